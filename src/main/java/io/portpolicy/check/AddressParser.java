@@ -1,0 +1,125 @@
+package io.portpolicy.check;
+
+import inet.ipaddr.AddressStringException;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import inet.ipaddr.IPAddressStringParameters;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.model.AddressLiteral;
+import io.portpolicy.source.Location;
+
+import java.util.regex.Pattern;
+
+/**
+ * Parses address literals strictly: no inet_aton shorthands ({@code 10.1}), no leading zeros
+ * (is {@code 010} octal?), no masks or wildcards. Each failure is reported with a hint.
+ */
+final class AddressParser {
+
+    private static final IPAddressStringParameters STRICT = new IPAddressStringParameters.Builder()
+            .allowEmpty(false)
+            .allowAll(false)
+            .allowSingleSegment(false)
+            .allowMask(false)
+            .allowPrefix(false)
+            .allowWildcardedSeparator(false)
+            .setRangeOptions(IPAddressStringParameters.RangeParameters.NO_RANGE)
+            .getIPv4AddressParametersBuilder()
+                .allow_inet_aton(false)
+                .allowLeadingZeros(false)
+                .getParentBuilder()
+            .toParams();
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
+
+    private final Diagnostics diagnostics;
+
+    AddressParser(Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    /** A single address, or {@code null} after reporting why it is not one. */
+    IPAddress address(String text, Location at) {
+        try {
+            return new IPAddressString(text, STRICT).toAddress();
+        } catch (AddressStringException e) {
+            boolean v6 = text.indexOf(':') >= 0;
+            diagnostics.error(at, "invalid " + (v6 ? "IPv6" : "IPv4") + " address '" + text + "'",
+                    v6 ? "IPv6 addresses are up to eight groups of hex digits, with '::' for one run of zeros"
+                       : "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10");
+            return null;
+        }
+    }
+
+    /** A member written as an address, CIDR or range; {@code null} after an error. */
+    AddressLiteral literal(Declarations.MemberRef ref) {
+        return switch (ref.kind()) {
+            case ADDRESS -> {
+                IPAddress address = address(ref.first(), ref.location());
+                yield address == null ? null
+                        : new AddressLiteral(address.toSequentialRange(), ref.text(), false, ref.location());
+            }
+            case CIDR -> cidr(ref);
+            case RANGE -> range(ref);
+            case NAME -> throw new IllegalArgumentException("a name is not a literal: " + ref.text());
+        };
+    }
+
+    private AddressLiteral cidr(Declarations.MemberRef ref) {
+        IPAddress address = address(ref.first(), ref.location());
+        if (address == null) return null;
+        int max = address.getBitCount();
+        int prefix;
+        try {
+            prefix = Integer.parseInt(ref.second());
+        } catch (NumberFormatException e) {
+            prefix = Integer.MAX_VALUE;
+        }
+        if (prefix > max) {
+            diagnostics.error(ref.location(), "prefix length /" + ref.second() + " is out of range in '" + ref.text() + "'",
+                    (address.isIPv4() ? "IPv4" : "IPv6") + " prefix lengths are 0-" + max);
+            return null;
+        }
+        IPAddress block = address.toPrefixBlock(prefix);
+        boolean hostBitsSet = !block.getLower().withoutPrefixLength().equals(address.withoutPrefixLength());
+        return new AddressLiteral(block.toSequentialRange(), ref.text(), hostBitsSet, ref.location());
+    }
+
+    private AddressLiteral range(Declarations.MemberRef ref) {
+        IPAddress low = address(ref.first(), ref.location());
+        IPAddress high = address(ref.second(), ref.location());
+        if (low == null || high == null) return null;
+        if (low.isIPv4() != high.isIPv4()) {
+            diagnostics.error(ref.location(), "range '" + ref.text() + "' mixes IPv4 and IPv6",
+                    "write one range per address family");
+            return null;
+        }
+        if (low.compareTo(high) > 0) {
+            diagnostics.error(ref.location(), "range '" + ref.text() + "' is backwards",
+                    "write it low to high: " + high + "-" + low);
+            return null;
+        }
+        IPAddressSeqRange range = low.toSequentialRange(high);
+        return new AddressLiteral(range, ref.text(), false, ref.location());
+    }
+
+    /** Classifies a member written as plain text (in YAML): a name, address, CIDR or range. */
+    static Declarations.MemberRef member(String text, Location at) {
+        String trimmed = text.trim();
+        int slash = trimmed.indexOf('/');
+        if (slash >= 0) {
+            return new Declarations.MemberRef(Declarations.MemberKind.CIDR, trimmed,
+                    trimmed.substring(0, slash), trimmed.substring(slash + 1), at);
+        }
+        if (NAME.matcher(trimmed).matches() && trimmed.indexOf(':') < 0) {
+            return new Declarations.MemberRef(Declarations.MemberKind.NAME, trimmed, trimmed, null, at);
+        }
+        int dash = trimmed.indexOf('-');
+        if (dash >= 0) {
+            return new Declarations.MemberRef(Declarations.MemberKind.RANGE, trimmed,
+                    trimmed.substring(0, dash), trimmed.substring(dash + 1), at);
+        }
+        return new Declarations.MemberRef(Declarations.MemberKind.ADDRESS, trimmed, trimmed, null, at);
+    }
+}

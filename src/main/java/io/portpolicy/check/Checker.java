@@ -1,0 +1,700 @@
+package io.portpolicy.check;
+
+import inet.ipaddr.IPAddress;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Suggestions;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.AddressLiteral;
+import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.Endpoint;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Group;
+import io.portpolicy.model.Host;
+import io.portpolicy.model.IcmpType;
+import io.portpolicy.model.NamedService;
+import io.portpolicy.model.Network;
+import io.portpolicy.model.Os;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.PortSpec;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
+import io.portpolicy.model.RuleOptions;
+import io.portpolicy.model.ServiceMatch;
+import io.portpolicy.model.Setting;
+import io.portpolicy.model.Settings;
+import io.portpolicy.model.Waiver;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+import io.portpolicy.syntax.antlr.PolicyLexer;
+import io.portpolicy.syntax.antlr.PolicyParser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.Interval;
+import org.antlr.v4.runtime.tree.TerminalNode;
+
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Turns syntax trees and inventories into a checked {@link Policy}: names resolved
+ * order-independently, values validated, every element located. All problems found are
+ * reported; a policy is returned only when there were none.
+ */
+public final class Checker {
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
+            .withResolverStyle(ResolverStyle.STRICT);
+
+    private final Diagnostics diagnostics;
+    private final AddressParser addresses;
+
+    // Declarations, by name, in one namespace for everything that names addresses.
+    private final Map<String, Location> addressNames = new HashMap<>();
+    private final Map<String, Declarations.HostDecl> hostDecls = new LinkedHashMap<>();
+    private final Map<String, Declarations.SetDecl> networkDecls = new LinkedHashMap<>();
+    private final Map<String, Declarations.SetDecl> groupDecls = new LinkedHashMap<>();
+    private final Map<String, PolicyParser.ServiceDefContext> serviceDecls = new LinkedHashMap<>();
+    private final Map<String, SourceFile> serviceFiles = new HashMap<>();
+    /** Inventory memberships: group name to the hosts that say they belong to it. */
+    private final Map<String, List<Declarations.MemberRef>> inventoryMembers = new LinkedHashMap<>();
+
+    // Resolved objects.
+    private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private final Map<String, Network> networks = new LinkedHashMap<>();
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Map<String, NamedService> services = new LinkedHashMap<>();
+    private final Map<IPAddress, Host> addressOwners = new HashMap<>();
+
+    private Setting<Action> defaultInbound = Setting.implicit(Action.DENY);
+    private Setting<Action> defaultOutbound = Setting.implicit(Action.ALLOW);
+    private Setting<Boolean> stateless = Setting.implicit(false);
+    private Setting<PortRange> ephemeral = Setting.implicit(Settings.DEFAULT_EPHEMERAL);
+
+    private Checker(Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+        this.addresses = new AddressParser(diagnostics);
+    }
+
+    /**
+     * Loads and checks the policy in {@code file} ({@code "-"} for standard input).
+     *
+     * @return the checked policy, or empty when any error was reported
+     */
+    public static Optional<Policy> check(String file, InputStream stdin, Diagnostics diagnostics) {
+        PolicyLoader loader = new PolicyLoader(diagnostics);
+        loader.loadRoot(file, stdin);
+        if (loader.files.isEmpty()) return Optional.empty();
+        return new Checker(diagnostics).check(loader);
+    }
+
+    private Optional<Policy> check(PolicyLoader loader) {
+        List<PolicyLoader.Site> rules = new ArrayList<>();
+        for (PolicyLoader.Site site : loader.statements) {
+            if (site.statement().accessRule() != null) rules.add(site);
+            else declare(site.file().source(), site.statement());
+        }
+        for (InventoryReader inventory : loader.inventories) {
+            inventory.hosts.forEach(this::declareHost);
+            inventory.groups.forEach(group -> declareSet(group, groupDecls));
+        }
+        hostDecls.values().forEach(this::resolveHost);
+        networkDecls.values().forEach(this::resolveNetwork);
+        for (String name : groupDecls.keySet()) resolveGroup(name, new ArrayDeque<>());
+        addInventoryOnlyGroups();
+        for (String name : serviceDecls.keySet()) resolveService(name, new ArrayDeque<>());
+
+        List<Rule> checked = new ArrayList<>();
+        for (PolicyLoader.Site site : rules) {
+            Rule rule = rule(site, checked.size());
+            if (rule != null) checked.add(rule);
+        }
+        if (diagnostics.hasErrors()) return Optional.empty();
+        Settings settings = new Settings(defaultInbound, defaultOutbound, stateless, ephemeral);
+        return Optional.of(new Policy(loader.files, settings, hosts, networks, groups, services, checked));
+    }
+
+    // ---- declarations -----------------------------------------------------------
+
+    private void declare(SourceFile file, PolicyParser.StatementContext statement) {
+        if (statement.hostDef() != null) {
+            PolicyParser.HostDefContext host = statement.hostDef();
+            List<Located> literals = host.address().stream().map(a -> located(file, a)).toList();
+            Located os = host.osName == null ? null : located(file, host.osName);
+            declareHost(new Declarations.HostDecl(host.name(0).getText(), literals, os, List.of(),
+                    location(file, host.name(0))));
+        } else if (statement.networkDef() != null) {
+            PolicyParser.NetworkDefContext network = statement.networkDef();
+            declareSet(new Declarations.SetDecl("network", network.name().getText(),
+                    members(file, network.member()), location(file, network.name())), networkDecls);
+        } else if (statement.groupDef() != null) {
+            PolicyParser.GroupDefContext group = statement.groupDef();
+            declareSet(new Declarations.SetDecl("group", group.name().getText(),
+                    members(file, group.member()), location(file, group.name())), groupDecls);
+        } else if (statement.serviceDef() != null) {
+            PolicyParser.ServiceDefContext service = statement.serviceDef();
+            String name = service.name().getText();
+            PolicyParser.ServiceDefContext first = serviceDecls.get(name);
+            if (first != null) {
+                duplicate("service", name, location(file, service.name()),
+                        location(serviceFiles.get(name), first.name()));
+            } else {
+                serviceDecls.put(name, service);
+                serviceFiles.put(name, file);
+            }
+        } else if (statement.defaultSetting() != null) {
+            PolicyParser.DefaultSettingContext setting = statement.defaultSetting();
+            Action action = action(setting.action());
+            Location at = location(file, setting);
+            if (setting.direction.getType() == PolicyLexer.INBOUND) {
+                defaultInbound = setOnce(defaultInbound, action, at, "default inbound");
+            } else {
+                defaultOutbound = setOnce(defaultOutbound, action, at, "default outbound");
+            }
+        } else if (statement.statelessSetting() != null) {
+            stateless = setOnce(stateless, true, location(file, statement.statelessSetting()), "stateless");
+        } else if (statement.ephemeralSetting() != null) {
+            PortRange range = portRange(file, statement.ephemeralSetting().portRange());
+            if (range != null) {
+                ephemeral = setOnce(ephemeral, range, location(file, statement.ephemeralSetting()), "ephemeral");
+            }
+        }
+    }
+
+    private <T> Setting<T> setOnce(Setting<T> current, T value, Location at, String what) {
+        if (current.written()) {
+            diagnostics.error(at, "'" + what + "' is set twice; first at " + current.location(),
+                    "keep one; a policy has one value for each setting");
+            return current;
+        }
+        return new Setting<>(value, at);
+    }
+
+    private void declareHost(Declarations.HostDecl host) {
+        if (claimAddressName("host", host.name(), host.location())) hostDecls.put(host.name(), host);
+        for (Located group : host.groups()) {
+            inventoryMembers.computeIfAbsent(group.text(), g -> new ArrayList<>())
+                    .add(new Declarations.MemberRef(Declarations.MemberKind.NAME, host.name(), host.name(), null,
+                            group.location()));
+        }
+    }
+
+    private void declareSet(Declarations.SetDecl set, Map<String, Declarations.SetDecl> into) {
+        if (claimAddressName(set.kind(), set.name(), set.location())) into.put(set.name(), set);
+    }
+
+    private boolean claimAddressName(String kind, String name, Location at) {
+        Location first = addressNames.putIfAbsent(name, at);
+        if (first == null) return true;
+        duplicate(kind, name, at, first);
+        return false;
+    }
+
+    private void duplicate(String kind, String name, Location at, Location first) {
+        diagnostics.error(at, "'" + name + "' is defined twice; first defined at " + first,
+                "names are global to the policy and its includes: rename one " + kind + " or remove it");
+    }
+
+    private List<Declarations.MemberRef> members(SourceFile file, List<PolicyParser.MemberContext> members) {
+        List<Declarations.MemberRef> refs = new ArrayList<>();
+        for (PolicyParser.MemberContext member : members) refs.add(member(file, member));
+        return refs;
+    }
+
+    private Declarations.MemberRef member(SourceFile file, PolicyParser.MemberContext member) {
+        Location at = location(file, member);
+        String text = member.getText();
+        if (member instanceof PolicyParser.NamedMemberContext named) {
+            return new Declarations.MemberRef(Declarations.MemberKind.NAME, text, named.name().getText(), null, at);
+        }
+        if (member instanceof PolicyParser.CidrMemberContext cidr) {
+            return new Declarations.MemberRef(Declarations.MemberKind.CIDR, text, cidr.address().getText(),
+                    cidr.NUMBER().getText(), at);
+        }
+        if (member instanceof PolicyParser.RangeMemberContext range) {
+            return new Declarations.MemberRef(Declarations.MemberKind.RANGE, text, range.address(0).getText(),
+                    range.address(1).getText(), at);
+        }
+        return new Declarations.MemberRef(Declarations.MemberKind.ADDRESS, text, text, null, at);
+    }
+
+    // ---- resolution ---------------------------------------------------------------
+
+    private void resolveHost(Declarations.HostDecl decl) {
+        List<IPAddress> parsed = new ArrayList<>();
+        for (Located literal : decl.addresses()) {
+            IPAddress address = addresses.address(literal.text(), literal.location());
+            if (address == null) continue;
+            Host owner = addressOwners.get(address);
+            if (owner != null) {
+                diagnostics.error(literal.location(), "address " + address + " already belongs to host '"
+                        + owner.name() + "' (" + owner.location() + ")",
+                        "each address has one owner; use a group to give one address several names");
+                continue;
+            }
+            parsed.add(address);
+        }
+        Os os = null;
+        if (decl.os() != null) {
+            os = Os.parse(decl.os().text()).orElse(null);
+            if (os == null) {
+                String suggestion = Suggestions.didYouMean(decl.os().text().toLowerCase(Locale.ROOT),
+                        List.of("linux", "windows", "bsd", "macos"));
+                diagnostics.error(decl.os().location(), "unknown os '" + decl.os().text() + "'",
+                        (suggestion == null ? "" : suggestion + " ") + "os is one of linux, windows, bsd, macos");
+            }
+        }
+        Host host = new Host(decl.name(), parsed, os, decl.location());
+        parsed.forEach(a -> addressOwners.put(a, host));
+        hosts.put(decl.name(), host);
+    }
+
+    private void resolveNetwork(Declarations.SetDecl decl) {
+        List<AddressLiteral> blocks = new ArrayList<>();
+        for (Declarations.MemberRef member : decl.members()) {
+            if (member.kind() == Declarations.MemberKind.NAME) {
+                diagnostics.error(member.location(), "a network holds addresses, CIDRs and ranges, not names ('"
+                        + member.text() + "')", "use a group to combine named objects");
+                continue;
+            }
+            AddressLiteral literal = addresses.literal(member);
+            if (literal != null) blocks.add(literal);
+        }
+        networks.put(decl.name(), new Network(decl.name(), blocks, decl.location()));
+    }
+
+    /** Depth-first, so nested groups resolve before the groups that contain them. */
+    private Group resolveGroup(String name, Deque<String> path) {
+        Group done = groups.get(name);
+        if (done != null) return done;
+        Declarations.SetDecl decl = groupDecls.get(name);
+        if (path.contains(name)) {
+            List<String> cycle = new ArrayList<>(path);
+            java.util.Collections.reverse(cycle);
+            cycle = cycle.subList(cycle.indexOf(name), cycle.size());
+            diagnostics.error(decl.location(), "group cycle: " + String.join(" -> ", cycle) + " -> " + name,
+                    "a group cannot contain itself, directly or through other groups");
+            return null;
+        }
+        path.push(name);
+        List<AddressTerm> members = new ArrayList<>();
+        List<Declarations.MemberRef> refs = new ArrayList<>(decl.members());
+        refs.addAll(inventoryMembers.getOrDefault(name, List.of()));
+        for (Declarations.MemberRef ref : refs) {
+            AddressTerm term = ref.kind() == Declarations.MemberKind.NAME
+                    ? namedAddress(ref.first(), ref.location(), path)
+                    : addresses.literal(ref);
+            if (term != null) members.add(term);
+        }
+        path.pop();
+        Group group = new Group(name, members, decl.location());
+        groups.put(name, group);
+        return group;
+    }
+
+    /** Groups that exist only because inventory hosts name them in {@code groups:}. */
+    private void addInventoryOnlyGroups() {
+        inventoryMembers.forEach((name, refs) -> {
+            if (groups.containsKey(name) || groupDecls.containsKey(name)) return;
+            Location at = refs.get(0).location();
+            if (addressNames.containsKey(name)) {
+                diagnostics.error(at, "'" + name + "' is not a group (defined at " + addressNames.get(name) + ")",
+                        "an inventory host's 'groups' must name groups");
+                return;
+            }
+            groupDecls.put(name, new Declarations.SetDecl("group", name, List.of(), at));
+            resolveGroup(name, new ArrayDeque<>());
+        });
+    }
+
+    /** A name used where addresses are expected; {@code null} after reporting it. */
+    private AddressTerm namedAddress(String name, Location at, Deque<String> groupPath) {
+        if (hosts.containsKey(name)) return new AddressTerm.HostRef(hosts.get(name), at);
+        if (networks.containsKey(name)) return new AddressTerm.NetworkRef(networks.get(name), at);
+        if (groupDecls.containsKey(name)) {
+            Group group = resolveGroup(name, groupPath);
+            return group == null ? null : new AddressTerm.GroupRef(group, at);
+        }
+        if (addressNames.containsKey(name)) return null; // defined, but broken: already reported
+        String hint = Suggestions.didYouMean(name, addressNames.keySet());
+        if (hint == null && isServiceName(name)) {
+            hint = "'" + name + "' is a service; services come right after the action";
+        }
+        diagnostics.error(at, "unknown name '" + name + "'", hint == null
+                ? "define it with 'host', 'network' or 'group', or import it from an inventory" : hint);
+        return null;
+    }
+
+    private boolean isServiceName(String name) {
+        return serviceDecls.containsKey(name) || ServiceCatalog.isBuiltin(name);
+    }
+
+    private NamedService resolveService(String name, Deque<String> path) {
+        NamedService done = services.get(name);
+        if (done != null) return done;
+        PolicyParser.ServiceDefContext decl = serviceDecls.get(name);
+        SourceFile file = serviceFiles.get(name);
+        if (path.contains(name)) {
+            List<String> cycle = new ArrayList<>(path);
+            java.util.Collections.reverse(cycle);
+            cycle = cycle.subList(cycle.indexOf(name), cycle.size());
+            diagnostics.error(location(file, decl.name()), "service cycle: " + String.join(" -> ", cycle)
+                    + " -> " + name, "a service cannot contain itself");
+            return null;
+        }
+        path.push(name);
+        List<ServiceMatch> terms = new ArrayList<>();
+        for (PolicyParser.ServiceItemContext item : decl.serviceItem()) {
+            terms.addAll(serviceItem(file, item, path));
+        }
+        path.pop();
+        NamedService service = new NamedService(name, terms, location(file, decl.name()));
+        services.put(name, service);
+        return service;
+    }
+
+    // ---- services and ports -------------------------------------------------------------
+
+    private List<ServiceMatch> serviceItem(SourceFile file, PolicyParser.ServiceItemContext item, Deque<String> path) {
+        Location at = location(file, item);
+        if (item instanceof PolicyParser.AnyServiceContext) return List.of(ServiceMatch.any(at));
+        if (item instanceof PolicyParser.NamedServiceContext named) {
+            String name = named.name().getText();
+            NamedService service = serviceDecls.containsKey(name) ? resolveService(name, path)
+                    : ServiceCatalog.builtin().get(name);
+            if (service == null) {
+                if (!serviceDecls.containsKey(name)) unknownService(name, at);
+                return List.of();
+            }
+            return service.terms().stream().map(t -> t.via(service, at)).toList();
+        }
+        PolicyParser.ProtocolServiceContext proto = (PolicyParser.ProtocolServiceContext) item;
+        Protocol protocol = Protocol.valueOf(proto.protocol().getText().toUpperCase(Locale.ROOT));
+        PolicyParser.ProtocolArgContext arg = proto.protocolArg();
+        if (protocol.hasPorts()) {
+            if (arg == null) return List.of(new ServiceMatch(protocol, PortSpec.ALL, List.of(), null, at));
+            if (arg.portSet() == null) {
+                diagnostics.error(location(file, arg), "'" + arg.getText() + "' is not a port",
+                        protocol.keyword() + " takes ports: N, N-M, {N, N-M, ...} or ephemeral");
+                return List.of();
+            }
+            PortSpec ports = portSet(file, arg.portSet());
+            return ports == null ? List.of() : List.of(new ServiceMatch(protocol, ports, List.of(), null, at));
+        }
+        if (arg == null) return List.of(new ServiceMatch(protocol, null, List.of(), null, at));
+        List<IcmpType> types = icmpTypes(file, protocol, arg);
+        return types == null ? List.of() : List.of(new ServiceMatch(protocol, null, types, null, at));
+    }
+
+    private void unknownService(String name, Location at) {
+        Set<String> known = new TreeSet<>(ServiceCatalog.builtin().keySet());
+        known.addAll(serviceDecls.keySet());
+        String hint = Suggestions.didYouMean(name, known);
+        if (hint == null && addressNames.containsKey(name)) {
+            hint = "'" + name + "' names addresses; write it after 'from' or 'to'";
+        }
+        diagnostics.error(at, "unknown service '" + name + "'", hint == null
+                ? "write PROTO/PORTS such as tcp/8443, or define it with 'service " + name + " = ...'" : hint);
+    }
+
+    private List<IcmpType> icmpTypes(SourceFile file, Protocol protocol, PolicyParser.ProtocolArgContext arg) {
+        List<IcmpType> types = new ArrayList<>();
+        boolean ok = true;
+        if (arg.portSet() != null) {
+            // `icmp/8` and `icmp/{0,8}` parse as ports; for ICMP they are type numbers.
+            for (PolicyParser.PortItemContext item : portItems(arg.portSet())) {
+                PolicyParser.PortRangeContext range = item.portRange();
+                if (range == null || range.high != null) {
+                    diagnostics.error(location(file, item), "'" + item.getText() + "' is not an ICMP type",
+                            "ICMP takes a type name or number, optionally with :code, e.g. echo-request or 3:4");
+                    ok = false;
+                    continue;
+                }
+                Integer type = byteValue(file, range.low, "ICMP type");
+                if (type == null) ok = false;
+                else types.add(new IcmpType(type, null));
+            }
+        } else {
+            for (PolicyParser.IcmpItemContext item : arg.icmpItem()) {
+                IcmpType type = icmpType(file, protocol, item);
+                if (type == null) ok = false;
+                else types.add(type);
+            }
+        }
+        return ok ? types : null;
+    }
+
+    private IcmpType icmpType(SourceFile file, Protocol protocol, PolicyParser.IcmpItemContext item) {
+        Integer type;
+        if (item.icmpType.getType() == PolicyLexer.NUMBER) {
+            type = byteValue(file, item.icmpType, "ICMP type");
+        } else {
+            type = IcmpTypes.number(protocol, item.icmpType.getText());
+            if (type == null) {
+                String hint = Suggestions.didYouMean(item.icmpType.getText(), IcmpTypes.names(protocol));
+                diagnostics.error(location(file, item.icmpType), "unknown " + protocol.keyword() + " type '"
+                        + item.icmpType.getText() + "'", hint != null ? hint
+                        : "known types: " + String.join(", ", new TreeSet<>(IcmpTypes.names(protocol))));
+            }
+        }
+        Integer code = item.code == null ? null : byteValue(file, item.code, "ICMP code");
+        if (type == null || (item.code != null && code == null)) return null;
+        return new IcmpType(type, code);
+    }
+
+    private Integer byteValue(SourceFile file, Token token, String what) {
+        Integer value = number(token.getText(), 255);
+        if (value == null) {
+            diagnostics.error(location(file, token), what + " " + token.getText() + " is out of range",
+                    what + "s are 0-255");
+        }
+        return value;
+    }
+
+    private static List<PolicyParser.PortItemContext> portItems(PolicyParser.PortSetContext set) {
+        return set.portItem();
+    }
+
+    private PortSpec portSet(SourceFile file, PolicyParser.PortSetContext set) {
+        List<PortRange> ranges = new ArrayList<>();
+        boolean ephemeralPorts = false;
+        boolean ok = true;
+        for (PolicyParser.PortItemContext item : portItems(set)) {
+            if (item.EPHEMERAL() != null) {
+                ephemeralPorts = true;
+                continue;
+            }
+            PortRange range = portRange(file, item.portRange());
+            if (range == null) ok = false;
+            else ranges.add(range);
+        }
+        return ok ? new PortSpec(ranges, ephemeralPorts) : null;
+    }
+
+    private PortRange portRange(SourceFile file, PolicyParser.PortRangeContext range) {
+        Integer low = port(file, range.low);
+        Integer high = range.high == null ? low : port(file, range.high);
+        if (low == null || high == null) return null;
+        if (low > high) {
+            diagnostics.error(location(file, range), "port range " + range.getText() + " is backwards",
+                    "write it low to high: " + high + "-" + low);
+            return null;
+        }
+        return new PortRange(low, high);
+    }
+
+    private Integer port(SourceFile file, Token token) {
+        Integer port = number(token.getText(), PortRange.MAX);
+        if (port == null) {
+            diagnostics.error(location(file, token), "port " + token.getText() + " is out of range",
+                    "ports are 0-65535");
+        }
+        return port;
+    }
+
+    private static Integer number(String digits, int max) {
+        if (digits.length() > 6) return null;
+        int value = Integer.parseInt(digits);
+        return value <= max ? value : null;
+    }
+
+    // ---- rules ------------------------------------------------------------------
+
+    private Rule rule(PolicyLoader.Site site, int index) {
+        SourceFile file = site.file().source();
+        PolicyParser.AccessRuleContext rule = site.statement().accessRule();
+        int errorsBefore = diagnostics.size();
+        Location at = location(file, rule.action());
+
+        List<ServiceMatch> terms = new ArrayList<>();
+        for (PolicyParser.ServiceItemContext item : rule.serviceItem()) {
+            terms.addAll(serviceItem(file, item, new ArrayDeque<>()));
+        }
+        Endpoint from = rule.source == null ? Endpoint.implicitAny(at) : endpoint(file, rule.source);
+        Endpoint to = rule.destination == null ? Endpoint.implicitSelf(at) : endpoint(file, rule.destination);
+        if (from.ports() != null) checkSourcePorts(file, rule, terms);
+        if (rule.destination != null && rule.destination.portSet() != null) {
+            terms = destinationPorts(file, rule, terms, to.ports());
+            to = new Endpoint(to.addresses(), to.except(), null, true, to.location());
+        }
+        RuleOptions options = options(file, rule.option());
+        if (diagnostics.size() != errorsBefore) return null;
+        return new Rule(index, action(rule.action()), terms, from, to, options, at, text(site, rule));
+    }
+
+    private void checkSourcePorts(SourceFile file, PolicyParser.AccessRuleContext rule, List<ServiceMatch> terms) {
+        for (ServiceMatch term : terms) {
+            if (!term.protocol().hasPorts()) {
+                diagnostics.error(location(file, rule.source.portSet()), "source ports need tcp or udp, but the rule also matches "
+                        + term, "split the rule: one for tcp/udp with 'port', one for the rest");
+                return;
+            }
+        }
+    }
+
+    private List<ServiceMatch> destinationPorts(SourceFile file, PolicyParser.AccessRuleContext rule,
+                                                List<ServiceMatch> terms, PortSpec ports) {
+        Location at = location(file, rule.destination.portSet());
+        for (ServiceMatch term : terms) {
+            if (!term.protocol().hasPorts()) {
+                diagnostics.error(at, "destination ports need tcp or udp, but the rule also matches " + term,
+                        "write the ports with the protocol instead, e.g. tcp/443");
+                return terms;
+            }
+            if (term.service() != null || !term.ports().isAll()) {
+                diagnostics.error(at, "destination ports are given twice: in '" + term + "' and after 'to ... port'",
+                        "'port' after 'to' is for a bare protocol: write 'tcp to X port 443' or 'tcp/443 to X'");
+                return terms;
+            }
+        }
+        return terms.stream().map(t -> t.withPorts(ports)).toList();
+    }
+
+    private Endpoint endpoint(SourceFile file, PolicyParser.EndpointContext endpoint) {
+        List<AddressTerm> included = addressSet(file, endpoint.addressSet(0));
+        List<AddressTerm> excluded = endpoint.excluded == null ? List.of() : addressSet(file, endpoint.excluded);
+        PortSpec ports = endpoint.portSet() == null ? null : portSet(file, endpoint.portSet());
+        return new Endpoint(included, excluded, ports, true, location(file, endpoint));
+    }
+
+    private List<AddressTerm> addressSet(SourceFile file, PolicyParser.AddressSetContext set) {
+        List<AddressTerm> terms = new ArrayList<>();
+        for (PolicyParser.AddressItemContext item : set.addressItem()) {
+            Location at = location(file, item);
+            AddressTerm term;
+            if (item.ANY() != null) term = new AddressTerm.Any(null, at);
+            else if (item.ANY4() != null) term = new AddressTerm.Any(Family.IPV4, at);
+            else if (item.ANY6() != null) term = new AddressTerm.Any(Family.IPV6, at);
+            else if (item.SELF() != null) term = new AddressTerm.Self(at);
+            else {
+                Declarations.MemberRef ref = member(file, item.member());
+                term = ref.kind() == Declarations.MemberKind.NAME
+                        ? namedAddress(ref.first(), at, new ArrayDeque<>())
+                        : addresses.literal(ref);
+            }
+            if (term != null) terms.add(term);
+        }
+        return terms;
+    }
+
+    private RuleOptions options(SourceFile file, List<PolicyParser.OptionContext> options) {
+        boolean log = false;
+        String logPrefix = null;
+        Map<String, String> strings = new HashMap<>();
+        Map<String, Location> seen = new HashMap<>();
+        LocalDate expires = null;
+        List<Waiver> waivers = new ArrayList<>();
+        for (PolicyParser.OptionContext option : options) {
+            Location at = location(file, option);
+            String keyword = option.getStart().getText();
+            if (!(option instanceof PolicyParser.WaiveOptionContext)) {
+                Location first = seen.putIfAbsent(keyword, at);
+                if (first != null) {
+                    diagnostics.error(at, "'" + keyword + "' is given twice in this rule; first at " + first,
+                            "keep one");
+                    continue;
+                }
+            }
+            if (option instanceof PolicyParser.LogOptionContext logOption) {
+                log = true;
+                if (logOption.STRING() != null) logPrefix = string(file, logOption.STRING());
+            } else if (option instanceof PolicyParser.CommentOptionContext comment) {
+                strings.put("comment", string(file, comment.STRING()));
+            } else if (option instanceof PolicyParser.OwnerOptionContext owner) {
+                strings.put("owner", string(file, owner.STRING()));
+            } else if (option instanceof PolicyParser.TicketOptionContext ticket) {
+                strings.put("ticket", string(file, ticket.STRING()));
+            } else if (option instanceof PolicyParser.ExpiresOptionContext expiry) {
+                expires = date(file, expiry.DATE());
+            } else if (option instanceof PolicyParser.WaiveOptionContext waive) {
+                String reason = waive.reason == null ? null : unquote(waive.reason.getText(),
+                        location(file, waive.reason), diagnostics);
+                LocalDate until = waive.DATE() == null ? null : date(file, waive.DATE());
+                waivers.add(new Waiver(waive.ruleId.getText(), reason, until, at));
+            }
+        }
+        return new RuleOptions(log, logPrefix, strings.get("comment"), strings.get("owner"), strings.get("ticket"),
+                expires, waivers);
+    }
+
+    private LocalDate date(SourceFile file, TerminalNode date) {
+        try {
+            return LocalDate.parse(date.getText(), DATE);
+        } catch (DateTimeParseException e) {
+            diagnostics.error(location(file, date.getSymbol()), "invalid date '" + date.getText() + "'",
+                    "dates are YYYY-MM-DD and must exist, e.g. 2026-12-31");
+            return null;
+        }
+    }
+
+    private String string(SourceFile file, TerminalNode string) {
+        return unquote(string.getText(), location(file, string.getSymbol()), diagnostics);
+    }
+
+    private static Action action(PolicyParser.ActionContext action) {
+        return Action.valueOf(action.getText().toUpperCase(Locale.ROOT));
+    }
+
+    /** The rule as written, comments dropped and whitespace collapsed. */
+    private static String text(PolicyLoader.Site site, ParserRuleContext rule) {
+        Interval span = Interval.of(rule.getStart().getTokenIndex(), rule.getStop().getTokenIndex());
+        return site.file().tokens().get(span.a, span.b).stream()
+                .filter(t -> t.getChannel() == Token.DEFAULT_CHANNEL)
+                .map(Token::getText)
+                .collect(Collectors.joining(" "))
+                .replace(" , ", ", ").replace(" / ", "/").replace("{ ", "{").replace(" }", "}")
+                .replace(" - ", "-").replace(" : ", ":");
+    }
+
+    // ---- shared helpers -----------------------------------------------------------
+
+    /** Decodes a double-quoted string; only {@code \"} and {@code \\} are escapes. */
+    static String unquote(String quoted, Location at, Diagnostics diagnostics) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i < quoted.length() - 1; i++) {
+            char c = quoted.charAt(i);
+            if (c == '\\') {
+                char next = quoted.charAt(++i);
+                if (next != '"' && next != '\\') {
+                    diagnostics.error(at, "unknown escape '\\" + next + "' in string",
+                            "strings allow only \\\" and \\\\ as escapes");
+                }
+                out.append(next);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    static Location location(SourceFile file, Token token) {
+        return file.at(token.getLine(), token.getCharPositionInLine() + 1, Math.max(1, token.getText().length()));
+    }
+
+    static Location location(SourceFile file, ParserRuleContext context) {
+        Token start = context.getStart();
+        Token stop = context.getStop() == null ? start : context.getStop();
+        int length = stop.getLine() == start.getLine()
+                ? stop.getStopIndex() - start.getStartIndex() + 1 : start.getText().length();
+        return file.at(start.getLine(), start.getCharPositionInLine() + 1, length);
+    }
+
+    private static Located located(SourceFile file, ParserRuleContext context) {
+        return new Located(context.getText(), location(file, context));
+    }
+}

@@ -1,0 +1,160 @@
+package io.portpolicy.check;
+
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+import io.portpolicy.syntax.ParsedFile;
+import io.portpolicy.syntax.PolicyReader;
+import io.portpolicy.syntax.antlr.PolicyParser;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a policy file and everything it includes and imports. Included statements are spliced
+ * in place, so the result is one ordered list of statements, as the language defines.
+ */
+final class PolicyLoader {
+
+    /** A statement and the file it came from. */
+    record Site(ParsedFile file, PolicyParser.StatementContext statement) {
+    }
+
+    private final Diagnostics diagnostics;
+    final List<SourceFile> files = new ArrayList<>();
+    final List<Site> statements = new ArrayList<>();
+    final List<InventoryReader> inventories = new ArrayList<>();
+    private final Deque<Path> including = new ArrayDeque<>();
+    private final Map<Path, Location> loaded = new HashMap<>();
+
+    PolicyLoader(Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    /** Loads the root file; {@code "-"} reads standard input. */
+    void loadRoot(String name, InputStream stdin) {
+        if (name.equals("-")) {
+            try {
+                load(new SourceFile("<stdin>", null, decode(stdin.readAllBytes())), Path.of("").toAbsolutePath());
+            } catch (IOException e) {
+                diagnostics.error(null, "cannot read standard input: " + e.getMessage());
+            }
+            return;
+        }
+        Path path = Path.of(name);
+        SourceFile source = read(name, path, null);
+        if (source != null) load(source, path.toAbsolutePath().normalize());
+    }
+
+    private void load(SourceFile source, Path absolute) {
+        files.add(source);
+        including.push(absolute);
+        ParsedFile parsed = PolicyReader.read(source, diagnostics);
+        for (PolicyParser.StatementContext statement : parsed.statements()) {
+            if (statement.includeStmt() != null) {
+                include(parsed, statement.includeStmt());
+            } else if (statement.importStmt() != null) {
+                importInventory(parsed, statement.importStmt());
+            } else {
+                statements.add(new Site(parsed, statement));
+            }
+        }
+        including.pop();
+    }
+
+    private void include(ParsedFile from, PolicyParser.IncludeStmtContext statement) {
+        Location at = Checker.location(from.source(), statement.STRING().getSymbol());
+        String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
+        Path target = resolve(from, relative);
+        if (including.contains(target)) {
+            List<Path> chain = new ArrayList<>(including);
+            java.util.Collections.reverse(chain);
+            String cycle = chain.subList(chain.indexOf(target), chain.size()).stream()
+                    .map(p -> p.getFileName().toString()).collect(Collectors.joining(" -> "));
+            diagnostics.error(at, "include cycle: " + cycle + " -> " + target.getFileName(),
+                    "remove one of the includes; shared definitions belong in a file that includes nothing");
+            return;
+        }
+        if (loaded.containsKey(target)) {
+            diagnostics.error(at, "'" + relative + "' is already included at " + loaded.get(target),
+                    "include each file once; its definitions are global");
+            return;
+        }
+        loaded.put(target, at);
+        SourceFile source = read(display(from, relative), target, at);
+        if (source != null) load(source, target);
+    }
+
+    private void importInventory(ParsedFile from, PolicyParser.ImportStmtContext statement) {
+        Location at = Checker.location(from.source(), statement.STRING().getSymbol());
+        String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
+        Path target = resolve(from, relative);
+        if (loaded.containsKey(target)) {
+            diagnostics.error(at, "'" + relative + "' is already imported at " + loaded.get(target),
+                    "import each inventory once");
+            return;
+        }
+        loaded.put(target, at);
+        SourceFile source = read(display(from, relative), target, at);
+        if (source == null) return;
+        files.add(source);
+        InventoryReader inventory = new InventoryReader(source, diagnostics);
+        inventory.read();
+        inventories.add(inventory);
+    }
+
+    private Path resolve(ParsedFile from, String relative) {
+        Path base = from.source().path() == null ? Path.of("").toAbsolutePath()
+                : from.source().path().toAbsolutePath().getParent();
+        return base.resolve(relative).normalize();
+    }
+
+    /** Included files are shown relative to where the user is, like the root file. */
+    private static String display(ParsedFile from, String relative) {
+        if (from.source().path() == null) return Path.of(relative).normalize().toString();
+        Path parent = Path.of(from.source().displayPath()).getParent();
+        return (parent == null ? Path.of(relative) : parent.resolve(relative)).normalize().toString();
+    }
+
+    /** Reads a file; {@code at} is the statement that named it, or {@code null} for the root. */
+    private SourceFile read(String display, Path path, Location at) {
+        try {
+            return new SourceFile(display, path, decode(Files.readAllBytes(path)));
+        } catch (NoSuchFileException e) {
+            diagnostics.error(at, "cannot read '" + display + "': no such file",
+                    at == null ? null : "paths are relative to the file that names them");
+        } catch (CharacterCodingException e) {
+            diagnostics.error(at, "cannot read '" + display + "': it is not UTF-8 text");
+        } catch (IOException e) {
+            diagnostics.error(at, "cannot read '" + display + "': " + describe(e));
+        }
+        return null;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) return "it is a directory";
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static String decode(byte[] bytes) throws CharacterCodingException {
+        String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+}

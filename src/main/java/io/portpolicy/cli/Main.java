@@ -1,0 +1,86 @@
+package io.portpolicy.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/** The {@code portpolicy} command. Exit codes: 0 success, 1 findings or differences, 2 errors. */
+@Command(name = "portpolicy",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Lints least-privilege port policies and compiles them to firewall configurations.",
+        subcommands = {LintCommand.class, QueryCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FINDINGS = 1;
+    public static final int ERROR = 2;
+
+    public static void main(String[] args) {
+        boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
+        System.exit(run(args, System.in, System.out, System.err, colour));
+    }
+
+    /** Runs the CLI on the given streams and returns its exit code. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean colour) {
+        PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        Io io = new Io(in, outWriter, errWriter, colour);
+        CommandLine cli = new CommandLine(new Main(), new Factory(io))
+                .setOut(outWriter)
+                .setErr(errWriter)
+                .setColorScheme(CommandLine.Help.defaultColorScheme(
+                        colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    // Never a stack trace: say what failed, in one line.
+                    commandLine.getErr().println("portpolicy: internal error: " + e
+                            + " (please report this with the input that caused it)");
+                    return ERROR;
+                });
+        int code = cli.execute(args);
+        outWriter.flush();
+        errWriter.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (lint, query)");
+    }
+
+    /** Builds commands with the run's streams. */
+    private record Factory(Io io) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getDeclaredConstructor(Io.class).newInstance(io);
+            } catch (NoSuchMethodException notACommand) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        static String number() {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return properties.getProperty("version");
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"portpolicy " + number()};
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.portpolicy.cli;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.check.Checker;
+import io.portpolicy.check.IcmpTypes;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Suggestions;
+import io.portpolicy.engine.EphemeralPorts;
+import io.portpolicy.engine.Packet;
+import io.portpolicy.engine.PacketEvaluator;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.Verdict;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Host;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Protocol;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code portpolicy query}: the verdict for one packet, and the rule that decided it. A packet
+ * between two of the policy's hosts is checked where it leaves and where it arrives.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = {"Answer allow, deny or reject for one packet, naming the rule or default that decided it.",
+                "The packet is judged at its destination when --to is a host, group or host address, and at its "
+                        + "source when --from is a host or host address.",
+                "Exit code: 0 allowed, 1 denied or rejected, 2 error."})
+final class QueryCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the policy; - reads standard input")
+    String file;
+
+    @Option(names = "--from", required = true, paramLabel = "ADDR|NAME", description = "source address or host")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "NAME|ADDR", description = "destination host, group or address")
+    String to;
+
+    @Option(names = "--proto", required = true, paramLabel = "PROTO", description = "tcp, udp, icmp or icmpv6")
+    String proto;
+
+    @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp)")
+    Integer port;
+
+    @Option(names = "--sport", paramLabel = "N",
+            description = "source port (tcp, udp); default: the first port of the source's ephemeral range")
+    Integer sourcePort;
+
+    @Option(names = "--icmp-type", paramLabel = "TYPE[:CODE]",
+            description = "ICMP type name or number (icmp, icmpv6); default echo-request")
+    String icmpType;
+
+    @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
+    LocalDate today;
+
+    private final Io io;
+
+    QueryCommand(Io io) {
+        this.io = io;
+    }
+
+    /** One side of the packet: a concrete address, and the target it belongs to, if any. */
+    private record End(List<IPAddress> candidates, Target target) {
+    }
+
+    @Override
+    public Integer call() {
+        Diagnostics diagnostics = new Diagnostics();
+        Optional<Policy> checked = Checker.check(file, io.in(), diagnostics);
+        io.report(diagnostics);
+        if (checked.isEmpty()) return Main.ERROR;
+        Policy policy = checked.get();
+
+        Protocol protocol = protocol();
+        End source = end(policy, from, "--from");
+        End destination = end(policy, to, "--to");
+        Family family = family(source, destination, protocol);
+        IPAddress src = pick(source, family, "--from");
+        IPAddress dst = pick(destination, family, "--to");
+
+        int sport = 0;
+        int dport = 0;
+        int type = 0;
+        int code = 0;
+        if (protocol.hasPorts()) {
+            if (port == null) throw usage("--port is required for " + protocol.keyword());
+            dport = checkPort(port, "--port");
+            sport = sourcePort != null ? checkPort(sourcePort, "--sport")
+                    : new EphemeralPorts(policy).of(src).low();
+        } else {
+            int[] typeCode = icmp(protocol);
+            type = typeCode[0];
+            code = typeCode[1];
+        }
+        Packet packet = new Packet(src, dst, protocol.number(), sport, dport, type, code);
+
+        PacketEvaluator evaluator = new PacketEvaluator(policy, today != null ? today : LocalDate.now());
+        List<Verdict> verdicts = new ArrayList<>();
+        List<Target> at = new ArrayList<>();
+        if (source.target() != null && !source.target().isGroup()) {
+            verdicts.add(evaluator.evaluate(source.target(), Direction.OUTBOUND, packet));
+            at.add(source.target());
+        }
+        if (destination.target() != null) {
+            verdicts.add(evaluator.evaluate(destination.target(), Direction.INBOUND, packet));
+            at.add(destination.target());
+        }
+        if (verdicts.isEmpty()) {
+            throw usage("neither '" + from + "' nor '" + to + "' is a host or group of this policy;"
+                    + " name the host or group to judge the packet at");
+        }
+
+        io.out().println(describe(packet, protocol));
+        Action overall = Action.ALLOW;
+        for (int i = 0; i < verdicts.size(); i++) {
+            Verdict verdict = verdicts.get(i);
+            io.out().printf("  %s at %s %s: %s%n    decided by %s%n", verdict.direction().keyword(),
+                    at.get(i).kind(), at.get(i).name(), verdict.action().keyword(), verdict.reason());
+            if (overall == Action.ALLOW) overall = verdict.action();
+        }
+        io.out().println("verdict: " + overall.keyword());
+        return overall == Action.ALLOW ? Main.OK : Main.FINDINGS;
+    }
+
+    private Protocol protocol() {
+        try {
+            Protocol protocol = Protocol.valueOf(proto.toUpperCase(Locale.ROOT));
+            if (protocol != Protocol.ANY) return protocol;
+        } catch (IllegalArgumentException notAProtocol) {
+            // reported below
+        }
+        throw usage("--proto must be tcp, udp, icmp or icmpv6, not '" + proto + "'");
+    }
+
+    private End end(Policy policy, String text, String option) {
+        Host host = policy.hosts().get(text);
+        if (host != null) return new End(host.addresses(), Target.of(host));
+        if (policy.groups().containsKey(text)) {
+            Target group = Target.of(policy.groups().get(text));
+            return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
+        }
+        IPAddress address = new IPAddressString(text).getAddress();
+        if (address == null || address.isMultiple()) {
+            TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());
+            names.addAll(policy.groups().keySet());
+            String hint = Suggestions.didYouMean(text, names);
+            throw usage(option + " '" + text + "' is neither an address nor a host or group of the policy"
+                    + (hint == null ? "" : "; " + hint));
+        }
+        Target owner = policy.hosts().values().stream()
+                .filter(h -> h.addresses().stream().anyMatch(a -> a.withoutPrefixLength().equals(address)))
+                .findFirst().map(Target::of).orElse(null);
+        return new End(List.of(address), owner);
+    }
+
+    private static Family family(End source, End destination, Protocol protocol) {
+        if (protocol.family().isPresent()) return protocol.family().get();
+        if (source.candidates().size() == 1 && source.target() == null) return Family.of(source.candidates().get(0));
+        if (destination.candidates().size() == 1 && destination.target() == null) {
+            return Family.of(destination.candidates().get(0));
+        }
+        boolean v4 = source.candidates().stream().anyMatch(IPAddress::isIPv4)
+                && destination.candidates().stream().anyMatch(IPAddress::isIPv4);
+        return v4 ? Family.IPV4 : Family.IPV6;
+    }
+
+    private IPAddress pick(End end, Family family, String option) {
+        return end.candidates().stream().filter(a -> Family.of(a) == family).findFirst()
+                .orElseThrow(() -> usage(option + " has no " + family.label() + " address for this packet"));
+    }
+
+    private int[] icmp(Protocol protocol) {
+        if (icmpType == null) return new int[] {protocol == Protocol.ICMP ? 8 : 128, 0};
+        String[] parts = icmpType.split(":", 2);
+        Integer type = IcmpTypes.number(protocol, parts[0]);
+        try {
+            if (type == null) type = Integer.parseInt(parts[0]);
+            int code = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            if (type >= 0 && type <= 255 && code >= 0 && code <= 255) return new int[] {type, code};
+        } catch (NumberFormatException bad) {
+            // reported below
+        }
+        throw usage("--icmp-type '" + icmpType + "' is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
+    }
+
+    private int checkPort(int value, String option) {
+        if (value < 0 || value > 65535) throw usage(option + " " + value + " is out of range 0-65535");
+        return value;
+    }
+
+    private static String describe(Packet packet, Protocol protocol) {
+        if (protocol.hasPorts()) {
+            return String.format("%s %s port %d -> %s port %d", protocol.keyword(), packet.source(),
+                    packet.sourcePort(), packet.destination(), packet.destinationPort());
+        }
+        String name = IcmpTypes.name(protocol, packet.icmpType());
+        return String.format("%s %s -> %s type %s code %d", protocol.keyword(), packet.source(),
+                packet.destination(), name != null ? name : Integer.toString(packet.icmpType()), packet.icmpCode());
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(new CommandLine(this), message);
+    }
+}

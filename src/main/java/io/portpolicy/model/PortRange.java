@@ -1,0 +1,36 @@
+package io.portpolicy.model;
+
+/** An inclusive range of TCP or UDP ports, 0-65535. */
+public record PortRange(int low, int high) implements Comparable<PortRange> {
+
+    public static final int MAX = 65535;
+    public static final PortRange ALL = new PortRange(0, MAX);
+
+    public PortRange {
+        if (low < 0 || high > MAX || low > high) {
+            throw new IllegalArgumentException("bad port range " + low + "-" + high);
+        }
+    }
+
+    public static PortRange single(int port) {
+        return new PortRange(port, port);
+    }
+
+    public boolean contains(int port) {
+        return low <= port && port <= high;
+    }
+
+    public int size() {
+        return high - low + 1;
+    }
+
+    @Override
+    public int compareTo(PortRange o) {
+        return low != o.low ? Integer.compare(low, o.low) : Integer.compare(high, o.high);
+    }
+
+    @Override
+    public String toString() {
+        return low == high ? Integer.toString(low) : low + "-" + high;
+    }
+}

@@ -1,0 +1,31 @@
+package io.portpolicy.model;
+
+import io.portpolicy.source.Location;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * One checked rule.
+ *
+ * @param index    position in the whole policy (includes spliced), from 0; first match wins
+ * @param location where the rule's action keyword is
+ * @param text     the rule as written, whitespace collapsed, for messages
+ */
+public record Rule(int index, Action action, List<ServiceMatch> services, Endpoint from, Endpoint to,
+                   RuleOptions options, Location location, String text) {
+
+    public Rule {
+        services = List.copyOf(services);
+    }
+
+    /** A rule whose {@code expires} date is before {@code today} is not compiled. */
+    public boolean expiredOn(LocalDate today) {
+        return options.expires() != null && options.expires().isBefore(today);
+    }
+
+    @Override
+    public String toString() {
+        return location + ": " + text;
+    }
+}

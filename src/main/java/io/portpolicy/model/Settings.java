@@ -1,0 +1,16 @@
+package io.portpolicy.model;
+
+/** The policy-wide settings, with the language's defaults where the policy is silent. */
+public record Settings(Setting<Action> defaultInbound, Setting<Action> defaultOutbound,
+                       Setting<Boolean> stateless, Setting<PortRange> ephemeral) {
+
+    public static final PortRange DEFAULT_EPHEMERAL = new PortRange(49152, 65535);
+
+    public Action defaultFor(Direction direction) {
+        return (direction == Direction.INBOUND ? defaultInbound : defaultOutbound).value();
+    }
+
+    public boolean isStateless() {
+        return stateless.value();
+    }
+}

@@ -1,0 +1,265 @@
+package io.portpolicy.syntax;
+
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Suggestions;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+import io.portpolicy.syntax.antlr.PolicyLexer;
+import io.portpolicy.syntax.antlr.PolicyParser;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reports syntax errors in plain words ("expected an address after 'from'") instead of
+ * ANTLR's token lists, and recovers by skipping to the next statement: each statement starts
+ * with a keyword, so that is where parsing can safely resume.
+ */
+final class SyntaxErrors extends DefaultErrorStrategy {
+
+    private static final Set<Integer> STATEMENT_KEYWORDS = Set.of(
+            PolicyLexer.HOST, PolicyLexer.NETWORK, PolicyLexer.GROUP, PolicyLexer.SERVICE,
+            PolicyLexer.DEFAULT, PolicyLexer.STATELESS, PolicyLexer.EPHEMERAL,
+            PolicyLexer.INCLUDE, PolicyLexer.IMPORT,
+            PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
+
+    private static final Set<Integer> OPTION_KEYWORDS = Set.of(
+            PolicyLexer.LOG, PolicyLexer.COMMENT, PolicyLexer.OWNER, PolicyLexer.TICKET,
+            PolicyLexer.EXPIRES, PolicyLexer.WAIVE);
+
+    private final SourceFile source;
+    private final Diagnostics diagnostics;
+    private int count;
+
+    SyntaxErrors(SourceFile source, Diagnostics diagnostics) {
+        this.source = source;
+        this.diagnostics = diagnostics;
+    }
+
+    int count() {
+        return count;
+    }
+
+    static boolean startsStatement(Token token, TokenStream tokens) {
+        return STATEMENT_KEYWORDS.contains(token.getType());
+    }
+
+    // ---- ANTLR hooks --------------------------------------------------------
+
+    @Override
+    public void reportError(Parser parser, RecognitionException e) {
+        if (inErrorRecoveryMode(parser)) return;
+        beginErrorCondition(parser);
+        IntervalSet expected = e.getExpectedTokens();
+        report(parser, e.getOffendingToken() != null ? e.getOffendingToken() : parser.getCurrentToken(),
+                expected == null ? new IntervalSet() : expected, parser.getContext());
+    }
+
+    /** No single-token insertion or deletion: guessing repairs causes confusing follow-on errors. */
+    @Override
+    public Token recoverInline(Parser parser) {
+        throw new InputMismatchException(parser);
+    }
+
+    @Override
+    public void recover(Parser parser, RecognitionException e) {
+        skipToNextStatement(parser);
+    }
+
+    @Override
+    public void sync(Parser parser) {
+        // Loops simply end at an unexpected token; the caller then reports it with context.
+    }
+
+    // ---- used by PolicyReader -----------------------------------------------
+
+    /** A token where a new statement should start. */
+    void reportStray(Parser parser) {
+        Token token = parser.getCurrentToken();
+        Token previous = previousVisible(parser.getInputStream(), token.getTokenIndex());
+        String expected = previous == null
+                ? "a statement such as 'host', 'group' or 'allow'"
+                : "a new statement such as 'allow', 'deny', 'host' or 'group'";
+        if (previous != null && inRule(parser.getInputStream(), token.getTokenIndex())) {
+            expected = "'from', 'to', an option (log, comment, owner, ticket, expires, waive) or a new statement";
+        }
+        String where = previous == null ? "" : " after " + quote(previous);
+        add(token, "unexpected " + describe(token) + where + "; expected " + expected, keywordHint(token));
+    }
+
+    void skipToNextStatement(Parser parser) {
+        TokenStream tokens = parser.getInputStream();
+        boolean first = true;
+        while (tokens.LA(1) != Token.EOF) {
+            Token next = tokens.LT(1);
+            if (!first && resumesHere(next, tokens)) break;
+            first = false;
+            parser.consume();
+        }
+        endErrorCondition(parser);
+    }
+
+    // ---- messages -----------------------------------------------------------
+
+    private void report(Parser parser, Token offending, IntervalSet expected, ParserRuleContext context) {
+        String where = where(context);
+        Token previous = previousVisible(parser.getInputStream(), offending.getTokenIndex());
+        String after = previous == null ? "" : " after " + quote(previous);
+        String message = "unexpected " + describe(offending) + (where.isEmpty() ? after : " " + where + after)
+                + "; expected " + describeExpected(expected);
+        add(offending, message, hintFor(offending, expected));
+    }
+
+    private void add(Token token, String message, String hint) {
+        count++;
+        int length = token.getType() == Token.EOF ? 1 : Math.max(1, token.getText().length());
+        Location location = source.at(token.getLine(), token.getCharPositionInLine() + 1, length);
+        diagnostics.error(location, message, hint);
+    }
+
+    /** Resynchronise at a statement keyword; `ephemeral` also names ports, so only at a line start. */
+    private static boolean resumesHere(Token token, TokenStream tokens) {
+        if (!STATEMENT_KEYWORDS.contains(token.getType())) return false;
+        if (token.getType() != PolicyLexer.EPHEMERAL) return true;
+        Token previous = previousVisible(tokens, token.getTokenIndex());
+        return previous == null || previous.getLine() < token.getLine() || previous.getType() == PolicyLexer.SEMI;
+    }
+
+    private static boolean inRule(TokenStream tokens, int index) {
+        for (int i = index - 1; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
+            if (t.getType() == PolicyLexer.SEMI) return false;
+            if (t.getType() == PolicyLexer.ALLOW || t.getType() == PolicyLexer.DENY
+                    || t.getType() == PolicyLexer.REJECT) return true;
+            if (STATEMENT_KEYWORDS.contains(t.getType()) && t.getType() != PolicyLexer.EPHEMERAL) return false;
+        }
+        return false;
+    }
+
+    private static Token previousVisible(TokenStream tokens, int index) {
+        for (int i = index - 1; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.getChannel() == Token.DEFAULT_CHANNEL) return t;
+        }
+        return null;
+    }
+
+    private static String where(ParserRuleContext context) {
+        for (ParserRuleContext c = context; c != null; c = c.getParent()) {
+            switch (c.getRuleIndex()) {
+                case PolicyParser.RULE_hostDef: return "in host definition";
+                case PolicyParser.RULE_networkDef: return "in network definition";
+                case PolicyParser.RULE_groupDef: return "in group definition";
+                case PolicyParser.RULE_serviceDef: return "in service definition";
+                case PolicyParser.RULE_defaultSetting: return "in 'default' setting";
+                case PolicyParser.RULE_ephemeralSetting: return "in 'ephemeral' setting";
+                case PolicyParser.RULE_includeStmt: return "in 'include'";
+                case PolicyParser.RULE_importStmt: return "in 'import'";
+                case PolicyParser.RULE_option: return "in rule option";
+                case PolicyParser.RULE_accessRule: return "in rule";
+                default: break;
+            }
+        }
+        return "";
+    }
+
+    static String describe(Token token) {
+        return switch (token.getType()) {
+            case Token.EOF -> "end of file";
+            case PolicyLexer.UNTERMINATED_STRING -> "unterminated string";
+            case PolicyLexer.UNKNOWN -> "character " + quote(token);
+            default -> quote(token);
+        };
+    }
+
+    private static String quote(Token token) {
+        if (token.getType() == Token.EOF) return "end of file";
+        String text = token.getText();
+        if (text.length() > 30) text = text.substring(0, 27) + "...";
+        return "'" + text + "'";
+    }
+
+    /** Names what may come next in words, merging token kinds a person thinks of as one. */
+    static String describeExpected(IntervalSet expected) {
+        Set<Integer> types = new LinkedHashSet<>(expected.toList());
+        List<String> words = new ArrayList<>();
+        if (types.containsAll(List.of(PolicyLexer.TCP, PolicyLexer.UDP))) {
+            words.add("a service such as tcp/443, udp/53, ssh or any");
+            types.removeAll(List.of(PolicyLexer.TCP, PolicyLexer.UDP, PolicyLexer.ICMP, PolicyLexer.ICMPV6,
+                    PolicyLexer.ANY, PolicyLexer.NAME));
+        }
+        if (types.containsAll(List.of(PolicyLexer.IPV4, PolicyLexer.IPV6))) {
+            boolean names = types.contains(PolicyLexer.NAME);
+            boolean any = types.contains(PolicyLexer.ANY);
+            words.add(any ? "an address, CIDR, name, 'any' or 'self'"
+                    : names ? "an address, CIDR, range or name" : "an IPv4 or IPv6 address");
+            types.removeAll(List.of(PolicyLexer.IPV4, PolicyLexer.IPV6, PolicyLexer.NAME, PolicyLexer.ANY,
+                    PolicyLexer.ANY4, PolicyLexer.ANY6, PolicyLexer.SELF));
+        }
+        if (types.containsAll(OPTION_KEYWORDS)) {
+            words.add("an option (log, comment, owner, ticket, expires, waive)");
+            types.removeAll(OPTION_KEYWORDS);
+        }
+        if (types.contains(PolicyLexer.NUMBER) && types.contains(PolicyLexer.LBRACE)) {
+            words.add(types.contains(PolicyLexer.NAME) ? "ports or an ICMP type" : "a port, a range N-M or {list}");
+            types.removeAll(List.of(PolicyLexer.NUMBER, PolicyLexer.LBRACE, PolicyLexer.EPHEMERAL, PolicyLexer.NAME));
+        }
+        if (types.containsAll(List.of(PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT))) {
+            words.add("'allow', 'deny' or 'reject'");
+            types.removeAll(List.of(PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT));
+        }
+        for (int type : types) {
+            words.add(switch (type) {
+                case Token.EOF -> "end of file";
+                case PolicyLexer.NAME -> "a name";
+                case PolicyLexer.NUMBER -> "a number";
+                case PolicyLexer.STRING -> "a double-quoted string";
+                case PolicyLexer.DATE -> "a date (YYYY-MM-DD)";
+                case PolicyLexer.IPV4 -> "an IPv4 address";
+                case PolicyLexer.IPV6 -> "an IPv6 address";
+                default -> PolicyLexer.VOCABULARY.getLiteralName(type) != null
+                        ? PolicyLexer.VOCABULARY.getLiteralName(type)
+                        : PolicyLexer.VOCABULARY.getDisplayName(type);
+            });
+        }
+        if (words.isEmpty()) return "a new statement";
+        if (words.size() == 1) return words.get(0);
+        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
+    }
+
+    private static String hintFor(Token offending, IntervalSet expected) {
+        if (offending.getType() == PolicyLexer.UNTERMINATED_STRING) {
+            return "close the string with '\"' on the same line";
+        }
+        if (isKeyword(offending.getType()) && expected.contains(PolicyLexer.NAME)) {
+            return quote(offending) + " is a reserved word and cannot be used as a name";
+        }
+        return keywordHint(offending);
+    }
+
+    /** A misspelt keyword ('form' for 'from') lexes as a name; say which keyword it resembles. */
+    private static String keywordHint(Token token) {
+        if (token.getType() != PolicyLexer.NAME) return null;
+        List<String> keywords = new ArrayList<>();
+        for (int type = 1; type <= PolicyLexer.VOCABULARY.getMaxTokenType(); type++) {
+            if (isKeyword(type)) keywords.add(PolicyLexer.VOCABULARY.getLiteralName(type).replace("'", ""));
+        }
+        return Suggestions.didYouMean(token.getText(), keywords);
+    }
+
+    private static boolean isKeyword(int type) {
+        String literal = PolicyLexer.VOCABULARY.getLiteralName(type);
+        return literal != null && Character.isLetter(literal.charAt(1));
+    }
+}
