@@ -9,7 +9,7 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EphemeralPorts;
 import io.portpolicy.engine.Packet;
-import io.portpolicy.engine.PacketEvaluator;
+import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.Verdict;
 import io.portpolicy.model.Action;
@@ -109,15 +109,15 @@ final class QueryCommand implements Callable<Integer> {
         }
         Packet packet = new Packet(src, dst, protocol.number(), sport, dport, type, code);
 
-        PacketEvaluator evaluator = new PacketEvaluator(policy, today != null ? today : LocalDate.now());
+        EffectivePolicy effective = EffectivePolicy.of(policy, today != null ? today : LocalDate.now());
         List<Verdict> verdicts = new ArrayList<>();
         List<Target> at = new ArrayList<>();
         if (source.target() != null && !source.target().isGroup()) {
-            verdicts.add(evaluator.evaluate(source.target(), Direction.OUTBOUND, packet));
+            verdicts.add(effective.decide(source.target(), Direction.OUTBOUND, packet));
             at.add(source.target());
         }
         if (destination.target() != null) {
-            verdicts.add(evaluator.evaluate(destination.target(), Direction.INBOUND, packet));
+            verdicts.add(effective.decide(destination.target(), Direction.INBOUND, packet));
             at.add(destination.target());
         }
         if (verdicts.isEmpty()) {

@@ -1,0 +1,66 @@
+package io.portpolicy.engine;
+
+/**
+ * An exact set of packets (with the direction and target they are judged at). Sets are
+ * canonical: two sets are equal exactly when they hold the same packets.
+ */
+public final class PacketSet {
+
+    private final PacketSpace space;
+    final int node;
+
+    PacketSet(PacketSpace space, int node) {
+        this.space = space;
+        this.node = node;
+    }
+
+    public PacketSpace space() {
+        return space;
+    }
+
+    public PacketSet union(PacketSet other) {
+        return space.wrap(space.bdd.or(node, other.node));
+    }
+
+    public PacketSet intersect(PacketSet other) {
+        return space.wrap(space.bdd.and(node, other.node));
+    }
+
+    public PacketSet minus(PacketSet other) {
+        return space.wrap(space.bdd.minus(node, other.node));
+    }
+
+    public PacketSet complement() {
+        return space.wrap(space.bdd.not(node));
+    }
+
+    public boolean isEmpty() {
+        return node == Bdd.FALSE;
+    }
+
+    public boolean isAll() {
+        return node == Bdd.TRUE;
+    }
+
+    public boolean containsAll(PacketSet other) {
+        return space.bdd.implies(other.node, node);
+    }
+
+    public boolean intersects(PacketSet other) {
+        return space.bdd.intersects(node, other.node);
+    }
+
+    public boolean contains(io.portpolicy.model.Direction direction, int target, Packet packet) {
+        return space.contains(node, direction, target, packet);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PacketSet other && other.space == space && other.node == node;
+    }
+
+    @Override
+    public int hashCode() {
+        return node;
+    }
+}
