@@ -33,6 +33,7 @@ public final class PolicyReader {
 
         List<PolicyParser.StatementContext> statements = new ArrayList<>();
         while (tokens.LA(1) != Token.EOF) {
+            errors.reset(parser);
             if (!SyntaxErrors.startsStatement(tokens.LT(1), tokens)) {
                 errors.reportStray(parser);
                 errors.skipToNextStatement(parser);

@@ -37,6 +37,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             PolicyLexer.LOG, PolicyLexer.COMMENT, PolicyLexer.OWNER, PolicyLexer.TICKET,
             PolicyLexer.EXPIRES, PolicyLexer.WAIVE);
 
+    private static final String UNTERMINATED_HINT = "close the string with '\"' on the same line";
+
     private final SourceFile source;
     private final Diagnostics diagnostics;
     private int count;
@@ -71,9 +73,13 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         throw new InputMismatchException(parser);
     }
 
+    /**
+     * Skips to the next statement and stays in error mode until {@link #reset} at the end of the
+     * statement, so the rules still open on the way out report nothing more.
+     */
     @Override
     public void recover(Parser parser, RecognitionException e) {
-        skipToNextStatement(parser);
+        skipTo(parser.getInputStream());
     }
 
     @Override
@@ -90,23 +96,37 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String expected = previous == null
                 ? "a statement such as 'host', 'group' or 'allow'"
                 : "a new statement such as 'allow', 'deny', 'host' or 'group'";
-        if (previous != null && inRule(parser.getInputStream(), token.getTokenIndex())) {
-            expected = "'from', 'to', an option (log, comment, owner, ticket, expires, waive) or a new statement";
+        if (previous != null) {
+            Set<Integer> clauses = ruleClauses(parser.getInputStream(), token.getTokenIndex());
+            if (clauses != null) {
+                String options = "an option (log, comment, owner, ticket, expires, waive) or a new statement";
+                expected = clauses.contains(PolicyLexer.TO) ? options
+                        : clauses.contains(PolicyLexer.FROM) ? "'to', " + options
+                        : "'from', 'to', " + options;
+            }
         }
         String where = previous == null ? "" : " after " + quote(previous);
+        if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
+            add(token, "unterminated string", UNTERMINATED_HINT);
+            return;
+        }
         add(token, "unexpected " + describe(token) + where + "; expected " + expected, keywordHint(token));
     }
 
+    /** Skips a stray token and whatever follows it up to the next statement. */
     void skipToNextStatement(Parser parser) {
-        TokenStream tokens = parser.getInputStream();
-        boolean first = true;
-        while (tokens.LA(1) != Token.EOF) {
-            Token next = tokens.LT(1);
-            if (!first && resumesHere(next, tokens)) break;
-            first = false;
-            parser.consume();
-        }
+        skipTo(parser.getInputStream());
         endErrorCondition(parser);
+    }
+
+    /**
+     * Consumes tokens up to the next statement keyword. Tokens go straight from the stream:
+     * between statements the parser has no context to attach them to, and a broken
+     * statement's tree is discarded anyway. The offending token may itself start the next
+     * statement ('from' followed by 'allow' on the next line), so it is not skipped blindly.
+     */
+    private static void skipTo(TokenStream tokens) {
+        while (tokens.LA(1) != Token.EOF && !resumesHere(tokens.LT(1), tokens)) tokens.consume();
     }
 
     // ---- messages -----------------------------------------------------------
@@ -115,8 +135,18 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String where = where(context);
         Token previous = previousVisible(parser.getInputStream(), offending.getTokenIndex());
         String after = previous == null ? "" : " after " + quote(previous);
-        String message = "unexpected " + describe(offending) + (where.isEmpty() ? after : " " + where + after)
-                + "; expected " + describeExpected(expected);
+        String message = offending.getType() == PolicyLexer.UNTERMINATED_STRING
+                ? "unterminated string" + (where.isEmpty() ? "" : " " + where)
+                : "unexpected " + describe(offending) + (where.isEmpty() ? after : " " + where + after)
+                        + "; expected " + describeExpected(expected);
+        if (offending.getType() == Token.EOF && previous != null) {
+            // The end of the file has no text to point at; point just past the last word instead.
+            count++;
+            diagnostics.error(source.at(previous.getLine(),
+                    previous.getCharPositionInLine() + previous.getText().length() + 1, 1), message,
+                    hintFor(offending, expected));
+            return;
+        }
         add(offending, message, hintFor(offending, expected));
     }
 
@@ -135,16 +165,22 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         return previous == null || previous.getLine() < token.getLine() || previous.getType() == PolicyLexer.SEMI;
     }
 
-    private static boolean inRule(TokenStream tokens, int index) {
+    /**
+     * When the token follows the start of a rule in the same statement, which of 'from' and 'to'
+     * that rule has already had; {@code null} when it is not in a rule.
+     */
+    private static Set<Integer> ruleClauses(TokenStream tokens, int index) {
+        Set<Integer> clauses = new java.util.HashSet<>();
         for (int i = index - 1; i >= 0; i--) {
             Token t = tokens.get(i);
             if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
-            if (t.getType() == PolicyLexer.SEMI) return false;
+            if (t.getType() == PolicyLexer.SEMI) return null;
+            if (t.getType() == PolicyLexer.FROM || t.getType() == PolicyLexer.TO) clauses.add(t.getType());
             if (t.getType() == PolicyLexer.ALLOW || t.getType() == PolicyLexer.DENY
-                    || t.getType() == PolicyLexer.REJECT) return true;
-            if (STATEMENT_KEYWORDS.contains(t.getType()) && t.getType() != PolicyLexer.EPHEMERAL) return false;
+                    || t.getType() == PolicyLexer.REJECT) return clauses;
+            if (STATEMENT_KEYWORDS.contains(t.getType()) && t.getType() != PolicyLexer.EPHEMERAL) return null;
         }
-        return false;
+        return null;
     }
 
     private static Token previousVisible(TokenStream tokens, int index) {
@@ -239,8 +275,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
 
     private static String hintFor(Token offending, IntervalSet expected) {
-        if (offending.getType() == PolicyLexer.UNTERMINATED_STRING) {
-            return "close the string with '\"' on the same line";
+        if (offending.getType() == PolicyLexer.UNTERMINATED_STRING) return UNTERMINATED_HINT;
+        if (expected.size() == 1 && expected.contains(PolicyLexer.EQ)) {
+            return "a definition is written NAME = VALUE, ..., e.g. host web1 = 10.0.1.11";
         }
         if (isKeyword(offending.getType()) && expected.contains(PolicyLexer.NAME)) {
             return quote(offending) + " is a reserved word and cannot be used as a name";
