@@ -256,7 +256,7 @@ public final class Checker {
                 String suggestion = Suggestions.didYouMean(decl.os().text().toLowerCase(Locale.ROOT),
                         List.of("linux", "windows", "bsd", "macos"));
                 diagnostics.error(decl.os().location(), "unknown os '" + decl.os().text() + "'",
-                        (suggestion == null ? "" : suggestion + " ") + "os is one of linux, windows, bsd, macos");
+                        (suggestion == null ? "" : suggestion + " ") + "(os is one of linux, windows, bsd, macos)");
             }
         }
         Host host = new Host(decl.name(), parsed, os, decl.location());
