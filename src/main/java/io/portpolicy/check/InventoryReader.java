@@ -9,6 +9,9 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +33,8 @@ final class InventoryReader {
     /** A YAML value with the place it starts: a String, a List of Nodes or a Map of Entries. */
     private record Node(Object value, Location location) {
         String kind() {
-            return value instanceof Map ? "a mapping" : value instanceof List ? "a list" : "a value";
+            return value instanceof Map ? "a mapping" : value instanceof List ? "a list"
+                    : value == null ? "an empty value" : "a value";
         }
     }
 
@@ -39,12 +43,15 @@ final class InventoryReader {
     }
 
     private final SourceFile source;
+    /** The file's lines, split once rather than for every value located. */
+    private final List<String> lines;
     private final Diagnostics diagnostics;
     final List<Declarations.HostDecl> hosts = new ArrayList<>();
     final List<Declarations.SetDecl> groups = new ArrayList<>();
 
     InventoryReader(SourceFile source, Diagnostics diagnostics) {
         this.source = source;
+        this.lines = source.lines();
         this.diagnostics = diagnostics;
     }
 
@@ -54,16 +61,13 @@ final class InventoryReader {
             if (parser.nextToken() == null) return;
             root = node(parser);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            diagnostics.error(at == null ? source.at(1, 1, 1) : location(at),
-                    "invalid YAML: " + firstLine(e.getOriginalMessage()),
-                    "an inventory is a mapping with 'hosts:' and 'groups:'");
+            syntaxError(e);
             return;
         } catch (IOException e) {
             diagnostics.error(source.at(1, 1, 1), "cannot read inventory: " + e.getMessage());
             return;
         }
-        Map<String, Entry> top = mapping(root, "the inventory");
+        Map<String, Entry> top = mapping(root, "the inventory", "start it with 'hosts:' or 'groups:'");
         if (top == null) return;
         top.forEach((key, entry) -> {
             if (!TOP_KEYS.contains(key)) {
@@ -76,11 +80,13 @@ final class InventoryReader {
     }
 
     private void readHosts(Node hostsNode) {
-        Map<String, Entry> entries = mapping(hostsNode, "'hosts'");
+        Map<String, Entry> entries = mapping(hostsNode, "'hosts'",
+                "write one host per line: NAME: { addresses: [10.0.0.5], os: linux, groups: [web] }");
         if (entries == null) return;
         entries.forEach((name, host) -> {
             Location at = host.keyLocation();
-            Map<String, Entry> fields = mapping(host.value(), "host '" + name + "'");
+            Map<String, Entry> fields = mapping(host.value(), "host '" + name + "'",
+                    "write it as " + name + ": { addresses: [10.0.0.5], os: linux, groups: [web] }");
             if (fields == null) return;
             fields.forEach((key, field) -> {
                 if (!HOST_KEYS.contains(key)) {
@@ -99,7 +105,8 @@ final class InventoryReader {
     }
 
     private void readGroups(Node groupsNode) {
-        Map<String, Entry> entries = mapping(groupsNode, "'groups'");
+        Map<String, Entry> entries = mapping(groupsNode, "'groups'",
+                "write one group per line: NAME: [member, member, ...]");
         if (entries == null) return;
         entries.forEach((name, group) -> {
             List<Declarations.MemberRef> members = new ArrayList<>();
@@ -113,9 +120,9 @@ final class InventoryReader {
     // ---- shape checks ---------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private Map<String, Entry> mapping(Node node, String what) {
+    private Map<String, Entry> mapping(Node node, String what, String hint) {
         if (node.value() instanceof Map) return (Map<String, Entry>) node.value();
-        diagnostics.error(node.location(), what + " must be a mapping, not " + node.kind());
+        diagnostics.error(node.location(), what + " must be a mapping, not " + node.kind(), hint);
         return null;
     }
 
@@ -132,14 +139,16 @@ final class InventoryReader {
                 if (value != null) values.add(value);
             }
         } else {
-            diagnostics.error(node.location(), what + " must be a list, not " + node.kind());
+            diagnostics.error(node.location(), what + " must be a list, not " + node.kind(),
+                    "write a list in brackets: [a, b]");
         }
         return values;
     }
 
     private Located scalar(Node node, String what) {
         if (node.value() instanceof String text) return new Located(text, node.location());
-        diagnostics.error(node.location(), what + " must be a single value, not " + node.kind());
+        diagnostics.error(node.location(), what + " must be a single value, not " + node.kind(),
+                "write a plain value such as 10.0.0.5 or linux");
         return null;
     }
 
@@ -151,13 +160,15 @@ final class InventoryReader {
     }
 
     private Node node(JsonParser parser) throws IOException {
-        Location at = location(parser.currentTokenLocation());
         JsonToken token = parser.currentToken();
+        boolean scalar = token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY
+                && token != JsonToken.VALUE_NULL;
+        Location at = location(parser.currentTokenLocation(), scalar ? parser.getText() : "");
         if (token == JsonToken.START_OBJECT) {
             Map<String, Entry> map = new LinkedHashMap<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
-                Location keyAt = location(parser.currentTokenLocation());
+                Location keyAt = location(parser.currentTokenLocation(), key);
                 parser.nextToken();
                 Entry previous = map.put(key, new Entry(keyAt, node(parser)));
                 if (previous != null) {
@@ -168,18 +179,49 @@ final class InventoryReader {
         }
         if (token == JsonToken.START_ARRAY) {
             List<Node> list = new ArrayList<>();
-            while (parser.nextToken() != JsonToken.END_ARRAY) list.add(node(parser));
+            for (JsonToken next = parser.nextToken(); next != JsonToken.END_ARRAY && next != null;
+                 next = parser.nextToken()) {
+                list.add(node(parser));
+            }
             return new Node(list, at);
         }
         return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);
     }
 
-    private Location location(JsonLocation at) {
-        return source.at(Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()), 1);
+    /** Where {@code text} starts, spanning it (and its quotes) when it is all on that line. */
+    private Location location(JsonLocation at, String text) {
+        int line = Math.max(1, at.getLineNr());
+        int column = Math.max(1, at.getColumnNr());
+        String written = line <= lines.size() ? lines.get(line - 1) : "";
+        int length = text.length();
+        if (column <= written.length() && (written.charAt(column - 1) == '"' || written.charAt(column - 1) == '\'')) {
+            length += 2;
+        }
+        boolean fits = !text.isEmpty() && column - 1 + length <= written.length() && text.indexOf('\n') < 0;
+        return source.at(line, column, fits ? length : 1);
     }
 
-    private static String firstLine(String message) {
+    /**
+     * SnakeYAML says what it found and what it was in the middle of ("expected ',' or ']', but
+     * got '}'" while "parsing a flow sequence" started at some line); both are worth showing.
+     */
+    private void syntaxError(JsonProcessingException e) {
+        String hint = "an inventory is a mapping with 'hosts:' and 'groups:'";
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            Mark problem = marked.getProblemMark();
+            String message = "invalid YAML: " + marked.getProblem();
+            Mark context = marked.getContextMark();
+            if (marked.getContext() != null && context != null) {
+                message += " (" + marked.getContext() + " started at line " + (context.getLine() + 1)
+                        + ", column " + (context.getColumn() + 1) + ")";
+            }
+            diagnostics.error(source.at(problem.getLine() + 1, problem.getColumn() + 1, 1), message, hint);
+            return;
+        }
+        JsonLocation at = e.getLocation();
+        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
+                "invalid YAML: " + (newline < 0 ? message : message.substring(0, newline)), hint);
     }
 }
