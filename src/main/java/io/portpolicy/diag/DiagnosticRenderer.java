@@ -1,6 +1,11 @@
 package io.portpolicy.diag;
 
 import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Renders a diagnostic the way compilers do:
@@ -14,6 +19,8 @@ import io.portpolicy.source.Location;
 public final class DiagnosticRenderer {
 
     private final boolean colour;
+    /** Each file's lines, split once: splitting per diagnostic is quadratic on big broken files. */
+    private final Map<SourceFile, List<String>> lines = new IdentityHashMap<>();
 
     public DiagnosticRenderer(boolean colour) {
         this.colour = colour;
@@ -25,7 +32,8 @@ public final class DiagnosticRenderer {
         if (at != null) out.append(bold(at.toString())).append(": ");
         out.append(severity(d.severity())).append(": ").append(d.message()).append('\n');
         if (at != null) {
-            String line = at.file().line(at.line());
+            List<String> all = lines.computeIfAbsent(at.file(), SourceFile::lines);
+            String line = at.line() >= 1 && at.line() <= all.size() ? all.get(at.line() - 1) : "";
             if (!line.isBlank()) {
                 out.append("  ").append(expandTabs(line)).append('\n');
                 out.append("  ").append(caret(line, at)).append('\n');
