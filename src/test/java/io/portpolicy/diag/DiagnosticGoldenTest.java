@@ -1,0 +1,395 @@
+package io.portpolicy.diag;
+
+import org.approvaltests.Approvals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One approved output per kind of diagnostic, from the real CLI ({@code lint}) run in-process.
+ * Each golden file shows the input files, the exit code and everything printed, with the
+ * temporary directory shown as {@code TMP}.
+ */
+class DiagnosticGoldenTest {
+
+    /** Phrases of ANTLR's own messages; users must never see them. */
+    static final List<String> ANTLR_PHRASES = List.of(
+            "mismatched input", "expecting {", "extraneous input", "no viable alternative",
+            "missing ", "token recognition error", "<EOF>");
+
+    @TempDir
+    Path dir;
+
+    /** Lints the first of {@code files}, checks it failed cleanly, and verifies the output. */
+    private void verifyError(String... files) throws IOException {
+        CliRun run = CliRun.lint(dir, files);
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains(": error: "), run.err());
+        assertFalse(run.err().contains("\u001b"), "no colour without a terminal");
+        for (String phrase : ANTLR_PHRASES) {
+            assertFalse(run.err().contains(phrase), () -> "ANTLR phrasing '" + phrase + "' in:\n" + run.err());
+        }
+        StringBuilder golden = new StringBuilder();
+        for (int i = 0; i < files.length; i += 2) {
+            golden.append("=== ").append(files[i]).append(" ===\n").append(files[i + 1]);
+            if (!files[i + 1].endsWith("\n")) golden.append("\n");
+        }
+        golden.append("=== exit ").append(run.exit()).append(" ===\n");
+        golden.append("=== stdout ===\n").append(run.out());
+        golden.append("=== stderr ===\n").append(run.err());
+        Approvals.verify(golden.toString().replace(dir.toString(), "TMP"));
+    }
+
+    // ---- names ----------------------------------------------------------------
+
+    @Test
+    void unknownNameWithSuggestion() throws IOException {
+        verifyError("main.policy", """
+                host jumphost = 10.0.0.5
+                host web1 = 10.0.1.11
+                allow tcp/22 from jumphots to web1
+                """);
+    }
+
+    @Test
+    void unknownNameWithoutSuggestion() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow tcp/22 from bastion to web1
+                """);
+    }
+
+    @Test
+    void serviceNameUsedAsAddress() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow tcp/22 from https to web1
+                """);
+    }
+
+    @Test
+    void addressNameUsedAsService() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                host jumphost = 10.0.0.5
+                allow jumphost from any to web1
+                """);
+    }
+
+    @Test
+    void unknownServiceWithSuggestion() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow htps from any to web1
+                """);
+    }
+
+    @Test
+    void duplicateDefinition() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                group web1 = 10.0.1.0/24
+                """);
+    }
+
+    @Test
+    void duplicateDefinitionAcrossInclude() throws IOException {
+        verifyError("main.policy", """
+                include "common.policy"
+                host db1 = 10.0.2.21
+                """,
+                "common.policy", """
+                network office = 192.0.2.0/24
+                host db1 = 10.0.2.22
+                """);
+    }
+
+    @Test
+    void groupCycle() throws IOException {
+        verifyError("main.policy", """
+                group web = web1, edge
+                group edge = proxies
+                group proxies = web
+                host web1 = 10.0.1.11
+                """);
+    }
+
+    @Test
+    void serviceCycle() throws IOException {
+        verifyError("main.policy", """
+                service app = tcp/8080, api
+                service api = app
+                """);
+    }
+
+    @Test
+    void includeCycle() throws IOException {
+        verifyError("main.policy", """
+                include "a.policy"
+                """,
+                "a.policy", """
+                include "b.policy"
+                """,
+                "b.policy", """
+                include "a.policy"
+                """);
+    }
+
+    @Test
+    void missingInclude() throws IOException {
+        verifyError("main.policy", """
+                include "comon.policy"
+                """);
+    }
+
+    // ---- addresses ------------------------------------------------------------
+
+    @Test
+    void ipv4OctetOutOfRange() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.0.256
+                """);
+    }
+
+    @Test
+    void ipv4LeadingZeros() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.0.010
+                """);
+    }
+
+    @Test
+    void invalidIpv6() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 2001:db8::1::2
+                """);
+    }
+
+    @Test
+    void cidrPrefixOutOfRange() throws IOException {
+        verifyError("main.policy", """
+                network office = 192.0.2.0/33, 2001:db8::/129
+                """);
+    }
+
+    @Test
+    void backwardsAddressRange() throws IOException {
+        verifyError("main.policy", """
+                network partners = 198.51.100.20-198.51.100.10
+                """);
+    }
+
+    @Test
+    void mixedFamilyAddressRange() throws IOException {
+        verifyError("main.policy", """
+                network partners = 198.51.100.10-2001:db8::10
+                """);
+    }
+
+    // ---- ports, dates, values -----------------------------------------------------
+
+    @Test
+    void portOutOfRange() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/65536 from any
+                """);
+    }
+
+    @Test
+    void backwardsPortRange() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/100-50 from any
+                """);
+    }
+
+    @Test
+    void invalidDate() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/8080 from any expires 2026-02-30
+                """);
+    }
+
+    @Test
+    void unknownOsWithSuggestion() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11 os linx
+                """);
+    }
+
+    @Test
+    void unknownIcmpType() throws IOException {
+        verifyError("main.policy", """
+                allow icmp/echo-requets from any
+                """);
+    }
+
+    @Test
+    void badStringEscape() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/443 from any comment "web \\n traffic"
+                """);
+    }
+
+    @Test
+    void destinationPortsGivenTwice() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow tcp/443 from any to web1 port 8443
+                """);
+    }
+
+    @Test
+    void sourcePortWithIcmp() throws IOException {
+        verifyError("main.policy", """
+                allow tcp, icmp from any port 53
+                """);
+    }
+
+    @Test
+    void duplicateOption() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/443 from any owner "web" comment "x" owner "payments"
+                """);
+    }
+
+    @Test
+    void settingGivenTwice() throws IOException {
+        verifyError("main.policy", """
+                default inbound deny
+                default outbound allow
+                default inbound reject
+                """);
+    }
+
+    // ---- syntax ---------------------------------------------------------------
+
+    @Test
+    void syntaxMissingEquals() throws IOException {
+        verifyError("main.policy", """
+                host web1 10.0.1.11
+                """);
+    }
+
+    @Test
+    void syntaxMisspeltKeyword() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/22 form any
+                """);
+    }
+
+    @Test
+    void syntaxStrayToken() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/22 from any }
+                """);
+    }
+
+    @Test
+    void syntaxUnterminatedString() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/443 from any comment "web traffic
+                allow tcp/80 from any
+                """);
+    }
+
+    @Test
+    void syntaxUnexpectedCharacter() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/22 from any @ log
+                """);
+    }
+
+    @Test
+    void syntaxEndOfFileMidRule() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/22 from
+                """);
+    }
+
+    @Test
+    void syntaxReservedWordAsName() throws IOException {
+        verifyError("main.policy", """
+                host from = 10.0.0.5
+                """);
+    }
+
+    @Test
+    void severalErrorsSortedByLocation() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11 os linx
+                allow tcp/22 form any
+                allow tcp/65536 from jumphots to web1
+                host web2 = 10.0.1.300
+                include "missing.policy"
+                """);
+    }
+
+    // ---- YAML inventories -----------------------------------------------------------
+
+    @Test
+    void yamlSyntaxError() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1: { addresses: [10.0.1.11, os: linux }
+                """);
+    }
+
+    @Test
+    void yamlUnknownKey() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1:
+                    addresses: [10.0.1.11]
+                    os: linux
+                    role: web
+                """);
+    }
+
+    @Test
+    void yamlWrongShape() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  - web1
+                  - web2
+                """);
+    }
+
+    @Test
+    void yamlBadAddress() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1: { addresses: [10.0.1.311], os: linux }
+                """);
+    }
+
+    @Test
+    void yamlUnknownGroupMember() throws IOException {
+        verifyError("main.policy", """
+                host jumphost = 10.0.0.5
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                groups:
+                  admins: [jumphots, 192.0.2.0/24]
+                """);
+    }
+}
