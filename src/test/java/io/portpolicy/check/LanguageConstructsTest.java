@@ -144,6 +144,13 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void hostAddressesAreSingleAddresses() {
+            // A host is one machine: a CIDR or range belongs in a network or group.
+            assertTrue(check("host h = 10.0.0.0/24").diagnostics().hasErrors());
+            assertTrue(check("host h = 10.0.0.1-10.0.0.9").diagnostics().hasErrors());
+        }
+
+        @Test
         void anAddressBelongsToAtMostOneHost() {
             check("host a = 10.0.0.1\nhost b = 10.0.0.1").assertError("already belongs to host 'a'");
             check("host a = 2001:db8::1\nhost b = 2001:DB8:0::1").assertError("already belongs to host 'a'");

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -82,7 +84,14 @@ class LanguageDocExamplesTest {
                 if (block.tag().equals("policy")) {
                     PolicyFixtures.assertNoErrors(checked);
                 } else {
-                    assertTrue(checked.diagnostics().hasErrors(), "expected this example to be refused:\n" + block.text());
+                    // Refused for the reason the document gives: errors exactly on the lines marked `# error`.
+                    Set<Integer> marked = new TreeSet<>();
+                    List<String> lines = block.text().lines().toList();
+                    for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains("# error")) marked.add(i + 1);
+                    Set<Integer> reported = new TreeSet<>();
+                    checked.diagnostics().sorted().forEach(d -> reported.add(d.location().line()));
+                    assertTrue(!marked.isEmpty(), "an invalid example must mark its error line:\n" + block.text());
+                    assertEquals(marked, reported, checked.messages());
                 }
             }));
         }
