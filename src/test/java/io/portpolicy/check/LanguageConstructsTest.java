@@ -684,6 +684,105 @@ class LanguageConstructsTest {
         }
     }
 
+    /** The meaning docs/language.md gives, observed through `query` (exit 0 allow, 1 deny/reject). */
+    @Nested
+    class Meaning {
+
+        @TempDir
+        Path dir;
+
+        private PolicyFixtures.Run query(String policy, String... args) {
+            write(dir, "p.policy", policy);
+            String[] all = new String[args.length + 2];
+            all[0] = "query";
+            all[1] = dir.resolve("p.policy").toString();
+            System.arraycopy(args, 0, all, 2, args.length);
+            return PolicyFixtures.cli(all);
+        }
+
+        private static final String WEB = "default outbound deny\nhost jumphost = 10.0.0.5\n"
+                + "host web1 = 10.0.1.11, 2001:db8:1::11 os linux\nhost web2 = 10.0.1.12 os linux\n"
+                + "group web = web1, web2\nallow ssh from jumphost to web\nallow ssh from self to web\n"
+                + "allow dns from web to 10.0.0.53\n";
+
+        @Test
+        void aRuleAppliesOutboundAtTheSourceAndInboundAtTheDestination() {
+            PolicyFixtures.Run run = query(WEB, "--from", "jumphost", "--to", "web1", "--proto", "tcp", "--port", "22");
+            assertEquals(0, run.exit(), run.out() + run.err());
+            assertTrue(run.out().contains("outbound at host jumphost: allow"), run.out());
+            assertTrue(run.out().contains("inbound at host web1: allow"), run.out());
+        }
+
+        @Test
+        void selfIsBoundToTheHostBeingJudged() {
+            PolicyFixtures.Run run = query(WEB, "--from", "web2", "--to", "web1", "--proto", "tcp", "--port", "22");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertTrue(run.out().contains("outbound at host web2: allow"), run.out());
+            assertTrue(run.out().contains("inbound at host web1: deny"), run.out());
+        }
+
+        @Test
+        void aHostOutsideTheFromSetGetsTheOutboundDefault() {
+            PolicyFixtures.Run run = query(WEB, "--from", "jumphost", "--to", "10.0.0.53", "--proto", "udp", "--port", "53");
+            assertEquals(1, run.exit());
+            assertTrue(run.out().contains("default outbound deny"), run.out());
+        }
+
+        @Test
+        void firstMatchWinsAndRejectIsNotAllow() {
+            String policy = "host h = 10.0.0.1\nreject tcp/25 from any except 192.0.2.0/24\nallow tcp/25\n";
+            assertEquals(1, query(policy, "--from", "198.51.100.1", "--to", "h", "--proto", "tcp", "--port", "25").exit());
+            assertEquals(0, query(policy, "--from", "192.0.2.9", "--to", "h", "--proto", "tcp", "--port", "25").exit());
+        }
+
+        @Test
+        void neighbourDiscoveryIsImplicitAtHostsAndCannotBeDenied() {
+            String policy = "host h = 2001:db8::1\ndeny icmpv6 from any\n";
+            assertEquals(0, query(policy, "--from", "2001:db8::2", "--to", "h", "--proto", "icmpv6",
+                    "--icmp-type", "neighbor-solicitation").exit());
+            assertEquals(1, query(policy, "--from", "2001:db8::2", "--to", "h", "--proto", "icmpv6",
+                    "--icmp-type", "echo-request").exit());
+            // Not at group targets: a cloud security group has no such implicit rules.
+            String group = "group g = 2001:db8::/64\ndeny icmpv6 from any to g\n";
+            assertEquals(1, query(group, "--from", "2001:db8:1::2", "--to", "g", "--proto", "icmpv6",
+                    "--icmp-type", "neighbor-solicitation").exit());
+        }
+
+        @Test
+        void familiesDoNotMix() {
+            String policy = "host h = 10.0.0.1, 2001:db8::1\nallow tcp/443 from 192.0.2.0/24\n";
+            assertEquals(0, query(policy, "--from", "192.0.2.5", "--to", "h", "--proto", "tcp", "--port", "443").exit());
+            assertEquals(1, query(policy, "--from", "2001:db8:5::5", "--to", "h", "--proto", "tcp", "--port", "443").exit());
+        }
+
+        @Test
+        void expiredRulesAreLeftOutFromTheDayAfter() {
+            String policy = "host h = 10.0.0.1\nallow ssh expires 2027-01-31 owner \"o\" ticket \"t\" comment \"c\"\n";
+            assertEquals(0, query(policy, "--from", "192.0.2.5", "--to", "h", "--proto", "tcp", "--port", "22",
+                    "--today", "2027-01-31").exit());
+            assertEquals(1, query(policy, "--from", "192.0.2.5", "--to", "h", "--proto", "tcp", "--port", "22",
+                    "--today", "2027-02-01").exit());
+        }
+
+        @Test
+        void ephemeralFollowsTheOwnersOs() {
+            String policy = "stateless\nhost lin = 10.0.0.1 os linux\nhost win = 10.0.0.2 os windows\n"
+                    + "host none = 10.0.0.3\nephemeral 40000-40099\n"
+                    + "allow tcp from 192.0.2.53 port 443 to self port ephemeral\n";
+            assertEquals(0, portQuery(policy, "lin", "32768"));
+            assertEquals(1, portQuery(policy, "lin", "61000"));
+            assertEquals(1, portQuery(policy, "win", "32768"));
+            assertEquals(0, portQuery(policy, "win", "65535"));
+            assertEquals(0, portQuery(policy, "none", "40099"));
+            assertEquals(1, portQuery(policy, "none", "49152"));
+        }
+
+        private int portQuery(String policy, String host, String port) {
+            return query(policy, "--from", "192.0.2.53", "--sport", "443", "--to", host, "--proto", "tcp",
+                    "--port", port).exit();
+        }
+    }
+
     @Test
     void ruleTextIsKeptForMessages() {
         Rule rule = onlyRule(check("allow   tcp / { 80 , 443 }\n from 10.0.0.0/8 # why\n").model());
