@@ -40,8 +40,12 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +53,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -115,9 +121,13 @@ public final class Checker {
         }
         hostDecls.values().forEach(this::resolveHost);
         networkDecls.values().forEach(this::resolveNetwork);
-        for (String name : groupDecls.keySet()) resolveGroup(name, new ArrayDeque<>());
+        for (String name : dependencyOrder(groupDecls.keySet(), this::groupRefs, this::groupCycle)) {
+            resolveGroup(name);
+        }
         addInventoryOnlyGroups();
-        for (String name : serviceDecls.keySet()) resolveService(name, new ArrayDeque<>());
+        for (String name : dependencyOrder(serviceDecls.keySet(), this::serviceRefs, this::serviceCycle)) {
+            resolveService(name);
+        }
 
         List<Rule> checked = new ArrayList<>();
         for (PolicyLoader.Site site : rules) {
@@ -278,33 +288,86 @@ public final class Checker {
         networks.put(decl.name(), new Network(decl.name(), blocks, decl.location()));
     }
 
-    /** Depth-first, so nested groups resolve before the groups that contain them. */
-    private Group resolveGroup(String name, Deque<String> path) {
-        Group done = groups.get(name);
-        if (done != null) return done;
-        Declarations.SetDecl decl = groupDecls.get(name);
-        if (path.contains(name)) {
-            List<String> cycle = new ArrayList<>(path);
-            java.util.Collections.reverse(cycle);
-            cycle = cycle.subList(cycle.indexOf(name), cycle.size());
-            diagnostics.error(decl.location(), "group cycle: " + String.join(" -> ", cycle) + " -> " + name,
-                    "a group cannot contain itself, directly or through other groups");
-            return null;
+    /**
+     * The names in an order where each comes after every name it refers to, so each can be
+     * resolved from finished parts. The depth-first search keeps its own stack: chains of
+     * definitions can be longer than the thread's. A reference that closes a cycle is handed to
+     * {@code cycle} with the path around the cycle, and otherwise ignored.
+     */
+    private static List<String> dependencyOrder(Collection<String> names, Function<String, List<String>> refs,
+                                                BiConsumer<String, List<String>> cycle) {
+        List<String> order = new ArrayList<>();
+        Set<String> finished = new HashSet<>();
+        List<String> path = new ArrayList<>();
+        Set<String> onPath = new HashSet<>();
+        Deque<Iterator<String>> pending = new ArrayDeque<>();
+        for (String root : names) {
+            if (finished.contains(root)) continue;
+            path.add(root);
+            onPath.add(root);
+            pending.push(refs.apply(root).iterator());
+            while (!pending.isEmpty()) {
+                Iterator<String> next = pending.peek();
+                if (next.hasNext()) {
+                    String ref = next.next();
+                    if (onPath.contains(ref)) {
+                        cycle.accept(ref, path.subList(path.indexOf(ref), path.size()));
+                    } else if (!finished.contains(ref)) {
+                        path.add(ref);
+                        onPath.add(ref);
+                        pending.push(refs.apply(ref).iterator());
+                    }
+                } else {
+                    pending.pop();
+                    String done = path.remove(path.size() - 1);
+                    onPath.remove(done);
+                    finished.add(done);
+                    order.add(done);
+                }
+            }
         }
-        path.push(name);
+        return order;
+    }
+
+    /** The groups a group names, directly or through inventory hosts' memberships. */
+    private List<String> groupRefs(String name) {
+        List<Declarations.MemberRef> refs = new ArrayList<>(groupDecls.get(name).members());
+        refs.addAll(inventoryMembers.getOrDefault(name, List.of()));
+        return refs.stream()
+                .filter(r -> r.kind() == Declarations.MemberKind.NAME && groupDecls.containsKey(r.first()))
+                .map(Declarations.MemberRef::first)
+                .toList();
+    }
+
+    private void groupCycle(String name, List<String> cycle) {
+        diagnostics.error(groupDecls.get(name).location(), "group cycle: " + cycleText(cycle, name),
+                "a group cannot contain itself, directly or through other groups");
+    }
+
+    /** {@code a -> b -> a}; a very long cycle shows its ends and how many names are between. */
+    private static String cycleText(List<String> cycle, String name) {
+        List<String> shown = cycle;
+        if (cycle.size() > 12) {
+            shown = new ArrayList<>(cycle.subList(0, 5));
+            shown.add("... (" + (cycle.size() - 10) + " more)");
+            shown.addAll(cycle.subList(cycle.size() - 5, cycle.size()));
+        }
+        return String.join(" -> ", shown) + " -> " + name;
+    }
+
+    /** Called in dependency order: the groups it names are resolved already, or close a cycle. */
+    private void resolveGroup(String name) {
+        Declarations.SetDecl decl = groupDecls.get(name);
         List<AddressTerm> members = new ArrayList<>();
         List<Declarations.MemberRef> refs = new ArrayList<>(decl.members());
         refs.addAll(inventoryMembers.getOrDefault(name, List.of()));
         for (Declarations.MemberRef ref : refs) {
             AddressTerm term = ref.kind() == Declarations.MemberKind.NAME
-                    ? namedAddress(ref.first(), ref.location(), path)
+                    ? namedAddress(ref.first(), ref.location())
                     : addresses.literal(ref);
             if (term != null) members.add(term);
         }
-        path.pop();
-        Group group = new Group(name, members, decl.location());
-        groups.put(name, group);
-        return group;
+        groups.put(name, new Group(name, members, decl.location()));
     }
 
     /** Groups that exist only because inventory hosts name them in {@code groups:}. */
@@ -318,17 +381,17 @@ public final class Checker {
                 return;
             }
             groupDecls.put(name, new Declarations.SetDecl("group", name, List.of(), at));
-            resolveGroup(name, new ArrayDeque<>());
+            resolveGroup(name);
         });
     }
 
     /** A name used where addresses are expected; {@code null} after reporting it. */
-    private AddressTerm namedAddress(String name, Location at, Deque<String> groupPath) {
+    private AddressTerm namedAddress(String name, Location at) {
         if (hosts.containsKey(name)) return new AddressTerm.HostRef(hosts.get(name), at);
         if (networks.containsKey(name)) return new AddressTerm.NetworkRef(networks.get(name), at);
         if (groupDecls.containsKey(name)) {
-            Group group = resolveGroup(name, groupPath);
-            return group == null ? null : new AddressTerm.GroupRef(group, at);
+            Group group = groups.get(name);
+            return group == null ? null : new AddressTerm.GroupRef(group, at); // null: closes a cycle
         }
         if (addressNames.containsKey(name)) return null; // defined, but broken: already reported
         String hint = Suggestions.didYouMean(name, addressNames.keySet());
@@ -344,44 +407,52 @@ public final class Checker {
         return serviceDecls.containsKey(name) || ServiceCatalog.isBuiltin(name);
     }
 
-    private NamedService resolveService(String name, Deque<String> path) {
-        NamedService done = services.get(name);
-        if (done != null) return done;
+    /** The user services a service names. */
+    private List<String> serviceRefs(String name) {
+        return serviceDecls.get(name).serviceItem().stream()
+                .filter(item -> item instanceof PolicyParser.NamedServiceContext)
+                .map(item -> ((PolicyParser.NamedServiceContext) item).name().getText())
+                .filter(serviceDecls::containsKey)
+                .toList();
+    }
+
+    private void serviceCycle(String name, List<String> cycle) {
+        diagnostics.error(location(serviceFiles.get(name), serviceDecls.get(name).name()),
+                "service cycle: " + cycleText(cycle, name), "a service cannot contain itself");
+    }
+
+    /** Called in dependency order, like {@link #resolveGroup}. */
+    private void resolveService(String name) {
         PolicyParser.ServiceDefContext decl = serviceDecls.get(name);
         SourceFile file = serviceFiles.get(name);
-        if (path.contains(name)) {
-            List<String> cycle = new ArrayList<>(path);
-            java.util.Collections.reverse(cycle);
-            cycle = cycle.subList(cycle.indexOf(name), cycle.size());
-            diagnostics.error(location(file, decl.name()), "service cycle: " + String.join(" -> ", cycle)
-                    + " -> " + name, "a service cannot contain itself");
-            return null;
-        }
-        path.push(name);
         List<ServiceMatch> terms = new ArrayList<>();
-        for (PolicyParser.ServiceItemContext item : decl.serviceItem()) {
-            terms.addAll(serviceItem(file, item, path));
-        }
-        path.pop();
-        NamedService service = new NamedService(name, terms, location(file, decl.name()));
-        services.put(name, service);
-        return service;
+        for (PolicyParser.ServiceItemContext item : decl.serviceItem()) terms.addAll(serviceItem(file, item));
+        services.put(name, new NamedService(name, terms, location(file, decl.name())));
     }
 
     // ---- services and ports -------------------------------------------------------------
 
-    private List<ServiceMatch> serviceItem(SourceFile file, PolicyParser.ServiceItemContext item, Deque<String> path) {
+    private List<ServiceMatch> serviceItem(SourceFile file, PolicyParser.ServiceItemContext item) {
         Location at = location(file, item);
         if (item instanceof PolicyParser.AnyServiceContext) return List.of(ServiceMatch.any(at));
         if (item instanceof PolicyParser.NamedServiceContext named) {
             String name = named.name().getText();
-            NamedService service = serviceDecls.containsKey(name) ? resolveService(name, path)
+            // A user service is resolved before the services that name it, unless it closes a cycle.
+            NamedService service = serviceDecls.containsKey(name) ? services.get(name)
                     : ServiceCatalog.builtin().get(name);
             if (service == null) {
                 if (!serviceDecls.containsKey(name)) unknownService(name, at);
                 return List.of();
             }
-            return service.terms().stream().map(t -> t.via(service, at)).toList();
+            // Terms that differ only in where they were written inside the service are one term
+            // here; keeping one of each stops 's1 = s2, s2; s2 = s3, s3; ...' doubling at every
+            // level. The key leaves out the term's service, whose hash would walk the whole chain.
+            Map<List<Object>, ServiceMatch> unique = new LinkedHashMap<>();
+            for (ServiceMatch term : service.terms()) {
+                unique.putIfAbsent(Arrays.asList(term.protocol(), term.ports(), term.icmpTypes()),
+                        term.via(service, at));
+            }
+            return List.copyOf(unique.values());
         }
         PolicyParser.ProtocolServiceContext proto = (PolicyParser.ProtocolServiceContext) item;
         Protocol protocol = Protocol.valueOf(proto.protocol().getText().toUpperCase(Locale.ROOT));
@@ -523,7 +594,7 @@ public final class Checker {
 
         List<ServiceMatch> terms = new ArrayList<>();
         for (PolicyParser.ServiceItemContext item : rule.serviceItem()) {
-            terms.addAll(serviceItem(file, item, new ArrayDeque<>()));
+            terms.addAll(serviceItem(file, item));
         }
         Endpoint from = rule.source == null ? Endpoint.implicitAny(at) : endpoint(file, rule.source);
         Endpoint to = rule.destination == null ? Endpoint.implicitSelf(at) : endpoint(file, rule.destination);
@@ -584,7 +655,7 @@ public final class Checker {
             else {
                 Declarations.MemberRef ref = member(file, item.member());
                 term = ref.kind() == Declarations.MemberKind.NAME
-                        ? namedAddress(ref.first(), at, new ArrayDeque<>())
+                        ? namedAddress(ref.first(), at)
                         : addresses.literal(ref);
             }
             if (term != null) terms.add(term);
