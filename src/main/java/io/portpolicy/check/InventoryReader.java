@@ -13,6 +13,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ final class InventoryReader {
 
     void read() {
         Node root;
-        try (JsonParser parser = YAML.createParser(source.text())) {
+        try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
             if (parser.nextToken() == null) return;
             root = node(parser);
         } catch (JsonProcessingException e) {
@@ -186,6 +187,36 @@ final class InventoryReader {
             return new Node(list, at);
         }
         return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);
+    }
+
+    /**
+     * Reads text in chunks that never end between the two halves of a surrogate pair (an emoji,
+     * say): SnakeYAML, finding a chunk that does, reads one more char past its own buffer and
+     * fails with IndexOutOfBoundsException.
+     */
+    private static final class WholeCharacters extends Reader {
+        private final String text;
+        private int next;
+
+        WholeCharacters(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            if (length == 0) return 0;
+            if (next >= text.length()) return -1;
+            int end = Math.min(text.length(), next + length);
+            if (end - next > 1 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) end--;
+            text.getChars(next, end, buffer, offset);
+            int read = end - next;
+            next = end;
+            return read;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Where {@code text} starts, spanning it (and its quotes) when it is all on that line. */
