@@ -135,19 +135,31 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String where = where(context);
         Token previous = previousVisible(parser.getInputStream(), offending.getTokenIndex());
         String after = previous == null ? "" : " after " + quote(previous);
+        if (previous != null && offending.getLine() > previous.getLine()
+                && resumesHere(offending, parser.getInputStream())) {
+            // The statement stops at the end of a line and the next one starts ('allow tcp/22
+            // from', then a rule): what is missing belongs at the end of that line.
+            String statement = where.isEmpty() ? "statement" : where.substring("in ".length());
+            addAfter(previous, "the " + statement + " ends after " + quote(previous) + "; expected "
+                    + describeExpected(expected), null);
+            return;
+        }
         String message = offending.getType() == PolicyLexer.UNTERMINATED_STRING
                 ? "unterminated string" + (where.isEmpty() ? "" : " " + where)
                 : "unexpected " + describe(offending) + (where.isEmpty() ? after : " " + where + after)
                         + "; expected " + describeExpected(expected);
         if (offending.getType() == Token.EOF && previous != null) {
             // The end of the file has no text to point at; point just past the last word instead.
-            count++;
-            diagnostics.error(source.at(previous.getLine(),
-                    previous.getCharPositionInLine() + previous.getText().length() + 1, 1), message,
-                    hintFor(offending, expected));
+            addAfter(previous, message, hintFor(offending, expected));
             return;
         }
         add(offending, message, hintFor(offending, expected));
+    }
+
+    private void addAfter(Token token, String message, String hint) {
+        count++;
+        int column = token.getCharPositionInLine() + token.getText().codePointCount(0, token.getText().length()) + 1;
+        diagnostics.error(source.at(token.getLine(), column, 1), message, hint);
     }
 
     private void add(Token token, String message, String hint) {
