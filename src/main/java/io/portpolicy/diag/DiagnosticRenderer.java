@@ -43,12 +43,17 @@ public final class DiagnosticRenderer {
         return out.toString();
     }
 
-    /** The caret under the column, with tildes under the rest of the span on that line. */
+    /**
+     * The caret under the column, with tildes under the rest of the span on that line. Columns
+     * count code points, as the lexers do, so the line is walked by code points: a tab after an
+     * emoji must still be found and expanded where it is.
+     */
     private String caret(String line, Location at) {
+        int[] characters = line.codePoints().toArray();
         StringBuilder pad = new StringBuilder();
-        int column = Math.min(at.column(), line.length() + 1);
-        for (int i = 0; i < column - 1; i++) pad.append(line.charAt(i) == '\t' ? "    " : " ");
-        int span = Math.max(1, Math.min(at.length(), line.length() - column + 1));
+        int column = Math.min(at.column(), characters.length + 1);
+        for (int i = 0; i < column - 1; i++) pad.append(characters[i] == '\t' ? "    " : " ");
+        int span = Math.max(1, Math.min(at.length(), characters.length - column + 1));
         String mark = "^" + "~".repeat(span - 1);
         return pad + (colour ? "\u001b[32m" + mark + "\u001b[0m" : mark);
     }
