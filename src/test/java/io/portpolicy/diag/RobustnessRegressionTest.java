@@ -1,0 +1,94 @@
+package io.portpolicy.diag;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Inputs that once crashed, hung or misreported; each now gives plain diagnostics. */
+class RobustnessRegressionTest {
+
+    @TempDir
+    Path dir;
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    void strayTokenAfterACompleteStatement() throws IOException {
+        // Skipping the stray '}' outside any rule used to throw NullPointerException.
+        CliRun run = CliRun.lint(dir, "main.policy", "allow tcp/22 from any }\nallow tcp/80 from any\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:1:23: error: unexpected '}'"), run.err());
+        assertEquals(1, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
+    void errorBeforeAStatementKeywordKeepsTheNextStatement() throws IOException {
+        // Recovery used to skip the 'allow' it stopped at, and with it the whole next rule.
+        CliRun run = CliRun.lint(dir, "main.policy", "allow tcp/22 from\nallow tcp/80 from jumphots\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:1:18: error: the rule ends after 'from'; expected an address"),
+                run.err());
+        assertTrue(run.err().contains("main.policy:2:19: error: unknown name 'jumphots'"), run.err());
+    }
+
+    @Test
+    void oneSyntaxErrorIsReportedOnce() throws IOException {
+        // After a bad name, the rest of the definition used to add "expected '='" at the end of file.
+        CliRun run = CliRun.lint(dir, "main.policy", "host from = 10.0.0.5\n");
+        assertEquals(1, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
+    void longServiceAndGroupChains() throws IOException {
+        // Resolving names recursively overflowed the stack on chains a few thousand long.
+        StringBuilder policy = new StringBuilder();
+        int depth = 50_000;
+        for (int i = 0; i < depth; i++) {
+            policy.append("service s").append(i).append(" = s").append(i + 1).append('\n');
+            policy.append("group g").append(i).append(" = g").append(i + 1).append('\n');
+        }
+        policy.append("service s").append(depth).append(" = tcp/22\n");
+        policy.append("group g").append(depth).append(" = 10.0.0.1\n");
+        policy.append("allow s0 from g0\n");
+        CliRun run = CliRun.lint(dir, "main.policy", policy.toString());
+        assertEquals(0, run.exit(), run.err());
+    }
+
+    @Test
+    void longCycleIsReportedBriefly() throws IOException {
+        StringBuilder policy = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) policy.append("group g").append(i).append(" = g").append((i + 1) % 50_000).append('\n');
+        CliRun run = CliRun.lint(dir, "main.policy", policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("error: group cycle: g0 -> g1 -> g2 -> g3 -> g4 -> ... (49990 more) -> "
+                + "g49995 -> g49996 -> g49997 -> g49998 -> g49999 -> g0"), run.err());
+    }
+
+    @Test
+    void servicesThatNameTheNextTwiceDoNotDouble() throws IOException {
+        // s0 = s1, s1; s1 = s2, s2; ... used to expand to 2^depth terms.
+        StringBuilder policy = new StringBuilder();
+        for (int i = 0; i < 64; i++) policy.append("service s").append(i).append(" = s").append(i + 1)
+                .append(", s").append(i + 1).append('\n');
+        policy.append("service s64 = tcp/22\nallow s0 from any\n");
+        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> CliRun.lint(dir, "main.policy", policy.toString()));
+        assertEquals(0, run.exit(), run.err());
+    }
+
+    @Test
+    void emojiAcrossSnakeYamlsBufferBoundary() throws IOException {
+        // SnakeYAML read past its 1024-char buffer when a chunk ended inside a surrogate pair.
+        String yaml = "hosts:\n" + "#" + "\uD83D\uDE00".repeat(1000) + "\n  web1: { addresses: [10.0.1.999] }\n";
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"inv.yaml\"\n", "inv.yaml", yaml);
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("inv.yaml:3:23: error: invalid IPv4 address '10.0.1.999'"), run.err());
+    }
+}
