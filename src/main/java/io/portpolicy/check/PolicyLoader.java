@@ -1,6 +1,7 @@
 package io.portpolicy.check;
 
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Suggestions;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.ParsedFile;
@@ -134,14 +135,27 @@ final class PolicyLoader {
         try {
             return new SourceFile(display, path, decode(Files.readAllBytes(path)));
         } catch (NoSuchFileException e) {
-            diagnostics.error(at, "cannot read '" + display + "': no such file",
-                    at == null ? null : "paths are relative to the file that names them");
+            String similar = at == null ? null : similarFile(path);
+            diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
+                    : similar != null ? similar : "paths are relative to the file that names them");
         } catch (CharacterCodingException e) {
             diagnostics.error(at, "cannot read '" + display + "': it is not UTF-8 text");
         } catch (IOException e) {
             diagnostics.error(at, "cannot read '" + display + "': " + describe(e));
         }
         return null;
+    }
+
+    /** "did you mean 'common.policy'?" when a file of a similar name is beside the missing one. */
+    private static String similarFile(Path missing) {
+        Path directory = missing.getParent();
+        if (directory == null || missing.getFileName() == null) return null;
+        try (java.util.stream.Stream<Path> siblings = Files.list(directory)) {
+            List<String> names = siblings.limit(1000).map(p -> p.getFileName().toString()).toList();
+            return Suggestions.didYouMean(missing.getFileName().toString(), names);
+        } catch (IOException | java.io.UncheckedIOException unreadable) {
+            return null;
+        }
     }
 
     private static String describe(IOException e) {

@@ -149,6 +149,16 @@ class DiagnosticGoldenTest {
                 """);
     }
 
+    @Test
+    void missingIncludeWithSuggestion() throws IOException {
+        verifyError("main.policy", """
+                include "comon.policy"
+                """,
+                "common.policy", """
+                host jumphost = 10.0.0.5
+                """);
+    }
+
     // ---- addresses ------------------------------------------------------------
 
     @Test
