@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -79,7 +81,8 @@ final class PolicyLoader {
     private void include(ParsedFile from, PolicyParser.IncludeStmtContext statement) {
         Location at = Checker.location(from.source(), statement.STRING().getSymbol());
         String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
-        Path target = resolve(from, relative);
+        Path target = resolve(from, relative, at);
+        if (target == null) return;
         if (including.contains(target)) {
             List<Path> chain = new ArrayList<>(including);
             java.util.Collections.reverse(chain);
@@ -102,7 +105,8 @@ final class PolicyLoader {
     private void importInventory(ParsedFile from, PolicyParser.ImportStmtContext statement) {
         Location at = Checker.location(from.source(), statement.STRING().getSymbol());
         String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
-        Path target = resolve(from, relative);
+        Path target = resolve(from, relative, at);
+        if (target == null) return;
         if (loaded.containsKey(target)) {
             diagnostics.error(at, "'" + relative + "' is already imported at " + loaded.get(target),
                     "import each inventory once");
@@ -117,10 +121,17 @@ final class PolicyLoader {
         inventories.add(inventory);
     }
 
-    private Path resolve(ParsedFile from, String relative) {
+    /** The file a statement names, or {@code null} after reporting a name no file can have. */
+    private Path resolve(ParsedFile from, String relative, Location at) {
         Path base = from.source().path() == null ? Path.of("").toAbsolutePath()
                 : from.source().path().toAbsolutePath().getParent();
-        return base.resolve(relative).normalize();
+        try {
+            return base.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            diagnostics.error(at, "'" + relative + "' is not a valid file path: " + e.getReason().toLowerCase(Locale.ROOT),
+                    "write the path as plain text, relative to this file");
+            return null;
+        }
     }
 
     /** Included files are shown relative to where the user is, like the root file. */

@@ -84,6 +84,15 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void includeOfAPathNoFileCanHave() throws IOException {
+        // A NUL in an include path threw InvalidPathException out of the loader.
+        CliRun run = CliRun.lint(dir, "main.policy", "include \"a\u0000b.policy\"\nimport \"x\u0000.yaml\"\n");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("main.policy:1:9: error: 'a\u0000b.policy' is not a valid file path"), run.err());
+        assertTrue(run.err().contains("main.policy:2:8: error: 'x\u0000.yaml' is not a valid file path"), run.err());
+    }
+
+    @Test
     void emojiAcrossSnakeYamlsBufferBoundary() throws IOException {
         // SnakeYAML read past its 1024-char buffer when a chunk ended inside a surrogate pair.
         String yaml = "hosts:\n" + "#" + "\uD83D\uDE00".repeat(1000) + "\n  web1: { addresses: [10.0.1.999] }\n";
