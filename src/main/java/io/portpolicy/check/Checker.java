@@ -30,7 +30,7 @@ import io.portpolicy.syntax.antlr.PolicyLexer;
 import io.portpolicy.syntax.antlr.PolicyParser;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
-import org.antlr.v4.runtime.misc.Interval;
+import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 import java.io.InputStream;
@@ -55,7 +55,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Turns syntax trees and inventories into a checked {@link Policy}: names resolved
@@ -721,14 +720,36 @@ public final class Checker {
         return Action.valueOf(action.getText().toUpperCase(Locale.ROOT));
     }
 
-    /** The rule as written, comments dropped and whitespace collapsed. */
+    /**
+     * The rule as written, comments dropped and whitespace collapsed: tokens joined by one space,
+     * none around '/', '-' and ':', none before ',' and '}', none after '{'. (Built token by
+     * token; joining and then replacing patterns was a tenth of the time of a large lint.)
+     */
     private static String text(PolicyLoader.Site site, ParserRuleContext rule) {
-        Interval span = Interval.of(rule.getStart().getTokenIndex(), rule.getStop().getTokenIndex());
-        return site.file().tokens().get(span.a, span.b).stream()
-                .filter(t -> t.getChannel() == Token.DEFAULT_CHANNEL)
-                .map(Token::getText)
-                .collect(Collectors.joining(" "))
-                .replace(" , ", ", ").replace(" / ", "/").replace("{ ", "{").replace(" }", "}")
+        TokenStream tokens = site.file().tokens();
+        StringBuilder out = new StringBuilder(64);
+        int previous = Token.INVALID_TYPE;
+        for (int i = rule.getStart().getTokenIndex(), stop = rule.getStop().getTokenIndex(); i <= stop; i++) {
+            Token token = tokens.get(i);
+            if (token.getChannel() != Token.DEFAULT_CHANNEL) continue;
+            int type = token.getType();
+            if (previous != Token.INVALID_TYPE && spaced(previous, type)) out.append(' ');
+            out.append(type == PolicyLexer.STRING ? collapsed(token.getText()) : token.getText());
+            previous = type;
+        }
+        return out.toString();
+    }
+
+    private static boolean spaced(int before, int after) {
+        return !(after == PolicyLexer.COMMA || after == PolicyLexer.RBRACE || before == PolicyLexer.LBRACE
+                || before == PolicyLexer.SLASH || after == PolicyLexer.SLASH
+                || before == PolicyLexer.DASH || after == PolicyLexer.DASH
+                || before == PolicyLexer.COLON || after == PolicyLexer.COLON);
+    }
+
+    /** Strings keep the collapsing the rule text always had inside them. */
+    private static String collapsed(String string) {
+        return string.replace(" , ", ", ").replace(" / ", "/").replace("{ ", "{").replace(" }", "}")
                 .replace(" - ", "-").replace(" : ", ":");
     }
 
