@@ -50,7 +50,7 @@ class RobustnessPropertyTest {
 
     // ---- properties ---------------------------------------------------------------
 
-    @Property(tries = 1200)
+    @Property(tries = 1000)
     void mutatedPoliciesOnlyEverGiveDiagnostics(@ForAll("policies") String policy,
                                                 @ForAll("mutations") List<Mutation> mutations,
                                                 @ForAll("policies") String included) throws IOException {
@@ -59,7 +59,7 @@ class RobustnessPropertyTest {
         assertOnlyDiagnostics(mutated, included, "hosts: {}\n");
     }
 
-    @Property(tries = 700)
+    @Property(tries = 600)
     void randomInventoriesOnlyEverGiveDiagnostics(@ForAll("inventories") String yaml,
                                                   @ForAll("mutations") List<Mutation> mutations) throws IOException {
         String mutated = yaml;
