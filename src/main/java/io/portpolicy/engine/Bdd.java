@@ -14,13 +14,18 @@ final class Bdd {
     static final int TRUE = BDDKernel.BDD_TRUE;
     static final int FALSE = BDDKernel.BDD_FALSE;
 
-    private final BDDKernel kernel;
+    private final Kernel kernel;
     private final BDDConstruction ops;
     private final int[] vars;
     private final int[] notVars;
 
-    Bdd(int variables) {
-        kernel = new BDDKernel(new FormulaFactory(), variables, 1 << 18, 1 << 16);
+    /**
+     * @param nodes the node table's starting size. Size it for the work ahead: the kernel grows
+     *              the table by at most 50,000 nodes at a time, collecting garbage each time, so
+     *              a table much smaller than the live set makes every operation slow.
+     */
+    Bdd(int variables, int nodes) {
+        kernel = new Kernel(variables, nodes, Math.max(1 << 14, nodes / 4));
         ops = new BDDConstruction(kernel);
         vars = new int[variables];
         notVars = new int[variables];
@@ -50,20 +55,12 @@ final class Bdd {
         return keep(ops.not(a));
     }
 
-    /** a and not b. */
+    /** a and not b. Costs a negation of b: keep b the small operand. */
     int minus(int a, int b) {
         int notB = not(b);
         int result = and(a, notB);
         free(notB);
         return result;
-    }
-
-    /** Whether every element of a is in b, without keeping any new node. */
-    boolean implies(int a, int b) {
-        int rest = minus(a, b);
-        boolean empty = rest == FALSE;
-        free(rest);
-        return empty;
     }
 
     boolean intersects(int a, int b) {
@@ -76,6 +73,15 @@ final class Bdd {
     /** Cofactor: {@code a} with the variables of the cube {@code assignment} fixed. */
     int restrict(int a, int assignment) {
         return keep(ops.restrict(a, assignment));
+    }
+
+    /**
+     * The node testing {@code variable} with the given children, which must test only later
+     * variables and be referenced by the caller. Building a known shape (a range, a prefix)
+     * node by node is far cheaper than combining single-variable BDDs with and/or.
+     */
+    int node(int variable, int low, int high) {
+        return keep(kernel.node(variable, low, high));
     }
 
     void free(int node) {
@@ -103,5 +109,17 @@ final class Bdd {
 
     static boolean isTerminal(int node) {
         return node == TRUE || node == FALSE;
+    }
+
+    /** Opens the kernel's node constructor, its documented extension point, to this package. */
+    private static final class Kernel extends BDDKernel {
+        Kernel(int variables, int nodes, int cache) {
+            super(new FormulaFactory(), variables, nodes, cache);
+        }
+
+        int node(int variable, int low, int high) {
+            // Variable reordering is never enabled, so no reorder request can arise here.
+            return makeNode(variable, low, high);
+        }
     }
 }

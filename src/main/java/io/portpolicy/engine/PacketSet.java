@@ -43,15 +43,19 @@ public final class PacketSet {
     }
 
     public boolean containsAll(PacketSet other) {
-        return space.bdd.implies(other.node, node);
+        int outside = space.bdd.minus(other.node, node);
+        boolean none = outside == Bdd.FALSE;
+        space.bdd.free(outside);
+        return none;
     }
 
     public boolean intersects(PacketSet other) {
         return space.bdd.intersects(node, other.node);
     }
 
-    public boolean contains(io.portpolicy.model.Direction direction, int target, Packet packet) {
-        return space.contains(node, direction, target, packet);
+    /** Whether the packet, judged at the target with this id, is in the set. */
+    public boolean contains(int target, Packet packet) {
+        return space.contains(node, target, packet);
     }
 
     @Override

@@ -21,11 +21,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Encodes rules as packet sets over the whole space: every direction and every target at
- * once. A rule applies at a target when the target's own address is on the rule's side for
- * that direction (the destination inbound, the source outbound), and {@code self} means the
- * target's addresses. With the target as a BDD field, that is one encoding per rule instead of
- * one per rule and target.
+ * Encodes rules as packet sets of one direction's space, at every target at once. A rule
+ * applies at a target when the target's own address is on the rule's side for that direction
+ * (the destination inbound, the source outbound), and {@code self} means the target's
+ * addresses. With the target as a BDD field, that is one encoding per rule instead of one per
+ * rule and target.
  */
 final class RuleEncoder {
 
@@ -35,10 +35,12 @@ final class RuleEncoder {
     /** Packets whose source (destination) is an address of the target judging them. */
     private final int selfSource;
     private final int selfDestination;
-    /** Inbound packets to the target's own addresses, outbound packets from them. */
+    /** Packets whose own-side address (destination inbound, source outbound) is the target's. */
     private final int judged;
     private final Map<Object, Integer> sourceCache = new HashMap<>();
     private final Map<Object, Integer> destinationCache = new HashMap<>();
+    /** Own-side terms, already intersected with {@link #judged}. */
+    private final Map<Object, Integer> ownCache = new HashMap<>();
     private final int ipv4;
     private final int ipv6;
     private Integer ephemeralSource;
@@ -52,34 +54,54 @@ final class RuleEncoder {
         ipv6 = space.family(Family.IPV6);
         selfSource = ownAddresses(space.source);
         selfDestination = ownAddresses(space.destination);
-        int inbound = bdd.and(space.direction(Direction.INBOUND), selfDestination);
-        int outbound = bdd.and(space.direction(Direction.OUTBOUND), selfSource);
-        judged = bdd.or(inbound, outbound);
-        bdd.free(inbound);
-        bdd.free(outbound);
+        judged = space.direction == Direction.INBOUND ? selfDestination : selfSource;
     }
 
-    /** The packets a rule matches, at every target and in both directions. */
+    /**
+     * The packets a rule matches in this space's direction, at every target. The own side is
+     * built from terms already cut down to the targets' addresses ({@code judged}), which keeps
+     * each rule's set small however many targets the policy has.
+     */
     int encode(Rule rule) {
-        int from = side(rule.from(), space.source, selfSource, sourceCache);
-        int to = side(rule.to(), space.destination, selfDestination, destinationCache);
-        int services = Bdd.FALSE;
-        for (ServiceMatch term : rule.services()) {
-            int one = service(term, rule.from().ports());
-            int next = bdd.or(services, one);
-            bdd.free(one);
-            bdd.free(services);
-            services = next;
-        }
+        boolean inbound = space.direction == Direction.INBOUND;
+        int from = inbound ? side(rule.from(), space.source, selfSource, sourceCache)
+                : side(rule.from(), space.source, judged, ownCache);
+        int to = inbound ? side(rule.to(), space.destination, judged, ownCache)
+                : side(rule.to(), space.destination, selfDestination, destinationCache);
+        int services = services(rule);
         int addresses = bdd.and(from, to);
-        int matched = bdd.and(addresses, services);
-        int result = bdd.and(matched, judged);
+        int result = bdd.and(addresses, services);
         bdd.free(from);
         bdd.free(to);
         bdd.free(services);
         bdd.free(addresses);
-        bdd.free(matched);
         return result;
+    }
+
+    /**
+     * Why a rule matches nothing even before targets are considered, or {@code null} when it
+     * matches some packet somewhere ({@code self} taken as any address).
+     */
+    String whyEmpty(Rule rule) {
+        int from = side(rule.from(), space.source, Bdd.TRUE, sourceCache);
+        int to = side(rule.to(), space.destination, Bdd.TRUE, destinationCache);
+        int services = services(rule);
+        int addresses = bdd.and(from, to);
+        int all = bdd.and(addresses, services);
+        String reason = from == Bdd.FALSE ? "its 'except' removes every source address"
+                : to == Bdd.FALSE ? "its 'except' removes every destination address"
+                : addresses == Bdd.FALSE ? "its source and destination addresses have no IP version in common"
+                : all == Bdd.FALSE ? "its protocols do not exist for its addresses' IP version"
+                        + " (icmp is IPv4 only, icmpv6 IPv6 only)"
+                : null;
+        for (int node : new int[] {from, to, services, addresses, all}) bdd.free(node);
+        return reason;
+    }
+
+    private int services(Rule rule) {
+        int services = Bdd.FALSE;
+        for (ServiceMatch term : rule.services()) services = orFree(services, service(term, rule.from().ports()));
+        return services;
     }
 
     /** ∨ over targets t of (target = t ∧ address ∈ addresses(t)). */
@@ -103,7 +125,10 @@ final class RuleEncoder {
     private int side(Endpoint endpoint, Field field, int self, Map<Object, Integer> cache) {
         int included = terms(endpoint.addresses(), field, self, cache);
         if (endpoint.except().isEmpty()) return included;
-        int excluded = terms(endpoint.except(), field, self, cache);
+        // (∪ terms ∧ judged) minus ∪ except equals (∪ terms minus ∪ except) ∧ judged.
+        Map<Object, Integer> exceptCache = cache != ownCache ? cache
+                : field == space.source ? sourceCache : destinationCache;
+        int excluded = terms(endpoint.except(), field, self, exceptCache);
         int result = bdd.minus(included, excluded);
         bdd.free(included);
         bdd.free(excluded);
@@ -123,17 +148,21 @@ final class RuleEncoder {
      * since rules name the same ones often.
      */
     private int term(AddressTerm term, Field field, int self, Map<Object, Integer> cache) {
-        if (term instanceof AddressTerm.Any any) {
-            return any.family() == null ? Bdd.TRUE : any.family() == Family.IPV4 ? ipv4 : ipv6;
-        }
         if (term instanceof AddressTerm.Self) return self;
-        Object key = cacheKey(term);
+        boolean ownSide = cache == ownCache;
+        Object key = term instanceof AddressTerm.Any any ? (any.family() == null ? "any" : any.family()) : cacheKey(term);
         Integer cached = cache.get(key);
         if (cached != null) return cached;
-        int result = Bdd.FALSE;
-        for (IPAddressSeqRange range : AddressResolver.resolve(List.of(term), null)) {
-            result = orFree(result, space.addresses(field, range));
+        int result;
+        if (term instanceof AddressTerm.Any any) {
+            result = bdd.keep(any.family() == null ? Bdd.TRUE : any.family() == Family.IPV4 ? ipv4 : ipv6);
+        } else {
+            result = Bdd.FALSE;
+            for (IPAddressSeqRange range : AddressResolver.resolve(List.of(term), null)) {
+                result = orFree(result, space.addresses(field, range));
+            }
         }
+        if (ownSide) result = andFree(result, bdd.keep(judged));
         cache.put(key, result);
         return result;
     }

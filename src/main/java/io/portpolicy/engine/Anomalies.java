@@ -1,0 +1,191 @@
+package io.portpolicy.engine;
+
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Finds shadowed, redundant, correlated and empty rules exactly, over the whole packet space
+ * at every target, in rule order:
+ * <ul>
+ *   <li>a rule that decides nothing (earlier rules match everything it matches) is
+ *       <b>shadowed</b> when any of those earlier rules acts differently, else
+ *       <b>redundant</b>; the earlier rules are named;</li>
+ *   <li>a rule that does decide something is still <b>redundant</b> when the rules after it
+ *       (or the default) would decide those packets the same way: removing it changes
+ *       nothing;</li>
+ *   <li>a rule partly pre-empted by an earlier rule with a different action is
+ *       <b>correlated</b> with it: their order matters;</li>
+ *   <li>a rule that matches no packet at any target is <b>empty</b>.</li>
+ * </ul>
+ * One forward and one backward pass of set operations, plus a scan of earlier rules for the
+ * few rules that need their blockers named.
+ */
+public final class Anomalies {
+
+    private final EffectivePolicy effective;
+    private final List<DirectedPolicy> directions;
+    private final List<RuleBox> boxes;
+
+    private Anomalies(EffectivePolicy effective) {
+        this.effective = effective;
+        this.directions = List.of(effective.direction(Direction.INBOUND), effective.direction(Direction.OUTBOUND));
+        this.boxes = directions.get(0).rules().stream().map(r -> new RuleBox(r.rule())).toList();
+    }
+
+    public static List<Anomaly> of(EffectivePolicy effective) {
+        return new Anomalies(effective).find();
+    }
+
+    private List<Anomaly> find() {
+        List<boolean[]> changesNothing = directions.stream().map(Anomalies::removalChangesNothing).toList();
+        int ruleCount = directions.get(0).rules().size();
+        List<Anomaly> found = new ArrayList<>();
+        for (int i = 0; i < ruleCount; i++) {
+            Rule rule = directions.get(0).rules().get(i).rule();
+            boolean matchesNothing = true;
+            boolean decidesNothing = true;
+            boolean redundantEverywhere = true;
+            boolean preempted = false;
+            for (int d = 0; d < directions.size(); d++) {
+                RuleRegion region = directions.get(d).rules().get(i);
+                matchesNothing &= region.matched().isEmpty();
+                decidesNothing &= region.decided().isEmpty();
+                redundantEverywhere &= region.decided().isEmpty() || changesNothing.get(d)[i];
+                // Sets are canonical: deciding less than it matches means something came first.
+                preempted |= !region.decided().equals(region.matched());
+            }
+            if (matchesNothing) {
+                found.add(empty(rule));
+            } else if (decidesNothing) {
+                found.add(covered(i));
+            } else {
+                if (redundantEverywhere) {
+                    found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.of(), "removing it changes nothing: "
+                            + "the rules after it and the default decide every packet it decides the same way ("
+                            + rule.action().keyword() + ")"));
+                }
+                if (preempted) found.addAll(correlated(i));
+            }
+        }
+        return found;
+    }
+
+    private Anomaly empty(Rule rule) {
+        String why = new RuleEncoder(directions.get(0).space(), effective.policy()).whyEmpty(rule);
+        return new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), why != null
+                ? "matches no packet: " + why
+                : "applies to no host or group of this policy: no target's address is on its 'to' side "
+                        + "(inbound) or its 'from' side (outbound)");
+    }
+
+    /** A rule that decides nothing: name what decides its packets instead. */
+    private Anomaly covered(int index) {
+        Rule rule = directions.get(0).rules().get(index).rule();
+        Set<Rule> deciders = new TreeSet<>(Comparator.comparingInt(Rule::index));
+        boolean implicit = false;
+        for (DirectedPolicy directed : directions) implicit |= earlierDeciders(directed, index, deciders);
+        List<Rule> different = deciders.stream().filter(r -> r.action() != rule.action()).toList();
+        if (!different.isEmpty()) {
+            return new Anomaly(Anomaly.Kind.SHADOWED, rule, different, "never applies: earlier rules with a different "
+                    + "action match every packet it matches: " + describe(different));
+        }
+        String by = describe(List.copyOf(deciders));
+        if (implicit) by = by.isEmpty() ? "the implicit rules" : by + " and the implicit rules";
+        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "redundant: earlier rules already "
+                + rule.action().keyword() + " every packet it matches: " + by);
+    }
+
+    /**
+     * Adds the earlier rules whose decided regions meet this rule's packets, stopping once they
+     * account for all of them; returns whether implicit rules decide some of them.
+     */
+    private boolean earlierDeciders(DirectedPolicy directed, int index, Set<Rule> into) {
+        Bdd bdd = directed.space().bdd;
+        List<RuleRegion> regions = directed.rules();
+        int rest = bdd.keep(regions.get(index).matched().node);
+        int implicitNode = directed.implicit().node;
+        boolean implicit = bdd.intersects(rest, implicitNode);
+        if (implicit) rest = minusFree(bdd, rest, implicitNode);
+        RuleBox box = boxes.get(index);
+        for (int j = 0; j < index && rest != Bdd.FALSE; j++) {
+            if (!box.meets(boxes.get(j))) continue;
+            int decided = regions.get(j).decided().node;
+            if (bdd.intersects(rest, decided)) {
+                into.add(regions.get(j).rule());
+                rest = minusFree(bdd, rest, decided);
+            }
+        }
+        bdd.free(rest);
+        return implicit;
+    }
+
+    /** Earlier rules with a different action that decide part of what this rule matches. */
+    private List<Anomaly> correlated(int index) {
+        Rule rule = directions.get(0).rules().get(index).rule();
+        Set<Rule> deciders = new TreeSet<>(Comparator.comparingInt(Rule::index));
+        for (DirectedPolicy directed : directions) earlierDeciders(directed, index, deciders);
+        List<Anomaly> found = new ArrayList<>();
+        for (Rule earlier : deciders) {
+            if (earlier.action() == rule.action()) continue;
+            found.add(new Anomaly(Anomaly.Kind.CORRELATED, rule, List.of(earlier), "partly overlaps the earlier "
+                    + describe(List.of(earlier)) + ", which decides the overlap first: their order matters"));
+        }
+        return found;
+    }
+
+    /**
+     * Backward pass: for each rule, whether the rules after it and the default decide every
+     * packet it decides with the same action. {@code otherwise[a]} holds the packets that the
+     * rules from i+1 on (then the default) do <em>not</em> decide with action a; it is kept in
+     * that complemented form so each step only negates the (small) rule.
+     */
+    private static boolean[] removalChangesNothing(DirectedPolicy directed) {
+        Bdd bdd = directed.space().bdd;
+        List<RuleRegion> regions = directed.rules();
+        Map<Action, Integer> otherwise = new EnumMap<>(Action.class);
+        for (Action action : Action.values()) otherwise.put(action, Bdd.TRUE);
+        otherwise.put(directed.defaultAction(), Bdd.FALSE);
+        boolean[] result = new boolean[regions.size()];
+        for (int i = regions.size() - 1; i >= 0; i--) {
+            RuleRegion region = regions.get(i);
+            Action own = region.rule().action();
+            result[i] = !region.decided().isEmpty() && !bdd.intersects(region.decided().node, otherwise.get(own));
+            int matched = region.matched().node;
+            for (Action action : Action.values()) {
+                int current = otherwise.get(action);
+                otherwise.put(action, action == own ? minusFree(bdd, current, matched)
+                        : orFree(bdd, current, bdd.keep(matched)));
+            }
+        }
+        otherwise.values().forEach(bdd::free);
+        return result;
+    }
+
+    private static String describe(List<Rule> rules) {
+        return rules.stream().map(r -> r.action().keyword() + " at " + r.location().path() + ":" + r.location().line()
+                + " (" + r.text() + ")").collect(Collectors.joining("; "));
+    }
+
+    private static int orFree(Bdd bdd, int a, int b) {
+        int result = bdd.or(a, b);
+        bdd.free(a);
+        bdd.free(b);
+        return result;
+    }
+
+    private static int minusFree(Bdd bdd, int a, int b) {
+        int result = bdd.minus(a, b);
+        bdd.free(a);
+        return result;
+    }
+}

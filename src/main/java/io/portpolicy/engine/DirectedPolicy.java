@@ -1,0 +1,121 @@
+package io.portpolicy.engine;
+
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective policy in one direction: at every target, the partition of that direction's
+ * packets into the regions decided by the implicit rules, by each rule, and by the default.
+ */
+public final class DirectedPolicy {
+
+    private final PacketSpace space;
+    private final List<RuleRegion> regions = new ArrayList<>();
+    private final PacketSet implicit;
+    private final PacketSet defaultRegion;
+    private final Action defaultAction;
+    private final Map<Action, PacketSet> byAction = new EnumMap<>(Action.class);
+
+    DirectedPolicy(Policy policy, PacketSpace space, int hostCount, LocalDate today) {
+        this.space = space;
+        Bdd bdd = space.bdd;
+        int targetCount = space.targets().size();
+        int valid = targetCount == 0 ? Bdd.FALSE : space.range(space.target, 0, targetCount - 1);
+        int hosts = hostCount == 0 ? Bdd.FALSE : space.range(space.target, 0, hostCount - 1);
+        int traffic = implicitTraffic();
+        int implicitNode = bdd.and(hosts, traffic);
+        bdd.free(traffic);
+        bdd.free(hosts);
+        implicit = space.wrap(implicitNode);
+
+        Map<Action, Integer> decided = new EnumMap<>(Action.class);
+        for (Action action : Action.values()) decided.put(action, Bdd.FALSE);
+        decided.put(Action.ALLOW, bdd.keep(implicitNode));
+        RuleEncoder encoder = new RuleEncoder(space, policy);
+        // The packets no earlier rule matched. Kept as such, not as its complement, because
+        // each step then only negates the (small) rule, never the (large) union before it.
+        int uncovered = bdd.minus(Bdd.TRUE, implicitNode);
+        for (Rule rule : policy.rules()) {
+            if (rule.expiredOn(today)) continue;
+            int matched = encoder.encode(rule);
+            int region = bdd.and(matched, uncovered);
+            int nextUncovered = bdd.minus(uncovered, matched);
+            bdd.free(uncovered);
+            uncovered = nextUncovered;
+            decided.put(rule.action(), orFree(bdd, decided.get(rule.action()), bdd.keep(region)));
+            regions.add(new RuleRegion(rule, space.wrap(matched), space.wrap(region)));
+        }
+        defaultAction = policy.settings().defaultFor(space.direction);
+        int rest = bdd.and(valid, uncovered);
+        defaultRegion = space.wrap(rest);
+        decided.put(defaultAction, orFree(bdd, decided.get(defaultAction), bdd.keep(rest)));
+        decided.forEach((action, node) -> byAction.put(action, space.wrap(node)));
+        bdd.free(uncovered);
+        bdd.free(valid);
+    }
+
+    /** Loopback traffic and ICMPv6 neighbour discovery (types 133-136). */
+    private int implicitTraffic() {
+        Bdd bdd = space.bdd;
+        int loopback = Bdd.FALSE;
+        for (String block : List.of("127.0.0.0/8", "::1/128")) {
+            var range = new IPAddressString(block).getAddress().toSequentialRange();
+            for (Field side : List.of(space.source, space.destination)) {
+                loopback = orFree(bdd, loopback, space.addresses(side, range));
+            }
+        }
+        int icmpv6 = space.equal(space.protocol, Protocol.ICMPV6.number());
+        int v6 = space.family(Family.IPV6);
+        int types = space.range(space.icmpType, 133, 136);
+        int nd = bdd.and(icmpv6, v6);
+        int neighbourDiscovery = bdd.and(nd, types);
+        int result = bdd.or(loopback, neighbourDiscovery);
+        for (int node : new int[] {loopback, icmpv6, v6, types, nd, neighbourDiscovery}) bdd.free(node);
+        return result;
+    }
+
+    private static int orFree(Bdd bdd, int a, int b) {
+        int result = bdd.or(a, b);
+        bdd.free(a);
+        bdd.free(b);
+        return result;
+    }
+
+    public PacketSpace space() {
+        return space;
+    }
+
+    /** The compiled rules in order (expired rules are not among them). */
+    public List<RuleRegion> rules() {
+        return regions;
+    }
+
+    /** Packets decided by the implicit rules (at hosts only). */
+    public PacketSet implicit() {
+        return implicit;
+    }
+
+    /** Packets no rule matches, decided by the default. */
+    public PacketSet defaultRegion() {
+        return defaultRegion;
+    }
+
+    public Action defaultAction() {
+        return defaultAction;
+    }
+
+    /** Every packet decided with this action, at every target. */
+    public PacketSet decidedAs(Action action) {
+        return byAction.get(action);
+    }
+}
