@@ -2,19 +2,66 @@ package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Baseline;
+import io.portpolicy.lint.ConfigReader;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintConfig;
+import io.portpolicy.lint.Linter;
+import io.portpolicy.lint.format.GithubReport;
+import io.portpolicy.lint.format.JsonReport;
+import io.portpolicy.lint.format.SarifReport;
+import io.portpolicy.lint.format.TextReport;
+import io.portpolicy.model.Policy;
+import io.portpolicy.source.SourceFile;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code portpolicy lint FILE...}: checks each policy with its includes and imports. */
+/** {@code portpolicy lint FILE...}: checks each policy with its includes and imports, then lints it. */
 @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = "Check policies and report problems. Each FILE is one policy with its includes and imports.")
+        description = {"Check policies and report problems. Each FILE is one policy with its includes and imports.",
+                "Exit code: 0 no finding at or above --fail-on, 1 findings, 2 errors in the input or the command."})
 final class LintCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "policy files; - reads standard input")
     List<String> files;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, json, sarif or github (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "error",
+            description = "exit 1 when a finding is at least this severe: error, warning, note or never (default: ${DEFAULT-VALUE})")
+    String failOn;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "configuration; default: " + ConfigReader.FILE_NAME + " in the current directory or the nearest parent")
+    Path config;
+
+    @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
+    LocalDate today;
+
+    @Option(names = "--no-waivers", description = "ignore the policies' inline 'waive' options")
+    boolean noWaivers;
+
+    @Option(names = "--baseline", paramLabel = "FILE", description = "report only findings not recorded in FILE")
+    Path baseline;
+
+    @Option(names = "--write-baseline", paramLabel = "FILE", description = "record the current findings in FILE")
+    Path writeBaseline;
 
     private final Io io;
 
@@ -24,15 +71,103 @@ final class LintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Severity threshold = threshold();
+        checkFormat();
+        Optional<LintConfig> lintConfig = readConfig();
+        if (lintConfig.isEmpty()) return Main.ERROR;
+        Baseline accepted = baseline == null ? null : readBaseline();
+
+        Linter linter = new Linter(lintConfig.get(), today != null ? today : LocalDate.now(), !noWaivers);
         boolean errors = false;
+        List<Finding> findings = new ArrayList<>();
         for (String file : files) {
             Diagnostics diagnostics = new Diagnostics();
-            Checker.check(file, io.in(), diagnostics);
+            Optional<Policy> policy = Checker.check(file, io.in(), diagnostics);
             io.report(diagnostics);
             errors |= diagnostics.hasErrors();
+            policy.ifPresent(p -> findings.addAll(linter.lint(p)));
         }
+        if (writeBaseline != null) write(writeBaseline, Baseline.of(findings).toJson());
+        List<Finding> reported = accepted == null ? findings : accepted.newFindings(findings);
+        io.out().print(switch (format) {
+            case "json" -> JsonReport.render(reported);
+            case "sarif" -> SarifReport.render(reported, lintConfig.get(), Main.Version.number());
+            case "github" -> GithubReport.render(reported);
+            default -> TextReport.render(reported, files.size());
+        });
+        io.out().flush();
         if (errors) return Main.ERROR;
-        io.out().println("checked " + files.size() + (files.size() == 1 ? " policy" : " policies") + ": no problems");
-        return Main.OK;
+        boolean failing = threshold != null
+                && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
+        return failing ? Main.FINDINGS : Main.OK;
+    }
+
+    /** The --fail-on severity; {@code null} for never. */
+    private Severity threshold() {
+        switch (failOn) {
+            case "error", "warning", "note" -> {
+                return Severity.valueOf(failOn.toUpperCase(Locale.ROOT));
+            }
+            case "never" -> {
+                return null;
+            }
+            default -> throw usage("--fail-on must be error, warning, note or never, not '" + failOn + "'");
+        }
+    }
+
+    private void checkFormat() {
+        if (!List.of("text", "json", "sarif", "github").contains(format)) {
+            throw usage("--format must be text, json, sarif or github, not '" + format + "'");
+        }
+    }
+
+    /** The configuration, or empty after reporting why it cannot be used. */
+    private Optional<LintConfig> readConfig() {
+        Path file = config != null ? config : find(Path.of("").toAbsolutePath());
+        if (file == null) return Optional.of(LintConfig.DEFAULT);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            io.err().println("portpolicy: cannot read configuration " + file + ": " + e.getMessage());
+            return Optional.empty();
+        }
+        Diagnostics diagnostics = new Diagnostics();
+        LintConfig read = ConfigReader.read(new SourceFile(file.toString(), file, text), diagnostics);
+        io.report(diagnostics);
+        return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
+    }
+
+    private static Path find(Path dir) {
+        for (Path at = dir; at != null; at = at.getParent()) {
+            Path candidate = at.resolve(ConfigReader.FILE_NAME);
+            if (Files.isRegularFile(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    private Baseline readBaseline() {
+        try {
+            return Baseline.parse(Files.readString(baseline, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw usage("cannot read baseline " + baseline + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw usage("baseline " + baseline + " is " + e.getMessage());
+        }
+    }
+
+    private void write(Path file, String text) {
+        try {
+            Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".baseline", ".tmp");
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw usage("cannot write baseline " + file + ": " + e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(new CommandLine(this), message);
     }
 }

@@ -1,0 +1,99 @@
+package io.portpolicy.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.portpolicy.lint.Json;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleCatalog;
+import io.portpolicy.lint.RuleDocs;
+import io.portpolicy.lint.RuleInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code portpolicy rules}: the lint catalog, and the generator of docs/rules. */
+@Command(name = "rules", mixinStandardHelpOptions = true,
+        description = "List the lint rules: ID, name, default severity and what each finds.")
+final class RulesCommand implements Callable<Integer> {
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, json or markdown (default: ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--write-docs", paramLabel = "DIR",
+            description = "write one markdown page per rule and an index into DIR (with --format markdown)")
+    Path docs;
+
+    private final Io io;
+
+    RulesCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        if (!List.of("text", "json", "markdown").contains(format)) {
+            throw usage("--format must be text, json or markdown, not '" + format + "'");
+        }
+        if (docs != null) {
+            if (!format.equals("markdown")) throw usage("--write-docs writes markdown; add --format markdown");
+            return writeDocs();
+        }
+        io.out().print(switch (format) {
+            case "json" -> json();
+            case "markdown" -> RuleDocs.index();
+            default -> text();
+        });
+        io.out().flush();
+        return Main.OK;
+    }
+
+    private static String text() {
+        StringBuilder text = new StringBuilder();
+        for (LintRule rule : RuleCatalog.rules()) {
+            RuleInfo info = rule.info();
+            text.append(String.format("%s %-28s %-8s %s%n", info.id(), info.name(), info.severity().label(), info.summary()));
+        }
+        return text.toString();
+    }
+
+    private static String json() {
+        ArrayNode array = Json.MAPPER.createArrayNode();
+        for (LintRule rule : RuleCatalog.rules()) {
+            RuleInfo info = rule.info();
+            array.addObject()
+                    .put("id", info.id())
+                    .put("name", info.name())
+                    .put("severity", info.severity().label())
+                    .put("summary", info.summary())
+                    .put("rationale", info.rationale())
+                    .put("securitySeverity", info.securitySeverity());
+        }
+        return Json.pretty(array);
+    }
+
+    private int writeDocs() {
+        try {
+            Files.createDirectories(docs);
+            for (Map.Entry<String, String> file : RuleDocs.files().entrySet()) {
+                Files.writeString(docs.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            io.err().println("portpolicy: cannot write " + docs + ": " + e.getMessage());
+            return Main.ERROR;
+        }
+        io.out().println("wrote " + RuleDocs.files().size() + " files to " + docs);
+        return Main.OK;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(new CommandLine(this), message);
+    }
+}

@@ -1,0 +1,239 @@
+package io.portpolicy.lint;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.diag.Suggestions;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads {@code .portpolicy.yaml}:
+ * <pre>
+ * rules:
+ *   PP303: warning        # error, warning, note, or off to disable the rule
+ * sensitive-ports:
+ *   - { port: 8500, protocol: tcp, service: Consul, why: "registers services and runs checks" }
+ * ephemeral: 32768-60999  # for policies that do not set 'ephemeral'
+ * </pre>
+ * Like the inventory reader, it walks Jackson's streaming parser rather than a tree, because
+ * the tree forgets where values were written and every error names the line and column.
+ */
+public final class ConfigReader {
+
+    public static final String FILE_NAME = ".portpolicy.yaml";
+
+    private static final YAMLFactory YAML = new YAMLFactory();
+    private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral");
+    private static final Set<String> PORT_KEYS = Set.of("port", "protocol", "service", "why");
+    private static final Set<String> LEVELS = Set.of("error", "warning", "note", "off");
+
+    /** A scalar (String), a list of Nodes or a map of Entries, with where it starts. */
+    private record Node(Object value, Location location) {
+    }
+
+    private record Entry(Location keyLocation, Node value) {
+    }
+
+    private final SourceFile source;
+    private final Diagnostics diagnostics;
+    private final Map<String, Severity> severities = new HashMap<>();
+    private final Set<String> disabled = new HashSet<>();
+    private final List<SensitivePort> sensitivePorts = new ArrayList<>();
+    private PortRange ephemeral;
+
+    private ConfigReader(SourceFile source, Diagnostics diagnostics) {
+        this.source = source;
+        this.diagnostics = diagnostics;
+    }
+
+    /** The configuration, or the default one with errors added to {@code diagnostics}. */
+    public static LintConfig read(SourceFile source, Diagnostics diagnostics) {
+        ConfigReader reader = new ConfigReader(source, diagnostics);
+        int before = diagnostics.size();
+        reader.readAll();
+        if (diagnostics.size() > before) return LintConfig.DEFAULT;
+        return new LintConfig(reader.severities, reader.disabled, reader.sensitivePorts, reader.ephemeral);
+    }
+
+    private void readAll() {
+        Node root;
+        try (JsonParser parser = YAML.createParser(new StringReader(source.text()))) {
+            if (parser.nextToken() == null) return;
+            root = node(parser);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            diagnostics.error(at == null ? source.at(1, 1, 1) : at(at, ""),
+                    "invalid YAML: " + message.lines().findFirst().orElse(""), "see the configuration in cli.md");
+            return;
+        } catch (IOException e) {
+            diagnostics.error(source.at(1, 1, 1), "cannot read the configuration: " + e.getMessage());
+            return;
+        }
+        Map<String, Entry> top = mapping(root, "the configuration", "start it with 'rules:', 'sensitive-ports:' or 'ephemeral:'");
+        if (top == null) return;
+        top.forEach((key, entry) -> {
+            switch (key) {
+                case "rules" -> readRules(entry.value());
+                case "sensitive-ports" -> readSensitivePorts(entry.value());
+                case "ephemeral" -> readEphemeral(entry.value());
+                default -> unknownKey(entry.keyLocation(), key, "the configuration", TOP_KEYS);
+            }
+        });
+    }
+
+    private void readRules(Node node) {
+        Map<String, Entry> rules = mapping(node, "'rules'", "write one rule per line: PP303: warning (or off)");
+        if (rules == null) return;
+        rules.forEach((id, entry) -> {
+            if (!RuleCatalog.isKnownId(id)) {
+                TreeSet<String> ids = new TreeSet<>();
+                RuleCatalog.rules().forEach(rule -> ids.add(rule.id()));
+                String hint = Suggestions.didYouMean(id, ids);
+                diagnostics.error(entry.keyLocation(), "unknown rule ID '" + id + "'",
+                        hint != null ? hint : "'portpolicy rules' lists the rule IDs");
+                return;
+            }
+            String level = scalar(entry.value(), "the level of " + id);
+            if (level == null) return;
+            String lower = level.toLowerCase(Locale.ROOT);
+            if (!LEVELS.contains(lower)) {
+                diagnostics.error(entry.value().location(), "'" + level + "' is not a level for " + id,
+                        "write error, warning, note, or off to disable the rule");
+            } else if (lower.equals("off")) {
+                disabled.add(id);
+            } else {
+                severities.put(id, Severity.valueOf(lower.toUpperCase(Locale.ROOT)));
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private void readSensitivePorts(Node node) {
+        if (!(node.value() instanceof List)) {
+            diagnostics.error(node.location(), "'sensitive-ports' must be a list",
+                    "write - { port: 8500, protocol: tcp, service: Consul, why: \"...\" }");
+            return;
+        }
+        for (Node item : (List<Node>) node.value()) {
+            Map<String, Entry> fields = mapping(item, "a sensitive port",
+                    "write { port: 8500, protocol: tcp, service: Consul, why: \"...\" }");
+            if (fields == null) continue;
+            boolean complete = true;
+            for (Map.Entry<String, Entry> field : fields.entrySet()) {
+                if (!PORT_KEYS.contains(field.getKey())) {
+                    unknownKey(field.getValue().keyLocation(), field.getKey(), "a sensitive port", PORT_KEYS);
+                    complete = false;
+                }
+            }
+            for (String required : List.of("port", "protocol", "service", "why")) {
+                if (!fields.containsKey(required)) {
+                    diagnostics.error(item.location(), "a sensitive port needs '" + required + "'",
+                            "write { port: 8500, protocol: tcp, service: Consul, why: \"...\" }");
+                    complete = false;
+                }
+            }
+            if (!complete) continue;
+            PortRange ports = ports(fields.get("port").value());
+            Protocol protocol = protocol(fields.get("protocol").value());
+            String service = scalar(fields.get("service").value(), "'service'");
+            String why = scalar(fields.get("why").value(), "'why'");
+            if (ports != null && protocol != null && service != null && why != null) {
+                sensitivePorts.add(new SensitivePort(ports, protocol, service, why));
+            }
+        }
+    }
+
+    private void readEphemeral(Node node) {
+        PortRange range = ports(node);
+        if (range != null) ephemeral = range;
+    }
+
+    private PortRange ports(Node node) {
+        String text = scalar(node, "a port");
+        if (text == null) return null;
+        PortRange range = SensitivePorts.parsePorts(text);
+        if (range == null) {
+            diagnostics.error(node.location(), "'" + text + "' is not a port or port range",
+                    "write a port 0-65535 or a range such as 32768-60999");
+        }
+        return range;
+    }
+
+    private Protocol protocol(Node node) {
+        String text = scalar(node, "'protocol'");
+        if (text == null) return null;
+        Protocol protocol = SensitivePorts.parseProtocol(text);
+        if (protocol == null) diagnostics.error(node.location(), "'" + text + "' is not a protocol", "write tcp or udp");
+        return protocol;
+    }
+
+    private void unknownKey(Location at, String key, String where, Set<String> known) {
+        String hint = Suggestions.didYouMean(key, new TreeSet<>(known));
+        diagnostics.error(at, "unknown key '" + key + "' in " + where,
+                hint != null ? hint : "known keys: " + String.join(", ", new TreeSet<>(known)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Entry> mapping(Node node, String what, String hint) {
+        if (node.value() instanceof Map) return (Map<String, Entry>) node.value();
+        diagnostics.error(node.location(), what + " must be a mapping", hint);
+        return null;
+    }
+
+    private String scalar(Node node, String what) {
+        if (node.value() instanceof String text) return text;
+        diagnostics.error(node.location(), what + " must be a single value", "write a plain value");
+        return null;
+    }
+
+    private Node node(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        boolean scalar = token.isScalarValue() && token != JsonToken.VALUE_NULL;
+        Location location = at(parser.currentTokenLocation(), scalar ? parser.getText() : "");
+        if (token == JsonToken.START_OBJECT) {
+            Map<String, Entry> map = new LinkedHashMap<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                Location keyAt = at(parser.currentTokenLocation(), key);
+                parser.nextToken();
+                Entry previous = map.put(key, new Entry(keyAt, node(parser)));
+                if (previous != null) {
+                    diagnostics.error(keyAt, "duplicate key '" + key + "'", "first at " + previous.keyLocation());
+                }
+            }
+            return new Node(map, location);
+        }
+        if (token == JsonToken.START_ARRAY) {
+            List<Node> list = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) list.add(node(parser));
+            return new Node(list, location);
+        }
+        return new Node(scalar ? parser.getText() : null, location);
+    }
+
+    private Location at(JsonLocation where, String text) {
+        int line = Math.max(1, where.getLineNr());
+        int column = Math.max(1, where.getColumnNr());
+        return source.at(line, column, Math.max(1, text.length()));
+    }
+}

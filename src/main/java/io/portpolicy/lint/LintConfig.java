@@ -1,0 +1,41 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.model.PortRange;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code .portpolicy.yaml} says about linting.
+ *
+ * @param severities          rule ID to the severity it is reported with instead of its default
+ * @param disabled            rule IDs not run at all
+ * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104)
+ * @param ephemeral           the ephemeral range for policies that do not set one, or {@code null}
+ */
+public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
+                         List<SensitivePort> extraSensitivePorts, PortRange ephemeral) {
+
+    public static final LintConfig DEFAULT = new LintConfig(Map.of(), Set.of(), List.of(), null);
+
+    public LintConfig {
+        severities = Map.copyOf(severities);
+        disabled = Set.copyOf(disabled);
+        extraSensitivePorts = List.copyOf(extraSensitivePorts);
+    }
+
+    public boolean enabled(String ruleId) {
+        return !disabled.contains(ruleId);
+    }
+
+    public Severity severity(LintRule rule) {
+        return severities.getOrDefault(rule.id(), rule.defaultSeverity());
+    }
+
+    /** The built-in catalog with this configuration's additions. */
+    public List<SensitivePort> sensitivePorts() {
+        return SensitivePorts.builtin().with(extraSensitivePorts);
+    }
+}

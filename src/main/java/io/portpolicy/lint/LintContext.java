@@ -1,0 +1,85 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.engine.Anomalies;
+import io.portpolicy.engine.Anomaly;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
+import io.portpolicy.source.Location;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * What a lint rule looks at: the checked policy, the date, the configuration, and the exact
+ * packet-space views, each built at most once per policy however many rules read them.
+ */
+public final class LintContext {
+
+    private final Policy policy;
+    private final LocalDate today;
+    private final LintConfig config;
+    private final boolean waiversHonoured;
+    private EffectivePolicy effective;
+    private List<Anomaly> anomalies;
+    private List<Finding> otherFindings;
+
+    LintContext(Policy policy, LocalDate today, LintConfig config, boolean waiversHonoured) {
+        this.policy = policy;
+        this.today = today;
+        this.config = config;
+        this.waiversHonoured = waiversHonoured;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public LocalDate today() {
+        return today;
+    }
+
+    public LintConfig config() {
+        return config;
+    }
+
+    /** False under {@code --no-waivers}: inline waivers are then as if unwritten. */
+    public boolean waiversHonoured() {
+        return waiversHonoured;
+    }
+
+    public EffectivePolicy effective() {
+        if (effective == null) effective = EffectivePolicy.of(policy, today);
+        return effective;
+    }
+
+    public List<Anomaly> anomalies() {
+        if (anomalies == null) anomalies = Anomalies.of(effective());
+        return anomalies;
+    }
+
+    /**
+     * The findings of every other enabled rule, before waivers; only for rules that
+     * {@linkplain LintRule#judgesOtherFindings() judge other findings}.
+     */
+    public List<Finding> otherFindings() {
+        if (otherFindings == null) throw new IllegalStateException("other findings are not known yet");
+        return otherFindings;
+    }
+
+    void otherFindings(List<Finding> findings) {
+        otherFindings = List.copyOf(findings);
+    }
+
+    /** A finding about a policy rule: that rule's waivers apply to it. */
+    public Finding finding(LintRule check, Rule subject, Location at, String message, String hint) {
+        return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, subject,
+                subject.text(), null);
+    }
+
+    /** A finding about a declaration or setting, identified by the text of its line. */
+    public Finding finding(LintRule check, Location at, String message, String hint) {
+        return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, null,
+                at.file().line(at.line()).strip().replaceAll("\\s+", " "), null);
+    }
+}

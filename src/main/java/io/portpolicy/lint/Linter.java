@@ -1,0 +1,67 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Setting;
+import io.portpolicy.model.Settings;
+import io.portpolicy.model.Waiver;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs every enabled rule of the catalog on one checked policy. */
+public final class Linter {
+
+    private final LintConfig config;
+    private final LocalDate today;
+    private final boolean honourWaivers;
+
+    /** @param honourWaivers false for {@code --no-waivers}: inline waivers are then ignored */
+    public Linter(LintConfig config, LocalDate today, boolean honourWaivers) {
+        this.config = config;
+        this.today = today;
+        this.honourWaivers = honourWaivers;
+    }
+
+    /** Every finding, with configured severities and waivers applied, in {@link Finding#ORDER}. */
+    public List<Finding> lint(Policy policy) {
+        LintContext context = new LintContext(withConfiguredEphemeral(policy), today, config, honourWaivers);
+        List<LintRule> enabled = RuleCatalog.rules().stream().filter(rule -> config.enabled(rule.id())).toList();
+        List<Finding> found = new ArrayList<>();
+        for (LintRule rule : enabled) if (!rule.judgesOtherFindings()) found.addAll(rule.check(context));
+        context.otherFindings(found);
+        for (LintRule rule : enabled) if (rule.judgesOtherFindings()) found.addAll(rule.check(context));
+        return found.stream()
+                .map(f -> f.withSeverity(config.severities().getOrDefault(f.ruleId(), f.severity())))
+                .map(this::applyWaiver)
+                .sorted(Finding.ORDER)
+                .toList();
+    }
+
+    /** Whether a waiver accepts findings: it has a reason and its {@code until} has not passed. */
+    public static boolean inForce(Waiver waiver, LocalDate today) {
+        return waiver.reason() != null && (waiver.until() == null || !waiver.until().isBefore(today));
+    }
+
+    /** Bad waivers (PP405) are never waivable: a waiver cannot vouch for itself. */
+    private Finding applyWaiver(Finding finding) {
+        if (!honourWaivers || finding.subject() == null || finding.ruleId().equals(WAIVER_RULE)) return finding;
+        return finding.subject().options().waivers().stream()
+                .filter(w -> w.ruleId().equals(finding.ruleId()) && inForce(w, today))
+                .findFirst()
+                .map(w -> finding.waivedBecause(w.reason()))
+                .orElse(finding);
+    }
+
+    public static final String WAIVER_RULE = "PP405";
+
+    /** The configuration's ephemeral range stands in for the language default, never for a written one. */
+    private Policy withConfiguredEphemeral(Policy policy) {
+        Settings settings = policy.settings();
+        if (config.ephemeral() == null || settings.ephemeral().written()) return policy;
+        Settings configured = new Settings(settings.defaultInbound(), settings.defaultOutbound(), settings.stateless(),
+                Setting.implicit(config.ephemeral()));
+        return new Policy(policy.files(), configured, policy.hosts(), policy.networks(), policy.groups(),
+                policy.services(), policy.rules());
+    }
+}

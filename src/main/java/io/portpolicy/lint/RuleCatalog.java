@@ -1,0 +1,81 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.lint.rules.BadWaiver;
+import io.portpolicy.lint.rules.BuiltinServiceOverridden;
+import io.portpolicy.lint.rules.CorrelatedRules;
+import io.portpolicy.lint.rules.DefaultAllowInbound;
+import io.portpolicy.lint.rules.EmptyRule;
+import io.portpolicy.lint.rules.ExpiredRule;
+import io.portpolicy.lint.rules.ExpiringSoon;
+import io.portpolicy.lint.rules.HostBitsSet;
+import io.portpolicy.lint.rules.RedundantRule;
+import io.portpolicy.lint.rules.ShadowedRule;
+import io.portpolicy.lint.rules.UndocumentedExposure;
+import io.portpolicy.lint.rules.UnrestrictedEgress;
+import io.portpolicy.lint.rules.UnusedObject;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Every implemented lint rule, registered here and nowhere else, in ID order. */
+public final class RuleCatalog {
+
+    private static final List<LintRule> RULES = List.of(
+            new DefaultAllowInbound(),
+            new UnrestrictedEgress(),
+            new ShadowedRule(),
+            new RedundantRule(),
+            new CorrelatedRules(),
+            new EmptyRule(),
+            new UnusedObject(),
+            new ExpiredRule(),
+            new ExpiringSoon(),
+            new UndocumentedExposure(),
+            new BadWaiver(),
+            new HostBitsSet(),
+            new BuiltinServiceOverridden());
+
+    /**
+     * IDs the contract (lint-rules.md) assigns to checks not implemented yet. Waivers and
+     * configs may already name them: such a name is not unknown, and a waiver for one cannot
+     * yet be judged to waive nothing.
+     */
+    private static final Set<String> PLANNED = Set.of(
+            "PP101", "PP102", "PP103", "PP104", "PP105", "PP106", "PP107",
+            "PP201", "PP202", "PP203",
+            "PP501", "PP502", "PP503");
+
+    private static final Map<String, LintRule> BY_ID = byId();
+
+    private RuleCatalog() {
+    }
+
+    public static List<LintRule> rules() {
+        return RULES;
+    }
+
+    public static Optional<LintRule> rule(String id) {
+        return Optional.ofNullable(BY_ID.get(id));
+    }
+
+    /** Whether the ID is one of the contract's, implemented or not. */
+    public static boolean isKnownId(String id) {
+        return BY_ID.containsKey(id) || PLANNED.contains(id);
+    }
+
+    public static boolean isPlanned(String id) {
+        return PLANNED.contains(id);
+    }
+
+    private static Map<String, LintRule> byId() {
+        Map<String, LintRule> byId = new LinkedHashMap<>();
+        RULES.stream().sorted(Comparator.comparing(LintRule::id)).forEach(rule -> {
+            if (byId.put(rule.id(), rule) != null) throw new IllegalStateException("duplicate rule ID " + rule.id());
+        });
+        return byId;
+    }
+}

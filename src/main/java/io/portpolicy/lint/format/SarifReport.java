@@ -1,0 +1,109 @@
+package io.portpolicy.lint.format;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.Json;
+import io.portpolicy.lint.LintConfig;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleCatalog;
+import io.portpolicy.lint.RuleDocs;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.source.Location;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SARIF 2.1.0 as GitHub code scanning reads it: every rule of the catalog with its
+ * descriptions, help and security severity, and one result per finding located by a
+ * repository-relative URI. Severity labels are SARIF levels as they are (error, warning,
+ * note). Waived findings carry an in-source suppression.
+ */
+public final class SarifReport {
+
+    private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+    private SarifReport() {
+    }
+
+    public static String render(List<Finding> findings, LintConfig config, String toolVersion) {
+        ObjectNode log = Json.MAPPER.createObjectNode();
+        log.put("$schema", SCHEMA);
+        log.put("version", "2.1.0");
+        ObjectNode run = log.putArray("runs").addObject();
+        ObjectNode driver = run.putObject("tool").putObject("driver");
+        driver.put("name", "portpolicy");
+        driver.put("version", toolVersion);
+        driver.put("semanticVersion", toolVersion);
+        ArrayNode rules = driver.putArray("rules");
+        Map<String, Integer> ruleIndex = new HashMap<>();
+        for (LintRule rule : RuleCatalog.rules()) {
+            ruleIndex.put(rule.id(), rules.size());
+            rules.add(descriptor(rule, config));
+        }
+        ArrayNode results = run.putArray("results");
+        for (Finding f : findings) {
+            ObjectNode result = results.addObject();
+            result.put("ruleId", f.ruleId());
+            result.put("ruleIndex", ruleIndex.get(f.ruleId()));
+            result.put("level", f.severity().label());
+            result.putObject("message").put("text", f.message() + "\nFix: " + f.hint());
+            result.putArray("locations").addObject().set("physicalLocation", physicalLocation(f.location()));
+            if (f.waived()) {
+                result.putArray("suppressions").addObject().put("kind", "inSource").put("justification", f.waiver());
+            }
+        }
+        return Json.pretty(log);
+    }
+
+    private static ObjectNode descriptor(LintRule rule, LintConfig config) {
+        RuleInfo info = rule.info();
+        ObjectNode descriptor = Json.MAPPER.createObjectNode();
+        descriptor.put("id", info.id());
+        descriptor.put("name", info.name());
+        descriptor.putObject("shortDescription").put("text", info.summary());
+        descriptor.putObject("fullDescription").put("text", info.rationale());
+        descriptor.putObject("help")
+                .put("text", info.summary() + " " + info.rationale())
+                .put("markdown", RuleDocs.explanation(rule));
+        descriptor.putObject("defaultConfiguration").put("level", config.severity(rule).label());
+        ObjectNode properties = descriptor.putObject("properties");
+        properties.put("security-severity", info.securitySeverity());
+        properties.putArray("tags").add("security").add("firewall");
+        return descriptor;
+    }
+
+    private static ObjectNode physicalLocation(Location at) {
+        ObjectNode physical = Json.MAPPER.createObjectNode();
+        physical.putObject("artifactLocation").put("uri", uri(at));
+        physical.putObject("region")
+                .put("startLine", at.line())
+                .put("startColumn", at.column())
+                .put("endLine", at.line())
+                .put("endColumn", at.column() + at.length());
+        return physical;
+    }
+
+    /**
+     * The file relative to the root of the git repository holding it, with '/' separators, as
+     * code scanning matches alerts to files by it; the path as given when no repository holds it.
+     */
+    static String uri(Location at) {
+        Path file = at.file().path();
+        if (file != null) {
+            Path absolute = file.toAbsolutePath().normalize();
+            for (Path dir = absolute.getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.exists(dir.resolve(".git"))) return slashes(dir.relativize(absolute));
+            }
+        }
+        return at.path().replace('\\', '/');
+    }
+
+    private static String slashes(Path relative) {
+        return relative.toString().replace(relative.getFileSystem().getSeparator(), "/");
+    }
+}

@@ -1,0 +1,47 @@
+package io.portpolicy.lint.format;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Finding;
+
+import java.util.List;
+
+/** {@code FILE:LINE:COL: SEVERITY RULE-ID name: message}, a fix hint below, then a summary. */
+public final class TextReport {
+
+    private TextReport() {
+    }
+
+    public static String render(List<Finding> findings, int policies) {
+        StringBuilder text = new StringBuilder();
+        for (Finding f : findings) {
+            text.append(f.location()).append(": ").append(f.severity().label()).append(' ').append(f.ruleId())
+                    .append(' ').append(f.name()).append(": ").append(f.message());
+            if (f.waived()) text.append(" [waived: ").append(f.waiver()).append(']');
+            text.append("\n    fix: ").append(f.hint()).append('\n');
+        }
+        text.append(summary(findings, policies)).append('\n');
+        return text.toString();
+    }
+
+    private static String summary(List<Finding> findings, int policies) {
+        String checked = "checked " + policies + (policies == 1 ? " policy" : " policies") + ": ";
+        if (findings.isEmpty()) return checked + "no problems";
+        StringBuilder text = new StringBuilder(checked).append(count(findings.size(), "finding"));
+        String separator = " (";
+        for (Severity severity : Severity.values()) {
+            long n = findings.stream().filter(f -> f.severity() == severity && !f.waived()).count();
+            if (n > 0) {
+                text.append(separator).append(count(n, severity.label()));
+                separator = ", ";
+            }
+        }
+        long waived = findings.stream().filter(Finding::waived).count();
+        if (waived > 0) text.append(separator).append(waived).append(" waived");
+        if (!separator.equals(" (") || waived > 0) text.append(')');
+        return text.toString();
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,103 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.AddressSets;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.Endpoint;
+import io.portpolicy.model.Group;
+import io.portpolicy.model.Host;
+import io.portpolicy.model.NamedService;
+import io.portpolicy.model.Network;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
+import io.portpolicy.model.ServiceMatch;
+import io.portpolicy.source.Location;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+@RuleInfo(id = "PP401", name = "unused-object", severity = Severity.NOTE,
+        summary = "A host, network, group or service nothing refers to.",
+        rationale = "Unused definitions are usually leftovers of removed rules or a typo in the rule that "
+                + "was meant to use them. They make the policy look as if it grants access it does not, "
+                + "and they go stale unnoticed.",
+        securitySeverity = "1.0")
+public final class UnusedObject implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        Policy policy = context.policy();
+        Set<String> addressNames = new HashSet<>();
+        Set<String> serviceNames = new HashSet<>();
+        for (Rule rule : policy.rules()) {
+            for (Endpoint side : List.of(rule.from(), rule.to())) {
+                side.addresses().forEach(term -> addressNames.add(referencedName(term)));
+                side.except().forEach(term -> addressNames.add(referencedName(term)));
+            }
+            rule.services().forEach(term -> serviceNames.add(serviceName(term)));
+        }
+        policy.groups().values().forEach(g -> g.members().forEach(term -> addressNames.add(referencedName(term))));
+        policy.services().values().forEach(s -> s.terms().forEach(term -> serviceNames.add(serviceName(term))));
+
+        List<Finding> found = new ArrayList<>();
+        for (Host host : policy.hosts().values()) {
+            if (!addressNames.contains(host.name()) && !configured(policy, host)) {
+                found.add(unused(context, "host", host.name(), host.location(),
+                        "no rule applies to it: no 'self', and no rule names it or covers its addresses"));
+            }
+        }
+        for (Network network : policy.networks().values()) {
+            if (!addressNames.contains(network.name())) {
+                found.add(unused(context, "network", network.name(), network.location(), "no rule or group names it"));
+            }
+        }
+        for (Group group : policy.groups().values()) {
+            if (!addressNames.contains(group.name())) {
+                found.add(unused(context, "group", group.name(), group.location(), "no rule or group names it"));
+            }
+        }
+        for (NamedService service : policy.services().values()) {
+            if (!serviceNames.contains(service.name())) {
+                found.add(unused(context, "service", service.name(), service.location(), "no rule or service names it"));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A host is a target: rules reach it through {@code self} (written or implied) or by
+     * covering its addresses, without naming it.
+     */
+    private static boolean configured(Policy policy, Host host) {
+        for (Rule rule : policy.rules()) {
+            for (Endpoint side : List.of(rule.from(), rule.to())) {
+                if (side.addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self)) return true;
+                AddressSets covered = AddressSets.of(side);
+                if (host.addresses().stream().anyMatch(covered::contains)) return true;
+            }
+        }
+        return false;
+    }
+
+    private Finding unused(LintContext context, String kind, String name, Location at, String why) {
+        return context.finding(this, at, kind + " '" + name + "' is unused: " + why,
+                "remove it, or check the rule that was meant to use it for a typo");
+    }
+
+    private static String referencedName(AddressTerm term) {
+        if (term instanceof AddressTerm.HostRef ref) return ref.host().name();
+        if (term instanceof AddressTerm.NetworkRef ref) return ref.network().name();
+        if (term instanceof AddressTerm.GroupRef ref) return ref.group().name();
+        return "";
+    }
+
+    private static String serviceName(ServiceMatch term) {
+        return term.service() == null ? "" : term.service().name();
+    }
+}
