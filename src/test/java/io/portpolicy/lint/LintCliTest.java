@@ -1,0 +1,149 @@
+package io.portpolicy.lint;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The lint command's options: --fail-on exit codes, baselines, waivers, configuration errors. */
+class LintCliTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static final String BASE = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10\n";
+
+    private LintFixtures.Run lint(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "lint";
+        all[1] = "--today";
+        all[2] = "2026-11-21";
+        System.arraycopy(args, 0, all, 3, args.length);
+        return LintFixtures.run(all);
+    }
+
+    @Test
+    void failOnThresholds() throws IOException {
+        // One warning (PP406) and one note (PP401), no error.
+        String policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\nallow ssh from 10.1.2.3/24 to web1\n").toString();
+        assertEquals(0, lint(policy).exit(), "default --fail-on error");
+        assertEquals(0, lint("--fail-on", "error", policy).exit());
+        assertEquals(1, lint("--fail-on", "warning", policy).exit());
+        assertEquals(1, lint("--fail-on", "note", policy).exit());
+        assertEquals(0, lint("--fail-on", "never", policy).exit());
+        String error = write("e.policy", BASE + "allow ssh from 10.1.0.0/16 to web1 expires 2026-01-01 owner \"x\"\n").toString();
+        assertEquals(1, lint(error).exit());
+        assertEquals(0, lint("--fail-on", "never", error).exit());
+        LintFixtures.Run bad = lint("--fail-on", "sometimes", policy);
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--fail-on must be error, warning, note or never"), bad.err());
+    }
+
+    @Test
+    void waivedFindingsDoNotFailButNoWaiversBringsThemBack() throws IOException {
+        String policy = write("w.policy", BASE + "allow ssh from 10.1.2.3/24 to web1 waive PP406 \"vendor range, SEC-9\"\n").toString();
+        LintFixtures.Run run = lint("--fail-on", "warning", policy);
+        assertEquals(0, run.exit(), run.out());
+        assertTrue(run.out().contains("[waived: vendor range, SEC-9]"), run.out());
+        assertTrue(lint("--format", "json", policy).out().contains("\"waived\": true"));
+        LintFixtures.Run strict = lint("--fail-on", "warning", "--no-waivers", policy);
+        assertEquals(1, strict.exit(), strict.out());
+        assertFalse(strict.out().contains("waived"), strict.out());
+    }
+
+    @Test
+    void languageErrorsStillExitTwo() throws IOException {
+        String broken = write("b.policy", "allow ssh from nowhere\n").toString();
+        String fine = write("f.policy", BASE + "allow ssh from 10.1.0.0/16 to web1\n").toString();
+        LintFixtures.Run run = lint(broken, fine);
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("b.policy:1:16: error: unknown name 'nowhere'"), run.err());
+        assertTrue(run.out().contains("checked 2 policies"), run.out());
+    }
+
+    @Test
+    void baselineRoundTripSurvivesEditsElsewhere() throws IOException {
+        Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        Path baseline = dir.resolve("baseline.json");
+        LintFixtures.Run first = lint("--fail-on", "warning", "--write-baseline", baseline.toString(), policy.toString());
+        assertEquals(1, first.exit(), "writing a baseline still reports the findings");
+        String recorded = Files.readString(baseline);
+        assertTrue(recorded.contains("\"rule\": \"PP406\""), recorded);
+        assertFalse(recorded.contains("\"line\""), "keyed by text, not line numbers");
+
+        assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+        // Lines inserted above move the finding; the baseline still recognises it.
+        Files.writeString(policy, "# a comment\n\n" + BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        LintFixtures.Run moved = lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(0, moved.exit(), moved.out());
+        assertTrue(moved.out().contains("no problems"), moved.out());
+        // A new finding is reported.
+        Files.writeString(policy, BASE + "allow ssh from 10.1.2.3/24 to web1\nallow tcp/80 from 10.5.6.7/16 to web1\n");
+        LintFixtures.Run fresh = lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(1, fresh.exit());
+        assertTrue(fresh.out().contains("10.5.6.7/16") && !fresh.out().contains("10.1.2.3/24 has"), fresh.out());
+        // Writing the same findings again gives byte-identical JSON.
+        lint("--fail-on", "never", "--write-baseline", dir.resolve("again.json").toString(),
+                write("q.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n").toString());
+        assertEquals(recorded.replace("p.policy", "q.policy"), Files.readString(dir.resolve("again.json")));
+    }
+
+    @Test
+    void unreadableBaselineIsAUsageError() throws IOException {
+        Path policy = write("p.policy", BASE);
+        LintFixtures.Run run = lint("--baseline", write("b.json", "{\"nope\": 1}").toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("is not a portpolicy baseline"), run.err());
+    }
+
+    @Test
+    void configChangesSeverityAndDisablesRules() throws IOException {
+        Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\nallow ssh from 10.1.2.3/24 to web1\n");
+        Path config = write("c.yaml", "rules:\n  PP406: error\n  PP401: off\n"
+                + "sensitive-ports:\n  - { port: 8500, protocol: tcp, service: Consul, why: \"runs checks\" }\n"
+                + "ephemeral: 32768-60999\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(1, run.exit(), run.out());
+        assertTrue(run.out().contains("error PP406 host-bits-set"), run.out());
+        assertFalse(run.out().contains("PP401"), run.out());
+    }
+
+    @Test
+    void configErrorsNameLineAndColumn() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path config = write("c.yaml", "rules:\n  PP406: loud\n  PP999: off\nsensitive-port: []\n"
+                + "ephemeral: 70000\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        String err = run.err();
+        assertTrue(err.contains("c.yaml:2:10: error: 'loud' is not a level for PP406"), err);
+        assertTrue(err.contains("c.yaml:3:3: error: unknown rule ID 'PP999'"), err);
+        assertTrue(err.contains("c.yaml:4:1: error: unknown key 'sensitive-port' in the configuration"), err);
+        assertTrue(err.contains("did you mean 'sensitive-ports'"), err);
+        assertTrue(err.contains("c.yaml:5:12: error: '70000' is not a port or port range"), err);
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void configIsFoundInTheStartDirectoryOrTheNearestParent() throws IOException {
+        Path nested = Files.createDirectories(dir.resolve("a/b"));
+        Path top = write(ConfigReader.FILE_NAME, "rules:\n  PP406: off\n");
+        assertEquals(top, ConfigReader.find(nested));
+        Path closer = Files.writeString(dir.resolve("a").resolve(ConfigReader.FILE_NAME), "");
+        assertEquals(closer, ConfigReader.find(nested));
+        assertEquals(closer, ConfigReader.find(dir.resolve("a")));
+    }
+}

@@ -1,0 +1,242 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.diag.Severity;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each rule on small policies, positive and negative. A line expecting a finding ends with
+ * {@code # expect: PPnnn} (several IDs separated by commas); a case asserts that the rule
+ * under test reports exactly on the lines marked with its ID, and nowhere else.
+ */
+class RuleCasesTest {
+
+    private static final Pattern EXPECT = Pattern.compile("#\\s*expect:\\s*([A-Z0-9, ]+)\\s*$");
+
+    /** Lints {@code policy} and checks {@code ruleId}'s findings are on exactly the marked lines. */
+    private static List<Finding> verify(String ruleId, String policy) {
+        List<Integer> expected = new ArrayList<>();
+        String[] lines = policy.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = EXPECT.matcher(lines[i]);
+            if (m.find() && List.of(m.group(1).split("\\s*,\\s*")).contains(ruleId)) expected.add(i + 1);
+        }
+        List<Finding> found = LintFixtures.lint(policy).stream().filter(f -> f.ruleId().equals(ruleId)).toList();
+        List<Integer> actual = found.stream().map(f -> f.location().line()).toList();
+        assertEquals(expected, actual, () -> ruleId + " findings:\n" + found);
+        return found;
+    }
+
+    private static final String HOST = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10, 2001:db8::10 os linux\n";
+
+    // ---- PP108 / PP109 -------------------------------------------------------------
+
+    @Test
+    void defaultAllowInbound() {
+        verify("PP108", "default inbound allow   # expect: PP108\nhost web1 = 10.0.0.10\nallow ssh from 10.1.0.0/16\n");
+        verify("PP108", "default inbound reject\nhost web1 = 10.0.0.10\nallow ssh from 10.1.0.0/16\n");
+        verify("PP108", "host web1 = 10.0.0.10\nallow ssh from 10.1.0.0/16\n");
+    }
+
+    @Test
+    void unrestrictedEgress() {
+        verify("PP109", "default outbound allow  # expect: PP109\nhost web1 = 10.0.0.10\nallow ssh from 10.1.0.0/16\n");
+        List<Finding> implicit = verify("PP109", "host web1 = 10.0.0.10   # expect: PP109\nallow ssh from 10.1.0.0/16\n");
+        assertTrue(implicit.get(0).message().contains("no 'default outbound' is written"), implicit.toString());
+        verify("PP109", HOST + "allow any from self to any   # expect: PP109\n");
+        verify("PP109", HOST + "allow any from web1 to 0.0.0.0/1, 128.0.0.0/1   # expect: PP109\n");
+        // Not egress: every port to one network, a service list to the world, or a source no target is in.
+        verify("PP109", HOST + "allow any from self to 10.20.0.0/16\nallow tcp, udp from self to any\n"
+                + "allow any from 192.0.2.0/24 to any\n");
+    }
+
+    // ---- PP301-PP304 ------------------------------------------------------------------
+
+    @Test
+    void shadowedRuleNamesTheBlockingRules() {
+        List<Finding> found = verify("PP301", HOST + "allow ssh from 10.1.0.0/16 to web1\n"
+                + "deny tcp/22 from 10.1.2.0/24 to web1   # expect: PP301\n");
+        assertTrue(found.get(0).message().contains("allow at <stdin>:4 (allow ssh from 10.1.0.0/16 to web1)"), found.toString());
+        assertTrue(found.get(0).hint().contains("line 4"), found.get(0).hint());
+        verify("PP301", HOST + "deny tcp/22 from 10.1.2.0/24 to web1\nallow ssh from 10.1.0.0/16 to web1\n");
+    }
+
+    @Test
+    void redundantRule() {
+        verify("PP302", HOST + "allow ssh from 10.1.0.0/16 to web1\nallow tcp/22 from 10.1.2.0/24 to web1   # expect: PP302\n");
+        verify("PP302", HOST + "deny ssh from 10.1.0.0/16 to web1   # expect: PP302\n");
+        verify("PP302", HOST + "allow ssh from 10.1.2.0/24 to web1\nallow ssh from 10.1.3.0/24 to web1\n");
+    }
+
+    @Test
+    void correlatedRulesAreANote() {
+        List<Finding> found = verify("PP303", HOST + "deny tcp/20-25 from 10.7.0.0/16 to web1\n"
+                + "allow tcp/22-80 from 10.7.0.0/16 to web1   # expect: PP303\n");
+        assertEquals(Severity.NOTE, found.get(0).severity());
+        verify("PP303", HOST + "deny tcp/20-25 from 10.7.0.0/16 to web1\nallow tcp/26-80 from 10.7.0.0/16 to web1\n");
+    }
+
+    @Test
+    void emptyRuleIsAnError() {
+        List<Finding> found = verify("PP304", HOST + "allow icmp from 2001:db8:9::/64 to web1   # expect: PP304\n"
+                + "allow ssh from 10.1.0.0/16 except 10.1.0.0/16 to web1   # expect: PP304\n");
+        assertEquals(Severity.ERROR, found.get(0).severity());
+        verify("PP304", HOST + "allow icmpv6 from 2001:db8:9::/64 to web1\n");
+    }
+
+    @Test
+    void expiredRulesAreNotAlsoReportedAsAnomalies() {
+        String policy = HOST + "allow ssh from 10.1.0.0/16 to web1 expires 2026-01-01 owner \"x\"   # expect: PP402\n";
+        verify("PP402", policy);
+        verify("PP304", policy);
+        verify("PP302", policy);
+    }
+
+    // ---- PP401-PP407 -------------------------------------------------------------------
+
+    @Test
+    void unusedObject() {
+        verify("PP401", HOST
+                + "network admins = 10.0.100.0/24\n"
+                + "network admin = 10.0.200.0/24   # expect: PP401\n"
+                + "network in_group = 10.0.50.0/24\n"
+                + "group staff = in_group          # expect: PP401\n"
+                + "service orphan = tcp/9999       # expect: PP401\n"
+                + "service inner = tcp/9100\n"
+                + "service outer = inner, tcp/9187\n"
+                + "host far = 10.99.0.1            # expect: PP401\n"
+                + "host near = 10.1.0.7\n"
+                + "allow ssh, outer from admins to web1\n"
+                + "allow ssh from 10.0.0.0/24 to 10.1.0.0/24\n");
+        // With self in any rule every host is configured by it.
+        verify("PP401", HOST + "host other = 10.99.0.1\nallow ssh from 10.0.0.0/24\n");
+    }
+
+    @Test
+    void expiredRule() {
+        verify("PP402", HOST + "allow ssh from 10.1.0.0/16 to web1 expires 2026-11-20 owner \"x\"   # expect: PP402\n"
+                + "allow ssh from 10.2.0.0/16 to web1 expires 2026-11-21 owner \"x\"\n");
+    }
+
+    @Test
+    void expiringSoonWithinFourteenDays() {
+        List<Finding> found = verify("PP403", HOST
+                + "allow ssh from 10.1.0.0/16 to web1 expires 2026-11-21 owner \"x\"   # expect: PP403\n"
+                + "allow ssh from 10.2.0.0/16 to web1 expires 2026-12-05 owner \"x\"   # expect: PP403\n"
+                + "allow ssh from 10.3.0.0/16 to web1 expires 2026-12-06 owner \"x\"\n"
+                + "allow ssh from 10.4.0.0/16 to web1 expires 2026-11-20 owner \"x\"\n");
+        assertTrue(found.get(0).message().startsWith("expires today"), found.toString());
+        assertTrue(found.get(1).message().startsWith("expires in 14 days"), found.toString());
+    }
+
+    @Test
+    void undocumentedExposure() {
+        verify("PP404", HOST
+                + "allow https from any to web1   # expect: PP404\n"
+                + "allow http from any4 to web1   # expect: PP404\n"
+                + "allow tcp/8443 from 0.0.0.0/1, 128.0.0.0/1 to web1   # expect: PP404\n"
+                + "allow tcp/8080 from 10.1.0.0/16 to web1 expires 2027-01-01   # expect: PP404\n"
+                + "deny tcp/23 from any to web1\n"
+                + "allow tcp/9000 from any4 except 10.0.0.0/8 to web1\n"
+                + "allow tcp/9005 from any except 10.0.0.0/8 to web1   # expect: PP404\n"
+                + "allow tcp/9001 from 10.1.0.0/16 to web1\n"
+                + "allow tcp/9002 from any to web1 owner \"web\"\n"
+                + "allow tcp/9003 from any to web1 ticket \"T-1\"\n"
+                + "allow tcp/9004 from any to web1 comment \"public\"\n");
+    }
+
+    @Test
+    void waiverMarksOnlyItsRulesFindingsAndKeepsThemVisible() {
+        List<Finding> found = LintFixtures.lint(HOST
+                + "allow https from any to web1 waive PP404 \"public site, reviewed\"\n"
+                + "allow http from any to web1\n");
+        List<Finding> exposure = found.stream().filter(f -> f.ruleId().equals("PP404")).toList();
+        assertEquals(2, exposure.size(), found.toString());
+        assertEquals("public site, reviewed", exposure.get(0).waiver());
+        assertFalse(exposure.get(1).waived());
+
+        List<Finding> ignored = LintFixtures.lint(HOST + "allow https from any to web1 waive PP404 \"reviewed\"\n",
+                LintConfig.DEFAULT, false);
+        assertTrue(ignored.stream().noneMatch(Finding::waived), ignored.toString());
+        assertTrue(ignored.stream().noneMatch(f -> f.ruleId().equals("PP405")), "--no-waivers ignores waivers entirely");
+    }
+
+    @Test
+    void badWaiver() {
+        List<Finding> found = verify("PP405", HOST
+                + "allow https from any to web1 waive PP404   # expect: PP405\n"
+                + "allow http from any to web1 waive PP404 \"old\" until 2026-11-20   # expect: PP405\n"
+                + "allow tcp/81 from any to web1 waive PP440 \"typo\"   # expect: PP405\n"
+                + "allow tcp/82 from 10.1.0.0/16 to web1 waive PP404 \"nothing to waive\"   # expect: PP405\n"
+                + "allow tcp/83 from any to web1 waive PP404 \"reviewed\" until 2026-11-21\n"
+                + "allow tcp/84 from any to web1 waive PP102 \"not implemented yet, cannot be judged\" owner \"x\"\n");
+        assertTrue(found.get(0).message().contains("no reason"), found.toString());
+        assertTrue(found.get(1).message().contains("lapsed on 2026-11-20"), found.toString());
+        assertTrue(found.get(2).message().contains("there is no rule PP440"), found.toString());
+        assertTrue(found.get(3).message().contains("waives nothing"), found.toString());
+        // A waiver without reason or past its date accepts nothing.
+        List<Finding> exposure = LintFixtures.lint(HOST + "allow https from any to web1 waive PP404\n").stream()
+                .filter(f -> f.ruleId().equals("PP404")).toList();
+        assertFalse(exposure.get(0).waived());
+    }
+
+    @Test
+    void badWaiversCannotBeWaived() {
+        List<Finding> found = verify("PP405", HOST
+                + "allow https from any to web1 owner \"x\" waive PP405 \"quiet\"   # expect: PP405\n");
+        assertFalse(found.get(0).waived());
+        assertTrue(found.get(0).message().contains("cannot be waived"), found.toString());
+    }
+
+    @Test
+    void waiverForADisabledRuleIsNotJudged() {
+        LintConfig config = new LintConfig(Map.of(), Set.of("PP404"), List.of(), null);
+        List<Finding> found = LintFixtures.lint(HOST + "allow tcp/82 from 10.1.0.0/16 to web1 waive PP404 \"x\"\n",
+                config, true);
+        assertTrue(found.stream().noneMatch(f -> f.ruleId().equals("PP405") || f.ruleId().equals("PP404")), found.toString());
+    }
+
+    @Test
+    void hostBitsSet() {
+        List<Finding> found = verify("PP406", HOST
+                + "network sloppy = 10.1.2.3/24   # expect: PP406\n"
+                + "network clean = 10.1.3.0/24, 10.1.4.5\n"
+                + "group g = 2001:db8:5::1/48     # expect: PP406\n"
+                + "allow ssh from sloppy, clean, g to web1\n"
+                + "allow tcp/80 from 10.8.0.0/16 except 10.8.1.1/24 to web1   # expect: PP406\n");
+        assertEquals("10.1.2.3/24 has host bits set: it covers the whole network 10.1.2.0/24", found.get(0).message());
+        assertEquals("write 10.1.2.0/24 for the network, or 10.1.2.3 for the single address", found.get(0).hint());
+    }
+
+    @Test
+    void builtinServiceOverridden() {
+        verify("PP407", HOST + "service ssh = tcp/2222   # expect: PP407\nservice ssh_alt = tcp/2223\n"
+                + "allow ssh, ssh_alt from 10.0.100.0/24 to web1\n");
+    }
+
+    @Test
+    void configuredSeverityReplacesTheDefault() {
+        LintConfig config = new LintConfig(Map.of("PP406", Severity.ERROR), Set.of(), List.of(), null);
+        List<Finding> found = LintFixtures.lint(HOST + "allow ssh from 10.1.2.3/24 to web1\n", config, true);
+        assertEquals(Severity.ERROR, found.stream().filter(f -> f.ruleId().equals("PP406")).findFirst().orElseThrow().severity());
+    }
+
+    @Test
+    void everyRuleOfTheCatalogHasACase() throws Exception {
+        String source = new String(RuleCasesTest.class.getResourceAsStream("RuleCasesTest.class").readAllBytes(),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (LintRule rule : RuleCatalog.rules()) {
+            assertTrue(source.contains(rule.id()), rule.id() + " has no case in this test");
+        }
+    }
+}

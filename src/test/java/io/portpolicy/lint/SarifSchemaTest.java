@@ -1,0 +1,67 @@
+package io.portpolicy.lint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The SARIF output validates against the official SARIF 2.1.0 schema (see its PROVENANCE file). */
+class SarifSchemaTest {
+
+    private static JsonSchema schema() throws IOException {
+        try (InputStream in = SarifSchemaTest.class.getResourceAsStream("sarif-schema-2.1.0.json")) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
+        }
+    }
+
+    @Test
+    void everyPolicyValidates() throws IOException {
+        JsonSchema schema = schema();
+        for (String file : LintOutputApprovalTest.policies()) {
+            LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif", file);
+            JsonNode log = Json.MAPPER.readTree(run.out());
+            Set<ValidationMessage> errors = schema.validate(log);
+            assertTrue(errors.isEmpty(), file + ": " + errors);
+        }
+    }
+
+    @Test
+    void theSchemaRejectsWhatItShould() throws IOException {
+        // Guards against a validator that accepts everything (a draft mismatch, say).
+        JsonNode broken = Json.MAPPER.readTree("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {}}]}");
+        assertTrue(!schema().validate(broken).isEmpty());
+    }
+
+    @Test
+    void resultsCarryWhatCodeScanningReads() throws IOException {
+        LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif",
+                LintOutputApprovalTest.FIXTURE);
+        JsonNode runNode = Json.MAPPER.readTree(run.out()).get("runs").get(0);
+        JsonNode rules = runNode.get("tool").get("driver").get("rules");
+        assertEquals(RuleCatalog.rules().size(), rules.size());
+        for (JsonNode rule : rules) {
+            for (String field : new String[] {"id", "name", "shortDescription", "fullDescription", "help"}) {
+                assertTrue(rule.has(field), rule.get("id") + " lacks " + field);
+            }
+            double severity = Double.parseDouble(rule.get("properties").get("security-severity").asText());
+            assertTrue(severity >= 0.1 && severity <= 10.0, rule.toString());
+        }
+        boolean suppressed = false;
+        for (JsonNode result : runNode.get("results")) {
+            JsonNode physical = result.get("locations").get(0).get("physicalLocation");
+            assertEquals(LintOutputApprovalTest.FIXTURE, physical.get("artifactLocation").get("uri").asText());
+            assertTrue(physical.get("region").get("startLine").asInt() > 0);
+            suppressed |= result.has("suppressions");
+        }
+        assertTrue(suppressed, "the fixture's waived finding carries suppressions");
+    }
+}
