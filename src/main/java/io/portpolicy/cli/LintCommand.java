@@ -16,7 +16,9 @@ import io.portpolicy.model.Policy;
 import io.portpolicy.source.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
@@ -62,6 +64,10 @@ final class LintCommand implements Callable<Integer> {
 
     @Option(names = "--write-baseline", paramLabel = "FILE", description = "record the current findings in FILE")
     Path writeBaseline;
+
+    /** The command line running this command, whose error stream usage errors must go to. */
+    @Spec
+    CommandSpec spec;
 
     private final Io io;
 
@@ -123,7 +129,7 @@ final class LintCommand implements Callable<Integer> {
 
     /** The configuration, or empty after reporting why it cannot be used. */
     private Optional<LintConfig> readConfig() {
-        Path file = config != null ? config : find(Path.of("").toAbsolutePath());
+        Path file = config != null ? config : ConfigReader.find(Path.of("").toAbsolutePath());
         if (file == null) return Optional.of(LintConfig.DEFAULT);
         String text;
         try {
@@ -136,14 +142,6 @@ final class LintCommand implements Callable<Integer> {
         LintConfig read = ConfigReader.read(new SourceFile(file.toString(), file, text), diagnostics);
         io.report(diagnostics);
         return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
-    }
-
-    private static Path find(Path dir) {
-        for (Path at = dir; at != null; at = at.getParent()) {
-            Path candidate = at.resolve(ConfigReader.FILE_NAME);
-            if (Files.isRegularFile(candidate)) return candidate;
-        }
-        return null;
     }
 
     private Baseline readBaseline() {
@@ -168,6 +166,6 @@ final class LintCommand implements Callable<Integer> {
     }
 
     private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(new CommandLine(this), message);
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -8,7 +8,9 @@ import io.portpolicy.lint.RuleDocs;
 import io.portpolicy.lint.RuleInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,10 @@ final class RulesCommand implements Callable<Integer> {
     @Option(names = "--write-docs", paramLabel = "DIR",
             description = "write one markdown page per rule and an index into DIR (with --format markdown)")
     Path docs;
+
+    /** The command line running this command, whose error stream usage errors must go to. */
+    @Spec
+    CommandSpec spec;
 
     private final Io io;
 
@@ -94,6 +100,6 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(new CommandLine(this), message);
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -15,6 +15,8 @@ import io.portpolicy.source.SourceFile;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,6 +65,15 @@ public final class ConfigReader {
     private ConfigReader(SourceFile source, Diagnostics diagnostics) {
         this.source = source;
         this.diagnostics = diagnostics;
+    }
+
+    /** {@value #FILE_NAME} in {@code dir} or its nearest parent that has one, or {@code null}. */
+    public static Path find(Path dir) {
+        for (Path at = dir.toAbsolutePath(); at != null; at = at.getParent()) {
+            Path candidate = at.resolve(FILE_NAME);
+            if (Files.isRegularFile(candidate)) return candidate;
+        }
+        return null;
     }
 
     /** The configuration, or the default one with errors added to {@code diagnostics}. */
