@@ -38,12 +38,16 @@ public final class KernelEnvironment {
 
     /** Skips (or, with CI=true, fails) the calling test unless kernel tests can run here. */
     public static void require() {
-        List<String> found = problems();
+        require(problems(), inCi());
+    }
+
+    /** The decision itself: nothing if no problems, else skip, or fail when {@code ci}. */
+    static void require(List<String> found, boolean ci) {
         if (found.isEmpty()) {
             return;
         }
         String message = "kernel tests need " + String.join("; ", found);
-        if (inCi()) {
+        if (ci) {
             Assertions.fail(message + " (CI=true: failing instead of skipping; .ci/run should install these)");
         }
         Assumptions.abort(message + " -- skipped (set CI=true to make this a failure)");

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /** The harness itself: address checks, lab set-up and clean-up, load errors, probes with no ruleset. */
 class KernelLabTest {
@@ -29,6 +31,19 @@ class KernelLabTest {
         }
         assertThrows(IllegalArgumentException.class, () -> KernelLab.builder().target("10.0.0.1").peer("1.1.1.1"));
         assertThrows(IllegalArgumentException.class, () -> Probe.tcp("10.0.0.1", "2001:db8::1", 22));
+    }
+
+    @Test
+    void skipsWhereTheKernelCannotBeUsedButFailsInCi() {
+        KernelEnvironment.require(List.of(), false);
+        KernelEnvironment.require(List.of(), true);
+        List<String> problems = List.of("root (running as uid 1000)", "the tools nft (not on PATH nor in /usr/sbin, /sbin)");
+        TestAbortedException skipped = assertThrows(TestAbortedException.class,
+                () -> KernelEnvironment.require(problems, false));
+        assertTrue(skipped.getMessage().contains("root") && skipped.getMessage().contains("nft"), skipped.getMessage());
+        AssertionFailedError failed = assertThrows(AssertionFailedError.class,
+                () -> KernelEnvironment.require(problems, true));
+        assertTrue(failed.getMessage().contains("CI=true"), failed.getMessage());
     }
 
     @Test
