@@ -1,7 +1,6 @@
 package io.portpolicy.engine;
 
 import io.portpolicy.model.Action;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
@@ -32,18 +31,28 @@ import java.util.stream.Collectors;
  */
 public final class Anomalies {
 
-    private final EffectivePolicy effective;
     private final List<DirectedPolicy> directions;
     private final List<RuleBox> boxes;
 
-    private Anomalies(EffectivePolicy effective) {
-        this.effective = effective;
-        this.directions = List.of(effective.direction(Direction.INBOUND), effective.direction(Direction.OUTBOUND));
+    private Anomalies(List<DirectedPolicy> directions) {
+        this.directions = directions;
         this.boxes = directions.get(0).rules().stream().map(r -> new RuleBox(r.rule())).toList();
     }
 
+    /**
+     * The anomalies of a policy, judged at {@link EffectivePolicy#analysisLayers()}. A policy
+     * with neither hosts nor groups has nowhere to judge order at; its rules are only checked
+     * for matching nothing at all.
+     */
     public static List<Anomaly> of(EffectivePolicy effective) {
-        return new Anomalies(effective).find();
+        List<DirectedPolicy> layers = effective.analysisLayers();
+        if (!layers.isEmpty()) return new Anomalies(layers).find();
+        List<Anomaly> found = new ArrayList<>();
+        for (Rule rule : effective.compiledRules()) {
+            String why = EmptyRules.reason(rule);
+            if (why != null) found.add(new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), "matches no packet: " + why));
+        }
+        return found;
     }
 
     private List<Anomaly> find() {
@@ -81,7 +90,7 @@ public final class Anomalies {
     }
 
     private Anomaly empty(Rule rule) {
-        String why = new RuleEncoder(directions.get(0).space(), effective.policy()).whyEmpty(rule);
+        String why = EmptyRules.reason(rule);
         return new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), why != null
                 ? "matches no packet: " + why
                 : "applies to no host or group of this policy: no target's address is on its 'to' side "
@@ -106,13 +115,15 @@ public final class Anomalies {
     }
 
     /**
-     * Adds the earlier rules whose decided regions meet this rule's packets, stopping once they
-     * account for all of them; returns whether implicit rules decide some of them.
+     * Adds the earlier rules that decide part of what this rule matches — the packets it
+     * matches but does not decide — stopping once they account for all of those packets;
+     * returns whether implicit rules decide some of them.
      */
     private boolean earlierDeciders(DirectedPolicy directed, int index, Set<Rule> into) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
-        int rest = bdd.keep(regions.get(index).matched().node);
+        RuleRegion region = regions.get(index);
+        int rest = bdd.minus(region.matched().node, region.decided().node);
         int implicitNode = directed.implicit().node;
         boolean implicit = bdd.intersects(rest, implicitNode);
         if (implicit) rest = minusFree(bdd, rest, implicitNode);

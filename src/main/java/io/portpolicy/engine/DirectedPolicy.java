@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The effective policy in one direction: at every target, the partition of that direction's
- * packets into the regions decided by the implicit rules, by each rule, and by the default.
+ * The effective policy in one direction at one layer of targets: at each target, the partition
+ * of the packets it judges (those whose own address is the target's) into the regions decided
+ * by the implicit rules, by each rule, and by the default.
  */
 public final class DirectedPolicy {
 
@@ -26,16 +27,11 @@ public final class DirectedPolicy {
     private final Action defaultAction;
     private final Map<Action, PacketSet> byAction = new EnumMap<>(Action.class);
 
-    DirectedPolicy(Policy policy, PacketSpace space, int hostCount, LocalDate today) {
+    DirectedPolicy(Policy policy, PacketSpace space, LocalDate today) {
         this.space = space;
         Bdd bdd = space.bdd;
-        int targetCount = space.targets().size();
-        int valid = targetCount == 0 ? Bdd.FALSE : space.range(space.target, 0, targetCount - 1);
-        int hosts = hostCount == 0 ? Bdd.FALSE : space.range(space.target, 0, hostCount - 1);
-        int traffic = implicitTraffic();
-        int implicitNode = bdd.and(hosts, traffic);
-        bdd.free(traffic);
-        bdd.free(hosts);
+        int valid = space.universe();
+        int implicitNode = space.layer().hosts() ? implicitTraffic() : Bdd.FALSE;
         implicit = space.wrap(implicitNode);
 
         Map<Action, Integer> decided = new EnumMap<>(Action.class);
@@ -44,7 +40,7 @@ public final class DirectedPolicy {
         RuleEncoder encoder = new RuleEncoder(space, policy);
         // The packets no earlier rule matched. Kept as such, not as its complement, because
         // each step then only negates the (small) rule, never the (large) union before it.
-        int uncovered = bdd.minus(Bdd.TRUE, implicitNode);
+        int uncovered = bdd.minus(valid, implicitNode);
         for (Rule rule : policy.rules()) {
             if (rule.expiredOn(today)) continue;
             int matched = encoder.encode(rule);
@@ -61,26 +57,25 @@ public final class DirectedPolicy {
         decided.put(defaultAction, orFree(bdd, decided.get(defaultAction), bdd.keep(rest)));
         decided.forEach((action, node) -> byAction.put(action, space.wrap(node)));
         bdd.free(uncovered);
-        bdd.free(valid);
     }
 
-    /** Loopback traffic and ICMPv6 neighbour discovery (types 133-136). */
+    /** Loopback traffic and ICMPv6 neighbour discovery (types 133-136), within the layer. */
     private int implicitTraffic() {
         Bdd bdd = space.bdd;
         int loopback = Bdd.FALSE;
         for (String block : List.of("127.0.0.0/8", "::1/128")) {
             var range = new IPAddressString(block).getAddress().toSequentialRange();
-            for (Field side : List.of(space.source, space.destination)) {
-                loopback = orFree(bdd, loopback, space.addresses(side, range));
-            }
+            loopback = orFree(bdd, loopback, space.peerAddresses(range));
+            loopback = orFree(bdd, loopback, space.ownAddresses(range));
         }
         int icmpv6 = space.equal(space.protocol, Protocol.ICMPV6.number());
         int v6 = space.family(Family.IPV6);
         int types = space.range(space.icmpType, 133, 136);
         int nd = bdd.and(icmpv6, v6);
         int neighbourDiscovery = bdd.and(nd, types);
-        int result = bdd.or(loopback, neighbourDiscovery);
-        for (int node : new int[] {loopback, icmpv6, v6, types, nd, neighbourDiscovery}) bdd.free(node);
+        int traffic = bdd.or(loopback, neighbourDiscovery);
+        int result = bdd.and(traffic, space.universe());
+        for (int node : new int[] {loopback, icmpv6, v6, types, nd, neighbourDiscovery, traffic}) bdd.free(node);
         return result;
     }
 
@@ -100,7 +95,7 @@ public final class DirectedPolicy {
         return regions;
     }
 
-    /** Packets decided by the implicit rules (at hosts only). */
+    /** Packets decided by the implicit rules (hosts only). */
     public PacketSet implicit() {
         return implicit;
     }

@@ -53,9 +53,9 @@ public final class PacketSet {
         return space.bdd.intersects(node, other.node);
     }
 
-    /** Whether the packet, judged at the target with this id, is in the set. */
-    public boolean contains(int target, Packet packet) {
-        return space.contains(node, target, packet);
+    /** Whether the packet, judged at the target owning its own address, is in the set. */
+    public boolean contains(Packet packet) {
+        return space.contains(node, packet);
     }
 
     @Override

@@ -7,20 +7,18 @@ import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
 
 import java.math.BigInteger;
-import java.util.List;
 
 /**
- * The space every set of packets lives in, encoded as BDD variables, for one direction. Besides
- * the header fields it has a "where" field, the target (host or group) judging the packet, so
- * one BDD describes a whole policy at every target at once.
+ * The space the sets of one direction at one layer of targets live in, encoded as BDD
+ * variables. A packet is judged at the target owning its own address (the destination
+ * inbound, the source outbound), so the own address is stored as the index of its
+ * {@link OwnAtoms atom}: an address term there is an interval of indices, and "any" is the
+ * whole layer, however many targets it has. The peer's address is a plain 128-bit field.
  *
  * <p>Layout, in variable order: family (1 bit: 0 IPv4), protocol (8), destination port (16),
- * source port (16), ICMP type (8), ICMP code (8), the peer's address (128), the target id,
- * the target's own address (128) — the destination inbound, the source outbound. The target
- * id sits right above the own address because the two are tied ("the target owns this
- * address"); anywhere else the BDD would copy everything between them once per target.
- * IPv4 addresses use the first 32 bits of an address field; the other 96 are left free.
- * Fields that do not apply to a protocol (ports for ICMP, types for TCP) are never constrained.
+ * source port (16), ICMP type (8), ICMP code (8), the peer's address (128; IPv4 uses its first
+ * 32 bits and leaves the rest free), the own atom index. Fields that do not apply to a
+ * protocol (ports for ICMP, types for TCP) are never constrained.
  *
  * <p>A space and all its sets are dropped together; sets are never freed one by one.
  */
@@ -30,6 +28,8 @@ public final class PacketSpace {
 
     final Bdd bdd;
     final Direction direction;
+    final TargetLayer layer;
+    final OwnAtoms atoms;
     final Field family;
     final Field protocol;
     final Field destinationPort;
@@ -37,21 +37,16 @@ public final class PacketSpace {
     final Field icmpType;
     final Field icmpCode;
     final Field peer;
-    final Field target;
     final Field own;
-    final Field destination;
-    final Field source;
-    private final List<Target> targets;
+    private final int universe;
 
     /**
-     * A space for judging packets in one direction at these targets (ids are list positions).
-     *
      * @param nodes the BDD node table's starting size (see {@link Bdd#Bdd(int, int)})
      */
-    public PacketSpace(List<Target> targets, Direction direction, int nodes) {
-        this.targets = List.copyOf(targets);
+    PacketSpace(TargetLayer layer, OwnAtoms atoms, Direction direction, int nodes) {
+        this.layer = layer;
+        this.atoms = atoms;
         this.direction = direction;
-        int targetBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, targets.size() - 1)));
         int at = 0;
         family = new Field("family", at, 1);
         protocol = new Field("protocol", at += 1, 8);
@@ -60,19 +55,25 @@ public final class PacketSpace {
         icmpType = new Field("icmp type", at += 16, 8);
         icmpCode = new Field("icmp code", at += 8, 8);
         peer = new Field("peer address", at += 8, ADDRESS_BITS);
-        target = new Field("target", at += ADDRESS_BITS, targetBits);
-        own = new Field("own address", at += targetBits, ADDRESS_BITS);
-        destination = direction == Direction.INBOUND ? own : peer;
-        source = direction == Direction.INBOUND ? peer : own;
-        bdd = new Bdd(at + ADDRESS_BITS, nodes);
+        own = new Field("own atom", at += ADDRESS_BITS, atoms.bits());
+        bdd = new Bdd(own.end(), nodes);
+        int v4 = atomInterval(0, atoms.ipv4Count() - 1, Family.IPV4);
+        int v6 = atomInterval(atoms.ipv4Count(), atoms.count() - 1, Family.IPV6);
+        universe = bdd.or(v4, v6);
+        bdd.free(v4);
+        bdd.free(v6);
     }
 
-    public List<Target> targets() {
-        return targets;
+    public Direction direction() {
+        return direction;
+    }
+
+    public TargetLayer layer() {
+        return layer;
     }
 
     public PacketSet all() {
-        return wrap(Bdd.TRUE);
+        return wrap(universe);
     }
 
     public PacketSet none() {
@@ -81,6 +82,16 @@ public final class PacketSpace {
 
     PacketSet wrap(int node) {
         return new PacketSet(this, node);
+    }
+
+    /** Every packet whose own address belongs to some target of the layer (borrowed). */
+    int universe() {
+        return universe;
+    }
+
+    /** Whether the own-address side of a packet in this direction is its source. */
+    boolean ownIsSource() {
+        return direction == Direction.OUTBOUND;
     }
 
     // ---- building blocks (all results referenced) -----------------------------
@@ -102,23 +113,32 @@ public final class PacketSpace {
         return bdd.keep(value == Family.IPV4 ? bdd.notVariable(family.offset()) : bdd.variable(family.offset()));
     }
 
-    int target(int id) {
-        return equal(target, id);
-    }
-
-    /** The addresses of a range in an address field, with the family bit set to match. */
-    int addresses(Field field, IPAddressSeqRange range) {
+    /** Peer addresses in a range, with the family bit set to match. */
+    int peerAddresses(IPAddressSeqRange range) {
         boolean v4 = range.getLower().isIPv4();
         int width = v4 ? 32 : ADDRESS_BITS;
-        int bits = bitRange(field.offset(), width, range.getLower().getValue(), range.getUpper().getValue());
-        // The family bit is the first variable, so the result is one node above the range.
+        int bits = bitRange(peer.offset(), width, range.getLower().getValue(), range.getUpper().getValue());
+        return withFamily(bits, v4);
+    }
+
+    /** Own addresses in a range: the atoms inside it, with the family bit set to match. */
+    int ownAddresses(IPAddressSeqRange range) {
+        int[] span = atoms.span(range);
+        if (span == null) return Bdd.FALSE;
+        return atomInterval(span[0], span[1], range.getLower().isIPv4() ? Family.IPV4 : Family.IPV6);
+    }
+
+    private int atomInterval(int first, int last, Family fam) {
+        if (first > last) return Bdd.FALSE;
+        int bits = bitRange(own.offset(), own.width(), BigInteger.valueOf(first), BigInteger.valueOf(last));
+        return withFamily(bits, fam == Family.IPV4);
+    }
+
+    /** The family bit is the first variable, so this is one node above the given set. */
+    private int withFamily(int bits, boolean v4) {
         int result = v4 ? bdd.node(family.offset(), bits, Bdd.FALSE) : bdd.node(family.offset(), Bdd.FALSE, bits);
         bdd.free(bits);
         return result;
-    }
-
-    int addresses(Field field, IPAddress address) {
-        return addresses(field, address.toSequentialRange());
     }
 
     /**
@@ -164,38 +184,32 @@ public final class PacketSpace {
 
     // ---- evaluating one packet --------------------------------------------------
 
-    /** Whether the packet, judged at target {@code id}, is in the set. */
-    boolean contains(int node, int id, Packet packet) {
-        boolean[] bits = assignment(id, packet);
-        while (!Bdd.isTerminal(node)) {
-            node = bits[bdd.var(node)] ? bdd.high(node) : bdd.low(node);
-        }
-        return node == Bdd.TRUE;
-    }
-
-    private boolean[] assignment(int id, Packet packet) {
+    /** Whether the packet is in the set; packets whose own address is no target's are in none. */
+    boolean contains(int node, Packet packet) {
+        IPAddress ownAddress = ownIsSource() ? packet.source() : packet.destination();
+        int atom = atoms.indexOf(ownAddress);
+        if (atom < 0) return false;
         boolean[] bits = new boolean[own.end()];
-        set(bits, target, id);
         set(bits, family, packet.family() == Family.IPV4 ? 0 : 1);
         set(bits, protocol, packet.protocol());
         set(bits, destinationPort, packet.destinationPort());
         set(bits, sourcePort, packet.sourcePort());
         set(bits, icmpType, packet.icmpType());
         set(bits, icmpCode, packet.icmpCode());
-        setAddress(bits, destination, packet.destination());
-        setAddress(bits, source, packet.source());
-        return bits;
+        IPAddress peerAddress = ownIsSource() ? packet.destination() : packet.source();
+        BigInteger value = peerAddress.getValue();
+        int width = peerAddress.getBitCount();
+        for (int i = 0; i < width; i++) bits[peer.offset() + i] = value.testBit(width - 1 - i);
+        set(bits, own, atom);
+        while (!Bdd.isTerminal(node)) {
+            node = bits[bdd.var(node)] ? bdd.high(node) : bdd.low(node);
+        }
+        return node == Bdd.TRUE;
     }
 
     private static void set(boolean[] bits, Field field, long value) {
         for (int i = 0; i < field.width(); i++) {
             bits[field.offset() + i] = ((value >>> (field.width() - 1 - i)) & 1) == 1;
         }
-    }
-
-    private static void setAddress(boolean[] bits, Field field, IPAddress address) {
-        BigInteger value = address.getValue();
-        int width = address.getBitCount();
-        for (int i = 0; i < width; i++) bits[field.offset() + i] = value.testBit(width - 1 - i);
     }
 }

@@ -1,0 +1,137 @@
+package io.portpolicy.engine;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The address space of a set of targets, cut into atoms: the elementary intervals between
+ * every boundary of every address range the policy names. Each address term then covers
+ * whole atoms, and — atoms being sorted — a contiguous run of them, so on the target's own
+ * side an address set is an interval of atom indices instead of a 128-bit pattern. IPv4 atoms
+ * come first, then IPv6.
+ */
+final class OwnAtoms {
+
+    private final List<IPAddressSeqRange> atoms;
+    private final int ipv4Count;
+
+    /**
+     * @param universe the targets' own addresses
+     * @param cuts     every range named anywhere in the policy; atoms never straddle their ends
+     */
+    OwnAtoms(Collection<IPAddressSeqRange> universe, Collection<IPAddressSeqRange> cuts) {
+        List<IPAddressSeqRange> v4 = new ArrayList<>();
+        List<IPAddressSeqRange> v6 = new ArrayList<>();
+        for (boolean ipv4 : new boolean[] {true, false}) {
+            TreeSet<BigInteger> starts = new TreeSet<>();
+            for (IPAddressSeqRange cut : cuts) {
+                if (cut.getLower().isIPv4() != ipv4) continue;
+                starts.add(cut.getLower().getValue());
+                starts.add(cut.getUpper().getValue().add(BigInteger.ONE));
+            }
+            List<IPAddressSeqRange> out = ipv4 ? v4 : v6;
+            for (IPAddressSeqRange block : merge(universe, ipv4)) {
+                BigInteger low = block.getLower().getValue();
+                BigInteger high = block.getUpper().getValue();
+                for (BigInteger cut : starts.subSet(low, false, high, true)) {
+                    out.add(range(low, cut.subtract(BigInteger.ONE), ipv4));
+                    low = cut;
+                }
+                out.add(range(low, high, ipv4));
+            }
+        }
+        atoms = new ArrayList<>(v4);
+        atoms.addAll(v6);
+        ipv4Count = v4.size();
+    }
+
+    /** The union of the ranges of one family as disjoint sorted blocks. */
+    private static List<IPAddressSeqRange> merge(Collection<IPAddressSeqRange> ranges, boolean ipv4) {
+        List<IPAddressSeqRange> sorted = ranges.stream().filter(r -> r.getLower().isIPv4() == ipv4)
+                .sorted((a, b) -> a.getLower().getValue().compareTo(b.getLower().getValue())).toList();
+        List<IPAddressSeqRange> merged = new ArrayList<>();
+        for (IPAddressSeqRange range : sorted) {
+            int last = merged.size() - 1;
+            if (last >= 0 && merged.get(last).getUpper().getValue().add(BigInteger.ONE)
+                    .compareTo(range.getLower().getValue()) >= 0) {
+                IPAddressSeqRange previous = merged.get(last);
+                if (range.getUpper().getValue().compareTo(previous.getUpper().getValue()) > 0) {
+                    merged.set(last, previous.getLower().toSequentialRange(range.getUpper()));
+                }
+            } else {
+                merged.add(range);
+            }
+        }
+        return merged;
+    }
+
+    private static IPAddressSeqRange range(BigInteger low, BigInteger high, boolean ipv4) {
+        return address(low, ipv4).toSequentialRange(address(high, ipv4));
+    }
+
+    private static IPAddress address(BigInteger value, boolean ipv4) {
+        return ipv4 ? new IPv4Address(value.intValue()) : new IPv6Address(value);
+    }
+
+    int count() {
+        return atoms.size();
+    }
+
+    int ipv4Count() {
+        return ipv4Count;
+    }
+
+    IPAddressSeqRange atom(int index) {
+        return atoms.get(index);
+    }
+
+    /** The bits needed to number the atoms (at least one). */
+    int bits() {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, atoms.size() - 1)));
+    }
+
+    /** The atom holding an address, or -1 when it is not a target address. */
+    int indexOf(IPAddress address) {
+        int low = address.isIPv4() ? 0 : ipv4Count;
+        int high = address.isIPv4() ? ipv4Count - 1 : atoms.size() - 1;
+        BigInteger value = address.getValue();
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            IPAddressSeqRange atom = atoms.get(middle);
+            if (atom.getUpper().getValue().compareTo(value) < 0) low = middle + 1;
+            else if (atom.getLower().getValue().compareTo(value) > 0) high = middle - 1;
+            else return middle;
+        }
+        return -1;
+    }
+
+    /** The first and last index of the atoms inside a range, or null when none is. */
+    int[] span(IPAddressSeqRange range) {
+        boolean ipv4 = range.getLower().isIPv4();
+        int from = ipv4 ? 0 : ipv4Count;
+        int to = ipv4 ? ipv4Count : atoms.size();
+        int first = lowerBound(from, to, range.getLower().getValue());
+        int last = lowerBound(from, to, range.getUpper().getValue().add(BigInteger.ONE)) - 1;
+        return first <= last ? new int[] {first, last} : null;
+    }
+
+    /** The first atom in [from, to) starting at or after value. */
+    private int lowerBound(int from, int to, BigInteger value) {
+        int low = from;
+        int high = to;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (atoms.get(middle).getLower().getValue().compareTo(value) < 0) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
+}
