@@ -99,7 +99,7 @@ final class LintCommand implements Callable<Integer> {
             case "json" -> JsonReport.render(reported);
             case "sarif" -> SarifReport.render(reported, lintConfig.get(), Main.Version.number());
             case "github" -> GithubReport.render(reported);
-            default -> TextReport.render(reported, files.size());
+            default -> TextReport.render(reported, files.size(), !errors);
         });
         io.out().flush();
         if (errors) return Main.ERROR;

@@ -71,7 +71,7 @@ class LintCliTest {
         LintFixtures.Run run = lint(broken, fine);
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("b.policy:1:16: error: unknown name 'nowhere'"), run.err());
-        assertTrue(run.out().contains("checked 2 policies"), run.out());
+        assertEquals("", run.out(), "no summary claims the policies were checked");
     }
 
     @Test

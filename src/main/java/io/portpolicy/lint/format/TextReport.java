@@ -5,13 +5,16 @@ import io.portpolicy.lint.Finding;
 
 import java.util.List;
 
-/** {@code FILE:LINE:COL: SEVERITY RULE-ID name: message}, a fix hint below, then a summary. */
+/**
+ * {@code FILE:LINE:COL: SEVERITY RULE-ID name: message} with a fix hint below, then a summary
+ * unless some policy could not be checked (its errors, on standard error, are the summary then).
+ */
 public final class TextReport {
 
     private TextReport() {
     }
 
-    public static String render(List<Finding> findings, int policies) {
+    public static String render(List<Finding> findings, int policies, boolean allChecked) {
         StringBuilder text = new StringBuilder();
         for (Finding f : findings) {
             text.append(f.location()).append(": ").append(f.severity().label()).append(' ').append(f.ruleId())
@@ -19,7 +22,7 @@ public final class TextReport {
             if (f.waived()) text.append(" [waived: ").append(f.waiver()).append(']');
             text.append("\n    fix: ").append(f.hint()).append('\n');
         }
-        text.append(summary(findings, policies)).append('\n');
+        if (allChecked) text.append(summary(findings, policies)).append('\n');
         return text.toString();
     }
 
