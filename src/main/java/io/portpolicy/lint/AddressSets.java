@@ -6,11 +6,16 @@ import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.AddressTerm;
 import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Group;
 
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The addresses one side of a rule names, as merged numeric intervals per family, for the
@@ -67,10 +72,28 @@ public final class AddressSets {
         } else if (term instanceof AddressTerm.NetworkRef ref) {
             ref.network().blocks().forEach(block -> add(block.range(), v4, v6));
         } else if (term instanceof AddressTerm.GroupRef ref) {
-            ref.group().blocks().forEach(block -> add(block.range(), v4, v6));
-            ref.group().hosts().forEach(host -> host.addresses().forEach(a -> add(a.toSequentialRange(), v4, v6)));
+            addGroup(ref.group(), v4, v6);
         } else if (term instanceof AddressTerm.HostRef ref) {
             ref.host().addresses().forEach(a -> add(a.toSequentialRange(), v4, v6));
+        }
+    }
+
+    /**
+     * Every address of a group, nested groups included, walked with an explicit stack: groups
+     * nest thousands deep in generated policies, too deep for the model's recursive
+     * {@link Group#hosts()} and {@link Group#blocks()}.
+     */
+    private static void addGroup(Group group, List<Interval> v4, List<Interval> v6) {
+        Deque<Group> pending = new ArrayDeque<>(List.of(group));
+        Set<String> seen = new HashSet<>(Set.of(group.name()));
+        while (!pending.isEmpty()) {
+            for (AddressTerm member : pending.pop().members()) {
+                if (member instanceof AddressTerm.GroupRef nested) {
+                    if (seen.add(nested.group().name())) pending.push(nested.group());
+                } else {
+                    add(member, v4, v6);
+                }
+            }
         }
     }
 

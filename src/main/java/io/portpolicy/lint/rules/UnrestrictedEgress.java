@@ -7,6 +7,7 @@ import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.AddressTerm;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Host;
@@ -52,7 +53,11 @@ public final class UnrestrictedEgress implements LintRule {
         return found;
     }
 
-    /** Whether the rule applies outbound somewhere: its source is self or holds a target's address. */
+    /**
+     * Whether the rule applies outbound somewhere: its source is self or holds a target's
+     * address. Every group address is some group's own literal or network member, so the
+     * groups need not be flattened.
+     */
     private static boolean sentByATarget(Policy policy, Rule rule) {
         if (rule.from().addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self)) return true;
         AddressSets from = AddressSets.of(rule.from());
@@ -60,7 +65,11 @@ public final class UnrestrictedEgress implements LintRule {
             if (host.addresses().stream().anyMatch(from::contains)) return true;
         }
         for (Group group : policy.groups().values()) {
-            if (group.blocks().stream().anyMatch(b -> from.contains(b.range().getLower()))) return true;
+            for (AddressTerm member : group.members()) {
+                List<AddressLiteral> blocks = member instanceof AddressLiteral literal ? List.of(literal)
+                        : member instanceof AddressTerm.NetworkRef ref ? ref.network().blocks() : List.of();
+                if (blocks.stream().anyMatch(b -> from.contains(b.range().getLower()))) return true;
+            }
         }
         return false;
     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 @RuleInfo(id = "PP401", name = "unused-object", severity = Severity.NOTE,
         summary = "A host, network, group or service nothing refers to.",
@@ -46,8 +47,11 @@ public final class UnusedObject implements LintRule {
         policy.services().values().forEach(s -> s.terms().forEach(term -> serviceNames.add(serviceName(term))));
 
         List<Finding> found = new ArrayList<>();
+        List<AddressSets> ruleSides = reachingEveryHost(policy) ? null : ruleSides(policy);
         for (Host host : policy.hosts().values()) {
-            if (!addressNames.contains(host.name()) && !configured(policy, host)) {
+            boolean reached = ruleSides == null
+                    || ruleSides.stream().anyMatch(side -> host.addresses().stream().anyMatch(side::contains));
+            if (!addressNames.contains(host.name()) && !reached) {
                 found.add(unused(context, "host", host.name(), host.location(),
                         "no rule applies to it: no 'self', and no rule names it or covers its addresses"));
             }
@@ -71,18 +75,16 @@ public final class UnusedObject implements LintRule {
     }
 
     /**
-     * A host is a target: rules reach it through {@code self} (written or implied) or by
-     * covering its addresses, without naming it.
+     * A host is a target: a rule with {@code self} (written or implied) applies to every host,
+     * and a rule covering its addresses applies to it without naming it.
      */
-    private static boolean configured(Policy policy, Host host) {
-        for (Rule rule : policy.rules()) {
-            for (Endpoint side : List.of(rule.from(), rule.to())) {
-                if (side.addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self)) return true;
-                AddressSets covered = AddressSets.of(side);
-                if (host.addresses().stream().anyMatch(covered::contains)) return true;
-            }
-        }
-        return false;
+    private static boolean reachingEveryHost(Policy policy) {
+        return policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to()))
+                .anyMatch(side -> side.addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self));
+    }
+
+    private static List<AddressSets> ruleSides(Policy policy) {
+        return policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to())).map(AddressSets::of).toList();
     }
 
     private Finding unused(LintContext context, String kind, String name, Location at, String why) {
