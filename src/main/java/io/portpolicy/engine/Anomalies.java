@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  */
 public final class Anomalies {
 
+    private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
+
     private final List<DirectedPolicy> directions;
     private final List<RuleBox> boxes;
 
@@ -104,12 +106,16 @@ public final class Anomalies {
         boolean implicit = false;
         for (DirectedPolicy directed : directions) implicit |= earlierDeciders(directed, index, deciders);
         List<Rule> different = deciders.stream().filter(r -> r.action() != rule.action()).toList();
-        if (!different.isEmpty()) {
+        // The implicit rules allow: they contradict a deny or reject they pre-empt.
+        boolean implicitDiffers = implicit && rule.action() != Action.ALLOW;
+        if (!different.isEmpty() || implicitDiffers) {
+            String by = describe(different);
+            if (implicitDiffers) by = by.isEmpty() ? IMPLICIT : by + "; " + IMPLICIT;
             return new Anomaly(Anomaly.Kind.SHADOWED, rule, different, "never applies: earlier rules with a different "
-                    + "action match every packet it matches: " + describe(different));
+                    + "action match every packet it matches: " + by);
         }
         String by = describe(List.copyOf(deciders));
-        if (implicit) by = by.isEmpty() ? "the implicit rules" : by + " and the implicit rules";
+        if (implicit) by = by.isEmpty() ? IMPLICIT : by + "; " + IMPLICIT;
         return new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "redundant: earlier rules already "
                 + rule.action().keyword() + " every packet it matches: " + by);
     }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * What a policy does, exactly: for every target (each host, and each group for cloud targets)
@@ -33,28 +34,24 @@ import java.util.Optional;
  * target's side, so packets whose own address is not the target's get the implicit rules or
  * the default.
  *
- * <p>All hosts are analysed together (no address has two owners). Groups may share
- * addresses, so each group is analysed on its own, when first asked for.
+ * <p>All hosts are judged in one layer (no address has two owners). Groups may share
+ * addresses, so each group asked for is judged in a layer of its own, built when first needed.
  */
 public final class EffectivePolicy {
 
     private final Policy policy;
     private final LocalDate today;
-    private final List<Target> targets = new ArrayList<>();
-    private final Map<String, Target> byName = new HashMap<>();
     private final List<IPAddressSeqRange> cuts;
     private final int nodes;
-    private final Map<String, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
-    private static final String HOSTS = "";
+    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
+    private final Map<String, Target> groupTargets = new HashMap<>();
+    private TargetLayer hostLayer;
 
     private EffectivePolicy(Policy policy, LocalDate today) {
         this.policy = policy;
         this.today = today;
-        policy.hosts().values().stream().sorted(Comparator.comparing(Host::name)).map(Target::of).forEach(targets::add);
-        policy.groups().values().stream().sorted(Comparator.comparing(Group::name)).map(Target::of).forEach(targets::add);
-        targets.forEach(t -> byName.put(t.name(), t));
         cuts = cuts(policy);
-        nodes = (int) Math.min((1L << 16) + 200L * policy.rules().size(), 1 << 23);
+        nodes = (int) Math.min((1L << 14) + 200L * policy.rules().size(), 1 << 23);
     }
 
     public static EffectivePolicy of(Policy policy, LocalDate today) {
@@ -66,7 +63,12 @@ public final class EffectivePolicy {
         List<IPAddressSeqRange> cuts = new ArrayList<>();
         for (Host host : policy.hosts().values()) host.addresses().forEach(a -> cuts.add(a.toSequentialRange()));
         for (Network network : policy.networks().values()) network.blocks().forEach(b -> cuts.add(b.range()));
-        for (Group group : policy.groups().values()) group.blocks().forEach(b -> cuts.add(b.range()));
+        for (Group group : policy.groups().values()) {
+            // Direct members only: nested groups' literals are their own members, networks are above.
+            for (AddressTerm member : group.members()) {
+                if (member instanceof AddressLiteral literal) cuts.add(literal.range());
+            }
+        }
         for (Rule rule : policy.rules()) {
             for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.from().except(),
                     rule.to().addresses(), rule.to().except())) {
@@ -87,42 +89,91 @@ public final class EffectivePolicy {
 
     /** Hosts by name, then groups by name. */
     public List<Target> targets() {
+        List<Target> targets = new ArrayList<>(hostLayer().targets());
+        policy.groups().keySet().stream().sorted().forEach(name -> targets.add(groupTarget(name)));
         return targets;
     }
 
     public Optional<Target> target(String name) {
-        return Optional.ofNullable(byName.get(name));
+        Host host = policy.hosts().get(name);
+        if (host != null) return Optional.of(Target.of(host));
+        return policy.groups().containsKey(name) ? Optional.of(groupTarget(name)) : Optional.empty();
+    }
+
+    private Target groupTarget(String name) {
+        return groupTargets.computeIfAbsent(name, n -> Target.of(policy.groups().get(n)));
+    }
+
+    private TargetLayer hostLayer() {
+        if (hostLayer == null) {
+            hostLayer = new TargetLayer(policy.hosts().values().stream().sorted(Comparator.comparing(Host::name))
+                    .map(Target::of).toList(), true);
+        }
+        return hostLayer;
     }
 
     /** The directed policy of the layer the target is judged in. */
     public DirectedPolicy directed(Target target, Direction direction) {
-        return layer(target.isGroup() ? target.name() : HOSTS).get(direction);
+        TargetLayer layer = target.isGroup() ? new TargetLayer(List.of(target), false) : hostLayer();
+        return layer(layer).get(direction);
     }
 
     /**
-     * The layers anomaly analysis judges the rules at: the hosts when the policy has any (host
-     * firewalls are what it describes), else each group (a cloud policy).
+     * The layers anomaly analysis judges the rules at. A policy with hosts describes host
+     * firewalls: it is judged at its hosts. A policy without hosts is a cloud policy: it is
+     * judged at the groups its rules name, packed into as few layers of groups sharing no
+     * address as a greedy pass finds.
      */
     public List<DirectedPolicy> analysisLayers() {
-        List<DirectedPolicy> result = new ArrayList<>();
-        boolean hasHosts = !policy.hosts().isEmpty();
-        for (Target target : targets) {
-            if (target.isGroup() == hasHosts) continue;
-            result.addAll(layer(target.isGroup() ? target.name() : HOSTS).values());
-            if (hasHosts) break;
+        List<TargetLayer> chosen = new ArrayList<>();
+        if (!policy.hosts().isEmpty()) {
+            chosen.add(hostLayer());
+        } else {
+            List<List<Target>> packed = new ArrayList<>();
+            for (String name : groupsNamedByRules()) {
+                Target group = groupTarget(name);
+                List<Target> home = packed.stream().filter(l -> l.stream().noneMatch(t -> overlap(t, group)))
+                        .findFirst().orElse(null);
+                if (home == null) {
+                    home = new ArrayList<>();
+                    packed.add(home);
+                }
+                home.add(group);
+            }
+            packed.forEach(l -> chosen.add(new TargetLayer(l, false)));
         }
+        List<DirectedPolicy> result = new ArrayList<>();
+        for (TargetLayer layer : chosen) result.addAll(layer(layer).values());
         return result;
     }
 
-    private Map<Direction, DirectedPolicy> layer(String key) {
-        return layers.computeIfAbsent(key, name -> {
-            TargetLayer layer = name.equals(HOSTS)
-                    ? new TargetLayer(targets.stream().filter(t -> !t.isGroup()).toList(), true)
-                    : new TargetLayer(List.of(byName.get(name)), false);
-            OwnAtoms atoms = new OwnAtoms(layer.addresses(), cuts);
+    private TreeSet<String> groupsNamedByRules() {
+        TreeSet<String> names = new TreeSet<>();
+        for (Rule rule : policy.rules()) {
+            for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.to().addresses())) {
+                for (AddressTerm term : terms) {
+                    if (term instanceof AddressTerm.GroupRef ref) names.add(ref.group().name());
+                }
+            }
+        }
+        return names;
+    }
+
+    private static boolean overlap(Target a, Target b) {
+        for (IPAddressSeqRange x : a.addresses()) {
+            for (IPAddressSeqRange y : b.addresses()) {
+                if (x.getLower().isIPv4() == y.getLower().isIPv4() && x.overlaps(y)) return true;
+            }
+        }
+        return false;
+    }
+
+    private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
+        return layers.computeIfAbsent(layer, key -> {
+            OwnAtoms atoms = new OwnAtoms(key.addresses(), cuts);
             Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                both.put(direction, new DirectedPolicy(policy, new PacketSpace(layer, atoms, direction, nodes), today));
+                both.put(direction, new DirectedPolicy(policy, new PacketSpace(key, atoms, direction, nodes), today));
             }
             return both;
         });

@@ -30,8 +30,17 @@ public final class PacketSet {
         return space.wrap(space.bdd.minus(node, other.node));
     }
 
+    /** Every packet of the space (judged at one of its targets) that is not in this set. */
     public PacketSet complement() {
-        return space.wrap(space.bdd.not(node));
+        return space.wrap(space.bdd.minus(space.universe(), node));
+    }
+
+    /**
+     * The set as few blocks of address ranges, port ranges and protocol values as its
+     * canonical form allows; the same set always gives the same blocks.
+     */
+    public java.util.List<PacketCube> describe() {
+        return new Describer(space).describe(node);
     }
 
     public boolean isEmpty() {
@@ -39,7 +48,7 @@ public final class PacketSet {
     }
 
     public boolean isAll() {
-        return node == Bdd.TRUE;
+        return node == space.universe();
     }
 
     public boolean containsAll(PacketSet other) {

@@ -112,11 +112,12 @@ final class RuleEncoder {
         return result;
     }
 
+    /** Names are unique and cheap to hash; records would hash their whole (possibly deep) contents. */
     private static Object cacheKey(AddressTerm term) {
         if (term instanceof AddressTerm.Any any) return any.family() == null ? "any" : any.family();
-        if (term instanceof AddressTerm.HostRef ref) return ref.host();
-        if (term instanceof AddressTerm.NetworkRef ref) return ref.network();
-        if (term instanceof AddressTerm.GroupRef ref) return ref.group();
+        if (term instanceof AddressTerm.HostRef ref) return "host " + ref.host().name();
+        if (term instanceof AddressTerm.NetworkRef ref) return "network " + ref.network().name();
+        if (term instanceof AddressTerm.GroupRef ref) return "group " + ref.group().name();
         return ((AddressLiteral) term).range();
     }
 
