@@ -70,9 +70,25 @@ final class Bdd {
         return any;
     }
 
-    /** Cofactor: {@code a} with the variables of the cube {@code assignment} fixed. */
-    int restrict(int a, int assignment) {
-        return keep(ops.restrict(a, assignment));
+    /** The variables first..first+count-1, as the "variable set" the quantifiers take. */
+    int variables(int first, int count) {
+        int set = TRUE;
+        for (int v = first + count - 1; v >= first; v--) {
+            int next = node(v, FALSE, set);
+            free(set);
+            set = next;
+        }
+        return set;
+    }
+
+    /** Whether some value of the variables in {@code variables} puts the rest in a. */
+    int exists(int a, int variables) {
+        return keep(ops.exists(a, variables));
+    }
+
+    /** Whether every value of the variables in {@code variables} puts the rest in a. */
+    int forAll(int a, int variables) {
+        return keep(ops.forAll(a, variables));
     }
 
     /**

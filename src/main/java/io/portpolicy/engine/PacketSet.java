@@ -67,6 +67,49 @@ public final class PacketSet {
         return space.contains(node, packet);
     }
 
+    /**
+     * The packets whose every other field is that of a packet in this set with some peer
+     * address: "who may send this", with the peer left free.
+     */
+    public PacketSet anyPeer() {
+        int peerVariables = space.bdd.variables(space.peer.offset(), space.peer.width());
+        int result = space.bdd.exists(node, peerVariables);
+        space.bdd.free(peerVariables);
+        return space.wrap(result);
+    }
+
+    /**
+     * The packets (peer left free) that are in this set for <em>every</em> peer address of
+     * their IP version: what the set admits from the whole world.
+     */
+    public PacketSet everyPeer() {
+        int peerVariables = space.bdd.variables(space.peer.offset(), space.peer.width());
+        int result = space.bdd.forAll(node, peerVariables);
+        space.bdd.free(peerVariables);
+        return space.wrap(result);
+    }
+
+    /** The peer addresses of the set's packets (every other field dropped), as ranges. */
+    public java.util.List<inet.ipaddr.IPAddressSeqRange> peerAddresses() {
+        int others = Bdd.TRUE;
+        int total = Math.max(space.own.end(), space.peer.end());
+        for (int v = total - 1; v >= 0; v--) {
+            // Keep the family bit: it says how to read the peer field.
+            if (space.peer.holds(v) || space.family.holds(v)) continue;
+            int next = space.bdd.node(v, Bdd.FALSE, others);
+            space.bdd.free(others);
+            others = next;
+        }
+        int projected = space.bdd.exists(node, others);
+        space.bdd.free(others);
+        java.util.List<inet.ipaddr.IPAddressSeqRange> ranges = new java.util.ArrayList<>();
+        for (PacketCube cube : new Describer(space).describe(projected)) {
+            ranges.addAll(space.ownIsSource() ? cube.destinations() : cube.sources());
+        }
+        space.bdd.free(projected);
+        return ranges;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PacketSet other && other.space == space && other.node == node;

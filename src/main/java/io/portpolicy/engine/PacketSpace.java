@@ -5,6 +5,7 @@ import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
 
 import java.math.BigInteger;
 
@@ -82,6 +83,56 @@ public final class PacketSpace {
 
     PacketSet wrap(int node) {
         return new PacketSet(this, node);
+    }
+
+    // ---- sets for questions about a policy (all within the layer's targets) --------
+
+    /** Packets of one IP version. */
+    public PacketSet ofFamily(Family value) {
+        return within(family(value));
+    }
+
+    /** Packets of a protocol; {@link Protocol#ANY} is every packet. */
+    public PacketSet protocol(Protocol value) {
+        if (value == Protocol.ANY) return all();
+        int result = equal(protocol, value.number());
+        if (value.family().isPresent()) {
+            int fam = family(value.family().get());
+            int both = bdd.and(result, fam);
+            bdd.free(result);
+            bdd.free(fam);
+            result = both;
+        }
+        return within(result);
+    }
+
+    public PacketSet destinationPorts(PortRange ports) {
+        return within(ports(destinationPort, ports));
+    }
+
+    public PacketSet sourcePorts(PortRange ports) {
+        return within(ports(sourcePort, ports));
+    }
+
+    public PacketSet icmpType(int type) {
+        return within(equal(icmpType, type));
+    }
+
+    /** Packets whose peer (the source inbound, the destination outbound) is in the range. */
+    public PacketSet peers(IPAddressSeqRange range) {
+        return within(peerAddresses(range));
+    }
+
+    /** Packets whose own address (the target's side) is in the range. */
+    public PacketSet owns(IPAddressSeqRange range) {
+        return within(ownAddresses(range));
+    }
+
+    /** The set cut to the layer's targets; takes ownership of the node. */
+    private PacketSet within(int node) {
+        int result = bdd.and(node, universe);
+        bdd.free(node);
+        return wrap(result);
     }
 
     /** Every packet whose own address belongs to some target of the layer (borrowed). */

@@ -1,0 +1,65 @@
+package io.portpolicy.engine;
+
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The questions lint and backends ask of the engine: from whom, and from everyone? */
+class PolicyQuestionsTest {
+
+    private static DirectedPolicy inboundAtWeb(String rules) {
+        String text = "host web = 10.0.1.11, 2001:db8:1::11\nhost db = 10.0.2.21\n" + rules;
+        EffectivePolicy effective = EffectivePolicy.of(EngineAgreesWithReferenceTest.check(text), LocalDate.of(2026, 1, 1));
+        return effective.directed(effective.target("web").orElseThrow(), Direction.INBOUND);
+    }
+
+    /** SSH the policy's rules and default allow (the implicit loopback rule is not the policy's doing). */
+    private static PacketSet ssh(DirectedPolicy directed) {
+        PacketSpace space = directed.space();
+        return directed.decidedAs(Action.ALLOW).minus(directed.implicit()).intersect(space.protocol(Protocol.TCP))
+                .intersect(space.destinationPorts(PortRange.single(22)));
+    }
+
+    @Test
+    void sshFromAnyIsAllowedFromEveryPeerOfBothFamilies() {
+        PacketSet world = ssh(inboundAtWeb("allow tcp/22 from any to web")).everyPeer();
+        PacketSpace space = world.space();
+        assertFalse(world.intersect(space.ofFamily(Family.IPV4)).isEmpty());
+        assertFalse(world.intersect(space.ofFamily(Family.IPV6)).isEmpty());
+    }
+
+    @Test
+    void anEarlierDenyOfOneAddressMeansNotFromEveryone() {
+        DirectedPolicy directed = inboundAtWeb("deny tcp/22 from 198.51.100.7\nallow tcp/22 from any4 to web");
+        assertTrue(ssh(directed).everyPeer().isEmpty());
+        assertFalse(ssh(directed).anyPeer().isEmpty());
+    }
+
+    @Test
+    void peerAddressesAreTheAllowedSourcesAsRanges() {
+        DirectedPolicy directed = inboundAtWeb("allow tcp/22 from 10.0.0.0/8 except 10.0.2.0/24 to web");
+        List<IPAddressSeqRange> sources = ssh(directed).peerAddresses();
+        assertEquals(List.of(range("10.0.0.0", "10.0.1.255"), range("10.0.3.0", "10.255.255.255")), sources);
+    }
+
+    @Test
+    void nothingAllowedMeansNoPeers() {
+        assertTrue(ssh(inboundAtWeb("allow tcp/443 from any to web")).peerAddresses().isEmpty());
+    }
+
+    private static IPAddressSeqRange range(String low, String high) {
+        return new IPAddressString(low).getAddress().toSequentialRange(new IPAddressString(high).getAddress());
+    }
+}
