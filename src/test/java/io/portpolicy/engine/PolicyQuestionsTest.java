@@ -25,11 +25,16 @@ class PolicyQuestionsTest {
         return effective.directed(effective.target("web").orElseThrow(), Direction.INBOUND);
     }
 
-    /** SSH the policy's rules and default allow (the implicit loopback rule is not the policy's doing). */
+    /** All SSH the target admits, the implicit loopback rule included: "from everyone" needs it. */
     private static PacketSet ssh(DirectedPolicy directed) {
         PacketSpace space = directed.space();
-        return directed.decidedAs(Action.ALLOW).minus(directed.implicit()).intersect(space.protocol(Protocol.TCP))
+        return directed.decidedAs(Action.ALLOW).intersect(space.protocol(Protocol.TCP))
                 .intersect(space.destinationPorts(PortRange.single(22)));
+    }
+
+    /** SSH the policy's own rules and default admit: which sources a reviewer should see. */
+    private static PacketSet sshByPolicy(DirectedPolicy directed) {
+        return ssh(directed).minus(directed.implicit());
     }
 
     @Test
@@ -50,13 +55,13 @@ class PolicyQuestionsTest {
     @Test
     void peerAddressesAreTheAllowedSourcesAsRanges() {
         DirectedPolicy directed = inboundAtWeb("allow tcp/22 from 10.0.0.0/8 except 10.0.2.0/24 to web");
-        List<IPAddressSeqRange> sources = ssh(directed).peerAddresses();
+        List<IPAddressSeqRange> sources = sshByPolicy(directed).peerAddresses();
         assertEquals(List.of(range("10.0.0.0", "10.0.1.255"), range("10.0.3.0", "10.255.255.255")), sources);
     }
 
     @Test
     void nothingAllowedMeansNoPeers() {
-        assertTrue(ssh(inboundAtWeb("allow tcp/443 from any to web")).peerAddresses().isEmpty());
+        assertTrue(sshByPolicy(inboundAtWeb("allow tcp/443 from any to web")).peerAddresses().isEmpty());
     }
 
     private static IPAddressSeqRange range(String low, String high) {
