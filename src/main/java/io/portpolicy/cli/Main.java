@@ -44,15 +44,28 @@ public final class Main implements Runnable {
                             + " (please report this with the input that caused it)");
                     return ERROR;
                 });
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError tooBig) {
+            // picocli passes Errors through; they must not reach the user as a stack trace either.
+            errWriter.println("portpolicy: the input is too large or too deeply nested to process ("
+                    + (tooBig instanceof StackOverflowError ? "stack overflow" : "out of memory")
+                    + "); try a larger -Xss or -Xmx, and please report the input");
+            code = ERROR;
+        }
         outWriter.flush();
         errWriter.flush();
         return code;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required (lint, query)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "a command is required: " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Builds commands with the run's streams. */

@@ -213,7 +213,10 @@ final class QueryCommand implements Callable<Integer> {
                 packet.destination(), name != null ? name : Integer.toString(packet.icmpType()), packet.icmpCode());
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(new CommandLine(this), message);
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }
