@@ -1,0 +1,212 @@
+package io.portpolicy.cli;
+
+import io.portpolicy.check.Checker;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.Backends;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Suggestions;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Target;
+import io.portpolicy.model.Policy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code portpolicy compile}: one host's (or group's) firewall configuration, or every one's
+ * with {@code --all}. Everything is compiled in memory first; files are written only when the
+ * whole compile succeeded, each to a temporary file renamed into place.
+ */
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = {"Compile a policy to a firewall configuration for one host or group, or for all of them.",
+                "Exit code: 0 success, 2 usage, policy, compile or I/O error."})
+final class CompileCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the policy; - reads standard input")
+    String file;
+
+    @Option(names = "--target", required = true, paramLabel = "TARGET", description = "nftables or iptables")
+    String targetName;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "the host to compile for")
+    String host;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "the group to compile for (cloud targets)")
+    String group;
+
+    @Option(names = "--all", description = "every host (or group): one file each in the -o directory")
+    boolean all;
+
+    @Option(names = "--format", paramLabel = "VARIANT", description = "the target's output variant")
+    String format;
+
+    @Option(names = "--family", paramLabel = "4|6", description = "iptables on standard output: IPv4 (default) or IPv6")
+    Integer family;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE|DIR", description = "write here instead of standard output")
+    Path output;
+
+    @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
+    LocalDate today;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Io io;
+
+    CompileCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        Backend backend = Backends.named(targetName).orElseThrow(() -> usage("unknown --target '" + targetName
+                + "'; one of: " + Backends.all().stream().map(Backend::name).collect(Collectors.joining(", "))));
+        String variant = format != null ? format : backend.formats().get(0);
+        if (!backend.formats().contains(variant)) {
+            throw usage("--format for " + backend.name() + " is one of: " + String.join(", ", backend.formats()));
+        }
+        int selectors = (host != null ? 1 : 0) + (group != null ? 1 : 0) + (all ? 1 : 0);
+        if (selectors > 1) throw usage("give only one of --host, --group and --all");
+        if (backend.forGroups() && host != null) throw usage(backend.name() + " configures groups: use --group");
+        if (!backend.forGroups() && group != null) throw usage(backend.name() + " configures hosts: use --host");
+        if (all && output == null) throw usage("--all writes one file per target: give the directory with -o");
+        if (family != null && family != 4 && family != 6) throw usage("--family is 4 or 6");
+
+        Diagnostics diagnostics = new Diagnostics();
+        var checked = Checker.check(file, io.in(), diagnostics);
+        io.report(diagnostics);
+        if (checked.isEmpty()) return Main.ERROR;
+        Policy policy = checked.get();
+        EffectivePolicy effective = EffectivePolicy.of(policy, today != null ? today : LocalDate.now());
+
+        List<Target> targets = targets(policy, effective, backend);
+        Map<Target, Artifact> artifacts = new LinkedHashMap<>();
+        for (Target target : targets) {
+            try {
+                artifacts.put(target, backend.compile(new CompileRequest(effective, target, variant,
+                        Main.Version.number())));
+            } catch (CompileException e) {
+                Diagnostics errors = new Diagnostics();
+                String message = "cannot compile for " + backend.name() + " at " + target.kind() + " "
+                        + target.name() + ": " + e.getMessage();
+                if (e.rule() != null) {
+                    errors.error(e.rule().location(), message);
+                    io.report(errors);
+                } else {
+                    io.err().println("portpolicy: error: " + message);
+                }
+                return Main.ERROR;
+            }
+        }
+
+        try {
+            if (output == null) {
+                Artifact artifact = artifacts.values().iterator().next();
+                io.out().print(pick(artifact).text());
+                io.out().flush();
+                return Main.OK;
+            }
+            Map<Path, String> files = new LinkedHashMap<>();
+            if (all) {
+                Files.createDirectories(output);
+                artifacts.forEach((target, artifact) -> {
+                    for (Artifact.Part part : artifact.parts()) {
+                        files.put(output.resolve(target.name() + artifact.extension() + part.suffix()), part.text());
+                    }
+                });
+            } else {
+                Artifact artifact = artifacts.values().iterator().next();
+                for (Artifact.Part part : artifact.parts()) {
+                    files.put(Path.of(output.toString() + part.suffix()), part.text());
+                }
+            }
+            write(files);
+        } catch (IOException e) {
+            io.err().println("portpolicy: error: cannot write " + output + ": " + e.getMessage());
+            return Main.ERROR;
+        }
+        return Main.OK;
+    }
+
+    private Artifact.Part pick(Artifact artifact) {
+        if (artifact.parts().size() == 1) {
+            if (family != null) throw usage("--family is for iptables");
+            return artifact.parts().get(0);
+        }
+        String suffix = ".v" + (family != null ? family : 4);
+        return artifact.parts().stream().filter(p -> p.suffix().equals(suffix)).findFirst()
+                .orElseThrow(() -> usage("no " + suffix + " output"));
+    }
+
+    private List<Target> targets(Policy policy, EffectivePolicy effective, Backend backend) {
+        TreeSet<String> names = new TreeSet<>(backend.forGroups() ? policy.groups().keySet() : policy.hosts().keySet());
+        String kind = backend.forGroups() ? "group" : "host";
+        if (all) {
+            if (names.isEmpty()) throw usage("the policy has no " + kind + " to compile for " + backend.name());
+            List<Target> targets = new ArrayList<>();
+            for (String name : names) targets.add(effective.target(name).orElseThrow());
+            return targets;
+        }
+        String name = backend.forGroups() ? group : host;
+        if (name == null) {
+            if (names.size() == 1) return List.of(effective.target(names.first()).orElseThrow());
+            throw usage("name the " + kind + " to compile for with --" + kind + " (or --all)"
+                    + (names.isEmpty() ? "; the policy has none" : "; the policy has: " + String.join(", ", names)));
+        }
+        if (!names.contains(name)) {
+            String hint = Suggestions.didYouMean(name, names);
+            throw usage("no " + kind + " '" + name + "' in the policy" + (hint == null ? "" : "; " + hint));
+        }
+        return List.of(effective.target(name).orElseThrow());
+    }
+
+    /** Writes every file to a temporary file beside it, then renames each into place. */
+    private static void write(Map<Path, String> files) throws IOException {
+        Map<Path, Path> temporaries = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<Path, String> entry : files.entrySet()) {
+                Path target = entry.getKey().toAbsolutePath();
+                Path directory = target.getParent();
+                Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+                temporaries.put(target, temporary);
+                Files.writeString(temporary, entry.getValue(), StandardCharsets.UTF_8);
+            }
+            for (Map.Entry<Path, Path> entry : temporaries.entrySet()) {
+                try {
+                    Files.move(entry.getValue(), entry.getKey(), StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(entry.getValue(), entry.getKey(), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } finally {
+            for (Path temporary : temporaries.values()) Files.deleteIfExists(temporary);
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

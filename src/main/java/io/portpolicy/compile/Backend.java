@@ -1,0 +1,24 @@
+package io.portpolicy.compile;
+
+import java.util.List;
+
+/**
+ * One compile target ({@code --target NAME}). A backend turns the effective policy of one
+ * target (a host, or a group for cloud backends) into the text of that target's native
+ * configuration, admitting exactly the packets the policy admits, or refuses with a
+ * {@link CompileException} naming the rule it cannot express.
+ */
+public interface Backend {
+
+    /** The {@code --target} value. */
+    String name();
+
+    /** The {@code --format} values it accepts; the first is the default. */
+    List<String> formats();
+
+    /** Whether it configures groups (cloud targets) rather than hosts. */
+    boolean forGroups();
+
+    /** Compiles one target. Output must be deterministic: the same request gives the same bytes. */
+    Artifact compile(CompileRequest request) throws CompileException;
+}

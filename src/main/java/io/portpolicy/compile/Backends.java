@@ -1,0 +1,23 @@
+package io.portpolicy.compile;
+
+import io.portpolicy.compile.nftables.NftablesBackend;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The registered backends, in the order the help lists them. */
+public final class Backends {
+
+    private static final List<Backend> ALL = List.of(new NftablesBackend());
+
+    private Backends() {
+    }
+
+    public static List<Backend> all() {
+        return ALL;
+    }
+
+    public static Optional<Backend> named(String name) {
+        return ALL.stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,15 @@
+package io.portpolicy.compile;
+
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Target;
+
+/**
+ * What to compile.
+ *
+ * @param effective   the policy's effective meaning (expiry already judged by its date)
+ * @param target      the host or group to configure
+ * @param format      one of the backend's {@link Backend#formats()}
+ * @param toolVersion the version written into the header
+ */
+public record CompileRequest(EffectivePolicy effective, Target target, String format, String toolVersion) {
+}

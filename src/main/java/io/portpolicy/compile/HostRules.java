@@ -1,0 +1,196 @@
+package io.portpolicy.compile;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One direction of a host's policy as ordered-chain backends need it: each compiled rule, in
+ * policy order, as the blocks ({@link PacketCube}s) of the packets it matches at this host.
+ * A chain that tries these blocks in order, first match wins, after the implicit rules and
+ * before the default, admits exactly what the policy admits at the host.
+ *
+ * <p>A block is a product of value lists (addresses, ports, protocols, ICMP types), so it
+ * maps to one rule with sets; a rule naming 500 networks and 50 services is one block.
+ */
+public final class HostRules {
+
+    /** A policy rule and the blocks of packets it matches at the host (empty: it never applies here). */
+    public record Compiled(Rule rule, List<PacketCube> cubes) {
+    }
+
+    public static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int ICMP = 1;
+    public static final int ICMPV6 = 58;
+
+    private final Target target;
+    private final Direction direction;
+    private final DirectedPolicy directed;
+    private final List<Compiled> rules = new ArrayList<>();
+    private final boolean stateless;
+
+    private HostRules(EffectivePolicy effective, Target target, Direction direction) {
+        this.target = target;
+        this.direction = direction;
+        this.directed = effective.directed(target, direction);
+        this.stateless = effective.policy().settings().isStateless();
+        PacketSpace space = directed.space();
+        PacketSet host = space.none();
+        for (IPAddressSeqRange range : target.addresses()) host = host.union(space.owns(range));
+        for (RuleRegion region : directed.rules()) {
+            rules.add(new Compiled(region.rule(), region.matched().intersect(host).describe()));
+        }
+    }
+
+    public static HostRules of(EffectivePolicy effective, Target target, Direction direction) {
+        if (target.isGroup()) throw new IllegalArgumentException("not a host: " + target.name());
+        return new HostRules(effective, target, direction);
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public boolean stateless() {
+        return stateless;
+    }
+
+    public Action defaultAction() {
+        return directed.defaultAction();
+    }
+
+    public List<Compiled> rules() {
+        return rules;
+    }
+
+    /** The host's own addresses of one family, sorted. */
+    public List<IPAddressSeqRange> own(Family family) {
+        return target.addresses().stream().filter(r -> Family.of(r.getLower()) == family)
+                .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
+    }
+
+    /** The block's addresses on the other side: sources inbound, destinations outbound. */
+    public List<IPAddressSeqRange> peers(PacketCube cube) {
+        return direction == Direction.INBOUND ? cube.sources() : cube.destinations();
+    }
+
+    /** The block's addresses on the host's side. */
+    public List<IPAddressSeqRange> owns(PacketCube cube) {
+        return direction == Direction.INBOUND ? cube.destinations() : cube.sources();
+    }
+
+    /** Whether the block covers every address the host has in the block's family. */
+    public boolean ownIsWholeHost(PacketCube cube) {
+        return sameRanges(owns(cube), own(cube.family()));
+    }
+
+    /** Whether the ranges are the whole address space of one family. */
+    public static boolean isEveryAddress(List<IPAddressSeqRange> ranges) {
+        return ranges.size() == 1 && ranges.get(0).getLower().isZero() && ranges.get(0).getUpper().isMax();
+    }
+
+    private static boolean sameRanges(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
+        List<IPAddressSeqRange> x = merged(a);
+        List<IPAddressSeqRange> y = merged(b);
+        if (x.size() != y.size()) return false;
+        for (int i = 0; i < x.size(); i++) {
+            if (!x.get(i).getLower().equals(y.get(i).getLower()) || !x.get(i).getUpper().equals(y.get(i).getUpper())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sorted, with overlapping and adjacent ranges joined. */
+    public static List<IPAddressSeqRange> merged(List<IPAddressSeqRange> ranges) {
+        if (ranges.isEmpty()) return List.of();
+        return java.util.Arrays.stream(IPAddressSeqRange.join(ranges.toArray(new IPAddressSeqRange[0])))
+                .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
+    }
+
+    // ---- value lists ------------------------------------------------------------------
+
+    public static boolean isFull(List<ValueRange> values, int max) {
+        return values.size() == 1 && values.get(0).low() == 0 && values.get(0).high() == max;
+    }
+
+    public static boolean contains(List<ValueRange> values, int value) {
+        return values.stream().anyMatch(v -> v.low() <= value && value <= v.high());
+    }
+
+    /** Whether the values are exactly one value. */
+    public static boolean isOnly(List<ValueRange> values, int value) {
+        return values.size() == 1 && values.get(0).low() == value && values.get(0).high() == value;
+    }
+
+    /** The protocol numbers, one by one (only for short lists; the caller checks {@link #isFull}). */
+    public static List<Integer> each(List<ValueRange> values) {
+        List<Integer> out = new ArrayList<>();
+        for (ValueRange v : values) for (int i = v.low(); i <= v.high(); i++) out.add(i);
+        return out;
+    }
+
+    /** The block cut to one protocol. */
+    public static PacketCube withProtocols(PacketCube cube, List<ValueRange> protocols) {
+        return new PacketCube(cube.family(), protocols, cube.destinationPorts(), cube.sourcePorts(),
+                cube.icmpTypes(), cube.icmpCodes(), cube.sources(), cube.destinations());
+    }
+
+    /**
+     * How a reject block is compiled: TCP answers with a reset, everything else with an ICMP
+     * error, so a block holding TCP and other protocols becomes its TCP part followed by the
+     * whole block (whose TCP packets the first part has already taken).
+     */
+    public static List<PacketCube> rejectParts(PacketCube cube) {
+        if (!contains(cube.protocols(), TCP) || isOnly(cube.protocols(), TCP)) return List.of(cube);
+        return List.of(withProtocols(cube, List.of(new ValueRange(TCP, TCP))), cube);
+    }
+
+    /** An address range as one element: {@code a}, {@code a/n} when it is one prefix block, else {@code a-b}. */
+    public static String element(IPAddressSeqRange range) {
+        IPAddress lower = range.getLower().withoutPrefixLength();
+        if (range.getLower().equals(range.getUpper())) return lower.toCanonicalString();
+        IPAddress[] blocks = range.spanWithPrefixBlocks();
+        if (blocks.length == 1) return blocks[0].toCanonicalString();
+        return lower.toCanonicalString() + "-" + range.getUpper().withoutPrefixLength().toCanonicalString();
+    }
+
+    /** An address range as prefix blocks ({@code a} for a single address, else {@code a/n}). */
+    public static List<String> prefixBlocks(IPAddressSeqRange range) {
+        List<String> out = new ArrayList<>();
+        for (IPAddress block : range.spanWithPrefixBlocks()) {
+            out.add(!block.isMultiple() ? block.withoutPrefixLength().toCanonicalString() : block.toCanonicalString());
+        }
+        return out;
+    }
+
+    /** The comment a generated rule carries: {@code FILE:LINE} and the rule's comment, owner and ticket. */
+    public static String describe(Rule rule) {
+        StringBuilder out = new StringBuilder(rule.location().path()).append(':').append(rule.location().line());
+        var options = rule.options();
+        if (options.comment() != null) out.append(' ').append(options.comment());
+        if (options.owner() != null) out.append(" owner=").append(options.owner());
+        if (options.ticket() != null) out.append(" ticket=").append(options.ticket());
+        return Text.oneLine(out.toString());
+    }
+}

@@ -1,0 +1,86 @@
+package io.portpolicy.compile;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Making user text (names, comments, owners, tickets, log prefixes, file names) safe to put
+ * into a configuration file. Every backend passes all user text through these; a backend
+ * that quotes differently adds its own replacements first.
+ */
+public final class Text {
+
+    private Text() {
+    }
+
+    /**
+     * One line of free text: control, format, line and paragraph separator characters and lone
+     * surrogates become spaces, runs of spaces collapse, ends are trimmed; other Unicode stays.
+     */
+    public static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean space = false;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean blank = Character.isWhitespace(cp) || Character.isSpaceChar(cp) || unsafe(cp);
+            if (blank) {
+                space = out.length() > 0;
+                continue;
+            }
+            if (space) out.append(' ');
+            space = false;
+            out.appendCodePoint(cp);
+        }
+        return out.toString();
+    }
+
+    private static boolean unsafe(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE
+                || type == Character.PRIVATE_USE || type == Character.UNASSIGNED;
+    }
+
+    /** Replaces each listed character by the one at the same index of {@code by}. */
+    public static String replace(String text, String chars, String by) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int at = chars.indexOf(c);
+            out.append(at < 0 ? c : by.charAt(at));
+        }
+        return out.toString();
+    }
+
+    /** Keeps only printable ASCII letters, digits and {@code allowed}; anything else becomes '_'. */
+    public static String ascii(String text, String allowed) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')
+                    || (cp < 128 && allowed.indexOf(cp) >= 0);
+            out.append(ok ? (char) cp : '_');
+        }
+        return out.toString();
+    }
+
+    /** The longest prefix of {@code text} whose UTF-8 encoding fits in {@code maxBytes}, cut between code points. */
+    public static String cutBytes(String text, int maxBytes) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + size > maxBytes) return text.substring(0, i);
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return text;
+    }
+
+    /** The longest prefix of at most {@code maxChars} code points. */
+    public static String cutChars(String text, int maxChars) {
+        if (text.codePointCount(0, text.length()) <= maxChars) return text;
+        return text.substring(0, text.offsetByCodePoints(0, maxChars));
+    }
+}

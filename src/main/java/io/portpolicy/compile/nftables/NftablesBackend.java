@@ -1,0 +1,229 @@
+package io.portpolicy.compile.nftables;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.Text;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code nft -f} input for one host: one {@code table inet portpolicy}, replaced atomically
+ * ({@code table} / {@code delete table} / {@code table { ... }}), with base chains input,
+ * forward (policy drop) and output. Each chain: the implicit rules (loopback, IPv6 neighbour
+ * discovery), connection tracking when stateful, a guard sending packets not addressed to
+ * (not sent from) the host's own addresses to the default, then each policy rule's blocks in
+ * order, one nft rule per block with anonymous sets, then the default.
+ */
+public final class NftablesBackend implements Backend {
+
+    public static final String TABLE = "portpolicy";
+    /** nft keeps at most 128 bytes of a comment; {@code "} cannot be escaped in it. */
+    static final int COMMENT_BYTES = 128;
+    /** nft's log prefix limit. */
+    static final int LOG_PREFIX_BYTES = 127;
+
+    @Override
+    public String name() {
+        return "nftables";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("nft");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return false;
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        StringBuilder out = new StringBuilder();
+        for (String line : Header.lines(request, name())) out.append("# ").append(line).append('\n');
+        out.append('\n');
+        out.append("table inet ").append(TABLE).append('\n');
+        out.append("delete table inet ").append(TABLE).append('\n');
+        out.append("table inet ").append(TABLE).append(" {\n");
+        HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
+        HostRules outbound = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
+        chain(out, "input", in);
+        out.append('\n');
+        out.append("\tchain forward {\n");
+        out.append("\t\ttype filter hook forward priority filter; policy drop;\n");
+        out.append("\t}\n\n");
+        chain(out, "output", outbound);
+        out.append("}\n");
+        return Artifact.single(".nft", out.toString());
+    }
+
+    private void chain(StringBuilder out, String name, HostRules rules) throws CompileException {
+        boolean inbound = rules.direction() == Direction.INBOUND;
+        Action fallback = rules.defaultAction();
+        out.append("\tchain ").append(name).append(" {\n");
+        out.append("\t\ttype filter hook ").append(name).append(" priority filter; policy ")
+                .append(fallback == Action.ALLOW ? "accept" : "drop").append(";\n");
+        line(out, (inbound ? "iif" : "oif") + " \"lo\" accept", "implicit: loopback traffic is always admitted");
+        line(out, "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept",
+                "implicit: IPv6 neighbour discovery is always admitted");
+        if (!rules.stateless()) {
+            line(out, "ct state established,related accept", "stateful: replies to admitted connections");
+            line(out, "ct state invalid drop", "stateful: packets of no known connection");
+        }
+        String own = inbound ? "daddr" : "saddr";
+        String whose = inbound ? "not addressed to this host" : "not sent from this host";
+        for (Family family : Family.values()) {
+            List<IPAddressSeqRange> addresses = rules.own(family);
+            String match = "meta nfproto " + (family == Family.IPV4 ? "ipv4" : "ipv6");
+            if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + set(elements(addresses));
+            for (String verdict : verdicts(fallback)) {
+                line(out, match + verdict, whose + ": default " + rules.direction().keyword() + " " + fallback.keyword());
+            }
+        }
+        for (HostRules.Compiled compiled : rules.rules()) {
+            Rule rule = compiled.rule();
+            String comment = HostRules.describe(rule);
+            for (PacketCube cube : compiled.cubes()) {
+                List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
+                for (PacketCube part : parts) {
+                    line(out, match(rules, part, rule) + log(rule) + verdict(rule.action(), part), comment);
+                }
+            }
+        }
+        if (fallback == Action.REJECT) {
+            for (String verdict : verdicts(fallback)) {
+                line(out, verdict.strip(), "default " + rules.direction().keyword() + " reject");
+            }
+        }
+        out.append("\t}\n");
+    }
+
+    /** The default as rule endings: a reject needs a TCP reset rule and an ICMP error rule. */
+    private static List<String> verdicts(Action action) {
+        switch (action) {
+            case ALLOW: return List.of(" accept");
+            case DENY: return List.of(" drop");
+            default: return List.of(" meta l4proto tcp reject with tcp reset", " reject with icmpx type admin-prohibited");
+        }
+    }
+
+    private static String verdict(Action action, PacketCube cube) {
+        switch (action) {
+            case ALLOW: return "accept";
+            case DENY: return "drop";
+            default:
+                return HostRules.isOnly(cube.protocols(), HostRules.TCP) ? "reject with tcp reset"
+                        : "reject with icmpx type admin-prohibited";
+        }
+    }
+
+    private static String log(Rule rule) {
+        if (!rule.options().log()) return "";
+        String prefix = rule.options().logPrefix() != null ? rule.options().logPrefix() : "portpolicy";
+        prefix = Text.ascii(Text.oneLine(prefix), " ._:/=+,@#()[]-");
+        prefix = Text.cutBytes(prefix, LOG_PREFIX_BYTES - 1) + " ";
+        return "log prefix \"" + prefix + "\" ";
+    }
+
+    /** The match part of one block's rule. */
+    static String match(HostRules rules, PacketCube cube, Rule rule) throws CompileException {
+        boolean inbound = rules.direction() == Direction.INBOUND;
+        List<String> parts = new ArrayList<>();
+        String ip = ip(cube.family());
+        List<IPAddressSeqRange> peers = rules.peers(cube);
+        if (!HostRules.isEveryAddress(peers)) {
+            parts.add(ip + (inbound ? " saddr " : " daddr ") + set(elements(peers)));
+        }
+        if (!rules.ownIsWholeHost(cube)) {
+            parts.add(ip + (inbound ? " daddr " : " saddr ") + set(elements(rules.owns(cube))));
+        }
+        if (parts.isEmpty()) parts.add("meta nfproto " + (cube.family() == Family.IPV4 ? "ipv4" : "ipv6"));
+        parts.addAll(protocol(cube, rule));
+        StringBuilder out = new StringBuilder();
+        for (String part : parts) out.append(part).append(' ');
+        return out.toString();
+    }
+
+    private static List<String> protocol(PacketCube cube, Rule rule) throws CompileException {
+        List<ValueRange> protocols = cube.protocols();
+        boolean ports = !HostRules.isFull(cube.destinationPorts(), 65535) || !HostRules.isFull(cube.sourcePorts(), 65535);
+        boolean icmp = !HostRules.isFull(cube.icmpTypes(), 255) || !HostRules.isFull(cube.icmpCodes(), 255);
+        List<String> parts = new ArrayList<>();
+        if (HostRules.isFull(protocols, 255)) {
+            if (ports || icmp) throw new CompileException(rule, "ports or ICMP types without a protocol");
+            return parts;
+        }
+        List<Integer> each = HostRules.each(protocols);
+        if (ports) {
+            if (icmp || !each.stream().allMatch(p -> p == HostRules.TCP || p == HostRules.UDP)) {
+                throw new CompileException(rule, "ports for a protocol without ports");
+            }
+            String l4 = each.size() == 1 ? protocolName(each.get(0)) : "th";
+            if (each.size() > 1) parts.add("meta l4proto " + set(each.stream().map(NftablesBackend::protocolName).toList()));
+            if (!HostRules.isFull(cube.sourcePorts(), 65535)) parts.add(l4 + " sport " + set(values(cube.sourcePorts())));
+            if (!HostRules.isFull(cube.destinationPorts(), 65535)) {
+                parts.add(l4 + " dport " + set(values(cube.destinationPorts())));
+            }
+            return parts;
+        }
+        if (icmp) {
+            String kind;
+            if (each.size() == 1 && each.get(0) == HostRules.ICMP && cube.family() == Family.IPV4) kind = "icmp";
+            else if (each.size() == 1 && each.get(0) == HostRules.ICMPV6 && cube.family() == Family.IPV6) kind = "icmpv6";
+            else throw new CompileException(rule, "ICMP types for a protocol that is not ICMP of the packet's IP version");
+            if (!HostRules.isFull(cube.icmpTypes(), 255)) parts.add(kind + " type " + set(values(cube.icmpTypes())));
+            if (!HostRules.isFull(cube.icmpCodes(), 255)) parts.add(kind + " code " + set(values(cube.icmpCodes())));
+            return parts;
+        }
+        parts.add("meta l4proto " + set(each.stream().map(NftablesBackend::protocolName).toList()));
+        return parts;
+    }
+
+    private static String protocolName(int number) {
+        switch (number) {
+            case HostRules.TCP: return "tcp";
+            case HostRules.UDP: return "udp";
+            case HostRules.ICMP: return "icmp";
+            case HostRules.ICMPV6: return "ipv6-icmp";
+            default: return Integer.toString(number);
+        }
+    }
+
+    private static String ip(Family family) {
+        return family == Family.IPV4 ? "ip" : "ip6";
+    }
+
+    private static List<String> elements(List<IPAddressSeqRange> ranges) {
+        return ranges.stream().map(HostRules::element).toList();
+    }
+
+    private static List<String> values(List<ValueRange> values) {
+        return values.stream().map(ValueRange::toString).toList();
+    }
+
+    /** One element as is, several as an anonymous set (nft adds the interval flag for ranges itself). */
+    private static String set(List<String> elements) {
+        return elements.size() == 1 ? elements.get(0) : "{ " + String.join(", ", elements) + " }";
+    }
+
+    private static void line(StringBuilder out, String rule, String comment) {
+        out.append("\t\t").append(rule).append(" comment \"").append(comment(comment)).append("\"\n");
+    }
+
+    /** A comment nft accepts: one line, no {@code "} (it cannot be escaped) nor backslash, at most 128 bytes. */
+    static String comment(String text) {
+        return Text.cutBytes(Text.replace(Text.oneLine(text), "\"\\", "'/"), COMMENT_BYTES).strip();
+    }
+}
