@@ -1,6 +1,8 @@
 package io.portpolicy.lint;
 
+import io.portpolicy.lint.rules.AllPortsOpen;
 import io.portpolicy.lint.rules.BadWaiver;
+import io.portpolicy.lint.rules.CleartextProtocol;
 import io.portpolicy.lint.rules.BuiltinServiceOverridden;
 import io.portpolicy.lint.rules.CorrelatedRules;
 import io.portpolicy.lint.rules.DefaultAllowInbound;
@@ -8,11 +10,18 @@ import io.portpolicy.lint.rules.EmptyRule;
 import io.portpolicy.lint.rules.ExpiredRule;
 import io.portpolicy.lint.rules.ExpiringSoon;
 import io.portpolicy.lint.rules.HostBitsSet;
+import io.portpolicy.lint.rules.Icmpv6Blocked;
+import io.portpolicy.lint.rules.ManagementLockout;
+import io.portpolicy.lint.rules.RdpExposed;
 import io.portpolicy.lint.rules.RedundantRule;
+import io.portpolicy.lint.rules.SensitivePortExposed;
 import io.portpolicy.lint.rules.ShadowedRule;
+import io.portpolicy.lint.rules.SshExposed;
+import io.portpolicy.lint.rules.TelnetAllowed;
 import io.portpolicy.lint.rules.UndocumentedExposure;
 import io.portpolicy.lint.rules.UnrestrictedEgress;
 import io.portpolicy.lint.rules.UnusedObject;
+import io.portpolicy.lint.rules.WideSource;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +34,13 @@ import java.util.Set;
 public final class RuleCatalog {
 
     private static final List<LintRule> RULES = List.of(
+            new TelnetAllowed(),
+            new RdpExposed(),
+            new SshExposed(),
+            new SensitivePortExposed(),
+            new CleartextProtocol(),
+            new AllPortsOpen(),
+            new WideSource(),
             new DefaultAllowInbound(),
             new UnrestrictedEgress(),
             new ShadowedRule(),
@@ -37,7 +53,9 @@ public final class RuleCatalog {
             new UndocumentedExposure(),
             new BadWaiver(),
             new HostBitsSet(),
-            new BuiltinServiceOverridden());
+            new BuiltinServiceOverridden(),
+            new ManagementLockout(),
+            new Icmpv6Blocked());
 
     /**
      * IDs the contract (lint-rules.md) assigns to checks not implemented yet. Waivers and
@@ -45,9 +63,8 @@ public final class RuleCatalog {
      * yet be judged to waive nothing.
      */
     private static final Set<String> PLANNED = Set.of(
-            "PP101", "PP102", "PP103", "PP104", "PP105", "PP106", "PP107",
             "PP201", "PP202", "PP203",
-            "PP501", "PP502", "PP503");
+            "PP503");
 
     private static final Map<String, LintRule> BY_ID = byId();
 

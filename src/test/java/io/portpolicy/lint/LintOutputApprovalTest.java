@@ -20,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LintOutputApprovalTest {
 
     static final String FIXTURE = "src/test/resources/io/portpolicy/lint/findings.policy";
+    /** The rules that need an inbound default of deny, which FIXTURE cannot have. */
+    static final String DENY_FIXTURE = "src/test/resources/io/portpolicy/lint/findings-deny.policy";
 
     static List<String> policies() throws IOException {
         List<String> files = new ArrayList<>();
@@ -28,6 +30,7 @@ class LintOutputApprovalTest {
         }
         assertFalse(files.isEmpty(), "no example policies found from " + Path.of("").toAbsolutePath());
         files.add(FIXTURE);
+        files.add(DENY_FIXTURE);
         return files;
     }
 

@@ -39,6 +39,144 @@ class RuleCasesTest {
 
     private static final String HOST = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10, 2001:db8::10 os linux\n";
 
+    // ---- PP101-PP107 -------------------------------------------------------------------
+
+    private static final String WIN = "host win1 = 10.0.0.20 os windows\n";
+
+    @Test
+    void telnetFromAnywhereAtAllResolvedFromWhatRulesMatch() {
+        verify("PP101", HOST + WIN
+                + "allow tcp/1-65535 from any to web1   # expect: PP101\n"
+                + "allow any from 10.1.1.1 to win1   # expect: PP101\n");
+        verify("PP101", HOST + "allow tcp from 10.0.0.0/8   # expect: PP101\n");
+        verify("PP101", HOST + "network lab = 10.9.0.0/24\ngroup g = lab, 10.9.1.5-10.9.1.9\n"
+                + "allow telnet from g to web1   # expect: PP101\n");
+        // Denied first, a different port, or an except that removes every source: nothing admitted.
+        verify("PP101", HOST + "deny tcp/23 from any\nallow tcp from any to web1\n");
+        verify("PP101", HOST + "allow tcp/22-22 from any to web1\nallow udp/23 from 10.0.0.0/8 to web1\n");
+        verify("PP101", HOST + "allow tcp/23 from 10.1.0.0/16 except 10.0.0.0/8 to web1\n");
+    }
+
+    @Test
+    void rdpFromTheWorldIsAnErrorAndFromWideRangesAWarning() {
+        List<Finding> found = verify("PP102", HOST + WIN
+                + "allow tcp from any to win1   # expect: PP102\n"
+                + "allow udp/3389 from 0.0.0.0/1, 128.0.0.0/1 to web1   # expect: PP102\n"
+                + "allow any from 100.64.0.0/10 except 100.64.0.0/24   # expect: PP102\n");
+        assertEquals(Severity.ERROR, found.get(0).severity());
+        assertTrue(found.get(0).message().contains("from the whole world to win1"), found.toString());
+        assertEquals(Severity.ERROR, found.get(1).severity());
+        assertEquals(Severity.WARNING, found.get(2).severity());
+        assertTrue(found.get(2).message().contains("100.64.1.0-100.127.255.255"), found.toString());
+        List<Finding> wide = verify("PP102", HOST + WIN + "allow rdp from 10.0.0.0/8 to win1   # expect: PP102\n");
+        assertEquals(Severity.WARNING, wide.get(0).severity());
+        // A deny of one address before the allow: not the world any more, but still a wide public range.
+        List<Finding> denied = verify("PP102", WIN + "deny tcp/3389 from 198.51.100.7\n"
+                + "allow tcp/3389 from any4 to win1   # expect: PP102\n");
+        assertEquals(Severity.WARNING, denied.get(0).severity());
+        verify("PP102", HOST + WIN + "allow rdp from 10.0.100.0/24 to win1\nallow rdp from 198.51.100.0/24 to win1\n"
+                + "allow rdp from 203.0.113.0/24 except 203.0.113.0/24 to win1\n");
+    }
+
+    @Test
+    void sshFromTheWorld() {
+        verify("PP103", HOST
+                + "allow tcp/1-65535 from any to web1   # expect: PP103\n");
+        verify("PP103", HOST + "allow any from any6 to web1   # expect: PP103\n");
+        verify("PP103", HOST + "allow ssh from any except 127.0.0.0/8 to web1   # expect: PP103\n");
+        // Not the world: one address denied first, or a range, or only one family's part refused.
+        verify("PP103", HOST + "deny ssh from 198.51.100.7\ndeny ssh from 2001:db8:ff::1\nallow ssh from any to web1\n");
+        verify("PP103", HOST + "allow ssh from 10.0.0.0/8, 192.0.2.0/24 to web1\n");
+    }
+
+    @Test
+    void sensitivePortsFromCatalogAndConfiguration() {
+        List<Finding> found = verify("PP104", HOST
+                + "allow redis, mongodb from any to web1   # expect: PP104\n"
+                + "allow postgres from 100.64.0.0/16 to web1   # expect: PP104\n"
+                + "allow mysql from 10.0.0.0/8 to web1\n"
+                + "allow https from any to web1\n");
+        assertEquals(Severity.ERROR, found.get(0).severity());
+        assertTrue(found.get(0).message().contains("Redis (tcp/6379)"), found.toString());
+        assertTrue(found.get(0).message().contains("MongoDB (tcp/27017-27019)"), found.toString());
+        assertEquals(Severity.WARNING, found.get(1).severity());
+        // SSH, Telnet and RDP are reported by their own rules only.
+        verify("PP104", HOST + "allow ssh, telnet, rdp from any to web1\n");
+        LintConfig config = new LintConfig(Map.of(), Set.of(), List.of(new SensitivePort(
+                new io.portpolicy.model.PortRange(8500, 8500), io.portpolicy.model.Protocol.TCP, "Consul", "x")), null);
+        List<Finding> extra = LintFixtures.lint(HOST + "allow tcp/8500 from any to web1\n", config, true).stream()
+                .filter(f -> f.ruleId().equals("PP104")).toList();
+        assertEquals(1, extra.size(), extra.toString());
+        assertTrue(extra.get(0).message().contains("Consul (tcp/8500)"), extra.toString());
+    }
+
+    @Test
+    void cleartextProtocols() {
+        List<Finding> found = verify("PP105", HOST
+                + "allow ftp, pop3 from 10.0.0.0/8 to web1   # expect: PP105\n"
+                + "allow snmp from 10.0.9.0/28   # expect: PP105\n"
+                + "allow http from any to web1   # expect: PP105\n"
+                + "allow tcp/512-514 from 10.0.0.0/8 to web1   # expect: PP105\n");
+        assertTrue(found.get(0).message().contains("FTP (tcp/21; use SFTP)"), found.toString());
+        assertTrue(found.get(2).message().contains("use HTTPS"), found.toString());
+        // HTTP beside HTTPS to the same target only redirects; LDAPS is not LDAP.
+        verify("PP105", HOST + "allow http from any to web1\nallow https from any to web1\nallow ldaps from 10.0.0.0/8\n");
+        // Every port open is PP106's finding.
+        verify("PP105", HOST + "allow tcp from 10.0.0.0/8 to web1\n");
+    }
+
+    @Test
+    void allPortsOpen() {
+        List<Finding> found = verify("PP106", HOST + WIN
+                + "allow tcp/1-65535 from any to web1   # expect: PP106\n"
+                + "allow any from any to win1   # expect: PP106\n"
+                + "allow udp from any   # expect: PP106\n");
+        assertEquals(Severity.ERROR, found.get(0).severity());
+        assertEquals(Severity.ERROR, found.get(1).severity());
+        assertTrue(found.get(1).message().contains("every protocol"), found.toString());
+        List<Finding> range = verify("PP106", HOST + "allow tcp/8000-8100 from 10.0.0.0/8 to web1   # expect: PP106\n");
+        assertEquals(Severity.WARNING, range.get(0).severity());
+        verify("PP106", HOST + "allow tcp/{80,443,8000-8029} from any to web1\n"
+                + "allow udp, tcp from 10.0.0.53 port 53 to self port ephemeral\n");
+    }
+
+    @Test
+    void wideSource() {
+        verify("PP107", HOST
+                + "allow https from 100.64.0.0/10 to web1   # expect: PP107\n"
+                + "allow ssh from 2600::/32 to web1   # expect: PP107\n"
+                + "allow tcp/8080 from any4 except 10.0.0.0/8 to web1   # expect: PP107\n");
+        verify("PP107", HOST + "allow https from any to web1\nallow ssh from 10.0.0.0/8, 203.0.113.0/24 to web1\n"
+                + "allow tcp/81 from 8.8.8.0/24, 2600::/48 to web1\ndeny tcp/82 from 8.0.0.0/8 to web1\n");
+    }
+
+    // ---- PP501, PP502 -------------------------------------------------------------------
+
+    @Test
+    void managementLockout() {
+        verify("PP501", "default inbound deny\n"
+                + "host web1 = 10.0.0.10 os linux   # expect: PP501\n"
+                + "host win1 = 10.0.0.20 os windows   # expect: PP501\n"
+                + "host win2 = 10.0.0.21 os windows\n"
+                + "allow https from any\nallow ssh from 10.0.100.0/24 to win1\nallow winrms from 10.0.100.0/24 to win2\n");
+        verify("PP501", "default inbound deny\nhost web1 = 10.0.0.10 os linux   # expect: PP501\n"
+                + "deny ssh from any\nallow ssh from 10.0.100.0/24 to web1\n");
+        verify("PP501", "default inbound allow\nhost web1 = 10.0.0.10 os linux\n");
+    }
+
+    @Test
+    void icmpv6Blocked() {
+        List<Finding> found = verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\n"
+                + "host v4only = 10.0.0.11 os linux\nallow ssh from 10.0.100.0/24\n");
+        assertTrue(found.get(0).message().contains("packet-too-big"), found.toString());
+        verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\n"
+                + "allow icmpv6/packet-too-big from 2001:db8::/32\n");
+        verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux\nallow icmpv6/packet-too-big from any\n");
+        // A deny before the allow wins.
+        verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\ndeny icmpv6 from any\n"
+                + "allow icmpv6/packet-too-big from any\n");
+    }
+
     // ---- PP108 / PP109 -------------------------------------------------------------
 
     @Test
@@ -179,7 +317,7 @@ class RuleCasesTest {
                 + "allow tcp/81 from any to web1 waive PP440 \"typo\"   # expect: PP405\n"
                 + "allow tcp/82 from 10.1.0.0/16 to web1 waive PP404 \"nothing to waive\"   # expect: PP405\n"
                 + "allow tcp/83 from any to web1 waive PP404 \"reviewed\" until 2026-11-21\n"
-                + "allow tcp/84 from any to web1 waive PP102 \"not implemented yet, cannot be judged\" owner \"x\"\n");
+                + "allow tcp/84 from any to web1 waive PP503 \"not implemented yet, cannot be judged\" owner \"x\"\n");
         assertTrue(found.get(0).message().contains("no reason"), found.toString());
         assertTrue(found.get(1).message().contains("lapsed on 2026-11-20"), found.toString());
         assertTrue(found.get(2).message().contains("there is no rule PP440"), found.toString());

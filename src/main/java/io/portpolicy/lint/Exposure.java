@@ -1,0 +1,318 @@
+package io.portpolicy.lint;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
+import io.portpolicy.source.Location;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Who may reach what, read off the exact engine, for the exposure rules (PP101-PP107) and the
+ * ephemeral-port rules: which rule admits a set of packets, at which targets, from which
+ * sources, and whether from the whole world.
+ */
+public final class Exposure {
+
+    /** Ranges that are not public: RFC 1918, RFC 4193, loopback, link-local, documentation. */
+    private static final List<IPAddressSeqRange> NOT_PUBLIC = ranges("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "127.0.0.0/8", "169.254.0.0/16", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
+            "fc00::/7", "::1/128", "fe80::/10", "2001:db8::/32");
+
+    /** RFC 1918 and RFC 4193 (unique local) only. */
+    private static final List<IPAddressSeqRange> PRIVATE = ranges("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "fc00::/7");
+
+    /**
+     * IPv6 prefix lengths are the IPv4 ones plus this many bits: a /24 of IPv4 and a /48 of
+     * IPv6 are both one site's allocation.
+     */
+    public static final int V6_EXTRA_BITS = 24;
+
+    private Exposure() {
+    }
+
+    /**
+     * The inbound policies to judge: the hosts when the policy has hosts, else the groups its
+     * rules name (cloud policies), as the anomaly analysis does.
+     */
+    public static List<DirectedPolicy> layers(LintContext context, Direction direction) {
+        return context.effective().analysisLayers().stream().filter(d -> d.space().direction() == direction).toList();
+    }
+
+    /**
+     * What one rule (or the default) admits of a set of packets, summed over every layer.
+     *
+     * @param rule    the allow rule
+     * @param at      where it is
+     * @param world   whether it shares in admitting packets from every peer of an IP version
+     * @param peers   the peers it admits (implicit rules left out)
+     * @param targets the targets it admits them to, by name
+     * @param nonWorld the part not admitted from the whole world, per layer
+     */
+    public record Hit(Rule rule, Location at, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
+                      List<PacketSet> admitted, List<PacketSet> nonWorld) {
+    }
+
+    /**
+     * For every allow rule that decides packets of {@code service}: the
+     * targets, the peers and whether the world may send them. A deny before the allow already
+     * took its packets out of the rule's decided set.
+     */
+    public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
+        Map<Object, Hit> byRule = new LinkedHashMap<>();
+        for (DirectedPolicy directed : layers(context, direction)) {
+            PacketSpace space = directed.space();
+            PacketSet wanted = service.apply(space);
+            // What the rules (and the implicit rules) admit: an allow default is PP108's finding
+            // ("admits every packet no rule denies"), so it neither is reported here nor makes a
+            // rule's narrow source count as the world.
+            PacketSet allowed = directed.decidedAs(Action.ALLOW).intersect(wanted);
+            if (directed.defaultAction() == Action.ALLOW) allowed = allowed.minus(directed.defaultRegion());
+            if (allowed.minus(directed.implicit()).isEmpty()) continue;
+            PacketSet world = allowed.everyPeer();
+            // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
+            // nothing: it counts toward "every peer" above, but no rule is reported for it.
+            PacketSet self = selfTraffic(space);
+            for (RuleRegion region : directed.rules()) {
+                if (region.rule().action() != Action.ALLOW) continue;
+                add(byRule, region.rule(), region.rule().location(), region.decided().intersect(wanted).minus(self), world,
+                        directed);
+            }
+        }
+        return new ArrayList<>(byRule.values());
+    }
+
+    private static void add(Map<Object, Hit> byRule, Rule rule, Location at, PacketSet part, PacketSet world,
+                            DirectedPolicy directed) {
+        if (part.isEmpty()) return;
+        // The rule shares in a world exposure when the world may send some of its packets and
+        // the rule itself admits a wide public part of those senders: a rule for a few
+        // addresses (from self, from the office) is not made "open to the world" by a later
+        // 'from any' beside it.
+        PacketSet worldPart = part.intersect(world);
+        boolean fromWorld = !worldPart.isEmpty() && !widePublic(worldPart.peerAddresses()).isEmpty();
+        Object key = rule == null ? "default" : rule;
+        Hit before = byRule.get(key);
+        List<IPAddressSeqRange> peers = new ArrayList<>(before == null ? List.of() : before.peers());
+        peers.addAll(part.peerAddresses());
+        Set<String> targets = new LinkedHashSet<>(before == null ? Set.of() : before.targets());
+        targets.addAll(targetsOf(part, directed));
+        List<PacketSet> admitted = new ArrayList<>(before == null ? List.of() : before.admitted());
+        admitted.add(part);
+        List<PacketSet> nonWorld = new ArrayList<>(before == null ? List.of() : before.nonWorld());
+        nonWorld.add(fromWorld ? part.minus(world) : part);
+        byRule.put(key, new Hit(rule, at, fromWorld || (before != null && before.world()), merge(peers), targets,
+                admitted, nonWorld));
+    }
+
+    /** Packets from a target's own address to a target's own address, at each target of the layer. */
+    public static PacketSet selfTraffic(PacketSpace space) {
+        PacketSet self = space.none();
+        for (Target target : space.layer().targets()) {
+            PacketSet own = space.none();
+            PacketSet peers = space.none();
+            for (IPAddressSeqRange range : target.addresses()) {
+                own = own.union(space.owns(range));
+                peers = peers.union(space.peers(range));
+            }
+            self = self.union(own.intersect(peers));
+        }
+        return self;
+    }
+
+    /** The targets of the layer that own some packet of the set. */
+    public static List<String> targetsOf(PacketSet set, DirectedPolicy directed) {
+        List<String> names = new ArrayList<>();
+        for (Target target : directed.space().layer().targets()) {
+            if (owned(set, target)) names.add(target.name());
+        }
+        return names;
+    }
+
+    public static boolean owned(PacketSet set, Target target) {
+        return target.addresses().stream().anyMatch(range -> set.intersects(set.space().owns(range)));
+    }
+
+    /** The set cut to one target's own addresses. */
+    public static PacketSet at(PacketSet set, Target target) {
+        PacketSet own = set.space().none();
+        for (IPAddressSeqRange range : target.addresses()) own = own.union(set.space().owns(range));
+        return set.intersect(own);
+    }
+
+    // ---- ports -------------------------------------------------------------------------
+
+    /** Packets of TCP or UDP to the given ports. */
+    public static PacketSet tcpUdp(PacketSpace space, PortRange ports) {
+        return space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP)).intersect(space.destinationPorts(ports));
+    }
+
+    public static PacketSet port(PacketSpace space, Protocol protocol, int port) {
+        return space.protocol(protocol).intersect(space.destinationPorts(PortRange.single(port)));
+    }
+
+    /**
+     * The destination ports of the set's packets of one protocol that are admitted from most
+     * source ports (more than half of them): a rule that only admits a few source ports, such
+     * as a stateless return rule {@code from X port 443}, does not open those ports to clients.
+     * Merged, sorted.
+     */
+    public static List<PortRange> openPorts(PacketSet set, Protocol protocol, boolean anySourcePort) {
+        PacketSet part = set.intersect(set.space().protocol(protocol));
+        if (part.isEmpty()) return List.of();
+        List<PortRange> ports = new ArrayList<>();
+        for (PacketCube cube : part.anyPeer().describe()) {
+            long sources = cube.sourcePorts().stream().mapToLong(r -> r.high() - r.low() + 1L).sum();
+            if (!anySourcePort && sources <= 32768) continue;
+            for (ValueRange r : cube.destinationPorts()) ports.add(new PortRange(r.low(), r.high()));
+        }
+        return mergePorts(ports);
+    }
+
+    public static List<PortRange> mergePorts(List<PortRange> ports) {
+        List<PortRange> sorted = new ArrayList<>(ports);
+        sorted.sort(Comparator.naturalOrder());
+        List<PortRange> merged = new ArrayList<>();
+        for (PortRange next : sorted) {
+            PortRange last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && next.low() <= last.high() + 1) {
+                merged.set(merged.size() - 1, new PortRange(last.low(), Math.max(last.high(), next.high())));
+            } else {
+                merged.add(next);
+            }
+        }
+        return merged;
+    }
+
+    public static int widest(List<PortRange> ports) {
+        return ports.stream().mapToInt(PortRange::size).max().orElse(0);
+    }
+
+    public static String ports(List<PortRange> ports) {
+        String text = ports.stream().limit(4).map(PortRange::toString).collect(Collectors.joining(","));
+        return ports.size() > 4 ? text + ",... (" + ports.size() + " ranges)" : text;
+    }
+
+    // ---- addresses ------------------------------------------------------------------
+
+    /** The public parts of the ranges that are wider than /24 (IPv6: /48). */
+    public static List<IPAddressSeqRange> widePublic(List<IPAddressSeqRange> peers) {
+        List<IPAddressSeqRange> wide = new ArrayList<>();
+        for (IPAddressSeqRange range : peers) {
+            for (IPAddressSeqRange part : minus(range, NOT_PUBLIC)) {
+                if (wider(part, 24)) wide.add(part);
+            }
+        }
+        return wide;
+    }
+
+    /** The private (RFC 1918, RFC 4193) parts of the ranges that are wider than /16 (IPv6: /40). */
+    public static List<IPAddressSeqRange> widePrivate(List<IPAddressSeqRange> peers) {
+        List<IPAddressSeqRange> wide = new ArrayList<>();
+        for (IPAddressSeqRange range : peers) {
+            for (IPAddressSeqRange block : PRIVATE) {
+                if (range.getLower().isIPv4() != block.getLower().isIPv4()) continue;
+                IPAddressSeqRange part = range.intersect(block);
+                if (part != null && wider(part, 16)) wide.add(part);
+            }
+        }
+        return wide;
+    }
+
+    /** Whether the range holds more addresses than an IPv4 /{@code bits} (IPv6: /bits+24). */
+    private static boolean wider(IPAddressSeqRange range, int bits) {
+        int prefix = range.getLower().isIPv4() ? bits : bits + V6_EXTRA_BITS;
+        int hostBits = range.getLower().getBitCount() - prefix;
+        return range.getCount().compareTo(BigInteger.ONE.shiftLeft(hostBits)) > 0;
+    }
+
+    private static List<IPAddressSeqRange> minus(IPAddressSeqRange range, List<IPAddressSeqRange> holes) {
+        List<IPAddressSeqRange> parts = new ArrayList<>(List.of(range));
+        for (IPAddressSeqRange hole : holes) {
+            if (hole.getLower().isIPv4() != range.getLower().isIPv4()) continue;
+            List<IPAddressSeqRange> next = new ArrayList<>();
+            for (IPAddressSeqRange part : parts) next.addAll(List.of(part.subtract(hole)));
+            parts = next;
+        }
+        return parts;
+    }
+
+    /** Sorted, adjacent and overlapping ranges joined. */
+    public static List<IPAddressSeqRange> merge(List<IPAddressSeqRange> ranges) {
+        List<IPAddressSeqRange> merged = new ArrayList<>();
+        for (boolean v4 : new boolean[] {true, false}) {
+            List<IPAddressSeqRange> family = ranges.stream().filter(r -> r.getLower().isIPv4() == v4)
+                    .sorted(Comparator.comparing(r -> r.getLower().getValue())).toList();
+            IPAddressSeqRange last = null;
+            for (IPAddressSeqRange next : family) {
+                if (last != null && next.getLower().getValue().compareTo(last.getUpper().getValue().add(BigInteger.ONE)) <= 0) {
+                    IPAddress upper = next.getUpper().getValue().compareTo(last.getUpper().getValue()) > 0
+                            ? next.getUpper() : last.getUpper();
+                    last = last.getLower().toSequentialRange(upper);
+                    merged.set(merged.size() - 1, last);
+                } else {
+                    last = next;
+                    merged.add(next);
+                }
+            }
+        }
+        return merged;
+    }
+
+    /** A range as a CIDR when it is one, else LOW-HIGH. */
+    public static String format(IPAddressSeqRange range) {
+        IPAddress[] blocks = range.spanWithPrefixBlocks();
+        if (blocks.length == 1) {
+            IPAddress block = blocks[0];
+            Integer prefix = block.getNetworkPrefixLength();
+            if (prefix == null || prefix == block.getBitCount()) return block.withoutPrefixLength().toCompressedString();
+            return block.toCompressedString();
+        }
+        return range.getLower().toCompressedString() + "-" + range.getUpper().toCompressedString();
+    }
+
+    /** Up to four ranges, then how many more. */
+    public static String addresses(List<IPAddressSeqRange> ranges) {
+        String text = ranges.stream().limit(4).map(Exposure::format).collect(Collectors.joining(", "));
+        return ranges.size() > 4 ? text + " and " + (ranges.size() - 4) + " more ranges" : text;
+    }
+
+    /** Up to four names, then how many more. */
+    public static String names(Set<String> names) {
+        String text = names.stream().limit(4).collect(Collectors.joining(", "));
+        return names.size() > 4 ? text + " and " + (names.size() - 4) + " more" : text;
+    }
+
+    /** "from the whole world" or "from RANGES". */
+    public static String sources(Hit hit) {
+        return hit.world() ? "from the whole world" : "from " + addresses(hit.peers());
+    }
+
+    private static List<IPAddressSeqRange> ranges(String... blocks) {
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (String block : blocks) ranges.add(new IPAddressString(block).getAddress().toSequentialRange());
+        return List.copyOf(ranges);
+    }
+}

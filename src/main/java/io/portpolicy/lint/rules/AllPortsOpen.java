@@ -1,0 +1,82 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP106", name = "all-ports-open", severity = Severity.ERROR,
+        summary = "Every protocol or port ('any', tcp without ports, a range of over 1024 ports) is allowed "
+                + "from the whole world (error), or a range of over 30 ports from anywhere (warning).",
+        rationale = "A firewall rule should name the services a host offers. Opening every port exposes "
+                + "whatever happens to listen, now or later: debug consoles, databases bound to all "
+                + "interfaces, agents with default passwords. Wide port ranges usually stand for a "
+                + "service list nobody wrote down.",
+        securitySeverity = "8.5")
+public final class AllPortsOpen implements LintRule {
+
+    /** Over this many contiguous ports from the world is "all ports". */
+    public static final int WORLD_LIMIT = 1024;
+    /** Over this many contiguous ports from anyone is a warning. */
+    public static final int RANGE_LIMIT = 30;
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<Finding> found = new ArrayList<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+            List<String> world = new ArrayList<>();
+            List<String> wide = new ArrayList<>();
+            for (int i = 0; i < hit.admitted().size(); i++) {
+                PacketSet admitted = hit.admitted().get(i);
+                PacketSet fromWorld = admitted.minus(hit.nonWorld().get(i));
+                PacketSpace space = admitted.space();
+                PacketSet known = space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP))
+                        .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
+                if (!fromWorld.minus(known).isEmpty()) addOnce(world, "every protocol");
+                for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                    List<PortRange> worldPorts = Exposure.openPorts(fromWorld, protocol, false);
+                    if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
+                        addOnce(world, describe(protocol, worldPorts));
+                        continue;
+                    }
+                    List<PortRange> ports = Exposure.openPorts(admitted, protocol, false);
+                    if (Exposure.widest(ports) > RANGE_LIMIT) addOnce(wide, describe(protocol, ports));
+                }
+            }
+            if (world.isEmpty() && wide.isEmpty()) continue;
+            if (world.contains("every protocol")) world = List.of("every protocol and port");
+            String who = hit.rule() == null ? "the inbound default admits " : "admits ";
+            String to = " to " + Exposure.names(hit.targets());
+            String message = world.isEmpty()
+                    ? who + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
+                            + RANGE_LIMIT + " ports"
+                    : who + String.join(" and ", world) + " from the whole world" + to;
+            String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
+            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            found.add(finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR));
+        }
+        return found;
+    }
+
+    private static String describe(Protocol protocol, List<PortRange> ports) {
+        if (ports.size() == 1 && ports.get(0).low() <= 1 && ports.get(0).high() == PortRange.MAX) {
+            return "every " + protocol.keyword() + " port";
+        }
+        return protocol.keyword() + "/" + Exposure.ports(ports);
+    }
+
+    private static void addOnce(List<String> list, String item) {
+        if (!list.contains(item)) list.add(item);
+    }
+}

@@ -1,0 +1,105 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.Target;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@RuleInfo(id = "PP105", name = "cleartext-protocol", severity = Severity.WARNING,
+        summary = "A cleartext protocol (FTP, TFTP, HTTP without HTTPS to the same target, POP3, IMAP, LDAP, "
+                + "SNMP, rsh/rlogin/rexec) is allowed inbound.",
+        rationale = "These protocols send passwords and data unencrypted and unauthenticated: anyone on the "
+                + "path reads the credentials, and can change what is transferred. Each has a secure "
+                + "alternative that is as easy to deploy. HTTP is accepted where the same target also offers "
+                + "HTTPS, since it then usually only redirects.",
+        securitySeverity = "5.0")
+public final class CleartextProtocol implements LintRule {
+
+    private record Cleartext(String name, Protocol protocol, int port, String instead) {
+    }
+
+    private static final List<Cleartext> PROTOCOLS = List.of(
+            new Cleartext("FTP", Protocol.TCP, 21, "SFTP"),
+            new Cleartext("TFTP", Protocol.UDP, 69, "SFTP"),
+            new Cleartext("HTTP", Protocol.TCP, 80, "HTTPS"),
+            new Cleartext("POP3", Protocol.TCP, 110, "POP3S"),
+            new Cleartext("IMAP", Protocol.TCP, 143, "IMAPS"),
+            new Cleartext("LDAP", Protocol.TCP, 389, "LDAPS"),
+            new Cleartext("SNMP", Protocol.UDP, 161, "SNMPv3"),
+            new Cleartext("rexec", Protocol.TCP, 512, "SSH"),
+            new Cleartext("rlogin", Protocol.TCP, 513, "SSH"),
+            new Cleartext("rsh", Protocol.TCP, 514, "SSH"));
+
+    /** A rule opening more than this many contiguous ports is PP106's finding, not a cleartext choice. */
+    private static final int WIDE = 1024;
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<DirectedPolicy> layers = Exposure.layers(context, Direction.INBOUND);
+        List<Finding> found = new ArrayList<>();
+        Map<Object, Set<String>> byRule = new java.util.LinkedHashMap<>();
+        Map<Object, Exposure.Hit> hitOf = new java.util.LinkedHashMap<>();
+        Map<Object, Set<String>> targetsOf = new java.util.LinkedHashMap<>();
+        Set<Object> wideRules = new java.util.HashSet<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+            if (hit.admitted().stream().anyMatch(set -> wide(set, Protocol.TCP) || wide(set, Protocol.UDP))) {
+                wideRules.add(hit.rule() == null ? "default" : hit.rule());
+            }
+        }
+        for (Cleartext clear : PROTOCOLS) {
+            for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> service(s, clear, layers))) {
+                Object key = hit.rule() == null ? "default" : hit.rule();
+                if (wideRules.contains(key)) continue;
+                byRule.computeIfAbsent(key, k -> new LinkedHashSet<>())
+                        .add(clear.name() + " (" + clear.protocol().keyword() + "/" + clear.port() + "; use "
+                                + clear.instead() + ")");
+                hitOf.putIfAbsent(key, hit);
+                targetsOf.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(hit.targets());
+            }
+        }
+        byRule.forEach((key, names) -> {
+            Exposure.Hit hit = hitOf.get(key);
+            String message = (hit.rule() == null ? "the inbound default admits " : "admits ") + String.join(", ", names)
+                    + " to " + Exposure.names(targetsOf.get(key));
+            String hint = "offer the encrypted alternative instead and remove the cleartext port";
+            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+        });
+        return found;
+    }
+
+    private static boolean wide(PacketSet set, Protocol protocol) {
+        return Exposure.widest(Exposure.openPorts(set, protocol, true)) > WIDE;
+    }
+
+    /** The protocol's port; for HTTP only at targets to which no HTTPS is allowed. */
+    private static PacketSet service(PacketSpace space, Cleartext clear, List<DirectedPolicy> layers) {
+        PacketSet set = Exposure.port(space, clear.protocol(), clear.port());
+        if (clear.port() != 80) return set;
+        DirectedPolicy directed = layers.stream().filter(d -> d.space() == space).findFirst().orElseThrow();
+        PacketSet https = directed.decidedAs(Action.ALLOW).minus(directed.implicit())
+                .intersect(space.protocol(Protocol.TCP)).intersect(space.destinationPorts(PortRange.single(443)));
+        for (Target target : space.layer().targets()) {
+            if (Exposure.owned(https, target)) {
+                for (var range : target.addresses()) set = set.minus(space.owns(range));
+            }
+        }
+        return set;
+    }
+}

@@ -1,0 +1,67 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.Target;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Host;
+import io.portpolicy.model.Os;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP501", name = "management-lockout", severity = Severity.WARNING,
+        summary = "A host whose inbound default is deny or reject allows no management access (SSH for "
+                + "linux, bsd and macos; RDP or WinRM for windows) from anywhere.",
+        rationale = "Loading a configuration that refuses every management connection cuts off the "
+                + "administrators, and the automation that would roll it back, the moment it is applied; "
+                + "recovery then needs console access. If the lockout is intended (an appliance managed "
+                + "out of band), turn the rule off for that policy.",
+        securitySeverity = "3.0")
+public final class ManagementLockout implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        if (context.policy().settings().defaultInbound().value() == Action.ALLOW) return List.of();
+        EffectivePolicy effective = context.effective();
+        List<Finding> found = new ArrayList<>();
+        for (Host host : context.policy().hosts().values().stream()
+                .sorted(java.util.Comparator.comparing(Host::name)).toList()) {
+            Target target = effective.target(host.name()).orElseThrow();
+            DirectedPolicy inbound = effective.directed(target, Direction.INBOUND);
+            PacketSpace space = inbound.space();
+            PacketSet admitted = Exposure.at(inbound.decidedAs(Action.ALLOW).minus(inbound.implicit()), target);
+            if (admitted.intersects(management(space, host.os()))) continue;
+            String what = management(host.os());
+            found.add(context.finding(this, host.location(),
+                    "host '" + host.name() + "' admits no " + what + " from anywhere: loading its configuration "
+                            + "locks the administrators out",
+                    "allow " + (host.os() == Os.WINDOWS ? "rdp or winrms" : "ssh") + " from the admin network or "
+                            + "jump host to " + host.name() + " (or turn PP501 off if it is managed out of band)"));
+        }
+        return found;
+    }
+
+    private static PacketSet management(PacketSpace space, Os os) {
+        PacketSet ssh = Exposure.port(space, Protocol.TCP, 22);
+        PacketSet windows = Exposure.port(space, Protocol.TCP, 3389).union(Exposure.port(space, Protocol.UDP, 3389))
+                .union(Exposure.port(space, Protocol.TCP, 5985)).union(Exposure.port(space, Protocol.TCP, 5986));
+        if (os == null) return ssh.union(windows);
+        return os == Os.WINDOWS ? windows : ssh;
+    }
+
+    private static String management(Os os) {
+        if (os == null) return "management access (SSH, RDP or WinRM)";
+        return os == Os.WINDOWS ? "management access (RDP or WinRM)" : "management access (SSH)";
+    }
+}

@@ -1,0 +1,57 @@
+package io.portpolicy.lint.rules;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP102", name = "rdp-exposed", severity = Severity.ERROR,
+        summary = "RDP (tcp or udp 3389) is allowed from the whole world (error), or from a public range "
+                + "wider than /24 or a private range wider than /16 (warning).",
+        rationale = "Exposed Remote Desktop is the most common way ransomware gangs get in: logins are "
+                + "brute-forced and bought, and wormable flaws (BlueKeep, DejaBlue) need no login at all. "
+                + "RDP belongs behind a VPN or a gateway, reachable from the admin network only.",
+        securitySeverity = "9.1")
+public final class RdpExposed implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<Finding> found = new ArrayList<>();
+        List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND,
+                s -> Exposure.port(s, Protocol.TCP, 3389).union(Exposure.port(s, Protocol.UDP, 3389)));
+        for (Exposure.Hit hit : hits) {
+            String who = hit.rule() == null ? "the inbound default admits" : "admits";
+            String to = " to " + Exposure.names(hit.targets());
+            String message;
+            Severity severity;
+            if (hit.world()) {
+                message = who + " RDP (3389) from the whole world" + to;
+                severity = Severity.ERROR;
+            } else {
+                List<IPAddressSeqRange> wide = Exposure.widePublic(hit.peers());
+                String kind = "public range";
+                if (wide.isEmpty()) {
+                    wide = Exposure.widePrivate(hit.peers());
+                    kind = "private range";
+                }
+                if (wide.isEmpty()) continue;
+                message = who + " RDP (3389) from " + Exposure.addresses(wide) + ", a " + kind + " wider than "
+                        + (kind.startsWith("public") ? "/24 (IPv6 /48)" : "/16 (IPv6 /40)") + "," + to;
+                severity = Severity.WARNING;
+            }
+            String hint = "allow RDP only from the admin network or a Remote Desktop Gateway, or put it behind a VPN";
+            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            found.add(finding.withSeverity(severity));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,93 @@
+package io.portpolicy.lint.rules;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.lint.SensitivePort;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+@RuleInfo(id = "PP104", name = "sensitive-port-exposed", severity = Severity.ERROR,
+        summary = "A port of the sensitive-port catalog (databases, caches, SMB/NetBIOS, WinRM, VNC, Docker, "
+                + "Kubernetes/etcd, ...) is allowed from the whole world (error) or from a public range wider "
+                + "than /24 (warning).",
+        rationale = "Databases, caches, container and cluster APIs and Windows file sharing were built for "
+                + "trusted networks: many have no authentication by default, and the rest are brute-forced. "
+                + "Exposed, they leak data, get ransomed, or hand over the machine. Internet scanners find "
+                + "them within hours. The catalog is a data file; .portpolicy.yaml adds site-specific ports.",
+        securitySeverity = "9.0")
+public final class SensitivePortExposed implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<SensitivePort> catalog = context.config().sensitivePorts();
+        List<Finding> found = new ArrayList<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> union(s, catalog))) {
+            Set<String> world = new LinkedHashSet<>();
+            Set<String> wide = new LinkedHashSet<>();
+            List<IPAddressSeqRange> wideSources = new ArrayList<>();
+            for (SensitivePort port : catalog) {
+                String name = port.service() + " (" + port.protocol().keyword() + "/" + port.ports() + ")";
+                for (int i = 0; i < hit.admitted().size(); i++) {
+                    PacketSet admitted = hit.admitted().get(i);
+                    PacketSet entry = entry(admitted.space(), port);
+                    PacketSet part = admitted.intersect(entry);
+                    if (part.isEmpty()) continue;
+                    if (!part.minus(hit.nonWorld().get(i)).isEmpty()) {
+                        world.add(name);
+                    } else {
+                        List<IPAddressSeqRange> publicWide = Exposure.widePublic(part.peerAddresses());
+                        if (!publicWide.isEmpty()) {
+                            wide.add(name);
+                            wideSources.addAll(publicWide);
+                        }
+                    }
+                }
+            }
+            wide.removeAll(world);
+            if (world.isEmpty() && wide.isEmpty()) continue;
+            String who = hit.rule() == null ? "the inbound default admits " : "admits ";
+            String to = " to " + Exposure.names(hit.targets());
+            Severity severity = world.isEmpty() ? Severity.WARNING : Severity.ERROR;
+            String message = world.isEmpty()
+                    ? who + list(wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
+                            + ", a public range wider than /24 (IPv6 /48)," + to
+                    : who + list(world) + " from the whole world" + to;
+            String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
+            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            found.add(finding.withSeverity(severity));
+        }
+        return found;
+    }
+
+    /** SSH, Telnet and RDP have rules of their own (PP101-PP103). */
+    private static PacketSet entry(PacketSpace space, SensitivePort port) {
+        PacketSet set = space.protocol(port.protocol()).intersect(space.destinationPorts(port.ports()));
+        set = set.minus(Exposure.port(space, Protocol.TCP, 22)).minus(Exposure.port(space, Protocol.TCP, 23));
+        return set.minus(Exposure.port(space, Protocol.TCP, 3389)).minus(Exposure.port(space, Protocol.UDP, 3389));
+    }
+
+    private static PacketSet union(PacketSpace space, List<SensitivePort> catalog) {
+        PacketSet all = space.none();
+        for (SensitivePort port : catalog) all = all.union(entry(space, port));
+        return all;
+    }
+
+    private static String list(Set<String> services) {
+        List<String> names = new ArrayList<>(services);
+        String text = String.join(", ", names.subList(0, Math.min(3, names.size())));
+        return names.size() > 3 ? text + " and " + (names.size() - 3) + " more sensitive ports" : text;
+    }
+}

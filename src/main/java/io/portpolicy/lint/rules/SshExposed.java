@@ -1,0 +1,37 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP103", name = "ssh-exposed", severity = Severity.WARNING,
+        summary = "SSH (tcp/22) is allowed inbound from the whole world.",
+        rationale = "An SSH port open to the internet is scanned and password-sprayed within minutes of "
+                + "going up, and every pre-authentication flaw in the server (such as regreSSHion, "
+                + "CVE-2024-6387) is reachable by anyone. A jump host or an admin network narrows who "
+                + "can even try.",
+        securitySeverity = "5.3")
+public final class SshExposed implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<Finding> found = new ArrayList<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 22))) {
+            if (!hit.world()) continue;
+            String message = (hit.rule() == null ? "the inbound default admits" : "admits")
+                    + " SSH (tcp/22) from the whole world to " + Exposure.names(hit.targets());
+            String hint = "allow SSH only from a jump host or the admin network (allow ssh from ADMINS to ...)";
+            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+        }
+        return found;
+    }
+}

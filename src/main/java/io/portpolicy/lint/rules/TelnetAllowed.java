@@ -1,0 +1,36 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP101", name = "telnet-allowed", severity = Severity.ERROR,
+        summary = "Telnet (tcp/23) is allowed inbound, from any source at all.",
+        rationale = "Telnet sends passwords and every keystroke in cleartext, has no way to authenticate the "
+                + "server, and is the first port botnets scan for. Nothing needs it that SSH cannot do; "
+                + "even from an internal network a sniffed telnet session gives away the credentials.",
+        securitySeverity = "8.8")
+public final class TelnetAllowed implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<Finding> found = new ArrayList<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 23))) {
+            String message = (hit.rule() == null ? "the inbound default admits" : "admits")
+                    + " Telnet (tcp/23) " + Exposure.sources(hit) + " to " + Exposure.names(hit.targets());
+            String hint = "use SSH instead, and deny tcp/23"
+                    + (hit.rule() == null ? " (or write 'default inbound deny')" : "");
+            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
+                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+        }
+        return found;
+    }
+}

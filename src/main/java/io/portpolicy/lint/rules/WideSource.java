@@ -1,0 +1,43 @@
+package io.portpolicy.lint.rules;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Direction;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP107", name = "wide-source", severity = Severity.WARNING,
+        summary = "A rule admits a public source range wider than /24 (IPv6: /48) that is not the whole world.",
+        rationale = "A wide public range is usually a guess at where the clients are (a provider's whole "
+                + "block, a country, 'the cloud'), and it lets in every other customer of that range. "
+                + "Either the clients are known and the range can be narrowed, or the service is public "
+                + "and the rule should say 'any' so reviewers see it for what it is.",
+        securitySeverity = "4.3")
+public final class WideSource implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        List<Finding> found = new ArrayList<>();
+        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+            // An allow default is PP108's finding; a rule open to the world is not a wide range but
+            // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
+            if (hit.rule() == null || hit.world()) continue;
+            List<IPAddressSeqRange> wide = new ArrayList<>();
+            for (PacketSet part : hit.nonWorld()) wide.addAll(Exposure.widePublic(part.peerAddresses()));
+            if (wide.isEmpty()) continue;
+            found.add(context.finding(this, hit.rule(), hit.at(),
+                    "admits " + Exposure.addresses(Exposure.merge(wide)) + ", a public range wider than /24 (IPv6 /48), to "
+                            + Exposure.names(hit.targets()),
+                    "narrow the source to the clients' own addresses, or write 'any' if the service is public"));
+        }
+        return found;
+    }
+}
