@@ -63,6 +63,12 @@ final class Bdd {
         return result;
     }
 
+    /** Whether every element of a is in b: one implication, no complement of either. */
+    boolean subset(int a, int b) {
+        int implication = ops.implication(a, b);
+        return implication == TRUE;
+    }
+
     boolean intersects(int a, int b) {
         int both = and(a, b);
         boolean any = both != FALSE;

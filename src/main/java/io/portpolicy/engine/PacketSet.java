@@ -52,10 +52,7 @@ public final class PacketSet {
     }
 
     public boolean containsAll(PacketSet other) {
-        int outside = space.bdd.minus(other.node, node);
-        boolean none = outside == Bdd.FALSE;
-        space.bdd.free(outside);
-        return none;
+        return space.bdd.subset(other.node, node);
     }
 
     public boolean intersects(PacketSet other) {
