@@ -1,5 +1,6 @@
 package io.portpolicy.compile;
 
+import io.portpolicy.compile.iptables.IptablesBackend;
 import io.portpolicy.compile.nftables.NftablesBackend;
 
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Optional;
 /** The registered backends, in the order the help lists them. */
 public final class Backends {
 
-    private static final List<Backend> ALL = List.of(new NftablesBackend());
+    private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend());
 
     private Backends() {
     }

@@ -52,4 +52,9 @@ class CompileApprovalTest {
     void nftables() throws IOException {
         Approvals.verify(all("nftables"));
     }
+
+    @Test
+    void iptables() throws IOException {
+        Approvals.verify(all("iptables") + all("iptables", "--family", "6"));
+    }
 }

@@ -13,77 +13,19 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * Every host of every example, and hosts of random policies, compiled to nftables, loaded into
- * a network namespace and probed; each observed verdict must be the engine's.
- */
-class NftablesKernelTest {
+/** The kernel cross-check for nftables, and a check that the cross-check catches a wrong ruleset. */
+class NftablesKernelTest extends BackendKernelTest {
 
-    static final int RANDOM_POLICIES = 16;
+    static final KernelCrossCheck.Loader NFT = (lab, artifact) -> lab.loadNftables(artifact.parts().get(0).text());
 
-    @BeforeAll
-    static void kernel() {
-        KernelEnvironment.require();
+    @Override
+    Backend backend() {
+        return new NftablesBackend();
     }
 
-    static KernelCrossCheck.Loader NFT = (lab, artifact) -> lab.loadNftables(artifact.parts().get(0).text());
-
-    @Test
-    void everyExampleHost() {
-        List<String> mismatches = new ArrayList<>();
-        int probes = 0;
-        int hosts = 0;
-        java.util.Map<io.portpolicy.kernel.Verdict, Integer> seen = new java.util.EnumMap<>(io.portpolicy.kernel.Verdict.class);
-        long started = System.nanoTime();
-        for (String file : CompileFixtures.examples()) {
-            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
-            for (Target host : CompileFixtures.hosts(effective)) {
-                Artifact artifact = CompileFixtures.compile(new NftablesBackend(), effective, host);
-                KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, file.hashCode() ^ host.name().hashCode())
-                        .run(file + " " + host.name(), artifact, NFT, 240);
-                probes += outcome.probes();
-                outcome.seen().forEach((k, v) -> seen.merge(k, v, Integer::sum));
-                hosts++;
-                mismatches.addAll(outcome.mismatches());
-            }
-        }
-        System.out.printf("nftables examples: %d hosts, %d probes %s, %d mismatches, %.1f s%n", hosts, probes,
-                seen, mismatches.size(), (System.nanoTime() - started) / 1e9);
-        assertTrue(hosts >= 15, "expected every example host, got " + hosts);
-        assertTrue(mismatches.isEmpty(), mismatches.size() + " probes disagree with the engine:\n" + String.join("\n", mismatches));
-    }
-
-    @Test
-    void randomPolicies() {
-        List<String> mismatches = new ArrayList<>();
-        int probes = 0;
-        int hosts = 0;
-        java.util.Map<io.portpolicy.kernel.Verdict, Integer> seen = new java.util.EnumMap<>(io.portpolicy.kernel.Verdict.class);
-        long started = System.nanoTime();
-        for (long seed = 1; seed <= RANDOM_POLICIES; seed++) {
-            String text = new RandomPolicies(seed).policy();
-            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
-            List<Target> all = CompileFixtures.hosts(effective);
-            Target host = all.get((int) (seed % all.size()));
-            if (!KernelCrossCheck.labReady(host)) continue;
-            Artifact artifact = CompileFixtures.compile(new NftablesBackend(), effective, host);
-            KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, seed)
-                    .run("random policy " + seed + " host " + host.name(), artifact, NFT, 160);
-            probes += outcome.probes();
-            outcome.seen().forEach((k, v) -> seen.merge(k, v, Integer::sum));
-            hosts++;
-            if (!outcome.mismatches().isEmpty()) {
-                mismatches.add("--- random policy " + seed + ":\n" + text + "--- compiled:\n" + artifact.parts().get(0).text());
-                mismatches.addAll(outcome.mismatches());
-            }
-        }
-        System.out.printf("nftables random policies: %d hosts, %d probes %s, %.1f s%n", hosts, probes, seen,
-                (System.nanoTime() - started) / 1e9);
-        assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
-        for (io.portpolicy.kernel.Verdict v : List.of(io.portpolicy.kernel.Verdict.ALLOWED,
-                io.portpolicy.kernel.Verdict.DROPPED, io.portpolicy.kernel.Verdict.REJECTED)) {
-            assertTrue(seen.getOrDefault(v, 0) > 20, "too few " + v + " probes to mean anything: " + seen);
-        }
+    @Override
+    KernelCrossCheck.Loader loader() {
+        return NFT;
     }
 
     /** The cross-check itself: a ruleset that admits one rule's packets too many must be caught. */

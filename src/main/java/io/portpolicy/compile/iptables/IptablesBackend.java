@@ -1,0 +1,279 @@
+package io.portpolicy.compile.iptables;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.Text;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code iptables-restore} and {@code ip6tables-restore} input for one host: two parts,
+ * {@code .v4} and {@code .v6}, each {@code *filter} ... {@code COMMIT}. INPUT and OUTPUT jump to
+ * {@code portpolicy-in} / {@code portpolicy-out}: implicit rules, connection tracking when
+ * stateful, then a jump to {@code portpolicy-in-rules} for each of the host's own addresses
+ * (the policy's rules, one iptables rule per block and protocol, multiport lists split at 15
+ * ports), and the default after it.
+ */
+public final class IptablesBackend implements Backend {
+
+    static final int COMMENT_BYTES = 255;
+    static final int LOG_PREFIX_CHARS = 29;
+    static final int MULTIPORT_SLOTS = 15;
+
+    @Override
+    public String name() {
+        return "iptables";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("restore");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return false;
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
+        HostRules out = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
+        List<Artifact.Part> parts = new ArrayList<>();
+        for (Family family : Family.values()) {
+            StringBuilder text = new StringBuilder();
+            for (String line : Header.lines(request, name() + ", " + family.label())) {
+                text.append("# ").append(line).append('\n');
+            }
+            text.append("*filter\n");
+            text.append(":INPUT ").append(policy(in.defaultAction())).append(" [0:0]\n");
+            text.append(":FORWARD DROP [0:0]\n");
+            text.append(":OUTPUT ").append(policy(out.defaultAction())).append(" [0:0]\n");
+            for (String chain : List.of("portpolicy-in", "portpolicy-in-rules", "portpolicy-out", "portpolicy-out-rules")) {
+                text.append(':').append(chain).append(" - [0:0]\n");
+            }
+            text.append("-A INPUT -j portpolicy-in\n");
+            text.append("-A OUTPUT -j portpolicy-out\n");
+            chain(text, "portpolicy-in", in, family);
+            chain(text, "portpolicy-out", out, family);
+            text.append("COMMIT\n");
+            parts.add(new Artifact.Part(family == Family.IPV4 ? ".v4" : ".v6", text.toString()));
+        }
+        return new Artifact("", parts);
+    }
+
+    private static String policy(Action action) {
+        return action == Action.ALLOW ? "ACCEPT" : "DROP";
+    }
+
+    private void chain(StringBuilder out, String chain, HostRules rules, Family family) throws CompileException {
+        boolean inbound = rules.direction() == Direction.INBOUND;
+        boolean v6 = family == Family.IPV6;
+        add(out, chain, (inbound ? "-i" : "-o") + " lo", "-j ACCEPT", "implicit: loopback traffic is always admitted");
+        if (v6) {
+            for (int type = 133; type <= 136; type++) {
+                add(out, chain, "-p ipv6-icmp -m icmp6 --icmpv6-type " + type, "-j ACCEPT",
+                        "implicit: IPv6 neighbour discovery is always admitted");
+            }
+        }
+        if (!rules.stateless()) {
+            add(out, chain, "-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT", "stateful: replies to admitted connections");
+            add(out, chain, "-m conntrack --ctstate INVALID", "-j DROP", "stateful: packets of no known connection");
+        }
+        String sub = chain + "-rules";
+        for (IPAddressSeqRange own : rules.own(family)) {
+            add(out, chain, (inbound ? "-d " : "-s ") + HostRules.element(own), "-j " + sub,
+                    inbound ? "addressed to this host: the policy rules" : "sent from this host: the policy rules");
+        }
+        Action fallback = rules.defaultAction();
+        String comment = "default " + rules.direction().keyword() + " " + fallback.keyword();
+        switch (fallback) {
+            case ALLOW: add(out, chain, "", "-j ACCEPT", comment); break;
+            case DENY: add(out, chain, "", "-j DROP", comment); break;
+            default:
+                add(out, chain, "-p tcp", "-j REJECT --reject-with tcp-reset", comment);
+                add(out, chain, "", "-j REJECT --reject-with " + (v6 ? "icmp6-adm-prohibited" : "icmp-admin-prohibited"), comment);
+        }
+        for (HostRules.Compiled compiled : rules.rules()) {
+            Rule rule = compiled.rule();
+            String describe = HostRules.describe(rule);
+            for (PacketCube cube : compiled.cubes()) {
+                if (cube.family() != family) continue;
+                List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
+                for (PacketCube part : parts) {
+                    for (String match : matches(rules, part, rule)) {
+                        if (rule.options().log()) add(out, sub, match, "-j LOG --log-prefix \"" + logPrefix(rule) + "\"", describe);
+                        add(out, sub, match, verdict(rule.action(), part, v6, match), describe);
+                    }
+                }
+            }
+        }
+    }
+
+    private static String verdict(Action action, PacketCube cube, boolean v6, String match) {
+        switch (action) {
+            case ALLOW: return "-j ACCEPT";
+            case DENY: return "-j DROP";
+            default:
+                if (match.contains("-p tcp ") || match.endsWith("-p tcp")) return "-j REJECT --reject-with tcp-reset";
+                return "-j REJECT --reject-with " + (v6 ? "icmp6-adm-prohibited" : "icmp-admin-prohibited");
+        }
+    }
+
+    /** The match parts of one block: one per protocol and per multiport chunk. */
+    static List<String> matches(HostRules rules, PacketCube cube, Rule rule) throws CompileException {
+        boolean inbound = rules.direction() == Direction.INBOUND;
+        boolean v6 = cube.family() == Family.IPV6;
+        List<String> peerMatches = HostRules.isEveryAddress(rules.peers(cube)) ? List.of("")
+                : addressMatches(rules.peers(cube), inbound);
+        List<String> ownMatches = rules.ownIsWholeHost(cube) ? List.of("") : addressMatches(rules.owns(cube), !inbound);
+        List<String> out = new ArrayList<>();
+        for (String peer : peerMatches) {
+            for (String own : ownMatches) out.addAll(protocolMatches(join(peer, own), cube, rule, v6));
+        }
+        return out;
+    }
+
+    /**
+     * Addresses as matches: ranges that are a few prefix blocks go into comma lists of at most
+     * 16 blocks ({@code -s a,b}); other ranges get an {@code -m iprange} match each (it takes one range).
+     */
+    private static List<String> addressMatches(List<IPAddressSeqRange> ranges, boolean source) {
+        List<String> out = new ArrayList<>();
+        List<String> blocks = new ArrayList<>();
+        for (IPAddressSeqRange range : ranges) {
+            List<String> span = HostRules.prefixBlocks(range);
+            if (span.size() <= 4) {
+                blocks.addAll(span);
+            } else {
+                out.add("-m iprange " + (source ? "--src-range " : "--dst-range ")
+                        + range.getLower().withoutPrefixLength().toCanonicalString() + "-"
+                        + range.getUpper().withoutPrefixLength().toCanonicalString());
+            }
+        }
+        List<String> lists = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i += 16) {
+            lists.add((source ? "-s " : "-d ") + String.join(",", blocks.subList(i, Math.min(blocks.size(), i + 16))));
+        }
+        lists.addAll(out);
+        return lists;
+    }
+
+    private static List<String> protocolMatches(String prefix, PacketCube cube, Rule rule, boolean v6)
+            throws CompileException {
+        boolean ports = !HostRules.isFull(cube.destinationPorts(), 65535) || !HostRules.isFull(cube.sourcePorts(), 65535);
+        boolean icmp = !HostRules.isFull(cube.icmpTypes(), 255) || !HostRules.isFull(cube.icmpCodes(), 255);
+        List<String> out = new ArrayList<>();
+        if (HostRules.isFull(cube.protocols(), 255)) {
+            if (ports || icmp) throw new CompileException(rule, "ports or ICMP types without a protocol");
+            out.add(prefix);
+            return out;
+        }
+        for (int protocol : HostRules.each(cube.protocols())) {
+            String p = join(prefix, "-p " + protocolName(protocol, v6));
+            if (ports) {
+                if (protocol != HostRules.TCP && protocol != HostRules.UDP) {
+                    throw new CompileException(rule, "ports for a protocol without ports");
+                }
+                String name = protocolName(protocol, v6);
+                for (String sports : portMatches(cube.sourcePorts(), name, "sport")) {
+                    for (String dports : portMatches(cube.destinationPorts(), name, "dport")) {
+                        out.add(join(join(p, sports), dports));
+                    }
+                }
+            } else if (icmp) {
+                boolean ok = v6 ? protocol == HostRules.ICMPV6 : protocol == HostRules.ICMP;
+                if (!ok) throw new CompileException(rule, "ICMP types for a protocol that is not ICMP of the packet's IP version");
+                String match = v6 ? "-m icmp6 --icmpv6-type " : "-m icmp --icmp-type ";
+                boolean allCodes = HostRules.isFull(cube.icmpCodes(), 255);
+                for (int type : HostRules.each(cube.icmpTypes())) {
+                    if (allCodes) {
+                        out.add(join(p, match + type));
+                    } else {
+                        for (int code : HostRules.each(cube.icmpCodes())) out.add(join(p, match + type + "/" + code));
+                    }
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** A port list as matches: none for every port, one --sport/--dport for one value or range, else multiport chunks. */
+    private static List<String> portMatches(List<ValueRange> ports, String protocol, String which) {
+        if (HostRules.isFull(ports, 65535)) return List.of("");
+        if (ports.size() == 1) return List.of("-m " + protocol + " --" + which + " " + port(ports.get(0)));
+        List<String> out = new ArrayList<>();
+        List<String> chunk = new ArrayList<>();
+        int slots = 0;
+        for (ValueRange range : ports) {
+            int cost = range.isSingle() ? 1 : 2;
+            if (slots + cost > MULTIPORT_SLOTS) {
+                out.add("-m multiport --" + which + "s " + String.join(",", chunk));
+                chunk = new ArrayList<>();
+                slots = 0;
+            }
+            chunk.add(port(range));
+            slots += cost;
+        }
+        out.add("-m multiport --" + which + "s " + String.join(",", chunk));
+        return out;
+    }
+
+    private static String port(ValueRange range) {
+        return range.isSingle() ? Integer.toString(range.low()) : range.low() + ":" + range.high();
+    }
+
+    private static String protocolName(int protocol, boolean v6) {
+        switch (protocol) {
+            case HostRules.TCP: return "tcp";
+            case HostRules.UDP: return "udp";
+            case HostRules.ICMP: return "icmp";
+            case HostRules.ICMPV6: return "ipv6-icmp";
+            default: return Integer.toString(protocol);
+        }
+    }
+
+    private static String blocks(List<IPAddressSeqRange> ranges) {
+        List<String> out = new ArrayList<>();
+        for (IPAddressSeqRange range : ranges) out.addAll(HostRules.prefixBlocks(range));
+        return String.join(",", out);
+    }
+
+    private static String join(String a, String b) {
+        if (a.isEmpty()) return b;
+        if (b.isEmpty()) return a;
+        return a + " " + b;
+    }
+
+    private static String logPrefix(Rule rule) {
+        String prefix = rule.options().logPrefix() != null ? rule.options().logPrefix() : "portpolicy";
+        prefix = Text.ascii(Text.oneLine(prefix), " ._:/=+,@#()[]-");
+        return Text.cutChars(prefix, LOG_PREFIX_CHARS - 1) + " ";
+    }
+
+    private static void add(StringBuilder out, String chain, String match, String target, String comment) {
+        out.append("-A ").append(chain);
+        out.append(" -m comment --comment \"").append(comment(comment)).append('"');
+        if (!match.isEmpty()) out.append(' ').append(match);
+        out.append(' ').append(target).append('\n');
+    }
+
+    /** A comment iptables-restore reads back unchanged: one line, no quotes nor backslashes, at most 255 bytes. */
+    static String comment(String text) {
+        return Text.cutBytes(Text.replace(Text.oneLine(text), "\"\\'", "''`"), COMMENT_BYTES).strip();
+    }
+}

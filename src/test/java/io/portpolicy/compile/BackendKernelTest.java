@@ -1,0 +1,90 @@
+package io.portpolicy.compile;
+
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Target;
+import io.portpolicy.kernel.KernelEnvironment;
+import io.portpolicy.testing.RandomPolicies;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every host of every example, and hosts of random policies, compiled by one backend, loaded into
+ * a network namespace and probed; each observed verdict must be the engine's.
+ */
+abstract class BackendKernelTest {
+
+    static final int RANDOM_POLICIES = 16;
+
+    abstract Backend backend();
+
+    abstract KernelCrossCheck.Loader loader();
+
+    @BeforeAll
+    static void kernel() {
+        KernelEnvironment.require();
+    }
+
+    @Test
+    void everyExampleHost() {
+        List<String> mismatches = new ArrayList<>();
+        int probes = 0;
+        int hosts = 0;
+        java.util.Map<io.portpolicy.kernel.Verdict, Integer> seen = new java.util.EnumMap<>(io.portpolicy.kernel.Verdict.class);
+        long started = System.nanoTime();
+        for (String file : CompileFixtures.examples()) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target host : CompileFixtures.hosts(effective)) {
+                Artifact artifact = CompileFixtures.compile(backend(), effective, host);
+                KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, file.hashCode() ^ host.name().hashCode())
+                        .run(file + " " + host.name(), artifact, loader(), 240);
+                probes += outcome.probes();
+                outcome.seen().forEach((k, v) -> seen.merge(k, v, Integer::sum));
+                hosts++;
+                mismatches.addAll(outcome.mismatches());
+            }
+        }
+        System.out.printf("%s examples: %d hosts, %d probes %s, %d mismatches, %.1f s%n", backend().name(), hosts, probes,
+                seen, mismatches.size(), (System.nanoTime() - started) / 1e9);
+        assertTrue(hosts >= 15, "expected every example host, got " + hosts);
+        assertTrue(mismatches.isEmpty(), mismatches.size() + " probes disagree with the engine:\n" + String.join("\n", mismatches));
+    }
+
+    @Test
+    void randomPolicies() {
+        List<String> mismatches = new ArrayList<>();
+        int probes = 0;
+        int hosts = 0;
+        java.util.Map<io.portpolicy.kernel.Verdict, Integer> seen = new java.util.EnumMap<>(io.portpolicy.kernel.Verdict.class);
+        long started = System.nanoTime();
+        for (long seed = 1; seed <= RANDOM_POLICIES; seed++) {
+            String text = new RandomPolicies(seed).policy();
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+            List<Target> all = CompileFixtures.hosts(effective);
+            Target host = all.get((int) (seed % all.size()));
+            if (!KernelCrossCheck.labReady(host)) continue;
+            Artifact artifact = CompileFixtures.compile(backend(), effective, host);
+            KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, seed)
+                    .run("random policy " + seed + " host " + host.name(), artifact, loader(), 160);
+            probes += outcome.probes();
+            outcome.seen().forEach((k, v) -> seen.merge(k, v, Integer::sum));
+            hosts++;
+            if (!outcome.mismatches().isEmpty()) {
+                mismatches.add("--- random policy " + seed + ":\n" + text + "--- compiled:\n" + artifact.parts().get(0).text());
+                mismatches.addAll(outcome.mismatches());
+            }
+        }
+        System.out.printf("%s random policies: %d hosts, %d probes %s, %.1f s%n", backend().name(), hosts, probes, seen,
+                (System.nanoTime() - started) / 1e9);
+        assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
+        for (io.portpolicy.kernel.Verdict v : List.of(io.portpolicy.kernel.Verdict.ALLOWED,
+                io.portpolicy.kernel.Verdict.DROPPED, io.portpolicy.kernel.Verdict.REJECTED)) {
+            assertTrue(seen.getOrDefault(v, 0) > 20, "too few " + v + " probes to mean anything: " + seen);
+        }
+    }
+
+}
