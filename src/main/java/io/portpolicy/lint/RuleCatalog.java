@@ -2,16 +2,19 @@ package io.portpolicy.lint;
 
 import io.portpolicy.lint.rules.AllPortsOpen;
 import io.portpolicy.lint.rules.BadWaiver;
+import io.portpolicy.lint.rules.BroadEphemeralInbound;
 import io.portpolicy.lint.rules.CleartextProtocol;
 import io.portpolicy.lint.rules.BuiltinServiceOverridden;
 import io.portpolicy.lint.rules.CorrelatedRules;
 import io.portpolicy.lint.rules.DefaultAllowInbound;
 import io.portpolicy.lint.rules.EmptyRule;
+import io.portpolicy.lint.rules.EphemeralMismatch;
 import io.portpolicy.lint.rules.ExpiredRule;
 import io.portpolicy.lint.rules.ExpiringSoon;
 import io.portpolicy.lint.rules.HostBitsSet;
 import io.portpolicy.lint.rules.Icmpv6Blocked;
 import io.portpolicy.lint.rules.ManagementLockout;
+import io.portpolicy.lint.rules.MissingReturnPath;
 import io.portpolicy.lint.rules.RdpExposed;
 import io.portpolicy.lint.rules.RedundantRule;
 import io.portpolicy.lint.rules.SensitivePortExposed;
@@ -43,6 +46,9 @@ public final class RuleCatalog {
             new WideSource(),
             new DefaultAllowInbound(),
             new UnrestrictedEgress(),
+            new MissingReturnPath(),
+            new BroadEphemeralInbound(),
+            new EphemeralMismatch(),
             new ShadowedRule(),
             new RedundantRule(),
             new CorrelatedRules(),
@@ -63,7 +69,6 @@ public final class RuleCatalog {
      * yet be judged to waive nothing.
      */
     private static final Set<String> PLANNED = Set.of(
-            "PP201", "PP202", "PP203",
             "PP503");
 
     private static final Map<String, LintRule> BY_ID = byId();

@@ -377,4 +377,103 @@ class RuleCasesTest {
             assertTrue(source.contains(rule.id()), rule.id() + " has no case in this test");
         }
     }
+
+    // ---- PP201-PP203 -------------------------------------------------------------------
+
+    private static final String STATELESS = "stateless\ndefault inbound deny\ndefault outbound deny\n"
+            + "host web1 = 10.0.0.10 os linux\nhost win1 = 10.0.0.20 os windows\n"
+            + "network clients = 192.0.2.0/24\nnetwork resolvers = 10.0.0.53\n";
+
+    @Test
+    void missingReturnPathNamesTheRepliesAndTheRuleToAdd() {
+        List<Finding> found = verify("PP201", STATELESS
+                + "allow https from clients to web1   # expect: PP201\n"
+                + "allow dns from self to resolvers   # expect: PP201\n"
+                + "allow tcp from resolvers port 53 to self port 32768-60999\n");
+        assertEquals(Severity.ERROR, found.get(0).severity());
+        assertTrue(found.get(0).message().contains("tcp from port 443 to 192.0.2.0/24 port 49152-65535 (may not leave web1)"),
+                found.toString());
+        assertEquals("add 'allow tcp from web1 port 443 to clients port ephemeral'", found.get(0).hint());
+        // Linux's range is covered for tcp, Windows' is not past 60999; udp has no return rule at all.
+        assertTrue(found.get(1).message().contains("tcp from port 53 to 10.0.0.20 port 61000-65535"), found.toString());
+        assertTrue(found.get(1).message().contains("udp from port 53 to 10.0.0.10 port 32768-60999"), found.toString());
+        assertTrue(found.get(1).message().contains("udp from port 53 to 10.0.0.20 port 49152-65535"), found.toString());
+        assertEquals("add 'allow tcp, udp from resolvers port 53 to self port ephemeral'", found.get(1).hint());
+    }
+
+    @Test
+    void fullReturnPathsGiveNoMissingReturnPath() {
+        verify("PP201", STATELESS
+                + "allow https from clients to web1\n"
+                + "allow tcp from web1 port 443 to clients port ephemeral\n"
+                + "allow dns from self to resolvers\n"
+                + "allow tcp, udp from resolvers port 53 to self port ephemeral\n"
+                + "allow tcp/22 from web1 to win1\n"
+                + "allow tcp from win1 port 22 to web1 port 32768-60999\n");
+        // Stateful: replies are implied.
+        verify("PP201", "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10 os linux\n"
+                + "allow https from any to web1\nallow dns from self to 10.0.0.53\n");
+        // The other end (a host) drops the request: no connection, no reply needed.
+        verify("PP201", STATELESS + "allow tcp/22 from win1 to web1   # expect: PP201\n");
+        verify("PP201", STATELESS + "allow tcp/22 from any to web1\n"
+                + "allow tcp from web1 port 22 to any port ephemeral\n");
+    }
+
+    @Test
+    void missingReturnPathAtBothEndsBetweenHosts() {
+        // web1 (linux) calls win1: the reply must leave win1 and enter web1, to 32768-60999.
+        List<Finding> found = verify("PP201", STATELESS
+                + "allow tcp/3389 from web1 to win1   # expect: PP201\n"
+                + "allow tcp from win1 port 3389 to web1 port 49152-65535\n");
+        assertTrue(found.get(0).message().contains("tcp from port 3389 to 10.0.0.10 port 32768-49151"), found.toString());
+        assertTrue(found.get(0).message().contains("may not leave win1, may not enter web1"), found.toString());
+        // A client no host owns uses the 'ephemeral' setting.
+        List<Finding> setting = verify("PP201", "ephemeral 40000-50000\n" + STATELESS
+                + "allow https from clients to web1   # expect: PP201\n"
+                + "allow tcp from web1 port 443 to clients port 49152-65535\n");
+        assertTrue(setting.get(0).message().contains("to 192.0.2.0/24 port 40000-49151"), setting.toString());
+    }
+
+    @Test
+    void broadEphemeralInbound() {
+        List<Finding> stateless = verify("PP202", STATELESS
+                + "allow tcp from clients to self port ephemeral   # expect: PP202\n"
+                + "allow udp/32768-65535 from resolvers to web1   # expect: PP202\n"
+                + "allow tcp from resolvers port 53 to self port ephemeral\n"
+                + "allow tcp/50000-51000 from clients to win1\n"
+                + "allow tcp from clients to web1\n");
+        assertEquals(Severity.WARNING, stateless.get(0).severity());
+        assertTrue(stateless.get(0).message().contains("tcp 28232 of the 28232 ephemeral ports 32768-60999 of web1"),
+                stateless.toString());
+        List<Finding> stateful = verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\n"
+                + "allow tcp from 10.0.0.53 port 53 to self port ephemeral   # expect: PP202\n"
+                + "allow tcp/1024-65535 from 10.0.0.0/8 to web1   # expect: PP202\n"
+                + "allow https from any to web1\n");
+        assertEquals(Severity.ERROR, stateful.get(0).severity());
+        assertEquals(Severity.ERROR, stateful.get(1).severity());
+    }
+
+    @Test
+    void ephemeralMismatchByClientOs() {
+        List<Finding> found = verify("PP203", STATELESS
+                + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n"
+                + "allow tcp from clients port 443 to web1 port 49152-65535   # expect: PP203\n"
+                + "allow tcp from clients port 443 to web1 port 32768-60999\n"
+                + "allow tcp from clients port 443 to win1 port 49152-65535\n"
+                + "allow tcp from resolvers port 53 to self port ephemeral\n"
+                + "allow udp from resolvers port 53 to self port 53\n");
+        assertTrue(found.get(0).message().contains("61000-65535 of the ephemeral range 49152-65535 of win1 (windows)"),
+                found.toString());
+        assertTrue(found.get(1).message().contains("32768-49151 of the ephemeral range 32768-60999 of web1 (linux)"),
+                found.toString());
+        // Clients no host owns: the 'ephemeral' setting.
+        List<Finding> setting = verify("PP203", "ephemeral 32768-65535\n" + STATELESS
+                + "allow tcp from web1 port 443 to clients port 49152-65535   # expect: PP203\n"
+                + "allow tcp from web1 port 443 to clients port 32768-65535\n");
+        assertTrue(setting.get(0).message().contains("32768-49151 of the ephemeral range 32768-65535 of 192.0.2.0/24"),
+                setting.toString());
+        // Stateful: no return rules are needed, so none is judged.
+        verify("PP203", "default inbound deny\nhost win1 = 10.0.0.20 os windows\n"
+                + "allow tcp from any port 443 to win1 port 32768-60999\n");
+    }
 }

@@ -1,0 +1,82 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@RuleInfo(id = "PP202", name = "broad-ephemeral-inbound", severity = Severity.ERROR,
+        summary = "An inbound rule admits most of a host's ephemeral port range: without a source-port "
+                + "restriction in a stateless policy (warning), or at all in a stateful one (error).",
+        rationale = "Ephemeral ports are where clients receive replies; nothing should be listening there. "
+                + "A stateful firewall already admits the replies to connections the host opened, so an "
+                + "inbound rule for the ephemeral range only lets strangers reach whatever binds there. "
+                + "A stateless return rule must at least name the server's port as the source port, or "
+                + "it admits connections from any port on the other side.",
+        securitySeverity = "6.5")
+public final class BroadEphemeralInbound implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        Policy policy = context.policy();
+        boolean stateless = policy.settings().isStateless();
+        Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
+        for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
+            PacketSet self = Exposure.selfTraffic(directed.space());
+            for (RuleRegion region : directed.rules()) {
+                Rule rule = region.rule();
+                if (rule.action() != Action.ALLOW) continue;
+                if (stateless && rule.from().ports() != null) continue;
+                for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                    // A rule for every port of the protocol is all-ports-open's (PP106) finding.
+                    if (ReturnTraffic.everyPort(rule, protocol)) continue;
+                    PacketSet part = region.decided().intersect(directed.space().protocol(protocol)).minus(self);
+                    if (part.isEmpty()) continue;
+                    for (Target target : directed.space().layer().targets()) {
+                        PacketSet at = Exposure.at(part, target);
+                        if (at.isEmpty()) continue;
+                        PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
+                        List<PortRange> ports = Exposure.openPorts(at, protocol, !stateless);
+                        int covered = ReturnTraffic.covered(ephemeral, ports);
+                        if (2L * covered <= ephemeral.size()) continue;
+                        byRule.computeIfAbsent(rule, r -> new LinkedHashSet<>()).add(protocol.keyword() + " "
+                                + covered + " of the " + ephemeral.size() + " ephemeral ports " + ephemeral
+                                + " of " + target.name());
+                    }
+                }
+            }
+        }
+        List<Finding> found = new ArrayList<>();
+        byRule.forEach((rule, parts) -> {
+            String list = parts.size() > 4 ? String.join(", ", parts.stream().limit(4).toList()) + " and "
+                    + (parts.size() - 4) + " more" : String.join(", ", parts);
+            Finding finding = stateless
+                    ? context.finding(this, rule, rule.location(), "admits, from any source port, " + list,
+                            "restrict the source port to the server's: 'from SERVER port 443 to self port ephemeral'")
+                    : context.finding(this, rule, rule.location(), "admits " + list
+                            + " in a stateful policy, where replies are already allowed",
+                            "remove the rule: connection tracking admits the replies to the host's own connections");
+            found.add(finding.withSeverity(stateless ? Severity.WARNING : Severity.ERROR));
+        });
+        return found;
+    }
+}

@@ -1,0 +1,225 @@
+package io.portpolicy.lint.rules;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.lint.Exposure;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Endpoint;
+import io.portpolicy.model.Host;
+import io.portpolicy.model.Os;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
+import io.portpolicy.model.ServiceMatch;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Requests and their replies for the ephemeral-port rules (PP201-PP203). The engine has no
+ * operation that turns a request into its reply (the two live in the spaces of opposite
+ * directions), so sets cross over through their descriptions: a request cube names the client
+ * (source), the server (destination) and the server port (destination port); its reply goes
+ * from the server port to the client's ephemeral range.
+ */
+final class ReturnTraffic {
+
+    private ReturnTraffic() {
+    }
+
+    /** The inbound and outbound policies of each analysis layer. */
+    static List<Map<Direction, DirectedPolicy>> layers(LintContext context) {
+        Map<Object, Map<Direction, DirectedPolicy>> byLayer = new LinkedHashMap<>();
+        for (DirectedPolicy directed : context.effective().analysisLayers()) {
+            byLayer.computeIfAbsent(directed.space().layer(), k -> new EnumMap<>(Direction.class))
+                    .put(directed.space().direction(), directed);
+        }
+        return new ArrayList<>(byLayer.values());
+    }
+
+    static Direction opposite(Direction direction) {
+        return direction == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
+    }
+
+    /**
+     * Packets of one protocol from {@code sources} (source ports) to {@code destinations}
+     * (destination ports), judged in {@code space}: at the targets owning the source outbound,
+     * the destination inbound.
+     */
+    static PacketSet build(PacketSpace space, Protocol protocol, List<ValueRange> sourcePorts,
+                           List<ValueRange> destinationPorts, List<IPAddressSeqRange> sources,
+                           List<IPAddressSeqRange> destinations) {
+        boolean outbound = space.direction() == Direction.OUTBOUND;
+        PacketSet own = space.none();
+        for (IPAddressSeqRange range : outbound ? sources : destinations) own = own.union(space.owns(range));
+        if (own.isEmpty()) return own;
+        PacketSet peer = space.none();
+        for (IPAddressSeqRange range : outbound ? destinations : sources) peer = peer.union(space.peers(range));
+        return space.protocol(protocol).intersect(ports(space, sourcePorts, true))
+                .intersect(ports(space, destinationPorts, false)).intersect(own).intersect(peer);
+    }
+
+    private static PacketSet ports(PacketSpace space, List<ValueRange> ranges, boolean source) {
+        PacketSet set = space.none();
+        for (ValueRange r : ranges) {
+            PortRange range = new PortRange(r.low(), r.high());
+            set = set.union(source ? space.sourcePorts(range) : space.destinationPorts(range));
+        }
+        return set;
+    }
+
+    /** The same packets (a set of {@code from}'s space) judged in {@code to}'s space. */
+    static PacketSet carry(PacketSet set, PacketSpace to, Protocol protocol) {
+        PacketSet result = to.none();
+        for (PacketCube cube : set.describe()) {
+            result = result.union(build(to, protocol, cube.sourcePorts(), cube.destinationPorts(), cube.sources(),
+                    cube.destinations()));
+        }
+        return result;
+    }
+
+    /** Client addresses with the ephemeral range they use. */
+    record Clients(List<IPAddressSeqRange> ranges, PortRange ephemeral) {
+    }
+
+    /**
+     * The ranges split by the ephemeral range of their owner: a host's {@code os}, else the
+     * policy's {@code ephemeral} setting (also for hosts without an os).
+     */
+    static List<Clients> split(Policy policy, List<IPAddressSeqRange> ranges) {
+        PortRange fallback = policy.settings().ephemeral().value();
+        Map<PortRange, List<IPAddressSeqRange>> byRange = new LinkedHashMap<>();
+        List<IPAddressSeqRange> rest = new ArrayList<>(ranges);
+        for (Host host : policy.hosts().values()) {
+            if (host.os() == null) continue;
+            for (IPAddress address : host.addresses()) {
+                IPAddressSeqRange own = address.withoutPrefixLength().toSequentialRange();
+                List<IPAddressSeqRange> next = new ArrayList<>();
+                for (IPAddressSeqRange part : rest) {
+                    if (part.getLower().isIPv4() != own.getLower().isIPv4() || !part.overlaps(own)) {
+                        next.add(part);
+                        continue;
+                    }
+                    byRange.computeIfAbsent(host.os().ephemeral(), k -> new ArrayList<>()).add(part.intersect(own));
+                    next.addAll(List.of(part.subtract(own)));
+                }
+                rest = next;
+            }
+        }
+        if (!rest.isEmpty()) byRange.computeIfAbsent(fallback, k -> new ArrayList<>()).addAll(rest);
+        List<Clients> result = new ArrayList<>();
+        byRange.forEach((range, parts) -> result.add(new Clients(Exposure.merge(parts), range)));
+        return result;
+    }
+
+    /** The parts of the ranges no host of the policy owns. */
+    static List<IPAddressSeqRange> notHosts(Policy policy, List<IPAddressSeqRange> ranges) {
+        List<IPAddressSeqRange> rest = new ArrayList<>(ranges);
+        for (Host host : policy.hosts().values()) {
+            for (IPAddress address : host.addresses()) {
+                IPAddressSeqRange own = address.withoutPrefixLength().toSequentialRange();
+                List<IPAddressSeqRange> next = new ArrayList<>();
+                for (IPAddressSeqRange part : rest) {
+                    if (part.getLower().isIPv4() != own.getLower().isIPv4()) next.add(part);
+                    else next.addAll(List.of(part.subtract(own)));
+                }
+                rest = next;
+            }
+        }
+        return Exposure.merge(rest);
+    }
+
+    /** A target's ephemeral range: its os, else the policy's setting. */
+    static PortRange ephemeralOf(Policy policy, Target target) {
+        return target.os() != null ? target.os().ephemeral() : policy.settings().ephemeral().value();
+    }
+
+    /**
+     * A rule written as a return path: with a source-port restriction, or to {@code port
+     * ephemeral}. Its traffic is a reply, not a request that needs one.
+     */
+    static boolean isReturnRule(Policy policy, Rule rule) {
+        if (rule.from().ports() != null) return true;
+        if (rule.to().ports() != null && rule.to().ports().ephemeral()) return true;
+        if (rule.services().stream().anyMatch(s -> s.ports() != null && s.ports().ephemeral())) return true;
+        // Literal ports over most of an ephemeral range: written for replies (PP202 judges it).
+        List<PortRange> ports = new ArrayList<>();
+        for (ServiceMatch service : rule.services()) {
+            if (service.protocol().hasPorts() && !service.ports().isAll()) ports.addAll(service.ports().ranges());
+        }
+        if (ports.isEmpty()) return false;
+        return ephemeralRanges(policy).stream().anyMatch(e -> 2L * covered(e, ports) > e.size());
+    }
+
+    /** Every ephemeral range in use: each os's and the policy's setting. */
+    static List<PortRange> ephemeralRanges(Policy policy) {
+        List<PortRange> ranges = new ArrayList<>();
+        for (Os os : Os.values()) if (!ranges.contains(os.ephemeral())) ranges.add(os.ephemeral());
+        PortRange setting = policy.settings().ephemeral().value();
+        if (!ranges.contains(setting)) ranges.add(setting);
+        return ranges;
+    }
+
+    /** One side of a rule as written, without its ports. */
+    static String side(Endpoint endpoint) {
+        String text = endpoint.addresses().stream().map(Object::toString).collect(Collectors.joining(", "));
+        if (!endpoint.except().isEmpty()) {
+            text += " except " + endpoint.except().stream().map(Object::toString).collect(Collectors.joining(", "));
+        }
+        return text;
+    }
+
+    /** Ports in the language's syntax: N, N-M or {a,b-c}. */
+    static String portSyntax(List<PortRange> ports) {
+        String list = ports.stream().map(PortRange::toString).collect(Collectors.joining(","));
+        return ports.size() == 1 ? list : "{" + list + "}";
+    }
+
+    static List<PortRange> toPorts(List<ValueRange> ranges) {
+        return ranges.stream().map(r -> new PortRange(r.low(), r.high())).toList();
+    }
+
+    /** The parts of {@code range} that the ports leave out. */
+    static List<PortRange> missing(PortRange range, List<PortRange> ports) {
+        List<PortRange> out = new ArrayList<>();
+        int next = range.low();
+        for (PortRange p : Exposure.mergePorts(ports)) {
+            if (p.high() < next || p.low() > range.high()) continue;
+            if (p.low() > next) out.add(new PortRange(next, p.low() - 1));
+            next = Math.max(next, p.high() + 1);
+            if (next > range.high()) break;
+        }
+        if (next <= range.high()) out.add(new PortRange(next, range.high()));
+        return out;
+    }
+
+    /** How many ports of {@code range} the ports cover. */
+    static int covered(PortRange range, List<PortRange> ports) {
+        int missing = missing(range, ports).stream().mapToInt(PortRange::size).sum();
+        return range.size() - missing;
+    }
+
+    /** TCP and UDP services of a rule: whether it names the protocol with every port. */
+    static boolean everyPort(Rule rule, Protocol protocol) {
+        for (ServiceMatch service : rule.services()) {
+            if (service.protocol() == Protocol.ANY) return true;
+            if (service.protocol() == protocol && service.ports() != null && service.ports().isAll()
+                    && !service.ports().ephemeral()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
