@@ -51,8 +51,7 @@ public final class HostRules {
         this.directed = effective.directed(target, direction);
         this.stateless = effective.policy().settings().isStateless();
         PacketSpace space = directed.space();
-        PacketSet host = space.none();
-        for (IPAddressSeqRange range : target.addresses()) host = host.union(space.owns(range));
+        PacketSet host = space.at(target);
         for (RuleRegion region : directed.rules()) {
             rules.add(new Compiled(region.rule(), region.matched().intersect(host).describe()));
         }

@@ -59,7 +59,11 @@ public final class DirectedPolicy {
         bdd.free(uncovered);
     }
 
-    /** Loopback traffic and ICMPv6 neighbour discovery (types 133-136), within the layer. */
+    /**
+     * Loopback traffic and ICMPv6 neighbour discovery (types 133-136), within the layer.
+     * Loopback is what the kernel sends over "lo": anything from or to 127.0.0.0/8 or ::1,
+     * and a host talking to its own addresses.
+     */
     private int implicitTraffic() {
         Bdd bdd = space.bdd;
         int loopback = Bdd.FALSE;
@@ -68,6 +72,7 @@ public final class DirectedPolicy {
             loopback = orFree(bdd, loopback, space.peerAddresses(range));
             loopback = orFree(bdd, loopback, space.ownAddresses(range));
         }
+        loopback = orFree(bdd, loopback, bdd.keep(space.at(space.layer().targets()).node));
         int icmpv6 = space.equal(space.protocol, Protocol.ICMPV6.number());
         int v6 = space.family(Family.IPV6);
         int types = space.range(space.icmpType, 133, 136);

@@ -205,8 +205,8 @@ public final class EffectivePolicy {
     }
 
     private static Verdict implicit(Direction direction, Packet packet) {
-        return new Verdict(Action.ALLOW, direction, null, packet.source().isLoopback()
-                || packet.destination().isLoopback() ? "implicit rule: loopback traffic"
-                : "implicit rule: IPv6 neighbour discovery");
+        boolean neighbourDiscovery = isNeighbourDiscovery(packet);
+        return new Verdict(Action.ALLOW, direction, null, neighbourDiscovery
+                ? "implicit rule: IPv6 neighbour discovery" : "implicit rule: loopback traffic");
     }
 }

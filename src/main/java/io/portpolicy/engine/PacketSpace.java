@@ -8,6 +8,8 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.math.BigInteger;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The space the sets of one direction at one layer of targets live in, encoded as BDD
@@ -126,6 +128,32 @@ public final class PacketSpace {
     /** Packets whose own address (the target's side) is in the range. */
     public PacketSet owns(IPAddressSeqRange range) {
         return within(ownAddresses(range));
+    }
+
+    /** Packets whose own address is in any of the ranges. */
+    public PacketSet owns(Collection<IPAddressSeqRange> ranges) {
+        PacketSet result = none();
+        for (IPAddressSeqRange range : ranges) result = result.union(owns(range));
+        return result;
+    }
+
+    /** Packets whose peer is in any of the ranges. */
+    public PacketSet peers(Collection<IPAddressSeqRange> ranges) {
+        PacketSet result = none();
+        for (IPAddressSeqRange range : ranges) result = result.union(peers(range));
+        return result;
+    }
+
+    /** The packets judged at one target of the layer: those whose own address is the target's. */
+    public PacketSet at(Target target) {
+        return owns(target.addresses());
+    }
+
+    /** Packets between two addresses of the same target (its talk with itself), for these targets. */
+    PacketSet at(List<Target> targets) {
+        PacketSet result = none();
+        for (Target target : targets) result = result.union(at(target).intersect(peers(target.addresses())));
+        return result;
     }
 
     /** The set cut to the layer's targets; takes ownership of the node. */

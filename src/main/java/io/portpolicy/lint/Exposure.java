@@ -131,13 +131,7 @@ public final class Exposure {
     public static PacketSet selfTraffic(PacketSpace space) {
         PacketSet self = space.none();
         for (Target target : space.layer().targets()) {
-            PacketSet own = space.none();
-            PacketSet peers = space.none();
-            for (IPAddressSeqRange range : target.addresses()) {
-                own = own.union(space.owns(range));
-                peers = peers.union(space.peers(range));
-            }
-            self = self.union(own.intersect(peers));
+            self = self.union(space.at(target).intersect(space.peers(target.addresses())));
         }
         return self;
     }
@@ -152,14 +146,7 @@ public final class Exposure {
     }
 
     public static boolean owned(PacketSet set, Target target) {
-        return target.addresses().stream().anyMatch(range -> set.intersects(set.space().owns(range)));
-    }
-
-    /** The set cut to one target's own addresses. */
-    public static PacketSet at(PacketSet set, Target target) {
-        PacketSet own = set.space().none();
-        for (IPAddressSeqRange range : target.addresses()) own = own.union(set.space().owns(range));
-        return set.intersect(own);
+        return set.intersects(set.space().at(target));
     }
 
     // ---- ports -------------------------------------------------------------------------

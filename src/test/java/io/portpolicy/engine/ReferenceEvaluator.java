@@ -44,6 +44,8 @@ final class ReferenceEvaluator {
     Decision decide(At at, Direction direction, Packet packet) {
         if (!at.group()) {
             if (packet.source().isLoopback() || packet.destination().isLoopback()) return new Decision(Action.ALLOW, -1);
+            // A host talking to its own addresses goes over the loopback interface too.
+            if (ownedBy(at, packet.source()) && ownedBy(at, packet.destination())) return new Decision(Action.ALLOW, -1);
             if (packet.protocol() == 58 && !packet.source().isIPv4() && packet.icmpType() >= 133 && packet.icmpType() <= 136) {
                 return new Decision(Action.ALLOW, -1);
             }

@@ -52,7 +52,7 @@ public final class BroadEphemeralInbound implements LintRule {
                     PacketSet part = region.decided().intersect(directed.space().protocol(protocol)).minus(self);
                     if (part.isEmpty()) continue;
                     for (Target target : directed.space().layer().targets()) {
-                        PacketSet at = Exposure.at(part, target);
+                        PacketSet at = part.intersect(part.space().at(target));
                         if (at.isEmpty()) continue;
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
                         List<PortRange> ports = Exposure.openPorts(at, protocol, !stateless);

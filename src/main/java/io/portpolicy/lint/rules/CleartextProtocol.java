@@ -96,9 +96,7 @@ public final class CleartextProtocol implements LintRule {
         PacketSet https = directed.decidedAs(Action.ALLOW).minus(directed.implicit())
                 .intersect(space.protocol(Protocol.TCP)).intersect(space.destinationPorts(PortRange.single(443)));
         for (Target target : space.layer().targets()) {
-            if (Exposure.owned(https, target)) {
-                for (var range : target.addresses()) set = set.minus(space.owns(range));
-            }
+            if (Exposure.owned(https, target)) set = set.minus(space.at(target));
         }
         return set;
     }

@@ -40,7 +40,7 @@ public final class ManagementLockout implements LintRule {
             Target target = effective.target(host.name()).orElseThrow();
             DirectedPolicy inbound = effective.directed(target, Direction.INBOUND);
             PacketSpace space = inbound.space();
-            PacketSet admitted = Exposure.at(inbound.decidedAs(Action.ALLOW).minus(inbound.implicit()), target);
+            PacketSet admitted = inbound.decidedAs(Action.ALLOW).minus(inbound.implicit()).intersect(space.at(target));
             if (admitted.intersects(management(space, host.os()))) continue;
             String what = management(host.os());
             found.add(context.finding(this, host.location(),

@@ -62,11 +62,9 @@ final class ReturnTraffic {
                            List<ValueRange> destinationPorts, List<IPAddressSeqRange> sources,
                            List<IPAddressSeqRange> destinations) {
         boolean outbound = space.direction() == Direction.OUTBOUND;
-        PacketSet own = space.none();
-        for (IPAddressSeqRange range : outbound ? sources : destinations) own = own.union(space.owns(range));
+        PacketSet own = space.owns(outbound ? sources : destinations);
         if (own.isEmpty()) return own;
-        PacketSet peer = space.none();
-        for (IPAddressSeqRange range : outbound ? destinations : sources) peer = peer.union(space.peers(range));
+        PacketSet peer = space.peers(outbound ? destinations : sources);
         return space.protocol(protocol).intersect(ports(space, sourcePorts, true))
                 .intersect(ports(space, destinationPorts, false)).intersect(own).intersect(peer);
     }
