@@ -1,10 +1,5 @@
 package io.portpolicy.lint;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.Suggestions;
@@ -12,15 +7,15 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
+import io.portpolicy.yaml.LocatedYaml;
+import io.portpolicy.yaml.LocatedYaml.Entry;
+import io.portpolicy.yaml.LocatedYaml.Node;
 
-import java.io.IOException;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,24 +31,16 @@ import java.util.TreeSet;
  *   - { port: 8500, protocol: tcp, service: Consul, why: "registers services and runs checks" }
  * ephemeral: 32768-60999  # for policies that do not set 'ephemeral'
  * </pre>
- * Like the inventory reader, it walks Jackson's streaming parser rather than a tree, because
- * the tree forgets where values were written and every error names the line and column.
+ * Like the inventory, it is read with {@link LocatedYaml}, so every error names the line and
+ * column.
  */
 public final class ConfigReader {
 
     public static final String FILE_NAME = ".portpolicy.yaml";
 
-    private static final YAMLFactory YAML = new YAMLFactory();
     private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral");
     private static final Set<String> PORT_KEYS = Set.of("port", "protocol", "service", "why");
     private static final Set<String> LEVELS = Set.of("error", "warning", "note", "off");
-
-    /** A scalar (String), a list of Nodes or a map of Entries, with where it starts. */
-    private record Node(Object value, Location location) {
-    }
-
-    private record Entry(Location keyLocation, Node value) {
-    }
 
     private final SourceFile source;
     private final Diagnostics diagnostics;
@@ -86,20 +73,8 @@ public final class ConfigReader {
     }
 
     private void readAll() {
-        Node root;
-        try (JsonParser parser = YAML.createParser(new StringReader(source.text()))) {
-            if (parser.nextToken() == null) return;
-            root = node(parser);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-            diagnostics.error(at == null ? source.at(1, 1, 1) : at(at, ""),
-                    "invalid YAML: " + message.lines().findFirst().orElse(""), "see the configuration in cli.md");
-            return;
-        } catch (IOException e) {
-            diagnostics.error(source.at(1, 1, 1), "cannot read the configuration: " + e.getMessage());
-            return;
-        }
+        Node root = LocatedYaml.parse(source, diagnostics, "see the configuration in cli.md");
+        if (root == null) return;
         Map<String, Entry> top = mapping(root, "the configuration", "start it with 'rules:', 'sensitive-ports:' or 'ephemeral:'");
         if (top == null) return;
         top.forEach((key, entry) -> {
@@ -204,47 +179,13 @@ public final class ConfigReader {
                 hint != null ? hint : "known keys: " + String.join(", ", new TreeSet<>(known)));
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Entry> mapping(Node node, String what, String hint) {
-        if (node.value() instanceof Map) return (Map<String, Entry>) node.value();
-        diagnostics.error(node.location(), what + " must be a mapping", hint);
-        return null;
+        return LocatedYaml.mapping(node, what, hint, diagnostics);
     }
 
     private String scalar(Node node, String what) {
         if (node.value() instanceof String text) return text;
         diagnostics.error(node.location(), what + " must be a single value", "write a plain value");
         return null;
-    }
-
-    private Node node(JsonParser parser) throws IOException {
-        JsonToken token = parser.currentToken();
-        boolean scalar = token.isScalarValue() && token != JsonToken.VALUE_NULL;
-        Location location = at(parser.currentTokenLocation(), scalar ? parser.getText() : "");
-        if (token == JsonToken.START_OBJECT) {
-            Map<String, Entry> map = new LinkedHashMap<>();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String key = parser.currentName();
-                Location keyAt = at(parser.currentTokenLocation(), key);
-                parser.nextToken();
-                Entry previous = map.put(key, new Entry(keyAt, node(parser)));
-                if (previous != null) {
-                    diagnostics.error(keyAt, "duplicate key '" + key + "'", "first at " + previous.keyLocation());
-                }
-            }
-            return new Node(map, location);
-        }
-        if (token == JsonToken.START_ARRAY) {
-            List<Node> list = new ArrayList<>();
-            while (parser.nextToken() != JsonToken.END_ARRAY) list.add(node(parser));
-            return new Node(list, location);
-        }
-        return new Node(scalar ? parser.getText() : null, location);
-    }
-
-    private Location at(JsonLocation where, String text) {
-        int line = Math.max(1, where.getLineNr());
-        int column = Math.max(1, where.getColumnNr());
-        return source.at(line, column, Math.max(1, text.length()));
     }
 }

@@ -1,0 +1,179 @@
+package io.portpolicy.yaml;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a YAML file (an inventory, the configuration) into a tree that remembers where each
+ * value and key was written. Jackson's streaming parser is used rather than its tree model
+ * because the tree forgets locations, and every error must name the file's line and column.
+ */
+public final class LocatedYaml {
+
+    private static final YAMLFactory YAML = new YAMLFactory();
+
+    /** A value with the place it starts: a String, a List of Nodes, a Map of Entries or null. */
+    public record Node(Object value, Location location) {
+        public String kind() {
+            return value instanceof Map ? "a mapping" : value instanceof List ? "a list"
+                    : value == null ? "an empty value" : "a value";
+        }
+    }
+
+    /** A mapping's value with the place its key is written. */
+    public record Entry(Location keyLocation, Node value) {
+    }
+
+    private final SourceFile source;
+    /** The file's lines, split once rather than for every value located. */
+    private final List<String> lines;
+    private final Diagnostics diagnostics;
+
+    private LocatedYaml(SourceFile source, Diagnostics diagnostics) {
+        this.source = source;
+        this.lines = source.lines();
+        this.diagnostics = diagnostics;
+    }
+
+    /**
+     * The document's root, or {@code null} for an empty document or after reporting why it is
+     * not YAML ({@code hint} says what the file should look like). Duplicate keys are reported.
+     */
+    public static Node parse(SourceFile source, Diagnostics diagnostics, String hint) {
+        LocatedYaml reader = new LocatedYaml(source, diagnostics);
+        try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
+            if (parser.nextToken() == null) return null;
+            return reader.node(parser);
+        } catch (JsonProcessingException e) {
+            reader.syntaxError(e, hint);
+        } catch (IOException e) {
+            diagnostics.error(source.at(1, 1, 1), "cannot read '" + source.displayPath() + "': " + e.getMessage());
+        }
+        return null;
+    }
+
+    /** The node's mapping, or {@code null} after reporting that it is not one. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Entry> mapping(Node node, String what, String hint, Diagnostics diagnostics) {
+        if (node.value() instanceof Map) return (Map<String, Entry>) node.value();
+        diagnostics.error(node.location(), what + " must be a mapping, not " + node.kind(), hint);
+        return null;
+    }
+
+    /** The value under a key, or {@code null} when the key is absent. */
+    public static Node value(Map<String, Entry> fields, String key) {
+        Entry entry = fields.get(key);
+        return entry == null ? null : entry.value();
+    }
+
+    private Node node(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        boolean scalar = token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY
+                && token != JsonToken.VALUE_NULL;
+        Location at = location(parser.currentTokenLocation(), scalar ? parser.getText() : "");
+        if (token == JsonToken.START_OBJECT) {
+            Map<String, Entry> map = new LinkedHashMap<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                Location keyAt = location(parser.currentTokenLocation(), key);
+                parser.nextToken();
+                Entry previous = map.put(key, new Entry(keyAt, node(parser)));
+                if (previous != null) {
+                    diagnostics.error(keyAt, "duplicate key '" + key + "'", "first at " + previous.keyLocation());
+                }
+            }
+            return new Node(map, at);
+        }
+        if (token == JsonToken.START_ARRAY) {
+            List<Node> list = new ArrayList<>();
+            // A parser that ends mid-array must not make this loop forever.
+            for (JsonToken next = parser.nextToken(); next != JsonToken.END_ARRAY && next != null;
+                 next = parser.nextToken()) {
+                list.add(node(parser));
+            }
+            return new Node(list, at);
+        }
+        return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);
+    }
+
+    /** Where {@code text} starts, spanning it (and its quotes) when it is all on that line. */
+    private Location location(JsonLocation at, String text) {
+        int line = Math.max(1, at.getLineNr());
+        int column = Math.max(1, at.getColumnNr());
+        String written = line <= lines.size() ? lines.get(line - 1) : "";
+        int length = text.length();
+        if (column <= written.length() && (written.charAt(column - 1) == '"' || written.charAt(column - 1) == '\'')) {
+            length += 2;
+        }
+        boolean fits = !text.isEmpty() && column - 1 + length <= written.length() && text.indexOf('\n') < 0;
+        return source.at(line, column, fits ? length : 1);
+    }
+
+    /**
+     * SnakeYAML says what it found and what it was in the middle of ("expected ',' or ']', but
+     * got '}'" while "parsing a flow sequence" started at some line); both are worth showing.
+     */
+    private void syntaxError(JsonProcessingException e, String hint) {
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            Mark problem = marked.getProblemMark();
+            String message = "invalid YAML: " + marked.getProblem();
+            Mark context = marked.getContextMark();
+            if (marked.getContext() != null && context != null) {
+                message += " (" + marked.getContext() + " started at line " + (context.getLine() + 1)
+                        + ", column " + (context.getColumn() + 1) + ")";
+            }
+            diagnostics.error(source.at(problem.getLine() + 1, problem.getColumn() + 1, 1), message, hint);
+            return;
+        }
+        JsonLocation at = e.getLocation();
+        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        int newline = message.indexOf('\n');
+        diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
+                "invalid YAML: " + (newline < 0 ? message : message.substring(0, newline)), hint);
+    }
+
+    /**
+     * Reads text in chunks that never end between the two halves of a surrogate pair (an emoji,
+     * say): SnakeYAML, finding a chunk that does, reads one more char past its own buffer and
+     * fails with IndexOutOfBoundsException.
+     */
+    private static final class WholeCharacters extends Reader {
+        private final String text;
+        private int next;
+
+        WholeCharacters(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            if (length == 0) return 0;
+            if (next >= text.length()) return -1;
+            int end = Math.min(text.length(), next + length);
+            if (end - next > 1 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) end--;
+            text.getChars(next, end, buffer, offset);
+            int read = end - next;
+            next = end;
+            return read;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.portpolicy.yaml;
+
+import io.portpolicy.diag.Diagnostic;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.source.SourceFile;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LocatedYamlTest {
+
+    private static LocatedYaml.Node parse(String text, Diagnostics diagnostics) {
+        return LocatedYaml.parse(new SourceFile("x.yaml", null, text), diagnostics, "hint");
+    }
+
+    @Test
+    void anEmojiAcrossTheParsersBufferEdgeIsRead() {
+        // SnakeYAML reads in 1024-char chunks; an emoji split by a chunk edge used to crash it.
+        for (int pad = 1018; pad <= 1026; pad++) {
+            String text = "# " + "x".repeat(pad) + "\nkey: \"\uD83D\uDE00\"\n";
+            Diagnostics diagnostics = new Diagnostics();
+            LocatedYaml.Node root = parse(text, diagnostics);
+            assertEquals(0, diagnostics.size(), "pad " + pad);
+            Map<String, LocatedYaml.Entry> top = LocatedYaml.mapping(root, "top", "hint", diagnostics);
+            assertEquals("\uD83D\uDE00", top.get("key").value().value());
+        }
+    }
+
+    @Test
+    void keysAndValuesKnowWhereTheyAreWritten() {
+        Diagnostics diagnostics = new Diagnostics();
+        Map<String, LocatedYaml.Entry> top = LocatedYaml.mapping(parse("a: 1\nbb:\n  - \"two\"\n", diagnostics),
+                "top", "hint", diagnostics);
+        assertEquals("x.yaml:2:1", top.get("bb").keyLocation().toString());
+        Object list = top.get("bb").value().value();
+        assertTrue(list instanceof java.util.List);
+        LocatedYaml.Node two = (LocatedYaml.Node) ((java.util.List<?>) list).get(0);
+        assertEquals("x.yaml:3:5", two.location().toString());
+        assertEquals(5, two.location().length(), "spans the value and its quotes");
+    }
+
+    @Test
+    void duplicateKeysAndBadSyntaxAreLocatedErrors() {
+        Diagnostics duplicates = new Diagnostics();
+        parse("a: 1\na: 2\n", duplicates);
+        Diagnostic duplicate = duplicates.sorted().get(0);
+        assertEquals("x.yaml:2:1", duplicate.location().toString());
+        assertTrue(duplicate.message().contains("duplicate key 'a'"));
+
+        Diagnostics broken = new Diagnostics();
+        assertEquals(null, parse("a: [1, 2\n", broken));
+        assertNotNull(broken.sorted().get(0).location());
+        assertTrue(broken.sorted().get(0).message().startsWith("invalid YAML:"));
+    }
+}
