@@ -73,6 +73,12 @@ public final class Exposure {
      */
     public record Hit(Rule rule, Location at, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
                       List<PacketSet> admitted, List<PacketSet> nonWorld) {
+
+        /** The finding, at the admitting rule (whose waivers then apply) or at the default. */
+        public Finding finding(LintContext context, LintRule check, String message, String hint) {
+            return rule == null ? context.finding(check, at, message, hint)
+                    : context.finding(check, rule, at, message, hint);
+        }
     }
 
     /**

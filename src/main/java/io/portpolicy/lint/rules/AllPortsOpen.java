@@ -62,8 +62,7 @@ public final class AllPortsOpen implements LintRule {
                             + RANGE_LIMIT + " ports"
                     : who + String.join(" and ", world) + " from the whole world" + to;
             String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
-            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR));
         }
         return found;

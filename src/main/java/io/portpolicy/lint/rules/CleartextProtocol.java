@@ -78,8 +78,7 @@ public final class CleartextProtocol implements LintRule {
             String message = (hit.rule() == null ? "the inbound default admits " : "admits ") + String.join(", ", names)
                     + " to " + Exposure.names(targetsOf.get(key));
             String hint = "offer the encrypted alternative instead and remove the cleartext port";
-            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+            found.add(hit.finding(context, this, message, hint));
         });
         return found;
     }

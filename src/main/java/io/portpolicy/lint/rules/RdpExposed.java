@@ -48,8 +48,7 @@ public final class RdpExposed implements LintRule {
                 severity = Severity.WARNING;
             }
             String hint = "allow RDP only from the admin network or a Remote Desktop Gateway, or put it behind a VPN";
-            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(severity));
         }
         return found;

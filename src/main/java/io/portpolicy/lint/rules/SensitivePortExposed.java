@@ -65,8 +65,7 @@ public final class SensitivePortExposed implements LintRule {
                             + ", a public range wider than /24 (IPv6 /48)," + to
                     : who + list(world) + " from the whole world" + to;
             String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
-            Finding finding = hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint);
+            Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(severity));
         }
         return found;

@@ -29,8 +29,7 @@ public final class SshExposed implements LintRule {
             String message = (hit.rule() == null ? "the inbound default admits" : "admits")
                     + " SSH (tcp/22) from the whole world to " + Exposure.names(hit.targets());
             String hint = "allow SSH only from a jump host or the admin network (allow ssh from ADMINS to ...)";
-            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+            found.add(hit.finding(context, this, message, hint));
         }
         return found;
     }

@@ -28,8 +28,7 @@ public final class TelnetAllowed implements LintRule {
                     + " Telnet (tcp/23) " + Exposure.sources(hit) + " to " + Exposure.names(hit.targets());
             String hint = "use SSH instead, and deny tcp/23"
                     + (hit.rule() == null ? " (or write 'default inbound deny')" : "");
-            found.add(hit.rule() == null ? context.finding(this, hit.at(), message, hint)
-                    : context.finding(this, hit.rule(), hit.at(), message, hint));
+            found.add(hit.finding(context, this, message, hint));
         }
         return found;
     }
