@@ -2,6 +2,7 @@ package io.portpolicy.compile;
 
 import io.portpolicy.compile.iptables.IptablesBackend;
 import io.portpolicy.compile.nftables.NftablesBackend;
+import io.portpolicy.compile.windows.WindowsBackend;
 
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,8 @@ import java.util.Optional;
 /** The registered backends, in the order the help lists them. */
 public final class Backends {
 
-    private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend());
+    private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend(),
+            new WindowsBackend());
 
     private Backends() {
     }

@@ -1,0 +1,345 @@
+package io.portpolicy.compile.windows;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.Text;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Windows Defender Firewall for one host, as a PowerShell script (default) or netsh commands.
+ *
+ * <p>Windows does not evaluate rules in order: a matching Block rule beats every Allow rule,
+ * and traffic no rule matches gets the profile default. So the policy is compiled to its
+ * effective result, per rule and direction: where the default is deny or reject, each allow
+ * rule becomes Allow rules for exactly the packets it decides at this host (those no earlier
+ * rule took); where the default is allow, each deny or reject rule becomes Block rules for
+ * exactly the packets it decides. No Block ever covers an allowed packet, and no Allow a
+ * denied one, so the order Windows ignores does not matter.
+ *
+ * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); the policy's
+ * implicit IPv6 neighbour discovery becomes an Allow rule where the default is not allow
+ * (loopback is exempt from the firewall on Windows); TCP and UDP port 0, which no real packet
+ * carries, is left out of port lists. Every rule names its local addresses, so addresses of
+ * the machine the policy does not know get the default, as the policy says. A stateless policy
+ * cannot be compiled: the firewall always tracks connections.
+ */
+public final class WindowsBackend implements Backend {
+
+    /** Windows keeps rule descriptions and display names short; longer text is cut on a character boundary. */
+    static final int DESCRIPTION_CHARS = 1000;
+    static final int DISPLAY_NAME_CHARS = 200;
+    /** The characters PowerShell treats as single quotes: ' and U+2018..U+201B. */
+    static final String SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b";
+
+    @Override
+    public String name() {
+        return "windows";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("powershell", "netsh");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return false;
+    }
+
+    /** One Windows firewall rule; empty lists mean Any. */
+    record WinRule(String name, String displayName, Direction direction, Action action, String protocol,
+                   List<String> localAddresses, List<String> remoteAddresses, List<String> localPorts,
+                   List<String> remotePorts, List<String> icmpTypes, String description) {
+
+        String directionWord() {
+            return direction == Direction.INBOUND ? "Inbound" : "Outbound";
+        }
+
+        String actionWord() {
+            return action == Action.ALLOW ? "Allow" : "Block";
+        }
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        EffectivePolicy effective = request.effective();
+        if (effective.policy().settings().isStateless()) {
+            throw new CompileException(null, "the policy is stateless, but Windows Defender Firewall always tracks "
+                    + "connections and admits replies: compile it for windows without the 'stateless' setting");
+        }
+        String policy = policyName(effective);
+        List<WinRule> rules = new ArrayList<>();
+        for (Direction direction : Direction.values()) rules.addAll(rules(effective, request.target(), direction, policy));
+        boolean netsh = request.format().equals("netsh");
+        String text = netsh ? netsh(request, policy, rules) : powershell(request, policy, rules);
+        return Artifact.single(netsh ? ".cmd" : ".ps1", text);
+    }
+
+    /** The policy's name in rule names and the group: its main file's name without extension, in [A-Za-z0-9._-]. */
+    static String policyName(EffectivePolicy effective) {
+        String path = effective.policy().root().displayPath();
+        String base = path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+        if (base.endsWith(".policy")) base = base.substring(0, base.length() - ".policy".length());
+        if (base.isEmpty() || base.equals("-") || base.equals("<stdin>")) base = "stdin";
+        return Text.cutChars(Text.ascii(base, "._-"), 60);
+    }
+
+    // ---- the effective rules ------------------------------------------------------------
+
+    private static List<WinRule> rules(EffectivePolicy effective, Target target, Direction direction, String policy)
+            throws CompileException {
+        DirectedPolicy directed = effective.directed(target, direction);
+        Action fallback = directed.defaultAction();
+        boolean emitAllows = fallback != Action.ALLOW;
+        PacketSet host = directed.space().at(target);
+        String dir = direction == Direction.INBOUND ? "in" : "out";
+        List<WinRule> out = new ArrayList<>();
+        if (emitAllows) {
+            out.add(new WinRule("portpolicy:" + policy + ":" + dir + ":neighbour-discovery",
+                    "portpolicy " + policy + " implicit IPv6 neighbour discovery " + dir, direction, Action.ALLOW,
+                    "ICMPv6", List.of(), List.of(), List.of(), List.of(), List.of("133", "134", "135", "136"),
+                    "implicit: IPv6 neighbour discovery is always admitted"));
+        }
+        for (RuleRegion region : directed.rules()) {
+            Rule rule = region.rule();
+            boolean wanted = emitAllows ? rule.action() == Action.ALLOW : rule.action() != Action.ALLOW;
+            if (!wanted) continue;
+            Set<WinRule> parts = new LinkedHashSet<>();
+            List<PacketCube> cubes = region.decided().intersect(host).describe();
+            String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
+            String description = HostRules.describe(rule)
+                    + (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "");
+            List<Shape> shapes = new ArrayList<>();
+            for (PacketCube cube : cubes) shapes.addAll(shapes(cube, direction, rule));
+            Set<Shape> unique = new LinkedHashSet<>(shapes);
+            int n = 0;
+            for (Shape shape : unique) {
+                n++;
+                String suffix = unique.size() > 1 ? " (" + n + ")" : "";
+                parts.add(new WinRule("portpolicy:" + policy + ":" + dir + ":rule" + rule.index() + ":" + n,
+                        Text.cutChars(Text.oneLine("portpolicy " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
+                        direction, emitAllows ? Action.ALLOW : Action.DENY, shape.protocol, shape.local,
+                        shape.remote, shape.localPorts, shape.remotePorts, shape.icmp,
+                        Text.cutChars(Text.oneLine(description), DESCRIPTION_CHARS)));
+            }
+            out.addAll(parts);
+        }
+        return out;
+    }
+
+    /** What a Windows rule matches, without its names. */
+    private record Shape(String protocol, List<String> local, List<String> remote, List<String> localPorts,
+                         List<String> remotePorts, List<String> icmp) {
+    }
+
+    /**
+     * One block of packets as Windows rules: one per protocol (Windows takes one protocol per
+     * rule), unless the block holds every protocol without port or ICMP limits. A packet of a
+     * protocol without ports carries port 0 (and type and code 0 where it is not ICMP), so such
+     * a protocol belongs to the block only if those values do.
+     */
+    private static List<Shape> shapes(PacketCube cube, Direction direction, Rule rule) throws CompileException {
+        boolean inbound = direction == Direction.INBOUND;
+        List<IPAddressSeqRange> own = inbound ? cube.destinations() : cube.sources();
+        List<IPAddressSeqRange> peer = inbound ? cube.sources() : cube.destinations();
+        List<String> local = own.stream().map(HostRules::element).toList();
+        List<String> remote = peer.stream().map(HostRules::element).toList();
+        List<ValueRange> localPorts = inbound ? cube.destinationPorts() : cube.sourcePorts();
+        List<ValueRange> remotePorts = inbound ? cube.sourcePorts() : cube.destinationPorts();
+        boolean portsFull = HostRules.isFull(cube.destinationPorts(), 65535) && HostRules.isFull(cube.sourcePorts(), 65535);
+        boolean icmpFull = HostRules.isFull(cube.icmpTypes(), 255) && HostRules.isFull(cube.icmpCodes(), 255);
+        List<Shape> out = new ArrayList<>();
+        if (HostRules.isFull(cube.protocols(), 255) && portsFull && icmpFull) {
+            out.add(new Shape("Any", local, remote, List.of(), List.of(), List.of()));
+            return out;
+        }
+        boolean portsHoldZero = HostRules.contains(cube.destinationPorts(), 0) && HostRules.contains(cube.sourcePorts(), 0);
+        boolean icmpHoldsZero = HostRules.contains(cube.icmpTypes(), 0) && HostRules.contains(cube.icmpCodes(), 0);
+        int icmpOfFamily = cube.family() == Family.IPV4 ? HostRules.ICMP : HostRules.ICMPV6;
+        for (int protocol : HostRules.each(cube.protocols())) {
+            if (protocol == HostRules.TCP || protocol == HostRules.UDP) {
+                if (!icmpHoldsZero) continue;
+                List<String> lp = ports(localPorts);
+                List<String> rp = ports(remotePorts);
+                if (lp == null || rp == null) continue;
+                out.add(new Shape(protocol == HostRules.TCP ? "TCP" : "UDP", local, remote, lp, rp, List.of()));
+            } else if (protocol == icmpOfFamily) {
+                if (!portsHoldZero) continue;
+                String name = protocol == HostRules.ICMP ? "ICMPv4" : "ICMPv6";
+                out.add(new Shape(name, local, remote, List.of(), List.of(), icmpTypes(cube, rule)));
+            } else {
+                if (!portsHoldZero || !icmpHoldsZero) continue;
+                out.add(new Shape(Integer.toString(protocol), local, remote, List.of(), List.of(), List.of()));
+            }
+        }
+        return out;
+    }
+
+    /** A port list without port 0 ({@code []} for every port, {@code null} when only port 0 was in it). */
+    private static List<String> ports(List<ValueRange> values) {
+        if (HostRules.isFull(values, 65535)) return List.of();
+        List<String> out = new ArrayList<>();
+        for (ValueRange v : values) {
+            int low = Math.max(1, v.low());
+            if (low > v.high()) continue;
+            out.add(low == v.high() ? Integer.toString(low) : low + "-" + v.high());
+        }
+        if (out.equals(List.of("1-65535"))) return List.of();
+        return out.isEmpty() ? null : out;
+    }
+
+    /** ICMP types as Windows lists them: {@code t} for a type with every code, else {@code t:c} pairs. */
+    private static List<String> icmpTypes(PacketCube cube, Rule rule) throws CompileException {
+        boolean typesFull = HostRules.isFull(cube.icmpTypes(), 255);
+        boolean codesFull = HostRules.isFull(cube.icmpCodes(), 255);
+        if (typesFull && codesFull) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int type : HostRules.each(cube.icmpTypes())) {
+            if (codesFull) {
+                out.add(Integer.toString(type));
+            } else {
+                for (int code : HostRules.each(cube.icmpCodes())) out.add(type + ":" + code);
+            }
+        }
+        if (out.size() > 4096) {
+            throw new CompileException(rule, "too many ICMP type:code pairs for Windows rules (" + out.size() + ")");
+        }
+        return out;
+    }
+
+    // ---- PowerShell ---------------------------------------------------------------------
+
+    /** A PowerShell verbatim string: one line, every single-quote look-alike doubled. */
+    static String quote(String text) {
+        String line = Text.oneLine(text);
+        StringBuilder out = new StringBuilder("'");
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            out.append(c);
+            if (SINGLE_QUOTES.indexOf(c) >= 0) out.append(c);
+        }
+        return out.append('\'').toString();
+    }
+
+    private static String list(List<String> values) {
+        List<String> quoted = new ArrayList<>();
+        for (String v : values) quoted.add(quote(v));
+        return String.join(",", quoted);
+    }
+
+    private static String profileAction(Action action) {
+        return action == Action.ALLOW ? "Allow" : "Block";
+    }
+
+    private static String powershell(CompileRequest request, String policy, List<WinRule> rules) {
+        StringBuilder out = new StringBuilder();
+        for (String line : Header.lines(request, "windows")) out.append("# ").append(Text.oneLine(line)).append('\n');
+        for (String note : notes(request)) out.append("# ").append(note).append('\n');
+        out.append('\n');
+        out.append("$ErrorActionPreference = 'Stop'\n");
+        String group = quote("portpolicy:" + policy);
+        out.append("Get-NetFirewallRule -Group ").append(group)
+                .append(" -ErrorAction 'SilentlyContinue' | Remove-NetFirewallRule\n");
+        var settings = request.effective().policy().settings();
+        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -DefaultInboundAction ")
+                .append(quote(profileAction(settings.defaultFor(Direction.INBOUND))))
+                .append(" -DefaultOutboundAction ").append(quote(profileAction(settings.defaultFor(Direction.OUTBOUND))))
+                .append('\n');
+        for (WinRule rule : rules) {
+            out.append("New-NetFirewallRule -Name ").append(quote(rule.name()))
+                    .append(" -DisplayName ").append(quote(rule.displayName()))
+                    .append(" -Group ").append(group)
+                    .append(" -Direction ").append(quote(rule.directionWord()))
+                    .append(" -Action ").append(quote(rule.actionWord()))
+                    .append(" -Protocol ").append(quote(rule.protocol()));
+            if (!rule.localAddresses().isEmpty()) out.append(" -LocalAddress ").append(list(rule.localAddresses()));
+            if (!rule.remoteAddresses().isEmpty()) out.append(" -RemoteAddress ").append(list(rule.remoteAddresses()));
+            if (!rule.localPorts().isEmpty()) out.append(" -LocalPort ").append(list(rule.localPorts()));
+            if (!rule.remotePorts().isEmpty()) out.append(" -RemotePort ").append(list(rule.remotePorts()));
+            if (!rule.icmpTypes().isEmpty()) out.append(" -IcmpType ").append(list(rule.icmpTypes()));
+            out.append(" -Profile 'Any' -Enabled True -Description ").append(quote(rule.description()))
+                    .append(" | Out-Null\n");
+        }
+        return out.toString();
+    }
+
+    private static List<String> notes(CompileRequest request) {
+        List<String> notes = new ArrayList<>();
+        var settings = request.effective().policy().settings();
+        boolean reject = settings.defaultFor(Direction.INBOUND) == Action.REJECT
+                || settings.defaultFor(Direction.OUTBOUND) == Action.REJECT
+                || request.effective().compiledRules().stream().anyMatch(r -> r.action() == Action.REJECT);
+        notes.add("Windows Defender Firewall: Block beats Allow and order does not matter, so these are the policy's "
+                + "effective rules.");
+        if (reject) {
+            notes.add("note: reject is compiled as Block: Windows drops the packet and cannot answer with a TCP "
+                    + "reset or an ICMP error.");
+        }
+        return notes;
+    }
+
+    // ---- netsh --------------------------------------------------------------------------
+
+    /** Text for a cmd batch line: one line, without the characters cmd would act on even inside quotes. */
+    static String cmdText(String text) {
+        return Text.replace(Text.oneLine(text), "\"%!^&|<>", "'_______");
+    }
+
+    private static String netsh(CompileRequest request, String policy, List<WinRule> rules) {
+        StringBuilder out = new StringBuilder();
+        out.append("@echo off\r\n");
+        for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
+        for (String note : notes(request)) out.append("rem ").append(cmdText(note)).append("\r\n");
+        out.append("rem netsh cannot select rules by group: each rule is deleted by name before it is added.\r\n");
+        var settings = request.effective().policy().settings();
+        out.append("netsh advfirewall set allprofiles firewallpolicy ")
+                .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
+                .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound\r\n");
+        for (WinRule rule : rules) {
+            List<String> protocols = new ArrayList<>();
+            String base = rule.protocol().toLowerCase();
+            if (rule.icmpTypes().isEmpty()) {
+                protocols.add(base.equals("icmpv4") || base.equals("icmpv6") ? base + ":any,any" : base);
+            } else {
+                for (String type : rule.icmpTypes()) {
+                    String[] tc = type.split(":");
+                    protocols.add(base + ":" + tc[0] + "," + (tc.length > 1 ? tc[1] : "any"));
+                }
+            }
+            for (int i = 0; i < protocols.size(); i++) {
+                String name = cmdText(rule.name() + (protocols.size() > 1 ? "#" + (i + 1) : ""));
+                out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
+                out.append("netsh advfirewall firewall add rule name=\"").append(name)
+                        .append("\" dir=").append(rule.direction() == Direction.INBOUND ? "in" : "out")
+                        .append(" action=").append(rule.actionWord().toLowerCase())
+                        .append(" protocol=").append(protocols.get(i));
+                if (!rule.localAddresses().isEmpty()) out.append(" localip=").append(String.join(",", rule.localAddresses()));
+                if (!rule.remoteAddresses().isEmpty()) out.append(" remoteip=").append(String.join(",", rule.remoteAddresses()));
+                if (!rule.localPorts().isEmpty()) out.append(" localport=").append(String.join(",", rule.localPorts()));
+                if (!rule.remotePorts().isEmpty()) out.append(" remoteport=").append(String.join(",", rule.remotePorts()));
+                out.append(" profile=any enable=yes description=\"").append(cmdText(rule.description())).append("\"\r\n");
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,342 @@
+package io.portpolicy.compile;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.compile.windows.WindowsBackend;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Packet;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Os;
+import io.portpolicy.testing.RandomPolicies;
+import org.approvaltests.Approvals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * compile --target windows: the generated script, read back by {@link WindowsFirewallReader}
+ * and evaluated by Windows' block-beats-allow semantics, decides every boundary and random
+ * packet as the engine does, for the example hosts and for random policies; the netsh batch
+ * holds the same rules; hostile text stays a literal string.
+ */
+class WindowsBackendTest {
+
+    private static final WindowsBackend BACKEND = new WindowsBackend();
+
+    static Artifact compile(EffectivePolicy effective, Target target, String format) throws CompileException {
+        return BACKEND.compile(new CompileRequest(effective, target, format, "TEST"));
+    }
+
+    // ---- the cross-check ----------------------------------------------------------------
+
+    /** Checks one host; returns the number of packets compared. */
+    static int crossCheck(String label, EffectivePolicy effective, Target host, long seed) throws CompileException {
+        String script = compile(effective, host, "powershell").parts().get(0).text();
+        WindowsFirewallReader reader = WindowsFirewallReader.powershell(script);
+        assertEquals(1, reader.removedGroups.size(), label);
+        WindowsFirewallReader netsh = WindowsFirewallReader.netsh(compile(effective, host, "netsh").parts().get(0).text());
+        assertEquals(expandIcmp(reader.rules), strip(netsh.rules), label + ": netsh holds other rules");
+        assertEquals(reader.defaultInbound, netsh.defaultInbound, label);
+        assertEquals(reader.defaultOutbound, netsh.defaultOutbound, label);
+        Random random = new Random(seed);
+        int count = 0;
+        List<String> mismatches = new ArrayList<>();
+        for (Direction direction : Direction.values()) {
+            for (Packet packet : packets(effective, host, direction, random)) {
+                Action engine = effective.decide(host, direction, packet).action();
+                String windows = reader.verdict(direction, packet, host.addresses());
+                String expected = engine == Action.ALLOW ? "Allow" : "Block";
+                count++;
+                if (!expected.equals(windows) && mismatches.size() < 20) {
+                    mismatches.add(label + " " + direction + " " + packet + ": windows " + windows + ", engine "
+                            + effective.decide(host, direction, packet).reason());
+                }
+            }
+        }
+        assertTrue(mismatches.isEmpty(), String.join("\n", mismatches) + "\n" + Text.cutChars(script, 4000));
+        return count;
+    }
+
+    /** The PowerShell rules with one ICMP type per rule, as netsh writes them, names aside. */
+    private static Set<String> expandIcmp(List<WindowsFirewallReader.FwRule> rules) {
+        Set<String> out = new TreeSet<>();
+        for (WindowsFirewallReader.FwRule rule : rules) {
+            var p = new java.util.TreeMap<>(rule.parameters());
+            p.remove("Name");
+            p.remove("DisplayName");
+            p.remove("Group");
+            p.remove("Profile");
+            p.put("Description", List.of(Text.replace(Text.oneLine(rule.one("Description")), "\"%!^&|<>", "'_______")));
+            List<String> types = p.remove("IcmpType");
+            if (types == null) {
+                out.add(p.toString());
+            } else {
+                for (String t : types) {
+                    var q = new java.util.TreeMap<>(p);
+                    q.put("IcmpType", List.of(t));
+                    out.add(q.toString());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> strip(List<WindowsFirewallReader.FwRule> rules) {
+        Set<String> out = new TreeSet<>();
+        for (WindowsFirewallReader.FwRule rule : rules) {
+            var p = new java.util.TreeMap<>(rule.parameters());
+            p.remove("Name");
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    /** Packets at the ends of every range the rules name and their neighbours, and random ones. */
+    static List<Packet> packets(EffectivePolicy effective, Target host, Direction direction, Random random) {
+        Set<IPAddress> peers = new HashSet<>();
+        Set<Integer> ports = new TreeSet<>(List.of(1, 22, 53, 80, 443, 1024, 49152, 65535));
+        Set<Integer> types = new TreeSet<>(List.of(0, 3, 8, 128, 133, 135, 136, 137, 255));
+        for (Direction d : Direction.values()) {
+            HostRules rules = HostRules.of(effective, host, d);
+            for (HostRules.Compiled compiled : rules.rules()) {
+                for (PacketCube cube : compiled.cubes()) {
+                    for (IPAddressSeqRange range : rules.peers(cube)) {
+                        IPAddress low = range.getLower().withoutPrefixLength();
+                        IPAddress high = range.getUpper().withoutPrefixLength();
+                        peers.add(low);
+                        peers.add(high);
+                        if (!low.isZero()) peers.add(low.increment(-1));
+                        if (!high.isMax()) peers.add(high.increment(1));
+                    }
+                    addEnds(ports, cube.destinationPorts(), 1, 65535);
+                    addEnds(ports, cube.sourcePorts(), 1, 65535);
+                    addEnds(types, cube.icmpTypes(), 0, 255);
+                    addEnds(types, cube.icmpCodes(), 0, 255);
+                }
+            }
+        }
+        for (String a : List.of("127.0.0.1", "::1", "192.0.2.77", "10.0.0.1", "2001:db8::1", "fe80::1", "8.8.8.8")) {
+            peers.add(new IPAddressString(a).getAddress());
+        }
+        List<IPAddress> own = new ArrayList<>();
+        for (IPAddressSeqRange r : host.addresses()) {
+            own.add(r.getLower().withoutPrefixLength());
+            own.add(r.getUpper().withoutPrefixLength());
+            peers.add(r.getLower().withoutPrefixLength());
+            IPAddress next = r.getUpper().withoutPrefixLength();
+            if (!next.isMax()) own.add(next.increment(1));
+        }
+        List<IPAddress> peerList = new ArrayList<>(peers);
+        peerList.sort(IPAddress::compareTo);
+        List<Integer> portList = new ArrayList<>(ports);
+        List<Integer> typeList = new ArrayList<>(types);
+        List<Packet> out = new ArrayList<>();
+        for (IPAddress self : own) {
+            for (IPAddress peer : peerList) {
+                if (self.isIPv4() != peer.isIPv4()) continue;
+                IPAddress src = direction == Direction.INBOUND ? peer : self;
+                IPAddress dst = direction == Direction.INBOUND ? self : peer;
+                int icmp = self.isIPv4() ? 1 : 58;
+                for (int i = 0; i < 6; i++) {
+                    int sport = pick(portList, random);
+                    int dport = pick(portList, random);
+                    out.add(new Packet(src, dst, 6, sport, dport, 0, 0));
+                    out.add(new Packet(src, dst, 17, pick(portList, random), pick(portList, random), 0, 0));
+                    out.add(new Packet(src, dst, icmp, 0, 0, pickType(typeList, random), pickType(typeList, random)));
+                }
+                out.add(new Packet(src, dst, icmp, 0, 0, random.nextInt(256), random.nextInt(256)));
+                for (int protocol : new int[] {0, 47, 50, 255, self.isIPv4() ? 58 : 1, random.nextInt(256)}) {
+                    if (protocol == 6 || protocol == 17 || protocol == icmp) continue;
+                    out.add(new Packet(src, dst, protocol, 0, 0, 0, 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int pick(List<Integer> values, Random random) {
+        return random.nextInt(4) == 0 ? 1 + random.nextInt(65535) : values.get(random.nextInt(values.size()));
+    }
+
+    private static int pickType(List<Integer> values, Random random) {
+        return random.nextInt(4) == 0 ? random.nextInt(256) : values.get(random.nextInt(values.size()));
+    }
+
+    private static void addEnds(Set<Integer> out, List<ValueRange> values, int min, int max) {
+        for (ValueRange v : values) {
+            for (int p : new int[] {v.low(), v.high(), v.low() - 1, v.high() + 1}) {
+                if (p >= min && p <= max) out.add(p);
+            }
+        }
+    }
+
+    // ---- the tests ----------------------------------------------------------------------
+
+    @Test
+    void everyExampleHostDecidesAsTheEngine() throws CompileException {
+        int hosts = 0;
+        int packets = 0;
+        for (String file : CompileFixtures.examples()) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target host : CompileFixtures.hosts(effective)) {
+                if (effective.policy().settings().isStateless()) {
+                    assertThrows(CompileException.class, () -> compile(effective, host, "powershell"));
+                    continue;
+                }
+                packets += crossCheck(file + " " + host.name(), effective, host, hosts);
+                hosts++;
+            }
+        }
+        assertTrue(hosts >= 10, "hosts checked: " + hosts);
+        assertTrue(packets > 10000, "packets checked: " + packets);
+    }
+
+    @Test
+    void randomPoliciesDecideAsTheEngine() throws CompileException {
+        int hosts = 0;
+        int windows = 0;
+        for (long seed = 0; seed < 80; seed++) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(new RandomPolicies(seed).policy()),
+                    CompileFixtures.TODAY);
+            for (Target host : CompileFixtures.hosts(effective)) {
+                if (effective.policy().settings().isStateless()) {
+                    CompileException e = assertThrows(CompileException.class, () -> compile(effective, host, "powershell"));
+                    assertTrue(e.getMessage().contains("stateless"), e.getMessage());
+                    continue;
+                }
+                crossCheck("seed " + seed + " " + host.name(), effective, host, seed);
+                hosts++;
+                if (host.os() == Os.WINDOWS) windows++;
+            }
+        }
+        assertTrue(hosts >= 60 && windows >= 10, hosts + " hosts, " + windows + " windows");
+    }
+
+    /** The issue's example: no Block locks the jump host out; with default allow, a Block for everyone else. */
+    @Test
+    void blockNeverCutsIntoAnEarlierAllow() throws CompileException {
+        String rules = "host srv = 10.0.0.1 os windows\nhost jumphost = 10.0.0.9\n"
+                + "allow tcp/22 from jumphost\ndeny tcp/22 from any\n";
+        EffectivePolicy deny = EffectivePolicy.of(CompileFixtures.checkText("default inbound deny\n" + rules),
+                CompileFixtures.TODAY);
+        WindowsFirewallReader r = WindowsFirewallReader.powershell(
+                compile(deny, deny.target("srv").orElseThrow(), "powershell").parts().get(0).text());
+        List<WindowsFirewallReader.FwRule> in = r.rules.stream().filter(x -> x.one("Direction").equals("Inbound")
+                && x.one("Protocol").equals("TCP")).toList();
+        assertEquals(1, in.size());
+        assertEquals("Allow", in.get(0).one("Action"));
+        assertEquals(List.of("10.0.0.9"), in.get(0).list("RemoteAddress"));
+        assertEquals(List.of("22"), in.get(0).list("LocalPort"));
+        assertTrue(r.rules.stream().noneMatch(x -> x.one("Action").equals("Block")));
+
+        EffectivePolicy allow = EffectivePolicy.of(CompileFixtures.checkText("default inbound allow\n" + rules),
+                CompileFixtures.TODAY);
+        r = WindowsFirewallReader.powershell(compile(allow, allow.target("srv").orElseThrow(), "powershell")
+                .parts().get(0).text());
+        List<WindowsFirewallReader.FwRule> blocks = r.rules.stream().filter(x -> x.one("Action").equals("Block")).toList();
+        assertEquals(1, blocks.size());
+        assertEquals(List.of("0.0.0.0-10.0.0.0", "10.0.0.2-10.0.0.8", "10.0.0.10-126.255.255.255", "128.0.0.0/1"),
+                blocks.get(0).list("RemoteAddress"));
+        assertEquals("Allow", r.defaultInbound);
+        assertTrue(r.rules.stream().noneMatch(x -> x.one("Action").equals("Allow") && x.one("Direction").equals("Inbound")));
+        crossCheck("issue example, default allow", allow, allow.target("srv").orElseThrow(), 1);
+        crossCheck("issue example, default deny", deny, deny.target("srv").orElseThrow(), 2);
+    }
+
+    @Test
+    void rejectIsBlockWithANote() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
+                "host srv = 10.0.0.1\ndefault inbound allow\nreject tcp/23\n"), CompileFixtures.TODAY);
+        String script = compile(effective, effective.target("srv").orElseThrow(), "powershell").parts().get(0).text();
+        assertTrue(script.contains("# note: reject is compiled as Block"), script);
+        WindowsFirewallReader r = WindowsFirewallReader.powershell(script);
+        assertEquals(1, r.rules.stream().filter(x -> x.one("Action").equals("Block")).count());
+    }
+
+    @Test
+    void statelessPoliciesAreRefused() {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
+                "stateless\nhost srv = 10.0.0.1\nallow tcp/22\n"), CompileFixtures.TODAY);
+        CompileFixtures.Run run = CompileFixtures.runWithInput("stateless\nhost srv = 10.0.0.1\nallow tcp/22\n",
+                "compile", "-", "--target", "windows", "--host", "srv");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("stateless"), run.err());
+        assertThrows(CompileException.class, () -> compile(effective, effective.target("srv").orElseThrow(), "netsh"));
+    }
+
+    static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "
+            + "%PATH% !x! ^& | < > \n New-NetFirewallRule -Action Allow \r\u2028 '; calc; ' #<# \ud83d\udd25";
+
+    @Test
+    void hostileTextStaysLiteral(@TempDir Path dir) throws IOException, CompileException {
+        Path file = dir.resolve("evil'$(calc)`;\u2019 x.policy");
+        String comment = EVIL.replace("\n", " ").replace("\r", " ").replace("\"", "'");
+        Files.writeString(file, "host evil = 10.0.0.1, 2001:db8::1 os windows\ndefault inbound deny\n"
+                + "allow tcp/22 from 10.1.0.0/16 comment \"" + comment + "\" owner \"" + comment + "\" ticket \""
+                + comment + "\"\n");
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file.toString()), CompileFixtures.TODAY);
+        Target host = effective.target("evil").orElseThrow();
+        String script = compile(effective, host, "powershell").parts().get(0).text();
+        WindowsFirewallReader r = WindowsFirewallReader.powershell(script);
+        WindowsFirewallReader.FwRule rule = r.rules.stream().filter(x -> x.one("Protocol").equals("TCP")).findFirst()
+                .orElseThrow();
+        String expected = Text.oneLine(HostRules.describe(effective.compiledRules().get(0)));
+        assertEquals(expected, rule.one("Description"));
+        assertTrue(rule.one("Description").contains("`$(Remove-Item C:/ -Recurse)`; Stop-Computer;"));
+        assertTrue(rule.one("Description").contains("a'b\u2018c\u2019d\u201ae\u201bf''"));
+        assertEquals(1, r.removedGroups.size());
+        assertTrue(rule.one("Group").startsWith("portpolicy:evil"), rule.one("Group"));
+        assertTrue(rule.one("Group").matches("portpolicy:[A-Za-z0-9._-]+"), rule.one("Group"));
+        for (String line : script.split("\n")) {
+            assertFalse(line.contains("\r") || line.contains("\u2028"), line);
+        }
+        crossCheck("hostile", effective, host, 7);
+        String batch = compile(effective, host, "netsh").parts().get(0).text();
+        WindowsFirewallReader n = WindowsFirewallReader.netsh(batch);
+        assertTrue(n.rules.stream().anyMatch(x -> x.one("Description").contains("`$(Remove-Item C:/ -Recurse)`; Stop-Computer;")));
+    }
+
+    @Test
+    void approvedOutputForEveryWindowsHost() throws IOException {
+        StringBuilder approved = new StringBuilder();
+        for (String file : CompileFixtures.examples()) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target host : CompileFixtures.hosts(effective)) {
+                if (host.os() != Os.WINDOWS) continue;
+                for (String format : List.of("powershell", "netsh")) {
+                    String[] args = {"compile", file, "--target", "windows", "--host", host.name(), "--format", format,
+                        "--today=2026-11-21"};
+                    CompileFixtures.Run run = CompileFixtures.run(args);
+                    assertEquals("", run.err());
+                    assertEquals(0, run.exit());
+                    assertEquals(run.out(), CompileFixtures.run(args).out(), "not byte-stable: " + file + " " + host.name());
+                    approved.append("=== ").append(file).append(" --host ").append(host.name()).append(" --format ")
+                            .append(format).append(" ===\n")
+                            .append(run.out().replace("portpolicy " + CompileApprovalTest.version() + " (",
+                                    "portpolicy VERSION (").replace("\r\n", "\n"));
+                }
+            }
+        }
+        assertTrue(approved.length() > 0);
+        Approvals.verify(approved.toString());
+    }
+}
