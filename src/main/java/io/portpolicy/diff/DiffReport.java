@@ -1,0 +1,199 @@
+package io.portpolicy.diff;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.Json;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.NamedService;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Writes a {@link PolicyDiff.Result} as text, markdown or JSON. One line per block of changed packets. */
+public final class DiffReport {
+
+    /** One block of changed packets, in words. */
+    record Line(PolicyDiff.Change change, String kind, String traffic, String endpoints, String family, String risk) {
+        String where() {
+            return change.target().kind() + " " + change.target().name() + " " + change.direction().keyword();
+        }
+    }
+
+    private final PolicyDiff.Result result;
+    private final List<Line> lines = new ArrayList<>();
+
+    public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
+        this.result = result;
+        for (PolicyDiff.Change change : result.changes()) {
+            String kind = change.opened() ? "opened" : change.closed() ? "closed"
+                    : "moved " + change.before().action().keyword() + " -> " + change.after().action().keyword();
+            for (Cube cube : change.cubes()) {
+                lines.add(new Line(change, kind, Summary.traffic(cube, services),
+                        Summary.endpoints(cube, change.target(), change.direction()), cube.family().label(),
+                        change.opened() && change.after().rule() != null ? Summary.risk(cube) : null));
+            }
+        }
+        // Each target and direction once, the one with the most important line first; within it, risks first.
+        java.util.Map<String, Integer> best = new java.util.HashMap<>();
+        java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        for (Line l : lines) {
+            best.merge(l.where(), rank(l), Math::min);
+            first.putIfAbsent(l.where(), first.size());
+        }
+        lines.sort(Comparator.comparingInt((Line l) -> best.get(l.where()))
+                .thenComparingInt(l -> first.get(l.where())).thenComparingInt(DiffReport::rank));
+    }
+
+    private static int rank(Line line) {
+        if (line.risk() != null) return 0;
+        if (isImplicit(line.change().before()) || isImplicit(line.change().after())) return 4;
+        if (line.change().opened()) return 1;
+        if (line.change().closed()) return 2;
+        return 3;
+    }
+
+    private static boolean isImplicit(PolicyDiff.Decider decider) {
+        return decider.rule() == null && decider.label().startsWith("implicit");
+    }
+
+    private static String side(PolicyDiff.Decider decider) {
+        Action action = decider.action();
+        if (action == null) return "not judged: " + decider.label();
+        String verb = switch (action) {
+            case ALLOW -> "allowed";
+            case DENY -> "denied";
+            case REJECT -> "rejected";
+        };
+        return verb + " by " + decider.describe();
+    }
+
+    private String summary() {
+        if (!result.accessChanged()) return "no access change";
+        long opened = lines.stream().filter(l -> l.change().opened()).count();
+        long closed = lines.stream().filter(l -> l.change().closed()).count();
+        long moved = lines.size() - opened - closed;
+        long risky = lines.stream().filter(l -> l.risk() != null).count();
+        Set<String> targets = new LinkedHashSet<>();
+        for (Line l : lines) targets.add(l.change().target().kind() + " " + l.change().target().name());
+        List<String> parts = new ArrayList<>();
+        if (opened > 0) parts.add(opened + " opened" + (risky > 0 ? " (" + risky + " risky)" : ""));
+        if (closed > 0) parts.add(closed + " closed");
+        if (moved > 0) parts.add(moved + " moved between deny and reject");
+        return "access changed: " + String.join(", ", parts) + " at " + targets.size()
+                + (targets.size() == 1 ? " target" : " targets") + " (" + String.join(", ", targets) + ")";
+    }
+
+    private String findingsSummary() {
+        int in = result.introduced().size();
+        int out = result.resolved().size();
+        if (in == 0 && out == 0) return "";
+        return "; lint findings: " + in + " introduced, " + out + " resolved";
+    }
+
+    public String text() {
+        StringBuilder out = new StringBuilder(summary()).append(findingsSummary()).append('\n');
+        String where = null;
+        for (Line l : lines) {
+            if (!l.where().equals(where)) {
+                where = l.where();
+                out.append('\n').append(where).append(":\n");
+            }
+            out.append("  ").append(l.kind()).append(": ").append(l.traffic()).append(' ').append(l.endpoints())
+                    .append(" (").append(l.family()).append(")\n");
+            if (l.risk() != null) out.append("    RISK: ").append(l.risk()).append('\n');
+            out.append("    before: ").append(side(l.change().before())).append('\n');
+            out.append("    after:  ").append(side(l.change().after())).append('\n');
+        }
+        findings(out, "lint findings introduced", result.introduced(), "  ");
+        findings(out, "lint findings resolved", result.resolved(), "  ");
+        return out.toString();
+    }
+
+    private static void findings(StringBuilder out, String title, List<Finding> findings, String indent) {
+        if (findings.isEmpty()) return;
+        out.append('\n').append(title).append(":\n");
+        for (Finding f : findings) out.append(indent).append(finding(f)).append('\n');
+    }
+
+    private static String finding(Finding f) {
+        return f.location() + ": " + f.severity().label() + " " + f.ruleId() + " " + f.name() + ": " + f.message()
+                + (f.waived() ? " (waived)" : "");
+    }
+
+    public String markdown() {
+        StringBuilder out = new StringBuilder("**portpolicy diff:** ").append(summary()).append(findingsSummary())
+                .append("\n");
+        if (!lines.isEmpty()) {
+            out.append("\n| | Change | Where | Traffic | Before | After |\n|---|---|---|---|---|---|\n");
+            for (Line l : lines) {
+                out.append("| ").append(l.risk() != null ? "**RISK:** " + cell(l.risk()) : "").append(" | ")
+                        .append(l.kind()).append(" | ").append(cell(l.where())).append(" | ")
+                        .append(cell(l.traffic() + " " + l.endpoints() + " (" + l.family() + ")")).append(" | ")
+                        .append(cell(side(l.change().before()))).append(" | ")
+                        .append(cell(side(l.change().after()))).append(" |\n");
+            }
+        }
+        mdFindings(out, "Lint findings introduced", result.introduced());
+        mdFindings(out, "Lint findings resolved", result.resolved());
+        return out.toString();
+    }
+
+    private static void mdFindings(StringBuilder out, String title, List<Finding> findings) {
+        if (findings.isEmpty()) return;
+        out.append("\n**").append(title).append(":**\n\n");
+        for (Finding f : findings) out.append("- ").append(cell(finding(f))).append('\n');
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    public String json() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("accessChanged", result.accessChanged());
+        root.put("summary", summary());
+        ArrayNode changes = root.putArray("changes");
+        for (Line l : lines) {
+            ObjectNode c = changes.addObject();
+            c.put("target", l.change().target().name());
+            c.put("kind", l.change().target().kind());
+            c.put("direction", l.change().direction().keyword());
+            c.put("change", l.change().opened() ? "opened" : l.change().closed() ? "closed" : "moved");
+            c.put("family", l.family());
+            c.put("traffic", l.traffic());
+            c.put("endpoints", l.endpoints());
+            if (l.risk() != null) c.put("risk", l.risk());
+            else c.putNull("risk");
+            side(c.putObject("before"), l.change().before());
+            side(c.putObject("after"), l.change().after());
+        }
+        findings(root.putArray("findingsIntroduced"), result.introduced());
+        findings(root.putArray("findingsResolved"), result.resolved());
+        return Json.pretty(root);
+    }
+
+    private static void side(ObjectNode node, PolicyDiff.Decider decider) {
+        if (decider.action() == null) node.putNull("action");
+        else node.put("action", decider.action().keyword());
+        node.put("decidedBy", decider.describe());
+    }
+
+    private static void findings(ArrayNode array, List<Finding> findings) {
+        for (Finding f : findings) {
+            ObjectNode n = array.addObject();
+            n.put("file", f.location().path());
+            n.put("line", f.location().line());
+            n.put("column", f.location().column());
+            n.put("rule", f.ruleId());
+            n.put("name", f.name());
+            n.put("severity", f.severity().label());
+            n.put("message", f.message());
+            n.put("waived", f.waived());
+        }
+    }
+}

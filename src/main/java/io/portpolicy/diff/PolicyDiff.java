@@ -1,0 +1,190 @@
+package io.portpolicy.diff;
+
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintConfig;
+import io.portpolicy.lint.Linter;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The semantic difference of two policies: at every host and group of either, in each
+ * direction, the packets whose verdict changed, with what decided them on each side.
+ *
+ * <p>The two policies live in separate BDD spaces, so they are compared through the engine's
+ * canonical descriptions: each side's partition of a target's packets into the regions decided
+ * by each rule, the implicit rules and the default (plus "not judged here" for addresses the
+ * target does not have on that side) is described as cubes, and every pair of regions whose
+ * actions differ is intersected cube by cube. The regions of one side are disjoint and cover
+ * every packet, so the result is exact: it is empty exactly when both sides decide every
+ * packet alike at every target.
+ */
+public final class PolicyDiff {
+
+    private PolicyDiff() {
+    }
+
+    /** What decided a region: a rule, the implicit rules, the default, or nothing (not this target's). */
+    public record Decider(Action action, Rule rule, String label) {
+        public String describe() {
+            return rule != null ? rule.location().path() + ":" + rule.location().line() : label;
+        }
+    }
+
+    /**
+     * Packets at one target and direction whose verdict changed, from one decider to another.
+     * {@code before.action()} or {@code after.action()} is null where the target did not judge
+     * those packets (it did not exist, or did not have the address).
+     */
+    public record Change(Target target, Direction direction, Decider before, Decider after, List<Cube> cubes) {
+        public boolean opened() {
+            return after.action() == Action.ALLOW;
+        }
+
+        public boolean closed() {
+            return before.action() == Action.ALLOW;
+        }
+    }
+
+    public record Result(List<Change> changes, List<Finding> introduced, List<Finding> resolved) {
+        public boolean accessChanged() {
+            return !changes.isEmpty();
+        }
+    }
+
+    private record Region(Decider decider, List<Cube> cubes) {
+    }
+
+    /** The access changes and the lint findings introduced and resolved. */
+    public static Result compare(Policy before, Policy after, LocalDate today) {
+        List<Change> changes = access(before, after, today);
+        Linter linter = new Linter(LintConfig.DEFAULT, today, true);
+        List<Finding> oldFindings = linter.lint(before);
+        List<Finding> newFindings = linter.lint(after);
+        return new Result(changes, minus(newFindings, oldFindings), minus(oldFindings, newFindings));
+    }
+
+    /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
+    public static List<Change> access(Policy before, Policy after, LocalDate today) {
+        EffectivePolicy old = EffectivePolicy.of(before, today);
+        EffectivePolicy neu = EffectivePolicy.of(after, today);
+        TreeSet<String> hosts = new TreeSet<>(before.hosts().keySet());
+        hosts.addAll(after.hosts().keySet());
+        TreeSet<String> groups = new TreeSet<>(before.groups().keySet());
+        groups.addAll(after.groups().keySet());
+        List<String> names = new ArrayList<>(hosts);
+        groups.stream().filter(g -> !hosts.contains(g)).forEach(names::add);
+        List<Change> changes = new ArrayList<>();
+        for (String name : names) {
+            Optional<Target> a = old.target(name);
+            Optional<Target> b = neu.target(name);
+            Target shown = b.orElseGet(a::get);
+            for (Direction direction : Direction.values()) {
+                List<Region> left = regions(old, name, a.orElse(null), direction);
+                List<Region> right = regions(neu, name, b.orElse(null), direction);
+                changes.addAll(compare(shown, direction, left, right));
+            }
+        }
+        return changes;
+    }
+
+    private static List<Change> compare(Target target, Direction direction, List<Region> left, List<Region> right) {
+        Map<String, Change> merged = new LinkedHashMap<>();
+        for (Region l : left) {
+            for (Region r : right) {
+                if (!matters(l.decider().action(), r.decider().action())) continue;
+                List<Cube> both = new ArrayList<>();
+                for (Cube x : l.cubes()) {
+                    for (Cube y : r.cubes()) {
+                        Cube z = x.intersect(y);
+                        if (z != null) both.add(z);
+                    }
+                }
+                if (both.isEmpty()) continue;
+                merged.put(l.decider().describe() + "|" + r.decider().describe() + "|" + merged.size(),
+                        new Change(target, direction, l.decider(), r.decider(), Summary.merge(both)));
+            }
+        }
+        return new ArrayList<>(merged.values());
+    }
+
+    /** A verdict change worth reporting: the actions differ and at least one side judged the packets. */
+    private static boolean matters(Action before, Action after) {
+        if (before == after) return false;
+        if (before == null || after == null) return before == Action.ALLOW || after == Action.ALLOW;
+        return true;
+    }
+
+    private static List<Region> regions(EffectivePolicy effective, String name, Target target, Direction direction) {
+        List<Region> regions = new ArrayList<>();
+        List<IPAddressSeqRange> owned = target == null ? List.of() : target.addresses();
+        List<Cube> outside = new ArrayList<>();
+        for (Family family : Family.values()) {
+            List<IPAddressSeqRange> rest = Cube.outside(family, owned);
+            if (!rest.isEmpty()) outside.add(Cube.owning(family, rest));
+        }
+        String label = target == null ? "no host or group named " + name : "not an address of " + name;
+        regions.add(new Region(new Decider(null, null, label), outside));
+        if (target == null) return regions;
+        DirectedPolicy directed = effective.directed(target, direction);
+        PacketSet here = directed.space().at(target);
+        regions.add(new Region(new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
+                cubes(directed.implicit().intersect(here), direction)));
+        for (RuleRegion region : directed.rules()) {
+            PacketSet decided = region.decided().intersect(here);
+            if (decided.isEmpty()) continue;
+            regions.add(new Region(new Decider(region.rule().action(), region.rule(), null), cubes(decided, direction)));
+        }
+        regions.add(new Region(new Decider(directed.defaultAction(), null,
+                "default " + direction.keyword() + " " + directed.defaultAction().keyword()),
+                cubes(directed.defaultRegion().intersect(here), direction)));
+        return regions;
+    }
+
+    private static List<Cube> cubes(PacketSet set, Direction direction) {
+        List<Cube> out = new ArrayList<>();
+        for (PacketCube cube : set.describe()) out.add(Cube.of(cube, direction));
+        return out;
+    }
+
+    /** Findings of {@code a} with no counterpart in {@code b}, matched by rule ID, subject text and message. */
+    private static List<Finding> minus(List<Finding> a, List<Finding> b) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Finding f : b) counts.merge(key(f), 1, Integer::sum);
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : a) {
+            String key = key(f);
+            int left = counts.getOrDefault(key, 0);
+            if (left > 0) counts.put(key, left - 1);
+            else out.add(f);
+        }
+        out.sort(Comparator.comparing(Finding::severity).thenComparing(Finding.ORDER));
+        return out;
+    }
+
+    private static String key(Finding f) {
+        // Messages may name lines (which move when rules move); drop FILE:LINE references.
+        String message = f.message().replaceAll("[^\\s:]+:\\d+(:\\d+)?", "@");
+        // Declarations are known by the message (it names the object), rules by their text.
+        return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().text() : "") + "\u0000" + message;
+    }
+}

@@ -1,0 +1,279 @@
+package io.portpolicy.diff;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.check.IcmpTypes;
+import io.portpolicy.check.ServiceCatalog;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.lint.SensitivePort;
+import io.portpolicy.lint.SensitivePorts;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.NamedService;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
+import io.portpolicy.model.ServiceMatch;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/** Compact words for sets of packets: merged address blocks, port ranges, service names. */
+final class Summary {
+
+    private Summary() {
+    }
+
+    /** Joins cubes that differ in one field only, until none do; the order is stable. */
+    static List<Cube> merge(List<Cube> cubes) {
+        List<Cube> current = new ArrayList<>(cubes);
+        for (int round = 0; round < 4; round++) {
+            int before = current.size();
+            for (int field = 0; field < 6; field++) current = mergeOn(current, field);
+            if (current.size() == before) break;
+        }
+        current.sort(Comparator.comparing(Summary::sortKey));
+        return current;
+    }
+
+    private static String sortKey(Cube c) {
+        return c.family() + " " + c.protocols() + " " + String.format("%05d", c.destinationPorts().get(0).low())
+                + " " + c.owns() + " " + c.peers();
+    }
+
+    private static List<Cube> mergeOn(List<Cube> cubes, int field) {
+        Map<String, Cube> byRest = new LinkedHashMap<>();
+        for (Cube c : cubes) {
+            String key = restKey(c, field);
+            Cube known = byRest.get(key);
+            byRest.put(key, known == null ? c : join(known, c, field));
+        }
+        return new ArrayList<>(byRest.values());
+    }
+
+    private static String restKey(Cube c, int field) {
+        List<Object> parts = new ArrayList<>(List.of(c.family(), c.protocols(), c.destinationPorts(), c.sourcePorts(),
+                c.icmpTypes(), c.peers(), c.owns(), c.icmpCodes()));
+        int[] index = {1, 2, 3, 4, 5, 6};
+        parts.set(index[field], "*");
+        return parts.toString();
+    }
+
+    private static Cube join(Cube a, Cube b, int field) {
+        return switch (field) {
+            case 0 -> new Cube(a.family(), values(a.protocols(), b.protocols()), a.destinationPorts(), a.sourcePorts(),
+                    a.icmpTypes(), a.icmpCodes(), a.peers(), a.owns());
+            case 1 -> new Cube(a.family(), a.protocols(), values(a.destinationPorts(), b.destinationPorts()),
+                    a.sourcePorts(), a.icmpTypes(), a.icmpCodes(), a.peers(), a.owns());
+            case 2 -> new Cube(a.family(), a.protocols(), a.destinationPorts(), values(a.sourcePorts(), b.sourcePorts()),
+                    a.icmpTypes(), a.icmpCodes(), a.peers(), a.owns());
+            case 3 -> new Cube(a.family(), a.protocols(), a.destinationPorts(), a.sourcePorts(),
+                    values(a.icmpTypes(), b.icmpTypes()), a.icmpCodes(), a.peers(), a.owns());
+            case 4 -> new Cube(a.family(), a.protocols(), a.destinationPorts(), a.sourcePorts(), a.icmpTypes(),
+                    a.icmpCodes(), addresses(a.peers(), b.peers()), a.owns());
+            default -> new Cube(a.family(), a.protocols(), a.destinationPorts(), a.sourcePorts(), a.icmpTypes(),
+                    a.icmpCodes(), a.peers(), addresses(a.owns(), b.owns()));
+        };
+    }
+
+    private static List<ValueRange> values(List<ValueRange> a, List<ValueRange> b) {
+        List<ValueRange> all = new ArrayList<>(a);
+        all.addAll(b);
+        return Cube.joinValues(all);
+    }
+
+    private static List<IPAddressSeqRange> addresses(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
+        List<IPAddressSeqRange> all = new ArrayList<>(a);
+        all.addAll(b);
+        return Cube.joinAddresses(all);
+    }
+
+    // ---- words ---------------------------------------------------------------------------
+
+    /** "tcp port 22 (ssh)", "icmp echo-request", "any protocol". */
+    static String traffic(Cube c, Collection<NamedService> services) {
+        if (c.protocols().equals(Cube.BYTE)) return "any protocol";
+        List<Integer> protocols = new ArrayList<>();
+        for (ValueRange r : c.protocols()) for (int p = r.low(); p <= r.high(); p++) protocols.add(p);
+        StringBuilder out = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int p : protocols) names.add(protocolName(p));
+        out.append(names.size() > 6 ? "protocols " + join(c.protocols()) : String.join("/", names));
+        boolean ports = protocols.stream().allMatch(p -> p == 6 || p == 17);
+        boolean icmp = protocols.stream().allMatch(p -> p == 1 || p == 58);
+        if (ports && !c.destinationPorts().equals(Cube.PORT)) {
+            out.append(c.destinationPorts().size() == 1 && c.destinationPorts().get(0).isSingle() ? " port " : " ports ")
+                    .append(join(c.destinationPorts()));
+            String service = service(protocols, c.destinationPorts(), services);
+            if (service != null) out.append(" (").append(service).append(')');
+        }
+        if (ports && !c.sourcePorts().equals(Cube.PORT)) out.append(" from port ").append(join(c.sourcePorts()));
+        if (icmp && !c.icmpTypes().equals(Cube.BYTE)) {
+            Protocol protocol = protocols.get(0) == 1 ? Protocol.ICMP : Protocol.ICMPV6;
+            List<String> types = new ArrayList<>();
+            for (ValueRange r : c.icmpTypes()) {
+                String name = r.isSingle() ? IcmpTypes.name(protocol, r.low()) : null;
+                types.add(name != null && protocols.size() == 1 ? name : "type " + r);
+            }
+            out.append(' ').append(String.join(", ", types));
+        }
+        if (icmp && !c.icmpCodes().equals(Cube.BYTE)) out.append(" code ").append(join(c.icmpCodes()));
+        return out.toString();
+    }
+
+    private static String protocolName(int p) {
+        return switch (p) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            case 1 -> "icmp";
+            case 58 -> "icmpv6";
+            default -> "protocol " + p;
+        };
+    }
+
+    private static String join(List<ValueRange> ranges) {
+        List<String> parts = new ArrayList<>();
+        for (ValueRange r : ranges) parts.add(r.toString());
+        return String.join(",", parts);
+    }
+
+    /** The service whose protocols and ports are exactly these, if one is. */
+    private static String service(List<Integer> protocols, List<ValueRange> ports, Collection<NamedService> services) {
+        TreeSet<String> wanted = new TreeSet<>();
+        for (int p : protocols) for (ValueRange r : ports) wanted.add(p + "/" + r);
+        List<NamedService> candidates = new ArrayList<>(services);
+        candidates.addAll(ServiceCatalog.builtin().values());
+        for (NamedService service : candidates) {
+            TreeSet<String> terms = new TreeSet<>();
+            boolean plain = true;
+            for (ServiceMatch term : service.terms()) {
+                if (!term.protocol().hasPorts() || term.ports() == null || term.ports().ephemeral()) {
+                    plain = false;
+                    break;
+                }
+                for (PortRange r : term.ports().ranges()) {
+                    terms.add(term.protocol().number() + "/" + new ValueRange(r.low(), r.high()));
+                }
+            }
+            if (plain && terms.equals(wanted)) return service.name();
+        }
+        return null;
+    }
+
+    static String addresses(List<IPAddressSeqRange> ranges, Family family) {
+        String any = family == Family.IPV4 ? "any IPv4 address" : "any IPv6 address";
+        if (ranges.size() == 1 && ranges.get(0).equals(Cube.whole(family))) return any;
+        if (isWide(ranges, family)) {
+            // Most of the address space: name what is left out instead (loopback, the host itself, ...).
+            return any + " except " + blocks(Cube.outside(family, ranges), family);
+        }
+        // A block with holes reads better as the block "except" the holes (often the target itself).
+        IPAddressSeqRange hull = ranges.get(0).getLower().toSequentialRange(ranges.get(ranges.size() - 1).getUpper());
+        IPAddress[] hullBlocks = hull.spanWithPrefixBlocks();
+        if (ranges.size() > 1 && hullBlocks.length == 1) {
+            List<IPAddressSeqRange> holes = new ArrayList<>();
+            for (IPAddressSeqRange rest : Cube.outside(family, ranges)) {
+                IPAddressSeqRange inside = rest.intersect(hull);
+                if (inside != null) holes.add(inside);
+            }
+            if (count(holes) < count(ranges)) return blocks(List.of(hull), family) + " except " + blocks(holes, family);
+        }
+        return blocks(ranges, family);
+    }
+
+    private static int count(List<IPAddressSeqRange> ranges) {
+        int n = 0;
+        for (IPAddressSeqRange r : ranges) n += r.spanWithPrefixBlocks().length;
+        return n;
+    }
+
+    /** Whether the ranges cover at least half of the family's addresses. */
+    static boolean isWide(List<IPAddressSeqRange> ranges, Family family) {
+        java.math.BigInteger total = java.math.BigInteger.ZERO;
+        for (IPAddressSeqRange r : ranges) total = total.add(r.getCount());
+        return total.shiftLeft(1).compareTo(Cube.whole(family).getCount()) >= 0;
+    }
+
+    private static String blocks(List<IPAddressSeqRange> ranges, Family family) {
+        List<String> parts = new ArrayList<>();
+        for (IPAddressSeqRange r : ranges) {
+            for (IPAddress block : r.spanWithPrefixBlocks()) {
+                parts.add(block.isSinglePrefixBlock() && block.getPrefixLength() != null
+                        && block.getPrefixLength() == block.getBitCount()
+                        ? block.withoutPrefixLength().toCanonicalString() : block.toCanonicalString());
+            }
+        }
+        if (parts.size() > 6) {
+            List<String> spans = new ArrayList<>();
+            for (IPAddressSeqRange r : ranges) spans.add(r.getLower().toCanonicalString() + "-" + r.getUpper().toCanonicalString());
+            if (spans.size() < parts.size()) parts = spans;
+        }
+        return String.join(", ", parts);
+    }
+
+    /** The target's own side: its name when the cube covers all its addresses of that family. */
+    static String own(Cube c, Target target) {
+        List<IPAddressSeqRange> mine = Cube.joinAddresses(target.addresses().stream()
+                .filter(r -> r.getLower().isIPv4() == (c.family() == Family.IPV4)).toList());
+        if (mine.equals(c.owns())) return target.name();
+        return target.name() + " at " + addresses(c.owns(), c.family());
+    }
+
+    /** "from X to Y" with the target on its side. */
+    static String endpoints(Cube c, Target target, Direction direction) {
+        String peer = addresses(c.peers(), c.family());
+        String own = own(c, target);
+        return direction == Direction.INBOUND ? "from " + peer + " to " + own : "from " + own + " to " + peer;
+    }
+
+    /** Why an opening is risky, or null: from the whole internet, or to a sensitive port. */
+    static String risk(Cube c) {
+        List<String> reasons = new ArrayList<>();
+        if (isWide(c.peers(), c.family())) reasons.add("open to the whole world");
+        else if (c.peers().stream().anyMatch(r -> r.getCount().bitLength() > (c.family() == Family.IPV4 ? 16 : 64))) {
+            reasons.add("open to a wide range");
+        }
+        if (reasons.isEmpty()) {
+            // From a few addresses, only a whole-protocol opening is a risk in itself.
+            return c.protocols().equals(Cube.BYTE) ? "every protocol and port" : null;
+        }
+        for (int[] admin : ADMIN_PORTS) {
+            if (contains(c.protocols(), 6) && !c.destinationPorts().equals(Cube.PORT) && contains(c.destinationPorts(), admin[0])) {
+                reasons.add("remote administration port " + admin[0]);
+            }
+        }
+        for (SensitivePort port : SensitivePorts.builtin().ports()) {
+            if (port.protocol() != Protocol.ANY && !contains(c.protocols(), port.protocol().number())) continue;
+            boolean hit = c.destinationPorts().stream()
+                    .anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
+            boolean hasPorts = port.protocol().hasPorts() || contains(c.protocols(), 6) || contains(c.protocols(), 17);
+            if (hit && hasPorts && !c.destinationPorts().equals(Cube.PORT)) {
+                reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
+                break;
+            }
+        }
+        if (c.protocols().equals(Cube.BYTE) || (contains(c.protocols(), 6) && c.destinationPorts().equals(Cube.PORT))) {
+            reasons.add("every port");
+        }
+        return reasons.isEmpty() ? null : String.join(", ", reasons);
+    }
+
+    /** Remote administration over TCP: ssh, telnet, rdp, WinRM. */
+    private static final int[][] ADMIN_PORTS = {{22}, {23}, {3389}, {5985}, {5986}};
+
+    private static boolean contains(List<ValueRange> ranges, int value) {
+        return ranges.stream().anyMatch(r -> r.low() <= value && value <= r.high());
+    }
+
+    static <T> List<T> sorted(List<T> items, Function<T, String> key) {
+        List<T> out = new ArrayList<>(items);
+        out.sort(Comparator.comparing(key));
+        return out;
+    }
+}

@@ -1,0 +1,170 @@
+package io.portpolicy.diff;
+
+import inet.ipaddr.IPAddress;
+import io.portpolicy.check.Checker;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Packet;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.Verdict;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Policy;
+import io.portpolicy.testing.RandomPolicies;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * diff(A, B) is empty exactly when the engine says A and B decide every packet alike at every
+ * target, for random A and B = A mutated in ways that keep the objects and address literals
+ * (so both engines cut the address space alike and their canonical descriptions compare
+ * directly): same-action runs reordered (always equivalent), two neighbours swapped, an action
+ * flipped, a default changed. Every reported block is also checked on one of its packets: the
+ * two engines decide it as the diff says.
+ */
+class DiffMatchesEngineTest {
+
+    private static final LocalDate TODAY = LocalDate.of(2026, 6, 1);
+
+    private static Policy check(String text) {
+        Diagnostics diagnostics = new Diagnostics();
+        Policy policy = Checker.check("-", new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), diagnostics)
+                .orElse(null);
+        assertTrue(policy != null, () -> "policy does not check:\n" + text + "\n" + diagnostics.sorted());
+        return policy;
+    }
+
+    @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+    void emptyExactlyWhenEquivalent(@ForAll long seed) {
+        String a = new RandomPolicies(seed).policy();
+        Random random = new Random(seed);
+        int kind = random.nextInt(5);
+        String b = mutate(a, kind, random);
+        Policy pa = check(a);
+        Policy pb = check(b);
+        List<PolicyDiff.Change> changes = PolicyDiff.access(pa, pb, TODAY);
+        EffectivePolicy ea = EffectivePolicy.of(pa, TODAY);
+        EffectivePolicy eb = EffectivePolicy.of(pb, TODAY);
+        boolean equivalent = equivalent(ea, eb);
+        assertEquals(equivalent, changes.isEmpty(), () -> "mutation " + kind + "\nA:\n" + a + "\nB:\n" + b);
+        if (kind == 0 || kind == 4) assertTrue(equivalent, () -> "reordering same-action rules changed access\n" + a + "\n" + b);
+        for (PolicyDiff.Change change : changes) {
+            for (Cube cube : change.cubes()) {
+                Packet packet = packet(cube, change.direction());
+                Target ta = ea.target(change.target().name()).orElseThrow();
+                Target tb = eb.target(change.target().name()).orElseThrow();
+                Verdict before = ea.decide(ta, change.direction(), packet);
+                Verdict after = eb.decide(tb, change.direction(), packet);
+                String where = change.target().name() + " " + change.direction() + " " + packet + "\n" + a + "\n" + b;
+                assertEquals(change.before().action(), before.action(), where);
+                assertEquals(change.after().action(), after.action(), where);
+                assertNotEquals(before.action(), after.action(), where);
+            }
+        }
+    }
+
+    /** Same objects and literals; only rule order, actions or defaults differ. */
+    static String mutate(String text, int kind, Random random) {
+        List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+        List<Integer> rules = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("allow ") || line.startsWith("deny ") || line.startsWith("reject ")) rules.add(i);
+        }
+        switch (kind) {
+            case 0 -> {
+                // Reverse every run of neighbouring rules with the same action.
+                int start = 0;
+                while (start < rules.size()) {
+                    int end = start;
+                    String action = verb(lines.get(rules.get(start)));
+                    while (end + 1 < rules.size() && verb(lines.get(rules.get(end + 1))).equals(action)) end++;
+                    List<String> run = new ArrayList<>();
+                    for (int i = start; i <= end; i++) run.add(lines.get(rules.get(i)));
+                    Collections.reverse(run);
+                    for (int i = start; i <= end; i++) lines.set(rules.get(i), run.get(i - start));
+                    start = end + 1;
+                }
+            }
+            case 1 -> {
+                if (rules.size() >= 2) {
+                    int i = random.nextInt(rules.size() - 1);
+                    String first = lines.get(rules.get(i));
+                    lines.set(rules.get(i), lines.get(rules.get(i + 1)));
+                    lines.set(rules.get(i + 1), first);
+                }
+            }
+            case 2 -> {
+                int i = rules.get(random.nextInt(rules.size()));
+                String line = lines.get(i);
+                String verb = verb(line);
+                List<String> others = new ArrayList<>(List.of("allow", "deny", "reject"));
+                others.remove(verb);
+                lines.set(i, others.get(random.nextInt(2)) + line.substring(verb.length()));
+            }
+            case 3 -> {
+                String direction = random.nextBoolean() ? "inbound" : "outbound";
+                String action = List.of("allow", "deny", "reject").get(random.nextInt(3));
+                String setting = "default " + direction + " " + action;
+                int at = -1;
+                for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("default " + direction)) at = i;
+                if (at >= 0) lines.set(at, setting);
+                else lines.add(0, setting);
+            }
+            default -> {
+                // unchanged
+            }
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static String verb(String line) {
+        return line.substring(0, line.indexOf(' '));
+    }
+
+    /** Same targets, and at each target and direction the same allowed, denied and rejected packets. */
+    private static boolean equivalent(EffectivePolicy a, EffectivePolicy b) {
+        List<String> na = a.targets().stream().map(Target::name).toList();
+        List<String> nb = b.targets().stream().map(Target::name).toList();
+        if (!na.equals(nb)) return false;
+        for (String name : na) {
+            Target ta = a.target(name).orElseThrow();
+            Target tb = b.target(name).orElseThrow();
+            for (Direction direction : Direction.values()) {
+                for (Action action : Action.values()) {
+                    if (!description(a, ta, direction, action).equals(description(b, tb, direction, action))) return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String description(EffectivePolicy effective, Target target, Direction direction, Action action) {
+        var directed = effective.directed(target, direction);
+        PacketSet set = directed.decidedAs(action).intersect(directed.space().at(target));
+        return set.describe().toString();
+    }
+
+    private static Packet packet(Cube cube, Direction direction) {
+        IPAddress peer = cube.peers().get(0).getLower();
+        IPAddress own = cube.owns().get(0).getLower();
+        boolean inbound = direction == Direction.INBOUND;
+        return new Packet(inbound ? peer : own, inbound ? own : peer, cube.protocols().get(0).low(),
+                cube.sourcePorts().get(0).low(), cube.destinationPorts().get(0).low(), cube.icmpTypes().get(0).low(),
+                cube.icmpCodes().get(0).low());
+    }
+}
