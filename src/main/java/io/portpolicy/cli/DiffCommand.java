@@ -16,9 +16,10 @@ import java.util.concurrent.Callable;
 
 /** {@code portpolicy diff OLD NEW}: what the change admits that it did not, and the reverse. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare what two policies admit, not their text: at every host and group, the packets "
-                + "newly allowed, no longer allowed, or moved between deny and reject, with the deciding rule "
-                + "on each side, and the lint findings the change introduces or resolves.",
+        description = {"Compare what two policies admit, not their text: the access a change opens or closes.",
+                "At every host and group of either policy: the packets newly allowed, no longer allowed, or moved "
+                        + "between deny and reject, with the deciding rule on each side, and the lint findings the "
+                        + "change introduces or resolves.",
                 "Exit code: 0 no access change, 1 access changed, 2 errors."})
 final class DiffCommand implements Callable<Integer> {
 
