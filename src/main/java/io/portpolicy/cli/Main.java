@@ -16,7 +16,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Lints least-privilege port policies and compiles them to firewall configurations.",
-        subcommands = {LintCommand.class, QueryCommand.class, RulesCommand.class, CompileCommand.class, DiffCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LintCommand.class, QueryCommand.class, RulesCommand.class, CompileCommand.class, DiffCommand.class, FmtCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static final int OK = 0;

@@ -1,0 +1,82 @@
+package io.portpolicy.cli;
+
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.fmt.Formatter;
+import io.portpolicy.source.SourceFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code portpolicy fmt FILE... [--check]}: rewrites policy files in canonical layout, keeping comments. */
+@Command(name = "fmt", mixinStandardHelpOptions = true,
+        description = {"Rewrite policy files in canonical layout, keeping every comment.",
+                "Each FILE is formatted on its own (includes are not followed); - formats standard input to standard output.",
+                "Exit code: 0 done (with --check: every file is formatted), 1 with --check: a file would change, 2 errors."})
+final class FmtCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "policy files; - reads standard input")
+    List<String> files;
+
+    @Option(names = "--check", description = "change nothing; list the files that would change and exit 1 if any would")
+    boolean check;
+
+    private final Io io;
+
+    FmtCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        int result = Main.OK;
+        for (String file : files) {
+            SourceFile source;
+            try {
+                source = file.equals("-")
+                        ? new SourceFile("<stdin>", null, new String(io.in().readAllBytes(), StandardCharsets.UTF_8))
+                        : new SourceFile(file, Path.of(file), Files.readString(Path.of(file), StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                io.err().println(file + ": error: cannot read: " + e.getMessage());
+                result = Main.ERROR;
+                continue;
+            }
+            Diagnostics diagnostics = new Diagnostics();
+            Optional<String> formatted = Formatter.format(source, diagnostics);
+            io.report(diagnostics);
+            if (formatted.isEmpty()) {
+                result = Main.ERROR;
+                continue;
+            }
+            boolean changes = !formatted.get().equals(source.text());
+            if (check) {
+                if (changes) {
+                    io.out().println(file + ": would be reformatted");
+                    if (result == Main.OK) result = Main.FINDINGS;
+                }
+            } else if (file.equals("-")) {
+                io.out().print(formatted.get());
+            } else if (changes) {
+                try {
+                    Path target = Path.of(file);
+                    Path temporary = Files.createTempFile(target.toAbsolutePath().getParent(), ".fmt", ".tmp");
+                    Files.writeString(temporary, formatted.get(), StandardCharsets.UTF_8);
+                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    io.err().println(file + ": error: cannot write: " + e.getMessage());
+                    result = Main.ERROR;
+                }
+            }
+        }
+        io.out().flush();
+        return result;
+    }
+}

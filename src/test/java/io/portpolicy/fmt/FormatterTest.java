@@ -1,0 +1,102 @@
+package io.portpolicy.fmt;
+
+import io.portpolicy.cli.Main;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.source.SourceFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** fmt: the canonical layout, idempotent, keeping every comment, on every example and language.md snippet. */
+class FormatterTest {
+
+    private static final Pattern FENCE = Pattern.compile("(?m)^```([a-z-]+)\\n(.*?)^```$", Pattern.DOTALL);
+
+    private static String format(String name, String text) {
+        Diagnostics diagnostics = new Diagnostics();
+        String out = Formatter.format(new SourceFile(name, null, text), diagnostics)
+                .orElseThrow(() -> new AssertionError(name + " does not read: " + diagnostics.sorted()));
+        return out;
+    }
+
+    /** Formatting twice changes nothing, and every comment of the input is in the output. */
+    private static void roundTrips(String name, String text) {
+        String once = format(name, text);
+        assertEquals(once, format(name, once), () -> name + " is not formatted idempotently");
+        for (String line : text.split("\n")) {
+            int hash = line.indexOf('#');
+            if (hash >= 0 && !line.substring(0, hash).contains("\"")) {
+                String comment = line.substring(hash).stripTrailing();
+                assertTrue(once.contains(comment), () -> name + " lost the comment " + comment);
+            }
+        }
+        assertTrue(once.endsWith("\n") && !once.endsWith("\n\n") || once.isEmpty(), name);
+    }
+
+    @Test
+    void canonicalLayout() {
+        String messy = "\n\n# header\n\ndefault   inbound deny ;\nhost web1=10.0.0.1 ,2001:db8::1 os linux   # the web\n"
+                + "\n\n\nservice app = tcp / 8080 - 8081 , udp/{ 1,2 }\nallow app , icmp / 3 : 4\n"
+                + "   from 10.0.0.0 / 8 except 10.1.0.0/16   # not the lab\n    to web1 comment \"x\"\n# trailing\n";
+        String expected = "# header\n\ndefault inbound deny;\nhost web1 = 10.0.0.1, 2001:db8::1 os linux  # the web\n\n"
+                + "service app = tcp/8080-8081, udp/{1, 2}\nallow app, icmp/3:4 from 10.0.0.0/8 except 10.1.0.0/16  # not the lab\n"
+                + "    to web1 comment \"x\"\n# trailing\n";
+        assertEquals(expected, format("messy.policy", messy));
+        roundTrips("messy.policy", messy);
+    }
+
+    @Test
+    void everyExampleRoundTrips() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(Path.of("policies-examples"))) {
+            files = walk.filter(p -> p.toString().endsWith(".policy")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path file : files) roundTrips(file.toString(), Files.readString(file));
+    }
+
+    @Test
+    void everyLanguageDocSnippetRoundTrips() throws IOException {
+        Matcher m = FENCE.matcher(Files.readString(Path.of("docs/language.md")));
+        int count = 0;
+        while (m.find()) {
+            if (!m.group(1).equals("policy")) continue;
+            roundTrips("docs/language.md snippet " + (++count), m.group(2));
+        }
+        assertTrue(count > 0);
+    }
+
+    private static int run(String... args) {
+        return Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()), false);
+    }
+
+    @Test
+    void checkAndRewrite(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("a.policy");
+        Files.writeString(file, "allow   ssh from 10.0.0.0/8   # admins\n");
+        assertEquals(1, run("fmt", "--check", file.toString()));
+        assertEquals("allow   ssh from 10.0.0.0/8   # admins\n", Files.readString(file));
+        assertEquals(0, run("fmt", file.toString()));
+        assertEquals("allow ssh from 10.0.0.0/8  # admins\n", Files.readString(file));
+        assertEquals(0, run("fmt", "--check", file.toString()));
+        Files.writeString(file, "allow ssh from\n");
+        assertEquals(2, run("fmt", file.toString()));
+        assertEquals(2, run("fmt", dir.resolve("missing.policy").toString()));
+    }
+}
