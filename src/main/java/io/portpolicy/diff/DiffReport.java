@@ -85,7 +85,13 @@ public final class DiffReport {
         if (closed > 0) parts.add(closed + " closed");
         if (moved > 0) parts.add(moved + " moved between deny and reject");
         return "access changed: " + String.join(", ", parts) + " at " + targets.size()
-                + (targets.size() == 1 ? " target" : " targets") + " (" + String.join(", ", targets) + ")";
+                + (targets.size() == 1 ? " target" : " targets") + " (" + named(new ArrayList<>(targets)) + ")";
+    }
+
+    /** The first few targets by name, then how many more. */
+    private static String named(List<String> targets) {
+        if (targets.size() <= 6) return String.join(", ", targets);
+        return String.join(", ", targets.subList(0, 5)) + " and " + (targets.size() - 5) + " more";
     }
 
     private String findingsSummary() {

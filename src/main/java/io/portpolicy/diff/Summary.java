@@ -211,7 +211,10 @@ final class Summary {
         }
         if (parts.size() > 6) {
             List<String> spans = new ArrayList<>();
-            for (IPAddressSeqRange r : ranges) spans.add(r.getLower().toCanonicalString() + "-" + r.getUpper().toCanonicalString());
+            for (IPAddressSeqRange r : ranges) {
+                spans.add(r.getLower().equals(r.getUpper()) ? r.getLower().toCanonicalString()
+                        : r.getLower().toCanonicalString() + "-" + r.getUpper().toCanonicalString());
+            }
             if (spans.size() < parts.size()) parts = spans;
         }
         return String.join(", ", parts);
