@@ -20,6 +20,9 @@ public final class ShadowedRule extends AnomalyRule {
 
     @Override
     String hint(Anomaly anomaly) {
+        if (anomaly.related().isEmpty()) {
+            return "remove it: the implicit rules (loopback, IPv6 neighbour discovery) always come first";
+        }
         Rule first = anomaly.related().get(0);
         return "move it above line " + first.location().line() + " of " + first.location().path()
                 + " if it should win, or remove it";
