@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddress;
 import io.portpolicy.model.Host;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Settings;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -15,17 +16,17 @@ import java.util.Map;
 public final class EphemeralPorts {
 
     private final Map<IPAddress, Host> owners = new HashMap<>();
-    private final PortRange policyDefault;
+    private final Settings settings;
 
     public EphemeralPorts(Policy policy) {
         for (Host host : policy.hosts().values()) {
             host.addresses().forEach(a -> owners.put(a.withoutPrefixLength(), host));
         }
-        policyDefault = policy.settings().ephemeral().value();
+        settings = policy.settings();
     }
 
     public PortRange of(IPAddress address) {
         Host owner = owners.get(address.withoutPrefixLength());
-        return owner != null && owner.os() != null ? owner.os().ephemeral() : policyDefault;
+        return settings.ephemeralFor(owner == null ? null : owner.os());
     }
 }

@@ -10,6 +10,11 @@ public record Settings(Setting<Action> defaultInbound, Setting<Action> defaultOu
         return (direction == Direction.INBOUND ? defaultInbound : defaultOutbound).value();
     }
 
+    /** The ephemeral ports of a host with this os ({@code null}: none given), per the language. */
+    public PortRange ephemeralFor(Os os) {
+        return os != null ? os.ephemeral() : ephemeral.value();
+    }
+
     public boolean isStateless() {
         return stateless.value();
     }

@@ -141,7 +141,7 @@ final class ReturnTraffic {
 
     /** A target's ephemeral range: its os, else the policy's setting. */
     static PortRange ephemeralOf(Policy policy, Target target) {
-        return target.os() != null ? target.os().ephemeral() : policy.settings().ephemeral().value();
+        return policy.settings().ephemeralFor(target.os());
     }
 
     /**
