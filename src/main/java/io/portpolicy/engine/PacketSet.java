@@ -86,6 +86,19 @@ public final class PacketSet {
         return space.wrap(result);
     }
 
+    /**
+     * The packets, judged at any target of the layer, whose every other field is that of a
+     * packet in this set at some own address: the set with its own side left free. A set
+     * equal to its {@code anyOwn()} treats every address of the layer alike, which is what a
+     * platform without a destination field (a security group, a network ACL) can express.
+     */
+    public PacketSet anyOwn() {
+        int ownVariables = space.bdd.variables(space.own.offset(), space.own.width());
+        int free = space.bdd.exists(node, ownVariables);
+        space.bdd.free(ownVariables);
+        return space.within(free);
+    }
+
     /** The peer addresses of the set's packets (every other field dropped), as ranges. */
     public java.util.List<inet.ipaddr.IPAddressSeqRange> peerAddresses() {
         int others = Bdd.TRUE;

@@ -157,7 +157,7 @@ public final class PacketSpace {
     }
 
     /** The set cut to the layer's targets; takes ownership of the node. */
-    private PacketSet within(int node) {
+    PacketSet within(int node) {
         int result = bdd.and(node, universe);
         bdd.free(node);
         return wrap(result);
