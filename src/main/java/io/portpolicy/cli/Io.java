@@ -4,8 +4,17 @@ import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Diagnostics;
 
+import io.portpolicy.lint.ConfigReader;
+import io.portpolicy.lint.LintConfig;
+import io.portpolicy.source.SourceFile;
+
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The streams a command talks to, passed in so tests can run the whole CLI in-process.
@@ -18,5 +27,27 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         DiagnosticRenderer renderer = new DiagnosticRenderer(colour);
         for (Diagnostic d : diagnostics.sorted()) err.print(renderer.render(d));
         err.flush();
+    }
+
+    /**
+     * The configuration: {@code explicit} when given, else {@value ConfigReader#FILE_NAME} in the
+     * current directory or its nearest parent, else the default; empty after reporting why a
+     * file cannot be used.
+     */
+    public Optional<LintConfig> config(Path explicit) {
+        Path file = explicit != null ? explicit : ConfigReader.find(Path.of("").toAbsolutePath());
+        if (file == null) return Optional.of(LintConfig.DEFAULT);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            err.println("portpolicy: cannot read configuration " + file + ": " + e.getMessage());
+            err.flush();
+            return Optional.empty();
+        }
+        Diagnostics diagnostics = new Diagnostics();
+        LintConfig read = ConfigReader.read(new SourceFile(file.toString(), file, text), diagnostics);
+        report(diagnostics);
+        return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
     }
 }

@@ -13,7 +13,6 @@ import io.portpolicy.lint.format.JsonReport;
 import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
-import io.portpolicy.source.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,7 +78,7 @@ final class LintCommand implements Callable<Integer> {
     public Integer call() {
         Severity threshold = threshold();
         checkFormat();
-        Optional<LintConfig> lintConfig = readConfig();
+        Optional<LintConfig> lintConfig = io.config(config);
         if (lintConfig.isEmpty()) return Main.ERROR;
         Baseline accepted = baseline == null ? null : readBaseline();
 
@@ -125,23 +124,6 @@ final class LintCommand implements Callable<Integer> {
         if (!List.of("text", "json", "sarif", "github").contains(format)) {
             throw usage("--format must be text, json, sarif or github, not '" + format + "'");
         }
-    }
-
-    /** The configuration, or empty after reporting why it cannot be used. */
-    private Optional<LintConfig> readConfig() {
-        Path file = config != null ? config : ConfigReader.find(Path.of("").toAbsolutePath());
-        if (file == null) return Optional.of(LintConfig.DEFAULT);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            io.err().println("portpolicy: cannot read configuration " + file + ": " + e.getMessage());
-            return Optional.empty();
-        }
-        Diagnostics diagnostics = new Diagnostics();
-        LintConfig read = ConfigReader.read(new SourceFile(file.toString(), file, text), diagnostics);
-        io.report(diagnostics);
-        return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
     }
 
     private Baseline readBaseline() {

@@ -19,6 +19,11 @@ public interface Backend {
     /** Whether it configures groups (cloud targets) rather than hosts. */
     boolean forGroups();
 
+    /** The settings {@code .portpolicy.yaml} may change under {@code targets: {NAME: ...}}. */
+    default List<TargetOption> options() {
+        return List.of();
+    }
+
     /** Compiles one target. Output must be deterministic: the same request gives the same bytes. */
     Artifact compile(CompileRequest request) throws CompileException;
 }

@@ -10,6 +10,8 @@ import io.portpolicy.engine.Target;
  * @param target      the host or group to configure
  * @param format      one of the backend's {@link Backend#formats()}
  * @param toolVersion the version written into the header
+ * @param options     the backend's settings, from its defaults and {@code .portpolicy.yaml}
  */
-public record CompileRequest(EffectivePolicy effective, Target target, String format, String toolVersion) {
+public record CompileRequest(EffectivePolicy effective, Target target, String format, String toolVersion,
+                             TargetOptions options) {
 }

@@ -1,5 +1,8 @@
 package io.portpolicy.lint;
 
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.Backends;
+import io.portpolicy.compile.TargetOption;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.Suggestions;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -30,6 +34,8 @@ import java.util.TreeSet;
  * sensitive-ports:
  *   - { port: 8500, protocol: tcp, service: Consul, why: "registers services and runs checks" }
  * ephemeral: 32768-60999  # for policies that do not set 'ephemeral'
+ * targets:                # settings of compile targets (each backend lists its own)
+ *   aws: { max-rules: 100 }
  * </pre>
  * Like the inventory, it is read with {@link LocatedYaml}, so every error names the line and
  * column.
@@ -38,7 +44,7 @@ public final class ConfigReader {
 
     public static final String FILE_NAME = ".portpolicy.yaml";
 
-    private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral");
+    private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral", "targets");
     private static final Set<String> PORT_KEYS = Set.of("port", "protocol", "service", "why");
     private static final Set<String> LEVELS = Set.of("error", "warning", "note", "off");
 
@@ -48,6 +54,7 @@ public final class ConfigReader {
     private final Set<String> disabled = new HashSet<>();
     private final List<SensitivePort> sensitivePorts = new ArrayList<>();
     private PortRange ephemeral;
+    private final Map<String, Map<String, String>> targetSettings = new HashMap<>();
 
     private ConfigReader(SourceFile source, Diagnostics diagnostics) {
         this.source = source;
@@ -69,7 +76,8 @@ public final class ConfigReader {
         int before = diagnostics.size();
         reader.readAll();
         if (diagnostics.size() > before) return LintConfig.DEFAULT;
-        return new LintConfig(reader.severities, reader.disabled, reader.sensitivePorts, reader.ephemeral);
+        return new LintConfig(reader.severities, reader.disabled, reader.sensitivePorts, reader.ephemeral,
+                reader.targetSettings);
     }
 
     private void readAll() {
@@ -82,6 +90,7 @@ public final class ConfigReader {
                 case "rules" -> readRules(entry.value());
                 case "sensitive-ports" -> readSensitivePorts(entry.value());
                 case "ephemeral" -> readEphemeral(entry.value());
+                case "targets" -> readTargets(entry.value());
                 default -> unknownKey(entry.keyLocation(), key, "the configuration", TOP_KEYS);
             }
         });
@@ -149,6 +158,42 @@ public final class ConfigReader {
         }
     }
 
+    private void readTargets(Node node) {
+        Map<String, Entry> targets = mapping(node, "'targets'", "write one target per line: aws: { max-rules: 100 }");
+        if (targets == null) return;
+        targets.forEach((name, entry) -> {
+            Backend backend = Backends.named(name).orElse(null);
+            if (backend == null) {
+                TreeSet<String> names = new TreeSet<>();
+                Backends.all().forEach(b -> names.add(b.name()));
+                unknownKey(entry.keyLocation(), name, "'targets' (a compile target)", names);
+                return;
+            }
+            Map<String, TargetOption> known = new TreeMap<>();
+            backend.options().forEach(option -> known.put(option.name(), option));
+            Map<String, Entry> settings = mapping(entry.value(), "the settings of " + name,
+                    known.isEmpty() ? name + " has no settings" : "settings of " + name + ": " + String.join(", ", known.keySet()));
+            if (settings == null) return;
+            Map<String, String> values = new HashMap<>();
+            settings.forEach((key, setting) -> {
+                TargetOption option = known.get(key);
+                if (option == null) {
+                    unknownKey(setting.keyLocation(), key, "the settings of " + name, known.keySet());
+                    return;
+                }
+                String value = scalar(setting.value(), key);
+                if (value == null) return;
+                if (!option.valid().test(value)) {
+                    diagnostics.error(setting.value().location(), "'" + value + "' is not a valid " + key + " for " + name,
+                            key + " is " + option.accepts());
+                    return;
+                }
+                values.put(key, value);
+            });
+            targetSettings.put(name, values);
+        });
+    }
+
     private void readEphemeral(Node node) {
         PortRange range = ports(node);
         if (range != null) ephemeral = range;
@@ -176,7 +221,8 @@ public final class ConfigReader {
     private void unknownKey(Location at, String key, String where, Set<String> known) {
         String hint = Suggestions.didYouMean(key, new TreeSet<>(known));
         diagnostics.error(at, "unknown key '" + key + "' in " + where,
-                hint != null ? hint : "known keys: " + String.join(", ", new TreeSet<>(known)));
+                hint != null ? hint : known.isEmpty() ? "there are none to set here"
+                        : "known keys: " + String.join(", ", new TreeSet<>(known)));
     }
 
     private Map<String, Entry> mapping(Node node, String what, String hint) {

@@ -1,5 +1,8 @@
 package io.portpolicy.lint;
 
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.TargetOption;
+import io.portpolicy.compile.TargetOptions;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.model.PortRange;
 
@@ -14,9 +17,11 @@ import java.util.Set;
  * @param disabled            rule IDs not run at all
  * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104)
  * @param ephemeral           the ephemeral range for policies that do not set one, or {@code null}
+ * @param targetSettings      compile target name to the {@link TargetOption}s the file sets (validated)
  */
 public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
-                         List<SensitivePort> extraSensitivePorts, PortRange ephemeral) {
+                         List<SensitivePort> extraSensitivePorts, PortRange ephemeral,
+                         Map<String, Map<String, String>> targetSettings) {
 
     public static final LintConfig DEFAULT = new LintConfig(Map.of(), Set.of(), List.of(), null);
 
@@ -24,6 +29,17 @@ public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
         severities = Map.copyOf(severities);
         disabled = Set.copyOf(disabled);
         extraSensitivePorts = List.copyOf(extraSensitivePorts);
+        targetSettings = Map.copyOf(targetSettings);
+    }
+
+    public LintConfig(Map<String, Severity> severities, Set<String> disabled,
+                      List<SensitivePort> extraSensitivePorts, PortRange ephemeral) {
+        this(severities, disabled, extraSensitivePorts, ephemeral, Map.of());
+    }
+
+    /** The backend's settings: its defaults with what this configuration changed. */
+    public TargetOptions options(Backend backend) {
+        return TargetOptions.of(backend.options(), targetSettings.getOrDefault(backend.name(), Map.of()));
     }
 
     public boolean enabled(String ruleId) {

@@ -71,7 +71,8 @@ final class CompileFixtures {
 
     static Artifact compile(Backend backend, EffectivePolicy effective, Target target) {
         try {
-            return backend.compile(new CompileRequest(effective, target, backend.formats().get(0), "TEST"));
+            return backend.compile(new CompileRequest(effective, target, backend.formats().get(0), "TEST",
+                    TargetOptions.defaults(backend)));
         } catch (CompileException e) {
             throw new AssertionError("compile failed: " + e.getMessage(), e);
         }

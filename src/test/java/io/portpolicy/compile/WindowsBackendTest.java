@@ -43,7 +43,7 @@ class WindowsBackendTest {
     private static final WindowsBackend BACKEND = new WindowsBackend();
 
     static Artifact compile(EffectivePolicy effective, Target target, String format) throws CompileException {
-        return BACKEND.compile(new CompileRequest(effective, target, format, "TEST"));
+        return BACKEND.compile(new CompileRequest(effective, target, format, "TEST", TargetOptions.defaults(BACKEND)));
     }
 
     // ---- the cross-check ----------------------------------------------------------------
