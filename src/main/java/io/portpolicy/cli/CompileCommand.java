@@ -6,10 +6,14 @@ import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.Backends;
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.TargetOptions;
+import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
+import io.portpolicy.lint.ConfigReader;
+import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Policy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -46,7 +51,7 @@ final class CompileCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the policy; - reads standard input")
     String file;
 
-    @Option(names = "--target", required = true, paramLabel = "TARGET", description = "nftables or iptables")
+    @Option(names = "--target", required = true, paramLabel = "TARGET", description = "nftables, iptables, windows, aws, aws-nacl, azure or gcp")
     String targetName;
 
     @Option(names = "--host", paramLabel = "NAME", description = "the host to compile for")
@@ -69,6 +74,11 @@ final class CompileCommand implements Callable<Integer> {
 
     @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
     LocalDate today;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "configuration (its 'targets' settings); default: " + ConfigReader.FILE_NAME
+                    + " in the current directory or the nearest parent")
+    Path config;
 
     @Spec
     CommandSpec spec;
@@ -94,6 +104,10 @@ final class CompileCommand implements Callable<Integer> {
         if (all && output == null) throw usage("--all writes one file per target: give the directory with -o");
         if (family != null && family != 4 && family != 6) throw usage("--family is 4 or 6");
 
+        Optional<LintConfig> settings = io.config(config);
+        if (settings.isEmpty()) return Main.ERROR;
+        TargetOptions options = settings.get().options(backend);
+
         Diagnostics diagnostics = new Diagnostics();
         var checked = Checker.check(file, io.in(), diagnostics);
         io.report(diagnostics);
@@ -106,12 +120,15 @@ final class CompileCommand implements Callable<Integer> {
         for (Target target : targets) {
             try {
                 artifacts.put(target, backend.compile(new CompileRequest(effective, target, variant,
-                        Main.Version.number())));
+                        Main.Version.number(), options)));
             } catch (CompileException e) {
                 Diagnostics errors = new Diagnostics();
                 String message = "cannot compile for " + backend.name() + " at " + target.kind() + " "
                         + target.name() + ": " + e.getMessage();
-                if (e.rule() != null) {
+                if (e instanceof LimitExceeded) {
+                    errors.error(policy.groups().get(target.name()).location(), "PP503 target-limit: " + e.getMessage());
+                    io.report(errors);
+                } else if (e.rule() != null) {
                     errors.error(e.rule().location(), message);
                     io.report(errors);
                 } else {

@@ -2,8 +2,8 @@ package io.portpolicy.compile;
 
 import io.portpolicy.model.Rule;
 
-/** A policy rule the backend cannot express exactly; {@code rule} is null when no rule is to blame. */
-public final class CompileException extends Exception {
+/** A policy rule the backend cannot express exactly, or a target over its platform limit; {@code rule} is null when no rule is to blame. */
+public class CompileException extends Exception {
 
     private final transient Rule rule;
 

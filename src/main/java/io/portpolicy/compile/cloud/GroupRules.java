@@ -1,0 +1,147 @@
+package io.portpolicy.compile.cloud;
+
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.engine.Target;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Rule;
+import io.portpolicy.model.ServiceMatch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One direction of a group's policy as cloud backends need it. A cloud target is a group of
+ * instances (a security group, an NSG, the instances with a network tag): the policy applies
+ * to it as to any target, at the group's own addresses (language.md, "Meaning").
+ *
+ * <p>Two views: {@link #decisive()} lists, in policy order, the rules that decide some packet
+ * here with the blocks each matches (for platforms that evaluate in order, first match wins:
+ * network ACLs, NSGs, GCP); {@link #admitted()} is the exact set the policy admits here (for
+ * allow-only security groups). The {@code require...} checks refuse, naming the rule to blame,
+ * what a platform cannot express; a backend calls those that apply to it.
+ */
+public final class GroupRules {
+
+    /** A rule that decides some packet at the group, with the blocks of packets it matches there. */
+    public record Decisive(Rule rule, PacketSet matched, PacketSet decided) {
+
+        public List<PacketCube> matchedCubes() {
+            return matched.describe();
+        }
+
+        public List<PacketCube> decidedCubes() {
+            return decided.describe();
+        }
+    }
+
+    private final Target group;
+    private final Direction direction;
+    private final DirectedPolicy directed;
+    private final boolean stateless;
+    private final List<Decisive> decisive = new ArrayList<>();
+
+    private GroupRules(EffectivePolicy effective, Target group, Direction direction) {
+        this.group = group;
+        this.direction = direction;
+        this.directed = effective.directed(group, direction);
+        this.stateless = effective.policy().settings().isStateless();
+        PacketSet here = directed.space().at(group);
+        for (RuleRegion region : directed.rules()) {
+            PacketSet decided = region.decided().intersect(here);
+            if (!decided.isEmpty()) decisive.add(new Decisive(region.rule(), region.matched().intersect(here), decided));
+        }
+    }
+
+    public static GroupRules of(EffectivePolicy effective, Target group, Direction direction) {
+        if (!group.isGroup()) throw new IllegalArgumentException("not a group: " + group.name());
+        return new GroupRules(effective, group, direction);
+    }
+
+    public Target group() {
+        return group;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public boolean stateless() {
+        return stateless;
+    }
+
+    /** The policy's default for this direction: what a packet no rule matches gets. */
+    public Action defaultAction() {
+        return directed.defaultAction();
+    }
+
+    /** In policy order, the rules that decide at least one packet at the group. */
+    public List<Decisive> decisive() {
+        return decisive;
+    }
+
+    /** Every packet the policy admits at the group: what allow rules decide, and the default's share when it allows. */
+    public PacketSet admitted() {
+        return directed.decidedAs(Action.ALLOW).intersect(directed.space().at(group));
+    }
+
+    /** The packets at the group the default decides (no rule matches them). */
+    public PacketSet defaultRegion() {
+        return directed.defaultRegion().intersect(directed.space().at(group));
+    }
+
+    /**
+     * Refuses unless {@code set} treats every address of the group alike, as a platform must
+     * whose rules have no field for the group's own addresses (security groups, network ACLs,
+     * GCP rules by target tag). The rule blamed is the first whose decision differs between
+     * members; if every rule's decision is alike, so is every set made of them.
+     */
+    public void requireAlike(PacketSet set, String platform) throws CompileException {
+        if (set.equals(set.anyOwn())) return;
+        for (Decisive rule : decisive) {
+            if (!rule.decided().equals(rule.decided().anyOwn())) throw notAlike(rule.rule(), platform);
+        }
+        throw new IllegalStateException("a set built from alike rules is not alike");
+    }
+
+    /** Refuses unless every decisive rule matches every address of the group alike (for ordered platforms). */
+    public void requireAlikeRules(String platform) throws CompileException {
+        for (Decisive rule : decisive) {
+            if (!rule.matched().equals(rule.matched().anyOwn())) throw notAlike(rule.rule(), platform);
+        }
+    }
+
+    private CompileException notAlike(Rule rule, String platform) {
+        return new CompileException(rule, "this rule treats members of group " + group.name()
+                + " differently, but " + platform + " applies the same rules to every member; give the members it"
+                + " singles out a group of their own and compile that group too");
+    }
+
+    /** Refuses a decisive rule that matches on source ports ({@code from ... port}), which the platform cannot. */
+    public void requireNoSourcePorts(String platform) throws CompileException {
+        for (Decisive d : decisive) {
+            if (d.rule().from().ports() != null && !d.rule().from().ports().isAll()) {
+                throw new CompileException(d.rule(), platform + " rules cannot match source ports; "
+                        + "drop 'port' after 'from' (a stateful platform admits replies by itself)");
+            }
+        }
+    }
+
+    /** Refuses a decisive rule that matches on ICMP types or codes, which the platform cannot. */
+    public void requireNoIcmpTypes(String platform) throws CompileException {
+        for (Decisive d : decisive) {
+            for (ServiceMatch service : d.rule().services()) {
+                if (!service.icmpTypes().isEmpty()) {
+                    throw new CompileException(d.rule(), platform + " rules cannot match ICMP types or codes ("
+                            + service + "); allow the whole protocol (" + service.protocol().keyword()
+                            + ") if that is acceptable, or leave this rule out of the policy compiled for " + platform);
+                }
+            }
+        }
+    }
+}
