@@ -147,7 +147,8 @@ public final class EffectivePolicy {
         return result;
     }
 
-    private TreeSet<String> groupsNamedByRules() {
+    /** The names of the groups the policy's rules name, sorted: a host-less (cloud) policy's targets. */
+    public TreeSet<String> groupsNamedByRules() {
         TreeSet<String> names = new TreeSet<>();
         for (Rule rule : policy.rules()) {
             for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.to().addresses())) {

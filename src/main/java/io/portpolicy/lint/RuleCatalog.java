@@ -20,6 +20,7 @@ import io.portpolicy.lint.rules.RedundantRule;
 import io.portpolicy.lint.rules.SensitivePortExposed;
 import io.portpolicy.lint.rules.ShadowedRule;
 import io.portpolicy.lint.rules.SshExposed;
+import io.portpolicy.lint.rules.TargetLimit;
 import io.portpolicy.lint.rules.TelnetAllowed;
 import io.portpolicy.lint.rules.UndocumentedExposure;
 import io.portpolicy.lint.rules.UnrestrictedEgress;
@@ -31,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** Every implemented lint rule, registered here and nowhere else, in ID order. */
 public final class RuleCatalog {
@@ -61,15 +61,8 @@ public final class RuleCatalog {
             new HostBitsSet(),
             new BuiltinServiceOverridden(),
             new ManagementLockout(),
-            new Icmpv6Blocked());
-
-    /**
-     * IDs the contract (lint-rules.md) assigns to checks not implemented yet. Waivers and
-     * configs may already name them: such a name is not unknown, and a waiver for one cannot
-     * yet be judged to waive nothing.
-     */
-    private static final Set<String> PLANNED = Set.of(
-            "PP503");
+            new Icmpv6Blocked(),
+            new TargetLimit());
 
     private static final Map<String, LintRule> BY_ID = byId();
 
@@ -84,13 +77,9 @@ public final class RuleCatalog {
         return Optional.ofNullable(BY_ID.get(id));
     }
 
-    /** Whether the ID is one of the contract's, implemented or not. */
+    /** Whether the ID is one of the catalog's. */
     public static boolean isKnownId(String id) {
-        return BY_ID.containsKey(id) || PLANNED.contains(id);
-    }
-
-    public static boolean isPlanned(String id) {
-        return PLANNED.contains(id);
+        return BY_ID.containsKey(id);
     }
 
     private static Map<String, LintRule> byId() {

@@ -317,7 +317,7 @@ class RuleCasesTest {
                 + "allow tcp/81 from any to web1 waive PP440 \"typo\"   # expect: PP405\n"
                 + "allow tcp/82 from 10.1.0.0/16 to web1 waive PP404 \"nothing to waive\"   # expect: PP405\n"
                 + "allow tcp/83 from any to web1 waive PP404 \"reviewed\" until 2026-11-21\n"
-                + "allow tcp/84 from any to web1 waive PP503 \"not implemented yet, cannot be judged\" owner \"x\"\n");
+                + "allow tcp/84 from any to web1 waive PP503 \"limits are about groups, not rules\"   # expect: PP405\n");
         assertTrue(found.get(0).message().contains("no reason"), found.toString());
         assertTrue(found.get(1).message().contains("lapsed on 2026-11-20"), found.toString());
         assertTrue(found.get(2).message().contains("there is no rule PP440"), found.toString());

@@ -1,0 +1,60 @@
+package io.portpolicy.lint.rules;
+
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.Backends;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.Target;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintContext;
+import io.portpolicy.lint.LintRule;
+import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Group;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@RuleInfo(id = "PP503", name = "target-limit", severity = Severity.ERROR,
+        summary = "A group compiled for a cloud platform needs more rules or ranges than the platform allows.",
+        rationale = "Cloud platforms cap what one security group, network ACL, NSG or firewall rule may hold. "
+                + "A policy over the cap cannot be deployed as written: the apply fails, or someone trims it by "
+                + "hand and the deployed rules no longer say what the policy says.",
+        securitySeverity = "5.0")
+public final class TargetLimit implements LintRule {
+
+    @Override
+    public List<Finding> check(LintContext context) {
+        // A policy with hosts configures host firewalls; its groups are sets of hosts, not cloud targets.
+        if (!context.policy().hosts().isEmpty()) return List.of();
+        List<Backend> cloud = Backends.all().stream().filter(Backend::forGroups).toList();
+        if (cloud.isEmpty()) return List.of();
+        List<Finding> findings = new ArrayList<>();
+        for (String name : context.effective().groupsNamedByRules()) {
+            Group group = context.policy().groups().get(name);
+            Target target = context.effective().target(name).orElseThrow();
+            for (Backend backend : cloud) {
+                String over = overLimit(context, backend, target);
+                if (over != null) {
+                    findings.add(context.finding(this, group.location(), over,
+                            "split the group, merge neighbouring ranges and ports, or raise the limit for "
+                                    + backend.name() + " in .portpolicy.yaml if your account allows more"));
+                }
+            }
+        }
+        return findings;
+    }
+
+    /** The limit message when the group is over one, or null (compiling within limits, or refused for another reason). */
+    private static String overLimit(LintContext context, Backend backend, Target target) {
+        try {
+            backend.compile(new CompileRequest(context.effective(), target, backend.formats().get(0), "lint",
+                    context.config().options(backend)));
+            return null;
+        } catch (io.portpolicy.compile.cloud.LimitExceeded e) {
+            return e.getMessage();
+        } catch (CompileException e) {
+            return null;
+        }
+    }
+}
