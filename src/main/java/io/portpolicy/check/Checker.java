@@ -24,6 +24,7 @@ import io.portpolicy.model.ServiceMatch;
 import io.portpolicy.model.Setting;
 import io.portpolicy.model.Settings;
 import io.portpolicy.model.Waiver;
+import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.antlr.PolicyLexer;
@@ -102,7 +103,12 @@ public final class Checker {
      * @return the checked policy, or empty when any error was reported
      */
     public static Optional<Policy> check(String file, InputStream stdin, Diagnostics diagnostics) {
-        PolicyLoader loader = new PolicyLoader(diagnostics);
+        return check(file, stdin, diagnostics, FileStore.DISK);
+    }
+
+    /** The same, reading files from {@code store} (a Git revision, say) instead of the working tree. */
+    public static Optional<Policy> check(String file, InputStream stdin, Diagnostics diagnostics, FileStore store) {
+        PolicyLoader loader = new PolicyLoader(diagnostics, store);
         loader.loadRoot(file, stdin);
         if (loader.files.isEmpty()) return Optional.empty();
         return new Checker(diagnostics).check(loader);

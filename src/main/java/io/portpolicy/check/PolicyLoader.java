@@ -2,6 +2,7 @@ package io.portpolicy.check;
 
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
+import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.ParsedFile;
@@ -13,7 +14,6 @@ import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,14 +38,17 @@ final class PolicyLoader {
     }
 
     private final Diagnostics diagnostics;
+    private final FileStore store;
     final List<SourceFile> files = new ArrayList<>();
     final List<Site> statements = new ArrayList<>();
     final List<InventoryReader> inventories = new ArrayList<>();
     private final Deque<Path> including = new ArrayDeque<>();
     private final Map<Path, Location> loaded = new HashMap<>();
+    private final Map<SourceFile, String> userPaths = new IdentityHashMap<>();
 
-    PolicyLoader(Diagnostics diagnostics) {
+    PolicyLoader(Diagnostics diagnostics, FileStore store) {
         this.diagnostics = diagnostics;
+        this.store = store;
     }
 
     /** Loads the root file; {@code "-"} reads standard input. */
@@ -135,16 +139,22 @@ final class PolicyLoader {
     }
 
     /** Included files are shown relative to where the user is, like the root file. */
-    private static String display(ParsedFile from, String relative) {
+    private String display(ParsedFile from, String relative) {
         if (from.source().path() == null) return Path.of(relative).normalize().toString();
-        Path parent = Path.of(from.source().displayPath()).getParent();
+        Path parent = Path.of(userPaths.get(from.source())).getParent();
         return (parent == null ? Path.of(relative) : parent.resolve(relative)).normalize().toString();
     }
 
-    /** Reads a file; {@code at} is the statement that named it, or {@code null} for the root. */
-    private SourceFile read(String display, Path path, Location at) {
+    /**
+     * Reads a file; {@code userPath} is how the user would name it (relative to where they
+     * are), {@code at} the statement that named it, or {@code null} for the root.
+     */
+    private SourceFile read(String userPath, Path path, Location at) {
+        String display = store.display(userPath);
         try {
-            return new SourceFile(display, path, decode(Files.readAllBytes(path)));
+            SourceFile source = new SourceFile(display, path, decode(store.read(path)));
+            userPaths.put(source, userPath);
+            return source;
         } catch (NoSuchFileException e) {
             String similar = at == null ? null : similarFile(path);
             diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
@@ -158,12 +168,11 @@ final class PolicyLoader {
     }
 
     /** "did you mean 'common.policy'?" when a file of a similar name is beside the missing one. */
-    private static String similarFile(Path missing) {
+    private String similarFile(Path missing) {
         Path directory = missing.getParent();
         if (directory == null || missing.getFileName() == null) return null;
-        try (java.util.stream.Stream<Path> siblings = Files.list(directory)) {
-            List<String> names = siblings.limit(1000).map(p -> p.getFileName().toString()).toList();
-            return Suggestions.didYouMean(missing.getFileName().toString(), names);
+        try {
+            return Suggestions.didYouMean(missing.getFileName().toString(), store.names(directory));
         } catch (IOException | java.io.UncheckedIOException unreadable) {
             return null;
         }

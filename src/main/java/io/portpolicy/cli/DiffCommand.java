@@ -4,17 +4,27 @@ import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diff.DiffReport;
 import io.portpolicy.diff.PolicyDiff;
+import io.portpolicy.lint.ConfigReader;
+import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Policy;
+import io.portpolicy.source.FileStore;
+import io.portpolicy.source.GitRevision;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code portpolicy diff OLD NEW}: what the change admits that it did not, and the reverse. */
+/**
+ * {@code portpolicy diff OLD NEW} and {@code portpolicy diff --git REV FILE}: what the change
+ * admits that it did not, and the reverse.
+ */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compare what two policies admit, not their text: the access a change opens or closes.",
                 "At every host and group of either policy: the packets newly allowed, no longer allowed, or moved "
@@ -23,11 +33,19 @@ import java.util.concurrent.Callable;
                 "Exit code: 0 no access change, 1 access changed, 2 errors."})
 final class DiffCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "OLD", description = "the policy before the change; - reads standard input")
-    String before;
+    @Parameters(paramLabel = "OLD NEW | FILE", arity = "1..2",
+            description = {"OLD and NEW: the policy before and after the change (one may be - for standard input)",
+                    "with --git: FILE, compared as of REV with the working tree"})
+    List<String> files;
 
-    @Parameters(index = "1", paramLabel = "NEW", description = "the policy after the change")
-    String after;
+    @Option(names = "--git", paramLabel = "REV",
+            description = "compare FILE (and what it includes and imports) as of this Git revision with the working tree")
+    String revision;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "configuration for the lint findings the change introduces or resolves; default: "
+                    + ConfigReader.FILE_NAME + " in the current directory or the nearest parent")
+    Path config;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
             description = "text, markdown or json (default: ${DEFAULT-VALUE})")
@@ -48,18 +66,37 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!format.equals("text") && !format.equals("markdown") && !format.equals("json")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--format must be text, markdown or json, not '" + format + "'");
+            throw usage("--format must be text, markdown or json, not '" + format + "'");
         }
-        if (before.equals("-") && after.equals("-")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "only one of OLD and NEW can be standard input");
+        String after = files.get(files.size() - 1);
+        FileStore oldFiles = FileStore.DISK;
+        String before;
+        if (revision != null) {
+            if (files.size() != 1) throw usage("with --git, give one FILE: it is compared as of " + revision + " with the working tree");
+            if (revision.startsWith("-")) throw usage("'" + revision + "' is not a revision");
+            if (after.equals("-")) throw usage("with --git, FILE must be a file of the repository, not standard input");
+            try {
+                oldFiles = GitRevision.of(revision, Path.of(after));
+            } catch (IOException e) {
+                io.err().println("portpolicy: error: " + e.getMessage());
+                io.err().flush();
+                return Main.ERROR;
+            }
+            before = after;
+        } else {
+            if (files.size() != 2) throw usage("give OLD and NEW, or --git REV FILE");
+            before = files.get(0);
+            if (before.equals("-") && after.equals("-")) throw usage("only one of OLD and NEW can be standard input");
         }
+        Optional<LintConfig> settings = io.config(config);
+        if (settings.isEmpty()) return Main.ERROR;
         Diagnostics diagnostics = new Diagnostics();
-        Optional<Policy> old = Checker.check(before, io.in(), diagnostics);
+        Optional<Policy> old = Checker.check(before, io.in(), diagnostics, oldFiles);
         Optional<Policy> neu = Checker.check(after, io.in(), diagnostics);
         io.report(diagnostics);
         if (old.isEmpty() || neu.isEmpty()) return Main.ERROR;
-        PolicyDiff.Result result = PolicyDiff.compare(old.get(), neu.get(), today != null ? today : LocalDate.now());
+        PolicyDiff.Result result = PolicyDiff.compare(old.get(), neu.get(), today != null ? today : LocalDate.now(),
+                settings.get());
         DiffReport report = new DiffReport(result, neu.get().services().values());
         io.out().print(switch (format) {
             case "markdown" -> report.markdown();
@@ -68,5 +105,9 @@ final class DiffCommand implements Callable<Integer> {
         });
         io.out().flush();
         return result.accessChanged() ? Main.FINDINGS : Main.OK;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

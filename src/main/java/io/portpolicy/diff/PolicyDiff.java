@@ -74,10 +74,10 @@ public final class PolicyDiff {
     private record Region(Decider decider, List<Cube> cubes) {
     }
 
-    /** The access changes and the lint findings introduced and resolved. */
-    public static Result compare(Policy before, Policy after, LocalDate today) {
+    /** The access changes, and the lint findings (judged under the repository's configuration) introduced and resolved. */
+    public static Result compare(Policy before, Policy after, LocalDate today, LintConfig config) {
         List<Change> changes = access(before, after, today);
-        Linter linter = new Linter(LintConfig.DEFAULT, today, true);
+        Linter linter = new Linter(config, today, true);
         List<Finding> oldFindings = linter.lint(before);
         List<Finding> newFindings = linter.lint(after);
         return new Result(changes, minus(newFindings, oldFindings), minus(oldFindings, newFindings));

@@ -1,0 +1,45 @@
+package io.portpolicy.source;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Where a policy and the files it includes and imports are read from: the working tree, or a
+ * Git revision ({@link GitRevision}), so {@code diff --git REV FILE} reads FILE and every file
+ * it names as they were at REV.
+ */
+public interface FileStore {
+
+    /** The working tree. */
+    FileStore DISK = new FileStore() {
+        @Override
+        public byte[] read(Path path) throws IOException {
+            return Files.readAllBytes(path);
+        }
+
+        @Override
+        public List<String> names(Path directory) throws IOException {
+            try (Stream<Path> entries = Files.list(directory)) {
+                return entries.limit(1000).map(p -> p.getFileName().toString()).toList();
+            }
+        }
+
+        @Override
+        public String display(String path) {
+            return path;
+        }
+    };
+
+    /** The file's bytes; {@link NoSuchFileException} when there is no such file here. */
+    byte[] read(Path path) throws IOException;
+
+    /** The names in a directory (for "did you mean" when a named file is missing). */
+    List<String> names(Path directory) throws IOException;
+
+    /** How a path the user knows is shown in messages and reports: as is, or {@code REV:path}. */
+    String display(String path);
+}

@@ -1,0 +1,180 @@
+package io.portpolicy.diff;
+
+import io.portpolicy.cli.Main;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code diff --git REV FILE} in a throw-away repository: FILE and what it includes and
+ * imports are read as of REV, compared with the working tree, and located as {@code REV:path}.
+ */
+class DiffGitTest {
+
+    @TempDir
+    Path repository;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void repositoryWithOneCommit() throws Exception {
+        boolean haveGit = gitWorks();
+        if (System.getenv("CI") != null && System.getenv("CI").equals("true")) {
+            assertTrue(haveGit, "git is needed for diff --git and CI must have it");
+        }
+        assumeTrue(haveGit, "git is not installed: diff --git cannot be tested here");
+        git("init", "-q");
+        write("site/main.policy", """
+                default inbound deny
+                host web1 = 10.10.1.11
+                include "rules.policy"
+                import "inventory.yaml"
+                allow tcp/22 from 10.0.0.5 to web1 comment "ssh from the bastion"
+                """);
+        write("site/rules.policy", "allow tcp/443 from 10.0.0.0/8 to web1 comment \"internal site\"\n");
+        write("site/inventory.yaml", "hosts:\n  db1: { addresses: [10.10.2.21] }\n");
+        git("add", ".");
+        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "first");
+    }
+
+    @Test
+    void unchangedWorkingTreeIsNoAccessChange() throws Exception {
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(0, run.exit, run.err);
+        assertTrue(run.out.contains("no access change"), run.out);
+    }
+
+    @Test
+    void aChangeInAnIncludedFileIsReadAsOfTheRevision() throws Exception {
+        write("site/rules.policy", "allow tcp/443 from any to web1 comment \"public site\"\n");
+        Run run = diff("--git", "HEAD", file("site/main.policy"), "--today", "2026-11-21");
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("opened: tcp port 443"), run.out);
+        assertTrue(run.out.contains("after:  allowed by " + file("site/rules.policy") + ":1"), run.out);
+        assertTrue(run.out.contains("before: denied by default inbound deny"), run.out);
+    }
+
+    @Test
+    void theOldSideIsLocatedAsRevisionColonPath() throws Exception {
+        write("site/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("before: allowed by HEAD:" + file("site/rules.policy") + ":1"), run.out);
+    }
+
+    @Test
+    void anInventoryChangeIsSeen() throws Exception {
+        write("site/inventory.yaml", "hosts:\n  db1: { addresses: [10.10.2.22] }\n");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("db1"), run.out);
+    }
+
+    @Test
+    void aFileDeletedFromTheWorkingTreeIsStillReadAtTheRevision() throws Exception {
+        Files.delete(repository.resolve("site/rules.policy"));
+        write("site/main.policy", Files.readString(repository.resolve("site/main.policy"))
+                .replace("include \"rules.policy\"\n", ""));
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("closed: tcp port 443"), run.out);
+    }
+
+    @Test
+    void aFileMissingAtTheRevisionIsAnErrorNamingIt() throws Exception {
+        write("site/new.policy", "host web9 = 10.10.1.19\n");
+        Run run = diff("--git", "HEAD", file("site/new.policy"));
+        assertEquals(2, run.exit);
+        assertTrue(run.err.contains("cannot read 'HEAD:" + file("site/new.policy") + "': no such file"), run.err);
+    }
+
+    @Test
+    void badRevisionsAreRefusedWithoutRunningThemAsOptions() throws Exception {
+        Run unknown = diff("--git", "no-such-branch", file("site/main.policy"));
+        assertEquals(2, unknown.exit);
+        assertTrue(unknown.err.contains("'no-such-branch' is not a commit"), unknown.err);
+
+        Run option = diff("--git=--output=" + repository.resolve("pwned"), file("site/main.policy"));
+        assertEquals(2, option.exit);
+        assertTrue(option.err.contains("is not a revision"), option.err);
+        assertFalse(Files.exists(repository.resolve("pwned")), "a revision must never reach git as an option");
+    }
+
+    @Test
+    void gitTakesExactlyOneFile() throws Exception {
+        Run run = diff("--git", "HEAD", file("site/main.policy"), file("site/rules.policy"));
+        assertEquals(2, run.exit);
+        assertTrue(run.err.contains("give one FILE"), run.err);
+    }
+
+    @Test
+    void lintFindingsFollowTheRepositoryConfiguration() throws Exception {
+        write("site/rules.policy", "allow tcp/443 from any to web1\n");
+        Run plain = diff("--git", "HEAD", file("site/main.policy"));
+        assertTrue(plain.out.contains("PP404"), plain.out);
+        write(".portpolicy.yaml", "rules:\n  PP404: off\n");
+        Run configured = diff("--git", "HEAD", file("site/main.policy"), "--config", file(".portpolicy.yaml"));
+        assertEquals(1, configured.exit, configured.err);
+        assertFalse(configured.out.contains("PP404"), configured.out);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    private String file(String relative) {
+        return repository.resolve(relative).toString();
+    }
+
+    private void write(String relative, String text) throws IOException {
+        Path path = repository.resolve(relative);
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, text);
+    }
+
+    private static Run diff(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of("diff"));
+        all.addAll(List.of(args));
+        int exit = Main.run(all.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static boolean gitWorks() {
+        try {
+            Process process = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void git(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-C", repository.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), "git " + String.join(" ", args) + ": " + output);
+    }
+}
