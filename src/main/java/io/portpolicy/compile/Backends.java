@@ -1,5 +1,6 @@
 package io.portpolicy.compile;
 
+import io.portpolicy.compile.azure.AzureBackend;
 import io.portpolicy.compile.iptables.IptablesBackend;
 import io.portpolicy.compile.nftables.NftablesBackend;
 import io.portpolicy.compile.windows.WindowsBackend;
@@ -11,7 +12,7 @@ import java.util.Optional;
 public final class Backends {
 
     private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend(),
-            new WindowsBackend());
+            new WindowsBackend(), new AzureBackend());
 
     private Backends() {
     }

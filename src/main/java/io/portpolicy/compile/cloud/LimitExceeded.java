@@ -18,12 +18,14 @@ public final class LimitExceeded extends CompileException {
 
     /**
      * @param what    what is counted, in words: "inbound IPv4 rules"
-     * @param setting the target setting that holds the limit, such as {@code max-rules}
+     * @param setting the target setting that holds the limit, such as {@code max-rules}, or null for a limit
+     *                no account can raise (Azure's range of rule priorities)
      */
     public LimitExceeded(String platform, Target target, String what, int needed, int limit, String setting) {
         super(null, target.kind() + " " + target.name() + " needs " + needed + " " + what + " on " + platform + ", "
-                + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules, or, if the platform"
-                + " allows more for you, set targets: { " + platform + ": { " + setting + ": N } } in .portpolicy.yaml");
+                + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules"
+                + (setting == null ? "" : ", or, if the platform allows more for you, set targets: { " + platform
+                + ": { " + setting + ": N } } in .portpolicy.yaml"));
         this.target = target;
         this.needed = needed;
         this.limit = limit;

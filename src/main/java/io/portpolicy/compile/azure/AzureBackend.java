@@ -1,0 +1,296 @@
+package io.portpolicy.compile.azure;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.TargetOption;
+import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.LimitExceeded;
+import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.lint.Json;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An Azure network security group for one group, as an ARM template
+ * ({@code Microsoft.Network/networkSecurityGroups}).
+ *
+ * <p>An NSG evaluates its rules by priority, first match, like the policy. So each rule that
+ * decides some packet at the group becomes, in policy order, NSG rules for exactly the packets
+ * it matches there (one per block and protocol, IPv4 and IPv6 never mixed), at priorities
+ * 100, 101, ... per direction. NSG rules name destinations as well as sources, so the group's
+ * own addresses are part of every rule and a policy that treats members differently needs no
+ * refusal. The policy's default of each direction is a rule for every packet at priority 4096,
+ * the last one a user may set, so Azure's own default rules (65000 and up: virtual network and
+ * load balancer traffic allowed) are never reached.
+ *
+ * <p>Exact rewrites: {@code reject} is Deny (an NSG cannot answer); {@code log} is compiled
+ * without logging (NSGs have no per-rule logging). Refused, naming the rule: ICMP types and
+ * codes (an NSG matches only the whole protocol), ICMPv6 (Azure does not document whether
+ * {@code Icmp} matches it) and protocols other than TCP, UDP and ICMP unless the rule takes
+ * every protocol.
+ */
+public final class AzureBackend implements Backend {
+
+    static final String PLATFORM = "Azure NSG";
+    static final String MAX_RULES = "max-rules";
+    static final int FIRST_PRIORITY = 100;
+    /** The lowest priority (highest number) a user rule may have; the policy's default goes there. */
+    static final int DEFAULT_PRIORITY = 4096;
+    static final int NAME_CHARS = 80;
+    static final int DESCRIPTION_CHARS = 140;
+    static final String API_VERSION = "2024-05-01";
+    static final String TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+    @Override
+    public String name() {
+        return "azure";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("arm");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return true;
+    }
+
+    @Override
+    public List<TargetOption> options() {
+        return List.of(TargetOption.number(MAX_RULES, 1000, 1, 4000));
+    }
+
+    /** One NSG security rule; a list of one element is written with the singular property. */
+    record SecurityRule(String name, int priority, Direction direction, Action access, String protocol,
+                        List<String> sourcePrefixes, List<String> sourcePorts, List<String> destinationPrefixes,
+                        List<String> destinationPorts, String description) {
+    }
+
+    /** What an NSG rule matches, without its name, priority and description. */
+    private record Match(String protocol, List<String> sourcePrefixes, List<String> sourcePorts,
+                         List<String> destinationPrefixes, List<String> destinationPorts) {
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        Target group = request.target();
+        List<SecurityRule> rules = new ArrayList<>();
+        List<GroupRules> directions = new ArrayList<>();
+        for (Direction direction : Direction.values()) {
+            GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
+            groupRules.requireNoIcmpTypes(PLATFORM);
+            directions.add(groupRules);
+            List<SecurityRule> compiled = rules(groupRules);
+            int limit = DEFAULT_PRIORITY - FIRST_PRIORITY;
+            if (compiled.size() > limit) {
+                throw new LimitExceeded("azure", group, direction.name().toLowerCase()
+                        + " rules (priorities " + FIRST_PRIORITY + "-" + (DEFAULT_PRIORITY - 1) + ")",
+                        compiled.size(), limit, null);
+            }
+            rules.addAll(compiled);
+            rules.add(defaultRule(groupRules));
+        }
+        int maxRules = request.options().number(MAX_RULES);
+        if (rules.size() > maxRules) {
+            throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES);
+        }
+        return Artifact.single(".json", Json.pretty(template(request, directions, rules)));
+    }
+
+    // ---- the rules ----------------------------------------------------------------------
+
+    private static List<SecurityRule> rules(GroupRules groupRules) throws CompileException {
+        Direction direction = groupRules.direction();
+        List<SecurityRule> out = new ArrayList<>();
+        int priority = FIRST_PRIORITY;
+        for (GroupRules.Decisive decisive : groupRules.decisive()) {
+            Rule rule = decisive.rule();
+            Set<Match> matches = new LinkedHashSet<>();
+            for (PacketCube cube : decisive.matchedCubes()) {
+                for (ProtocolPart part : ProtocolPart.of(cube)) matches.add(match(cube, part, rule));
+            }
+            String description = description(rule);
+            int n = 0;
+            for (Match match : matches) {
+                n++;
+                out.add(new SecurityRule(ruleName(direction, "rule" + rule.index() + "-" + n), priority++, direction,
+                        rule.action() == Action.ALLOW ? Action.ALLOW : Action.DENY, match.protocol(),
+                        match.sourcePrefixes(), match.sourcePorts(), match.destinationPrefixes(),
+                        match.destinationPorts(), description));
+            }
+        }
+        return out;
+    }
+
+    /** The policy's default for every packet of the direction, before Azure's own defaults. */
+    private static SecurityRule defaultRule(GroupRules groupRules) {
+        Action action = groupRules.defaultAction();
+        String word = action.name().toLowerCase();
+        String description = "default " + groupRules.direction().name().toLowerCase() + " " + word
+                + (action == Action.REJECT ? " (reject as Deny: an NSG cannot answer)" : "")
+                + "; Azure's default rules are never reached";
+        return new SecurityRule(ruleName(groupRules.direction(), "default"), DEFAULT_PRIORITY, groupRules.direction(),
+                action == Action.ALLOW ? Action.ALLOW : Action.DENY, "*", List.of("*"), List.of("*"), List.of("*"),
+                List.of("*"), description);
+    }
+
+    private static String ruleName(Direction direction, String what) {
+        return "portpolicy-" + (direction == Direction.INBOUND ? "in" : "out") + "-" + what;
+    }
+
+    /** One block's part as an NSG rule match: peers on the far side, the group's own addresses on its side. */
+    private static Match match(PacketCube cube, ProtocolPart part, Rule rule) throws CompileException {
+        List<String> sources = prefixes(cube.sources());
+        List<String> destinations = prefixes(cube.destinations());
+        if (part.isAll()) return new Match("*", sources, List.of("*"), destinations, List.of("*"));
+        if (part.hasPorts()) {
+            return new Match(part.protocol() == ProtocolPart.TCP ? "Tcp" : "Udp", sources, ports(part.sourcePorts()),
+                    destinations, ports(part.destinationPorts()));
+        }
+        if (part.protocol() == ProtocolPart.ICMP) {
+            if (!part.everyIcmpType() || !part.everyIcmpCode()) {
+                throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
+            }
+            return new Match("Icmp", sources, List.of("*"), destinations, List.of("*"));
+        }
+        if (part.protocol() == ProtocolPart.ICMPV6) {
+            throw new CompileException(rule, PLATFORM + " rules name ICMP only as 'Icmp', and Azure does not document"
+                    + " that it matches ICMPv6; compiling it could admit or block other packets than the policy says."
+                    + " Allow every protocol to these peers, or leave ICMPv6 out of the policy compiled for azure");
+        }
+        throw new CompileException(rule, PLATFORM + " rules name only TCP, UDP, ICMP or every protocol (*), not"
+                + " protocol " + part.protocol() + (cube.family() == Family.IPV6 && part.protocol() == ProtocolPart.ICMP
+                ? " (IPv4's ICMP number in IPv6 packets)" : ""));
+    }
+
+    /** CIDR prefixes of the ranges; the whole address space of the family as {@code 0.0.0.0/0} or {@code ::/0}. */
+    private static List<String> prefixes(List<IPAddressSeqRange> ranges) {
+        List<String> out = new ArrayList<>();
+        for (IPAddressSeqRange range : ranges) {
+            for (IPAddress block : range.spanWithPrefixBlocks()) {
+                out.add(block.isMultiple() ? block.toCanonicalString() : block.withoutPrefixLength().toCanonicalString());
+            }
+        }
+        return out;
+    }
+
+    /** Port ranges as Azure writes them ({@code 22}, {@code 1000-2000}), or {@code *} for every port. */
+    private static List<String> ports(List<ValueRange> values) {
+        if (HostRules.isFull(values, 65535)) return List.of("*");
+        return values.stream().map(ValueRange::toString).toList();
+    }
+
+    /** {@code FILE:LINE} with the rule's comment, owner and ticket, and what the NSG does differently. */
+    private static String description(Rule rule) {
+        String text = HostRules.describe(rule);
+        if (rule.action() == Action.REJECT) text += " (reject as Deny: an NSG cannot answer)";
+        if (rule.options().log()) text += " (log: NSG rules cannot log; use flow logs)";
+        return text;
+    }
+
+    /**
+     * User text as an ARM template string: one line, cut to {@code max} characters on a code
+     * point boundary, and a value that would read as a template expression ({@code [...]})
+     * escaped with a second {@code [}, which Azure removes when it deploys the template.
+     */
+    public static String literal(String text, int max) {
+        String line = Text.cutChars(Text.oneLine(text), max);
+        return line.startsWith("[") && line.endsWith("]") ? "[" + line : line;
+    }
+
+    /** The group's name as an NSG name: word characters, '.', '-', '_'; starting and ending with a word character. */
+    static String resourceName(String group) {
+        String name = Text.ascii(group, "._-");
+        if (!Character.isLetterOrDigit(name.charAt(0)) && name.charAt(0) != '_') name = "_" + name;
+        name = Text.cutChars(name, NAME_CHARS - 1);
+        char last = name.charAt(name.length() - 1);
+        return last == '.' || last == '-' ? name + "_" : name;
+    }
+
+    // ---- the template -------------------------------------------------------------------
+
+    private static ObjectNode template(CompileRequest request, List<GroupRules> directions, List<SecurityRule> rules) {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        ObjectNode template = json.objectNode();
+        template.put("$schema", TEMPLATE_SCHEMA);
+        template.put("contentVersion", "1.0.0.0");
+        ArrayNode notes = template.putObject("metadata").putArray("portpolicy");
+        for (String line : Header.lines(request, "azure")) notes.add(literal(line, Integer.MAX_VALUE));
+        for (String note : notes(directions)) notes.add(note);
+        ObjectNode nsg = template.putArray("resources").addObject();
+        nsg.put("type", "Microsoft.Network/networkSecurityGroups");
+        nsg.put("apiVersion", API_VERSION);
+        nsg.put("name", resourceName(request.target().name()));
+        nsg.put("location", "[resourceGroup().location]");
+        ArrayNode securityRules = nsg.putObject("properties").putArray("securityRules");
+        for (SecurityRule rule : rules) {
+            ObjectNode node = securityRules.addObject();
+            node.put("name", rule.name());
+            ObjectNode properties = node.putObject("properties");
+            properties.put("description", literal(rule.description(), DESCRIPTION_CHARS));
+            properties.put("priority", rule.priority());
+            properties.put("direction", rule.direction() == Direction.INBOUND ? "Inbound" : "Outbound");
+            properties.put("access", rule.access() == Action.ALLOW ? "Allow" : "Deny");
+            properties.put("protocol", rule.protocol());
+            list(properties, "sourceAddressPrefix", rule.sourcePrefixes());
+            list(properties, "sourcePortRange", rule.sourcePorts());
+            list(properties, "destinationAddressPrefix", rule.destinationPrefixes());
+            list(properties, "destinationPortRange", rule.destinationPorts());
+        }
+        return template;
+    }
+
+    /** {@code name: value} for one value, {@code names: [values]} for several, as the NSG API takes them. */
+    private static void list(ObjectNode properties, String name, List<String> values) {
+        if (values.size() == 1) {
+            properties.put(name, values.get(0));
+        } else {
+            ArrayNode array = properties.putArray(name + (name.endsWith("Prefix") ? "es" : "s"));
+            values.forEach(array::add);
+        }
+    }
+
+    private static List<String> notes(List<GroupRules> directions) {
+        List<String> notes = new ArrayList<>();
+        notes.add("Azure NSG: rules by priority, first match. Each direction ends with the policy's default at priority "
+                + DEFAULT_PRIORITY + ", so Azure's default rules (65000 and up) are never reached.");
+        GroupRules any = directions.get(0);
+        notes.add(any.stateless()
+                ? "The policy is stateless, but an NSG tracks connections: it also admits replies to the flows it admitted."
+                : "The policy is stateful, as an NSG is: replies to admitted flows are admitted.");
+        boolean reject = false;
+        boolean log = false;
+        for (GroupRules direction : directions) {
+            reject |= direction.defaultAction() == Action.REJECT;
+            for (GroupRules.Decisive d : direction.decisive()) {
+                reject |= d.rule().action() == Action.REJECT;
+                log |= d.rule().options().log();
+            }
+        }
+        if (reject) notes.add("reject is compiled as Deny: an NSG drops the packet and cannot answer.");
+        if (log) notes.add("log is compiled without logging: NSG rules cannot log one by one (NSG flow logs record"
+                + " all); the admitted packets are the same.");
+        return notes;
+    }
+}
