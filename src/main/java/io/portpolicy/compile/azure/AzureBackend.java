@@ -180,8 +180,7 @@ public final class AzureBackend implements Backend {
                     + " Allow every protocol to these peers, or leave ICMPv6 out of the policy compiled for azure");
         }
         throw new CompileException(rule, PLATFORM + " rules name only TCP, UDP, ICMP or every protocol (*), not"
-                + " protocol " + part.protocol() + (cube.family() == Family.IPV6 && part.protocol() == ProtocolPart.ICMP
-                ? " (IPv4's ICMP number in IPv6 packets)" : ""));
+                + " protocol " + part.protocol() + " in " + (cube.family() == Family.IPV4 ? "IPv4" : "IPv6"));
     }
 
     /** CIDR prefixes of the ranges; the whole address space of the family as {@code 0.0.0.0/0} or {@code ::/0}. */
