@@ -1,6 +1,7 @@
 package io.portpolicy.compile;
 
 import io.portpolicy.compile.azure.AzureBackend;
+import io.portpolicy.compile.gcp.GcpBackend;
 import io.portpolicy.compile.iptables.IptablesBackend;
 import io.portpolicy.compile.nftables.NftablesBackend;
 import io.portpolicy.compile.windows.WindowsBackend;
@@ -12,7 +13,7 @@ import java.util.Optional;
 public final class Backends {
 
     private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend(),
-            new WindowsBackend(), new AzureBackend());
+            new WindowsBackend(), new AzureBackend(), new GcpBackend());
 
     private Backends() {
     }

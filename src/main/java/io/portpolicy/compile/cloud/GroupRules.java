@@ -1,6 +1,8 @@
 package io.portpolicy.compile.cloud;
 
+import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.HostRules;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
@@ -9,6 +11,7 @@ import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
@@ -93,6 +96,26 @@ public final class GroupRules {
     /** The packets at the group the default decides (no rule matches them). */
     public PacketSet defaultRegion() {
         return directed.defaultRegion().intersect(directed.space().at(group));
+    }
+
+    /** The block's addresses on the other side: sources inbound, destinations outbound. */
+    public List<IPAddressSeqRange> peers(PacketCube cube) {
+        return direction == Direction.INBOUND ? cube.sources() : cube.destinations();
+    }
+
+    /** The block's addresses on the group's side: destinations inbound, sources outbound. */
+    public List<IPAddressSeqRange> owns(PacketCube cube) {
+        return direction == Direction.INBOUND ? cube.destinations() : cube.sources();
+    }
+
+    /**
+     * Whether the block holds every address of the group in its family, so a platform rule
+     * for it needs no field for the group's own addresses (the rule applies to every member).
+     */
+    public boolean ownIsWholeGroup(PacketCube cube) {
+        List<IPAddressSeqRange> group = this.group.addresses().stream()
+                .filter(r -> Family.of(r.getLower()) == cube.family()).toList();
+        return HostRules.merged(owns(cube)).equals(HostRules.merged(group));
     }
 
     /**

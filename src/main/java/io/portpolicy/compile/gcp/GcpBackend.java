@@ -1,0 +1,321 @@
+package io.portpolicy.compile.gcp;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.TargetOption;
+import io.portpolicy.compile.TargetOptions;
+import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.LimitExceeded;
+import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.lint.Json;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
+import io.portpolicy.model.Setting;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Google Cloud VPC firewall rules for one group, as a JSON list of compute v1 Firewall
+ * resources (default) or Terraform JSON ({@code .tf.json}) google_compute_firewall resources.
+ *
+ * <p>GCP evaluates the rules that apply to an instance by priority, lowest number first, the
+ * first match deciding (deny before allow at equal priority); implied rules at 65535 deny
+ * ingress and allow egress. So each direction is the policy's decisive rules in order, each
+ * rule's blocks at the group one firewall rule with consecutive, unique priorities, then the
+ * policy's default made explicit for IPv4 and IPv6. Rules select the group's instances by
+ * network tag; a rule that singles out some members names their addresses in
+ * {@code destinationRanges} (ingress) or {@code sourceRanges} (egress), so no rule needs to treat
+ * every member alike.
+ *
+ * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
+ * description; TCP and UDP port 0, which no real packet carries, is left out of port lists; a
+ * rule with more ranges than {@code max-ranges} becomes several rules at consecutive
+ * priorities, which decide exactly as one. Refused: source ports and ICMP types (GCP matches
+ * neither), groups whose tags collide, and more rules than priorities.
+ */
+public final class GcpBackend implements Backend {
+
+    static final String PLATFORM = "GCP firewall rules";
+    static final String MAX_RANGES = "max-ranges";
+    static final String FIRST_PRIORITY = "first-priority";
+    static final String NETWORK = "network";
+    /** Below the default network's pre-populated allow rules (65534) and the implied rules (65535). */
+    static final int LAST_PRIORITY = 65533;
+    /** The API's schema gives no limit; descriptions are cut here, on a character boundary. */
+    static final int DESCRIPTION_CHARS = 1024;
+    private static final String RFC1035 = "[a-z]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    @Override
+    public String name() {
+        return "gcp";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("json", "terraform");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return true;
+    }
+
+    @Override
+    public List<TargetOption> options() {
+        return List.of(TargetOption.number(MAX_RANGES, 5000, 1, 5000),
+                TargetOption.number(FIRST_PRIORITY, 1000, 0, LAST_PRIORITY),
+                TargetOption.name(NETWORK, "default", RFC1035, "a VPC network name (RFC 1035: lower case letters,"
+                        + " digits and '-', at most 63)"));
+    }
+
+    /** One protocol of a firewall rule: {@code IPProtocol} and its {@code ports} (empty: every port). */
+    record Protocol(String name, List<String> ports) {
+    }
+
+    /**
+     * One firewall rule. {@code peers} are the source ranges of an ingress rule and the
+     * destination ranges of an egress rule; {@code own} the group's side (empty: every member).
+     */
+    record Firewall(String name, String description, int priority, Direction direction, boolean deny,
+                    List<Protocol> protocols, List<String> peers, List<String> own, boolean log) {
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        Target group = request.target();
+        if (!group.isGroup()) throw new IllegalArgumentException("gcp compiles groups: " + group.name());
+        Policy policy = request.effective().policy();
+        String tag = NetworkTag.checked(policy, group.name());
+        TargetOptions options = request.options();
+        List<Firewall> rules = new ArrayList<>();
+        for (Direction direction : Direction.values()) {
+            GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
+            groupRules.requireNoSourcePorts(PLATFORM);
+            groupRules.requireNoIcmpTypes(PLATFORM);
+            rules.addAll(direction(groupRules, tag, policy, options));
+        }
+        String network = options.text(NETWORK);
+        return request.format().equals("terraform")
+                ? Artifact.single(".tf.json", Json.pretty(terraform(request, tag, network, rules)))
+                : Artifact.single(".json", Json.pretty(api(tag, network, rules)));
+    }
+
+    // ---- the rules of one direction ------------------------------------------------------
+
+    private static List<Firewall> direction(GroupRules groupRules, String tag, Policy policy, TargetOptions options)
+            throws CompileException {
+        Direction direction = groupRules.direction();
+        String prefix = NetworkTag.fit(tag, NetworkTag.MAX - 17) + (direction == Direction.INBOUND ? "-in-" : "-eg-");
+        int maxRanges = options.number(MAX_RANGES);
+        List<Firewall> out = new ArrayList<>();
+        int priority = options.number(FIRST_PRIORITY);
+        for (GroupRules.Decisive decisive : groupRules.decisive()) {
+            Rule rule = decisive.rule();
+            Set<Firewall> shapes = new LinkedHashSet<>();
+            for (PacketCube cube : decisive.matchedCubes()) {
+                List<Protocol> protocols = protocols(cube, rule);
+                if (protocols.isEmpty()) continue;
+                List<String> peers = cidrs(groupRules.peers(cube));
+                List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube));
+                for (List<String> peerChunk : chunks(peers, maxRanges)) {
+                    for (List<String> ownChunk : chunks(own, maxRanges)) {
+                        shapes.add(new Firewall("", "", 0, direction, rule.action() != Action.ALLOW, protocols,
+                                peerChunk, ownChunk, rule.options().log()));
+                    }
+                }
+            }
+            int part = 0;
+            for (Firewall shape : shapes) {
+                part++;
+                out.add(new Firewall(prefix + rule.index() + "-" + part, describe(rule), priority++, direction,
+                        shape.deny(), shape.protocols(), shape.peers(), shape.own(), shape.log()));
+            }
+        }
+        Action fallback = groupRules.defaultAction();
+        String description = defaultDescription(policy, direction, fallback);
+        for (String every : List.of("0.0.0.0/0", "::/0")) {
+            out.add(new Firewall(prefix + "default-ipv" + (every.contains(":") ? 6 : 4), description, priority++,
+                    direction, fallback != Action.ALLOW, List.of(new Protocol("all", List.of())), List.of(every),
+                    List.of(), false));
+        }
+        int first = options.number(FIRST_PRIORITY);
+        int priorities = LAST_PRIORITY - first + 1;
+        if (out.size() > priorities) {
+            throw new LimitExceeded("gcp", groupRules.group(), direction.keyword() + " firewall rules (one priority"
+                    + " each, from " + first + " to " + LAST_PRIORITY + ")", out.size(), priorities, FIRST_PRIORITY);
+        }
+        return out;
+    }
+
+    /** The block's traffic as GCP protocols; ports of TCP and UDP without port 0 (no real packet has it). */
+    private static List<Protocol> protocols(PacketCube cube, Rule rule) throws CompileException {
+        List<Protocol> out = new ArrayList<>();
+        for (ProtocolPart part : ProtocolPart.of(cube)) {
+            if (part.isAll()) {
+                out.add(new Protocol("all", List.of()));
+            } else if (part.hasPorts()) {
+                if (!part.everySourcePort()) {
+                    throw new CompileException(rule, PLATFORM + " rules cannot match source ports");
+                }
+                List<String> ports = ports(part.destinationPorts());
+                if (ports == null) continue;
+                out.add(new Protocol(part.protocol() == ProtocolPart.TCP ? "tcp" : "udp", ports));
+            } else if (part.isIcmp()) {
+                if (!part.everyIcmpType() || !part.everyIcmpCode()) {
+                    throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
+                }
+                // "icmp" is ICMP for IPv4; ICMPv6 is named by its number.
+                out.add(new Protocol(part.protocol() == ProtocolPart.ICMP ? "icmp" : "58", List.of()));
+            } else {
+                out.add(new Protocol(Integer.toString(part.protocol()), List.of()));
+            }
+        }
+        return out;
+    }
+
+    /** A port list without port 0: {@code []} for every port, {@code null} when only port 0 was in it. */
+    private static List<String> ports(List<ValueRange> values) {
+        List<String> out = new ArrayList<>();
+        for (ValueRange v : values) {
+            int low = Math.max(1, v.low());
+            if (low > v.high()) continue;
+            out.add(low == v.high() ? Integer.toString(low) : low + "-" + v.high());
+        }
+        if (out.equals(List.of("1-65535"))) return List.of();
+        return out.isEmpty() ? null : out;
+    }
+
+    /** The ranges as CIDR blocks, each with its prefix length (a single address is {@code a/32} or {@code a/128}). */
+    static List<String> cidrs(List<IPAddressSeqRange> ranges) {
+        List<String> out = new ArrayList<>();
+        for (IPAddressSeqRange range : ranges) {
+            for (IPAddress block : range.spanWithPrefixBlocks()) {
+                out.add(block.isMultiple() ? block.toCanonicalString()
+                        : block.withoutPrefixLength().toCanonicalString() + "/" + block.getBitCount());
+            }
+        }
+        return out;
+    }
+
+    /** The list in pieces of at most {@code size}; an empty list is one empty piece. */
+    private static List<List<String>> chunks(List<String> values, int size) {
+        if (values.isEmpty()) return List.of(values);
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < values.size(); i += size) out.add(values.subList(i, Math.min(values.size(), i + size)));
+        return out;
+    }
+
+    private static String describe(Rule rule) {
+        StringBuilder out = new StringBuilder(HostRules.describe(rule));
+        if (rule.options().logPrefix() != null) out.append(" log=").append(rule.options().logPrefix());
+        if (rule.action() == Action.REJECT) out.append(" (reject compiled as deny: GCP drops without answering)");
+        return Text.cutChars(Text.oneLine(out.toString()), DESCRIPTION_CHARS);
+    }
+
+    private static String defaultDescription(Policy policy, Direction direction, Action fallback) {
+        Setting<Action> setting = direction == Direction.INBOUND ? policy.settings().defaultInbound()
+                : policy.settings().defaultOutbound();
+        String text = (setting.written() ? setting.location().path() + ":" + setting.location().line()
+                : policy.root().displayPath()) + " default " + direction.keyword() + " " + fallback.keyword()
+                + (setting.written() ? "" : " (not written: the language's default)")
+                + (fallback == Action.REJECT ? " (reject compiled as deny: GCP drops without answering)" : "")
+                + "; " + mode(policy);
+        return Text.cutChars(Text.oneLine(text), DESCRIPTION_CHARS);
+    }
+
+    private static String mode(Policy policy) {
+        return policy.settings().isStateless()
+                ? "stateless policy: GCP tracks connections and admits replies to admitted connections by itself"
+                : "stateful policy: GCP admits replies to admitted connections";
+    }
+
+    // ---- output -------------------------------------------------------------------------
+
+    /** The compute v1 Firewall resources, as the API's insert method takes them. */
+    private static ArrayNode api(String tag, String network, List<Firewall> rules) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Firewall rule : rules) {
+            ObjectNode node = out.addObject();
+            node.put("name", rule.name());
+            node.put("description", rule.description());
+            node.put("network", "global/networks/" + network);
+            node.put("priority", rule.priority());
+            node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
+            ArrayNode protocols = node.putArray(rule.deny() ? "denied" : "allowed");
+            for (Protocol protocol : rule.protocols()) {
+                ObjectNode entry = protocols.addObject().put("IPProtocol", protocol.name());
+                if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
+            }
+            boolean ingress = rule.direction() == Direction.INBOUND;
+            List<String> sources = ingress ? rule.peers() : rule.own();
+            List<String> destinations = ingress ? rule.own() : rule.peers();
+            if (!sources.isEmpty()) strings(node.putArray("sourceRanges"), sources);
+            if (!destinations.isEmpty()) strings(node.putArray("destinationRanges"), destinations);
+            strings(node.putArray("targetTags"), List.of(tag));
+            if (rule.log()) node.putObject("logConfig").put("enable", true).put("metadata", "INCLUDE_ALL_METADATA");
+        }
+        return out;
+    }
+
+    /**
+     * Terraform JSON syntax: every string argument is a template there, so {@code ${} and
+     * {@code %{} in user text are doubled ({@code $${}, {@code %%{}) to stay literal. The header
+     * goes into the "//" comment property, which Terraform ignores.
+     */
+    private static ObjectNode terraform(CompileRequest request, String tag, String network, List<Firewall> rules) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        List<String> header = new ArrayList<>();
+        for (String line : Header.lines(request, "gcp terraform")) header.add(Text.oneLine(line));
+        header.add("GCP firewall rules evaluate by priority, first match; each direction ends with the policy's"
+                + " default made explicit. " + mode(request.effective().policy()) + ".");
+        root.put("//", String.join("\n", header));
+        ObjectNode resources = root.putObject("resource").putObject("google_compute_firewall");
+        for (Firewall rule : rules) {
+            ObjectNode node = resources.putObject(rule.name());
+            node.put("name", rule.name());
+            node.put("description", literal(rule.description()));
+            node.put("network", network);
+            node.put("priority", rule.priority());
+            node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
+            ArrayNode protocols = node.putArray(rule.deny() ? "deny" : "allow");
+            for (Protocol protocol : rule.protocols()) {
+                ObjectNode entry = protocols.addObject().put("protocol", protocol.name());
+                if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
+            }
+            boolean ingress = rule.direction() == Direction.INBOUND;
+            List<String> sources = ingress ? rule.peers() : rule.own();
+            List<String> destinations = ingress ? rule.own() : rule.peers();
+            if (!sources.isEmpty()) strings(node.putArray("source_ranges"), sources);
+            if (!destinations.isEmpty()) strings(node.putArray("destination_ranges"), destinations);
+            strings(node.putArray("target_tags"), List.of(tag));
+            if (rule.log()) node.putArray("log_config").addObject().put("metadata", "INCLUDE_ALL_METADATA");
+        }
+        return root;
+    }
+
+    /** Text that a Terraform template leaves as it is. */
+    static String literal(String text) {
+        return text.replace("${", "$${").replace("%{", "%%{");
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+}
