@@ -52,7 +52,7 @@ import java.util.Set;
  */
 public final class GcpBackend implements Backend {
 
-    static final String PLATFORM = "GCP firewall rules";
+    static final String PLATFORM = "GCP firewall";
     static final String MAX_RANGES = "max-ranges";
     static final String FIRST_PRIORITY = "first-priority";
     static final String NETWORK = "network";

@@ -1,0 +1,544 @@
+package io.portpolicy.compile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
+import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.gcp.GcpBackend;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Packet;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.Target;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.testing.RandomPolicies;
+import org.approvaltests.Approvals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * compile --target gcp: every generated Firewall resource validates against the compute v1
+ * discovery schema; the rules, read by {@link GcpFirewallModel} and evaluated as Google
+ * documents (priority, deny over allow at equal priority, implied rules, target tags), decide
+ * every boundary and random packet at the group's addresses as the engine does, also with the
+ * default network's pre-populated rules present; the Terraform output holds the same rules.
+ */
+class GcpBackendTest {
+
+    private static final GcpBackend BACKEND = new GcpBackend();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final GcpDiscoverySchema SCHEMA = GcpDiscoverySchema.load();
+
+    static Artifact compile(EffectivePolicy effective, Target group, String format, TargetOptions options)
+            throws CompileException {
+        return BACKEND.compile(new CompileRequest(effective, group, format, "TEST", options));
+    }
+
+    static Artifact compile(EffectivePolicy effective, Target group, String format) throws CompileException {
+        return compile(effective, group, format, TargetOptions.defaults(BACKEND));
+    }
+
+    static EffectivePolicy effective(String text) {
+        return EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+    }
+
+    // ---- the cross-check ----------------------------------------------------------------
+
+    /** Checks one group in both formats; returns the rules read from the JSON. */
+    static JsonNode crossCheck(String label, EffectivePolicy effective, Target group, long seed, TargetOptions options)
+            throws CompileException, IOException {
+        JsonNode api = MAPPER.readTree(compile(effective, group, "json", options).parts().get(0).text());
+        JsonNode terraform = MAPPER.readTree(compile(effective, group, "terraform", options).parts().get(0).text());
+        for (JsonNode resource : api) {
+            List<String> errors = SCHEMA.validate(resource, "Firewall", "compute.firewalls.insert");
+            assertTrue(errors.isEmpty(), label + ": " + errors + "\n" + resource);
+        }
+        assertEquals(api, GcpFirewallModel.apiFromTerraform(terraform), label + ": terraform holds other rules");
+        Set<String> names = new HashSet<>();
+        Set<String> priorities = new HashSet<>();
+        for (JsonNode resource : api) {
+            assertTrue(names.add(resource.get("name").asText()), label + ": name twice " + resource.get("name"));
+            assertTrue(priorities.add(resource.get("direction").asText() + resource.get("priority").asInt()),
+                    label + ": priority twice " + resource);
+        }
+        String tag = api.get(0).get("targetTags").get(0).asText();
+        GcpFirewallModel model = GcpFirewallModel.read(api);
+        GcpFirewallModel defaultNetwork = model.withDefaultNetworkRules();
+        Random random = new Random(seed);
+        List<String> mismatches = new ArrayList<>();
+        for (Direction direction : Direction.values()) {
+            for (Packet packet : packets(effective, group, direction, random)) {
+                Action engine = effective.decide(group, direction, packet).action();
+                String expected = engine == Action.ALLOW ? "allow" : "deny";
+                String gcp = model.verdict(direction, packet, tag);
+                String withDefaults = defaultNetwork.verdict(direction, packet, tag);
+                if ((!expected.equals(gcp) || !expected.equals(withDefaults)) && mismatches.size() < 20) {
+                    mismatches.add(label + " " + direction + " " + packet + ": gcp " + gcp + " (default network "
+                            + withDefaults + "), engine " + effective.decide(group, direction, packet).reason());
+                }
+            }
+        }
+        assertTrue(mismatches.isEmpty(), String.join("\n", mismatches) + "\n" + Text.cutChars(api.toPrettyString(), 6000));
+        return api;
+    }
+
+    static JsonNode crossCheck(String label, EffectivePolicy effective, Target group, long seed)
+            throws CompileException, IOException {
+        return crossCheck(label, effective, group, seed, TargetOptions.defaults(BACKEND));
+    }
+
+    /**
+     * Packets at the group's addresses (the ends of its ranges and of every range a rule singles
+     * out, their neighbours inside the group, random ones), from and to the ends of every peer
+     * range and their neighbours, with ports and ICMP values at the ends of the rules' ranges
+     * and random ones. TCP and UDP port 0 is left out: no real packet carries it.
+     */
+    static List<Packet> packets(EffectivePolicy effective, Target group, Direction direction, Random random) {
+        Set<IPAddress> peers = new TreeSet<>();
+        Set<IPAddress> own = new TreeSet<>();
+        Set<Integer> ports = new TreeSet<>(List.of(1, 22, 25, 53, 80, 443, 1024, 3389, 49152, 65535));
+        Set<Integer> types = new TreeSet<>(List.of(0, 3, 4, 8, 128, 133, 255));
+        GroupRules rules = GroupRules.of(effective, group, direction);
+        for (GroupRules.Decisive decisive : rules.decisive()) {
+            for (PacketCube cube : decisive.matchedCubes()) {
+                for (IPAddressSeqRange range : rules.peers(cube)) ends(range, peers, null);
+                for (IPAddressSeqRange range : rules.owns(cube)) ends(range, own, group);
+                addEnds(ports, cube.destinationPorts(), 1, 65535);
+                addEnds(ports, cube.sourcePorts(), 1, 65535);
+                addEnds(types, cube.icmpTypes(), 0, 255);
+                addEnds(types, cube.icmpCodes(), 0, 255);
+            }
+        }
+        for (IPAddressSeqRange range : group.addresses()) {
+            ends(range, own, group);
+            own.add(inside(range, random));
+            peers.add(inside(range, random));
+        }
+        for (String a : List.of("0.0.0.0", "255.255.255.255", "10.128.0.9", "192.0.2.77", "203.0.113.200", "::",
+                "2001:db8::1", "2001:db8:ffff::9", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")) {
+            peers.add(new IPAddressString(a).getAddress());
+        }
+        List<IPAddress> ownList = new ArrayList<>(own);
+        while (ownList.size() > 14) ownList.remove(random.nextInt(ownList.size()));
+        List<Integer> portList = new ArrayList<>(ports);
+        List<Integer> typeList = new ArrayList<>(types);
+        List<Packet> out = new ArrayList<>();
+        for (IPAddress self : ownList) {
+            for (IPAddress peer : peers) {
+                if (self.isIPv4() != peer.isIPv4()) continue;
+                IPAddress source = direction == Direction.INBOUND ? peer : self;
+                IPAddress destination = direction == Direction.INBOUND ? self : peer;
+                int icmp = self.isIPv4() ? 1 : 58;
+                for (int i = 0; i < 4; i++) {
+                    out.add(new Packet(source, destination, 6, pick(portList, random), pick(portList, random), 0, 0));
+                    out.add(new Packet(source, destination, 17, pick(portList, random), pick(portList, random), 0, 0));
+                    out.add(new Packet(source, destination, icmp, 0, 0, pick(typeList, random), pick(typeList, random)));
+                }
+                for (int protocol : new int[] {0, 4, 47, 50, 132, 255, self.isIPv4() ? 58 : 1, random.nextInt(256)}) {
+                    if (protocol == 6 || protocol == 17 || protocol == icmp) continue;
+                    out.add(new Packet(source, destination, protocol, 0, 0, 0, 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The range's ends and their outer neighbours (only those inside {@code within}, when given). */
+    private static void ends(IPAddressSeqRange range, Set<IPAddress> out, Target within) {
+        IPAddress low = range.getLower().withoutPrefixLength();
+        IPAddress high = range.getUpper().withoutPrefixLength();
+        List<IPAddress> candidates = new ArrayList<>(List.of(low, high));
+        if (!low.isZero()) candidates.add(low.increment(-1));
+        if (!high.isMax()) candidates.add(high.increment(1));
+        for (IPAddress a : candidates) if (within == null || within.owns(a)) out.add(a);
+    }
+
+    private static IPAddress inside(IPAddressSeqRange range, Random random) {
+        BigInteger size = range.getCount();
+        BigInteger offset = new BigInteger(size.bitLength() + 8, random).mod(size);
+        return range.getLower().withoutPrefixLength().increment(offset.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
+    }
+
+    private static int pick(List<Integer> values, Random random) {
+        return random.nextInt(4) == 0 ? 1 + random.nextInt(65535) : values.get(random.nextInt(values.size()));
+    }
+
+    private static void addEnds(Set<Integer> out, List<ValueRange> values, int min, int max) {
+        for (ValueRange v : values) {
+            for (int p : new int[] {v.low(), v.high(), v.low() - 1, v.high() + 1}) {
+                if (p >= min && p <= max) out.add(p);
+            }
+        }
+    }
+
+    static List<Target> groups(EffectivePolicy effective) {
+        return effective.policy().groups().keySet().stream().sorted()
+                .map(name -> effective.target(name).orElseThrow()).toList();
+    }
+
+    // ---- example policies ---------------------------------------------------------------
+
+    /**
+     * Why each example group is refused: every example allows ICMP by type (path MTU discovery,
+     * echo requests), which GCP firewall rules cannot match, and the stateless example also
+     * matches source ports for its return paths.
+     */
+    private static final String ICMP_TYPES = "GCP firewall rules cannot match ICMP types or codes";
+    private static final String SOURCE_PORTS = "GCP firewall rules cannot match source ports";
+
+    @Test
+    void everyExampleGroupIsRefusedForARealPlatformLimit() {
+        Map<String, String> refused = new TreeMap<>();
+        for (String file : CompileFixtures.examples()) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target group : groups(effective)) {
+                CompileException e = assertThrows(CompileException.class, () -> compile(effective, group, "json"),
+                        file + " " + group.name());
+                assertTrue(e.rule() != null, e.getMessage());
+                refused.put(file + " " + group.name(), e.getMessage().startsWith(SOURCE_PORTS) ? "source ports"
+                        : e.getMessage().startsWith(ICMP_TYPES) ? "ICMP types" : e.getMessage());
+            }
+        }
+        Map<String, String> expected = new TreeMap<>();
+        for (String g : List.of("bastion.policy bastions", "bastion.policy staff", "cloud-tiers.policy app",
+                "cloud-tiers.policy db", "cloud-tiers.policy tiers", "cloud-tiers.policy web",
+                "database.policy databases", "inventory-site/site.policy backends",
+                "inventory-site/site.policy databases", "inventory-site/site.policy frontends",
+                "inventory-site/site.policy on_call", "web-tier.policy web", "windows-server.policy windows_servers")) {
+            expected.put("policies-examples/" + g, "ICMP types");
+        }
+        expected.put("policies-examples/stateless.policy api", "source ports");
+        assertEquals(expected, refused);
+    }
+
+    /** Where the examples are copied with their ICMP-type rules taken out (a fixed path: it is in approved output). */
+    private static final Path WITHOUT_ICMP_TYPES = Path.of("target", "gcp-examples-without-icmp-types");
+
+    /** The example files' paths in the copy without ICMP-type rules, in the order of {@link CompileFixtures#examples()}. */
+    private static List<String> examplesWithoutIcmpTypeRules() throws IOException {
+        Path examples = Path.of("policies-examples");
+        try (Stream<Path> walk = Files.walk(examples)) {
+            for (Path source : walk.toList()) {
+                Path target = WITHOUT_ICMP_TYPES.resolve(examples.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    String text = Files.readString(source);
+                    if (source.toString().endsWith(".policy")) {
+                        text = text.lines().filter(l -> !l.matches("^(allow|deny|reject) .*icmp(v6)?/.*"))
+                                .collect(Collectors.joining("\n", "", "\n"));
+                    }
+                    Files.writeString(target, text);
+                }
+            }
+        }
+        return CompileFixtures.examples().stream()
+                .map(e -> WITHOUT_ICMP_TYPES.resolve(examples.relativize(Path.of(e)).toString()).toString()).toList();
+    }
+
+    /** The examples with their ICMP-type rules taken out: real policies' shapes, compiled and checked. */
+    @Test
+    void examplesWithoutIcmpTypeRulesDecideAsTheEngine() throws IOException, CompileException {
+        int compiled = 0;
+        int rules = 0;
+        for (String file : examplesWithoutIcmpTypeRules()) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target group : groups(effective)) {
+                if (file.endsWith("stateless.policy")) {
+                    CompileException e = assertThrows(CompileException.class, () -> compile(effective, group, "json"));
+                    assertTrue(e.getMessage().startsWith(SOURCE_PORTS), e.getMessage());
+                    continue;
+                }
+                rules += crossCheck(file + " " + group.name(), effective, group, compiled).size();
+                compiled++;
+            }
+        }
+        assertEquals(13, compiled);
+        assertTrue(rules > 100, "rules: " + rules);
+    }
+
+    /** Every example group in both formats (all refused), then the same without ICMP-type rules (compiled). */
+    @Test
+    void approvedOutputForEveryExampleGroup() throws IOException {
+        StringBuilder approved = new StringBuilder();
+        List<String> files = new ArrayList<>(CompileFixtures.examples());
+        files.addAll(examplesWithoutIcmpTypeRules());
+        for (String file : files) {
+            EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            for (Target group : groups(effective)) {
+                for (String format : BACKEND.formats()) {
+                    String[] args = {"compile", file, "--target", "gcp", "--group", group.name(), "--format", format,
+                        "--today=2026-11-21"};
+                    CompileFixtures.Run run = CompileFixtures.run(args);
+                    assertEquals(run, CompileFixtures.run(args), "not byte-stable: " + file + " " + group.name());
+                    approved.append("=== ").append(file).append(" --group ").append(group.name()).append(" --format ")
+                            .append(format).append(" ===\nexit ").append(run.exit()).append('\n')
+                            .append(run.out().replace("portpolicy " + CompileApprovalTest.version() + " (",
+                                    "portpolicy VERSION ("))
+                            .append(run.err());
+                }
+            }
+        }
+        Approvals.verify(approved.toString());
+    }
+
+    // ---- random policies ----------------------------------------------------------------
+
+    /**
+     * Random policies, each with a group of all its hosts added (so every policy has a group),
+     * compile or are refused only for the documented reasons; what compiles decides as the engine.
+     */
+    @Test
+    void randomPoliciesDecideAsTheEngine() throws CompileException, IOException {
+        int policies = 0;
+        int groups = 0;
+        int refusals = 0;
+        for (long seed = 0; policies < 70; seed++) {
+            assertTrue(seed < 400, "too few random policies compile: " + policies);
+            String text = new RandomPolicies(seed).policy();
+            List<String> hosts = text.lines().filter(l -> l.startsWith("host "))
+                    .map(l -> l.substring(5, l.indexOf(' ', 5))).toList();
+            EffectivePolicy effective = effective(text + "group all_hosts = " + String.join(", ", hosts) + "\n");
+            boolean any = false;
+            for (Target group : groups(effective)) {
+                try {
+                    compile(effective, group, "json");
+                } catch (CompileException e) {
+                    assertTrue(e.getMessage().startsWith(SOURCE_PORTS) || e.getMessage().startsWith(ICMP_TYPES),
+                            "seed " + seed + ": " + e.getMessage());
+                    refusals++;
+                    continue;
+                }
+                crossCheck("seed " + seed + " " + group.name(), effective, group, seed);
+                groups++;
+                any = true;
+            }
+            if (any) policies++;
+        }
+        assertTrue(groups >= 90 && refusals > 0, groups + " groups, " + refusals + " refusals");
+    }
+
+    // ---- particular rules ---------------------------------------------------------------
+
+    @Test
+    void partialRulesNameTheMembersTheySingleOut() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                default inbound deny
+                default outbound deny
+                group web = 10.20.1.0/24
+                group tiers = web, 10.20.2.0/24
+                allow https from any to web
+                allow ssh from 10.0.100.0/24 to tiers
+                allow postgres from self to 10.20.3.0/24
+                """);
+        JsonNode api = crossCheck("tiers", effective, effective.target("tiers").orElseThrow(), 1);
+        JsonNode https = api.get(0);
+        assertEquals("tiers-in-0-1", https.get("name").asText());
+        assertEquals("[\"10.20.1.0/24\"]", https.get("destinationRanges").toString());
+        assertEquals("[\"0.0.0.0/0\"]", https.get("sourceRanges").toString());
+        JsonNode ssh = api.get(1);
+        assertFalse(ssh.has("destinationRanges"), ssh.toString());
+        assertEquals(1001, ssh.get("priority").asInt());
+        JsonNode egress = byName(api, "tiers-eg-2-1");
+        assertEquals(1001, egress.get("priority").asInt(), "after tiers' own https to web: " + api);
+        assertFalse(egress.has("sourceRanges"), egress.toString());
+        assertEquals("[\"10.20.3.0/24\"]", egress.get("destinationRanges").toString());
+    }
+
+    @Test
+    void defaultsAreExplicitBeforeTheDefaultNetworksRules() throws CompileException, IOException {
+        EffectivePolicy effective = effective("group web = 10.20.1.0/24\nallow https from any to web\n");
+        JsonNode api = crossCheck("language defaults", effective, effective.target("web").orElseThrow(), 2);
+        List<String> names = new ArrayList<>();
+        api.forEach(r -> names.add(r.get("name").asText() + " " + r.get("priority").asInt() + " "
+                + (r.has("denied") ? "deny" : "allow")));
+        assertEquals(List.of("web-in-0-1 1000 allow", "web-in-default-ipv4 1001 deny", "web-in-default-ipv6 1002 deny",
+                "web-eg-0-1 1000 allow", "web-eg-default-ipv4 1001 allow", "web-eg-default-ipv6 1002 allow"), names);
+        assertTrue(api.get(1).get("description").asText().contains("default inbound deny (not written: the language's default)"),
+                api.get(2).toString());
+        GcpFirewallModel model = GcpFirewallModel.read(api).withDefaultNetworkRules();
+        Packet ssh = new Packet(new IPAddressString("192.0.2.1").getAddress(), new IPAddressString("10.20.1.5").getAddress(),
+                6, 40000, 22, 0, 0);
+        assertEquals("deny", model.verdict(Direction.INBOUND, ssh, "web"));
+        assertEquals("allow", GcpFirewallModel.read(MAPPER.createArrayNode()).withDefaultNetworkRules()
+                .verdict(Direction.INBOUND, ssh, "web"), "the model's default network rules admit SSH without ours");
+    }
+
+    @Test
+    void rejectIsDenyWithANoteAndLogEnablesLogging() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                default inbound reject
+                group web = 10.20.1.0/24
+                reject tcp/23 from 192.0.2.0/24 to web log "telnet"
+                allow https from any to web log
+                """);
+        JsonNode api = crossCheck("reject", effective, effective.target("web").orElseThrow(), 3);
+        JsonNode telnet = api.get(0);
+        assertTrue(telnet.has("denied"));
+        assertTrue(telnet.get("description").asText().endsWith("log=telnet (reject compiled as deny: GCP drops without answering)"),
+                telnet.toString());
+        assertEquals("{\"enable\":true,\"metadata\":\"INCLUDE_ALL_METADATA\"}", telnet.get("logConfig").toString());
+        assertTrue(api.get(1).has("logConfig"));
+        JsonNode fallback = api.get(2);
+        assertEquals("web-in-default-ipv4", fallback.get("name").asText());
+        assertTrue(fallback.get("description").asText().contains("default inbound reject (reject compiled as deny"),
+                fallback.toString());
+        assertFalse(api.get(api.size() - 1).has("logConfig"));
+    }
+
+    @Test
+    void protocolsPortsAndFamilies() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                default inbound deny
+                group g = 10.20.1.0/24, 2001:db8:20:1::/64
+                allow tcp/0-100, udp/53 from 192.0.2.0/25, 192.0.2.128/26 to g
+                allow icmp, icmpv6 from 10.0.9.0/28, 2001:db8:9::/48 to g
+                allow tcp/0 from 198.51.100.1 to g
+                deny any from 203.0.113.0/24
+                allow any
+                """);
+        JsonNode api = crossCheck("protocols", effective, effective.target("g").orElseThrow(), 4);
+        JsonNode ports = api.get(0);
+        assertEquals("[{\"IPProtocol\":\"tcp\",\"ports\":[\"1-100\"]}]", ports.get("allowed").toString(), ports.toString());
+        assertEquals("[\"192.0.2.0/25\",\"192.0.2.128/26\"]", ports.get("sourceRanges").toString());
+        String all = api.toString();
+        assertTrue(all.contains("{\"IPProtocol\":\"udp\",\"ports\":[\"53\"]}"), all);
+        assertTrue(all.contains("{\"IPProtocol\":\"icmp\"}") && all.contains("{\"IPProtocol\":\"58\"}"), all);
+        assertFalse(all.contains("198.51.100.1/32"), "a rule for port 0 only matches no real packet: " + all);
+        assertTrue(all.contains("{\"IPProtocol\":\"all\"}"), all);
+    }
+
+    /** A rule with more ranges than max-ranges is several rules at consecutive priorities; past the last priority, PP503. */
+    @Test
+    void tooManyRangesSplitAndTooManyRulesArePp503(@TempDir Path dir) throws IOException, CompileException {
+        String policy = """
+                default inbound deny
+                group web = 10.20.1.0/24
+                allow https from 192.0.2.1, 192.0.2.3, 192.0.2.5, 198.51.100.7, 203.0.113.9 to web
+                """;
+        EffectivePolicy effective = effective(policy);
+        Target web = effective.target("web").orElseThrow();
+        TargetOptions two = TargetOptions.of(BACKEND.options(), Map.of("max-ranges", "2"));
+        JsonNode api = crossCheck("split", effective, web, 5, two);
+        assertEquals(List.of("web-in-0-1 1000 [\"192.0.2.1/32\",\"192.0.2.3/32\"]",
+                "web-in-0-2 1001 [\"192.0.2.5/32\",\"198.51.100.7/32\"]", "web-in-0-3 1002 [\"203.0.113.9/32\"]"),
+                splitSummary(api));
+
+        Path file = dir.resolve("web.policy");
+        Files.writeString(file, policy);
+        Path config = dir.resolve(".portpolicy.yaml");
+        Files.writeString(config, "targets:\n  gcp: { max-ranges: 1, first-priority: 65530 }\n");
+        CompileFixtures.Run run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web",
+                "--config", config.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("", run.out());
+        assertTrue(run.err().contains(file + ":2:7: error: PP503 target-limit: group web needs 7 inbound firewall rules"
+                + " (one priority each, from 65530 to 65533) on gcp, 3 over the limit of 4"), run.err());
+        assertTrue(run.err().contains("first-priority"), run.err());
+        Files.writeString(config, "targets:\n  gcp: { max-ranges: 1, first-priority: 65527 }\n");
+        run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web", "--config",
+                config.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(5 + 4, MAPPER.readTree(run.out()).size(), "five single-range rules and four defaults fit: " + run.out());
+    }
+
+    private static JsonNode byName(JsonNode api, String name) {
+        for (JsonNode rule : api) if (rule.get("name").asText().equals(name)) return rule;
+        throw new AssertionError("no rule " + name + " in " + api);
+    }
+
+    private static List<String> splitSummary(JsonNode api) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode r : api) {
+            if (r.get("name").asText().startsWith("web-in-0-")) {
+                out.add(r.get("name").asText() + " " + r.get("priority").asInt() + " " + r.get("sourceRanges"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void groupNamesBecomeTagsAndCollisionsAreRefused() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                group Windows_Servers.EU = 10.50.0.0/24
+                group a_very_long_group_name_that_goes_on_and_on_well_past_what_gcp_allows_in_a_tag = 10.60.0.0/24
+                allow rdp from 10.0.100.0/24 to Windows_Servers.EU
+                allow ssh from 10.0.100.0/24 to a_very_long_group_name_that_goes_on_and_on_well_past_what_gcp_allows_in_a_tag
+                """);
+        JsonNode windows = crossCheck("tag", effective, effective.target("Windows_Servers.EU").orElseThrow(), 6);
+        assertEquals("windows-servers-eu", windows.get(0).get("targetTags").get(0).asText());
+        assertEquals("windows-servers-eu-in-0-1", windows.get(0).get("name").asText());
+        JsonNode longer = crossCheck("long tag", effective, effective.target(
+                "a_very_long_group_name_that_goes_on_and_on_well_past_what_gcp_allows_in_a_tag").orElseThrow(), 7);
+        String tag = longer.get(0).get("targetTags").get(0).asText();
+        assertTrue(tag.length() == 63 && tag.matches("a-very-long-group-name-.*-[0-9a-f]{8}"), tag);
+        for (JsonNode rule : longer) assertTrue(rule.get("name").asText().length() <= 63, rule.get("name").asText());
+
+        String clash = "group web_app = 10.20.1.0/24\ngroup Web-App = 10.20.2.0/24\nallow https from any to web_app\n";
+        CompileFixtures.Run run = CompileFixtures.runWithInput(clash, "compile", "-", "--target", "gcp", "--group", "web_app");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("groups 'web_app' and 'Web-App' both become the GCP network tag 'web-app'"), run.err());
+        run = CompileFixtures.runWithInput("group _ = 10.20.1.0/24\n", "compile", "-", "--target", "gcp");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("group '_' has no letter or digit to make a GCP network tag from"), run.err());
+    }
+
+    // ---- hostile text -------------------------------------------------------------------
+
+    static final String EVIL = "\\\" }, {\"name\": \"pwn\", \"priority\": 0, \"allowed\": [{\"IPProtocol\": \"all\"}]} "
+            + "${file(\"/etc/passwd\")} %{ for x in y }x%{ endfor } $${z} \u2028 \u2029 \u0085 \u202e <script> "
+            + "' ; rm -rf / # \ud83d\udd25";
+
+    @Test
+    void hostileTextStaysLiteral(@TempDir Path dir) throws IOException, CompileException {
+        Path file = dir.resolve("evil\"${x}%{y}\\ \u2028.policy");
+        String text = EVIL.replace("\"", "'").replace("\\", "/");
+        String longText = text.repeat(40);
+        Files.writeString(file, "default inbound deny\ngroup evil = 10.20.1.0/24, 2001:db8:20:1::/64\n"
+                + "allow tcp/22 from 10.1.0.0/16 log \"" + text + "\" comment \"" + text + "\" owner \"" + text
+                + "\" ticket \"" + text + "\"\n"
+                + "reject tcp/23 comment \"" + longText + "\"\n");
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file.toString()), CompileFixtures.TODAY);
+        Target group = effective.target("evil").orElseThrow();
+        JsonNode api = crossCheck("hostile", effective, group, 8);
+        assertEquals(1 + 2 + 2 + 2 + 2, api.size(), "ssh (IPv4), reject in and out (IPv4, IPv6), two defaults each way");
+        String description = api.get(0).get("description").asText();
+        assertEquals(Text.oneLine(HostRules.describe(effective.compiledRules().get(0)) + " log=" + text), description);
+        assertTrue(description.contains("${file('/etc/passwd')}") && description.contains("%{ for x in y }"), description);
+        String cut = api.get(2).get("description").asText();
+        assertEquals(1024, cut.codePointCount(0, cut.length()), cut);
+        for (Artifact.Part part : List.of(compile(effective, group, "json").parts().get(0),
+                compile(effective, group, "terraform").parts().get(0))) {
+            for (String line : part.text().split("\n", -1)) {
+                assertFalse(line.contains("\r") || line.contains("\u2028") || line.contains("\u2029")
+                        || line.contains("\u0085"), line);
+            }
+        }
+        String terraform = compile(effective, group, "terraform").parts().get(0).text();
+        assertTrue(terraform.contains("$${file('/etc/passwd')}") && terraform.contains("%%{ for x in y }"), terraform);
+        assertTrue(terraform.contains("$$${z}"), "an escape the author wrote stays literal too");
+    }
+}
