@@ -458,6 +458,8 @@ class GcpBackendTest {
         assertTrue(run.err().contains(file + ":2:7: error: PP503 target-limit: group web needs 7 inbound firewall rules"
                 + " (one priority each, from 65530 to 65533) on gcp, 3 over the limit of 4"), run.err());
         assertTrue(run.err().contains("first-priority"), run.err());
+        CompileFixtures.Run lint = CompileFixtures.run("lint", file.toString(), "--config", config.toString());
+        assertTrue(lint.out().contains("PP503 target-limit: group web needs 7 inbound firewall rules"), lint.out());
         Files.writeString(config, "targets:\n  gcp: { max-ranges: 1, first-priority: 65527 }\n");
         run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web", "--config",
                 config.toString());
