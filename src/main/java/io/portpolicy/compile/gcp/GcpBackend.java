@@ -90,11 +90,15 @@ public final class GcpBackend implements Backend {
     }
 
     /**
-     * One firewall rule. {@code peers} are the source ranges of an ingress rule and the
-     * destination ranges of an egress rule; {@code own} the group's side (empty: every member).
+     * The packets a firewall rule matches. {@code peers} are the source ranges of an ingress rule
+     * and the destination ranges of an egress rule; {@code own} the group's side (empty: every member).
      */
-    record Firewall(String name, String description, int priority, Direction direction, boolean deny,
-                    List<Protocol> protocols, List<String> peers, List<String> own, boolean log) {
+    record Match(List<Protocol> protocols, List<String> peers, List<String> own) {
+    }
+
+    /** One firewall rule. */
+    record Firewall(String name, String description, int priority, Direction direction, boolean deny, Match match,
+                    boolean log) {
     }
 
     @Override
@@ -128,7 +132,7 @@ public final class GcpBackend implements Backend {
         int priority = options.number(FIRST_PRIORITY);
         for (GroupRules.Decisive decisive : groupRules.decisive()) {
             Rule rule = decisive.rule();
-            Set<Firewall> shapes = new LinkedHashSet<>();
+            Set<Match> matches = new LinkedHashSet<>();
             for (PacketCube cube : decisive.matchedCubes()) {
                 List<Protocol> protocols = protocols(cube, rule);
                 if (protocols.isEmpty()) continue;
@@ -136,24 +140,23 @@ public final class GcpBackend implements Backend {
                 List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube));
                 for (List<String> peerChunk : chunks(peers, maxRanges)) {
                     for (List<String> ownChunk : chunks(own, maxRanges)) {
-                        shapes.add(new Firewall("", "", 0, direction, rule.action() != Action.ALLOW, protocols,
-                                peerChunk, ownChunk, rule.options().log()));
+                        matches.add(new Match(protocols, peerChunk, ownChunk));
                     }
                 }
             }
             int part = 0;
-            for (Firewall shape : shapes) {
+            for (Match match : matches) {
                 part++;
                 out.add(new Firewall(prefix + rule.index() + "-" + part, describe(rule), priority++, direction,
-                        shape.deny(), shape.protocols(), shape.peers(), shape.own(), shape.log()));
+                        rule.action() != Action.ALLOW, match, rule.options().log()));
             }
         }
         Action fallback = groupRules.defaultAction();
         String description = defaultDescription(policy, direction, fallback);
         for (String every : List.of("0.0.0.0/0", "::/0")) {
             out.add(new Firewall(prefix + "default-ipv" + (every.contains(":") ? 6 : 4), description, priority++,
-                    direction, fallback != Action.ALLOW, List.of(new Protocol("all", List.of())), List.of(every),
-                    List.of(), false));
+                    direction, fallback != Action.ALLOW, new Match(List.of(new Protocol("all", List.of())),
+                    List.of(every), List.of()), false));
         }
         int first = options.number(FIRST_PRIORITY);
         int priorities = LAST_PRIORITY - first + 1;
@@ -259,13 +262,13 @@ public final class GcpBackend implements Backend {
             node.put("priority", rule.priority());
             node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
             ArrayNode protocols = node.putArray(rule.deny() ? "denied" : "allowed");
-            for (Protocol protocol : rule.protocols()) {
+            for (Protocol protocol : rule.match().protocols()) {
                 ObjectNode entry = protocols.addObject().put("IPProtocol", protocol.name());
                 if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
             }
             boolean ingress = rule.direction() == Direction.INBOUND;
-            List<String> sources = ingress ? rule.peers() : rule.own();
-            List<String> destinations = ingress ? rule.own() : rule.peers();
+            List<String> sources = ingress ? rule.match().peers() : rule.match().own();
+            List<String> destinations = ingress ? rule.match().own() : rule.match().peers();
             if (!sources.isEmpty()) strings(node.putArray("sourceRanges"), sources);
             if (!destinations.isEmpty()) strings(node.putArray("destinationRanges"), destinations);
             strings(node.putArray("targetTags"), List.of(tag));
@@ -295,13 +298,13 @@ public final class GcpBackend implements Backend {
             node.put("priority", rule.priority());
             node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
             ArrayNode protocols = node.putArray(rule.deny() ? "deny" : "allow");
-            for (Protocol protocol : rule.protocols()) {
+            for (Protocol protocol : rule.match().protocols()) {
                 ObjectNode entry = protocols.addObject().put("protocol", protocol.name());
                 if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
             }
             boolean ingress = rule.direction() == Direction.INBOUND;
-            List<String> sources = ingress ? rule.peers() : rule.own();
-            List<String> destinations = ingress ? rule.own() : rule.peers();
+            List<String> sources = ingress ? rule.match().peers() : rule.match().own();
+            List<String> destinations = ingress ? rule.match().own() : rule.match().peers();
             if (!sources.isEmpty()) strings(node.putArray("source_ranges"), sources);
             if (!destinations.isEmpty()) strings(node.putArray("destination_ranges"), destinations);
             strings(node.putArray("target_tags"), List.of(tag));
