@@ -1,0 +1,413 @@
+package io.portpolicy.compile.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.portpolicy.compile.Artifact;
+import io.portpolicy.compile.Backend;
+import io.portpolicy.compile.CompileException;
+import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.Header;
+import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.TargetOption;
+import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.LimitExceeded;
+import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.Target;
+import io.portpolicy.model.Action;
+import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
+import io.portpolicy.model.Rule;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * AWS EC2 security groups ({@code --target aws}): one security group per policy group, as the
+ * EC2 API's JSON ({@code json}, the default), a CloudFormation template or Terraform JSON.
+ *
+ * <p>A security group is stateful and allow-only: it admits a packet when any entry matches
+ * (the union of its entries, in no order) and drops the rest. So each direction is compiled
+ * from the exact set the policy admits at the group ({@link GroupRules#admitted()}): the
+ * packets allow rules decide (after every earlier deny and reject) and, where the default
+ * allows, what no rule matches. An entry is one CIDR with one protocol and one port range (or
+ * ICMP type and code); ranges of addresses are split into CIDRs. Each entry's description
+ * names the rules ({@code FILE:LINE}) that admit part of it.
+ *
+ * <p>Refused, naming the rule: a policy that treats members of the group differently (a
+ * security group has no field for its members' own addresses), source ports, a stateless
+ * policy (security groups always admit replies). A group needing more entries per direction and family than
+ * {@code max-rules} (AWS's default quota: 60) is over its limit (PP503).
+ */
+public final class AwsSecurityGroupBackend implements Backend {
+
+    /** How refusals name the platform: "... but an AWS security group applies the same rules to every member". */
+    static final String PLATFORM = "an AWS security group";
+    /** Likewise: "AWS security group rules cannot match source ports". */
+    static final String RULES = "AWS security group";
+    static final String MAX_RULES = "max-rules";
+    /** What EC2 accepts in rule and group descriptions (besides letters and digits), at most 255 characters. */
+    static final String DESCRIPTION_CHARS = " ._-:/()#,@[]+=&;{}!$*";
+    static final int DESCRIPTION_LENGTH = 255;
+    /** CloudFormation's documented way to create a group without its default allow-all egress: one egress entry that loopback traffic alone could match. */
+    static final String NO_EGRESS_CIDR = "127.0.0.1/32";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES).build());
+
+    @Override
+    public String name() {
+        return "aws";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("json", "cloudformation", "terraform");
+    }
+
+    @Override
+    public boolean forGroups() {
+        return true;
+    }
+
+    @Override
+    public List<TargetOption> options() {
+        return List.of(TargetOption.number(MAX_RULES, 60, 1, 1000));
+    }
+
+    /**
+     * One security-group entry.
+     *
+     * @param protocol {@code tcp}, {@code udp}, {@code icmp}, {@code icmpv6}, {@code -1} or a protocol number
+     * @param fromPort the first port, or the ICMP type (-1 all); {@code null} where AWS takes no ports
+     * @param toPort   the last port, or the ICMP code (-1 all); {@code null} likewise
+     */
+    record Permission(Family family, String protocol, Integer fromPort, Integer toPort, String cidr, String description) {
+    }
+
+    @Override
+    public Artifact compile(CompileRequest request) throws CompileException {
+        EffectivePolicy effective = request.effective();
+        Target group = request.target();
+        if (effective.policy().settings().isStateless()) {
+            throw new CompileException(null, "the policy is stateless, but an AWS security group always tracks connections "
+                    + "and admits replies by itself: compile it for aws without the 'stateless' setting, or for a "
+                    + "stateless platform (network ACLs)");
+        }
+        if (group.name().regionMatches(true, 0, "sg-", 0, 3)) {
+            throw new CompileException(null, "AWS does not accept security group names starting with 'sg-': rename the group");
+        }
+        int limit = request.options().number(MAX_RULES);
+        Map<Direction, List<Permission>> permissions = new EnumMap<>(Direction.class);
+        for (Direction direction : Direction.values()) {
+            permissions.put(direction, permissions(effective, group, direction, limit));
+        }
+        return switch (request.format()) {
+            case "cloudformation" -> Artifact.single(".yaml", cloudFormation(request, permissions));
+            case "terraform" -> Artifact.single(".tf.json", terraform(request, permissions));
+            default -> Artifact.single(".json", ec2Json(request, permissions));
+        };
+    }
+
+    // ---- the entries ----------------------------------------------------------------------
+
+    private record RuleSource(Rule rule) implements PermissionCover.Source {
+        @Override
+        public String describe() {
+            return HostRules.describe(rule) + (rule.options().log() ? " (log: none on security groups)" : "");
+        }
+    }
+
+    private record DefaultSource(Direction direction) implements PermissionCover.Source {
+        @Override
+        public String describe() {
+            return "default " + direction.keyword() + " allow";
+        }
+    }
+
+    private static List<Permission> permissions(EffectivePolicy effective, Target group, Direction direction, int limit)
+            throws CompileException {
+        GroupRules rules = GroupRules.of(effective, group, direction);
+        PacketSet admitted = rules.admitted();
+        rules.requireAlike(admitted, PLATFORM);
+        rules.requireNoSourcePorts(RULES);
+        boolean inbound = direction == Direction.INBOUND;
+        PermissionCover cover = new PermissionCover();
+        for (GroupRules.Decisive decisive : rules.decisive()) {
+            if (decisive.rule().action() == Action.ALLOW) {
+                cover.add(new RuleSource(decisive.rule()), decisive.decided().anyOwn().describe(), inbound);
+            }
+        }
+        if (rules.defaultAction() == Action.ALLOW) {
+            cover.add(new DefaultSource(direction), rules.defaultRegion().anyOwn().describe(), inbound);
+        }
+        List<Permission> out = new ArrayList<>();
+        Map<Family, Integer> counts = new EnumMap<>(Family.class);
+        for (PermissionCover.Entry entry : cover.entries()) {
+            String cidr = entry.block().toPrefixBlock().toCanonicalString();
+            String description = description(entry.sources().stream().map(PermissionCover.Source::describe)
+                    .collect(Collectors.joining("; ")));
+            for (int[] ports : ports(entry)) {
+                out.add(new Permission(entry.family(), protocolName(entry.protocol()), ports == null ? null : ports[0],
+                        ports == null ? null : ports[1], cidr, description));
+                counts.merge(entry.family(), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<Family, Integer> count : counts.entrySet()) {
+            if (count.getValue() > limit) {
+                throw new LimitExceeded("aws", group, direction.keyword() + " " + count.getKey().label() + " rules",
+                        count.getValue(), limit, MAX_RULES);
+            }
+        }
+        return out;
+    }
+
+    /** Text safe for an EC2 description: AWS's characters only (others become '_'), at most 255. */
+    static String description(String text) {
+        return Text.cutChars(Text.ascii(Text.oneLine(text), DESCRIPTION_CHARS), DESCRIPTION_LENGTH);
+    }
+
+    static String protocolName(int protocol) {
+        return switch (protocol) {
+            case ProtocolPart.ALL -> "-1";
+            case ProtocolPart.TCP -> "tcp";
+            case ProtocolPart.UDP -> "udp";
+            case ProtocolPart.ICMP -> "icmp";
+            case ProtocolPart.ICMPV6 -> "icmpv6";
+            default -> Integer.toString(protocol);
+        };
+    }
+
+    /**
+     * An entry's values as AWS from/to pairs: a port range for TCP and UDP; for ICMP, -1/-1 for
+     * everything, {@code type}/-1 for a whole type, else one {@code type}/{@code code} pair per
+     * code (AWS has no ranges of types or codes); a single {@code null} for protocols without ports.
+     */
+    private static List<int[]> ports(PermissionCover.Entry entry) {
+        List<int[]> out = new ArrayList<>();
+        if (entry.protocol() == ProtocolPart.TCP || entry.protocol() == ProtocolPart.UDP) {
+            out.add(new int[] {entry.low(), entry.high()});
+        } else if (PermissionCover.isIcmp(entry.protocol())) {
+            int low = entry.low();
+            int high = entry.high();
+            if (low == 0 && high == 65535) {
+                out.add(new int[] {-1, -1});
+                return out;
+            }
+            for (int type = low / 256; type <= high / 256; type++) {
+                int first = Math.max(low, type * 256) % 256;
+                int last = Math.min(high, type * 256 + 255) % 256;
+                if (first == 0 && last == 255) {
+                    out.add(new int[] {type, -1});
+                } else {
+                    for (int code = first; code <= last; code++) out.add(new int[] {type, code});
+                }
+            }
+        } else {
+            out.add(null);
+        }
+        return out;
+    }
+
+    // ---- text around the entries -------------------------------------------------------
+
+    private static boolean hasReject(EffectivePolicy effective) {
+        var settings = effective.policy().settings();
+        return settings.defaultFor(Direction.INBOUND) == Action.REJECT || settings.defaultFor(Direction.OUTBOUND) == Action.REJECT
+                || effective.compiledRules().stream().anyMatch(r -> r.action() == Action.REJECT);
+    }
+
+    private static boolean hasLog(EffectivePolicy effective) {
+        return effective.compiledRules().stream().anyMatch(r -> r.options().log());
+    }
+
+    /** The notes every format carries: the mode, and what the platform does differently from the policy's words. */
+    private static List<String> notes(EffectivePolicy effective) {
+        List<String> notes = new ArrayList<>();
+        notes.add("mode: stateful. A security group admits replies to the connections it admits and drops what no entry admits;"
+                + " its entries are the policy's admitted packets at the group, in no order.");
+        if (hasReject(effective)) {
+            notes.add("note: reject is compiled as drop: a security group cannot answer with a TCP reset or an ICMP error.");
+        }
+        if (hasLog(effective)) {
+            notes.add("note: security groups have no per-rule logging: rules with 'log' are compiled without it"
+                    + " (VPC Flow Logs record traffic per interface).");
+        }
+        return notes;
+    }
+
+    /** The group's own description: what made it, within AWS's characters and length. */
+    private static String groupDescription(CompileRequest request) {
+        EffectivePolicy effective = request.effective();
+        StringBuilder out = new StringBuilder("portpolicy ").append(request.toolVersion()).append(": group ")
+                .append(request.target().name()).append(", stateful");
+        if (hasReject(effective)) out.append(", reject compiled as drop");
+        if (hasLog(effective)) out.append(", no per-rule logging");
+        out.append("; ").append(effective.policy().root().displayPath()).append(" sha256 ")
+                .append(Header.contentHash(effective.policy()));
+        return description(out.toString());
+    }
+
+    private static String groupName(Target group) {
+        return description(group.name());
+    }
+
+    // ---- EC2 API JSON -------------------------------------------------------------------
+
+    private static String ec2Json(CompileRequest request, Map<Direction, List<Permission>> permissions) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("GroupName", groupName(request.target()));
+        root.put("Description", groupDescription(request));
+        root.set("IpPermissions", ipPermissions(permissions.get(Direction.INBOUND)));
+        root.set("IpPermissionsEgress", ipPermissions(permissions.get(Direction.OUTBOUND)));
+        return write(JSON, root);
+    }
+
+    /** Entries with the same protocol and ports share one IpPermission, IPv4 CIDRs in IpRanges, IPv6 in Ipv6Ranges. */
+    private static ArrayNode ipPermissions(List<Permission> permissions) {
+        Map<List<Object>, ObjectNode> byTraffic = new LinkedHashMap<>();
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (Permission p : permissions) {
+            ObjectNode permission = byTraffic.computeIfAbsent(java.util.Arrays.asList(p.protocol(), p.fromPort(), p.toPort()), k -> {
+                ObjectNode node = out.addObject();
+                node.put("IpProtocol", p.protocol());
+                if (p.fromPort() != null) {
+                    node.put("FromPort", p.fromPort());
+                    node.put("ToPort", p.toPort());
+                }
+                return node;
+            });
+            boolean v4 = p.family() == Family.IPV4;
+            String list = v4 ? "IpRanges" : "Ipv6Ranges";
+            ArrayNode ranges = permission.has(list) ? (ArrayNode) permission.get(list) : permission.putArray(list);
+            ranges.addObject().put(v4 ? "CidrIp" : "CidrIpv6", p.cidr()).put("Description", p.description());
+        }
+        return out;
+    }
+
+    // ---- CloudFormation -----------------------------------------------------------------
+
+    private static String cloudFormation(CompileRequest request, Map<Direction, List<Permission>> permissions) {
+        ObjectNode template = JsonNodeFactory.instance.objectNode();
+        template.put("AWSTemplateFormatVersion", "2010-09-09");
+        template.put("Description", groupDescription(request));
+        ObjectNode vpc = template.putObject("Parameters").putObject("VpcId");
+        vpc.put("Type", "AWS::EC2::VPC::Id");
+        vpc.put("Description", "the VPC the security group is created in");
+        ObjectNode group = template.putObject("Resources").putObject("SecurityGroup");
+        group.put("Type", "AWS::EC2::SecurityGroup");
+        ObjectNode properties = group.putObject("Properties");
+        properties.put("GroupName", groupName(request.target()));
+        properties.put("GroupDescription", groupDescription(request));
+        properties.putObject("VpcId").put("Ref", "VpcId");
+        List<Permission> inbound = permissions.get(Direction.INBOUND);
+        if (!inbound.isEmpty()) properties.set("SecurityGroupIngress", cfnRules(inbound));
+        List<Permission> outbound = permissions.get(Direction.OUTBOUND);
+        if (outbound.isEmpty()) {
+            // Without any egress entry AWS would add its allow-all egress rule.
+            outbound = List.of(new Permission(Family.IPV4, "-1", null, null, NO_EGRESS_CIDR,
+                    "no outbound traffic: this entry only keeps AWS from adding its allow-all egress rule"));
+        }
+        properties.set("SecurityGroupEgress", cfnRules(outbound));
+        template.putObject("Outputs").putObject("SecurityGroupId").putObject("Value").putArray("Fn::GetAtt")
+                .add("SecurityGroup").add("GroupId");
+        StringBuilder out = new StringBuilder();
+        for (String line : Header.lines(request, "aws cloudformation")) out.append("# ").append(Text.oneLine(line)).append('\n');
+        for (String note : notes(request.effective())) out.append("# ").append(note).append('\n');
+        out.append("# Egress: CloudFormation adds AWS's allow-all egress rule to a new group only when SecurityGroupEgress"
+                + " is empty, so a group that may send nothing gets one egress entry to " + NO_EGRESS_CIDR
+                + " (loopback traffic never reaches a security group).\n");
+        return out.append(write(YAML, template)).toString();
+    }
+
+    private static ArrayNode cfnRules(List<Permission> permissions) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (Permission p : permissions) {
+            ObjectNode rule = out.addObject();
+            rule.put("IpProtocol", p.protocol());
+            if (p.fromPort() != null) {
+                rule.put("FromPort", p.fromPort());
+                rule.put("ToPort", p.toPort());
+            }
+            rule.put(p.family() == Family.IPV4 ? "CidrIp" : "CidrIpv6", p.cidr());
+            rule.put("Description", p.description());
+        }
+        return out;
+    }
+
+    // ---- Terraform JSON -----------------------------------------------------------------
+
+    /**
+     * Terraform JSON syntax: every string is a template, so {@code ${} and {@code %{} in text
+     * are doubled ({@code $${}, {@code %%{}) to stay literal.
+     */
+    static String terraformLiteral(String text) {
+        return text.replace("${", "$${").replace("%{", "%%{");
+    }
+
+    /** A Terraform name for the group: letters, digits, '_' and '-', starting with a letter or '_'. */
+    static String terraformName(Target group) {
+        return Text.ascii(group.name(), "_-");
+    }
+
+    private static String terraform(CompileRequest request, Map<Direction, List<Permission>> permissions) {
+        String name = terraformName(request.target());
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        List<String> comment = new ArrayList<>(Header.lines(request, "aws terraform"));
+        comment.addAll(notes(request.effective()));
+        comment.add("Egress: an aws_security_group created by Terraform has AWS's default allow-all egress rule removed,"
+                + " so the egress rules below are all the group admits.");
+        root.put("//", terraformLiteral(comment.stream().map(Text::oneLine).collect(Collectors.joining(" | "))));
+        String variable = "vpc_id_" + name;
+        root.putObject("variable").putObject(variable).put("type", "string")
+                .put("description", terraformLiteral("the VPC security group " + groupName(request.target()) + " is created in"));
+        ObjectNode resources = root.putObject("resource");
+        ObjectNode group = resources.putObject("aws_security_group").putObject(name);
+        group.put("name", terraformLiteral(groupName(request.target())));
+        group.put("description", terraformLiteral(groupDescription(request)));
+        group.put("vpc_id", "${var." + variable + "}");
+        for (Direction direction : Direction.values()) {
+            List<Permission> list = permissions.get(direction);
+            if (list.isEmpty()) continue;
+            boolean inbound = direction == Direction.INBOUND;
+            ObjectNode rules = resources.putObject(inbound ? "aws_vpc_security_group_ingress_rule"
+                    : "aws_vpc_security_group_egress_rule");
+            int n = 0;
+            for (Permission p : list) {
+                ObjectNode rule = rules.putObject(name + (inbound ? "_in_" : "_out_") + (++n));
+                rule.put("security_group_id", "${aws_security_group." + name + ".id}");
+                rule.put("ip_protocol", p.protocol());
+                if (p.fromPort() != null) {
+                    rule.put("from_port", p.fromPort());
+                    rule.put("to_port", p.toPort());
+                }
+                rule.put(p.family() == Family.IPV4 ? "cidr_ipv4" : "cidr_ipv6", p.cidr());
+                rule.put("description", terraformLiteral(p.description()));
+            }
+        }
+        root.putObject("output").putObject(name + "_security_group_id").put("value", "${aws_security_group." + name + ".id}");
+        return write(JSON, root);
+    }
+
+    private static String write(ObjectMapper mapper, ObjectNode node) {
+        try {
+            String text = mapper.writeValueAsString(node);
+            return text.endsWith("\n") ? text : text + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

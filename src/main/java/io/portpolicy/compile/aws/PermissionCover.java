@@ -1,0 +1,217 @@
+package io.portpolicy.compile.aws;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.engine.PacketCube;
+import io.portpolicy.engine.ValueRange;
+import io.portpolicy.model.Family;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The fewest security-group entries this finds that admit exactly a set of packets, each entry
+ * being one CIDR with one protocol and one range of values (destination ports for TCP and UDP,
+ * {@code type * 256 + code} for ICMP, nothing for other protocols), and which of the policy's
+ * sources (allow rules, the default) admit part of each.
+ *
+ * <p>A security group admits the union of its entries, so entries may overlap. Per protocol,
+ * the value axis is cut into atoms on which the admitted peers are constant; each atom's peers
+ * are split into prefix blocks; a block is then stretched over every neighbouring atom whose
+ * peers contain it, so one entry serves a run of atoms (port 22 from 10.0.0.0/8 and every port
+ * from 10.1.0.0/16 are two entries, not nine). Peers an all-protocols entry already admits are
+ * not needed again for a single protocol, though entries may still cover them.
+ */
+final class PermissionCover {
+
+    /** Where admitted packets come from: an allow rule, or the default. */
+    interface Source {
+        String describe();
+    }
+
+    /** One entry: a prefix block of peers, one protocol ({@link ProtocolPart#ALL} for all), a range of values. */
+    record Entry(Family family, int protocol, int low, int high, IPAddress block, List<Source> sources) {
+    }
+
+    /** A block of admitted packets: peers × one protocol × a range of values, from one source. */
+    private record Box(Source source, Family family, int protocol, int low, int high, IPAddressSeqRange peers) {
+    }
+
+    private record Key(Family family, int protocol) {
+    }
+
+    private final List<Box> boxes = new ArrayList<>();
+    private final List<Source> order = new ArrayList<>();
+
+    /** Adds a source's blocks of admitted packets (their peer side: {@code inbound} reads sources, else destinations). */
+    void add(Source source, List<PacketCube> cubes, boolean inbound) {
+        order.add(source);
+        for (PacketCube cube : cubes) {
+            List<IPAddressSeqRange> peers = inbound ? cube.sources() : cube.destinations();
+            for (ProtocolPart part : ProtocolPart.of(cube)) {
+                for (ValueRange values : values(part)) {
+                    for (IPAddressSeqRange range : peers) {
+                        boxes.add(new Box(source, cube.family(), part.protocol(), values.low(), values.high(), range));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The highest value of a protocol's axis. */
+    static int maxValue(int protocol) {
+        return protocol == ProtocolPart.TCP || protocol == ProtocolPart.UDP || isIcmp(protocol) ? 65535 : 0;
+    }
+
+    static boolean isIcmp(int protocol) {
+        return protocol == ProtocolPart.ICMP || protocol == ProtocolPart.ICMPV6;
+    }
+
+    /** A part's values on its protocol's axis. */
+    private static List<ValueRange> values(ProtocolPart part) {
+        if (part.hasPorts()) return part.destinationPorts();
+        if (!part.isIcmp()) return List.of(new ValueRange(0, 0));
+        List<ValueRange> out = new ArrayList<>();
+        boolean everyCode = part.everyIcmpCode();
+        for (ValueRange types : part.icmpTypes()) {
+            if (everyCode) {
+                out.add(new ValueRange(types.low() * 256, types.high() * 256 + 255));
+                continue;
+            }
+            for (int type = types.low(); type <= types.high(); type++) {
+                for (ValueRange codes : part.icmpCodes()) out.add(new ValueRange(type * 256 + codes.low(), type * 256 + codes.high()));
+            }
+        }
+        return out;
+    }
+
+    /** The entries, sorted by family, protocol, values and block; each names its sources in the order they were added. */
+    List<Entry> entries() {
+        Map<Key, List<Box>> byKey = new LinkedHashMap<>();
+        for (Box box : boxes) byKey.computeIfAbsent(new Key(box.family(), box.protocol()), k -> new ArrayList<>()).add(box);
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<Key, List<Box>> group : byKey.entrySet()) {
+            Key key = group.getKey();
+            List<Box> all = key.protocol() == ProtocolPart.ALL ? List.of()
+                    : byKey.getOrDefault(new Key(key.family(), ProtocolPart.ALL), List.of());
+            out.addAll(cover(key, group.getValue(), all));
+        }
+        out.sort(Comparator.comparing(Entry::family).thenComparingInt(Entry::protocol).thenComparingInt(Entry::low)
+                .thenComparingInt(Entry::high).thenComparing(Entry::block));
+        return out;
+    }
+
+    private List<Entry> cover(Key key, List<Box> own, List<Box> everyProtocol) {
+        int max = maxValue(key.protocol());
+        List<Box> boxes = new ArrayList<>(own);
+        for (Box box : everyProtocol) {
+            boxes.add(new Box(box.source(), box.family(), key.protocol(), 0, max, box.peers()));
+        }
+        List<IPAddressSeqRange> coveredByAll = join(everyProtocol.stream().map(Box::peers).toList());
+
+        TreeSet<Integer> cuts = new TreeSet<>(List.of(0, max + 1));
+        for (Box box : own) {
+            cuts.add(box.low());
+            cuts.add(box.high() + 1);
+        }
+        List<int[]> atoms = new ArrayList<>();
+        List<List<IPAddressSeqRange>> peers = new ArrayList<>();
+        Integer previous = null;
+        for (int cut : cuts) {
+            if (previous != null) {
+                int low = previous;
+                int high = cut - 1;
+                List<IPAddressSeqRange> here = join(boxes.stream().filter(b -> b.low() <= low && high <= b.high())
+                        .map(Box::peers).toList());
+                if (!here.isEmpty()) {
+                    atoms.add(new int[] {low, high});
+                    peers.add(here);
+                }
+            }
+            previous = cut;
+        }
+
+        // For each block, the atoms that need it and the atoms whose peers contain it.
+        Map<IPAddress, BitSet> needed = new LinkedHashMap<>();
+        for (int i = 0; i < atoms.size(); i++) {
+            List<IPAddressSeqRange> missing = minus(peers.get(i), coveredByAll);
+            if (missing.isEmpty()) continue;
+            for (IPAddressSeqRange range : peers.get(i)) {
+                for (IPAddress block : range.spanWithPrefixBlocks()) {
+                    if (overlaps(block.toSequentialRange(), missing)) needed.computeIfAbsent(block, b -> new BitSet()).set(i);
+                }
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<IPAddress, BitSet> block : needed.entrySet()) {
+            IPAddressSeqRange range = block.getKey().toSequentialRange();
+            int i = 0;
+            while (i < atoms.size()) {
+                if (!contains(peers.get(i), range)) {
+                    i++;
+                    continue;
+                }
+                int start = i;
+                boolean wanted = false;
+                while (i < atoms.size() && contains(peers.get(i), range)
+                        && (i == start || atoms.get(i)[0] == atoms.get(i - 1)[1] + 1)) {
+                    wanted |= block.getValue().get(i);
+                    i++;
+                }
+                if (wanted) {
+                    int low = atoms.get(start)[0];
+                    int high = atoms.get(i - 1)[1];
+                    out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(),
+                            sources(boxes, low, high, range)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The sources of the boxes meeting the entry, in the order the sources were added. */
+    private List<Source> sources(List<Box> boxes, int low, int high, IPAddressSeqRange block) {
+        List<Source> found = new ArrayList<>();
+        for (Source source : order) {
+            boolean meets = boxes.stream().anyMatch(b -> b.source() == source && b.low() <= high && low <= b.high()
+                    && b.peers().overlaps(block));
+            if (meets) found.add(source);
+        }
+        return found;
+    }
+
+    private static List<IPAddressSeqRange> join(List<IPAddressSeqRange> ranges) {
+        if (ranges.isEmpty()) return List.of();
+        return Arrays.stream(IPAddressSeqRange.join(ranges.toArray(new IPAddressSeqRange[0])))
+                .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
+    }
+
+    private static List<IPAddressSeqRange> minus(List<IPAddressSeqRange> ranges, List<IPAddressSeqRange> holes) {
+        List<IPAddressSeqRange> left = new ArrayList<>(ranges);
+        for (IPAddressSeqRange hole : holes) {
+            List<IPAddressSeqRange> next = new ArrayList<>();
+            for (IPAddressSeqRange range : left) {
+                if (range.getLower().isIPv4() != hole.getLower().isIPv4()) next.add(range);
+                else next.addAll(List.of(range.subtract(hole)));
+            }
+            left = next;
+        }
+        return left;
+    }
+
+    private static boolean overlaps(IPAddressSeqRange range, List<IPAddressSeqRange> ranges) {
+        return ranges.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.overlaps(range));
+    }
+
+    /** Whether the joined ranges hold all of {@code range} (joined ranges never split a contained range). */
+    private static boolean contains(List<IPAddressSeqRange> joined, IPAddressSeqRange range) {
+        return joined.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.contains(range));
+    }
+}
