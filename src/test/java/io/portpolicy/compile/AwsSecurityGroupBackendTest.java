@@ -479,6 +479,19 @@ class AwsSecurityGroupBackendTest {
         crossCheck("default allow", effective, web, 4, maxRules(1000));
     }
 
+    /** A rule's share and the default's share together are every packet: one all-protocols entry, naming both. */
+    @Test
+    void sharesThatMakeEverythingTogetherAreOneEntry() throws CompileException {
+        EffectivePolicy effective = policy("group g = 10.0.0.1\nallow tcp/22 from g\n");
+        Target g = effective.target("g").orElseThrow();
+        List<SecurityGroupReader.SgRule> egress = SecurityGroupReader.ec2Json(compile(effective, g, "json",
+                TargetOptions.defaults(BACKEND))).rules.stream().filter(r -> !r.ingress()).toList();
+        assertEquals(1, egress.size(), egress.toString());
+        assertEquals("out -1 null null 0.0.0.0/0", egress.get(0).traffic());
+        assertEquals("_stdin_:2; default outbound allow", egress.get(0).description());
+        crossCheck("shares", effective, g, 9, TargetOptions.defaults(BACKEND));
+    }
+
     @Test
     void noOutboundTrafficIsExactInEveryFormat() throws CompileException {
         EffectivePolicy effective = policy("group web = 10.20.1.0/24\ndefault inbound deny\ndefault outbound deny\n"

@@ -145,14 +145,14 @@ public final class AwsSecurityGroupBackend implements Backend {
         rules.requireAlike(admitted, PLATFORM);
         rules.requireNoSourcePorts(RULES);
         boolean inbound = direction == Direction.INBOUND;
-        PermissionCover cover = new PermissionCover();
+        PermissionCover cover = new PermissionCover(admitted.describe(), inbound);
         for (GroupRules.Decisive decisive : rules.decisive()) {
             if (decisive.rule().action() == Action.ALLOW) {
-                cover.add(new RuleSource(decisive.rule()), decisive.decided().anyOwn().describe(), inbound);
+                cover.attribute(new RuleSource(decisive.rule()), decisive.decided().anyOwn().describe());
             }
         }
         if (rules.defaultAction() == Action.ALLOW) {
-            cover.add(new DefaultSource(direction), rules.defaultRegion().anyOwn().describe(), inbound);
+            cover.attribute(new DefaultSource(direction), rules.defaultRegion().anyOwn().describe());
         }
         List<Permission> out = new ArrayList<>();
         Map<Family, Integer> counts = new EnumMap<>(Family.class);

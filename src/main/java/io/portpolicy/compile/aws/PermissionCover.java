@@ -40,19 +40,36 @@ final class PermissionCover {
     record Entry(Family family, int protocol, int low, int high, IPAddress block, List<Source> sources) {
     }
 
-    /** A block of admitted packets: peers × one protocol × a range of values, from one source. */
+    /** A block of admitted packets: peers × one protocol × a range of values, from one source (none for the whole admitted set). */
     private record Box(Source source, Family family, int protocol, int low, int high, IPAddressSeqRange peers) {
     }
 
     private record Key(Family family, int protocol) {
     }
 
-    private final List<Box> boxes = new ArrayList<>();
+    private final List<Box> admitted;
+    private final List<Box> attributed = new ArrayList<>();
     private final List<Source> order = new ArrayList<>();
+    private final boolean inbound;
 
-    /** Adds a source's blocks of admitted packets (their peer side: {@code inbound} reads sources, else destinations). */
-    void add(Source source, List<PacketCube> cubes, boolean inbound) {
+    /**
+     * @param admitted the blocks of every admitted packet; the entries are cut from these, so a
+     *                 union that is every protocol is one all-protocols entry however the sources split it
+     * @param inbound  whether the peer side is the source (else the destination)
+     */
+    PermissionCover(List<PacketCube> admitted, boolean inbound) {
+        this.inbound = inbound;
+        this.admitted = boxes(null, admitted);
+    }
+
+    /** Adds a source's blocks of admitted packets: the entries meeting them name it. */
+    void attribute(Source source, List<PacketCube> cubes) {
         order.add(source);
+        attributed.addAll(boxes(source, cubes));
+    }
+
+    private List<Box> boxes(Source source, List<PacketCube> cubes) {
+        List<Box> boxes = new ArrayList<>();
         for (PacketCube cube : cubes) {
             List<IPAddressSeqRange> peers = inbound ? cube.sources() : cube.destinations();
             for (ProtocolPart part : ProtocolPart.of(cube)) {
@@ -63,6 +80,7 @@ final class PermissionCover {
                 }
             }
         }
+        return boxes;
     }
 
     /** The highest value of a protocol's axis. */
@@ -95,7 +113,7 @@ final class PermissionCover {
     /** The entries, sorted by family, protocol, values and block; each names its sources in the order they were added. */
     List<Entry> entries() {
         Map<Key, List<Box>> byKey = new LinkedHashMap<>();
-        for (Box box : boxes) byKey.computeIfAbsent(new Key(box.family(), box.protocol()), k -> new ArrayList<>()).add(box);
+        for (Box box : admitted) byKey.computeIfAbsent(new Key(box.family(), box.protocol()), k -> new ArrayList<>()).add(box);
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<Key, List<Box>> group : byKey.entrySet()) {
             Key key = group.getKey();
@@ -169,22 +187,27 @@ final class PermissionCover {
                     int low = atoms.get(start)[0];
                     int high = atoms.get(i - 1)[1];
                     out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(),
-                            sources(boxes, low, high, range)));
+                            sources(key, low, high, range)));
                 }
             }
         }
         return out;
     }
 
-    /** The sources of the boxes meeting the entry, in the order the sources were added. */
-    private List<Source> sources(List<Box> boxes, int low, int high, IPAddressSeqRange block) {
+    /** The sources whose packets the entry admits some of, in the order they were added. */
+    private List<Source> sources(Key key, int low, int high, IPAddressSeqRange block) {
         List<Source> found = new ArrayList<>();
         for (Source source : order) {
-            boolean meets = boxes.stream().anyMatch(b -> b.source() == source && b.low() <= high && low <= b.high()
-                    && b.peers().overlaps(block));
+            boolean meets = attributed.stream().anyMatch(b -> b.source() == source && b.family() == key.family()
+                    && meets(b, key.protocol(), low, high) && b.peers().overlaps(block));
             if (meets) found.add(source);
         }
         return found;
+    }
+
+    private static boolean meets(Box box, int protocol, int low, int high) {
+        if (protocol == ProtocolPart.ALL || box.protocol() == ProtocolPart.ALL) return true;
+        return box.protocol() == protocol && box.low() <= high && low <= box.high();
     }
 
     private static List<IPAddressSeqRange> join(List<IPAddressSeqRange> ranges) {
