@@ -1,6 +1,7 @@
 package io.portpolicy.compile;
 
 import io.portpolicy.compile.aws.AwsSecurityGroupBackend;
+import io.portpolicy.compile.awsnacl.AwsNaclBackend;
 import io.portpolicy.compile.azure.AzureBackend;
 import io.portpolicy.compile.gcp.GcpBackend;
 import io.portpolicy.compile.iptables.IptablesBackend;
@@ -14,7 +15,8 @@ import java.util.Optional;
 public final class Backends {
 
     private static final List<Backend> ALL = List.of(new NftablesBackend(), new IptablesBackend(),
-            new WindowsBackend(), new AwsSecurityGroupBackend(), new AzureBackend(), new GcpBackend());
+            new WindowsBackend(), new AwsSecurityGroupBackend(), new AwsNaclBackend(),
+            new AzureBackend(), new GcpBackend());
 
     private Backends() {
     }

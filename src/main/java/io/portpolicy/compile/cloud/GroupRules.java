@@ -145,12 +145,16 @@ public final class GroupRules {
                 + " singles out a group of their own and compile that group too");
     }
 
-    /** Refuses a decisive rule that matches on source ports ({@code from ... port}), which the platform cannot. */
+    /** Refuses a decisive rule that matches on source ports ({@code from ... port}), which the (stateful) platform cannot. */
     public void requireNoSourcePorts(String platform) throws CompileException {
+        requireNoSourcePorts(platform, "drop 'port' after 'from' (a stateful platform admits replies by itself)");
+    }
+
+    /** Refuses a decisive rule that matches on source ports, with the {@code fix} that suits the platform. */
+    public void requireNoSourcePorts(String platform, String fix) throws CompileException {
         for (Decisive d : decisive) {
             if (d.rule().from().ports() != null && !d.rule().from().ports().isAll()) {
-                throw new CompileException(d.rule(), platform + " rules cannot match source ports; "
-                        + "drop 'port' after 'from' (a stateful platform admits replies by itself)");
+                throw new CompileException(d.rule(), platform + " rules cannot match source ports; " + fix);
             }
         }
     }
