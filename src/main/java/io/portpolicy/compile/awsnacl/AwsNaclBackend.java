@@ -1,8 +1,7 @@
 package io.portpolicy.compile.awsnacl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -315,12 +314,27 @@ public final class AwsNaclBackend implements Backend {
         return notes;
     }
 
+    /** Pretty JSON with one entry per line, so a review or a diff shows whole entries. */
     private static String write(ObjectNode root) {
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
         try {
-            return JSON.writer(printer).writeValueAsString(root) + "\n";
+            StringBuilder out = new StringBuilder("{\n");
+            List<String> fields = new ArrayList<>();
+            root.fieldNames().forEachRemaining(fields::add);
+            for (int f = 0; f < fields.size(); f++) {
+                JsonNode value = root.get(fields.get(f));
+                out.append("  ").append(JSON.writeValueAsString(fields.get(f))).append(": ");
+                if (value.isArray()) {
+                    out.append("[");
+                    for (int i = 0; i < value.size(); i++) {
+                        out.append(i == 0 ? "\n    " : ",\n    ").append(JSON.writeValueAsString(value.get(i)));
+                    }
+                    out.append(value.isEmpty() ? "]" : "\n  ]");
+                } else {
+                    out.append(JSON.writeValueAsString(value));
+                }
+                out.append(f + 1 < fields.size() ? ",\n" : "\n");
+            }
+            return out.append("}\n").toString();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
