@@ -139,9 +139,9 @@ public final class AwsNaclBackend implements Backend {
             // take whichever needs fewer entries.
             List<PacketCube> matched = decisive.matchedCubes();
             List<PacketCube> decided = decisive.decidedCubes();
-            List<PacketCube> cubes = count(decided, direction) < count(matched, direction) ? decided : matched;
+            List<PacketCube> cubes = count(decided, rules) < count(matched, rules) ? decided : matched;
             blocks.add(Map.entry(decisive.rule(), cubes));
-            for (PacketCube cube : cubes) needed.merge(cube.family(), count(cube, direction), Long::sum);
+            for (PacketCube cube : cubes) needed.merge(cube.family(), count(cube, rules), Long::sum);
         }
         boolean allowAll = rules.defaultAction() == Action.ALLOW;
         if (allowAll) for (Family family : families(rules.group())) needed.merge(family, 1L, Long::sum);
@@ -153,7 +153,7 @@ public final class AwsNaclBackend implements Backend {
         }
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<Rule, List<PacketCube>> block : blocks) {
-            for (PacketCube cube : block.getValue()) out.addAll(entries(block.getKey(), cube, direction));
+            for (PacketCube cube : block.getValue()) out.addAll(entries(block.getKey(), cube, rules));
         }
         if (allowAll) {
             String rule = "default " + direction.keyword() + " allow";
@@ -166,16 +166,16 @@ public final class AwsNaclBackend implements Backend {
         return out;
     }
 
-    private static long count(List<PacketCube> cubes, Direction direction) {
+    private static long count(List<PacketCube> cubes, GroupRules rules) {
         long total = 0;
-        for (PacketCube cube : cubes) total += count(cube, direction);
+        for (PacketCube cube : cubes) total += count(cube, rules);
         return total;
     }
 
     /** How many entries a block needs: its CIDRs times its protocols' port ranges or ICMP type and code pairs. */
-    private static long count(PacketCube cube, Direction direction) {
+    private static long count(PacketCube cube, GroupRules rules) {
         long cidrs = 0;
-        for (IPAddressSeqRange range : peers(cube, direction)) cidrs += range.spanWithPrefixBlocks().length;
+        for (IPAddressSeqRange range : rules.peers(cube)) cidrs += range.spanWithPrefixBlocks().length;
         long traffic = 0;
         for (ProtocolPart part : ProtocolPart.of(cube)) traffic += matches(part);
         return cidrs * traffic;
@@ -197,14 +197,14 @@ public final class AwsNaclBackend implements Backend {
         return total;
     }
 
-    private static List<Entry> entries(Rule rule, PacketCube cube, Direction direction) {
+    private static List<Entry> entries(Rule rule, PacketCube cube, GroupRules rules) {
         String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
         String description = Text.cutChars(HostRules.describe(rule)
                 + (rule.action() == Action.REJECT ? " (reject compiled as deny: a network ACL drops without answering)" : ""),
                 DESCRIPTION_CHARS);
         Action action = rule.action() == Action.ALLOW ? Action.ALLOW : Action.DENY;
         List<Entry> out = new ArrayList<>();
-        for (IPAddressSeqRange range : peers(cube, direction)) {
+        for (IPAddressSeqRange range : rules.peers(cube)) {
             for (IPAddress block : range.spanWithPrefixBlocks()) {
                 String cidr = block.toPrefixBlock().toCanonicalString();
                 if (!cidr.contains("/")) cidr += "/" + block.getBitCount();
@@ -250,11 +250,6 @@ public final class AwsNaclBackend implements Backend {
             }
         }
         return out;
-    }
-
-    /** The addresses on the other side of the subnet boundary: sources inbound, destinations outbound. */
-    private static List<IPAddressSeqRange> peers(PacketCube cube, Direction direction) {
-        return direction == Direction.INBOUND ? cube.sources() : cube.destinations();
     }
 
     private static TreeSet<Family> families(Target group) {
