@@ -24,7 +24,8 @@ import java.util.List;
  * forward (policy drop) and output. Each chain: the implicit rules (loopback, IPv6 neighbour
  * discovery), connection tracking when stateful, a guard sending packets not addressed to
  * (not sent from) the host's own addresses to the default, then each policy rule's blocks in
- * order, one nft rule per block with anonymous sets, then the default.
+ * order, one nft rule per block, then the default. Lists of values are named sets declared at
+ * the top of the table ({@link NamedSets}), shared by every rule that matches the same list.
  */
 public final class NftablesBackend implements Backend {
 
@@ -59,24 +60,30 @@ public final class NftablesBackend implements Backend {
         out.append("table inet ").append(TABLE).append(" {\n");
         HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
         HostRules outbound = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
-        chain(out, "input", in);
-        out.append('\n');
-        out.append("\tchain forward {\n");
-        out.append("\t\ttype filter hook forward priority filter; policy drop;\n");
-        out.append("\t}\n\n");
-        chain(out, "output", outbound);
+        NamedSets sets = new NamedSets();
+        StringBuilder chains = new StringBuilder();
+        chain(chains, "input", in, sets);
+        chains.append('\n');
+        chains.append("\tchain forward {\n");
+        chains.append("\t\ttype filter hook forward priority filter; policy drop;\n");
+        chains.append("\t}\n\n");
+        chain(chains, "output", outbound, sets);
+        sets.declare(out);
+        if (!sets.isEmpty()) out.append('\n');
+        out.append(chains);
         out.append("}\n");
         return Artifact.single(".nft", out.toString());
     }
 
-    private void chain(StringBuilder out, String name, HostRules rules) throws CompileException {
+    private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets) throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         Action fallback = rules.defaultAction();
         out.append("\tchain ").append(name).append(" {\n");
         out.append("\t\ttype filter hook ").append(name).append(" priority filter; policy ")
                 .append(fallback == Action.ALLOW ? "accept" : "drop").append(";\n");
         line(out, (inbound ? "iif" : "oif") + " \"lo\" accept", "implicit: loopback traffic is always admitted");
-        line(out, "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } accept",
+        line(out, "icmpv6 type " + sets.of(NamedSets.Kind.ICMPV6_TYPES,
+                        List.of("nd-router-solicit", "nd-router-advert", "nd-neighbor-solicit", "nd-neighbor-advert")) + " accept",
                 "implicit: IPv6 neighbour discovery is always admitted");
         if (!rules.stateless()) {
             line(out, "ct state established,related accept", "stateful: replies to admitted connections");
@@ -87,7 +94,7 @@ public final class NftablesBackend implements Backend {
         for (Family family : Family.values()) {
             List<IPAddressSeqRange> addresses = rules.own(family);
             String match = "meta nfproto " + (family == Family.IPV4 ? "ipv4" : "ipv6");
-            if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + set(elements(addresses));
+            if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + sets.of(kind(family), elements(addresses));
             for (String verdict : verdicts(fallback)) {
                 line(out, match + verdict, whose + ": default " + rules.direction().keyword() + " " + fallback.keyword());
             }
@@ -98,7 +105,7 @@ public final class NftablesBackend implements Backend {
             for (PacketCube cube : compiled.cubes()) {
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
-                    line(out, match(rules, part, rule) + log(rule) + verdict(rule.action(), part), comment);
+                    line(out, match(rules, part, rule, sets) + log(rule) + verdict(rule.action(), part), comment);
                 }
             }
         }
@@ -138,25 +145,25 @@ public final class NftablesBackend implements Backend {
     }
 
     /** The match part of one block's rule. */
-    static String match(HostRules rules, PacketCube cube, Rule rule) throws CompileException {
+    static String match(HostRules rules, PacketCube cube, Rule rule, NamedSets sets) throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         List<String> parts = new ArrayList<>();
         String ip = ip(cube.family());
         List<IPAddressSeqRange> peers = rules.peers(cube);
         if (!HostRules.isEveryAddress(peers)) {
-            parts.add(ip + (inbound ? " saddr " : " daddr ") + set(elements(peers)));
+            parts.add(ip + (inbound ? " saddr " : " daddr ") + sets.of(kind(cube.family()), elements(peers)));
         }
         if (!rules.ownIsWholeHost(cube)) {
-            parts.add(ip + (inbound ? " daddr " : " saddr ") + set(elements(rules.owns(cube))));
+            parts.add(ip + (inbound ? " daddr " : " saddr ") + sets.of(kind(cube.family()), elements(rules.owns(cube))));
         }
         if (parts.isEmpty()) parts.add("meta nfproto " + (cube.family() == Family.IPV4 ? "ipv4" : "ipv6"));
-        parts.addAll(protocol(cube, rule));
+        parts.addAll(protocol(cube, rule, sets));
         StringBuilder out = new StringBuilder();
         for (String part : parts) out.append(part).append(' ');
         return out.toString();
     }
 
-    private static List<String> protocol(PacketCube cube, Rule rule) throws CompileException {
+    private static List<String> protocol(PacketCube cube, Rule rule, NamedSets sets) throws CompileException {
         List<ValueRange> protocols = cube.protocols();
         boolean ports = !HostRules.isFull(cube.destinationPorts(), 65535) || !HostRules.isFull(cube.sourcePorts(), 65535);
         boolean icmp = !HostRules.isFull(cube.icmpTypes(), 255) || !HostRules.isFull(cube.icmpCodes(), 255);
@@ -171,24 +178,36 @@ public final class NftablesBackend implements Backend {
                 throw new CompileException(rule, "ports for a protocol without ports");
             }
             String l4 = each.size() == 1 ? protocolName(each.get(0)) : "th";
-            if (each.size() > 1) parts.add("meta l4proto " + set(each.stream().map(NftablesBackend::protocolName).toList()));
-            if (!HostRules.isFull(cube.sourcePorts(), 65535)) parts.add(l4 + " sport " + set(values(cube.sourcePorts())));
+            if (each.size() > 1) parts.add("meta l4proto " + protocols(each, sets));
+            if (!HostRules.isFull(cube.sourcePorts(), 65535)) {
+                parts.add(l4 + " sport " + sets.of(NamedSets.Kind.PORTS, values(cube.sourcePorts())));
+            }
             if (!HostRules.isFull(cube.destinationPorts(), 65535)) {
-                parts.add(l4 + " dport " + set(values(cube.destinationPorts())));
+                parts.add(l4 + " dport " + sets.of(NamedSets.Kind.PORTS, values(cube.destinationPorts())));
             }
             return parts;
         }
         if (icmp) {
-            String kind;
-            if (each.size() == 1 && each.get(0) == HostRules.ICMP && cube.family() == Family.IPV4) kind = "icmp";
-            else if (each.size() == 1 && each.get(0) == HostRules.ICMPV6 && cube.family() == Family.IPV6) kind = "icmpv6";
-            else throw new CompileException(rule, "ICMP types for a protocol that is not ICMP of the packet's IP version");
-            if (!HostRules.isFull(cube.icmpTypes(), 255)) parts.add(kind + " type " + set(values(cube.icmpTypes())));
-            if (!HostRules.isFull(cube.icmpCodes(), 255)) parts.add(kind + " code " + set(values(cube.icmpCodes())));
+            boolean v4 = each.size() == 1 && each.get(0) == HostRules.ICMP && cube.family() == Family.IPV4;
+            boolean v6 = each.size() == 1 && each.get(0) == HostRules.ICMPV6 && cube.family() == Family.IPV6;
+            if (!v4 && !v6) throw new CompileException(rule, "ICMP types for a protocol that is not ICMP of the packet's IP version");
+            String header = v4 ? "icmp" : "icmpv6";
+            if (!HostRules.isFull(cube.icmpTypes(), 255)) {
+                parts.add(header + " type " + sets.of(v4 ? NamedSets.Kind.ICMP_TYPES : NamedSets.Kind.ICMPV6_TYPES,
+                        values(cube.icmpTypes())));
+            }
+            if (!HostRules.isFull(cube.icmpCodes(), 255)) {
+                parts.add(header + " code " + sets.of(v4 ? NamedSets.Kind.ICMP_CODES : NamedSets.Kind.ICMPV6_CODES,
+                        values(cube.icmpCodes())));
+            }
             return parts;
         }
-        parts.add("meta l4proto " + set(each.stream().map(NftablesBackend::protocolName).toList()));
+        parts.add("meta l4proto " + protocols(each, sets));
         return parts;
+    }
+
+    private static String protocols(List<Integer> numbers, NamedSets sets) {
+        return sets.of(NamedSets.Kind.PROTOCOLS, numbers.stream().map(NftablesBackend::protocolName).toList());
     }
 
     private static String protocolName(int number) {
@@ -201,6 +220,10 @@ public final class NftablesBackend implements Backend {
         }
     }
 
+    private static NamedSets.Kind kind(Family family) {
+        return family == Family.IPV4 ? NamedSets.Kind.IPV4 : NamedSets.Kind.IPV6;
+    }
+
     private static String ip(Family family) {
         return family == Family.IPV4 ? "ip" : "ip6";
     }
@@ -211,11 +234,6 @@ public final class NftablesBackend implements Backend {
 
     private static List<String> values(List<ValueRange> values) {
         return values.stream().map(ValueRange::toString).toList();
-    }
-
-    /** One element as is, several as an anonymous set (nft adds the interval flag for ranges itself). */
-    private static String set(List<String> elements) {
-        return elements.size() == 1 ? elements.get(0) : "{ " + String.join(", ", elements) + " }";
     }
 
     private static void line(StringBuilder out, String rule, String comment) {

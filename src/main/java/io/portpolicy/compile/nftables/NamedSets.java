@@ -1,0 +1,87 @@
+package io.portpolicy.compile.nftables;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The named sets of one ruleset. Every list of two or more values a rule matches becomes a
+ * named set, declared once in the table and referenced as {@code @name} by every rule that
+ * uses the same values: loading thousands of anonymous sets (one per rule) is what made
+ * {@code nft -f} slow (docs/performance.md). A set's name is its kind and a hash of its
+ * elements, so it is the same in every compile and does not change when other rules do.
+ */
+final class NamedSets {
+
+    /** What a set holds: its nft type and the prefix of its name. IPv4 and IPv6 never share a set. */
+    enum Kind {
+        IPV4("ipv4_addr", "v4"),
+        IPV6("ipv6_addr", "v6"),
+        PORTS("inet_service", "ports"),
+        PROTOCOLS("inet_proto", "protocols"),
+        ICMP_TYPES("icmp_type", "icmp_types"),
+        ICMP_CODES("icmp_code", "icmp_codes"),
+        ICMPV6_TYPES("icmpv6_type", "icmpv6_types"),
+        ICMPV6_CODES("icmpv6_code", "icmpv6_codes");
+
+        final String type;
+        final String prefix;
+
+        Kind(String type, String prefix) {
+            this.type = type;
+            this.prefix = prefix;
+        }
+    }
+
+    private record Values(Kind kind, List<String> elements) {
+    }
+
+    /** Hex digits of the hash in a name: 40 bits, so two lists of one ruleset practically never meet. */
+    private static final int HASH_DIGITS = 10;
+
+    private final Map<Values, String> names = new HashMap<>();
+    /** In order of first use, so the declarations read in the order of the rules. */
+    private final Map<String, Values> declared = new LinkedHashMap<>();
+
+    /** One value as is; several as a reference to the named set holding them. */
+    String of(Kind kind, List<String> elements) {
+        if (elements.size() == 1) return elements.get(0);
+        Values values = new Values(kind, List.copyOf(elements));
+        return "@" + names.computeIfAbsent(values, this::name);
+    }
+
+    private String name(Values values) {
+        String base = values.kind().prefix + "_" + hash(values.kind().type + " " + String.join(",", values.elements()));
+        String name = base;
+        // A hash collision between two different lists: the later one (in rule order, so
+        // deterministically) gets a counter.
+        for (int n = 2; declared.containsKey(name); n++) name = base + "_" + n;
+        declared.put(name, values);
+        return name;
+    }
+
+    /** The declarations, one line each, in the order the rules first use them. */
+    void declare(StringBuilder out) {
+        declared.forEach((name, values) -> out.append("\tset ").append(name).append(" { type ").append(values.kind().type)
+                .append("; flags interval; auto-merge; elements = { ").append(String.join(", ", values.elements()))
+                .append(" } }\n"));
+    }
+
+    boolean isEmpty() {
+        return declared.isEmpty();
+    }
+
+    private static String hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, HASH_DIGITS);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

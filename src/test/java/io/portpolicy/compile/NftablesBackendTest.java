@@ -1,0 +1,90 @@
+package io.portpolicy.compile;
+
+import io.portpolicy.compile.nftables.NftablesBackend;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Target;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The nftables output's structure: named sets. Loading and verdicts are NftablesKernelTest's. */
+class NftablesBackendTest {
+
+    private static final Pattern DECLARATION = Pattern.compile("^\tset ([^ ]+) \\{ type ([a-z0-9_]+); flags interval; auto-merge; "
+            + "elements = \\{ ([^}]*) } }$");
+    private static final Pattern REFERENCE = Pattern.compile("@([A-Za-z0-9_]+)");
+
+    static String compile(String text, String host) {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+        Target target = effective.target(host).orElseThrow();
+        return CompileFixtures.compile(new NftablesBackend(), effective, target).parts().get(0).text();
+    }
+
+    /** Name to elements, in declaration order; fails on a name declared twice. */
+    static Map<String, String> declared(String ruleset) {
+        Map<String, String> sets = new LinkedHashMap<>();
+        for (String line : ruleset.split("\n")) {
+            Matcher m = DECLARATION.matcher(line);
+            if (!m.matches()) continue;
+            assertTrue(m.group(1).matches("[A-Za-z][A-Za-z0-9_]{0,254}"), "not a valid nft name: " + m.group(1));
+            assertFalse(sets.containsKey(m.group(1)), "declared twice: " + m.group(1));
+            sets.put(m.group(1), m.group(3));
+        }
+        return sets;
+    }
+
+    @Test
+    void listsAreNamedSetsSharedByEveryRuleUsingThem() {
+        String ruleset = compile("""
+                host h = 10.0.0.1, 2001:db8::1
+                network office = 192.0.2.0/25, 198.51.100.0/26, 2001:db8:10::/48
+                default inbound deny
+                default outbound deny
+                allow tcp/{22, 443} from office
+                allow udp/{22, 443} from office
+                allow tcp/8000-8080 from 192.0.2.0/25, 198.51.100.0/26 to self
+                allow tcp/{22, 443} from self to office
+                """, "h");
+        Map<String, String> sets = declared(ruleset);
+        List<String> rules = ruleset.lines().filter(l -> l.startsWith("\t\t")).toList();
+        for (String rule : rules) assertFalse(rule.contains("{"), "an anonymous set is left: " + rule);
+        List<String> used = new ArrayList<>();
+        for (String rule : rules) {
+            Matcher m = REFERENCE.matcher(rule);
+            while (m.find()) used.add(m.group(1));
+        }
+        assertEquals(sets.keySet(), new java.util.LinkedHashSet<>(used), "every set used, every reference declared");
+        // The office's two IPv4 networks are one set, used by three inbound rules and one outbound
+        // rule; the two ports are one set too; the office's single IPv6 network stays inline.
+        assertEquals(1, sets.values().stream().filter(e -> e.equals("192.0.2.0/25, 198.51.100.0/26")).count(), ruleset);
+        assertEquals(1, sets.values().stream().filter(e -> e.equals("22, 443")).count(), ruleset);
+        String office = sets.entrySet().stream().filter(e -> e.getValue().equals("192.0.2.0/25, 198.51.100.0/26"))
+                .findFirst().orElseThrow().getKey();
+        assertTrue(office.startsWith("v4_"), office);
+        assertEquals(3, rules.stream().filter(r -> r.contains("ip saddr @" + office + " ")).count(), ruleset);
+        assertEquals(1, rules.stream().filter(r -> r.contains("ip daddr @" + office + " ")).count(), ruleset);
+        assertTrue(ruleset.contains("ip6 saddr 2001:db8:10::/48 tcp dport @ports_"), ruleset);
+    }
+
+    @Test
+    void aSetsNameDependsOnlyOnItsElements() {
+        String ports = "allow tcp/{22, 443} from 192.0.2.0/25, 198.51.100.0/26\n";
+        String alone = compile("host h = 10.0.0.1\n" + ports, "h");
+        String among = compile("host h = 10.0.0.1\nallow udp/{53, 123} from 203.0.113.0/24, 10.9.0.0/16\n" + ports, "h");
+        Map<String, String> a = declared(alone);
+        Map<String, String> b = declared(among);
+        // Addresses and ports of each rule, and the neighbour discovery types every ruleset has.
+        assertEquals(3, a.size(), alone);
+        assertEquals(5, b.size(), among);
+        for (Map.Entry<String, String> set : a.entrySet()) assertEquals(set.getValue(), b.get(set.getKey()), among);
+    }
+}
