@@ -7,6 +7,8 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.LogLimit;
+import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.ValueRange;
@@ -24,7 +26,8 @@ import java.util.List;
  * {@code portpolicy-in} / {@code portpolicy-out}: implicit rules, connection tracking when
  * stateful, then a jump to {@code portpolicy-in-rules} for each of the host's own addresses
  * (the policy's rules, one iptables rule per block and protocol, multiport lists split at 15
- * ports), and the default after it.
+ * ports; a rule that logs has a rate-limited LOG rule before each of its rules), and the
+ * default after it.
  */
 public final class IptablesBackend implements Backend {
 
@@ -48,9 +51,15 @@ public final class IptablesBackend implements Backend {
     }
 
     @Override
+    public List<TargetOption> options() {
+        return LogLimit.OPTIONS;
+    }
+
+    @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
         HostRules out = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
+        LogLimit limit = LogLimit.of(request.options());
         List<Artifact.Part> parts = new ArrayList<>();
         for (Family family : Family.values()) {
             StringBuilder text = new StringBuilder();
@@ -66,8 +75,8 @@ public final class IptablesBackend implements Backend {
             }
             text.append("-A INPUT -j portpolicy-in\n");
             text.append("-A OUTPUT -j portpolicy-out\n");
-            chain(text, "portpolicy-in", in, family);
-            chain(text, "portpolicy-out", out, family);
+            chain(text, "portpolicy-in", in, family, limit);
+            chain(text, "portpolicy-out", out, family, limit);
             text.append("COMMIT\n");
             parts.add(new Artifact.Part(family == Family.IPV4 ? ".v4" : ".v6", text.toString()));
         }
@@ -78,7 +87,8 @@ public final class IptablesBackend implements Backend {
         return action == Action.ALLOW ? "ACCEPT" : "DROP";
     }
 
-    private void chain(StringBuilder out, String chain, HostRules rules, Family family) throws CompileException {
+    private void chain(StringBuilder out, String chain, HostRules rules, Family family, LogLimit limit)
+            throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         boolean v6 = family == Family.IPV6;
         add(out, chain, (inbound ? "-i" : "-o") + " lo", "-j ACCEPT", "implicit: loopback traffic is always admitted");
@@ -114,7 +124,7 @@ public final class IptablesBackend implements Backend {
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
                     for (String match : matches(rules, part, rule)) {
-                        if (rule.options().log()) add(out, sub, match, "-j LOG --log-prefix \"" + logPrefix(rule) + "\"", describe);
+                        if (rule.options().log()) add(out, sub, match, log(rule, limit), describe);
                         add(out, sub, match, verdict(rule.action(), part, v6, match), describe);
                     }
                 }
@@ -247,16 +257,16 @@ public final class IptablesBackend implements Backend {
         }
     }
 
-    private static String blocks(List<IPAddressSeqRange> ranges) {
-        List<String> out = new ArrayList<>();
-        for (IPAddressSeqRange range : ranges) out.addAll(HostRules.prefixBlocks(range));
-        return String.join(",", out);
-    }
-
     private static String join(String a, String b) {
         if (a.isEmpty()) return b;
         if (b.isEmpty()) return a;
         return a + " " + b;
+    }
+
+    /** The LOG target behind its limit: a packet over the limit skips the LOG rule, not the verdict rule after it. */
+    private static String log(Rule rule, LogLimit limit) {
+        return "-m limit --limit " + limit.perSecond() + "/sec --limit-burst " + limit.burst()
+                + " -j LOG --log-prefix \"" + logPrefix(rule) + "\"";
     }
 
     private static String logPrefix(Rule rule) {

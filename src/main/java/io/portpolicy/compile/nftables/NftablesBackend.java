@@ -7,6 +7,8 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.LogLimit;
+import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.ValueRange;
@@ -24,7 +26,8 @@ import java.util.List;
  * forward (policy drop) and output. Each chain: the implicit rules (loopback, IPv6 neighbour
  * discovery), connection tracking when stateful, a guard sending packets not addressed to
  * (not sent from) the host's own addresses to the default, then each policy rule's blocks in
- * order, one nft rule per block, then the default. Lists of values are named sets declared at
+ * order, one nft rule per block (preceded by a rate-limited log rule when the rule logs), then
+ * the default. Lists of values are named sets declared at
  * the top of the table ({@link NamedSets}), shared by every rule that matches the same list.
  */
 public final class NftablesBackend implements Backend {
@@ -51,6 +54,11 @@ public final class NftablesBackend implements Backend {
     }
 
     @Override
+    public List<TargetOption> options() {
+        return LogLimit.OPTIONS;
+    }
+
+    @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         StringBuilder out = new StringBuilder();
         for (String line : Header.lines(request, name())) out.append("# ").append(line).append('\n');
@@ -61,13 +69,14 @@ public final class NftablesBackend implements Backend {
         HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
         HostRules outbound = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
         NamedSets sets = new NamedSets();
+        LogLimit limit = LogLimit.of(request.options());
         StringBuilder chains = new StringBuilder();
-        chain(chains, "input", in, sets);
+        chain(chains, "input", in, sets, limit);
         chains.append('\n');
         chains.append("\tchain forward {\n");
         chains.append("\t\ttype filter hook forward priority filter; policy drop;\n");
         chains.append("\t}\n\n");
-        chain(chains, "output", outbound, sets);
+        chain(chains, "output", outbound, sets, limit);
         sets.declare(out);
         if (!sets.isEmpty()) out.append('\n');
         out.append(chains);
@@ -75,7 +84,8 @@ public final class NftablesBackend implements Backend {
         return Artifact.single(".nft", out.toString());
     }
 
-    private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets) throws CompileException {
+    private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
+            throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         Action fallback = rules.defaultAction();
         out.append("\tchain ").append(name).append(" {\n");
@@ -103,9 +113,10 @@ public final class NftablesBackend implements Backend {
             Rule rule = compiled.rule();
             String comment = HostRules.describe(rule);
             for (PacketCube cube : compiled.cubes()) {
+                if (rule.options().log()) line(out, match(rules, cube, rule, sets) + log(rule, limit), comment);
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
-                    line(out, match(rules, part, rule, sets) + log(rule) + verdict(rule.action(), part), comment);
+                    line(out, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
                 }
             }
         }
@@ -136,12 +147,15 @@ public final class NftablesBackend implements Backend {
         }
     }
 
-    private static String log(Rule rule) {
-        if (!rule.options().log()) return "";
+    /**
+     * The log rule's statements: the limit first, so packets over it are not logged. It has no
+     * verdict: a packet over the limit does not match it and goes on to the rule that decides.
+     */
+    private static String log(Rule rule, LogLimit limit) {
         String prefix = rule.options().logPrefix() != null ? rule.options().logPrefix() : "portpolicy";
         prefix = Text.ascii(Text.oneLine(prefix), " ._:/=+,@#()[]-");
         prefix = Text.cutBytes(prefix, LOG_PREFIX_BYTES - 1) + " ";
-        return "log prefix \"" + prefix + "\" ";
+        return "limit rate " + limit.perSecond() + "/second burst " + limit.burst() + " packets log prefix \"" + prefix + "\"";
     }
 
     /** The match part of one block's rule. */
