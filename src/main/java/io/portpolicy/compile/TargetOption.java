@@ -1,5 +1,6 @@
 package io.portpolicy.compile;
 
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -24,5 +25,11 @@ public record TargetOption(String name, String defaultValue, String accepts, Pre
     public static TargetOption name(String name, String defaultValue, String pattern, String accepts) {
         Pattern compiled = Pattern.compile(pattern);
         return new TargetOption(name, defaultValue, accepts, value -> compiled.matcher(value).matches());
+    }
+
+    /** The same setting refusing {@code words} too (a target's reserved words), said in {@code accepts}. */
+    public TargetOption except(Set<String> words, String why) {
+        Predicate<String> before = valid;
+        return new TargetOption(name, defaultValue, accepts + ", " + why, value -> before.test(value) && !words.contains(value));
     }
 }

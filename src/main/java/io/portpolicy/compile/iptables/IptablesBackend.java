@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * {@code iptables-restore} and {@code ip6tables-restore} input for one host: two parts,
  * {@code .v4} and {@code .v6}, each {@code *filter} ... {@code COMMIT}. INPUT and OUTPUT jump to
- * {@code portpolicy-in} / {@code portpolicy-out}: implicit rules, connection tracking when
+ * {@code portpolicy-in} / {@code portpolicy-out} (the {@code chain-prefix} setting replaces
+ * {@code portpolicy}): implicit rules, connection tracking when
  * stateful, then a jump to {@code portpolicy-in-rules} for each of the host's own addresses
  * (the policy's rules, one iptables rule per block and protocol, multiport lists split at 15
  * ports; a rule that logs has a rate-limited LOG rule before each of its rules), and the
@@ -34,6 +35,16 @@ public final class IptablesBackend implements Backend {
     static final int COMMENT_BYTES = 255;
     static final int LOG_PREFIX_CHARS = 29;
     static final int MULTIPORT_SLOTS = 15;
+    /** The kernel's limit on a chain name (29 bytes with the terminating zero). */
+    static final int CHAIN_CHARS = 28;
+    /** The suffixes of the chains this backend makes; the longest bounds the prefix. */
+    static final List<String> CHAIN_SUFFIXES = List.of("-in", "-in-rules", "-out", "-out-rules");
+    static final int PREFIX_CHARS = CHAIN_CHARS - CHAIN_SUFFIXES.stream().mapToInt(String::length).max().orElseThrow();
+    /** The setting naming the chains: a letter first, so a chain can never be read as an option or a built-in target. */
+    public static final TargetOption CHAIN_PREFIX = TargetOption.name("chain-prefix", "portpolicy",
+            "[A-Za-z][A-Za-z0-9_-]{0," + (PREFIX_CHARS - 1) + "}",
+            "a letter, then letters, digits, '_' or '-', at most " + PREFIX_CHARS + " characters (the chains add up to "
+                    + (CHAIN_CHARS - PREFIX_CHARS) + " more, and iptables allows " + CHAIN_CHARS + ")");
 
     @Override
     public String name() {
@@ -52,7 +63,9 @@ public final class IptablesBackend implements Backend {
 
     @Override
     public List<TargetOption> options() {
-        return LogLimit.OPTIONS;
+        List<TargetOption> options = new ArrayList<>(LogLimit.OPTIONS);
+        options.add(CHAIN_PREFIX);
+        return options;
     }
 
     @Override
@@ -60,6 +73,9 @@ public final class IptablesBackend implements Backend {
         HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
         HostRules out = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
         LogLimit limit = LogLimit.of(request.options());
+        String prefix = request.options().text(CHAIN_PREFIX.name());
+        String inChain = prefix + CHAIN_SUFFIXES.get(0);
+        String outChain = prefix + CHAIN_SUFFIXES.get(2);
         List<Artifact.Part> parts = new ArrayList<>();
         for (Family family : Family.values()) {
             StringBuilder text = new StringBuilder();
@@ -70,13 +86,11 @@ public final class IptablesBackend implements Backend {
             text.append(":INPUT ").append(policy(in.defaultAction())).append(" [0:0]\n");
             text.append(":FORWARD DROP [0:0]\n");
             text.append(":OUTPUT ").append(policy(out.defaultAction())).append(" [0:0]\n");
-            for (String chain : List.of("portpolicy-in", "portpolicy-in-rules", "portpolicy-out", "portpolicy-out-rules")) {
-                text.append(':').append(chain).append(" - [0:0]\n");
-            }
-            text.append("-A INPUT -j portpolicy-in\n");
-            text.append("-A OUTPUT -j portpolicy-out\n");
-            chain(text, "portpolicy-in", in, family, limit);
-            chain(text, "portpolicy-out", out, family, limit);
+            for (String suffix : CHAIN_SUFFIXES) text.append(':').append(prefix).append(suffix).append(" - [0:0]\n");
+            text.append("-A INPUT -j ").append(inChain).append('\n');
+            text.append("-A OUTPUT -j ").append(outChain).append('\n');
+            chain(text, inChain, in, family, limit);
+            chain(text, outChain, out, family, limit);
             text.append("COMMIT\n");
             parts.add(new Artifact.Part(family == Family.IPV4 ? ".v4" : ".v6", text.toString()));
         }

@@ -17,11 +17,18 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * {@code nft -f} input for one host: one {@code table inet portpolicy}, replaced atomically
+ * {@code nft -f} input for one host: one {@code table inet portpolicy} (the {@code table}
+ * setting names it otherwise), replaced atomically
  * ({@code table} / {@code delete table} / {@code table { ... }}), with base chains input,
  * forward (policy drop) and output. Each chain: the implicit rules (loopback, IPv6 neighbour
  * discovery), connection tracking when stateful, a guard sending packets not addressed to
@@ -32,7 +39,10 @@ import java.util.List;
  */
 public final class NftablesBackend implements Backend {
 
-    public static final String TABLE = "portpolicy";
+    /** The setting naming the table: nft's identifiers, at most 255 characters, none of its reserved words. */
+    public static final TargetOption TABLE = TargetOption.name("table", "portpolicy", "[A-Za-z][A-Za-z0-9_]{0,254}",
+            "a letter, then letters, digits or '_', at most 255 characters")
+            .except(reservedWords(), "and not one of nft's reserved words such as 'inet', 'table' or 'log'");
     /** nft keeps at most 128 bytes of a comment; {@code "} cannot be escaped in it. */
     static final int COMMENT_BYTES = 128;
     /** nft's log prefix limit. */
@@ -55,7 +65,9 @@ public final class NftablesBackend implements Backend {
 
     @Override
     public List<TargetOption> options() {
-        return LogLimit.OPTIONS;
+        List<TargetOption> options = new ArrayList<>(LogLimit.OPTIONS);
+        options.add(TABLE);
+        return options;
     }
 
     @Override
@@ -63,9 +75,10 @@ public final class NftablesBackend implements Backend {
         StringBuilder out = new StringBuilder();
         for (String line : Header.lines(request, name())) out.append("# ").append(line).append('\n');
         out.append('\n');
-        out.append("table inet ").append(TABLE).append('\n');
-        out.append("delete table inet ").append(TABLE).append('\n');
-        out.append("table inet ").append(TABLE).append(" {\n");
+        String table = request.options().text(TABLE.name());
+        out.append("table inet ").append(table).append('\n');
+        out.append("delete table inet ").append(table).append('\n');
+        out.append("table inet ").append(table).append(" {\n");
         HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
         HostRules outbound = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
         NamedSets sets = new NamedSets();
@@ -126,6 +139,17 @@ public final class NftablesBackend implements Backend {
             }
         }
         out.append("\t}\n");
+    }
+
+    /** The words nft 1.0.6 refuses as a table name (how they were found: the resource's header). */
+    private static Set<String> reservedWords() {
+        try (InputStream in = NftablesBackend.class.getResourceAsStream("reserved-words.txt")) {
+            if (in == null) throw new IllegalStateException("reserved-words.txt is missing from the build");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).collect(Collectors.toUnmodifiableSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The default as rule endings: a reject needs a TCP reset rule and an ICMP error rule. */

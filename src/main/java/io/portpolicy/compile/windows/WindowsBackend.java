@@ -7,6 +7,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
@@ -66,6 +67,18 @@ public final class WindowsBackend implements Backend {
         return false;
     }
 
+    /**
+     * The setting that replaces {@code portpolicy} in the rule group ({@code NAME:<policy>}) and
+     * in rule names and display names: what the script removes before adding its rules.
+     */
+    public static final TargetOption GROUP = TargetOption.name("group", "portpolicy", "[A-Za-z][A-Za-z0-9._-]{0,63}",
+            "a letter, then letters, digits, '.', '_' or '-', at most 64 characters");
+
+    @Override
+    public List<TargetOption> options() {
+        return List.of(GROUP);
+    }
+
     /** One Windows firewall rule; empty lists mean Any. */
     record WinRule(String name, String displayName, Direction direction, Action action, String protocol,
                    List<String> localAddresses, List<String> remoteAddresses, List<String> localPorts,
@@ -87,11 +100,14 @@ public final class WindowsBackend implements Backend {
             throw new CompileException(null, "the policy is stateless, but Windows Defender Firewall always tracks "
                     + "connections and admits replies: compile it for windows without the 'stateless' setting");
         }
+        String owner = request.options().text(GROUP.name());
         String policy = policyName(effective);
         List<WinRule> rules = new ArrayList<>();
-        for (Direction direction : Direction.values()) rules.addAll(rules(effective, request.target(), direction, policy));
+        for (Direction direction : Direction.values()) {
+            rules.addAll(rules(effective, request.target(), direction, owner, policy));
+        }
         boolean netsh = request.format().equals("netsh");
-        String text = netsh ? netsh(request, policy, rules) : powershell(request, policy, rules);
+        String text = netsh ? netsh(request, rules) : powershell(request, owner + ":" + policy, rules);
         return Artifact.single(netsh ? ".cmd" : ".ps1", text);
     }
 
@@ -106,8 +122,8 @@ public final class WindowsBackend implements Backend {
 
     // ---- the effective rules ------------------------------------------------------------
 
-    private static List<WinRule> rules(EffectivePolicy effective, Target target, Direction direction, String policy)
-            throws CompileException {
+    private static List<WinRule> rules(EffectivePolicy effective, Target target, Direction direction, String owner,
+                                       String policy) throws CompileException {
         DirectedPolicy directed = effective.directed(target, direction);
         Action fallback = directed.defaultAction();
         boolean emitAllows = fallback != Action.ALLOW;
@@ -115,8 +131,8 @@ public final class WindowsBackend implements Backend {
         String dir = direction == Direction.INBOUND ? "in" : "out";
         List<WinRule> out = new ArrayList<>();
         if (emitAllows) {
-            out.add(new WinRule("portpolicy:" + policy + ":" + dir + ":neighbour-discovery",
-                    "portpolicy " + policy + " implicit IPv6 neighbour discovery " + dir, direction, Action.ALLOW,
+            out.add(new WinRule(owner + ":" + policy + ":" + dir + ":neighbour-discovery",
+                    owner + " " + policy + " implicit IPv6 neighbour discovery " + dir, direction, Action.ALLOW,
                     "ICMPv6", List.of(), List.of(), List.of(), List.of(), List.of("133", "134", "135", "136"),
                     "implicit: IPv6 neighbour discovery is always admitted"));
         }
@@ -136,8 +152,8 @@ public final class WindowsBackend implements Backend {
             for (Shape shape : unique) {
                 n++;
                 String suffix = unique.size() > 1 ? " (" + n + ")" : "";
-                parts.add(new WinRule("portpolicy:" + policy + ":" + dir + ":rule" + rule.index() + ":" + n,
-                        Text.cutChars(Text.oneLine("portpolicy " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
+                parts.add(new WinRule(owner + ":" + policy + ":" + dir + ":rule" + rule.index() + ":" + n,
+                        Text.cutChars(Text.oneLine(owner + " " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
                         direction, emitAllows ? Action.ALLOW : Action.DENY, shape.protocol, shape.local,
                         shape.remote, shape.localPorts, shape.remotePorts, shape.icmp,
                         Text.cutChars(Text.oneLine(description), DESCRIPTION_CHARS)));
@@ -251,14 +267,13 @@ public final class WindowsBackend implements Backend {
         return action == Action.ALLOW ? "Allow" : "Block";
     }
 
-    private static String powershell(CompileRequest request, String policy, List<WinRule> rules) {
+    private static String powershell(CompileRequest request, String group, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         for (String line : Header.lines(request, "windows")) out.append("# ").append(Text.oneLine(line)).append('\n');
         for (String note : notes(request)) out.append("# ").append(note).append('\n');
         out.append('\n');
         out.append("$ErrorActionPreference = 'Stop'\n");
-        String group = quote("portpolicy:" + policy);
-        out.append("Get-NetFirewallRule -Group ").append(group)
+        out.append("Get-NetFirewallRule -Group ").append(quote(group))
                 .append(" -ErrorAction 'SilentlyContinue' | Remove-NetFirewallRule\n");
         var settings = request.effective().policy().settings();
         out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -DefaultInboundAction ")
@@ -268,7 +283,7 @@ public final class WindowsBackend implements Backend {
         for (WinRule rule : rules) {
             out.append("New-NetFirewallRule -Name ").append(quote(rule.name()))
                     .append(" -DisplayName ").append(quote(rule.displayName()))
-                    .append(" -Group ").append(group)
+                    .append(" -Group ").append(quote(group))
                     .append(" -Direction ").append(quote(rule.directionWord()))
                     .append(" -Action ").append(quote(rule.actionWord()))
                     .append(" -Protocol ").append(quote(rule.protocol()));
@@ -305,7 +320,7 @@ public final class WindowsBackend implements Backend {
         return Text.replace(Text.oneLine(text), "\"%!^&|<>", "'_______");
     }
 
-    private static String netsh(CompileRequest request, String policy, List<WinRule> rules) {
+    private static String netsh(CompileRequest request, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         out.append("@echo off\r\n");
         for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
