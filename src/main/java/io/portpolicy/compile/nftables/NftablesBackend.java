@@ -22,7 +22,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -97,6 +99,41 @@ public final class NftablesBackend implements Backend {
         return Artifact.single(".nft", out.toString());
     }
 
+    /** The transport classes a base chain dispatches to, each to a chain of its own per IP version. */
+    private enum Transport {
+        TCP, UDP, ICMP, OTHER;
+
+        /** The l4proto a packet of this class has, as nft names it; OTHER has none. */
+        String l4proto(Family family) {
+            switch (this) {
+                case TCP: return "tcp";
+                case UDP: return "udp";
+                case ICMP: return family == Family.IPV4 ? "icmp" : "ipv6-icmp";
+                default: return null;
+            }
+        }
+
+        boolean holds(PacketCube cube) {
+            int icmp = cube.family() == Family.IPV4 ? HostRules.ICMP : HostRules.ICMPV6;
+            switch (this) {
+                case TCP: return HostRules.contains(cube.protocols(), HostRules.TCP);
+                case UDP: return HostRules.contains(cube.protocols(), HostRules.UDP);
+                case ICMP: return HostRules.contains(cube.protocols(), icmp);
+                default:
+                    return cube.protocols().stream().mapToInt(v -> v.high() - v.low() + 1).sum()
+                            > (TCP.holds(cube) ? 1 : 0) + (UDP.holds(cube) ? 1 : 0) + (ICMP.holds(cube) ? 1 : 0);
+            }
+        }
+    }
+
+    /**
+     * A base chain and the chains it dispatches to. The base chain holds the implicit rules,
+     * connection tracking and the guard; then one verdict map sends each packet, by IP version
+     * and transport protocol, to the chain holding, in policy order, only the rules that can
+     * match it ({@code goto}: where that chain ends, the default applies). A packet therefore
+     * crosses the rules of its own protocol and version, not all of them. A class no rule can
+     * match has no chain: its packets reach the end of the base chain, the default.
+     */
     private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
             throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
@@ -114,31 +151,71 @@ public final class NftablesBackend implements Backend {
         }
         String own = inbound ? "daddr" : "saddr";
         String whose = inbound ? "not addressed to this host" : "not sent from this host";
+        String fallbackComment = "default " + rules.direction().keyword() + " " + fallback.keyword();
         for (Family family : Family.values()) {
             List<IPAddressSeqRange> addresses = rules.own(family);
-            String match = "meta nfproto " + (family == Family.IPV4 ? "ipv4" : "ipv6");
+            String match = "meta nfproto " + nfproto(family);
             if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + sets.of(kind(family), elements(addresses));
-            for (String verdict : verdicts(fallback)) {
-                line(out, match + verdict, whose + ": default " + rules.direction().keyword() + " " + fallback.keyword());
-            }
+            for (String verdict : verdicts(fallback)) line(out, match + verdict, whose + ": " + fallbackComment);
         }
+        Map<String, StringBuilder> dispatched = new HashMap<>();
         for (HostRules.Compiled compiled : rules.rules()) {
             Rule rule = compiled.rule();
             String comment = HostRules.describe(rule);
             for (PacketCube cube : compiled.cubes()) {
-                if (rule.options().log()) line(out, match(rules, cube, rule, sets) + log(rule, limit), comment);
+                StringBuilder lines = new StringBuilder();
+                if (rule.options().log()) line(lines, match(rules, cube, rule, sets) + log(rule, limit), comment);
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
-                for (PacketCube part : parts) {
-                    line(out, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
+                for (PacketCube part : parts) line(lines, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
+                for (Transport transport : Transport.values()) {
+                    if (!transport.holds(cube)) continue;
+                    dispatched.computeIfAbsent(subchain(name, cube.family(), transport), k -> new StringBuilder()).append(lines);
                 }
             }
         }
-        if (fallback == Action.REJECT) {
-            for (String verdict : verdicts(fallback)) {
-                line(out, verdict.strip(), "default " + rules.direction().keyword() + " reject");
+        List<String> byProtocol = new ArrayList<>();
+        List<String> byVersion = new ArrayList<>();
+        for (Family family : Family.values()) {
+            for (Transport transport : Transport.values()) {
+                String chain = subchain(name, family, transport);
+                if (!dispatched.containsKey(chain)) continue;
+                if (transport == Transport.OTHER) byVersion.add(nfproto(family) + " : goto " + chain);
+                else byProtocol.add(nfproto(family) + " . " + transport.l4proto(family) + " : goto " + chain);
             }
         }
+        if (!byProtocol.isEmpty()) {
+            line(out, "meta nfproto . meta l4proto vmap { " + String.join(", ", byProtocol) + " }",
+                    "to the rules for the packet's IP version and protocol");
+        }
+        if (!byVersion.isEmpty()) {
+            line(out, "meta nfproto vmap { " + String.join(", ", byVersion) + " }",
+                    "to the rules for the packet's IP version and any other protocol");
+        }
+        if (fallback == Action.REJECT) for (String verdict : verdicts(fallback)) line(out, verdict.strip(), fallbackComment);
         out.append("\t}\n");
+        for (Family family : Family.values()) {
+            for (Transport transport : Transport.values()) {
+                String chain = subchain(name, family, transport);
+                if (!dispatched.containsKey(chain)) continue;
+                out.append("\n\tchain ").append(chain).append(" {\n").append(dispatched.get(chain));
+                if (fallback == Action.REJECT) {
+                    // Only TCP reaches the TCP chain, none reaches UDP's or ICMP's; any protocol may reach OTHER.
+                    List<String> rejects = verdicts(fallback);
+                    if (transport == Transport.TCP) rejects = List.of(" reject with tcp reset");
+                    else if (transport != Transport.OTHER) rejects = rejects.subList(1, 2);
+                    for (String verdict : rejects) line(out, verdict.strip(), fallbackComment);
+                }
+                out.append("\t}\n");
+            }
+        }
+    }
+
+    private static String subchain(String base, Family family, Transport transport) {
+        return base + "_" + nfproto(family) + "_" + transport.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String nfproto(Family family) {
+        return family == Family.IPV4 ? "ipv4" : "ipv6";
     }
 
     /** The words nft 1.0.6 refuses as a table name (how they were found: the resource's header). */
