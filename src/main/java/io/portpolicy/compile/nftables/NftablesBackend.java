@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -32,12 +33,13 @@ import java.util.stream.Collectors;
  * {@code nft -f} input for one host: one {@code table inet portpolicy} (the {@code table}
  * setting names it otherwise), replaced atomically
  * ({@code table} / {@code delete table} / {@code table { ... }}), with base chains input,
- * forward (policy drop) and output. Each chain: the implicit rules (loopback, IPv6 neighbour
- * discovery), connection tracking when stateful, a guard sending packets not addressed to
- * (not sent from) the host's own addresses to the default, then each policy rule's blocks in
- * order, one nft rule per block (preceded by a rate-limited log rule when the rule logs), then
- * the default. Lists of values are named sets declared at
- * the top of the table ({@link NamedSets}), shared by every rule that matches the same list.
+ * forward (policy drop) and output. Each base chain: the implicit rules (loopback, IPv6
+ * neighbour discovery), connection tracking when stateful, a guard sending packets not
+ * addressed to (not sent from) the host's own addresses to the default, then a verdict map to
+ * the chain of the packet's IP version and protocol, which holds the policy rules' blocks that
+ * can match it, in order, one nft rule per block (preceded by a rate-limited log rule when the
+ * rule logs); then the default. Lists of values are named sets declared at the top of the
+ * table ({@link NamedSets}), shared by every rule that matches the same list.
  */
 public final class NftablesBackend implements Backend {
 
@@ -132,7 +134,9 @@ public final class NftablesBackend implements Backend {
      * and transport protocol, to the chain holding, in policy order, only the rules that can
      * match it ({@code goto}: where that chain ends, the default applies). A packet therefore
      * crosses the rules of its own protocol and version, not all of them. A class no rule can
-     * match has no chain: its packets reach the end of the base chain, the default.
+     * match has no chain: its packets go on to the version's OTHER chain, if any, whose rules
+     * cannot match them (a rule for every protocol would have given the class a chain), and so
+     * to the default.
      */
     private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
             throws CompileException {
@@ -198,20 +202,23 @@ public final class NftablesBackend implements Backend {
                 String chain = subchain(name, family, transport);
                 if (!dispatched.containsKey(chain)) continue;
                 out.append("\n\tchain ").append(chain).append(" {\n").append(dispatched.get(chain));
-                if (fallback == Action.REJECT) {
-                    // Only TCP reaches the TCP chain, none reaches UDP's or ICMP's; any protocol may reach OTHER.
-                    List<String> rejects = verdicts(fallback);
-                    if (transport == Transport.TCP) rejects = List.of(" reject with tcp reset");
-                    else if (transport != Transport.OTHER) rejects = rejects.subList(1, 2);
-                    for (String verdict : rejects) line(out, verdict.strip(), fallbackComment);
-                }
+                if (fallback == Action.REJECT) for (String reject : rejects(transport)) line(out, reject, fallbackComment);
                 out.append("\t}\n");
             }
         }
     }
 
+    /** A default of reject at the end of a dispatched chain: only TCP reaches the TCP chain, any protocol OTHER. */
+    private static List<String> rejects(Transport transport) {
+        switch (transport) {
+            case TCP: return List.of("reject with tcp reset");
+            case OTHER: return verdicts(Action.REJECT).stream().map(String::strip).toList();
+            default: return List.of("reject with icmpx type admin-prohibited");
+        }
+    }
+
     private static String subchain(String base, Family family, Transport transport) {
-        return base + "_" + nfproto(family) + "_" + transport.name().toLowerCase(java.util.Locale.ROOT);
+        return base + "_" + nfproto(family) + "_" + transport.name().toLowerCase(Locale.ROOT);
     }
 
     private static String nfproto(Family family) {
@@ -271,7 +278,7 @@ public final class NftablesBackend implements Backend {
         if (!rules.ownIsWholeHost(cube)) {
             parts.add(ip + (inbound ? " daddr " : " saddr ") + sets.of(kind(cube.family()), elements(rules.owns(cube))));
         }
-        if (parts.isEmpty()) parts.add("meta nfproto " + (cube.family() == Family.IPV4 ? "ipv4" : "ipv6"));
+        if (parts.isEmpty()) parts.add("meta nfproto " + nfproto(cube.family()));
         parts.addAll(protocol(cube, rule, sets));
         StringBuilder out = new StringBuilder();
         for (String part : parts) out.append(part).append(' ');
