@@ -77,6 +77,40 @@ class NftablesBackendTest {
         assertTrue(ruleset.contains("ip6 saddr 2001:db8:10::/48 tcp dport @ports_"), ruleset);
     }
 
+    /** Each rule is in the chain of every IP version and protocol class it can match, in policy order. */
+    @Test
+    void rulesAreDispatchedByVersionAndProtocol() {
+        String ruleset = compile("""
+                host h = 10.0.0.1
+                default inbound reject
+                allow tcp/22 from 10.1.0.0/16
+                deny any from 10.2.0.0/16
+                allow udp/53
+                """, "h");
+        assertTrue(ruleset.contains("\t\tmeta nfproto . meta l4proto vmap { ipv4 . tcp : goto input_ipv4_tcp, "
+                + "ipv4 . udp : goto input_ipv4_udp, ipv4 . icmp : goto input_ipv4_icmp } comment "), ruleset);
+        assertTrue(ruleset.contains("\t\tmeta nfproto vmap { ipv4 : goto input_ipv4_other } comment "), ruleset);
+        assertEquals(List.of("ip saddr 10.1.0.0/16 tcp dport 22 accept", "ip saddr 10.2.0.0/16 drop", "reject with tcp reset"),
+                rules(ruleset, "input_ipv4_tcp"));
+        assertEquals(List.of("ip saddr 10.2.0.0/16 drop", "meta nfproto ipv4 udp dport 53 accept",
+                "reject with icmpx type admin-prohibited"), rules(ruleset, "input_ipv4_udp"));
+        assertEquals(List.of("ip saddr 10.2.0.0/16 drop", "reject with icmpx type admin-prohibited"),
+                rules(ruleset, "input_ipv4_icmp"));
+        // The language's other protocols are 'any' only; any protocol may reach the other chain
+        // (TCP too, where there is no TCP chain), so it ends with both rejects.
+        assertEquals(List.of("ip saddr 10.2.0.0/16 drop",
+                "meta l4proto tcp reject with tcp reset", "reject with icmpx type admin-prohibited"),
+                rules(ruleset, "input_ipv4_other"));
+        assertFalse(ruleset.contains("input_ipv6_"), "no IPv6 chains for a host without IPv6: " + ruleset);
+    }
+
+    /** The rules of one chain, without their comments. */
+    private static List<String> rules(String ruleset, String chain) {
+        String body = ruleset.substring(ruleset.indexOf("\tchain " + chain + " {\n"));
+        body = body.substring(body.indexOf('\n') + 1, body.indexOf("\t}\n"));
+        return body.lines().map(l -> l.strip().replaceAll(" comment \"[^\"]*\"$", "")).toList();
+    }
+
     @Test
     void aSetsNameDependsOnlyOnItsElements() {
         String ports = "allow tcp/{22, 443} from 192.0.2.0/25, 198.51.100.0/26\n";
