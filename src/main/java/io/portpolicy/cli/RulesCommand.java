@@ -1,7 +1,7 @@
 package io.portpolicy.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.portpolicy.lint.Json;
+import io.portpolicy.json.Json;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleCatalog;
 import io.portpolicy.lint.RuleDocs;

@@ -2,8 +2,8 @@ package io.portpolicy.diff;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.json.Json;
 import io.portpolicy.lint.Finding;
-import io.portpolicy.lint.Json;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.NamedService;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import io.portpolicy.engine.Packet;
-import io.portpolicy.lint.Json;
+import io.portpolicy.json.Json;
 import io.portpolicy.model.Direction;
 
 import java.io.IOException;

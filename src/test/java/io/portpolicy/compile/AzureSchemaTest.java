@@ -10,7 +10,7 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
-import io.portpolicy.lint.Json;
+import io.portpolicy.json.Json;
 import io.portpolicy.testing.RandomPolicies;
 import org.junit.jupiter.api.Test;
 

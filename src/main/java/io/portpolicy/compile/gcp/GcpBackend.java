@@ -19,7 +19,7 @@ import io.portpolicy.compile.cloud.ProtocolPart;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
-import io.portpolicy.lint.Json;
+import io.portpolicy.json.Json;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;

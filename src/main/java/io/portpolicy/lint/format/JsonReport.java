@@ -1,8 +1,8 @@
 package io.portpolicy.lint.format;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.portpolicy.json.Json;
 import io.portpolicy.lint.Finding;
-import io.portpolicy.lint.Json;
 
 import java.util.List;
 

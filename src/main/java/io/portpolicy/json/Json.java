@@ -1,4 +1,4 @@
-package io.portpolicy.lint;
+package io.portpolicy.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
