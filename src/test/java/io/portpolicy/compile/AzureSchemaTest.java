@@ -153,6 +153,8 @@ class AzureSchemaTest {
         int rules = 0;
         for (String file : AzureBackendTest.withoutIcmpTypes()) {
             EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file), CompileFixtures.TODAY);
+            // A stateless example is refused (AzureBackendTest asserts it): it has no rules to check.
+            if (effective.policy().settings().isStateless()) continue;
             for (Target group : AzureBackendTest.groups(effective)) {
                 rules += check(file + " " + group.name(), AzureBackendTest.compile(effective, group), schema);
             }

@@ -14,6 +14,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.compile.cloud.GroupRules;
@@ -102,11 +103,8 @@ public final class AwsSecurityGroupBackend implements Backend {
     public Artifact compile(CompileRequest request) throws CompileException {
         EffectivePolicy effective = request.effective();
         Target group = request.target();
-        if (effective.policy().settings().isStateless()) {
-            throw new CompileException(null, "the policy is stateless, but an AWS security group always tracks connections "
-                    + "and admits replies by itself: compile it for aws without the 'stateless' setting, or for a "
-                    + "stateless platform (network ACLs)");
-        }
+        StatefulPlatform.require(effective, PLATFORM, "compile it for aws without the 'stateless' setting, or for a"
+                + " stateless platform (network ACLs)");
         if (group.name().regionMatches(true, 0, "sg-", 0, 3)) {
             throw new CompileException(null, "AWS does not accept security group names starting with 'sg-': rename the group");
         }

@@ -11,6 +11,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.compile.cloud.GroupRules;
@@ -47,7 +48,7 @@ import java.util.Set;
  * without logging (NSGs have no per-rule logging). Refused, naming the rule: ICMP types and
  * codes (an NSG matches only the whole protocol), ICMPv6 (Azure does not document whether
  * {@code Icmp} matches it) and protocols other than TCP, UDP and ICMP unless the rule takes
- * every protocol.
+ * every protocol. A stateless policy is refused too (an NSG admits replies by itself).
  */
 public final class AzureBackend implements Backend {
 
@@ -94,6 +95,8 @@ public final class AzureBackend implements Backend {
 
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
+        StatefulPlatform.require(request.effective(), "an Azure NSG",
+                "compile it for azure without the 'stateless' setting");
         Target group = request.target();
         List<SecurityRule> rules = new ArrayList<>();
         List<GroupRules> directions = new ArrayList<>();
@@ -274,10 +277,7 @@ public final class AzureBackend implements Backend {
         List<String> notes = new ArrayList<>();
         notes.add("Azure NSG: rules by priority, first match. Each direction ends with the policy's default at priority "
                 + DEFAULT_PRIORITY + ", so Azure's default rules (65000 and up) are never reached.");
-        GroupRules any = directions.get(0);
-        notes.add(any.stateless()
-                ? "The policy is stateless, but an NSG tracks connections: it also admits replies to the flows it admitted."
-                : "The policy is stateful, as an NSG is: replies to admitted flows are admitted.");
+        notes.add("The policy is stateful, as an NSG is: replies to admitted flows are admitted.");
         boolean reject = false;
         boolean log = false;
         for (GroupRules direction : directions) {

@@ -10,6 +10,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.TargetOptions;
 import io.portpolicy.compile.Text;
@@ -47,8 +48,9 @@ import java.util.Set;
  * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
  * description; TCP and UDP port 0, which no real packet carries, is left out of port lists; a
  * rule with more ranges than {@code max-ranges} becomes several rules at consecutive
- * priorities, which decide exactly as one. Refused: source ports and ICMP types (GCP matches
- * neither), groups whose tags collide, and more rules than priorities.
+ * priorities, which decide exactly as one. Refused: a stateless policy (GCP admits replies by
+ * itself), source ports and ICMP types (GCP matches neither), groups whose tags collide, and
+ * more rules than priorities.
  */
 public final class GcpBackend implements Backend {
 
@@ -60,6 +62,8 @@ public final class GcpBackend implements Backend {
     static final int LAST_PRIORITY = 65533;
     /** The API's schema gives no limit; descriptions are cut here, on a character boundary. */
     static final int DESCRIPTION_CHARS = 1024;
+    /** Every compiled policy's mode (a stateless one is refused), said in the defaults and the Terraform header. */
+    private static final String STATEFUL = "stateful policy: GCP admits replies to admitted connections";
     private static final String RFC1035 = "[a-z]([-a-z0-9]{0,61}[a-z0-9])?";
 
     @Override
@@ -105,6 +109,8 @@ public final class GcpBackend implements Backend {
     public Artifact compile(CompileRequest request) throws CompileException {
         Target group = request.target();
         if (!group.isGroup()) throw new IllegalArgumentException("gcp compiles groups: " + group.name());
+        StatefulPlatform.require(request.effective(), "a GCP VPC firewall",
+                "compile it for gcp without the 'stateless' setting");
         Policy policy = request.effective().policy();
         String tag = NetworkTag.checked(policy, group.name());
         TargetOptions options = request.options();
@@ -239,14 +245,8 @@ public final class GcpBackend implements Backend {
                 : policy.root().displayPath()) + " default " + direction.keyword() + " " + fallback.keyword()
                 + (setting.written() ? "" : " (not written: the language's default)")
                 + (fallback == Action.REJECT ? " (reject compiled as deny: GCP drops without answering)" : "")
-                + "; " + mode(policy);
+                + "; " + STATEFUL;
         return Text.cutChars(Text.oneLine(text), DESCRIPTION_CHARS);
-    }
-
-    private static String mode(Policy policy) {
-        return policy.settings().isStateless()
-                ? "stateless policy: GCP tracks connections and admits replies to admitted connections by itself"
-                : "stateful policy: GCP admits replies to admitted connections";
     }
 
     // ---- output -------------------------------------------------------------------------
@@ -287,7 +287,7 @@ public final class GcpBackend implements Backend {
         List<String> header = new ArrayList<>();
         for (String line : Header.lines(request, "gcp terraform")) header.add(Text.oneLine(line));
         header.add("GCP firewall rules evaluate by priority, first match; each direction ends with the policy's"
-                + " default made explicit. " + mode(request.effective().policy()) + ".");
+                + " default made explicit. " + STATEFUL + ".");
         root.put("//", String.join("\n", header));
         ObjectNode resources = root.putObject("resource").putObject("google_compute_firewall");
         for (Firewall rule : rules) {

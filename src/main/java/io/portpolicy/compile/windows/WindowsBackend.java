@@ -7,6 +7,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
 import io.portpolicy.engine.DirectedPolicy;
@@ -96,10 +97,8 @@ public final class WindowsBackend implements Backend {
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         EffectivePolicy effective = request.effective();
-        if (effective.policy().settings().isStateless()) {
-            throw new CompileException(null, "the policy is stateless, but Windows Defender Firewall always tracks "
-                    + "connections and admits replies: compile it for windows without the 'stateless' setting");
-        }
+        StatefulPlatform.require(effective, "Windows Defender Firewall",
+                "compile it for windows without the 'stateless' setting");
         String owner = request.options().text(GROUP.name());
         String policy = policyName(effective);
         List<WinRule> rules = new ArrayList<>();
