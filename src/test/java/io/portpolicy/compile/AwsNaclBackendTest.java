@@ -211,7 +211,7 @@ class AwsNaclBackendTest {
                 "aws-nacl", "--group", "api", "--today=2026-11-21");
         assertEquals(2, run.exit());
         assertTrue(run.err().startsWith("policies-examples/stateless.policy:34:1: error: cannot compile for aws-nacl at "
-                + "group api: AWS network ACLs rules cannot match source ports; an entry matches the destination port only"),
+                + "group api: AWS network ACL rules cannot match source ports; an entry matches the destination port only"),
                 run.err());
         assertFalse(run.err().contains("\tat "), "no stack trace");
         EffectivePolicy effective = policy("group g = 10.0.0.1, 10.0.0.2\nallow tcp/22 from any to 10.0.0.1\n");

@@ -140,7 +140,7 @@ public final class AwsSecurityGroupBackend implements Backend {
             throws CompileException {
         GroupRules rules = GroupRules.of(effective, group, direction);
         PacketSet admitted = rules.admitted();
-        rules.requireAlike(admitted, PLATFORM);
+        rules.requireAlike(admitted, RULES);
         rules.requireNoSourcePorts(RULES);
         boolean inbound = direction == Direction.INBOUND;
         PermissionCover cover = new PermissionCover(admitted.describe(), inbound);

@@ -54,7 +54,7 @@ import java.util.TreeSet;
  */
 public final class AwsNaclBackend implements Backend {
 
-    static final String PLATFORM = "AWS network ACLs";
+    static final String PLATFORM = "AWS network ACL";
     static final String MAX_RULES = "max-rules";
     /** AWS recommends leaving room between rule numbers so entries can be inserted by hand. */
     static final int FIRST_RULE_NUMBER = 100;
@@ -115,7 +115,7 @@ public final class AwsNaclBackend implements Backend {
             for (Entry entry : entries.get(direction)) {
                 if (number > LAST_RULE_NUMBER) {
                     throw new CompileException(null, "group " + group.name() + " needs rule numbers beyond "
-                            + LAST_RULE_NUMBER + " on " + PLATFORM);
+                            + LAST_RULE_NUMBER + " on an " + PLATFORM);
                 }
                 ObjectNode item = list.addObject();
                 item.put("Rule", entry.rule());

@@ -46,14 +46,12 @@ public final class GroupRules {
     private final Target group;
     private final Direction direction;
     private final DirectedPolicy directed;
-    private final boolean stateless;
     private final List<Decisive> decisive = new ArrayList<>();
 
     private GroupRules(EffectivePolicy effective, Target group, Direction direction) {
         this.group = group;
         this.direction = direction;
         this.directed = effective.directed(group, direction);
-        this.stateless = effective.policy().settings().isStateless();
         PacketSet here = directed.space().at(group);
         for (RuleRegion region : directed.rules()) {
             PacketSet decided = region.decided().intersect(here);
@@ -72,10 +70,6 @@ public final class GroupRules {
 
     public Direction direction() {
         return direction;
-    }
-
-    public boolean stateless() {
-        return stateless;
     }
 
     /** The policy's default for this direction: what a packet no rule matches gets. */
@@ -118,6 +112,9 @@ public final class GroupRules {
         return HostRules.merged(owns(cube)).equals(HostRules.merged(group));
     }
 
+    // Every check takes the platform as the noun its rules are named with ("AWS security group",
+    // "GCP firewall"): messages read "<platform> rules cannot ...".
+
     /**
      * Refuses unless {@code set} treats every address of the group alike, as a platform must
      * whose rules have no field for the group's own addresses (security groups, network ACLs,
@@ -141,7 +138,7 @@ public final class GroupRules {
 
     private CompileException notAlike(Rule rule, String platform) {
         return new CompileException(rule, "this rule treats members of group " + group.name()
-                + " differently, but " + platform + " applies the same rules to every member; give the members it"
+                + " differently, but " + platform + " rules apply alike to every member; give the members it"
                 + " singles out a group of their own and compile that group too");
     }
 
