@@ -8,8 +8,12 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The space the sets of one direction at one layer of targets live in, encoded as BDD
@@ -154,6 +158,87 @@ public final class PacketSpace {
         PacketSet result = none();
         for (Target target : targets) result = result.union(at(target).intersect(peers(target.addresses())));
         return result;
+    }
+
+    /**
+     * The targets of the layer that own some packet of the set, in the layer's order: the
+     * targets {@code t} for which {@code set.intersects(at(t))}, read off the set's own-atom
+     * projection in one walk instead of one intersection per target.
+     */
+    public List<Target> owners(PacketSet set) {
+        BitSet owned = ownAtoms(set.node);
+        List<Target> owners = new ArrayList<>();
+        List<Target> targets = layer.targets();
+        for (int t = 0; t < targets.size(); t++) {
+            for (int[] span : targetSpans()[t]) {
+                int next = owned.nextSetBit(span[0]);
+                if (next >= 0 && next <= span[1]) {
+                    owners.add(targets.get(t));
+                    break;
+                }
+            }
+        }
+        return owners;
+    }
+
+    private int[][][] targetSpans;
+
+    /** Per target of the layer, the atom index spans of its address ranges. */
+    private int[][][] targetSpans() {
+        if (targetSpans == null) {
+            List<Target> targets = layer.targets();
+            targetSpans = new int[targets.size()][][];
+            for (int t = 0; t < targets.size(); t++) {
+                targetSpans[t] = targets.get(t).addresses().stream().map(atoms::span)
+                        .filter(java.util.Objects::nonNull).toArray(int[][]::new);
+            }
+        }
+        return targetSpans;
+    }
+
+    /**
+     * The atoms that some packet of the set has as its own address. The family bit is the
+     * first variable and IPv4 atoms come first, so a path's family bounds the atoms it may reach.
+     */
+    private BitSet ownAtoms(int node) {
+        BitSet owned = new BitSet(atoms.count());
+        if (node == Bdd.FALSE) return owned;
+        boolean split = !Bdd.isTerminal(node) && bdd.var(node) == family.offset();
+        int v4 = split ? bdd.low(node) : node;
+        int v6 = split ? bdd.high(node) : node;
+        collectAtoms(v4, 0, atoms.ipv4Count(), new HashSet<>(), owned);
+        collectAtoms(v6, atoms.ipv4Count(), atoms.count(), new HashSet<>(), owned);
+        return owned;
+    }
+
+    /** Walks down to the own field and marks the atoms (within [from, to)) each node there admits. */
+    private void collectAtoms(int node, int from, int to, Set<Integer> seen, BitSet owned) {
+        if (node == Bdd.FALSE || from >= to || !seen.add(node)) return;
+        if (node == Bdd.TRUE || bdd.var(node) >= own.offset()) {
+            markAtoms(node, 0, 0, from, to, owned);
+            return;
+        }
+        collectAtoms(bdd.low(node), from, to, seen, owned);
+        collectAtoms(bdd.high(node), from, to, seen, owned);
+    }
+
+    /** Marks the atom indices with the given leading {@code bit} bits that reach TRUE from the node. */
+    private void markAtoms(int node, int bit, long prefix, int from, int to, BitSet owned) {
+        if (node == Bdd.FALSE) return;
+        if (node == Bdd.TRUE || bit == own.width()) {
+            int free = own.width() - bit;
+            long low = Math.max(from, prefix << free);
+            long high = Math.min(to - 1L, ((prefix + 1) << free) - 1);
+            if (low <= high) owned.set((int) low, (int) high + 1);
+            return;
+        }
+        if (bdd.var(node) == own.offset() + bit) {
+            markAtoms(bdd.low(node), bit + 1, prefix << 1, from, to, owned);
+            markAtoms(bdd.high(node), bit + 1, (prefix << 1) | 1, from, to, owned);
+        } else {
+            markAtoms(node, bit + 1, prefix << 1, from, to, owned);
+            markAtoms(node, bit + 1, (prefix << 1) | 1, from, to, owned);
+        }
     }
 
     /** The set cut to the layer's targets; takes ownership of the node. */

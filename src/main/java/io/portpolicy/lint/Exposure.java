@@ -144,15 +144,7 @@ public final class Exposure {
 
     /** The targets of the layer that own some packet of the set. */
     public static List<String> targetsOf(PacketSet set, DirectedPolicy directed) {
-        List<String> names = new ArrayList<>();
-        for (Target target : directed.space().layer().targets()) {
-            if (owned(set, target)) names.add(target.name());
-        }
-        return names;
-    }
-
-    public static boolean owned(PacketSet set, Target target) {
-        return set.intersects(set.space().at(target));
+        return directed.space().owners(set).stream().map(Target::name).toList();
     }
 
     // ---- ports -------------------------------------------------------------------------

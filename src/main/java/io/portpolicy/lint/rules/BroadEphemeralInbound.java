@@ -16,6 +16,7 @@ import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
+import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ public final class BroadEphemeralInbound implements LintRule {
         Policy policy = context.policy();
         boolean stateless = policy.settings().isStateless();
         Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
+        List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
             PacketSet self = Exposure.selfTraffic(directed.space());
             for (RuleRegion region : directed.rules()) {
@@ -49,11 +51,11 @@ public final class BroadEphemeralInbound implements LintRule {
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                     // A rule for every port of the protocol is all-ports-open's (PP106) finding.
                     if (ReturnTraffic.everyPort(rule, protocol)) continue;
+                    if (!mayCoverEphemeral(rule, protocol, ephemeralRanges)) continue;
                     PacketSet part = region.decided().intersect(directed.space().protocol(protocol)).minus(self);
                     if (part.isEmpty()) continue;
-                    for (Target target : directed.space().layer().targets()) {
+                    for (Target target : directed.space().owners(part)) {
                         PacketSet at = part.intersect(part.space().at(target));
-                        if (at.isEmpty()) continue;
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
                         List<PortRange> ports = Exposure.openPorts(at, protocol, !stateless);
                         int covered = ReturnTraffic.covered(ephemeral, ports);
@@ -78,5 +80,20 @@ public final class BroadEphemeralInbound implements LintRule {
             found.add(finding.withSeverity(stateless ? Severity.WARNING : Severity.ERROR));
         });
         return found;
+    }
+
+    /**
+     * Whether the ports the rule names for the protocol cover more than half of some ephemeral
+     * range in use. What a rule admits at any target lies within the ports it names, so a rule
+     * that cannot is never reported and needs no set operations.
+     */
+    private static boolean mayCoverEphemeral(Rule rule, Protocol protocol, List<PortRange> ephemeralRanges) {
+        List<PortRange> ports = new ArrayList<>();
+        for (ServiceMatch service : rule.services()) {
+            if (service.protocol() != protocol) continue;
+            if (service.ports() == null || service.ports().ephemeral()) return true;
+            ports.addAll(service.ports().ranges());
+        }
+        return ephemeralRanges.stream().anyMatch(e -> 2L * ReturnTraffic.covered(e, ports) > e.size());
     }
 }

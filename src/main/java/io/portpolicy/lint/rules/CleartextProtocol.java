@@ -94,9 +94,7 @@ public final class CleartextProtocol implements LintRule {
         DirectedPolicy directed = layers.stream().filter(d -> d.space() == space).findFirst().orElseThrow();
         PacketSet https = directed.decidedAs(Action.ALLOW).minus(directed.implicit())
                 .intersect(space.protocol(Protocol.TCP)).intersect(space.destinationPorts(PortRange.single(443)));
-        for (Target target : space.layer().targets()) {
-            if (Exposure.owned(https, target)) set = set.minus(space.at(target));
-        }
+        for (Target target : space.owners(https)) set = set.minus(space.at(target));
         return set;
     }
 }

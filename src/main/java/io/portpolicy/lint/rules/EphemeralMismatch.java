@@ -53,11 +53,8 @@ public final class EphemeralMismatch implements LintRule {
                     List<Clients> clients = new ArrayList<>();
                     if (directed.space().direction() == Direction.INBOUND) {
                         // The clients are the targets the replies enter.
-                        for (Target target : directed.space().layer().targets()) {
-                            if (Exposure.owned(matched, target)) {
-                                clients.add(new Clients(target.name(), target.os(),
-                                        ReturnTraffic.ephemeralOf(policy, target)));
-                            }
+                        for (Target target : directed.space().owners(matched)) {
+                            clients.add(new Clients(target.name(), target.os(), ReturnTraffic.ephemeralOf(policy, target)));
                         }
                     } else {
                         // The clients are the peers the replies leave for; those that are hosts

@@ -18,7 +18,9 @@ import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 @RuleInfo(id = "PP502", name = "icmpv6-blocked", severity = Severity.WARNING,
         summary = "A host with IPv6 addresses does not admit ICMPv6 neighbour discovery (types 133-136) or "
@@ -46,6 +48,8 @@ public final class Icmpv6Blocked implements LintRule {
     public List<Finding> check(LintContext context) {
         EffectivePolicy effective = context.effective();
         List<Finding> found = new ArrayList<>();
+        // Per layer and need: what the policy admits of it, at every target.
+        Map<DirectedPolicy, Map<Need, PacketSet>> admitted = new HashMap<>();
         for (Host host : context.policy().hosts().values().stream().sorted(Comparator.comparing(Host::name)).toList()) {
             Target target = effective.target(host.name()).orElseThrow();
             List<IPAddressSeqRange> v6 = target.addresses().stream().filter(r -> !r.getLower().isIPv4()).toList();
@@ -54,10 +58,11 @@ public final class Icmpv6Blocked implements LintRule {
             for (Need need : NEEDS) {
                 DirectedPolicy directed = effective.directed(target, need.direction());
                 PacketSpace space = directed.space();
-                PacketSet wanted = space.protocol(Protocol.ICMPV6).intersect(space.icmpType(need.type()));
+                PacketSet allowed = admitted.computeIfAbsent(directed, d -> new HashMap<>()).computeIfAbsent(need,
+                        n -> directed.decidedAs(Action.ALLOW).intersect(space.protocol(Protocol.ICMPV6))
+                                .intersect(space.icmpType(n.type())));
                 for (IPAddressSeqRange own : v6) {
-                    PacketSet fromAll = directed.decidedAs(Action.ALLOW).intersect(wanted)
-                            .intersect(space.owns(own)).everyPeer();
+                    PacketSet fromAll = allowed.intersect(space.owns(own)).everyPeer();
                     if (fromAll.isEmpty()) {
                         String item = need.name() + " " + need.direction().keyword();
                         if (!blocked.contains(item)) blocked.add(item);

@@ -18,7 +18,12 @@ import io.portpolicy.model.Os;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 @RuleInfo(id = "PP501", name = "management-lockout", severity = Severity.WARNING,
         summary = "A host whose inbound default is deny or reject allows no management access (SSH for "
@@ -35,13 +40,19 @@ public final class ManagementLockout implements LintRule {
         if (context.policy().settings().defaultInbound().value() == Action.ALLOW) return List.of();
         EffectivePolicy effective = context.effective();
         List<Finding> found = new ArrayList<>();
+        // Per layer and os: the hosts to which some rule admits that os's management access.
+        Map<DirectedPolicy, Map<Optional<Os>, Set<Target>>> reachable = new HashMap<>();
         for (Host host : context.policy().hosts().values().stream()
                 .sorted(java.util.Comparator.comparing(Host::name)).toList()) {
             Target target = effective.target(host.name()).orElseThrow();
             DirectedPolicy inbound = effective.directed(target, Direction.INBOUND);
-            PacketSpace space = inbound.space();
-            PacketSet admitted = inbound.decidedAs(Action.ALLOW).minus(inbound.implicit()).intersect(space.at(target));
-            if (admitted.intersects(management(space, host.os()))) continue;
+            Set<Target> managed = reachable.computeIfAbsent(inbound, d -> new HashMap<>())
+                    .computeIfAbsent(Optional.ofNullable(host.os()), os -> {
+                        PacketSpace space = inbound.space();
+                        PacketSet admitted = inbound.decidedAs(Action.ALLOW).minus(inbound.implicit());
+                        return new HashSet<>(space.owners(admitted.intersect(management(space, os.orElse(null)))));
+                    });
+            if (managed.contains(target)) continue;
             String what = management(host.os());
             found.add(context.finding(this, host.location(),
                     "host '" + host.name() + "' admits no " + what + " from anywhere: loading its configuration "
