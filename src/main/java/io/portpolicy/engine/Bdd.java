@@ -55,25 +55,19 @@ final class Bdd {
         return keep(ops.not(a));
     }
 
-    /** a and not b. Costs a negation of b: keep b the small operand. */
+    /** a and not b, in one pass over both: no complement of b is built. */
     int minus(int a, int b) {
-        int notB = not(b);
-        int result = and(a, notB);
-        free(notB);
-        return result;
+        return keep(kernel.difference(a, b));
     }
 
-    /** Whether every element of a is in b: one implication, no complement of either. */
+    /** Whether every element of a is in b; builds no node. */
     boolean subset(int a, int b) {
-        int implication = ops.implication(a, b);
-        return implication == TRUE;
+        return kernel.subset(a, b);
     }
 
+    /** Whether a and b share an element; builds no node and stops at the first one found. */
     boolean intersects(int a, int b) {
-        int both = and(a, b);
-        boolean any = both != FALSE;
-        free(both);
-        return any;
+        return kernel.intersects(a, b);
     }
 
     /** The variables first..first+count-1, as the "variable set" the quantifiers take. */
@@ -133,15 +127,123 @@ final class Bdd {
         return node == TRUE || node == FALSE;
     }
 
-    /** Opens the kernel's node constructor, its documented extension point, to this package. */
+    /**
+     * Opens the kernel's node constructor, its documented extension point, to this package, and
+     * adds the operations its {@code apply} lacks: difference (LogicNG has no difference
+     * operator, and {@code a and not b} first copies all of b negated) and the two emptiness
+     * questions, answered by walking both diagrams without building the result.
+     *
+     * <p>Variable reordering is never enabled, so a node's level is its variable and no reorder
+     * request can arise.
+     */
     private static final class Kernel extends BDDKernel {
+
+        /** Direct-mapped memo of differences; emptied whenever the kernel collects garbage. */
+        private int[] differenceKeys;
+        private int[] differenceResults;
+        /** Direct-mapped memo of pairs found disjoint (or contained) during one question. */
+        private long[] visitedKeys;
+        private int[] visitedStamps;
+        private int stamp;
+
         Kernel(int variables, int nodes, int cache) {
             super(new FormulaFactory(), variables, nodes, cache);
+            int size = Integer.highestOneBit(Math.max(1 << 10, cache));
+            differenceKeys = new int[2 * size];
+            differenceResults = new int[size];
+            java.util.Arrays.fill(differenceKeys, -1);
+            visitedKeys = new long[size];
+            visitedStamps = new int[size];
         }
 
         int node(int variable, int low, int high) {
-            // Variable reordering is never enabled, so no reorder request can arise here.
             return makeNode(variable, low, high);
+        }
+
+        @Override
+        protected void resetCaches() {
+            super.resetCaches();
+            // Node numbers are reused after a collection: forget every remembered difference.
+            if (differenceKeys != null) java.util.Arrays.fill(differenceKeys, -1);
+        }
+
+        int difference(int a, int b) {
+            initRef();
+            return differenceRec(a, b);
+        }
+
+        private int differenceRec(int a, int b) {
+            if (a == BDD_FALSE || b == BDD_TRUE || a == b) return BDD_FALSE;
+            if (b == BDD_FALSE) return a;
+            int slot = slot(a, b);
+            if (differenceKeys[2 * slot] == a && differenceKeys[2 * slot + 1] == b) return differenceResults[slot];
+            int levelA = a == BDD_TRUE ? Integer.MAX_VALUE : level(a);
+            int levelB = level(b);
+            int top = Math.min(levelA, levelB);
+            int lowA = levelA == top ? low(a) : a;
+            int highA = levelA == top ? high(a) : a;
+            int lowB = levelB == top ? low(b) : b;
+            int highB = levelB == top ? high(b) : b;
+            pushRef(differenceRec(lowA, lowB));
+            pushRef(differenceRec(highA, highB));
+            int result = makeNode(top, readRef(2), readRef(1));
+            popref(2);
+            // makeNode may have collected garbage and emptied the memo; this entry is current.
+            differenceKeys[2 * slot] = a;
+            differenceKeys[2 * slot + 1] = b;
+            differenceResults[slot] = result;
+            return result;
+        }
+
+        boolean intersects(int a, int b) {
+            stamp++;
+            return meets(a, b);
+        }
+
+        private boolean meets(int a, int b) {
+            if (a == BDD_FALSE || b == BDD_FALSE) return false;
+            if (a == BDD_TRUE || b == BDD_TRUE || a == b) return true;
+            long key = ((long) a << 32) | (b & 0xffffffffL);
+            int slot = slot(a, b);
+            if (visitedStamps[slot] == stamp && visitedKeys[slot] == key) return false;
+            int levelA = level(a);
+            int levelB = level(b);
+            int top = Math.min(levelA, levelB);
+            boolean meet = meets(levelA == top ? low(a) : a, levelB == top ? low(b) : b)
+                    || meets(levelA == top ? high(a) : a, levelB == top ? high(b) : b);
+            if (!meet) {
+                visitedStamps[slot] = stamp;
+                visitedKeys[slot] = key;
+            }
+            return meet;
+        }
+
+        boolean subset(int a, int b) {
+            stamp++;
+            return within(a, b);
+        }
+
+        private boolean within(int a, int b) {
+            if (a == BDD_FALSE || b == BDD_TRUE || a == b) return true;
+            if (b == BDD_FALSE || a == BDD_TRUE) return false;
+            long key = ((long) a << 32) | (b & 0xffffffffL);
+            int slot = slot(a, b);
+            if (visitedStamps[slot] == stamp && visitedKeys[slot] == key) return true;
+            int levelA = level(a);
+            int levelB = level(b);
+            int top = Math.min(levelA, levelB);
+            boolean inside = within(levelA == top ? low(a) : a, levelB == top ? low(b) : b)
+                    && within(levelA == top ? high(a) : a, levelB == top ? high(b) : b);
+            if (inside) {
+                visitedStamps[slot] = stamp;
+                visitedKeys[slot] = key;
+            }
+            return inside;
+        }
+
+        private int slot(int a, int b) {
+            int hash = a * 0x9E3779B1 + b * 0x85EBCA77;
+            return (hash ^ (hash >>> 15)) & (visitedStamps.length - 1);
         }
     }
 }

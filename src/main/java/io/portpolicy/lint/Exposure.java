@@ -100,10 +100,10 @@ public final class Exposure {
             PacketSet world = allowed.everyPeer();
             // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
             // nothing: it counts toward "every peer" above, but no rule is reported for it.
-            PacketSet self = selfTraffic(space);
+            PacketSet wantedFromOthers = wanted.minus(selfTraffic(space));
             for (RuleRegion region : directed.rules()) {
                 if (region.rule().action() != Action.ALLOW) continue;
-                add(byRule, region.rule(), region.rule().location(), region.decided().intersect(wanted).minus(self), world,
+                add(byRule, region.rule(), region.rule().location(), region.decided().intersect(wantedFromOthers), world,
                         directed);
             }
         }

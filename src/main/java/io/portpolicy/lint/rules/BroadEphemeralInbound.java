@@ -19,6 +19,7 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +45,10 @@ public final class BroadEphemeralInbound implements LintRule {
         List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
             PacketSet self = Exposure.selfTraffic(directed.space());
+            Map<Protocol, PacketSet> fromOthers = new EnumMap<>(Protocol.class);
+            for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                fromOthers.put(protocol, directed.space().protocol(protocol).minus(self));
+            }
             for (RuleRegion region : directed.rules()) {
                 Rule rule = region.rule();
                 if (rule.action() != Action.ALLOW) continue;
@@ -52,7 +57,7 @@ public final class BroadEphemeralInbound implements LintRule {
                     // A rule for every port of the protocol is all-ports-open's (PP106) finding.
                     if (ReturnTraffic.everyPort(rule, protocol)) continue;
                     if (!mayCoverEphemeral(rule, protocol, ephemeralRanges)) continue;
-                    PacketSet part = region.decided().intersect(directed.space().protocol(protocol)).minus(self);
+                    PacketSet part = region.decided().intersect(fromOthers.get(protocol));
                     if (part.isEmpty()) continue;
                     for (Target target : directed.space().owners(part)) {
                         PacketSet at = part.intersect(part.space().at(target));
