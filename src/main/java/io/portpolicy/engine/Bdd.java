@@ -148,6 +148,7 @@ final class Bdd {
 
         Kernel(int variables, int nodes, int cache) {
             super(new FormulaFactory(), variables, nodes, cache);
+            growGeometrically();
             int size = Integer.highestOneBit(Math.max(1 << 10, cache));
             differenceKeys = new int[2 * size];
             differenceResults = new int[size];
@@ -158,6 +159,24 @@ final class Bdd {
 
         int node(int variable, int low, int high) {
             return makeNode(variable, low, high);
+        }
+
+        /**
+         * BuDDy grows a full node table by at most 50,000 nodes, after a garbage collection
+         * that marks every live node and before a copy of the whole table. With millions of
+         * live nodes (10,000 rules) that is a full mark and copy per 50,000 new nodes, quadratic
+         * in the live set; doubling the table instead makes both amortised constant per node.
+         * LogicNG has no setter for the limit, so it is set on the field; should that ever
+         * fail, the kernel keeps its own limit and only grows slower.
+         */
+        private void growGeometrically() {
+            try {
+                java.lang.reflect.Field limit = BDDKernel.class.getDeclaredField("maxnodeincrease");
+                limit.setAccessible(true);
+                limit.setInt(this, 1 << 26);
+            } catch (ReflectiveOperationException | RuntimeException slowerGrowth) {
+                // The default limit is correct, only slower for large policies.
+            }
         }
 
         @Override
