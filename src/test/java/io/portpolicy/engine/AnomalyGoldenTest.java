@@ -116,7 +116,7 @@ class AnomalyGoldenTest {
     void anUnmarkedFindingFailsTheCase() {
         // Rule 3 is shadowed; leaving it unmarked must make verify fail, or the cases prove nothing.
         AssertionError error = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/22 from 10.0.0.0/24 to web1
                 allow tcp/22 from 10.0.0.0/25 to web1
                 """));
@@ -128,7 +128,7 @@ class AnomalyGoldenTest {
     @Test
     void shadowedByTheUnionOfEarlierRulesNoneOfWhichCoversItAlone() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/22 from 10.0.0.0/25 to web1
                 deny tcp/22 from 10.0.0.128/25 to web1
                 allow tcp/22 from 10.0.0.0/24 to web1   # expect: SHADOWED by 2, 3
@@ -138,7 +138,7 @@ class AnomalyGoldenTest {
     @Test
     void shadowedByTheUnionAcrossPortsAndProtocols() {
         verify("""
-                host web1 = 172.16.1.11, 2001:db8:1::11
+                host web1 = 192.0.2.11, 2001:db8:1::11
                 reject tcp/1-1023 from 10.0.0.0/8 to web1
                 deny tcp/1024-65535 from 10.0.0.0/8 to web1
                 reject udp from 10.0.0.0/8 to web1
@@ -151,8 +151,8 @@ class AnomalyGoldenTest {
     @Test
     void shadowedThroughGroups() {
         verify("""
-                host web1 = 172.16.1.11
-                host web2 = 172.16.1.12
+                host web1 = 192.0.2.11
+                host web2 = 192.0.2.12
                 group web = web1, web2
                 network admins = 10.9.0.0/16
                 group staff = admins, 10.8.0.0/16
@@ -166,7 +166,7 @@ class AnomalyGoldenTest {
     @Test
     void shadowedThroughRanges() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/20-30 from 10.0.0.1-10.0.0.100 to web1
                 allow tcp/22-25 from 10.0.0.5-10.0.0.50 to web1   # expect: SHADOWED by 2
                 allow tcp/{22,30} from 10.0.0.64/27 to web1       # expect: SHADOWED by 2
@@ -178,7 +178,7 @@ class AnomalyGoldenTest {
     @Test
     void shadowedThroughExcept() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/22 from 10.0.0.0/16 except 10.0.5.0/24 to web1
                 allow tcp/22 from 10.0.0.0/24 to web1                         # expect: SHADOWED by 2
                 allow tcp/22 from 10.0.0.0/16 except 10.0.5.0/24 to web1      # expect: SHADOWED by 2
@@ -191,8 +191,8 @@ class AnomalyGoldenTest {
     @Test
     void shadowedForIpv6OnlyWhenTheRuleIsIpv6Only() {
         verify("""
-                host a = 172.16.1.1
-                host b = 172.16.1.2, 2001:db8:1::2
+                host a = 192.0.2.1
+                host b = 192.0.2.2, 2001:db8:1::2
                 deny tcp/22 from any6 to a, b
                 allow tcp/22 from 2001:db8::/32 to a, b       # expect: SHADOWED by 3
                 allow tcp/22 from any to b                    # expect: CORRELATED with 3
@@ -203,7 +203,7 @@ class AnomalyGoldenTest {
     @Test
     void anIpv6RuleAtAnIpv4OnlyHostIsEmptyNotShadowed() {
         verify("""
-                host a = 172.16.1.1
+                host a = 192.0.2.1
                 deny tcp/22 from any4 to a
                 allow tcp/22 from any6 to a     # expect: EMPTY
                 allow tcp/22 from any to a      # expect: SHADOWED by 2
@@ -213,7 +213,7 @@ class AnomalyGoldenTest {
     @Test
     void shadowedNamesOnlyTheRulesWithADifferentAction() {
         List<Anomaly> found = verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.0.0/25 to web1
                 deny tcp/22 from 10.0.0.128/25 to web1  # expect: REDUNDANT
                 deny tcp/22 from 10.0.0.0/24 to web1    # expect: SHADOWED by 2
@@ -226,7 +226,7 @@ class AnomalyGoldenTest {
     @Test
     void redundantByAnEarlierRuleWithTheSameAction() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/20-30 from 10.0.0.0/16 to web1
                 allow tcp/22 from 10.0.1.0/24 to web1   # expect: REDUNDANT by 2
                 allow ssh from 10.0.0.0/16 to web1      # expect: REDUNDANT by 2
@@ -239,7 +239,7 @@ class AnomalyGoldenTest {
         // allow what it allows. Removing both at once would not be; the spec judges one rule
         // at a time.
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.0.0/25 to web1     # expect: REDUNDANT
                 allow tcp/22 from 10.0.0.128/25 to web1   # expect: REDUNDANT
                 allow tcp/22 from 10.0.0.0/24 to web1     # expect: REDUNDANT by 2, 3
@@ -249,7 +249,7 @@ class AnomalyGoldenTest {
     @Test
     void redundantBecauseALaterRuleDecidesTheSame() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.1.0/24 to web1   # expect: REDUNDANT
                 allow tcp/22 from 10.0.0.0/16 to web1
                 """);
@@ -260,7 +260,7 @@ class AnomalyGoldenTest {
         verify("""
                 default inbound deny
                 default outbound reject
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/22 from 10.0.1.0/24 to web1    # expect: REDUNDANT
                 reject tcp/23 from 10.0.1.0/24 to web1
                 reject udp from self to 10.9.0.0/16     # expect: REDUNDANT
@@ -271,7 +271,7 @@ class AnomalyGoldenTest {
     @Test
     void notRedundantWhenALaterRuleWithAnotherActionWouldDecideIt() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.1.0/24 to web1
                 deny tcp/22 from 10.0.0.0/16 to web1    # expect: CORRELATED with 2
                 allow tcp/22 from 10.0.0.0/8 to web1    # expect: CORRELATED with 3
@@ -283,8 +283,8 @@ class AnomalyGoldenTest {
         verify("""
                 default inbound deny
                 default outbound allow
-                host a = 172.16.1.1
-                host b = 172.16.1.2
+                host a = 192.0.2.1
+                host b = 192.0.2.2
                 deny tcp/22 from 10.9.0.0/16 to a, b       # expect: REDUNDANT
                 deny tcp/23 from any to a
                 deny tcp/25 from 10.9.0.0/16 to a, b
@@ -297,7 +297,7 @@ class AnomalyGoldenTest {
     @Test
     void correlatedWhenRulesPartlyOverlapWithDifferentActions() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 deny tcp/20-25 from 10.7.0.0/16 to web1
                 allow tcp/22-80 from 10.7.0.0/16 to web1    # expect: CORRELATED with 2; REDUNDANT
                 allow tcp/26-80 from 10.6.0.0/15 to web1
@@ -308,7 +308,7 @@ class AnomalyGoldenTest {
     @Test
     void notCorrelatedWhenTheOverlapIsDecidedByAnEvenEarlierRule() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.0.0/24 to web1
                 reject tcp/22 from 10.0.0.0/16 to web1   # expect: CORRELATED with 2
                 allow tcp/22 from 10.0.0.0/24, 10.1.0.0/16 to web1
@@ -331,7 +331,7 @@ class AnomalyGoldenTest {
     @Test
     void addressesExceptedAwayAreEmpty() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 network office = 10.1.0.0/16
                 allow ssh from 10.1.0.0/16 except 10.1.0.0/16 to web1   # expect: EMPTY
                 allow ssh from office except 10.0.0.0/8 to web1         # expect: EMPTY
@@ -343,10 +343,10 @@ class AnomalyGoldenTest {
     @Test
     void aRuleThatAppliesToNoHostIsEmpty() {
         verify("""
-                host web1 = 172.16.1.11, 2001:db8:1::11
+                host web1 = 192.0.2.11, 2001:db8:1::11
                 allow tcp/22 from 10.9.0.0/16 to 192.0.2.10         # expect: EMPTY
-                allow tcp/22 from 2001:db8:9::/48 to 172.16.1.11    # expect: EMPTY
-                allow tcp/22 from 10.9.0.0/16 to 172.16.1.0/24
+                allow tcp/22 from 2001:db8:9::/48 to 192.0.2.11    # expect: EMPTY
+                allow tcp/22 from 10.9.0.0/16 to 192.0.2.0/24
                 """);
     }
 
@@ -375,14 +375,14 @@ class AnomalyGoldenTest {
                 allow tcp/22 from 10.1.0.0/16 to web1 expires 2026-06-01   # expect: SHADOWED by 2
                 allow tcp/80 from 10.0.0.0/8 to web1 expires 2026-05-31
                 deny tcp/80 from 10.1.0.0/16 to web1
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 """);
     }
 
     @Test
     void aRuleExpiringTodayIsStillAnalysed() {
         verify("""
-                host web1 = 172.16.1.11
+                host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.0.0/8 to web1 expires 2026-06-01
                 deny tcp/22 from 10.1.0.0/16 to web1    # expect: SHADOWED by 2
                 """);
@@ -433,7 +433,7 @@ class AnomalyGoldenTest {
     @Test
     void allowingWhatTheImplicitRulesAllowIsRedundant() {
         List<Anomaly> found = verify("""
-                host web1 = 172.16.1.11, 2001:db8:1::11
+                host web1 = 192.0.2.11, 2001:db8:1::11
                 allow icmpv6/neighbor-solicitation from any                 # expect: REDUNDANT
                 allow icmpv6/{133, 134, 135, 136} from any to any           # expect: REDUNDANT
                 allow any from 127.0.0.0/8                                  # expect: REDUNDANT
@@ -459,7 +459,7 @@ class AnomalyGoldenTest {
     @Test
     void denyingWhatTheImplicitRulesAllowIsShadowedNotRedundant() {
         List<Anomaly> found = verify("""
-                host web1 = 172.16.1.11, 2001:db8:1::11
+                host web1 = 192.0.2.11, 2001:db8:1::11
                 deny icmpv6/neighbor-solicitation from any      # expect: SHADOWED
                 """);
         assertFalse(found.get(0).message().contains("already deny"), found.get(0).message());
@@ -471,8 +471,8 @@ class AnomalyGoldenTest {
     void messages() {
         String text = """
                 default inbound deny
-                host web1 = 172.16.1.11, 2001:db8:1::11 os linux
-                host web2 = 172.16.1.12 os linux
+                host web1 = 192.0.2.11, 2001:db8:1::11 os linux
+                host web2 = 192.0.2.12 os linux
                 group web = web1, web2
                 deny tcp/22 from 10.0.0.0/25 to web
                 deny tcp/22 from 10.0.0.128/25 to web
