@@ -3,6 +3,8 @@ package io.portpolicy.lint;
 import io.portpolicy.engine.Anomalies;
 import io.portpolicy.engine.Anomaly;
 import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 import io.portpolicy.source.Location;
@@ -22,6 +24,7 @@ public final class LintContext {
     private final boolean waiversHonoured;
     private EffectivePolicy effective;
     private List<Anomaly> anomalies;
+    private List<Exposure.Hit> inboundHits;
     private List<Finding> otherFindings;
 
     LintContext(Policy policy, LocalDate today, LintConfig config, boolean waiversHonoured) {
@@ -56,6 +59,12 @@ public final class LintContext {
     public List<Anomaly> anomalies() {
         if (anomalies == null) anomalies = Anomalies.of(effective());
         return anomalies;
+    }
+
+    /** What every inbound allow rule admits ({@link Exposure#hits} of every packet), shared by the rules reading it. */
+    public List<Exposure.Hit> inboundHits() {
+        if (inboundHits == null) inboundHits = Exposure.hits(this, Direction.INBOUND, PacketSpace::all);
+        return inboundHits;
     }
 
     /**

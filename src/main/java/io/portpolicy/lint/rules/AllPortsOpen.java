@@ -8,7 +8,6 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
@@ -33,7 +32,7 @@ public final class AllPortsOpen implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+        for (Exposure.Hit hit : context.inboundHits()) {
             List<String> world = new ArrayList<>();
             List<String> wide = new ArrayList<>();
             for (int i = 0; i < hit.admitted().size(); i++) {

@@ -57,7 +57,7 @@ public final class CleartextProtocol implements LintRule {
         Map<Object, Exposure.Hit> hitOf = new java.util.LinkedHashMap<>();
         Map<Object, Set<String>> targetsOf = new java.util.LinkedHashMap<>();
         Set<Object> wideRules = new java.util.HashSet<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+        for (Exposure.Hit hit : context.inboundHits()) {
             if (hit.admitted().stream().anyMatch(set -> wide(set, Protocol.TCP) || wide(set, Protocol.UDP))) {
                 wideRules.add(hit.rule() == null ? "default" : hit.rule());
             }

@@ -3,13 +3,11 @@ package io.portpolicy.lint.rules;
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.PacketSet;
-import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Direction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +24,7 @@ public final class WideSource implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, PacketSpace::all)) {
+        for (Exposure.Hit hit : context.inboundHits()) {
             // An allow default is PP108's finding; a rule open to the world is not a wide range but
             // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
             if (hit.rule() == null || hit.world()) continue;
