@@ -34,12 +34,12 @@ public final class DirectedPolicy {
         int implicitNode = space.layer().hosts() ? implicitTraffic() : Bdd.FALSE;
         implicit = space.wrap(implicitNode);
 
-        Map<Action, Integer> decided = new EnumMap<>(Action.class);
-        for (Action action : Action.values()) decided.put(action, Bdd.FALSE);
-        decided.put(Action.ALLOW, bdd.keep(implicitNode));
+        Map<Action, List<Integer>> decided = new EnumMap<>(Action.class);
+        for (Action action : Action.values()) decided.put(action, new ArrayList<>());
+        decided.get(Action.ALLOW).add(implicitNode);
         RuleEncoder encoder = new RuleEncoder(space, policy);
-        // The packets no earlier rule matched. Kept as such, not as its complement, because
-        // each step then only negates the (small) rule, never the (large) union before it.
+        // The packets no earlier rule matched (always within the layer). Kept as such, not as
+        // its complement, because each step then only takes the (small) rule out of it.
         int uncovered = bdd.minus(valid, implicitNode);
         for (Rule rule : policy.rules()) {
             if (rule.expiredOn(today)) continue;
@@ -48,15 +48,31 @@ public final class DirectedPolicy {
             int nextUncovered = bdd.minus(uncovered, matched);
             bdd.free(uncovered);
             uncovered = nextUncovered;
-            decided.put(rule.action(), orFree(bdd, decided.get(rule.action()), bdd.keep(region)));
+            decided.get(rule.action()).add(region);
             regions.add(new RuleRegion(rule, space.wrap(matched), space.wrap(region)));
         }
         defaultAction = policy.settings().defaultFor(space.direction);
-        int rest = bdd.and(valid, uncovered);
-        defaultRegion = space.wrap(rest);
-        decided.put(defaultAction, orFree(bdd, decided.get(defaultAction), bdd.keep(rest)));
-        decided.forEach((action, node) -> byAction.put(action, space.wrap(node)));
-        bdd.free(uncovered);
+        defaultRegion = space.wrap(uncovered);
+        decided.get(defaultAction).add(uncovered);
+        decided.forEach((action, parts) -> byAction.put(action, space.wrap(union(bdd, parts))));
+    }
+
+    /**
+     * The union of many sets, in pairs and then pairs of pairs: each set then takes part in
+     * about log n unions of sets of similar size, instead of each being added to one ever
+     * larger accumulator. The parts stay referenced; the result is referenced.
+     */
+    private static int union(Bdd bdd, List<Integer> parts) {
+        if (parts.isEmpty()) return Bdd.FALSE;
+        List<Integer> level = new ArrayList<>();
+        for (int part : parts) level.add(bdd.keep(part));
+        while (level.size() > 1) {
+            List<Integer> next = new ArrayList<>((level.size() + 1) / 2);
+            for (int i = 0; i + 1 < level.size(); i += 2) next.add(orFree(bdd, level.get(i), level.get(i + 1)));
+            if (level.size() % 2 == 1) next.add(level.get(level.size() - 1));
+            level = next;
+        }
+        return level.get(0);
     }
 
     /**
