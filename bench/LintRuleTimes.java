@@ -1,0 +1,52 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.check.Checker;
+import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.model.Policy;
+
+import java.lang.management.ManagementFactory;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where one lint's CPU goes: checking, building the engine's analysis layers, the anomaly
+ * analysis, then each lint rule over 20 ms, as CPU time of the main thread, in one JVM.
+ * It sits in the lint package to build a {@link LintContext} as the linter does.
+ *
+ * <pre>
+ *   javac -cp target/portpolicy.jar -d bench/out/timing bench/LintRuleTimes.java
+ *   java -cp target/portpolicy.jar:bench/out/timing io.portpolicy.lint.LintRuleTimes FILE
+ * </pre>
+ */
+public final class LintRuleTimes {
+
+    private LintRuleTimes() {
+    }
+
+    public static void main(String[] args) {
+        long start = cpuMillis();
+        Policy policy = Checker.check(args[0], System.in, new Diagnostics()).orElseThrow();
+        System.out.printf("check %d ms%n", cpuMillis() - start);
+        LintContext context = new LintContext(policy, LocalDate.of(2026, 6, 1), LintConfig.DEFAULT, true);
+        start = cpuMillis();
+        context.effective().analysisLayers();
+        System.out.printf("layers %d ms%n", cpuMillis() - start);
+        start = cpuMillis();
+        context.anomalies();
+        System.out.printf("anomalies %d ms%n", cpuMillis() - start);
+        List<Finding> found = new ArrayList<>();
+        for (LintRule rule : RuleCatalog.rules()) {
+            if (rule.judgesOtherFindings()) continue;
+            start = cpuMillis();
+            found.addAll(rule.check(context));
+            long spent = cpuMillis() - start;
+            if (spent > 20) System.out.printf("  %s %s %d ms%n", rule.id(), rule.name(), spent);
+        }
+        System.out.printf("findings %d%n", found.size());
+    }
+
+    private static long cpuMillis() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;
+    }
+}
