@@ -8,17 +8,14 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
 import io.portpolicy.compile.aws.AwsSecurityGroupBackend;
 import io.portpolicy.compile.cloud.BotocoreShapes;
-import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.GroupPackets;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Packet;
-import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
-import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.testing.RandomPolicies;
@@ -33,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -147,85 +143,10 @@ class AwsSecurityGroupBackendTest {
         return out;
     }
 
-    /**
-     * Packets at the group's addresses: from and to the ends of every range the rules name and
-     * their neighbours, ports and ICMP values at the ends of every range, and random ones.
-     * Loopback peers are left out: their packets never reach a security group.
-     */
+    /** Packets at the group's addresses (GroupPackets); never loopback, whose packets never reach a security group. */
     static List<Packet> packets(EffectivePolicy effective, Target group, Direction direction, Random random) {
-        Set<IPAddress> peers = new HashSet<>();
-        Set<Integer> ports = new TreeSet<>(List.of(0, 1, 22, 53, 80, 443, 1024, 49152, 65535));
-        Set<Integer> types = new TreeSet<>(List.of(0, 2, 3, 4, 8, 128, 133, 135, 136, 255));
-        for (Direction d : Direction.values()) {
-            GroupRules rules = GroupRules.of(effective, group, d);
-            for (GroupRules.Decisive decisive : rules.decisive()) {
-                for (PacketCube cube : decisive.matchedCubes()) {
-                    for (IPAddressSeqRange range : d == Direction.INBOUND ? cube.sources() : cube.destinations()) {
-                        IPAddress low = range.getLower().withoutPrefixLength();
-                        IPAddress high = range.getUpper().withoutPrefixLength();
-                        peers.add(low);
-                        peers.add(high);
-                        if (!low.isZero()) peers.add(low.increment(-1));
-                        if (!high.isMax()) peers.add(high.increment(1));
-                    }
-                    addEnds(ports, cube.destinationPorts(), 0, 65535);
-                    addEnds(types, cube.icmpTypes(), 0, 255);
-                    addEnds(types, cube.icmpCodes(), 0, 255);
-                }
-            }
-        }
-        for (String a : List.of("192.0.2.77", "10.0.0.1", "2001:db8::1", "fe80::1", "8.8.8.8", "0.0.0.0", "::")) {
-            peers.add(new IPAddressString(a).getAddress());
-        }
-        List<IPAddress> own = new ArrayList<>();
-        for (IPAddressSeqRange r : group.addresses()) {
-            own.add(r.getLower().withoutPrefixLength());
-            own.add(r.getUpper().withoutPrefixLength());
-            peers.add(r.getLower().withoutPrefixLength());
-        }
-        peers.removeIf(IPAddress::isLoopback);
-        List<IPAddress> peerList = new ArrayList<>(peers);
-        peerList.sort(IPAddress::compareTo);
-        List<Integer> portList = new ArrayList<>(ports);
-        List<Integer> typeList = new ArrayList<>(types);
-        List<Packet> out = new ArrayList<>();
-        for (IPAddress self : own) {
-            if (self.isLoopback()) continue;
-            for (IPAddress peer : peerList) {
-                if (self.isIPv4() != peer.isIPv4()) continue;
-                IPAddress src = direction == Direction.INBOUND ? peer : self;
-                IPAddress dst = direction == Direction.INBOUND ? self : peer;
-                int icmp = self.isIPv4() ? 1 : 58;
-                for (int i = 0; i < 4; i++) {
-                    out.add(new Packet(src, dst, 6, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(src, dst, 17, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(src, dst, icmp, 0, 0, pick(typeList, random, 256), pick(typeList, random, 256)));
-                }
-                for (int protocol : new int[] {0, 47, 50, 255, self.isIPv4() ? 58 : 1, random.nextInt(256)}) {
-                    if (protocol == 6 || protocol == 17 || protocol == icmp) continue;
-                    out.add(new Packet(src, dst, protocol, 0, 0, 0, 0));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static int pick(List<Integer> values, Random random) {
-        return pick(values, random, 65536);
-    }
-
-    private static int pick(List<Integer> values, Random random, int bound) {
-        if (random.nextInt(4) == 0) return random.nextInt(bound);
-        int value = values.get(random.nextInt(values.size()));
-        return Math.min(value, bound - 1);
-    }
-
-    private static void addEnds(Set<Integer> out, List<ValueRange> values, int min, int max) {
-        for (ValueRange v : values) {
-            for (int p : new int[] {v.low(), v.high(), v.low() - 1, v.high() + 1}) {
-                if (p >= min && p <= max) out.add(p);
-            }
-        }
+        return GroupPackets.of(effective, group, direction, random, List.of("fe80::1"),
+                packet -> !packet.source().isLoopback() && !packet.destination().isLoopback());
     }
 
     // ---- schemas --------------------------------------------------------------------------

@@ -1,15 +1,11 @@
 package io.portpolicy.compile;
 
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
 import io.portpolicy.compile.azure.AzureBackend;
-import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.GroupPackets;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Packet;
-import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
-import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.testing.RandomPolicies;
@@ -25,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,80 +83,10 @@ class AzureBackendTest {
 
     static final int DEFAULT_PRIORITY = 4096;
 
-    /**
-     * Packets at the group's addresses: the ends of its ranges and of every range a decisive
-     * rule names on either side, with their neighbours; ports, types and codes at the ends of
-     * every value range, and random ones; every protocol the platform names, and others.
-     */
+    /** Packets at the group's addresses (GroupPackets), with Azure's load balancer and a link-local address as peers. */
     static List<Packet> packets(EffectivePolicy effective, Target group, Direction direction, Random random) {
-        TreeSet<IPAddress> peers = new TreeSet<>();
-        TreeSet<IPAddress> own = new TreeSet<>();
-        TreeSet<Integer> ports = new TreeSet<>(List.of(0, 1, 22, 53, 443, 1024, 49152, 65535));
-        TreeSet<Integer> types = new TreeSet<>(List.of(0, 3, 8, 128, 255));
-        for (IPAddressSeqRange range : group.addresses()) addEnds(own, range);
-        for (Direction d : Direction.values()) {
-            boolean inbound = d == Direction.INBOUND;
-            for (GroupRules.Decisive decisive : GroupRules.of(effective, group, d).decisive()) {
-                for (PacketCube cube : decisive.matchedCubes()) {
-                    for (IPAddressSeqRange range : inbound ? cube.sources() : cube.destinations()) addEnds(peers, range);
-                    for (IPAddressSeqRange range : inbound ? cube.destinations() : cube.sources()) addEnds(own, range);
-                    addEnds(ports, cube.destinationPorts(), 65535);
-                    addEnds(ports, cube.sourcePorts(), 65535);
-                    addEnds(types, cube.icmpTypes(), 255);
-                    addEnds(types, cube.icmpCodes(), 255);
-                }
-            }
-        }
-        for (String a : List.of("10.0.0.1", "192.0.2.77", "203.0.113.9", AzureNsgEvaluator.AZURE_LOAD_BALANCER,
-                "2001:db8::1", "2001:db8:ffff::9", "fe80::1")) {
-            peers.add(new IPAddressString(a).getAddress());
-        }
-        own.removeIf(address -> !group.owns(address));
-        peers.addAll(own);
-        List<Integer> portList = new ArrayList<>(ports);
-        List<Integer> typeList = new ArrayList<>(types);
-        List<Packet> out = new ArrayList<>();
-        for (IPAddress self : own) {
-            for (IPAddress peer : peers) {
-                if (self.isIPv4() != peer.isIPv4()) continue;
-                IPAddress source = direction == Direction.INBOUND ? peer : self;
-                IPAddress destination = direction == Direction.INBOUND ? self : peer;
-                int icmp = self.isIPv4() ? 1 : 58;
-                for (int i = 0; i < 3; i++) {
-                    out.add(new Packet(source, destination, 6, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(source, destination, 17, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(source, destination, icmp, 0, 0, pick(typeList, random) & 255,
-                            pick(typeList, random) & 255));
-                }
-                for (int protocol : new int[] {0, 47, 50, 51, self.isIPv4() ? 58 : 1, random.nextInt(256)}) {
-                    if (protocol != 6 && protocol != 17 && protocol != icmp) {
-                        out.add(new Packet(source, destination, protocol, 0, 0, 0, 0));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void addEnds(TreeSet<IPAddress> out, IPAddressSeqRange range) {
-        IPAddress low = range.getLower().withoutPrefixLength();
-        IPAddress high = range.getUpper().withoutPrefixLength();
-        out.add(low);
-        out.add(high);
-        if (!low.isZero()) out.add(low.increment(-1));
-        if (!high.isMax()) out.add(high.increment(1));
-    }
-
-    private static void addEnds(TreeSet<Integer> out, List<ValueRange> values, int max) {
-        for (ValueRange v : values) {
-            for (int value : new int[] {v.low(), v.high(), v.low() - 1, v.high() + 1}) {
-                if (value >= 0 && value <= max) out.add(value);
-            }
-        }
-    }
-
-    private static int pick(List<Integer> values, Random random) {
-        return random.nextInt(4) == 0 ? random.nextInt(65536) : values.get(random.nextInt(values.size()));
+        return GroupPackets.of(effective, group, direction, random,
+                List.of(AzureNsgEvaluator.AZURE_LOAD_BALANCER, "fe80::1"), packet -> true);
     }
 
     // ---- the examples -------------------------------------------------------------------

@@ -2,16 +2,12 @@ package io.portpolicy.compile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
-import io.portpolicy.compile.cloud.GroupRules;
+import io.portpolicy.compile.cloud.GroupPackets;
 import io.portpolicy.compile.gcp.GcpBackend;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Packet;
-import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
-import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.testing.RandomPolicies;
@@ -20,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -110,88 +104,11 @@ class GcpBackendTest {
         return crossCheck(label, effective, group, seed, TargetOptions.defaults(BACKEND));
     }
 
-    /**
-     * Packets at the group's addresses (the ends of its ranges and of every range a rule singles
-     * out, their neighbours inside the group, random ones), from and to the ends of every peer
-     * range and their neighbours, with ports and ICMP values at the ends of the rules' ranges
-     * and random ones. TCP and UDP port 0 is left out: no real packet carries it.
-     */
+    /** Packets at the group's addresses (GroupPackets), without TCP or UDP port 0: no real packet carries it. */
     static List<Packet> packets(EffectivePolicy effective, Target group, Direction direction, Random random) {
-        Set<IPAddress> peers = new TreeSet<>();
-        Set<IPAddress> own = new TreeSet<>();
-        Set<Integer> ports = new TreeSet<>(List.of(1, 22, 25, 53, 80, 443, 1024, 3389, 49152, 65535));
-        Set<Integer> types = new TreeSet<>(List.of(0, 3, 4, 8, 128, 133, 255));
-        GroupRules rules = GroupRules.of(effective, group, direction);
-        for (GroupRules.Decisive decisive : rules.decisive()) {
-            for (PacketCube cube : decisive.matchedCubes()) {
-                for (IPAddressSeqRange range : rules.peers(cube)) ends(range, peers, null);
-                for (IPAddressSeqRange range : rules.owns(cube)) ends(range, own, group);
-                addEnds(ports, cube.destinationPorts(), 1, 65535);
-                addEnds(ports, cube.sourcePorts(), 1, 65535);
-                addEnds(types, cube.icmpTypes(), 0, 255);
-                addEnds(types, cube.icmpCodes(), 0, 255);
-            }
-        }
-        for (IPAddressSeqRange range : group.addresses()) {
-            ends(range, own, group);
-            own.add(inside(range, random));
-            peers.add(inside(range, random));
-        }
-        for (String a : List.of("0.0.0.0", "255.255.255.255", "10.128.0.9", "192.0.2.77", "203.0.113.200", "::",
-                "2001:db8::1", "2001:db8:ffff::9", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")) {
-            peers.add(new IPAddressString(a).getAddress());
-        }
-        List<IPAddress> ownList = new ArrayList<>(own);
-        while (ownList.size() > 14) ownList.remove(random.nextInt(ownList.size()));
-        List<Integer> portList = new ArrayList<>(ports);
-        List<Integer> typeList = new ArrayList<>(types);
-        List<Packet> out = new ArrayList<>();
-        for (IPAddress self : ownList) {
-            for (IPAddress peer : peers) {
-                if (self.isIPv4() != peer.isIPv4()) continue;
-                IPAddress source = direction == Direction.INBOUND ? peer : self;
-                IPAddress destination = direction == Direction.INBOUND ? self : peer;
-                int icmp = self.isIPv4() ? 1 : 58;
-                for (int i = 0; i < 4; i++) {
-                    out.add(new Packet(source, destination, 6, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(source, destination, 17, pick(portList, random), pick(portList, random), 0, 0));
-                    out.add(new Packet(source, destination, icmp, 0, 0, pick(typeList, random), pick(typeList, random)));
-                }
-                for (int protocol : new int[] {0, 4, 47, 50, 132, 255, self.isIPv4() ? 58 : 1, random.nextInt(256)}) {
-                    if (protocol == 6 || protocol == 17 || protocol == icmp) continue;
-                    out.add(new Packet(source, destination, protocol, 0, 0, 0, 0));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The range's ends and their outer neighbours (only those inside {@code within}, when given). */
-    private static void ends(IPAddressSeqRange range, Set<IPAddress> out, Target within) {
-        IPAddress low = range.getLower().withoutPrefixLength();
-        IPAddress high = range.getUpper().withoutPrefixLength();
-        List<IPAddress> candidates = new ArrayList<>(List.of(low, high));
-        if (!low.isZero()) candidates.add(low.increment(-1));
-        if (!high.isMax()) candidates.add(high.increment(1));
-        for (IPAddress a : candidates) if (within == null || within.owns(a)) out.add(a);
-    }
-
-    private static IPAddress inside(IPAddressSeqRange range, Random random) {
-        BigInteger size = range.getCount();
-        BigInteger offset = new BigInteger(size.bitLength() + 8, random).mod(size);
-        return range.getLower().withoutPrefixLength().increment(offset.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
-    }
-
-    private static int pick(List<Integer> values, Random random) {
-        return random.nextInt(4) == 0 ? 1 + random.nextInt(65535) : values.get(random.nextInt(values.size()));
-    }
-
-    private static void addEnds(Set<Integer> out, List<ValueRange> values, int min, int max) {
-        for (ValueRange v : values) {
-            for (int p : new int[] {v.low(), v.high(), v.low() - 1, v.high() + 1}) {
-                if (p >= min && p <= max) out.add(p);
-            }
-        }
+        return GroupPackets.of(effective, group, direction, random, List.of(), packet ->
+                !((packet.protocol() == 6 || packet.protocol() == 17)
+                        && (packet.sourcePort() == 0 || packet.destinationPort() == 0)));
     }
 
     static List<Target> groups(EffectivePolicy effective) {

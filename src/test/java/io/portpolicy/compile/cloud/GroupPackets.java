@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Packets to cross-check a cloud target against the engine: at the group's own addresses (the
@@ -32,7 +33,18 @@ public final class GroupPackets {
 
     /** Packets in {@code direction} whose own address (destination inbound, source outbound) is the group's. */
     public static List<Packet> of(EffectivePolicy effective, Target group, Direction direction, Random random) {
+        return of(effective, group, direction, random, List.of(), packet -> true);
+    }
+
+    /**
+     * The same, with peers a platform treats specially added ({@code extraPeers}), and only the
+     * packets {@code real} keeps: those the platform can see at all (a security group never sees
+     * loopback; GCP leaves TCP and UDP port 0, which no real packet carries, out of its rules).
+     */
+    public static List<Packet> of(EffectivePolicy effective, Target group, Direction direction, Random random,
+                                  List<String> extraPeers, Predicate<Packet> real) {
         TreeSet<IPAddress> peers = new TreeSet<>();
+        TreeSet<IPAddress> own = new TreeSet<>();
         TreeSet<Integer> ports = new TreeSet<>(List.of(0, 1, 22, 53, 80, 443, 1023, 1024, 32768, 49152, 65535));
         TreeSet<Integer> icmp = new TreeSet<>(List.of(0, 1, 2, 3, 4, 8, 128, 135, 255));
         for (Direction d : Direction.values()) {
@@ -41,6 +53,10 @@ public final class GroupPackets {
                     for (PacketCube cube : cubes) {
                         for (IPAddressSeqRange range : d == Direction.INBOUND ? cube.sources() : cube.destinations()) {
                             addEnds(peers, range);
+                        }
+                        // The members a rule singles out (platforms that name destinations compile those).
+                        for (IPAddressSeqRange range : d == Direction.INBOUND ? cube.destinations() : cube.sources()) {
+                            addEnds(own, range);
                         }
                         addEnds(ports, cube.destinationPorts(), 65535);
                         addEnds(ports, cube.sourcePorts(), 65535);
@@ -51,7 +67,8 @@ public final class GroupPackets {
             }
         }
         for (String fixed : FIXED_PEERS) peers.add(new IPAddressString(fixed).getAddress());
-        List<IPAddress> own = new ArrayList<>();
+        for (String extra : extraPeers) peers.add(new IPAddressString(extra).getAddress());
+        own.removeIf(address -> !group.owns(address));
         for (IPAddressSeqRange range : group.addresses()) {
             addEnds(peers, range);
             own.add(range.getLower().withoutPrefixLength());
@@ -83,6 +100,7 @@ public final class GroupPackets {
                 }
             }
         }
+        out.removeIf(real.negate());
         return out;
     }
 
