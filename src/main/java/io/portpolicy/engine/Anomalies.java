@@ -5,9 +5,7 @@ import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -26,19 +24,18 @@ import java.util.stream.Collectors;
  *       <b>correlated</b> with it: their order matters;</li>
  *   <li>a rule that matches no packet at any target is <b>empty</b>.</li>
  * </ul>
- * One forward and one backward pass of set operations, plus a scan of earlier rules for the
- * few rules that need their blockers named.
+ * Each rule is compared only with the rules {@link RuleOverlaps} finds may share a packet
+ * with it: the earlier ones to name what pre-empts it, the later ones to see what would decide
+ * its packets without it.
  */
 public final class Anomalies {
 
     private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
 
     private final List<DirectedPolicy> directions;
-    private final List<RuleBox> boxes;
 
     private Anomalies(List<DirectedPolicy> directions) {
         this.directions = directions;
-        this.boxes = directions.get(0).rules().stream().map(r -> new RuleBox(r.rule())).toList();
     }
 
     /**
@@ -121,29 +118,19 @@ public final class Anomalies {
     }
 
     /**
-     * Adds the earlier rules that decide part of what this rule matches — the packets it
-     * matches but does not decide — stopping once they account for all of those packets;
-     * returns whether implicit rules decide some of them.
+     * Adds the earlier rules that decide part of what this rule matches; returns whether
+     * implicit rules decide some of it. Decided sets are disjoint and cover what each rule
+     * matches, so these are exactly the earlier regions that meet the rule's matched set:
+     * tests that build nothing.
      */
     private boolean earlierDeciders(DirectedPolicy directed, int index, Set<Rule> into) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
-        RuleRegion region = regions.get(index);
-        int rest = bdd.minus(region.matched().node, region.decided().node);
-        int implicitNode = directed.implicit().node;
-        boolean implicit = bdd.intersects(rest, implicitNode);
-        if (implicit) rest = minusFree(bdd, rest, implicitNode);
-        RuleBox box = boxes.get(index);
-        for (int j = 0; j < index && rest != Bdd.FALSE; j++) {
-            if (!box.meets(boxes.get(j))) continue;
-            int decided = regions.get(j).decided().node;
-            if (bdd.intersects(rest, decided)) {
-                into.add(regions.get(j).rule());
-                rest = minusFree(bdd, rest, decided);
-            }
+        int matched = regions.get(index).matched().node;
+        for (int j : directed.overlaps().earlier(index)) {
+            if (bdd.intersects(matched, regions.get(j).decided().node)) into.add(regions.get(j).rule());
         }
-        bdd.free(rest);
-        return implicit;
+        return bdd.intersects(matched, directed.implicit().node);
     }
 
     /** Earlier rules with a different action that decide part of what this rule matches. */
@@ -161,43 +148,39 @@ public final class Anomalies {
     }
 
     /**
-     * Backward pass: for each rule, whether the rules after it and the default decide every
-     * packet it decides with the same action. {@code otherwise[a]} holds the packets that the
-     * rules from i+1 on (then the default) do <em>not</em> decide with action a; it is kept in
-     * that complemented form so each step only negates the (small) rule.
+     * For each rule, whether the rules after it and the default decide every packet it decides
+     * with the same action: follow its decided packets down the later rules that may overlap
+     * it, in order; the first later rule to match some of them decides them after its removal.
      */
     private static boolean[] removalChangesNothing(DirectedPolicy directed) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
-        Map<Action, Integer> otherwise = new EnumMap<>(Action.class);
-        for (Action action : Action.values()) otherwise.put(action, Bdd.TRUE);
-        otherwise.put(directed.defaultAction(), Bdd.FALSE);
         boolean[] result = new boolean[regions.size()];
-        for (int i = regions.size() - 1; i >= 0; i--) {
+        for (int i = 0; i < regions.size(); i++) {
             RuleRegion region = regions.get(i);
+            if (region.decided().isEmpty()) continue;
             Action own = region.rule().action();
-            result[i] = !region.decided().isEmpty() && !bdd.intersects(region.decided().node, otherwise.get(own));
-            int matched = region.matched().node;
-            for (Action action : Action.values()) {
-                int current = otherwise.get(action);
-                otherwise.put(action, action == own ? minusFree(bdd, current, matched)
-                        : orFree(bdd, current, bdd.keep(matched)));
+            int rest = bdd.keep(region.decided().node);
+            boolean same = true;
+            for (int j : directed.overlaps().later(i)) {
+                int matched = regions.get(j).matched().node;
+                if (!bdd.intersects(rest, matched)) continue;
+                if (regions.get(j).rule().action() != own) {
+                    same = false;
+                    break;
+                }
+                rest = minusFree(bdd, rest, matched);
+                if (rest == Bdd.FALSE) break;
             }
+            result[i] = same && (rest == Bdd.FALSE || directed.defaultAction() == own);
+            bdd.free(rest);
         }
-        otherwise.values().forEach(bdd::free);
         return result;
     }
 
     private static String describe(List<Rule> rules) {
         return rules.stream().map(r -> r.action().keyword() + " at " + r.location().path() + ":" + r.location().line()
                 + " (" + r.text() + ")").collect(Collectors.joining("; "));
-    }
-
-    private static int orFree(Bdd bdd, int a, int b) {
-        int result = bdd.or(a, b);
-        bdd.free(a);
-        bdd.free(b);
-        return result;
     }
 
     private static int minusFree(Bdd bdd, int a, int b) {

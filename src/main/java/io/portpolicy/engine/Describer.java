@@ -46,6 +46,19 @@ final class Describer {
         return cubes;
     }
 
+    /** The peer addresses of the set's packets, one list of ranges per cube, without building the cubes. */
+    List<IPAddressSeqRange> peers(int node) {
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (List<List<BigInteger[]>> values : partials(node, 0)) {
+            for (BigInteger[] family : values.get(0)) {
+                for (int f = family[0].intValue(); f <= family[1].intValue(); f++) {
+                    ranges.addAll(peerRanges(values.get(6), f == 0 ? Family.IPV4 : Family.IPV6));
+                }
+            }
+        }
+        return ranges;
+    }
+
     /** For each path from the node: one list of value runs per remaining field. */
     private List<List<List<BigInteger[]>>> partials(int node, int fieldIndex) {
         if (node == Bdd.FALSE) return List.of();

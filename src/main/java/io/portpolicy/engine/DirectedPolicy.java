@@ -7,7 +7,6 @@ import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,40 +20,38 @@ import java.util.Map;
 public final class DirectedPolicy {
 
     private final PacketSpace space;
+    private final RuleOverlaps overlaps;
     private final List<RuleRegion> regions = new ArrayList<>();
     private final PacketSet implicit;
-    private final PacketSet defaultRegion;
     private final Action defaultAction;
+    private PacketSet defaultRegion;
     private final Map<Action, PacketSet> byAction = new EnumMap<>(Action.class);
 
-    DirectedPolicy(Policy policy, PacketSpace space, LocalDate today) {
+    /**
+     * @param rules    the rules in force (expired ones left out), in order
+     * @param overlaps which of those rules may share packets
+     */
+    DirectedPolicy(Policy policy, List<Rule> rules, RuleOverlaps overlaps, PacketSpace space) {
         this.space = space;
+        this.overlaps = overlaps;
         Bdd bdd = space.bdd;
-        int valid = space.universe();
         int implicitNode = space.layer().hosts() ? implicitTraffic() : Bdd.FALSE;
         implicit = space.wrap(implicitNode);
-
-        Map<Action, List<Integer>> decided = new EnumMap<>(Action.class);
-        for (Action action : Action.values()) decided.put(action, new ArrayList<>());
-        decided.get(Action.ALLOW).add(implicitNode);
         RuleEncoder encoder = new RuleEncoder(space, policy);
-        // The packets no earlier rule matched (always within the layer). Kept as such, not as
-        // its complement, because each step then only takes the (small) rule out of it.
-        int uncovered = bdd.minus(valid, implicitNode);
-        for (Rule rule : policy.rules()) {
-            if (rule.expiredOn(today)) continue;
-            int matched = encoder.encode(rule);
-            int region = bdd.and(matched, uncovered);
-            int nextUncovered = bdd.minus(uncovered, matched);
-            bdd.free(uncovered);
-            uncovered = nextUncovered;
-            decided.get(rule.action()).add(region);
-            regions.add(new RuleRegion(rule, space.wrap(matched), space.wrap(region)));
+        int[] matched = new int[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            matched[i] = encoder.encode(rules.get(i));
+            // What no earlier rule matched: only the earlier rules that may overlap this one
+            // can take anything away, so the rest of the policy is never looked at.
+            int rest = bdd.keep(matched[i]);
+            if (bdd.intersects(rest, implicitNode)) rest = minusFree(bdd, rest, implicitNode);
+            for (int j : overlaps.earlier(i)) {
+                if (rest == Bdd.FALSE) break;
+                if (bdd.intersects(rest, matched[j])) rest = minusFree(bdd, rest, matched[j]);
+            }
+            regions.add(new RuleRegion(rules.get(i), space.wrap(matched[i]), space.wrap(rest)));
         }
         defaultAction = policy.settings().defaultFor(space.direction);
-        defaultRegion = space.wrap(uncovered);
-        decided.get(defaultAction).add(uncovered);
-        decided.forEach((action, parts) -> byAction.put(action, space.wrap(union(bdd, parts))));
     }
 
     /**
@@ -100,6 +97,12 @@ public final class DirectedPolicy {
         return result;
     }
 
+    private static int minusFree(Bdd bdd, int a, int b) {
+        int result = bdd.minus(a, b);
+        bdd.free(a);
+        return result;
+    }
+
     private static int orFree(Bdd bdd, int a, int b) {
         int result = bdd.or(a, b);
         bdd.free(a);
@@ -121,8 +124,22 @@ public final class DirectedPolicy {
         return implicit;
     }
 
-    /** Packets no rule matches, decided by the default. */
+    /** Which rules may share packets (package-private: the anomaly analysis reads it). */
+    RuleOverlaps overlaps() {
+        return overlaps;
+    }
+
+    /** Packets no rule matches, decided by the default; computed when first asked for. */
     public PacketSet defaultRegion() {
+        if (defaultRegion == null) {
+            Bdd bdd = space.bdd;
+            List<Integer> taken = new ArrayList<>();
+            taken.add(implicit.node);
+            regions.forEach(region -> taken.add(region.matched().node));
+            int covered = union(bdd, taken);
+            defaultRegion = space.wrap(bdd.minus(space.universe(), covered));
+            bdd.free(covered);
+        }
         return defaultRegion;
     }
 
@@ -130,8 +147,84 @@ public final class DirectedPolicy {
         return defaultAction;
     }
 
-    /** Every packet decided with this action, at every target. */
+    /** Every packet decided with this action, at every target; computed when first asked for. */
     public PacketSet decidedAs(Action action) {
-        return byAction.get(action);
+        return byAction.computeIfAbsent(action, a -> {
+            List<Integer> parts = new ArrayList<>();
+            if (a == Action.ALLOW) parts.add(implicit.node);
+            for (RuleRegion region : regions) if (region.rule().action() == a) parts.add(region.decided().node);
+            if (a == defaultAction) parts.add(defaultRegion().node);
+            return space.wrap(union(space.bdd, parts));
+        });
     }
+
+    /**
+     * The packets of {@code within} decided with this action, default included: the same as
+     * {@code decidedAs(action).intersect(within)}, but reading only the rules that meet
+     * {@code within}, so a question about one service never builds the whole policy's union.
+     */
+    public PacketSet decidedAs(Action action, PacketSet within) {
+        PacketSet whole = byAction.get(action);
+        if (whole != null || within.isAll()) return decidedAs(action).intersect(within);
+        return decidedWithin(action, within, action == defaultAction);
+    }
+
+    /** The packets of {@code within} that the rules (and implicit rules) decide with this action. */
+    public PacketSet decidedByRulesAs(Action action, PacketSet within) {
+        return decidedWithin(action, within, false);
+    }
+
+    /**
+     * The packets of {@code within} that the rules (and implicit rules) decide with this
+     * action, when every rule meeting {@code within} is rule {@code near} or may overlap it
+     * (as when {@code within} lies inside what that rule matches): only those are read.
+     */
+    public PacketSet decidedByRulesAs(Action action, PacketSet within, int near) {
+        Bdd bdd = space.bdd;
+        int w = within.node;
+        List<Integer> parts = new ArrayList<>();
+        if (action == Action.ALLOW) parts.add(bdd.and(implicit.node, w));
+        for (int[] positions : new int[][] {overlaps.earlier(near), {near}, overlaps.later(near)}) {
+            for (int position : positions) {
+                RuleRegion region = regions.get(position);
+                if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {
+                    parts.add(bdd.and(region.decided().node, w));
+                }
+            }
+        }
+        int result = union(bdd, parts);
+        parts.forEach(bdd::free);
+        return space.wrap(result);
+    }
+
+    private PacketSet decidedWithin(Action action, PacketSet within, boolean withDefault) {
+        Bdd bdd = space.bdd;
+        if (within.isAll() && !withDefault) {
+            List<Integer> parts = new ArrayList<>();
+            if (action == Action.ALLOW) parts.add(implicit.node);
+            for (RuleRegion region : regions) if (region.rule().action() == action) parts.add(region.decided().node);
+            return space.wrap(union(bdd, parts));
+        }
+        int w = within.node;
+        List<Integer> parts = new ArrayList<>();
+        List<Integer> covered = new ArrayList<>();
+        if (action == Action.ALLOW) parts.add(bdd.and(implicit.node, w));
+        if (withDefault) covered.add(bdd.and(implicit.node, w));
+        for (RuleRegion region : regions) {
+            if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {
+                parts.add(bdd.and(region.decided().node, w));
+            }
+            if (withDefault && bdd.intersects(region.matched().node, w)) covered.add(bdd.and(region.matched().node, w));
+        }
+        if (withDefault) {
+            int matchedByAny = union(bdd, covered);
+            parts.add(bdd.minus(w, matchedByAny));
+            bdd.free(matchedByAny);
+        }
+        int result = union(bdd, parts);
+        covered.forEach(bdd::free);
+        parts.forEach(bdd::free);
+        return space.wrap(result);
+    }
+
 }

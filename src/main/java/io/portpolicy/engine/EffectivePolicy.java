@@ -46,6 +46,8 @@ public final class EffectivePolicy {
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     private TargetLayer hostLayer;
+    private List<Rule> compiledRules;
+    private RuleOverlaps overlaps;
 
     private EffectivePolicy(Policy policy, LocalDate today) {
         this.policy = policy;
@@ -84,7 +86,14 @@ public final class EffectivePolicy {
 
     /** The rules that are compiled: all but the expired ones, in order. */
     public List<Rule> compiledRules() {
-        return policy.rules().stream().filter(r -> !r.expiredOn(today)).toList();
+        if (compiledRules == null) compiledRules = policy.rules().stream().filter(r -> !r.expiredOn(today)).toList();
+        return compiledRules;
+    }
+
+    /** Which compiled rules may share packets: the same for every layer and direction. */
+    private RuleOverlaps overlaps() {
+        if (overlaps == null) overlaps = new RuleOverlaps(compiledRules());
+        return overlaps;
     }
 
     /** Hosts by name, then groups by name. */
@@ -174,7 +183,8 @@ public final class EffectivePolicy {
             OwnAtoms atoms = new OwnAtoms(key.addresses(), cuts);
             Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                both.put(direction, new DirectedPolicy(policy, new PacketSpace(key, atoms, direction, nodes), today));
+                both.put(direction, new DirectedPolicy(policy, compiledRules(), overlaps(),
+                        new PacketSpace(key, atoms, direction, nodes)));
             }
             return both;
         });

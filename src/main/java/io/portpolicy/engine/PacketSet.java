@@ -112,10 +112,7 @@ public final class PacketSet {
         }
         int projected = space.bdd.exists(node, others);
         space.bdd.free(others);
-        java.util.List<inet.ipaddr.IPAddressSeqRange> ranges = new java.util.ArrayList<>();
-        for (PacketCube cube : new Describer(space).describe(projected)) {
-            ranges.addAll(space.ownIsSource() ? cube.destinations() : cube.sources());
-        }
+        java.util.List<inet.ipaddr.IPAddressSeqRange> ranges = new Describer(space).peers(projected);
         space.bdd.free(projected);
         return ranges;
     }

@@ -15,6 +15,7 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
+import io.portpolicy.model.ServiceMatch;
 import io.portpolicy.source.Location;
 
 import java.math.BigInteger;
@@ -82,55 +83,79 @@ public final class Exposure {
     }
 
     /**
-     * For every allow rule that decides packets of {@code service}: the
-     * targets, the peers and whether the world may send them. A deny before the allow already
-     * took its packets out of the rule's decided set.
+     * For every allow rule that decides packets of {@code service}: the targets, the peers and
+     * whether the world may send them. A deny before the allow already took its packets out of
+     * the rule's decided set. {@code service} must not depend on the peer address (it names
+     * protocols, ports, targets), so "every peer" can be judged within it.
      */
     public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
         Map<Object, Hit> byRule = new LinkedHashMap<>();
         for (DirectedPolicy directed : layers(context, direction)) {
             PacketSpace space = directed.space();
             PacketSet wanted = service.apply(space);
-            // What the rules (and the implicit rules) admit: an allow default is PP108's finding
-            // ("admits every packet no rule denies"), so it neither is reported here nor makes a
-            // rule's narrow source count as the world.
-            PacketSet allowed = directed.decidedAs(Action.ALLOW).intersect(wanted);
-            if (directed.defaultAction() == Action.ALLOW) allowed = allowed.minus(directed.defaultRegion());
-            if (allowed.minus(directed.implicit()).isEmpty()) continue;
-            PacketSet world = allowed.everyPeer();
             // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
-            // nothing: it counts toward "every peer" above, but no rule is reported for it.
-            PacketSet wantedFromOthers = wanted.minus(selfTraffic(space));
-            for (RuleRegion region : directed.rules()) {
-                if (region.rule().action() != Action.ALLOW) continue;
-                add(byRule, region.rule(), region.rule().location(), region.decided().intersect(wantedFromOthers), world,
-                        directed);
+            // nothing: it counts toward "every peer", but no rule is reported for it.
+            PacketSet self = selfTraffic(space);
+            List<RuleRegion> regions = directed.rules();
+            for (int i = 0; i < regions.size(); i++) {
+                RuleRegion region = regions.get(i);
+                if (region.rule().action() != Action.ALLOW || !region.decided().intersects(wanted)) continue;
+                PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
+                if (part.intersects(self)) part = part.minus(self);
+                add(byRule, directed, i, part);
             }
         }
         return new ArrayList<>(byRule.values());
     }
 
-    private static void add(Map<Object, Hit> byRule, Rule rule, Location at, PacketSet part, PacketSet world,
-                            DirectedPolicy directed) {
+    /**
+     * Adds what rule {@code index} admits. The rule shares in a world exposure when the world
+     * may send some of its packets (every peer is admitted there, by it or by other rules or
+     * the implicit ones; an allow default is PP108's finding and does not count) and the rule
+     * itself admits a wide public part of those senders: a rule for a few addresses (from
+     * self, from the office) is not made "open to the world" by a later 'from any' beside it.
+     */
+    private static void add(Map<Object, Hit> byRule, DirectedPolicy directed, int index, PacketSet part) {
         if (part.isEmpty()) return;
-        // The rule shares in a world exposure when the world may send some of its packets and
-        // the rule itself admits a wide public part of those senders: a rule for a few
-        // addresses (from self, from the office) is not made "open to the world" by a later
-        // 'from any' beside it.
-        PacketSet worldPart = part.intersect(world);
-        boolean fromWorld = !worldPart.isEmpty() && !widePublic(worldPart.peerAddresses()).isEmpty();
-        Object key = rule == null ? "default" : rule;
-        Hit before = byRule.get(key);
+        RuleRegion region = directed.rules().get(index);
+        Rule rule = region.rule();
+        List<IPAddressSeqRange> partPeers = part.peerAddresses();
+        PacketSet nonWorldPart = part;
+        boolean fromWorld = false;
+        if (!widePublic(partPeers).isEmpty()) {
+            PacketSet worldPart = worldPart(directed, index, part);
+            fromWorld = !worldPart.isEmpty() && !widePublic(worldPart.peerAddresses()).isEmpty();
+            if (fromWorld) nonWorldPart = part.minus(worldPart);
+        }
+        Hit before = byRule.get(rule);
         List<IPAddressSeqRange> peers = new ArrayList<>(before == null ? List.of() : before.peers());
-        peers.addAll(part.peerAddresses());
+        peers.addAll(partPeers);
         Set<String> targets = new LinkedHashSet<>(before == null ? Set.of() : before.targets());
         targets.addAll(targetsOf(part, directed));
         List<PacketSet> admitted = new ArrayList<>(before == null ? List.of() : before.admitted());
         admitted.add(part);
         List<PacketSet> nonWorld = new ArrayList<>(before == null ? List.of() : before.nonWorld());
-        nonWorld.add(fromWorld ? part.minus(world) : part);
-        byRule.put(key, new Hit(rule, at, fromWorld || (before != null && before.world()), merge(peers), targets,
-                admitted, nonWorld));
+        nonWorld.add(nonWorldPart);
+        byRule.put(rule, new Hit(rule, rule.location(), fromWorld || (before != null && before.world()), merge(peers),
+                targets, admitted, nonWorld));
+    }
+
+    /**
+     * The part of {@code part} that the world may send: the packets at whose other fields
+     * every peer is admitted (by the rules or the implicit ones). When the rule matches every
+     * peer, each packet agreeing with {@code part} on the other fields is matched by it, so
+     * decided by it, by an earlier rule or by the implicit rules: only an earlier deny or reject
+     * (all of which overlap the rule) can shut a peer out, and only those are read. Otherwise
+     * every rule's admitted packets are.
+     */
+    private static PacketSet worldPart(DirectedPolicy directed, int index, PacketSet part) {
+        PacketSet matched = directed.rules().get(index).matched();
+        if (matched.equals(matched.anyPeer())) {
+            PacketSet shut = directed.decidedByRulesAs(Action.DENY, matched, index)
+                    .union(directed.decidedByRulesAs(Action.REJECT, matched, index));
+            return shut.isEmpty() ? part : part.minus(shut.anyPeer());
+        }
+        return part.intersect(directed.decidedByRulesAs(Action.ALLOW, part.anyPeer()).everyPeer());
     }
 
     /** Packets from a target's own address to a target's own address, at each target of the layer. */
@@ -189,6 +214,21 @@ public final class Exposure {
             }
         }
         return merged;
+    }
+
+    /**
+     * The widest run of destination ports the rule names for the protocol, every port for
+     * {@code any} and {@code ephemeral}: what the rule admits of that protocol is no wider.
+     */
+    public static int widestNamed(Rule rule, Protocol protocol) {
+        List<PortRange> named = new ArrayList<>();
+        for (ServiceMatch term : rule.services()) {
+            if (term.protocol() == Protocol.ANY || (term.protocol() == protocol && term.ports().ephemeral())) {
+                return PortRange.ALL.size();
+            }
+            if (term.protocol() == protocol) named.addAll(term.ports().ranges());
+        }
+        return widest(mergePorts(named));
     }
 
     public static int widest(List<PortRange> ports) {

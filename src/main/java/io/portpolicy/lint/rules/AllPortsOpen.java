@@ -43,6 +43,7 @@ public final class AllPortsOpen implements LintRule {
                         .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
                 if (!fromWorld.minus(known).isEmpty()) addOnce(world, "every protocol");
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                    if (Exposure.widestNamed(hit.rule(), protocol) <= RANGE_LIMIT) continue;
                     List<PortRange> worldPorts = Exposure.openPorts(fromWorld, protocol, false);
                     if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
                         addOnce(world, describe(protocol, worldPorts));

@@ -58,7 +58,7 @@ public final class CleartextProtocol implements LintRule {
         Map<Object, Set<String>> targetsOf = new java.util.LinkedHashMap<>();
         Set<Object> wideRules = new java.util.HashSet<>();
         for (Exposure.Hit hit : context.inboundHits()) {
-            if (hit.admitted().stream().anyMatch(set -> wide(set, Protocol.TCP) || wide(set, Protocol.UDP))) {
+            if (hit.admitted().stream().anyMatch(set -> wide(hit, set, Protocol.TCP) || wide(hit, set, Protocol.UDP))) {
                 wideRules.add(hit.rule() == null ? "default" : hit.rule());
             }
         }
@@ -83,8 +83,9 @@ public final class CleartextProtocol implements LintRule {
         return found;
     }
 
-    private static boolean wide(PacketSet set, Protocol protocol) {
-        return Exposure.widest(Exposure.openPorts(set, protocol, true)) > WIDE;
+    private static boolean wide(Exposure.Hit hit, PacketSet set, Protocol protocol) {
+        return Exposure.widestNamed(hit.rule(), protocol) > WIDE
+                && Exposure.widest(Exposure.openPorts(set, protocol, true)) > WIDE;
     }
 
     /** The protocol's port; for HTTP only at targets to which no HTTPS is allowed. */
@@ -92,8 +93,8 @@ public final class CleartextProtocol implements LintRule {
         PacketSet set = Exposure.port(space, clear.protocol(), clear.port());
         if (clear.port() != 80) return set;
         DirectedPolicy directed = layers.stream().filter(d -> d.space() == space).findFirst().orElseThrow();
-        PacketSet https = directed.decidedAs(Action.ALLOW).minus(directed.implicit())
-                .intersect(space.protocol(Protocol.TCP)).intersect(space.destinationPorts(PortRange.single(443)));
+        PacketSet https = directed.decidedAs(Action.ALLOW, Exposure.port(space, Protocol.TCP, 443))
+                .minus(directed.implicit());
         for (Target target : space.owners(https)) set = set.minus(space.at(target));
         return set;
     }

@@ -59,8 +59,8 @@ public final class Icmpv6Blocked implements LintRule {
                 DirectedPolicy directed = effective.directed(target, need.direction());
                 PacketSpace space = directed.space();
                 PacketSet allowed = admitted.computeIfAbsent(directed, d -> new HashMap<>()).computeIfAbsent(need,
-                        n -> directed.decidedAs(Action.ALLOW).intersect(space.protocol(Protocol.ICMPV6))
-                                .intersect(space.icmpType(n.type())));
+                        n -> directed.decidedAs(Action.ALLOW,
+                                space.protocol(Protocol.ICMPV6).intersect(space.icmpType(n.type()))));
                 for (IPAddressSeqRange own : v6) {
                     PacketSet fromAll = allowed.intersect(space.owns(own)).everyPeer();
                     if (fromAll.isEmpty()) {

@@ -49,8 +49,9 @@ public final class ManagementLockout implements LintRule {
             Set<Target> managed = reachable.computeIfAbsent(inbound, d -> new HashMap<>())
                     .computeIfAbsent(Optional.ofNullable(host.os()), os -> {
                         PacketSpace space = inbound.space();
-                        PacketSet admitted = inbound.decidedAs(Action.ALLOW).minus(inbound.implicit());
-                        return new HashSet<>(space.owners(admitted.intersect(management(space, os.orElse(null)))));
+                        PacketSet admitted = inbound.decidedAs(Action.ALLOW, management(space, os.orElse(null)))
+                                .minus(inbound.implicit());
+                        return new HashSet<>(space.owners(admitted));
                     });
             if (managed.contains(target)) continue;
             String what = management(host.os());
