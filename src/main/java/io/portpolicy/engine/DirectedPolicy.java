@@ -43,12 +43,14 @@ public final class DirectedPolicy {
             matched[i] = encoder.encode(rules.get(i));
             // What no earlier rule matched: only the earlier rules that may overlap this one
             // can take anything away, so the rest of the policy is never looked at.
+            // The implicit rules come first but are taken out last: they relate every target's
+            // addresses to each other, and carving that in early makes every later step larger.
             int rest = bdd.keep(matched[i]);
-            if (bdd.intersects(rest, implicitNode)) rest = minusFree(bdd, rest, implicitNode);
             for (int j : overlaps.earlier(i)) {
                 if (rest == Bdd.FALSE) break;
                 if (bdd.intersects(rest, matched[j])) rest = minusFree(bdd, rest, matched[j]);
             }
+            if (bdd.intersects(rest, implicitNode)) rest = minusFree(bdd, rest, implicitNode);
             regions.add(new RuleRegion(rules.get(i), space.wrap(matched[i]), space.wrap(rest)));
         }
         defaultAction = policy.settings().defaultFor(space.direction);
