@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The effective policy in one direction at one layer of targets: at each target, the partition
@@ -20,7 +21,7 @@ import java.util.Map;
 public final class DirectedPolicy {
 
     private final PacketSpace space;
-    private final RuleOverlaps overlaps;
+    private final Supplier<RuleOverlaps> overlaps;
     private final List<RuleRegion> regions = new ArrayList<>();
     private final PacketSet implicit;
     private final Action defaultAction;
@@ -29,31 +30,36 @@ public final class DirectedPolicy {
 
     /**
      * @param rules    the rules in force (expired ones left out), in order
-     * @param overlaps which of those rules may share packets
+     * @param overlaps which of those rules may share packets (asked for only once some rule's
+     *                 decided packets are)
      */
-    DirectedPolicy(Policy policy, List<Rule> rules, RuleOverlaps overlaps, PacketSpace space) {
+    DirectedPolicy(Policy policy, List<Rule> rules, Supplier<RuleOverlaps> overlaps, PacketSpace space) {
         this.space = space;
         this.overlaps = overlaps;
-        Bdd bdd = space.bdd;
-        int implicitNode = space.layer().hosts() ? implicitTraffic() : Bdd.FALSE;
-        implicit = space.wrap(implicitNode);
+        implicit = space.wrap(space.layer().hosts() ? implicitTraffic() : Bdd.FALSE);
         RuleEncoder encoder = new RuleEncoder(space, policy);
-        int[] matched = new int[rules.size()];
         for (int i = 0; i < rules.size(); i++) {
-            matched[i] = encoder.encode(rules.get(i));
-            // What no earlier rule matched: only the earlier rules that may overlap this one
-            // can take anything away, so the rest of the policy is never looked at.
-            // The implicit rules come first but are taken out last: they relate every target's
-            // addresses to each other, and carving that in early makes every later step larger.
-            int rest = bdd.keep(matched[i]);
-            for (int j : overlaps.earlier(i)) {
-                if (rest == Bdd.FALSE) break;
-                if (bdd.intersects(rest, matched[j])) rest = minusFree(bdd, rest, matched[j]);
-            }
-            if (bdd.intersects(rest, implicitNode)) rest = minusFree(bdd, rest, implicitNode);
-            regions.add(new RuleRegion(rules.get(i), space.wrap(matched[i]), space.wrap(rest)));
+            regions.add(new RuleRegion(rules.get(i), space.wrap(encoder.encode(rules.get(i))), this, i));
         }
         defaultAction = policy.settings().defaultFor(space.direction);
+    }
+
+    /**
+     * What rule {@code position} decides: what it matches that no earlier rule matched. Only the
+     * earlier rules that may overlap it can take anything away, so the rest of the policy is
+     * never looked at. The implicit rules come first but are taken out last: they relate every
+     * target's addresses to each other, and carving that in early makes every later step larger.
+     */
+    PacketSet decided(int position) {
+        Bdd bdd = space.bdd;
+        int rest = bdd.keep(regions.get(position).matched().node);
+        for (int j : overlaps().earlier(position)) {
+            if (rest == Bdd.FALSE) break;
+            int earlier = regions.get(j).matched().node;
+            if (bdd.intersects(rest, earlier)) rest = minusFree(bdd, rest, earlier);
+        }
+        if (bdd.intersects(rest, implicit.node)) rest = minusFree(bdd, rest, implicit.node);
+        return space.wrap(rest);
     }
 
     /**
@@ -128,7 +134,7 @@ public final class DirectedPolicy {
 
     /** Which rules may share packets (package-private: the anomaly analysis reads it). */
     RuleOverlaps overlaps() {
-        return overlaps;
+        return overlaps.get();
     }
 
     /** Packets no rule matches, decided by the default; computed when first asked for. */
@@ -186,7 +192,7 @@ public final class DirectedPolicy {
         int w = within.node;
         List<Integer> parts = new ArrayList<>();
         if (action == Action.ALLOW) parts.add(bdd.and(implicit.node, w));
-        for (int[] positions : new int[][] {overlaps.earlier(near), {near}, overlaps.later(near)}) {
+        for (int[] positions : new int[][] {overlaps().earlier(near), {near}, overlaps().later(near)}) {
             for (int position : positions) {
                 RuleRegion region = regions.get(position);
                 if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {

@@ -183,7 +183,7 @@ public final class EffectivePolicy {
             OwnAtoms atoms = new OwnAtoms(key.addresses(), cuts);
             Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                both.put(direction, new DirectedPolicy(policy, compiledRules(), overlaps(),
+                both.put(direction, new DirectedPolicy(policy, compiledRules(), this::overlaps,
                         new PacketSpace(key, atoms, direction, nodes)));
             }
             return both;
