@@ -183,18 +183,18 @@ public final class DirectedPolicy {
     }
 
     /**
-     * The packets of {@code within} that the rules (and implicit rules) decide with this
-     * action, when every rule meeting {@code within} is rule {@code near} or may overlap it
-     * (as when {@code within} lies inside what that rule matches): only those are read.
+     * The packets of {@code within}, which must lie inside what rule {@code position} matches,
+     * that are decided with this action: only that rule, the earlier rules that may overlap it
+     * and the implicit rules can decide them, so only those are read.
      */
-    public PacketSet decidedByRulesAs(Action action, PacketSet within, int near) {
+    public PacketSet decidedByRulesAs(Action action, int position, PacketSet within) {
         Bdd bdd = space.bdd;
         int w = within.node;
         List<Integer> parts = new ArrayList<>();
         if (action == Action.ALLOW) parts.add(bdd.and(implicit.node, w));
-        for (int[] positions : new int[][] {overlaps().earlier(near), {near}, overlaps().later(near)}) {
-            for (int position : positions) {
-                RuleRegion region = regions.get(position);
+        for (int[] positions : new int[][] {overlaps().earlier(position), {position}}) {
+            for (int j : positions) {
+                RuleRegion region = regions.get(j);
                 if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {
                     parts.add(bdd.and(region.decided().node, w));
                 }
@@ -207,12 +207,6 @@ public final class DirectedPolicy {
 
     private PacketSet decidedWithin(Action action, PacketSet within, boolean withDefault) {
         Bdd bdd = space.bdd;
-        if (within.isAll() && !withDefault) {
-            List<Integer> parts = new ArrayList<>();
-            if (action == Action.ALLOW) parts.add(implicit.node);
-            for (RuleRegion region : regions) if (region.rule().action() == action) parts.add(region.decided().node);
-            return space.wrap(union(bdd, parts));
-        }
         int w = within.node;
         List<Integer> parts = new ArrayList<>();
         List<Integer> covered = new ArrayList<>();
@@ -234,5 +228,4 @@ public final class DirectedPolicy {
         parts.forEach(bdd::free);
         return space.wrap(result);
     }
-
 }

@@ -151,8 +151,8 @@ public final class Exposure {
     private static PacketSet worldPart(DirectedPolicy directed, int index, PacketSet part) {
         PacketSet matched = directed.rules().get(index).matched();
         if (matched.equals(matched.anyPeer())) {
-            PacketSet shut = directed.decidedByRulesAs(Action.DENY, matched, index)
-                    .union(directed.decidedByRulesAs(Action.REJECT, matched, index));
+            PacketSet shut = directed.decidedByRulesAs(Action.DENY, index, matched)
+                    .union(directed.decidedByRulesAs(Action.REJECT, index, matched));
             return shut.isEmpty() ? part : part.minus(shut.anyPeer());
         }
         return part.intersect(directed.decidedByRulesAs(Action.ALLOW, part.anyPeer()).everyPeer());
