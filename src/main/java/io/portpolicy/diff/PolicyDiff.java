@@ -149,14 +149,14 @@ public final class PolicyDiff {
         PacketSet here = directed.space().at(target);
         regions.add(new Region(new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
                 cubes(directed.implicit().intersect(here), direction)));
-        for (RuleRegion region : directed.rules()) {
+        for (RuleRegion region : directed.rulesAt(target)) {
             PacketSet decided = region.decided().intersect(here);
             if (decided.isEmpty()) continue;
             regions.add(new Region(new Decider(region.rule().action(), region.rule(), null), cubes(decided, direction)));
         }
         regions.add(new Region(new Decider(directed.defaultAction(), null,
                 "default " + direction.keyword() + " " + directed.defaultAction().keyword()),
-                cubes(directed.defaultRegion().intersect(here), direction)));
+                cubes(directed.defaultRegionAt(target), direction)));
         return regions;
     }
 

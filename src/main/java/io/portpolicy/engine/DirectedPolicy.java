@@ -9,6 +9,7 @@ import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -26,6 +27,7 @@ public final class DirectedPolicy {
     private final PacketSet implicit;
     private final Action defaultAction;
     private PacketSet defaultRegion;
+    private Map<Target, List<RuleRegion>> byTarget;
     private final Map<Action, PacketSet> byAction = new EnumMap<>(Action.class);
 
     /**
@@ -149,6 +151,39 @@ public final class DirectedPolicy {
             bdd.free(covered);
         }
         return defaultRegion;
+    }
+
+    /**
+     * The rules that match some packet at the target, in order: the only ones that can decide
+     * anything there. Read off each rule's own-address projection once for the whole layer.
+     */
+    public List<RuleRegion> rulesAt(Target target) {
+        if (byTarget == null) {
+            byTarget = new HashMap<>();
+            for (RuleRegion region : regions) {
+                for (Target owner : space.owners(region.matched())) {
+                    byTarget.computeIfAbsent(owner, t -> new ArrayList<>()).add(region);
+                }
+            }
+        }
+        return byTarget.getOrDefault(target, List.of());
+    }
+
+    /**
+     * The packets judged at the target that the default decides: {@code defaultRegion()} at
+     * the target, from the rules matching something there instead of the whole layer's union.
+     */
+    public PacketSet defaultRegionAt(Target target) {
+        Bdd bdd = space.bdd;
+        PacketSet here = space.at(target);
+        List<Integer> taken = new ArrayList<>();
+        taken.add(bdd.and(implicit.node, here.node));
+        for (RuleRegion region : rulesAt(target)) taken.add(bdd.and(region.matched().node, here.node));
+        int covered = union(bdd, taken);
+        taken.forEach(bdd::free);
+        PacketSet result = space.wrap(bdd.minus(here.node, covered));
+        bdd.free(covered);
+        return result;
     }
 
     public Action defaultAction() {
