@@ -19,7 +19,9 @@ import io.portpolicy.model.Rule;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +87,9 @@ public final class PolicyDiff {
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
     public static List<Change> access(Policy before, Policy after, LocalDate today) {
-        EffectivePolicy old = EffectivePolicy.of(before, today);
-        EffectivePolicy neu = EffectivePolicy.of(after, today);
+        List<EffectivePolicy> both = EffectivePolicy.sharingSpaces(before, after, today);
+        EffectivePolicy old = both.get(0);
+        EffectivePolicy neu = both.get(1);
         TreeSet<String> hosts = new TreeSet<>(before.hosts().keySet());
         hosts.addAll(after.hosts().keySet());
         TreeSet<String> groups = new TreeSet<>(before.groups().keySet());
@@ -99,12 +102,74 @@ public final class PolicyDiff {
             Optional<Target> b = neu.target(name);
             Target shown = b.orElseGet(a::get);
             for (Direction direction : Direction.values()) {
-                List<Region> left = regions(old, name, a.orElse(null), direction);
-                List<Region> right = regions(neu, name, b.orElse(null), direction);
+                PacketSet changed = null;
+                if (a.isPresent() && b.isPresent()) {
+                    if (unchanged(old, a.get(), neu, b.get(), direction)) continue;
+                    changed = changed(old.directed(a.get(), direction), a.get(), neu.directed(b.get(), direction), b.get());
+                }
+                List<Region> left = regions(old, name, a.orElse(null), direction, changed);
+                List<Region> right = regions(neu, name, b.orElse(null), direction, changed);
                 changes.addAll(compare(shown, direction, left, right));
             }
         }
         return changes;
+    }
+
+    /**
+     * Whether both sides certainly decide every packet at the target alike: the same addresses,
+     * implicit part and default, and, in order, the same rules there (by action and what they
+     * match). Sets of the two sides share one BDD, so this compares nodes and describes nothing;
+     * it is what makes a diff of two mostly equal policies cheap.
+     */
+    private static boolean unchanged(EffectivePolicy old, Target a, EffectivePolicy neu, Target b, Direction direction) {
+        if (!new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()))) return false;
+        DirectedPolicy left = old.directed(a, direction);
+        DirectedPolicy right = neu.directed(b, direction);
+        if (left.defaultAction() != right.defaultAction()) return false;
+        if (!left.implicit().intersect(left.space().at(a)).samePackets(right.implicit().intersect(right.space().at(b)))) {
+            return false;
+        }
+        List<RuleRegion> before = left.rulesAt(a);
+        List<RuleRegion> after = right.rulesAt(b);
+        if (before.size() != after.size()) return false;
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i).rule().action() != after.get(i).rule().action()
+                    || !before.get(i).matched().samePackets(after.get(i).matched())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The packets at the target whose verdict differs in a way {@link #matters}: decided with
+     * different actions, or allowed on one side and not judged by the target on the other.
+     * Every reported change lies inside it, so regions that miss it need no description.
+     */
+    private static PacketSet changed(DirectedPolicy left, Target a, DirectedPolicy right, Target b) {
+        Map<Action, PacketSet> before = verdicts(left, a);
+        Map<Action, PacketSet> after = verdicts(right, b);
+        PacketSet changed = after.get(Action.ALLOW).minus(left.space().at(a))
+                .union(before.get(Action.ALLOW).minus(right.space().at(b)));
+        for (Action was : Action.values()) {
+            for (Action is : Action.values()) {
+                if (was != is) changed = changed.union(before.get(was).intersect(after.get(is)));
+            }
+        }
+        return changed;
+    }
+
+    /** The packets at the target decided with each action (implicit rules and default included). */
+    private static Map<Action, PacketSet> verdicts(DirectedPolicy directed, Target target) {
+        PacketSet here = directed.space().at(target);
+        Map<Action, PacketSet> verdicts = new EnumMap<>(Action.class);
+        for (Action action : Action.values()) verdicts.put(action, directed.space().none());
+        verdicts.put(Action.ALLOW, directed.implicit().intersect(here));
+        for (RuleRegion region : directed.rulesAt(target)) {
+            verdicts.merge(region.rule().action(), region.decided().intersect(here), PacketSet::union);
+        }
+        verdicts.merge(directed.defaultAction(), directed.defaultRegionAt(target), PacketSet::union);
+        return verdicts;
     }
 
     private static List<Change> compare(Target target, Direction direction, List<Region> left, List<Region> right) {
@@ -134,7 +199,12 @@ public final class PolicyDiff {
         return true;
     }
 
-    private static List<Region> regions(EffectivePolicy effective, String name, Target target, Direction direction) {
+    /**
+     * One side's partition of the packets at the target, as described regions; with
+     * {@code changed} (both sides have the target), only the regions that meet it.
+     */
+    private static List<Region> regions(EffectivePolicy effective, String name, Target target, Direction direction,
+                                        PacketSet changed) {
         List<Region> regions = new ArrayList<>();
         List<IPAddressSeqRange> owned = target == null ? List.of() : target.addresses();
         List<Cube> outside = new ArrayList<>();
@@ -147,17 +217,22 @@ public final class PolicyDiff {
         if (target == null) return regions;
         DirectedPolicy directed = effective.directed(target, direction);
         PacketSet here = directed.space().at(target);
-        regions.add(new Region(new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
-                cubes(directed.implicit().intersect(here), direction)));
+        add(regions, new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
+                directed.implicit().intersect(here), changed, direction);
         for (RuleRegion region : directed.rulesAt(target)) {
-            PacketSet decided = region.decided().intersect(here);
-            if (decided.isEmpty()) continue;
-            regions.add(new Region(new Decider(region.rule().action(), region.rule(), null), cubes(decided, direction)));
+            add(regions, new Decider(region.rule().action(), region.rule(), null), region.decided().intersect(here),
+                    changed, direction);
         }
-        regions.add(new Region(new Decider(directed.defaultAction(), null,
+        add(regions, new Decider(directed.defaultAction(), null,
                 "default " + direction.keyword() + " " + directed.defaultAction().keyword()),
-                cubes(directed.defaultRegionAt(target), direction)));
+                directed.defaultRegionAt(target), changed, direction);
         return regions;
+    }
+
+    private static void add(List<Region> regions, Decider decider, PacketSet set, PacketSet changed,
+                            Direction direction) {
+        if (set.isEmpty() || (changed != null && !set.intersects(changed))) return;
+        regions.add(new Region(decider, cubes(set, direction)));
     }
 
     private static List<Cube> cubes(PacketSet set, Direction direction) {

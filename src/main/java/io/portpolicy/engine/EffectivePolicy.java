@@ -43,21 +43,38 @@ public final class EffectivePolicy {
     private final LocalDate today;
     private final List<IPAddressSeqRange> cuts;
     private final int nodes;
+    /** The spaces shared with another policy, or null when this policy's layers have their own. */
+    private final SharedSpaces shared;
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     private TargetLayer hostLayer;
     private List<Rule> compiledRules;
     private RuleOverlaps overlaps;
 
-    private EffectivePolicy(Policy policy, LocalDate today) {
+    private EffectivePolicy(Policy policy, LocalDate today, SharedSpaces shared) {
         this.policy = policy;
         this.today = today;
+        this.shared = shared;
         cuts = cuts(policy);
-        nodes = (int) Math.min((1L << 14) + 200L * policy.rules().size(), 1 << 23);
+        nodes = nodesFor(policy);
     }
 
     public static EffectivePolicy of(Policy policy, LocalDate today) {
-        return new EffectivePolicy(policy, today);
+        return new EffectivePolicy(policy, today, null);
+    }
+
+    /**
+     * The effective policies of two policies whose layers of the same targets share one BDD
+     * space per direction (atoms cut at both policies' boundaries), so that what each decides
+     * can be compared node for node ({@link PacketSet#samePackets}).
+     */
+    public static List<EffectivePolicy> sharingSpaces(Policy before, Policy after, LocalDate today) {
+        SharedSpaces shared = new SharedSpaces(before, after);
+        return List.of(new EffectivePolicy(before, today, shared), new EffectivePolicy(after, today, shared));
+    }
+
+    private static int nodesFor(Policy policy) {
+        return (int) Math.min((1L << 14) + 200L * policy.rules().size(), 1 << 23);
     }
 
     /** Every range the policy names: atoms of target space never straddle their ends. */
@@ -180,14 +197,57 @@ public final class EffectivePolicy {
 
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
         return layers.computeIfAbsent(layer, key -> {
-            OwnAtoms atoms = new OwnAtoms(key.addresses(), cuts);
+            OwnAtoms atoms = shared == null ? new OwnAtoms(key.addresses(), cuts) : null;
             Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                both.put(direction, new DirectedPolicy(policy, compiledRules(), this::overlaps,
-                        new PacketSpace(key, atoms, direction, nodes)));
+                PacketSpace space = shared == null ? new PacketSpace(key, atoms, direction, nodes)
+                        : shared.space(key, direction);
+                both.put(direction, new DirectedPolicy(policy, compiledRules(), this::overlaps, space));
             }
             return both;
         });
+    }
+
+    /**
+     * One BDD per layer and direction for two policies: the atoms are cut at the boundaries of
+     * both, over the addresses either gives the layer's targets (all hosts, or the same-named
+     * groups).
+     */
+    private static final class SharedSpaces {
+        private final List<Policy> policies;
+        private final List<IPAddressSeqRange> cuts = new ArrayList<>();
+        private final int nodes;
+        private final Map<List<String>, OwnAtoms> atoms = new HashMap<>();
+        private final Map<List<String>, Map<Direction, Bdd>> bdds = new HashMap<>();
+
+        SharedSpaces(Policy before, Policy after) {
+            policies = List.of(before, after);
+            policies.forEach(p -> cuts.addAll(cuts(p)));
+            nodes = Math.max(nodesFor(before), nodesFor(after));
+        }
+
+        PacketSpace space(TargetLayer layer, Direction direction) {
+            List<String> key = layer.hosts() ? List.of() : layer.targets().stream().map(Target::name).toList();
+            OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
+            Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
+                    .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, nodes));
+            return new PacketSpace(layer, common, direction, bdd);
+        }
+
+        /** Every host's addresses (no group names), or those of the named groups, in either policy. */
+        private List<IPAddressSeqRange> addresses(List<String> groups) {
+            List<IPAddressSeqRange> all = new ArrayList<>();
+            for (Policy policy : policies) {
+                if (groups.isEmpty()) {
+                    policy.hosts().values().forEach(h -> all.addAll(Target.of(h).addresses()));
+                }
+                for (String name : groups) {
+                    Group group = policy.groups().get(name);
+                    if (group != null) all.addAll(Target.of(group).addresses());
+                }
+            }
+            return all;
+        }
     }
 
     /** The verdict for one packet judged at a target, and what decided it. */

@@ -51,6 +51,15 @@ public final class PacketSet {
         return node == space.universe();
     }
 
+    /**
+     * Whether a set of another space over the same BDD (see
+     * {@link EffectivePolicy#sharingSpaces}) holds the same packets.
+     */
+    public boolean samePackets(PacketSet other) {
+        if (other.space.bdd != space.bdd) throw new IllegalArgumentException("sets of unrelated spaces");
+        return other.node == node;
+    }
+
     public boolean containsAll(PacketSet other) {
         return space.bdd.subset(other.node, node);
     }

@@ -51,9 +51,19 @@ public final class PacketSpace {
      * @param nodes the BDD node table's starting size (see {@link Bdd#Bdd(int, int)})
      */
     PacketSpace(TargetLayer layer, OwnAtoms atoms, Direction direction, int nodes) {
+        this(layer, atoms, direction, newBdd(atoms, nodes));
+    }
+
+    /**
+     * A space over a BDD that other spaces with the same atoms may share: sets of all of them
+     * are then comparable node for node (two policies' layers, for a diff). The layer's targets
+     * own some of the atoms; the universe is those.
+     */
+    PacketSpace(TargetLayer layer, OwnAtoms atoms, Direction direction, Bdd bdd) {
         this.layer = layer;
         this.atoms = atoms;
         this.direction = direction;
+        this.bdd = bdd;
         int at = 0;
         family = new Field("family", at, 1);
         protocol = new Field("protocol", at += 1, 8);
@@ -63,12 +73,20 @@ public final class PacketSpace {
         icmpCode = new Field("icmp code", at += 8, 8);
         peer = new Field("peer address", at += 8, ADDRESS_BITS);
         own = new Field("own atom", at += ADDRESS_BITS, atoms.bits());
-        bdd = new Bdd(own.end(), nodes);
-        int v4 = atomInterval(0, atoms.ipv4Count() - 1, Family.IPV4);
-        int v6 = atomInterval(atoms.ipv4Count(), atoms.count() - 1, Family.IPV6);
-        universe = bdd.or(v4, v6);
-        bdd.free(v4);
-        bdd.free(v6);
+        int owned = Bdd.FALSE;
+        for (IPAddressSeqRange range : layer.addresses()) {
+            int part = ownAddresses(range);
+            int next = bdd.or(owned, part);
+            bdd.free(owned);
+            bdd.free(part);
+            owned = next;
+        }
+        universe = owned;
+    }
+
+    /** A BDD with the variables of a space over these atoms. */
+    static Bdd newBdd(OwnAtoms atoms, int nodes) {
+        return new Bdd(1 + 8 + 16 + 16 + 8 + 8 + ADDRESS_BITS + atoms.bits(), nodes);
     }
 
     public Direction direction() {
