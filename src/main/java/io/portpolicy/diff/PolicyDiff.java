@@ -19,7 +19,6 @@ import io.portpolicy.model.Rule;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -104,8 +103,8 @@ public final class PolicyDiff {
             for (Direction direction : Direction.values()) {
                 PacketSet changed = null;
                 if (a.isPresent() && b.isPresent()) {
-                    if (unchanged(old, a.get(), neu, b.get(), direction)) continue;
-                    changed = changed(old.directed(a.get(), direction), a.get(), neu.directed(b.get(), direction), b.get());
+                    changed = mayDiffer(old.directed(a.get(), direction), a.get(), neu.directed(b.get(), direction), b.get());
+                    if (changed != null && changed.isEmpty()) continue;
                 }
                 List<Region> left = regions(old, name, a.orElse(null), direction, changed);
                 List<Region> right = regions(neu, name, b.orElse(null), direction, changed);
@@ -116,60 +115,36 @@ public final class PolicyDiff {
     }
 
     /**
-     * Whether both sides certainly decide every packet at the target alike: the same addresses,
-     * implicit part and default, and, in order, the same rules there (by action and what they
-     * match). Sets of the two sides share one BDD, so this compares nodes and describes nothing;
-     * it is what makes a diff of two mostly equal policies cheap.
+     * Where the two sides may decide a packet at the target differently, or {@code null} for
+     * anywhere. When the target's addresses, implicit part and default are the same, and its
+     * rules (by action and matched set: the two sides' sets share one BDD, so this compares
+     * nodes) differ only in one run between a common beginning and a common end, a packet that
+     * no rule of that run matches meets the same rules in the same order on both sides: the
+     * packets the run's rules match are the only candidates, and none at all when nothing
+     * differs. This is what makes a diff of two mostly equal policies cheap.
      */
-    private static boolean unchanged(EffectivePolicy old, Target a, EffectivePolicy neu, Target b, Direction direction) {
-        if (!new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()))) return false;
-        DirectedPolicy left = old.directed(a, direction);
-        DirectedPolicy right = neu.directed(b, direction);
-        if (left.defaultAction() != right.defaultAction()) return false;
-        if (!left.implicit().intersect(left.space().at(a)).samePackets(right.implicit().intersect(right.space().at(b)))) {
-            return false;
-        }
+    private static PacketSet mayDiffer(DirectedPolicy left, Target a, DirectedPolicy right, Target b) {
+        if (!new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()))) return null;
+        if (left.defaultAction() != right.defaultAction()) return null;
+        PacketSet here = left.space().at(a);
+        if (!left.implicit().intersect(here).samePackets(right.implicit().intersect(right.space().at(b)))) return null;
         List<RuleRegion> before = left.rulesAt(a);
         List<RuleRegion> after = right.rulesAt(b);
-        if (before.size() != after.size()) return false;
-        for (int i = 0; i < before.size(); i++) {
-            if (before.get(i).rule().action() != after.get(i).rule().action()
-                    || !before.get(i).matched().samePackets(after.get(i).matched())) {
-                return false;
-            }
+        int common = 0;
+        while (common < Math.min(before.size(), after.size()) && alike(before.get(common), after.get(common))) common++;
+        int end = 0;
+        while (end < Math.min(before.size(), after.size()) - common
+                && alike(before.get(before.size() - 1 - end), after.get(after.size() - 1 - end))) {
+            end++;
         }
-        return true;
+        PacketSet candidates = left.space().none();
+        for (RuleRegion rule : before.subList(common, before.size() - end)) candidates = candidates.union(rule.matched());
+        for (RuleRegion rule : after.subList(common, after.size() - end)) candidates = candidates.union(rule.matched());
+        return candidates.intersect(here);
     }
 
-    /**
-     * The packets at the target whose verdict differs in a way {@link #matters}: decided with
-     * different actions, or allowed on one side and not judged by the target on the other.
-     * Every reported change lies inside it, so regions that miss it need no description.
-     */
-    private static PacketSet changed(DirectedPolicy left, Target a, DirectedPolicy right, Target b) {
-        Map<Action, PacketSet> before = verdicts(left, a);
-        Map<Action, PacketSet> after = verdicts(right, b);
-        PacketSet changed = after.get(Action.ALLOW).minus(left.space().at(a))
-                .union(before.get(Action.ALLOW).minus(right.space().at(b)));
-        for (Action was : Action.values()) {
-            for (Action is : Action.values()) {
-                if (was != is) changed = changed.union(before.get(was).intersect(after.get(is)));
-            }
-        }
-        return changed;
-    }
-
-    /** The packets at the target decided with each action (implicit rules and default included). */
-    private static Map<Action, PacketSet> verdicts(DirectedPolicy directed, Target target) {
-        PacketSet here = directed.space().at(target);
-        Map<Action, PacketSet> verdicts = new EnumMap<>(Action.class);
-        for (Action action : Action.values()) verdicts.put(action, directed.space().none());
-        verdicts.put(Action.ALLOW, directed.implicit().intersect(here));
-        for (RuleRegion region : directed.rulesAt(target)) {
-            verdicts.merge(region.rule().action(), region.decided().intersect(here), PacketSet::union);
-        }
-        verdicts.merge(directed.defaultAction(), directed.defaultRegionAt(target), PacketSet::union);
-        return verdicts;
+    private static boolean alike(RuleRegion before, RuleRegion after) {
+        return before.rule().action() == after.rule().action() && before.matched().samePackets(after.matched());
     }
 
     private static List<Change> compare(Target target, Direction direction, List<Region> left, List<Region> right) {
@@ -201,7 +176,8 @@ public final class PolicyDiff {
 
     /**
      * One side's partition of the packets at the target, as described regions; with
-     * {@code changed} (both sides have the target), only the regions that meet it.
+     * {@code changed} (the packets whose verdict may differ), only the regions that meet it:
+     * every change lies inside it, so the others take part in none.
      */
     private static List<Region> regions(EffectivePolicy effective, String name, Target target, Direction direction,
                                         PacketSet changed) {
@@ -219,13 +195,18 @@ public final class PolicyDiff {
         PacketSet here = directed.space().at(target);
         add(regions, new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
                 directed.implicit().intersect(here), changed, direction);
+        // What the candidates hold that no rule matches falls to the default: its region there
+        // (a change in it lies among the candidates, so the rest of the default region is not needed).
+        PacketSet unmatched = changed == null ? null : changed.minus(directed.implicit());
         for (RuleRegion region : directed.rulesAt(target)) {
+            if (changed != null && !region.matched().intersects(changed)) continue;
+            if (unmatched != null) unmatched = unmatched.minus(region.matched());
             add(regions, new Decider(region.rule().action(), region.rule(), null), region.decided().intersect(here),
                     changed, direction);
         }
         add(regions, new Decider(directed.defaultAction(), null,
                 "default " + direction.keyword() + " " + directed.defaultAction().keyword()),
-                directed.defaultRegionAt(target), changed, direction);
+                unmatched == null ? directed.defaultRegionAt(target) : unmatched, changed, direction);
         return regions;
     }
 

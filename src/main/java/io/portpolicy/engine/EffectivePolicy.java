@@ -42,7 +42,6 @@ public final class EffectivePolicy {
     private final Policy policy;
     private final LocalDate today;
     private final List<IPAddressSeqRange> cuts;
-    private final int nodes;
     /** The spaces shared with another policy, or null when this policy's layers have their own. */
     private final SharedSpaces shared;
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
@@ -56,7 +55,6 @@ public final class EffectivePolicy {
         this.today = today;
         this.shared = shared;
         cuts = cuts(policy);
-        nodes = nodesFor(policy);
     }
 
     public static EffectivePolicy of(Policy policy, LocalDate today) {
@@ -73,8 +71,14 @@ public final class EffectivePolicy {
         return List.of(new EffectivePolicy(before, today, shared), new EffectivePolicy(after, today, shared));
     }
 
-    private static int nodesFor(Policy policy) {
-        return (int) Math.min((1L << 14) + 200L * policy.rules().size(), 1 << 23);
+    /**
+     * The node table's starting size for a layer: the host layer holds every rule's sets for
+     * every host; a group's layer only the rules that name it, and the table doubles as needed,
+     * so groups (a policy may have hundreds) start small.
+     */
+    private static int nodesFor(Policy policy, TargetLayer layer) {
+        long perRule = layer.hosts() ? 200 : 20;
+        return (int) Math.min((1L << 14) + perRule * policy.rules().size(), 1 << 23);
     }
 
     /** Every range the policy names: atoms of target space never straddle their ends. */
@@ -200,7 +204,7 @@ public final class EffectivePolicy {
             OwnAtoms atoms = shared == null ? new OwnAtoms(key.addresses(), cuts) : null;
             Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                PacketSpace space = shared == null ? new PacketSpace(key, atoms, direction, nodes)
+                PacketSpace space = shared == null ? new PacketSpace(key, atoms, direction, nodesFor(policy, key))
                         : shared.space(key, direction);
                 both.put(direction, new DirectedPolicy(policy, compiledRules(), this::overlaps, space));
             }
@@ -216,21 +220,20 @@ public final class EffectivePolicy {
     private static final class SharedSpaces {
         private final List<Policy> policies;
         private final List<IPAddressSeqRange> cuts = new ArrayList<>();
-        private final int nodes;
         private final Map<List<String>, OwnAtoms> atoms = new HashMap<>();
         private final Map<List<String>, Map<Direction, Bdd>> bdds = new HashMap<>();
 
         SharedSpaces(Policy before, Policy after) {
             policies = List.of(before, after);
             policies.forEach(p -> cuts.addAll(cuts(p)));
-            nodes = Math.max(nodesFor(before), nodesFor(after));
         }
 
         PacketSpace space(TargetLayer layer, Direction direction) {
             List<String> key = layer.hosts() ? List.of() : layer.targets().stream().map(Target::name).toList();
             OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
             Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
-                    .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, nodes));
+                    .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, Math.max(
+                            nodesFor(policies.get(0), layer), nodesFor(policies.get(1), layer))));
             return new PacketSpace(layer, common, direction, bdd);
         }
 

@@ -58,8 +58,13 @@ final class RuleEncoder {
     /** The packets a rule matches in this space's direction, at every target of the layer. */
     int encode(Rule rule) {
         boolean ownIsSource = space.ownIsSource();
-        int from = side(rule.from(), ownIsSource);
-        int to = side(rule.to(), !ownIsSource);
+        // A rule whose own side holds no address of this layer (most rules, at a group's
+        // layer) matches nothing here: say so before building the rest.
+        int own = side(ownIsSource ? rule.from() : rule.to(), true);
+        if (own == Bdd.FALSE) return Bdd.FALSE;
+        int peer = side(ownIsSource ? rule.to() : rule.from(), false);
+        int from = ownIsSource ? own : peer;
+        int to = ownIsSource ? peer : own;
         int services = Bdd.FALSE;
         for (ServiceMatch term : rule.services()) services = orFree(services, service(term, rule.from().ports()));
         int addresses = bdd.and(from, to);

@@ -89,7 +89,7 @@ public final class Exposure {
      * protocols, ports, targets), so "every peer" can be judged within it.
      */
     public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
-        Map<Object, Hit> byRule = new LinkedHashMap<>();
+        Map<Rule, Hit> byRule = new LinkedHashMap<>();
         for (DirectedPolicy directed : layers(context, direction)) {
             PacketSpace space = directed.space();
             PacketSet wanted = service.apply(space);
@@ -115,7 +115,7 @@ public final class Exposure {
      * itself admits a wide public part of those senders: a rule for a few addresses (from
      * self, from the office) is not made "open to the world" by a later 'from any' beside it.
      */
-    private static void add(Map<Object, Hit> byRule, DirectedPolicy directed, int index, PacketSet part) {
+    private static void add(Map<Rule, Hit> byRule, DirectedPolicy directed, int index, PacketSet part) {
         if (part.isEmpty()) return;
         RuleRegion region = directed.rules().get(index);
         Rule rule = region.rule();
