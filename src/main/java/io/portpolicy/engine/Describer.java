@@ -140,14 +140,14 @@ final class Describer {
         for (BigInteger[] run : runs) {
             int first = Math.max(from, run[0].min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue());
             int last = Math.min(to - 1, run[1].min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue());
-            for (int i = first; i <= last; i++) {
-                IPAddressSeqRange atom = atoms.atom(i);
+            if (first > last) continue;
+            for (IPAddressSeqRange range : atoms.ranges(first, last)) {
                 int end = ranges.size() - 1;
                 if (end >= 0 && ranges.get(end).getUpper().getValue().add(BigInteger.ONE)
-                        .equals(atom.getLower().getValue())) {
-                    ranges.set(end, ranges.get(end).getLower().toSequentialRange(atom.getUpper()));
+                        .equals(range.getLower().getValue())) {
+                    ranges.set(end, ranges.get(end).getLower().toSequentialRange(range.getUpper()));
                 } else {
-                    ranges.add(atom);
+                    ranges.add(range);
                 }
             }
         }

@@ -22,6 +22,8 @@ final class OwnAtoms {
 
     private final List<IPAddressSeqRange> atoms;
     private final int ipv4Count;
+    /** The indices of the atoms after which the next atom does not continue the addresses. */
+    private final int[] blockEnds;
 
     /**
      * @param universe the targets' own addresses
@@ -51,6 +53,32 @@ final class OwnAtoms {
         atoms = new ArrayList<>(v4);
         atoms.addAll(v6);
         ipv4Count = v4.size();
+        List<Integer> ends = new ArrayList<>();
+        for (int i = 0; i < atoms.size(); i++) {
+            boolean last = i + 1 == atoms.size() || i + 1 == ipv4Count
+                    || !atoms.get(i).getUpper().getValue().add(BigInteger.ONE).equals(atoms.get(i + 1).getLower().getValue());
+            if (last) ends.add(i);
+        }
+        blockEnds = ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The addresses of atoms {@code first..last} (of one IP version) as ranges, neighbouring
+     * atoms joined: one range per stretch of contiguous addresses, found without visiting
+     * every atom.
+     */
+    List<IPAddressSeqRange> ranges(int first, int last) {
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        int start = first;
+        int next = java.util.Arrays.binarySearch(blockEnds, first);
+        if (next < 0) next = -next - 1;
+        while (start <= last) {
+            int end = next < blockEnds.length ? Math.min(blockEnds[next], last) : last;
+            ranges.add(atoms.get(start).getLower().toSequentialRange(atoms.get(end).getUpper()));
+            start = end + 1;
+            next++;
+        }
+        return ranges;
     }
 
     /** The union of the ranges of one family as disjoint sorted blocks. */
