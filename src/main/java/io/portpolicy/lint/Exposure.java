@@ -16,7 +16,6 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
-import io.portpolicy.source.Location;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -63,22 +62,21 @@ public final class Exposure {
     }
 
     /**
-     * What one rule (or the default) admits of a set of packets, summed over every layer.
+     * What one allow rule admits of a set of packets, summed over every layer. (An allow
+     * default is PP108's finding, not an exposure of any rule.)
      *
      * @param rule    the allow rule
-     * @param at      where it is
      * @param world   whether it shares in admitting packets from every peer of an IP version
      * @param peers   the peers it admits (implicit rules left out)
      * @param targets the targets it admits them to, by name
      * @param nonWorld the part not admitted from the whole world, per layer
      */
-    public record Hit(Rule rule, Location at, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
+    public record Hit(Rule rule, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
                       List<PacketSet> admitted, List<PacketSet> nonWorld) {
 
-        /** The finding, at the admitting rule (whose waivers then apply) or at the default. */
+        /** The finding, at the admitting rule (whose waivers then apply). */
         public Finding finding(LintContext context, LintRule check, String message, String hint) {
-            return rule == null ? context.finding(check, at, message, hint)
-                    : context.finding(check, rule, at, message, hint);
+            return context.finding(check, rule, rule.location(), message, hint);
         }
     }
 
@@ -136,8 +134,8 @@ public final class Exposure {
         admitted.add(part);
         List<PacketSet> nonWorld = new ArrayList<>(before == null ? List.of() : before.nonWorld());
         nonWorld.add(nonWorldPart);
-        byRule.put(rule, new Hit(rule, rule.location(), fromWorld || (before != null && before.world()), merge(peers),
-                targets, admitted, nonWorld));
+        byRule.put(rule, new Hit(rule, fromWorld || (before != null && before.world()), merge(peers), targets,
+                admitted, nonWorld));
     }
 
     /**

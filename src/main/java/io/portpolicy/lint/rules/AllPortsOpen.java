@@ -55,12 +55,11 @@ public final class AllPortsOpen implements LintRule {
             }
             if (world.isEmpty() && wide.isEmpty()) continue;
             if (world.contains("every protocol")) world = List.of("every protocol and port");
-            String who = hit.rule() == null ? "the inbound default admits " : "admits ";
             String to = " to " + Exposure.names(hit.targets());
             String message = world.isEmpty()
-                    ? who + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
+                    ? "admits " + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
                             + RANGE_LIMIT + " ports"
-                    : who + String.join(" and ", world) + " from the whole world" + to;
+                    : "admits " + String.join(" and ", world) + " from the whole world" + to;
             String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
             Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR));

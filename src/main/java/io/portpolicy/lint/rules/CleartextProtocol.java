@@ -14,6 +14,7 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -53,18 +54,18 @@ public final class CleartextProtocol implements LintRule {
     public List<Finding> check(LintContext context) {
         List<DirectedPolicy> layers = Exposure.layers(context, Direction.INBOUND);
         List<Finding> found = new ArrayList<>();
-        Map<Object, Set<String>> byRule = new java.util.LinkedHashMap<>();
-        Map<Object, Exposure.Hit> hitOf = new java.util.LinkedHashMap<>();
-        Map<Object, Set<String>> targetsOf = new java.util.LinkedHashMap<>();
-        Set<Object> wideRules = new java.util.HashSet<>();
+        Map<Rule, Set<String>> byRule = new java.util.LinkedHashMap<>();
+        Map<Rule, Exposure.Hit> hitOf = new java.util.LinkedHashMap<>();
+        Map<Rule, Set<String>> targetsOf = new java.util.LinkedHashMap<>();
+        Set<Rule> wideRules = new java.util.HashSet<>();
         for (Exposure.Hit hit : context.inboundHits()) {
             if (hit.admitted().stream().anyMatch(set -> wide(hit, set, Protocol.TCP) || wide(hit, set, Protocol.UDP))) {
-                wideRules.add(hit.rule() == null ? "default" : hit.rule());
+                wideRules.add(hit.rule());
             }
         }
         for (Cleartext clear : PROTOCOLS) {
             for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> service(s, clear, layers))) {
-                Object key = hit.rule() == null ? "default" : hit.rule();
+                Rule key = hit.rule();
                 if (wideRules.contains(key)) continue;
                 byRule.computeIfAbsent(key, k -> new LinkedHashSet<>())
                         .add(clear.name() + " (" + clear.protocol().keyword() + "/" + clear.port() + "; use "
@@ -75,7 +76,7 @@ public final class CleartextProtocol implements LintRule {
         }
         byRule.forEach((key, names) -> {
             Exposure.Hit hit = hitOf.get(key);
-            String message = (hit.rule() == null ? "the inbound default admits " : "admits ") + String.join(", ", names)
+            String message = "admits " + String.join(", ", names)
                     + " to " + Exposure.names(targetsOf.get(key));
             String hint = "offer the encrypted alternative instead and remove the cleartext port";
             found.add(hit.finding(context, this, message, hint));

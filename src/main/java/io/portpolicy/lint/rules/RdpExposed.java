@@ -28,12 +28,11 @@ public final class RdpExposed implements LintRule {
         List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND,
                 s -> Exposure.port(s, Protocol.TCP, 3389).union(Exposure.port(s, Protocol.UDP, 3389)));
         for (Exposure.Hit hit : hits) {
-            String who = hit.rule() == null ? "the inbound default admits" : "admits";
             String to = " to " + Exposure.names(hit.targets());
             String message;
             Severity severity;
             if (hit.world()) {
-                message = who + " RDP (3389) from the whole world" + to;
+                message = "admits RDP (3389) from the whole world" + to;
                 severity = Severity.ERROR;
             } else {
                 List<IPAddressSeqRange> wide = Exposure.widePublic(hit.peers());
@@ -43,7 +42,7 @@ public final class RdpExposed implements LintRule {
                     kind = "private range";
                 }
                 if (wide.isEmpty()) continue;
-                message = who + " RDP (3389) from " + Exposure.addresses(wide) + ", a " + kind + " wider than "
+                message = "admits RDP (3389) from " + Exposure.addresses(wide) + ", a " + kind + " wider than "
                         + (kind.startsWith("public") ? "/24 (IPv6 /48)" : "/16 (IPv6 /40)") + "," + to;
                 severity = Severity.WARNING;
             }

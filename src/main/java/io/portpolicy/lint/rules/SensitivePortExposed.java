@@ -57,13 +57,12 @@ public final class SensitivePortExposed implements LintRule {
             }
             wide.removeAll(world);
             if (world.isEmpty() && wide.isEmpty()) continue;
-            String who = hit.rule() == null ? "the inbound default admits " : "admits ";
             String to = " to " + Exposure.names(hit.targets());
             Severity severity = world.isEmpty() ? Severity.WARNING : Severity.ERROR;
             String message = world.isEmpty()
-                    ? who + list(wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
+                    ? "admits " + list(wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
                             + ", a public range wider than /24 (IPv6 /48)," + to
-                    : who + list(world) + " from the whole world" + to;
+                    : "admits " + list(world) + " from the whole world" + to;
             String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
             Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(severity));

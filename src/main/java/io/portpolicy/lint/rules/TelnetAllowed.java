@@ -24,10 +24,8 @@ public final class TelnetAllowed implements LintRule {
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
         for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 23))) {
-            String message = (hit.rule() == null ? "the inbound default admits" : "admits")
-                    + " Telnet (tcp/23) " + Exposure.sources(hit) + " to " + Exposure.names(hit.targets());
-            String hint = "use SSH instead, and deny tcp/23"
-                    + (hit.rule() == null ? " (or write 'default inbound deny')" : "");
+            String message = "admits Telnet (tcp/23) " + Exposure.sources(hit) + " to " + Exposure.names(hit.targets());
+            String hint = "use SSH instead, and deny tcp/23";
             found.add(hit.finding(context, this, message, hint));
         }
         return found;

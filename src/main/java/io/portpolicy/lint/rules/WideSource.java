@@ -27,11 +27,11 @@ public final class WideSource implements LintRule {
         for (Exposure.Hit hit : context.inboundHits()) {
             // An allow default is PP108's finding; a rule open to the world is not a wide range but
             // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
-            if (hit.rule() == null || hit.world()) continue;
+            if (hit.world()) continue;
             List<IPAddressSeqRange> wide = new ArrayList<>();
             for (PacketSet part : hit.nonWorld()) wide.addAll(Exposure.widePublic(part.peerAddresses()));
             if (wide.isEmpty()) continue;
-            found.add(context.finding(this, hit.rule(), hit.at(),
+            found.add(context.finding(this, hit.rule(), hit.rule().location(),
                     "admits " + Exposure.addresses(Exposure.merge(wide)) + ", a public range wider than /24 (IPv6 /48), to "
                             + Exposure.names(hit.targets()),
                     "narrow the source to the clients' own addresses, or write 'any' if the service is public"));
