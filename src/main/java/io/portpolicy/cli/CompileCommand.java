@@ -113,7 +113,9 @@ final class CompileCommand implements Callable<Integer> {
         io.report(diagnostics);
         if (checked.isEmpty()) return Main.ERROR;
         Policy policy = checked.get();
-        EffectivePolicy effective = EffectivePolicy.of(policy, today != null ? today : LocalDate.now());
+        LocalDate day = today != null ? today : LocalDate.now();
+        // One target: judge it on its own (cheaper); all of them: judge the hosts together once.
+        EffectivePolicy effective = all ? EffectivePolicy.of(policy, day) : EffectivePolicy.forFewTargets(policy, day);
 
         List<Target> targets = targets(policy, effective, backend);
         Map<Target, Artifact> artifacts = new LinkedHashMap<>();

@@ -44,21 +44,34 @@ public final class EffectivePolicy {
     private final List<IPAddressSeqRange> cuts;
     /** The spaces shared with another policy, or null when this policy's layers have their own. */
     private final SharedSpaces shared;
+    /** Whether each host asked about is judged in a layer of its own instead of the hosts' one. */
+    private final boolean hostsApart;
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     private TargetLayer hostLayer;
     private List<Rule> compiledRules;
     private RuleOverlaps overlaps;
 
-    private EffectivePolicy(Policy policy, LocalDate today, SharedSpaces shared) {
+    private EffectivePolicy(Policy policy, LocalDate today, SharedSpaces shared, boolean hostsApart) {
         this.policy = policy;
         this.today = today;
         this.shared = shared;
+        this.hostsApart = hostsApart;
         cuts = cuts(policy);
     }
 
     public static EffectivePolicy of(Policy policy, LocalDate today) {
-        return new EffectivePolicy(policy, today, null);
+        return new EffectivePolicy(policy, today, null, false);
+    }
+
+    /**
+     * The same verdicts, for commands that ask about one or two targets (compiling one host, a
+     * query): each host asked about is judged in a layer of its own, so only the rules that
+     * apply at it are encoded in full and its sets carry no other host. The anomaly analysis
+     * still judges all hosts together ({@link #analysisLayers()}).
+     */
+    public static EffectivePolicy forFewTargets(Policy policy, LocalDate today) {
+        return new EffectivePolicy(policy, today, null, true);
     }
 
     /**
@@ -68,7 +81,7 @@ public final class EffectivePolicy {
      */
     public static List<EffectivePolicy> sharingSpaces(Policy before, Policy after, LocalDate today) {
         SharedSpaces shared = new SharedSpaces(before, after);
-        return List.of(new EffectivePolicy(before, today, shared), new EffectivePolicy(after, today, shared));
+        return List.of(new EffectivePolicy(before, today, shared, false), new EffectivePolicy(after, today, shared, false));
     }
 
     /**
@@ -144,7 +157,8 @@ public final class EffectivePolicy {
 
     /** The directed policy of the layer the target is judged in. */
     public DirectedPolicy directed(Target target, Direction direction) {
-        TargetLayer layer = target.isGroup() ? new TargetLayer(List.of(target), false) : hostLayer();
+        TargetLayer layer = target.isGroup() || hostsApart ? new TargetLayer(List.of(target), !target.isGroup())
+                : hostLayer();
         return layer(layer).get(direction);
     }
 

@@ -46,6 +46,8 @@ class EngineAgreesWithReferenceTest {
         String text = new RandomPolicies(seed).policy();
         Policy policy = check(text);
         EffectivePolicy engine = EffectivePolicy.of(policy, TODAY);
+        // Judging each host in a layer of its own (compile of one host, query) must agree too.
+        EffectivePolicy apart = EffectivePolicy.forFewTargets(policy, TODAY);
         ReferenceEvaluator reference = new ReferenceEvaluator(policy, TODAY);
         Random random = new Random(seed);
         List<IPAddress> pool = interestingAddresses(engine);
@@ -60,6 +62,8 @@ class EngineAgreesWithReferenceTest {
                     : verdict.reason().startsWith("implicit") ? -1 : -2;
             assertEquals(expected.action() + "@" + expected.ruleIndex(), verdict.action() + "@" + engineRule,
                     () -> "at " + target.name() + " " + direction + " " + packet + "\n" + text);
+            assertEquals(verdict, apart.decide(target, direction, packet),
+                    () -> "judged apart, at " + target.name() + " " + direction + " " + packet + "\n" + text);
         }
     }
 
