@@ -160,10 +160,12 @@ public final class DirectedPolicy {
     public List<RuleRegion> rulesAt(Target target) {
         if (byTarget == null) {
             byTarget = new HashMap<>();
+            boolean alone = space.layer().targets().size() == 1;
             for (RuleRegion region : regions) {
-                for (Target owner : space.owners(region.matched())) {
-                    byTarget.computeIfAbsent(owner, t -> new ArrayList<>()).add(region);
-                }
+                // In a layer of one target, a rule matching anything matches it there.
+                List<Target> owners = alone ? (region.matched().isEmpty() ? List.of() : space.layer().targets())
+                        : space.owners(region.matched());
+                for (Target owner : owners) byTarget.computeIfAbsent(owner, t -> new ArrayList<>()).add(region);
             }
         }
         return byTarget.getOrDefault(target, List.of());
