@@ -16,8 +16,11 @@ import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One direction of a host's policy as ordered-chain backends need it: each compiled rule, in
@@ -52,8 +55,13 @@ public final class HostRules {
         this.stateless = effective.policy().settings().isStateless();
         PacketSpace space = directed.space();
         PacketSet host = space.at(target);
+        // Only the rules matching something at this host have blocks here: with every host in
+        // one layer (compile --all), the others need no set operation at all.
+        Set<RuleRegion> here = Collections.newSetFromMap(new IdentityHashMap<>());
+        here.addAll(directed.rulesAt(target));
         for (RuleRegion region : directed.rules()) {
-            rules.add(new Compiled(region.rule(), region.matched().intersect(host).describe()));
+            rules.add(new Compiled(region.rule(),
+                    here.contains(region) ? region.matched().intersect(host).describe() : List.of()));
         }
     }
 

@@ -135,7 +135,7 @@ public final class WindowsBackend implements Backend {
                     "ICMPv6", List.of(), List.of(), List.of(), List.of(), List.of("133", "134", "135", "136"),
                     "implicit: IPv6 neighbour discovery is always admitted"));
         }
-        for (RuleRegion region : directed.rules()) {
+        for (RuleRegion region : directed.rulesAt(target)) {
             Rule rule = region.rule();
             boolean wanted = emitAllows ? rule.action() == Action.ALLOW : rule.action() != Action.ALLOW;
             if (!wanted) continue;
