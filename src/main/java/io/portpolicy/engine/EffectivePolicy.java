@@ -85,12 +85,12 @@ public final class EffectivePolicy {
     }
 
     /**
-     * The node table's starting size for a layer: the host layer holds every rule's sets for
-     * every host; a group's layer only the rules that name it, and the table doubles as needed,
-     * so groups (a policy may have hundreds) start small.
+     * The node table's starting size for a layer: the layer of all hosts holds every rule's sets
+     * for every host; a layer of one target (a group, or a host judged apart) only the rules
+     * that apply at it, and the table doubles as needed, so those start small.
      */
     private static int nodesFor(Policy policy, TargetLayer layer) {
-        long perRule = layer.hosts() ? 200 : 20;
+        long perRule = layer.targets().size() > 1 ? 200 : 20;
         return (int) Math.min((1L << 14) + perRule * policy.rules().size(), 1 << 23);
     }
 
