@@ -103,6 +103,18 @@ public final class GcpBackend implements Backend {
     /** One firewall rule. */
     record Firewall(String name, String description, int priority, Direction direction, boolean deny, Match match,
                     boolean log) {
+
+        boolean ingress() {
+            return direction == Direction.INBOUND;
+        }
+
+        List<String> sourceRanges() {
+            return ingress() ? match.peers() : match.own();
+        }
+
+        List<String> destinationRanges() {
+            return ingress() ? match.own() : match.peers();
+        }
     }
 
     @Override
@@ -260,17 +272,14 @@ public final class GcpBackend implements Backend {
             node.put("description", rule.description());
             node.put("network", "global/networks/" + network);
             node.put("priority", rule.priority());
-            node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
+            node.put("direction", rule.ingress() ? "INGRESS" : "EGRESS");
             ArrayNode protocols = node.putArray(rule.deny() ? "denied" : "allowed");
             for (Protocol protocol : rule.match().protocols()) {
                 ObjectNode entry = protocols.addObject().put("IPProtocol", protocol.name());
                 if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
             }
-            boolean ingress = rule.direction() == Direction.INBOUND;
-            List<String> sources = ingress ? rule.match().peers() : rule.match().own();
-            List<String> destinations = ingress ? rule.match().own() : rule.match().peers();
-            if (!sources.isEmpty()) strings(node.putArray("sourceRanges"), sources);
-            if (!destinations.isEmpty()) strings(node.putArray("destinationRanges"), destinations);
+            if (!rule.sourceRanges().isEmpty()) strings(node.putArray("sourceRanges"), rule.sourceRanges());
+            if (!rule.destinationRanges().isEmpty()) strings(node.putArray("destinationRanges"), rule.destinationRanges());
             strings(node.putArray("targetTags"), List.of(tag));
             if (rule.log()) node.putObject("logConfig").put("enable", true).put("metadata", "INCLUDE_ALL_METADATA");
         }
@@ -296,17 +305,16 @@ public final class GcpBackend implements Backend {
             node.put("description", literal(rule.description()));
             node.put("network", network);
             node.put("priority", rule.priority());
-            node.put("direction", rule.direction() == Direction.INBOUND ? "INGRESS" : "EGRESS");
+            node.put("direction", rule.ingress() ? "INGRESS" : "EGRESS");
             ArrayNode protocols = node.putArray(rule.deny() ? "deny" : "allow");
             for (Protocol protocol : rule.match().protocols()) {
                 ObjectNode entry = protocols.addObject().put("protocol", protocol.name());
                 if (!protocol.ports().isEmpty()) strings(entry.putArray("ports"), protocol.ports());
             }
-            boolean ingress = rule.direction() == Direction.INBOUND;
-            List<String> sources = ingress ? rule.match().peers() : rule.match().own();
-            List<String> destinations = ingress ? rule.match().own() : rule.match().peers();
-            if (!sources.isEmpty()) strings(node.putArray("source_ranges"), sources);
-            if (!destinations.isEmpty()) strings(node.putArray("destination_ranges"), destinations);
+            if (!rule.sourceRanges().isEmpty()) strings(node.putArray("source_ranges"), rule.sourceRanges());
+            if (!rule.destinationRanges().isEmpty()) {
+                strings(node.putArray("destination_ranges"), rule.destinationRanges());
+            }
             strings(node.putArray("target_tags"), List.of(tag));
             if (rule.log()) node.putArray("log_config").addObject().put("metadata", "INCLUDE_ALL_METADATA");
         }
