@@ -95,7 +95,7 @@ public final class DirectedPolicy {
             loopback = orFree(bdd, loopback, space.peerAddresses(range));
             loopback = orFree(bdd, loopback, space.ownAddresses(range));
         }
-        loopback = orFree(bdd, loopback, bdd.keep(space.at(space.layer().targets()).node));
+        loopback = orFree(bdd, loopback, bdd.keep(space.selfTraffic().node));
         int icmpv6 = space.equal(space.protocol, Protocol.ICMPV6.number());
         int v6 = space.family(Family.IPV6);
         int types = space.range(space.icmpType, 133, 136);

@@ -171,11 +171,20 @@ public final class PacketSpace {
         return owns(target.addresses());
     }
 
-    /** Packets between two addresses of the same target (its talk with itself), for these targets. */
-    PacketSet at(List<Target> targets) {
-        PacketSet result = none();
-        for (Target target : targets) result = result.union(at(target).intersect(peers(target.addresses())));
-        return result;
+    private PacketSet selfTraffic;
+
+    /**
+     * Packets between two addresses of the same target (a target talking to itself), at every
+     * target of the layer: what {@code self} means on the peer side, part of the implicit rules,
+     * and what exposes nothing. Built once per space.
+     */
+    public PacketSet selfTraffic() {
+        if (selfTraffic == null) {
+            PacketSet result = none();
+            for (Target target : layer.targets()) result = result.union(at(target).intersect(peers(target.addresses())));
+            selfTraffic = result;
+        }
+        return selfTraffic;
     }
 
     /**

@@ -42,17 +42,7 @@ final class RuleEncoder {
         this.space = space;
         this.bdd = space.bdd;
         this.policy = policy;
-        int relation = Bdd.FALSE;
-        for (Target target : space.layer.targets()) {
-            int peers = Bdd.FALSE;
-            int owns = Bdd.FALSE;
-            for (IPAddressSeqRange range : target.addresses()) {
-                peers = orFree(peers, space.peerAddresses(range));
-                owns = orFree(owns, space.ownAddresses(range));
-            }
-            relation = orFree(relation, andFree(peers, owns));
-        }
-        selfPeer = relation;
+        selfPeer = space.selfTraffic().node;
     }
 
     /** The packets a rule matches in this space's direction, at every target of the layer. */

@@ -93,7 +93,7 @@ public final class Exposure {
             PacketSet wanted = service.apply(space);
             // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
             // nothing: it counts toward "every peer", but no rule is reported for it.
-            PacketSet self = selfTraffic(space);
+            PacketSet self = space.selfTraffic();
             List<RuleRegion> regions = directed.rules();
             for (int i = 0; i < regions.size(); i++) {
                 RuleRegion region = regions.get(i);
@@ -154,15 +154,6 @@ public final class Exposure {
             return shut.isEmpty() ? part : part.minus(shut.anyPeer());
         }
         return part.intersect(directed.decidedByRulesAs(Action.ALLOW, part.anyPeer()).everyPeer());
-    }
-
-    /** Packets from a target's own address to a target's own address, at each target of the layer. */
-    public static PacketSet selfTraffic(PacketSpace space) {
-        PacketSet self = space.none();
-        for (Target target : space.layer().targets()) {
-            self = self.union(space.at(target).intersect(space.peers(target.addresses())));
-        }
-        return self;
     }
 
     /** The targets of the layer that own some packet of the set. */

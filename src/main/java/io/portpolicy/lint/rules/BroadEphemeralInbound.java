@@ -44,7 +44,7 @@ public final class BroadEphemeralInbound implements LintRule {
         Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
         List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
-            PacketSet self = Exposure.selfTraffic(directed.space());
+            PacketSet self = directed.space().selfTraffic();
             Map<Protocol, PacketSet> fromOthers = new EnumMap<>(Protocol.class);
             for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                 fromOthers.put(protocol, directed.space().protocol(protocol).minus(self));

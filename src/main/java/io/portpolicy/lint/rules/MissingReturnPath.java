@@ -57,7 +57,7 @@ public final class MissingReturnPath implements LintRule {
             for (Direction direction : Direction.values()) {
                 DirectedPolicy request = layer.get(direction);
                 DirectedPolicy other = layer.get(ReturnTraffic.opposite(direction));
-                PacketSet self = Exposure.selfTraffic(request.space());
+                PacketSet self = request.space().selfTraffic();
                 for (RuleRegion region : request.rules()) {
                     Rule rule = region.rule();
                     if (rule.action() != Action.ALLOW || ReturnTraffic.isReturnRule(policy, rule)) continue;
