@@ -1,6 +1,5 @@
 package io.portpolicy.compile;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Making user text (names, comments, owners, tickets, log prefixes, file names) safe to put
@@ -70,7 +69,8 @@ public final class Text {
         int bytes = 0;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
-            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            // UTF-8's lengths (RFC 3629); a lone surrogate is written as '?', one byte.
+            int size = cp < 0x80 || Character.isSurrogate((char) cp) ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (bytes + size > maxBytes) return text.substring(0, i);
             bytes += size;
             i += Character.charCount(cp);
