@@ -65,9 +65,15 @@ public final class AwsSecurityGroupBackend implements Backend {
     /** CloudFormation's documented way to create a group without its default allow-all egress: one egress entry that loopback traffic alone could match. */
     static final String NO_EGRESS_CIDR = "127.0.0.1/32";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES).build());
+    /**
+     * Made when first used, not when the backend is registered: loading Jackson costs every
+     * other command (a compile for nftables, a lint) a noticeable part of its start-up.
+     */
+    private static final class Mappers {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES).build());
+    }
 
     @Override
     public String name() {
@@ -271,7 +277,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         root.put("Description", groupDescription(request));
         root.set("IpPermissions", ipPermissions(permissions.get(Direction.INBOUND)));
         root.set("IpPermissionsEgress", ipPermissions(permissions.get(Direction.OUTBOUND)));
-        return write(JSON, root);
+        return write(Mappers.JSON, root);
     }
 
     /** Entries with the same protocol and ports share one IpPermission, IPv4 CIDRs in IpRanges, IPv6 in Ipv6Ranges. */
@@ -328,7 +334,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         out.append("# Egress: CloudFormation adds AWS's allow-all egress rule to a new group only when SecurityGroupEgress"
                 + " is empty, so a group that may send nothing gets one egress entry to " + NO_EGRESS_CIDR
                 + " (loopback traffic never reaches a security group).\n");
-        return out.append(write(YAML, template)).toString();
+        return out.append(write(Mappers.YAML, template)).toString();
     }
 
     private static ArrayNode cfnRules(List<Permission> permissions) {
@@ -397,7 +403,7 @@ public final class AwsSecurityGroupBackend implements Backend {
             }
         }
         root.putObject("output").putObject(name + "_security_group_id").put("value", "${aws_security_group." + name + ".id}");
-        return write(JSON, root);
+        return write(Mappers.JSON, root);
     }
 
     private static String write(ObjectMapper mapper, ObjectNode node) {

@@ -2,7 +2,6 @@ package io.portpolicy.compile.awsnacl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import inet.ipaddr.IPAddress;
@@ -21,6 +20,7 @@ import io.portpolicy.compile.cloud.ProtocolPart;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
+import io.portpolicy.json.Json;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
@@ -63,8 +63,6 @@ public final class AwsNaclBackend implements Backend {
     /** The wrapper's description of an entry is ours, not AWS's; kept to the length AWS allows for descriptions. */
     static final int DESCRIPTION_CHARS = 255;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Override
     public String name() {
         return "aws-nacl";
@@ -104,7 +102,7 @@ public final class AwsNaclBackend implements Backend {
                     + " every source port), or compile for a target that tracks connections");
             entries.put(direction, entries(rules, limit, name()));
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode header = root.putArray("Header");
         for (String line : Header.lines(request, name())) header.add(Text.oneLine(line));
         for (String note : notes(request)) header.add(note);
@@ -262,7 +260,7 @@ public final class AwsNaclBackend implements Backend {
 
     /** The entry as the API takes it: ICMP protocols always carry IcmpTypeCode, TCP and UDP a PortRange. */
     private static ObjectNode json(Entry entry, int number, Direction direction) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("RuleNumber", number);
         out.put("Protocol", Integer.toString(entry.protocol()));
         out.put("RuleAction", entry.action() == Action.ALLOW ? "allow" : "deny");
@@ -317,15 +315,15 @@ public final class AwsNaclBackend implements Backend {
             root.fieldNames().forEachRemaining(fields::add);
             for (int f = 0; f < fields.size(); f++) {
                 JsonNode value = root.get(fields.get(f));
-                out.append("  ").append(JSON.writeValueAsString(fields.get(f))).append(": ");
+                out.append("  ").append(Json.MAPPER.writeValueAsString(fields.get(f))).append(": ");
                 if (value.isArray()) {
                     out.append("[");
                     for (int i = 0; i < value.size(); i++) {
-                        out.append(i == 0 ? "\n    " : ",\n    ").append(JSON.writeValueAsString(value.get(i)));
+                        out.append(i == 0 ? "\n    " : ",\n    ").append(Json.MAPPER.writeValueAsString(value.get(i)));
                     }
                     out.append(value.isEmpty() ? "]" : "\n  ]");
                 } else {
-                    out.append(JSON.writeValueAsString(value));
+                    out.append(Json.MAPPER.writeValueAsString(value));
                 }
                 out.append(f + 1 < fields.size() ? ",\n" : "\n");
             }
