@@ -2,6 +2,7 @@ package io.portpolicy.compile;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.BothDirections;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
@@ -18,8 +19,10 @@ import io.portpolicy.model.Rule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -48,26 +51,43 @@ public final class HostRules {
     private final List<Compiled> rules = new ArrayList<>();
     private final boolean stateless;
 
-    private HostRules(EffectivePolicy effective, Target target, Direction direction) {
+    private HostRules(DirectedPolicy directed, Target target, boolean stateless) {
         this.target = target;
-        this.direction = direction;
-        this.directed = effective.directed(target, direction);
-        this.stateless = effective.policy().settings().isStateless();
+        this.direction = directed.space().direction();
+        this.directed = directed;
+        this.stateless = stateless;
         PacketSpace space = directed.space();
         PacketSet host = space.at(target);
+        // A host judged in a layer of its own owns every packet of the space: its rules' sets
+        // are already the host's, and cutting them to it again would walk each one to the end.
+        boolean wholeSpace = host.samePackets(space.all());
         // Only the rules matching something at this host have blocks here: with every host in
         // one layer (compile --all), the others need no set operation at all.
         Set<RuleRegion> here = Collections.newSetFromMap(new IdentityHashMap<>());
         here.addAll(directed.rulesAt(target));
         for (RuleRegion region : directed.rules()) {
-            rules.add(new Compiled(region.rule(),
-                    here.contains(region) ? region.matched().intersect(host).describe() : List.of()));
+            if (!here.contains(region)) {
+                rules.add(new Compiled(region.rule(), List.of()));
+                continue;
+            }
+            PacketSet atHost = wholeSpace ? region.matched() : region.matched().intersect(host);
+            rules.add(new Compiled(region.rule(), atHost.describe()));
         }
     }
 
     public static HostRules of(EffectivePolicy effective, Target target, Direction direction) {
         if (target.isGroup()) throw new IllegalArgumentException("not a host: " + target.name());
-        return new HostRules(effective, target, direction);
+        return new HostRules(effective.directed(target, direction), target, effective.policy().settings().isStateless());
+    }
+
+    /** Both directions of the host's policy, read at the same time ({@link BothDirections}). */
+    public static Map<Direction, HostRules> bothOf(EffectivePolicy effective, Target target) {
+        if (target.isGroup()) throw new IllegalArgumentException("not a host: " + target.name());
+        // The layer is built here, on this thread; each direction's half then reads only its own.
+        Map<Direction, DirectedPolicy> layer = new EnumMap<>(Direction.class);
+        for (Direction direction : Direction.values()) layer.put(direction, effective.directed(target, direction));
+        boolean stateless = effective.policy().settings().isStateless();
+        return BothDirections.compute(direction -> new HostRules(layer.get(direction), target, stateless));
     }
 
     public Target target() {

@@ -213,16 +213,18 @@ public final class EffectivePolicy {
         return false;
     }
 
+    /** Both directions of a layer, encoded at the same time ({@link BothDirections}). */
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
         return layers.computeIfAbsent(layer, key -> {
             OwnAtoms atoms = shared == null ? new OwnAtoms(key.addresses(), cuts) : null;
-            Map<Direction, DirectedPolicy> both = new EnumMap<>(Direction.class);
+            Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
             for (Direction direction : Direction.values()) {
-                PacketSpace space = shared == null ? new PacketSpace(key, atoms, direction, nodesFor(policy, key))
-                        : shared.space(key, direction);
-                both.put(direction, new DirectedPolicy(policy, compiledRules(), this::overlaps, space));
+                spaces.put(direction, shared == null ? new PacketSpace(key, atoms, direction, nodesFor(policy, key))
+                        : shared.space(key, direction));
             }
-            return both;
+            List<Rule> rules = compiledRules();
+            return BothDirections.compute(direction ->
+                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
         });
     }
 

@@ -19,6 +19,7 @@ import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code iptables-restore} and {@code ip6tables-restore} input for one host: two parts,
@@ -70,8 +71,9 @@ public final class IptablesBackend implements Backend {
 
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
-        HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
-        HostRules out = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
+        Map<Direction, HostRules> rules = HostRules.bothOf(request.effective(), request.target());
+        HostRules in = rules.get(Direction.INBOUND);
+        HostRules out = rules.get(Direction.OUTBOUND);
         LogLimit limit = LogLimit.of(request.options());
         String prefix = request.options().text(CHAIN_PREFIX.name());
         String inChain = prefix + CHAIN_SUFFIXES.get(0);

@@ -83,8 +83,9 @@ public final class NftablesBackend implements Backend {
         out.append("table inet ").append(table).append('\n');
         out.append("delete table inet ").append(table).append('\n');
         out.append("table inet ").append(table).append(" {\n");
-        HostRules in = HostRules.of(request.effective(), request.target(), Direction.INBOUND);
-        HostRules outbound = HostRules.of(request.effective(), request.target(), Direction.OUTBOUND);
+        Map<Direction, HostRules> rules = HostRules.bothOf(request.effective(), request.target());
+        HostRules in = rules.get(Direction.INBOUND);
+        HostRules outbound = rules.get(Direction.OUTBOUND);
         NamedSets sets = new NamedSets();
         LogLimit limit = LogLimit.of(request.options());
         StringBuilder chains = new StringBuilder();
