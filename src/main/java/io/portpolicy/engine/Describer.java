@@ -67,7 +67,7 @@ final class Describer {
         List<List<List<BigInteger[]>>> known = memo.get(key);
         if (known != null) return known;
         Map<Integer, List<BigInteger[]>> runs = new LinkedHashMap<>();
-        walk(node, fields.get(fieldIndex), 0, BigInteger.ZERO, runs);
+        walk(node, fields.get(fieldIndex), 0, 0L, 0L, runs);
         List<List<List<BigInteger[]>>> result = new ArrayList<>();
         runs.forEach((child, values) -> {
             for (List<List<BigInteger[]>> rest : partials(child, fieldIndex + 1)) {
@@ -81,12 +81,16 @@ final class Describer {
         return result;
     }
 
-    /** Collects, in ascending order, the runs of the field's values and the node each leads to. */
-    private void walk(int node, Field field, int bit, BigInteger prefix, Map<Integer, List<BigInteger[]>> runs) {
+    /**
+     * Collects, in ascending order, the runs of the field's values and the node each leads to.
+     * The first {@code bit} bits of the value read so far are {@code top} (up to 64) followed by
+     * {@code rest}: plain longs, so only a run's two ends become BigIntegers.
+     */
+    private void walk(int node, Field field, int bit, long top, long rest, Map<Integer, List<BigInteger[]>> runs) {
         if (node == Bdd.FALSE) return;
         if (bit == field.width() || Bdd.isTerminal(node) || bdd.var(node) >= field.end()) {
             int free = field.width() - bit;
-            BigInteger low = prefix.shiftLeft(free);
+            BigInteger low = prefix(top, rest, bit).shiftLeft(free);
             BigInteger high = low.add(BigInteger.ONE.shiftLeft(free)).subtract(BigInteger.ONE);
             List<BigInteger[]> values = runs.computeIfAbsent(node, n -> new ArrayList<>());
             BigInteger[] last = values.isEmpty() ? null : values.get(values.size() - 1);
@@ -94,16 +98,30 @@ final class Describer {
             else values.add(new BigInteger[] {low, high});
             return;
         }
-        BigInteger zero = prefix.shiftLeft(1);
-        BigInteger one = zero.add(BigInteger.ONE);
+        boolean inTop = bit < Long.SIZE;
+        long topZero = inTop ? top << 1 : top;
+        long restZero = inTop ? rest : rest << 1;
+        long topOne = inTop ? topZero | 1 : topZero;
+        long restOne = inTop ? restZero : restZero | 1;
         if (bdd.var(node) == field.offset() + bit) {
-            walk(bdd.low(node), field, bit + 1, zero, runs);
-            walk(bdd.high(node), field, bit + 1, one, runs);
+            walk(bdd.low(node), field, bit + 1, topZero, restZero, runs);
+            walk(bdd.high(node), field, bit + 1, topOne, restOne, runs);
         } else {
             // This bit is not tested here: both halves lead on with the same node.
-            walk(node, field, bit + 1, zero, runs);
-            walk(node, field, bit + 1, one, runs);
+            walk(node, field, bit + 1, topZero, restZero, runs);
+            walk(node, field, bit + 1, topOne, restOne, runs);
         }
+    }
+
+    /** The value of a {@code bits}-bit prefix held as its first 64 bits and the rest (fields are at most 128 bits). */
+    private static BigInteger prefix(long top, long rest, int bits) {
+        if (bits <= Long.SIZE) return unsigned(top);
+        return unsigned(top).shiftLeft(bits - Long.SIZE).or(unsigned(rest));
+    }
+
+    private static BigInteger unsigned(long value) {
+        BigInteger result = BigInteger.valueOf(value & Long.MAX_VALUE);
+        return value < 0 ? result.setBit(Long.SIZE - 1) : result;
     }
 
     private PacketCube cube(Family family, List<List<BigInteger[]>> values) {

@@ -37,6 +37,8 @@ final class RuleEncoder {
     private final Map<Object, Integer> peerCache = new HashMap<>();
     private final int selfPeer;
     private final Map<Boolean, Integer> ephemeralBySide = new HashMap<>();
+    /** Services already encoded: named services and common ports recur across rules. */
+    private final Map<ServiceKey, Integer> serviceCache = new HashMap<>();
 
     RuleEncoder(PacketSpace space, Policy policy) {
         this.space = space;
@@ -56,7 +58,9 @@ final class RuleEncoder {
         int from = ownIsSource ? own : peer;
         int to = ownIsSource ? peer : own;
         int services = Bdd.FALSE;
-        for (ServiceMatch term : rule.services()) services = orFree(services, service(term, rule.from().ports()));
+        for (ServiceMatch term : rule.services()) {
+            services = orFree(services, bdd.keep(service(term, rule.from().ports())));
+        }
         int addresses = bdd.and(from, to);
         int result = bdd.and(addresses, services);
         bdd.free(from);
@@ -116,7 +120,17 @@ final class RuleEncoder {
         return ((AddressLiteral) term).range();
     }
 
+    /** What a service term matches; the same for every rule naming it, wherever it was written. */
+    private record ServiceKey(Protocol protocol, PortSpec ports, List<IcmpType> icmpTypes, PortSpec sourcePorts) {
+    }
+
+    /** One service term with the rule's source ports, borrowed (the caller must not free it). */
     private int service(ServiceMatch term, PortSpec sourcePorts) {
+        return serviceCache.computeIfAbsent(new ServiceKey(term.protocol(), term.ports(), term.icmpTypes(), sourcePorts),
+                key -> encodeService(term, sourcePorts));
+    }
+
+    private int encodeService(ServiceMatch term, PortSpec sourcePorts) {
         Protocol protocol = term.protocol();
         if (protocol == Protocol.ANY) return Bdd.TRUE;
         int result = space.equal(space.protocol, protocol.number());
