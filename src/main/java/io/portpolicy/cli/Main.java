@@ -9,15 +9,19 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
 
 /** The {@code portpolicy} command. Exit codes: 0 success, 1 findings or differences, 2 errors. */
 @Command(name = "portpolicy",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Lints least-privilege port policies and compiles them to firewall configurations.",
-        subcommands = {LintCommand.class, QueryCommand.class, RulesCommand.class, CompileCommand.class, DiffCommand.class, FmtCommand.class, CommandLine.HelpCommand.class})
+        description = "Lints least-privilege port policies and compiles them to firewall configurations.")
 public final class Main implements Runnable {
+
+    /** The commands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(LintCommand.class, QueryCommand.class, RulesCommand.class,
+            CompileCommand.class, DiffCommand.class, FmtCommand.class, CommandLine.HelpCommand.class);
 
     public static final int OK = 0;
     public static final int FINDINGS = 1;
@@ -33,8 +37,10 @@ public final class Main implements Runnable {
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         Io io = new Io(in, outWriter, errWriter, colour);
-        CommandLine cli = new CommandLine(new Main(), new Factory(io))
-                .setOut(outWriter)
+        CommandLine cli = new CommandLine(new Main(), new Factory(io));
+        // Before the settings below: picocli applies them to the commands registered so far.
+        for (Class<?> command : commandsFor(args)) cli.addSubcommand(command);
+        cli.setOut(outWriter)
                 .setErr(errWriter)
                 .setColorScheme(CommandLine.Help.defaultColorScheme(
                         colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
@@ -57,6 +63,24 @@ public final class Main implements Runnable {
         outWriter.flush();
         errWriter.flush();
         return code;
+    }
+
+    /**
+     * The commands to register: picocli reads every registered command's options by reflection
+     * before parsing, a noticeable part of start-up, so a run that names one command gets only
+     * that one. Anything else (help, --version, a mistake) gets them all, so that help and
+     * errors can list them.
+     */
+    private static List<Class<?>> commandsFor(String[] args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command != CommandLine.HelpCommand.class
+                        && command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return List.of(command);
+                }
+            }
+        }
+        return COMMANDS;
     }
 
     @CommandLine.Spec
