@@ -50,12 +50,20 @@ public final class HostRules {
     private final DirectedPolicy directed;
     private final List<Compiled> rules = new ArrayList<>();
     private final boolean stateless;
+    /** The host's addresses by family, sorted, and also merged: asked about for every block. */
+    private final Map<Family, List<IPAddressSeqRange>> own = new EnumMap<>(Family.class);
+    private final Map<Family, List<IPAddressSeqRange>> mergedOwn = new EnumMap<>(Family.class);
 
     private HostRules(DirectedPolicy directed, Target target, boolean stateless) {
         this.target = target;
         this.direction = directed.space().direction();
         this.directed = directed;
         this.stateless = stateless;
+        for (Family family : Family.values()) {
+            own.put(family, target.addresses().stream().filter(r -> Family.of(r.getLower()) == family)
+                    .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList());
+            mergedOwn.put(family, merged(own.get(family)));
+        }
         PacketSpace space = directed.space();
         PacketSet host = space.at(target);
         // A host judged in a layer of its own owns every packet of the space: its rules' sets
@@ -112,8 +120,7 @@ public final class HostRules {
 
     /** The host's own addresses of one family, sorted. */
     public List<IPAddressSeqRange> own(Family family) {
-        return target.addresses().stream().filter(r -> Family.of(r.getLower()) == family)
-                .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
+        return own.get(family);
     }
 
     /** The block's addresses on the other side: sources inbound, destinations outbound. */
@@ -128,7 +135,7 @@ public final class HostRules {
 
     /** Whether the block covers every address the host has in the block's family. */
     public boolean ownIsWholeHost(PacketCube cube) {
-        return sameRanges(owns(cube), own(cube.family()));
+        return sameRanges(merged(owns(cube)), mergedOwn.get(cube.family()));
     }
 
     /** Whether the ranges are the whole address space of one family. */
@@ -136,9 +143,7 @@ public final class HostRules {
         return ranges.size() == 1 && ranges.get(0).getLower().isZero() && ranges.get(0).getUpper().isMax();
     }
 
-    private static boolean sameRanges(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
-        List<IPAddressSeqRange> x = merged(a);
-        List<IPAddressSeqRange> y = merged(b);
+    private static boolean sameRanges(List<IPAddressSeqRange> x, List<IPAddressSeqRange> y) {
         if (x.size() != y.size()) return false;
         for (int i = 0; i < x.size(); i++) {
             if (!x.get(i).getLower().equals(y.get(i).getLower()) || !x.get(i).getUpper().equals(y.get(i).getUpper())) {
@@ -162,7 +167,8 @@ public final class HostRules {
     }
 
     public static boolean contains(List<ValueRange> values, int value) {
-        return values.stream().anyMatch(v -> v.low() <= value && value <= v.high());
+        for (ValueRange v : values) if (v.low() <= value && value <= v.high()) return true;
+        return false;
     }
 
     /** Whether the values are exactly one value. */

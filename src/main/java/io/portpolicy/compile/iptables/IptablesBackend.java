@@ -133,6 +133,7 @@ public final class IptablesBackend implements Backend {
                 add(out, chain, "", "-j REJECT --reject-with " + (v6 ? "icmp6-adm-prohibited" : "icmp-admin-prohibited"), comment);
         }
         for (HostRules.Compiled compiled : rules.rules()) {
+            if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             String describe = HostRules.describe(rule);
             for (PacketCube cube : compiled.cubes()) {

@@ -1,5 +1,8 @@
 package io.portpolicy.compile.nftables;
 
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.compile.HostRules;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,9 +47,22 @@ final class NamedSets {
     /** Hex digits of the hash in a name: 40 bits, so two lists of one ruleset practically never meet. */
     private static final int HASH_DIGITS = 10;
 
+    private record Addresses(Kind kind, List<IPAddressSeqRange> ranges) {
+    }
+
     private final Map<Values, String> names = new HashMap<>();
+    private final Map<Addresses, String> addressRefs = new HashMap<>();
     /** In order of first use, so the declarations read in the order of the rules. */
     private final Map<String, Values> declared = new LinkedHashMap<>();
+
+    /**
+     * Addresses as one element or a set reference. A host's rules name the same networks over
+     * and over: each list of ranges is written out (and hashed) once per ruleset.
+     */
+    String ofAddresses(Kind kind, List<IPAddressSeqRange> ranges) {
+        return addressRefs.computeIfAbsent(new Addresses(kind, ranges),
+                key -> of(kind, ranges.stream().map(HostRules::element).toList()));
+    }
 
     /** One value as is; several as a reference to the named set holding them. */
     String of(Kind kind, List<String> elements) {

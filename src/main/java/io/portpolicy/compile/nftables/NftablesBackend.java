@@ -160,11 +160,12 @@ public final class NftablesBackend implements Backend {
         for (Family family : Family.values()) {
             List<IPAddressSeqRange> addresses = rules.own(family);
             String match = "meta nfproto " + nfproto(family);
-            if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + sets.of(kind(family), elements(addresses));
+            if (!addresses.isEmpty()) match += " " + ip(family) + " " + own + " != " + sets.ofAddresses(kind(family), addresses);
             for (String verdict : verdicts(fallback)) line(out, match + verdict, whose + ": " + fallbackComment);
         }
         Map<String, StringBuilder> dispatched = new HashMap<>();
         for (HostRules.Compiled compiled : rules.rules()) {
+            if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             String comment = HostRules.describe(rule);
             for (PacketCube cube : compiled.cubes()) {
@@ -274,10 +275,10 @@ public final class NftablesBackend implements Backend {
         String ip = ip(cube.family());
         List<IPAddressSeqRange> peers = rules.peers(cube);
         if (!HostRules.isEveryAddress(peers)) {
-            parts.add(ip + (inbound ? " saddr " : " daddr ") + sets.of(kind(cube.family()), elements(peers)));
+            parts.add(ip + (inbound ? " saddr " : " daddr ") + sets.ofAddresses(kind(cube.family()), peers));
         }
         if (!rules.ownIsWholeHost(cube)) {
-            parts.add(ip + (inbound ? " daddr " : " saddr ") + sets.of(kind(cube.family()), elements(rules.owns(cube))));
+            parts.add(ip + (inbound ? " daddr " : " saddr ") + sets.ofAddresses(kind(cube.family()), rules.owns(cube)));
         }
         if (parts.isEmpty()) parts.add("meta nfproto " + nfproto(cube.family()));
         parts.addAll(protocol(cube, rule, sets));
@@ -349,10 +350,6 @@ public final class NftablesBackend implements Backend {
 
     private static String ip(Family family) {
         return family == Family.IPV4 ? "ip" : "ip6";
-    }
-
-    private static List<String> elements(List<IPAddressSeqRange> ranges) {
-        return ranges.stream().map(HostRules::element).toList();
     }
 
     private static List<String> values(List<ValueRange> values) {
