@@ -24,6 +24,7 @@ import io.portpolicy.model.ServiceMatch;
 import io.portpolicy.model.Setting;
 import io.portpolicy.model.Settings;
 import io.portpolicy.model.Waiver;
+import io.portpolicy.parallel.Concurrently;
 import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
@@ -66,26 +67,28 @@ public final class Checker {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
             .withResolverStyle(ResolverStyle.STRICT);
+    /** Below this many rules, a second thread costs more than it saves. */
+    private static final int RULES_CHECKED_TOGETHER = 2000;
 
     private final Diagnostics diagnostics;
     private final AddressParser addresses;
 
     // Declarations, by name, in one namespace for everything that names addresses.
-    private final Map<String, Location> addressNames = new HashMap<>();
-    private final Map<String, Declarations.HostDecl> hostDecls = new LinkedHashMap<>();
-    private final Map<String, Declarations.SetDecl> networkDecls = new LinkedHashMap<>();
-    private final Map<String, Declarations.SetDecl> groupDecls = new LinkedHashMap<>();
-    private final Map<String, PolicyParser.ServiceDefContext> serviceDecls = new LinkedHashMap<>();
-    private final Map<String, SourceFile> serviceFiles = new HashMap<>();
+    private final Map<String, Location> addressNames;
+    private final Map<String, Declarations.HostDecl> hostDecls;
+    private final Map<String, Declarations.SetDecl> networkDecls;
+    private final Map<String, Declarations.SetDecl> groupDecls;
+    private final Map<String, PolicyParser.ServiceDefContext> serviceDecls;
+    private final Map<String, SourceFile> serviceFiles;
     /** Inventory memberships: group name to the hosts that say they belong to it. */
-    private final Map<String, List<Declarations.MemberRef>> inventoryMembers = new LinkedHashMap<>();
+    private final Map<String, List<Declarations.MemberRef>> inventoryMembers;
 
     // Resolved objects.
-    private final Map<String, Host> hosts = new LinkedHashMap<>();
-    private final Map<String, Network> networks = new LinkedHashMap<>();
-    private final Map<String, Group> groups = new LinkedHashMap<>();
-    private final Map<String, NamedService> services = new LinkedHashMap<>();
-    private final Map<IPAddress, Host> addressOwners = new HashMap<>();
+    private final Map<String, Host> hosts;
+    private final Map<String, Network> networks;
+    private final Map<String, Group> groups;
+    private final Map<String, NamedService> services;
+    private final Map<IPAddress, Host> addressOwners;
 
     private Setting<Action> defaultInbound = Setting.implicit(Action.DENY);
     private Setting<Action> defaultOutbound = Setting.implicit(Action.ALLOW);
@@ -95,6 +98,39 @@ public final class Checker {
     private Checker(Diagnostics diagnostics) {
         this.diagnostics = diagnostics;
         this.addresses = new AddressParser(diagnostics);
+        addressNames = new HashMap<>();
+        hostDecls = new LinkedHashMap<>();
+        networkDecls = new LinkedHashMap<>();
+        groupDecls = new LinkedHashMap<>();
+        serviceDecls = new LinkedHashMap<>();
+        serviceFiles = new HashMap<>();
+        inventoryMembers = new LinkedHashMap<>();
+        hosts = new LinkedHashMap<>();
+        networks = new LinkedHashMap<>();
+        groups = new LinkedHashMap<>();
+        services = new LinkedHashMap<>();
+        addressOwners = new HashMap<>();
+    }
+
+    /**
+     * A checker of rules for a second thread: it reads the names {@code resolved} has resolved
+     * (nobody writes them any more) and reports to diagnostics of its own.
+     */
+    private Checker(Checker resolved, Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+        this.addresses = new AddressParser(diagnostics);
+        addressNames = resolved.addressNames;
+        hostDecls = resolved.hostDecls;
+        networkDecls = resolved.networkDecls;
+        groupDecls = resolved.groupDecls;
+        serviceDecls = resolved.serviceDecls;
+        serviceFiles = resolved.serviceFiles;
+        inventoryMembers = resolved.inventoryMembers;
+        hosts = resolved.hosts;
+        networks = resolved.networks;
+        groups = resolved.groups;
+        services = resolved.services;
+        addressOwners = resolved.addressOwners;
     }
 
     /**
@@ -134,14 +170,38 @@ public final class Checker {
             resolveService(name);
         }
 
-        List<Rule> checked = new ArrayList<>();
-        for (PolicyLoader.Site site : rules) {
-            Rule rule = rule(site, checked.size());
-            if (rule != null) checked.add(rule);
-        }
+        List<Rule> checked = rules(rules);
         if (diagnostics.hasErrors()) return Optional.empty();
         Settings settings = new Settings(defaultInbound, defaultOutbound, stateless, ephemeral);
         return Optional.of(new Policy(loader.files, settings, hosts, networks, groups, services, checked));
+    }
+
+    /**
+     * Every rule, checked against the names resolved by now. Each rule is checked on its own,
+     * so a large policy's second half is checked on a second thread, reporting to diagnostics
+     * of its own that join this checker's after. A rule's index is its place among the rules
+     * that passed; when one did not, the policy is not returned and the indices do not matter.
+     */
+    private List<Rule> rules(List<PolicyLoader.Site> sites) {
+        if (sites.size() < RULES_CHECKED_TOGETHER) return rules(sites, 0);
+        int half = sites.size() / 2;
+        Diagnostics secondHalf = new Diagnostics();
+        Checker other = new Checker(this, secondHalf);
+        List<List<Rule>> halves = Concurrently.both(() -> rules(sites.subList(0, half), 0),
+                () -> other.rules(sites.subList(half, sites.size()), half));
+        secondHalf.sorted().forEach(diagnostics::add);
+        List<Rule> checked = new ArrayList<>(halves.get(0));
+        checked.addAll(halves.get(1));
+        return checked;
+    }
+
+    private List<Rule> rules(List<PolicyLoader.Site> sites, int firstIndex) {
+        List<Rule> checked = new ArrayList<>();
+        for (PolicyLoader.Site site : sites) {
+            Rule rule = rule(site, firstIndex + checked.size());
+            if (rule != null) checked.add(rule);
+        }
+        return checked;
     }
 
     // ---- declarations -----------------------------------------------------------

@@ -1,11 +1,11 @@
 package io.portpolicy.engine;
 
 import io.portpolicy.model.Direction;
+import io.portpolicy.parallel.Concurrently;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -19,25 +19,12 @@ public final class BothDirections {
     private BothDirections() {
     }
 
-    /**
-     * The work's result for each direction. It must touch nothing the other direction's work
-     * writes. What it throws on the second thread is rethrown here as it was thrown.
-     */
+    /** The work's result for each direction. It must touch nothing the other direction's work writes. */
     public static <T> Map<Direction, T> compute(Function<Direction, T> work) {
-        CompletableFuture<T> outbound = CompletableFuture.supplyAsync(() -> work.apply(Direction.OUTBOUND));
+        List<T> results = Concurrently.both(() -> work.apply(Direction.INBOUND), () -> work.apply(Direction.OUTBOUND));
         Map<Direction, T> both = new EnumMap<>(Direction.class);
-        both.put(Direction.INBOUND, work.apply(Direction.INBOUND));
-        both.put(Direction.OUTBOUND, joined(outbound));
+        both.put(Direction.INBOUND, results.get(0));
+        both.put(Direction.OUTBOUND, results.get(1));
         return both;
-    }
-
-    private static <T> T joined(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) throw cause;
-            if (e.getCause() instanceof Error cause) throw cause;
-            throw e;
-        }
     }
 }
