@@ -5,43 +5,58 @@ import io.portpolicy.model.Rule;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Policies with thousands of rules have their rules checked in two halves at once: the result
- * must be what one pass gives, rules in order with their indices, every error reported.
+ * Large policies have their rules checked in two halves at once: the result must be what one
+ * pass gives, rules in order with their indices and text, every error reported where it is.
  */
 class LargePolicyCheckTest {
 
-    private static final int RULES = 5001;
+    private static final int RULES = 6001;
 
-    private static String policy(int... brokenRules) {
-        StringBuilder text = new StringBuilder("host web = 10.0.0.1\nnetwork office = 10.1.0.0/16\n");
-        java.util.Set<Integer> broken = java.util.Arrays.stream(brokenRules).boxed().collect(java.util.stream.Collectors.toSet());
+    /** {@code changed} replaces rules by number. */
+    private static String policy(Map<Integer, String> changed) {
+        StringBuilder text = new StringBuilder("host web = 10.0.0.1\nnetwork office = 10.1.0.0/16\ndefault inbound deny\n");
         for (int i = 0; i < RULES; i++) {
-            text.append("allow tcp/").append(1 + i % 60000).append(" from ").append(broken.contains(i) ? "ofice" : "office")
-                    .append(" to web\n");
+            text.append(changed.getOrDefault(i, "allow tcp/" + (1 + i % 60000) + " from office to web  comment \"rule " + i + "\""))
+                    .append('\n');
         }
         return text.toString();
     }
 
+    private static int line(int rule) {
+        return 4 + rule;
+    }
+
     @Test
-    void rulesKeepTheirOrderAndIndices() {
-        Policy policy = PolicyFixtures.check(policy()).model();
+    void rulesKeepTheirOrderIndicesAndText() {
+        Policy policy = PolicyFixtures.check(policy(Map.of())).model();
         List<Rule> rules = policy.rules();
         assertEquals(RULES, rules.size());
         for (int i = 0; i < RULES; i++) {
             assertEquals(i, rules.get(i).index());
-            assertEquals(3 + i, rules.get(i).location().line());
+            assertEquals(line(i), rules.get(i).location().line());
+            assertEquals("allow tcp/" + (1 + i % 60000) + " from office to web comment \"rule " + i + "\"", rules.get(i).text());
         }
     }
 
     @Test
-    void errorsInBothHalvesAreAllReportedInOrder() {
-        PolicyFixtures.Checked checked = PolicyFixtures.check(policy(7, 2600, 4999));
+    void nameErrorsInBothHalvesAreAllReportedInOrder() {
+        PolicyFixtures.Checked checked = PolicyFixtures.check(policy(Map.of(
+                7, "allow tcp/1 from ofice to web", 3100, "allow tcp/2 from ofice to web", 5999, "allow tcp/3 from ofice to web")));
         checked.assertError("unknown name 'ofice'");
         List<Integer> lines = checked.diagnostics().sorted().stream().map(d -> d.location().line()).toList();
-        assertEquals(List.of(3 + 7, 3 + 2600, 3 + 4999), lines);
+        assertEquals(List.of(line(7), line(3100), line(5999)), lines);
+    }
+
+    @Test
+    void syntaxErrorsInBothHalvesAreAllReportedInOrder() {
+        PolicyFixtures.Checked checked = PolicyFixtures.check(policy(Map.of(
+                10, "allow tcp/ from office to web", 4000, "allow tcp/22 from office to", 4001, "deny inbound")));
+        List<Integer> lines = checked.diagnostics().sorted().stream().map(d -> d.location().line()).toList();
+        assertEquals(List.of(line(10), line(4000), line(4001)), lines, checked.messages());
     }
 }
