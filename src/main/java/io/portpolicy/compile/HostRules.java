@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One direction of a host's policy as ordered-chain backends need it: each compiled rule, in
@@ -90,12 +91,21 @@ public final class HostRules {
 
     /** Both directions of the host's policy, read at the same time ({@link BothDirections}). */
     public static Map<Direction, HostRules> bothOf(EffectivePolicy effective, Target target) {
+        return bothOf(effective, target, rules -> rules);
+    }
+
+    /**
+     * Both directions of the host's policy, each read and then handed to {@code use} on a
+     * thread of its own ({@link BothDirections}): {@code use} must share nothing it writes
+     * with the other direction's call.
+     */
+    public static <T> Map<Direction, T> bothOf(EffectivePolicy effective, Target target, Function<HostRules, T> use) {
         if (target.isGroup()) throw new IllegalArgumentException("not a host: " + target.name());
         // The layer is built here, on this thread; each direction's half then reads only its own.
         Map<Direction, DirectedPolicy> layer = new EnumMap<>(Direction.class);
         for (Direction direction : Direction.values()) layer.put(direction, effective.directed(target, direction));
         boolean stateless = effective.policy().settings().isStateless();
-        return BothDirections.compute(direction -> new HostRules(layer.get(direction), target, stateless));
+        return BothDirections.compute(direction -> use.apply(new HostRules(layer.get(direction), target, stateless)));
     }
 
     public Target target() {

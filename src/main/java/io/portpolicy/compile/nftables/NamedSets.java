@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The named sets of one ruleset. Every list of two or more values a rule matches becomes a
@@ -50,10 +51,20 @@ final class NamedSets {
     private record Addresses(Kind kind, List<IPAddressSeqRange> ranges) {
     }
 
+    /** A set's hash from its kind and elements; SHA-256 but in tests, which force collisions. */
+    private final Function<String, String> hash;
     private final Map<Values, String> names = new HashMap<>();
     private final Map<Addresses, String> addressRefs = new HashMap<>();
     /** In order of first use, so the declarations read in the order of the rules. */
     private final Map<String, Values> declared = new LinkedHashMap<>();
+
+    NamedSets() {
+        this(NamedSets::sha256);
+    }
+
+    NamedSets(Function<String, String> hash) {
+        this.hash = hash;
+    }
 
     /**
      * Addresses as one element or a set reference. A host's rules name the same networks over
@@ -72,13 +83,34 @@ final class NamedSets {
     }
 
     private String name(Values values) {
-        String base = values.kind().prefix + "_" + hash(values.kind().type + " " + String.join(",", values.elements()));
+        String base = values.kind().prefix + "_" + hash.apply(values.kind().type + " " + String.join(",", values.elements()));
         String name = base;
         // A hash collision between two different lists: the later one (in rule order, so
         // deterministically) gets a counter.
         for (int n = 2; declared.containsKey(name); n++) name = base + "_" + n;
         declared.put(name, values);
         return name;
+    }
+
+    /**
+     * Takes in the sets of a ruleset part named on its own (the output chains, rendered while
+     * this registry named the input chains' sets), if every set is named as one registry for
+     * both would have named it: a set both use has the same name in both, and a set new here
+     * does not take a name this registry gave another set (only a 40-bit hash collision between
+     * the parts can do that). Then nothing {@code later} rendered needs renaming.
+     *
+     * @return whether the sets were taken in; if not, this registry is unchanged and the part
+     *         must be rendered again with it
+     */
+    boolean takeIn(NamedSets later) {
+        for (Map.Entry<String, Values> set : later.declared.entrySet()) {
+            String name = names.get(set.getValue());
+            if (name != null ? !name.equals(set.getKey()) : declared.containsKey(set.getKey())) return false;
+        }
+        later.declared.forEach((name, values) -> {
+            if (names.putIfAbsent(values, name) == null) declared.put(name, values);
+        });
+        return true;
     }
 
     /** The declarations, one line each, in the order the rules first use them. */
@@ -92,7 +124,7 @@ final class NamedSets {
         return declared.isEmpty();
     }
 
-    private static String hash(String text) {
+    private static String sha256(String text) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest).substring(0, HASH_DIGITS);

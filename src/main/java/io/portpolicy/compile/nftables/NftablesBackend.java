@@ -83,23 +83,49 @@ public final class NftablesBackend implements Backend {
         out.append("table inet ").append(table).append('\n');
         out.append("delete table inet ").append(table).append('\n');
         out.append("table inet ").append(table).append(" {\n");
-        Map<Direction, HostRules> rules = HostRules.bothOf(request.effective(), request.target());
-        HostRules in = rules.get(Direction.INBOUND);
-        HostRules outbound = rules.get(Direction.OUTBOUND);
-        NamedSets sets = new NamedSets();
         LogLimit limit = LogLimit.of(request.options());
-        StringBuilder chains = new StringBuilder();
-        chain(chains, "input", in, sets, limit);
+        // Each direction's chains are rendered on the thread that read its rules, with sets of
+        // their own; the output's sets then join the input's (see NamedSets.takeIn).
+        Map<Direction, Chains> parts = HostRules.bothOf(request.effective(), request.target(),
+                rules -> Chains.of(rules, limit));
+        Chains input = parts.get(Direction.INBOUND).orThrow();
+        Chains output = parts.get(Direction.OUTBOUND).orThrow();
+        NamedSets sets = input.sets;
+        if (!sets.takeIn(output.sets)) output = Chains.of(output.rules, sets, limit).orThrow();
+        StringBuilder chains = new StringBuilder(input.text);
         chains.append('\n');
         chains.append("\tchain forward {\n");
         chains.append("\t\ttype filter hook forward priority filter; policy drop;\n");
         chains.append("\t}\n\n");
-        chain(chains, "output", outbound, sets, limit);
+        chains.append(output.text);
         sets.declare(out);
         if (!sets.isEmpty()) out.append('\n');
         out.append(chains);
         out.append("}\n");
         return Artifact.single(".nft", out.toString());
+    }
+
+    /** One direction's chains, rendered with the sets they name (or why they could not be). */
+    private record Chains(HostRules rules, StringBuilder text, NamedSets sets, CompileException failure) {
+
+        static Chains of(HostRules rules, LogLimit limit) {
+            return of(rules, new NamedSets(), limit);
+        }
+
+        static Chains of(HostRules rules, NamedSets sets, LogLimit limit) {
+            StringBuilder text = new StringBuilder();
+            try {
+                chain(text, rules.direction() == Direction.INBOUND ? "input" : "output", rules, sets, limit);
+                return new Chains(rules, text, sets, null);
+            } catch (CompileException e) {
+                return new Chains(rules, text, sets, e);
+            }
+        }
+
+        Chains orThrow() throws CompileException {
+            if (failure != null) throw failure;
+            return this;
+        }
     }
 
     /** The transport classes a base chain dispatches to, each to a chain of its own per IP version. */
@@ -139,7 +165,7 @@ public final class NftablesBackend implements Backend {
      * cannot match them (a rule for every protocol would have given the class a chain), and so
      * to the default.
      */
-    private void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
+    private static void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
             throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         Action fallback = rules.defaultAction();
