@@ -2,6 +2,7 @@ package io.portpolicy.engine;
 
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Rule;
+import io.portpolicy.parallel.Concurrently;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,7 +56,7 @@ public final class Anomalies {
     }
 
     private List<Anomaly> find() {
-        List<boolean[]> changesNothing = directions.stream().map(Anomalies::removalChangesNothing).toList();
+        List<Facts> facts = factsOf(directions);
         int ruleCount = directions.get(0).rules().size();
         List<Anomaly> found = new ArrayList<>();
         for (int i = 0; i < ruleCount; i++) {
@@ -64,28 +65,74 @@ public final class Anomalies {
             boolean decidesNothing = true;
             boolean redundantEverywhere = true;
             boolean preempted = false;
-            for (int d = 0; d < directions.size(); d++) {
-                RuleRegion region = directions.get(d).rules().get(i);
-                matchesNothing &= region.matched().isEmpty();
-                decidesNothing &= region.decided().isEmpty();
-                redundantEverywhere &= region.decided().isEmpty() || changesNothing.get(d)[i];
-                // Sets are canonical: deciding less than it matches means something came first.
-                preempted |= !region.decided().equals(region.matched());
+            for (Facts direction : facts) {
+                matchesNothing &= direction.matchesNothing[i];
+                decidesNothing &= direction.decidesNothing[i];
+                redundantEverywhere &= direction.decidesNothing[i] || direction.changesNothing[i];
+                preempted |= direction.deciders[i] != null;
             }
             if (matchesNothing) {
                 found.add(empty(rule));
             } else if (decidesNothing) {
-                found.add(covered(i));
+                found.add(covered(rule, i, facts));
             } else {
                 if (redundantEverywhere) {
                     found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.of(), "removing it changes nothing: "
                             + "the rules after it and the default decide every packet it decides the same way ("
                             + rule.action().keyword() + ")"));
                 }
-                if (preempted) found.addAll(correlated(i));
+                if (preempted) found.addAll(correlated(rule, i, facts));
             }
         }
         return found;
+    }
+
+    /**
+     * What the analysis needs from one direction of one layer, worked out with that space's BDD
+     * alone, so the directions (each has its own BDD) are worked out two at a time.
+     */
+    private static final class Facts {
+        final boolean[] matchesNothing;
+        final boolean[] decidesNothing;
+        final boolean[] changesNothing;
+        /** Per rule pre-empted here (deciding less than it matches), the earlier rules deciding part of it; else null. */
+        final List<Rule>[] deciders;
+        /** Per rule pre-empted here, whether the implicit rules decide part of it. */
+        final boolean[] implicitDecides;
+
+        @SuppressWarnings("unchecked")
+        Facts(DirectedPolicy directed) {
+            List<RuleRegion> regions = directed.rules();
+            int count = regions.size();
+            matchesNothing = new boolean[count];
+            decidesNothing = new boolean[count];
+            deciders = new List[count];
+            implicitDecides = new boolean[count];
+            for (int i = 0; i < count; i++) {
+                RuleRegion region = regions.get(i);
+                matchesNothing[i] = region.matched().isEmpty();
+                decidesNothing[i] = region.decided().isEmpty();
+                // Sets are canonical: deciding less than it matches means something came first.
+                if (!region.decided().equals(region.matched())) {
+                    List<Rule> earlier = new ArrayList<>();
+                    implicitDecides[i] = earlierDeciders(directed, i, earlier);
+                    deciders[i] = earlier;
+                }
+            }
+            changesNothing = removalChangesNothing(directed);
+        }
+    }
+
+    /** Each direction's facts; half of them on a second thread. */
+    private static List<Facts> factsOf(List<DirectedPolicy> directions) {
+        int half = directions.size() / 2;
+        if (half == 0) return directions.stream().map(Facts::new).toList();
+        List<List<Facts>> halves = Concurrently.both(
+                () -> directions.subList(0, half).stream().map(Facts::new).toList(),
+                () -> directions.subList(half, directions.size()).stream().map(Facts::new).toList());
+        List<Facts> all = new ArrayList<>(halves.get(0));
+        all.addAll(halves.get(1));
+        return all;
     }
 
     private Anomaly empty(Rule rule) {
@@ -97,11 +144,14 @@ public final class Anomalies {
     }
 
     /** A rule that decides nothing: name what decides its packets instead. */
-    private Anomaly covered(int index) {
-        Rule rule = directions.get(0).rules().get(index).rule();
+    private Anomaly covered(Rule rule, int index, List<Facts> facts) {
         Set<Rule> deciders = new TreeSet<>(Comparator.comparingInt(Rule::index));
         boolean implicit = false;
-        for (DirectedPolicy directed : directions) implicit |= earlierDeciders(directed, index, deciders);
+        for (Facts direction : facts) {
+            if (direction.deciders[index] == null) continue;
+            deciders.addAll(direction.deciders[index]);
+            implicit |= direction.implicitDecides[index];
+        }
         List<Rule> different = deciders.stream().filter(r -> r.action() != rule.action()).toList();
         // The implicit rules allow: they contradict a deny or reject they pre-empt.
         boolean implicitDiffers = implicit && rule.action() != Action.ALLOW;
@@ -121,9 +171,9 @@ public final class Anomalies {
      * Adds the earlier rules that decide part of what this rule matches; returns whether
      * implicit rules decide some of it. Decided sets are disjoint and cover what each rule
      * matches, so these are exactly the earlier regions that meet the rule's matched set:
-     * tests that build nothing.
+     * tests that build nothing. (Where a rule decides all it matches, there are none.)
      */
-    private boolean earlierDeciders(DirectedPolicy directed, int index, Set<Rule> into) {
+    private static boolean earlierDeciders(DirectedPolicy directed, int index, List<Rule> into) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
         int matched = regions.get(index).matched().node;
@@ -134,10 +184,9 @@ public final class Anomalies {
     }
 
     /** Earlier rules with a different action that decide part of what this rule matches. */
-    private List<Anomaly> correlated(int index) {
-        Rule rule = directions.get(0).rules().get(index).rule();
+    private List<Anomaly> correlated(Rule rule, int index, List<Facts> facts) {
         Set<Rule> deciders = new TreeSet<>(Comparator.comparingInt(Rule::index));
-        for (DirectedPolicy directed : directions) earlierDeciders(directed, index, deciders);
+        for (Facts direction : facts) if (direction.deciders[index] != null) deciders.addAll(direction.deciders[index]);
         List<Anomaly> found = new ArrayList<>();
         for (Rule earlier : deciders) {
             if (earlier.action() == rule.action()) continue;

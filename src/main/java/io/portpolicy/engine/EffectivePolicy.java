@@ -124,8 +124,11 @@ public final class EffectivePolicy {
         return compiledRules;
     }
 
-    /** Which compiled rules may share packets: the same for every layer and direction. */
-    private RuleOverlaps overlaps() {
+    /**
+     * Which compiled rules may share packets: the same for every layer and direction, made
+     * once, when the first direction asks (directions may ask from threads of their own).
+     */
+    private synchronized RuleOverlaps overlaps() {
         if (overlaps == null) overlaps = new RuleOverlaps(compiledRules());
         return overlaps;
     }
