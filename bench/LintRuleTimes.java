@@ -35,6 +35,9 @@ public final class LintRuleTimes {
         start = cpuMillis();
         context.anomalies();
         System.out.printf("anomalies %d ms%n", cpuMillis() - start);
+        start = cpuMillis();
+        context.inboundHits();
+        System.out.printf("inbound hits %d ms%n", cpuMillis() - start);
         List<Finding> found = new ArrayList<>();
         for (LintRule rule : RuleCatalog.rules()) {
             if (rule.judgesOtherFindings()) continue;

@@ -97,7 +97,9 @@ public final class Exposure {
             List<RuleRegion> regions = directed.rules();
             for (int i = 0; i < regions.size(); i++) {
                 RuleRegion region = regions.get(i);
-                if (region.rule().action() != Action.ALLOW || !region.decided().intersects(wanted)) continue;
+                if (region.rule().action() != Action.ALLOW) continue;
+                // Every packet wanted (most callers): no walk over both sets to see that they meet.
+                if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
                 PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
                 if (part.intersects(self)) part = part.minus(self);
                 add(byRule, directed, i, part);
@@ -179,10 +181,11 @@ public final class Exposure {
      * Merged, sorted.
      */
     public static List<PortRange> openPorts(PacketSet set, Protocol protocol, boolean anySourcePort) {
-        PacketSet part = set.intersect(set.space().protocol(protocol));
+        // The protocol does not depend on the peer: drop the peers first, then cut the smaller set.
+        PacketSet part = set.anyPeer().intersect(set.space().protocol(protocol));
         if (part.isEmpty()) return List.of();
         List<PortRange> ports = new ArrayList<>();
-        for (PacketCube cube : part.anyPeer().describe()) {
+        for (PacketCube cube : part.describe()) {
             long sources = cube.sourcePorts().stream().mapToLong(r -> r.high() - r.low() + 1L).sum();
             if (!anySourcePort && sources <= 32768) continue;
             for (ValueRange r : cube.destinationPorts()) ports.add(new PortRange(r.low(), r.high()));

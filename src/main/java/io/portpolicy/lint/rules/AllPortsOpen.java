@@ -12,7 +12,9 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 @RuleInfo(id = "PP106", name = "all-ports-open", severity = Severity.ERROR,
         summary = "Every protocol or port ('any', tcp without ports, a range of over 1024 ports) is allowed "
@@ -32,16 +34,18 @@ public final class AllPortsOpen implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
+        Map<PacketSpace, PacketSet> knownProtocols = new HashMap<>();
         for (Exposure.Hit hit : context.inboundHits()) {
             List<String> world = new ArrayList<>();
             List<String> wide = new ArrayList<>();
             for (int i = 0; i < hit.admitted().size(); i++) {
                 PacketSet admitted = hit.admitted().get(i);
-                PacketSet fromWorld = admitted.minus(hit.nonWorld().get(i));
                 PacketSpace space = admitted.space();
-                PacketSet known = space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP))
-                        .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
-                if (!fromWorld.minus(known).isEmpty()) addOnce(world, "every protocol");
+                // A hit not from the world admits nothing beyond its non-world part.
+                PacketSet fromWorld = hit.world() ? admitted.minus(hit.nonWorld().get(i)) : space.none();
+                if (!knownProtocols.computeIfAbsent(space, AllPortsOpen::knownProtocols).containsAll(fromWorld)) {
+                    addOnce(world, "every protocol");
+                }
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                     if (Exposure.widestNamed(hit.rule(), protocol) <= RANGE_LIMIT) continue;
                     List<PortRange> worldPorts = Exposure.openPorts(fromWorld, protocol, false);
@@ -65,6 +69,11 @@ public final class AllPortsOpen implements LintRule {
             found.add(finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR));
         }
         return found;
+    }
+
+    private static PacketSet knownProtocols(PacketSpace space) {
+        return space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP))
+                .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
     }
 
     private static String describe(Protocol protocol, List<PortRange> ports) {
