@@ -110,6 +110,9 @@ public final class PolicyDiff {
                 List<Region> right = regions(neu, name, b.orElse(null), direction, changed);
                 changes.addAll(compare(shown, direction, left, right));
             }
+            // A group is judged in a layer of its own: done with it, let its sets go.
+            a.ifPresent(old::forget);
+            b.ifPresent(neu::forget);
         }
         return changes;
     }

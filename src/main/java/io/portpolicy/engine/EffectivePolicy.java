@@ -216,6 +216,19 @@ public final class EffectivePolicy {
         return false;
     }
 
+    /**
+     * Drops what was built for a target judged in a layer of its own (a group, or a host of
+     * {@link #forFewTargets}), so that a command visiting every group in turn (a diff) holds
+     * one group's sets at a time instead of all of them. Asking about the target again builds
+     * them again.
+     */
+    public void forget(Target target) {
+        if (!target.isGroup() && !hostsApart) return;
+        TargetLayer layer = new TargetLayer(List.of(target), !target.isGroup());
+        layers.remove(layer);
+        if (shared != null) shared.forget(layer);
+    }
+
     /** Both directions of a layer, encoded at the same time ({@link BothDirections}). */
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
         return layers.computeIfAbsent(layer, key -> {
@@ -248,12 +261,22 @@ public final class EffectivePolicy {
         }
 
         PacketSpace space(TargetLayer layer, Direction direction) {
-            List<String> key = layer.hosts() ? List.of() : layer.targets().stream().map(Target::name).toList();
+            List<String> key = key(layer);
             OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
             Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
                     .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, Math.max(
                             nodesFor(policies.get(0), layer), nodesFor(policies.get(1), layer))));
             return new PacketSpace(layer, common, direction, bdd);
+        }
+
+        /** Forgets the layer's shared BDDs; a policy still holding the layer keeps them alive until it forgets it too. */
+        void forget(TargetLayer layer) {
+            atoms.remove(key(layer));
+            bdds.remove(key(layer));
+        }
+
+        private static List<String> key(TargetLayer layer) {
+            return layer.hosts() ? List.of() : layer.targets().stream().map(Target::name).toList();
         }
 
         /** Every host's addresses (no group names), or those of the named groups, in either policy. */
