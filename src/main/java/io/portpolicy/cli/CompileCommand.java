@@ -123,6 +123,8 @@ final class CompileCommand implements Callable<Integer> {
             try {
                 artifacts.put(target, backend.compile(new CompileRequest(effective, target, variant,
                         Main.Version.number(), options)));
+                // A group is judged in a layer of its own: with --all, hold one group's sets at a time.
+                effective.forget(target);
             } catch (CompileException e) {
                 Diagnostics errors = new Diagnostics();
                 String message = "cannot compile for " + backend.name() + " at " + target.kind() + " "

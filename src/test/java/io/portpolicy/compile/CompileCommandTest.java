@@ -55,6 +55,32 @@ class CompileCommandTest {
     }
 
     @Test
+    void allWritesOneFilePerGroupEachAsCompiledAlone(@TempDir Path dir) throws IOException {
+        Path policy = dir.resolve("cloud.policy");
+        Files.writeString(policy, """
+                network office = 10.1.0.0/16
+                group web = 10.0.1.0/24
+                group db = 10.0.2.0/24
+                allow tcp/443 from any to web
+                allow tcp/5432 from web to db
+                allow tcp/22 from office to web, db
+                """);
+        Path out = dir.resolve("out");
+        CompileFixtures.Run run = CompileFixtures.run("compile", policy.toString(), "--target", "gcp", "--all",
+                "-o", out.toString(), "--today", "2026-11-21");
+        assertEquals(0, run.exit(), run.err());
+        List<Path> files = list(out);
+        assertEquals(2, files.size(), files.toString());
+        for (String group : List.of("db", "web")) {
+            Path file = files.stream().filter(p -> p.getFileName().toString().startsWith(group + ".")).findFirst()
+                    .orElseThrow();
+            // Each group's layer is let go after it is compiled: the next one is built anew, alike.
+            assertEquals(CompileFixtures.run("compile", policy.toString(), "--target", "gcp", "--group", group,
+                    "--today", "2026-11-21").out(), Files.readString(file));
+        }
+    }
+
+    @Test
     void hostMustBeNamedWhenThereAreSeveral() {
         CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "nftables");
         assertEquals(2, run.exit());
