@@ -19,12 +19,14 @@ import io.portpolicy.model.Rule;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -95,15 +97,27 @@ public final class PolicyDiff {
         groups.addAll(after.groups().keySet());
         List<String> names = new ArrayList<>(hosts);
         groups.stream().filter(g -> !hosts.contains(g)).forEach(names::add);
+        RuleChanges differing = RuleChanges.between(old, neu);
         List<Change> changes = new ArrayList<>();
         for (String name : names) {
             Optional<Target> a = old.target(name);
             Optional<Target> b = neu.target(name);
             Target shown = b.orElseGet(a::get);
+            boolean sameAddresses = a.isPresent() && b.isPresent()
+                    && new HashSet<>(a.get().addresses()).equals(new HashSet<>(b.get().addresses()));
+            // The directions anything that differs may reach: the others need not even be built.
+            Set<Direction> reached = EnumSet.noneOf(Direction.class);
             for (Direction direction : Direction.values()) {
+                if (!sameAddresses || differing == null || differing.mayApplyAt(a.get(), direction)) reached.add(direction);
+            }
+            for (Direction direction : reached) {
                 PacketSet changed = null;
                 if (a.isPresent() && b.isPresent()) {
-                    changed = mayDiffer(old.directed(a.get(), direction), a.get(), neu.directed(b.get(), direction), b.get());
+                    // Both directions are built together (at once, on two threads) when both are wanted.
+                    boolean together = reached.size() == 2;
+                    changed = mayDiffer(together ? old.directed(a.get(), direction) : old.directedAlone(a.get(), direction),
+                            a.get(), together ? neu.directed(b.get(), direction) : neu.directedAlone(b.get(), direction),
+                            b.get());
                     if (changed != null && changed.isEmpty()) continue;
                 }
                 List<Region> left = regions(old, name, a.orElse(null), direction, changed);
@@ -194,7 +208,7 @@ public final class PolicyDiff {
         String label = target == null ? "no host or group named " + name : "not an address of " + name;
         regions.add(new Region(new Decider(null, null, label), outside));
         if (target == null) return regions;
-        DirectedPolicy directed = effective.directed(target, direction);
+        DirectedPolicy directed = effective.directedAlone(target, direction);
         PacketSet here = directed.space().at(target);
         add(regions, new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
                 directed.implicit().intersect(here), changed, direction);

@@ -17,10 +17,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -47,6 +49,8 @@ public final class EffectivePolicy {
     /** Whether each host asked about is judged in a layer of its own instead of the hosts' one. */
     private final boolean hostsApart;
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
+    /** Each layer's atoms, once, whichever direction is built first (not for shared spaces, which keep their own). */
+    private final Map<TargetLayer, OwnAtoms> ownAtoms = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     private TargetLayer hostLayer;
     private List<Rule> compiledRules;
@@ -158,11 +162,22 @@ public final class EffectivePolicy {
         return hostLayer;
     }
 
-    /** The directed policy of the layer the target is judged in. */
+    /** The directed policy of the layer the target is judged in (both directions are built together). */
     public DirectedPolicy directed(Target target, Direction direction) {
-        TargetLayer layer = target.isGroup() || hostsApart ? new TargetLayer(List.of(target), !target.isGroup())
-                : hostLayer();
-        return layer(layer).get(direction);
+        return layer(layerOf(target)).get(direction);
+    }
+
+    /**
+     * The same, but building only this direction when the layer has not been built yet: for a
+     * command that needs one direction of many targets (a diff whose change reaches a group one
+     * way only).
+     */
+    public DirectedPolicy directedAlone(Target target, Direction direction) {
+        return layer(layerOf(target), EnumSet.of(direction)).get(direction);
+    }
+
+    private TargetLayer layerOf(Target target) {
+        return target.isGroup() || hostsApart ? new TargetLayer(List.of(target), !target.isGroup()) : hostLayer();
     }
 
     /**
@@ -226,22 +241,36 @@ public final class EffectivePolicy {
         if (!target.isGroup() && !hostsApart) return;
         TargetLayer layer = new TargetLayer(List.of(target), !target.isGroup());
         layers.remove(layer);
+        ownAtoms.remove(layer);
         if (shared != null) shared.forget(layer);
     }
 
-    /** Both directions of a layer, encoded at the same time ({@link BothDirections}). */
+    /** Both directions of a layer, encoded at the same time when neither is built yet ({@link BothDirections}). */
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
-        return layers.computeIfAbsent(layer, key -> {
-            OwnAtoms atoms = shared == null ? new OwnAtoms(key.addresses(), cuts) : null;
-            Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
-            for (Direction direction : Direction.values()) {
-                spaces.put(direction, shared == null ? new PacketSpace(key, atoms, direction, nodesFor(policy, key))
-                        : shared.space(key, direction));
-            }
-            List<Rule> rules = compiledRules();
-            return BothDirections.compute(direction ->
-                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
-        });
+        return layer(layer, EnumSet.allOf(Direction.class));
+    }
+
+    /** The layer with at least the wanted directions built. */
+    private Map<Direction, DirectedPolicy> layer(TargetLayer layer, Set<Direction> wanted) {
+        Map<Direction, DirectedPolicy> built = layers.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class));
+        Set<Direction> missing = EnumSet.copyOf(wanted);
+        missing.removeAll(built.keySet());
+        if (missing.isEmpty()) return built;
+        OwnAtoms atoms = shared == null ? ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts)) : null;
+        Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
+        for (Direction direction : missing) {
+            spaces.put(direction, shared == null ? new PacketSpace(layer, atoms, direction, nodesFor(policy, layer))
+                    : shared.space(layer, direction));
+        }
+        List<Rule> rules = compiledRules();
+        if (missing.size() == 2) {
+            built.putAll(BothDirections.compute(direction ->
+                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction))));
+        } else {
+            Direction direction = missing.iterator().next();
+            built.put(direction, new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
+        }
+        return built;
     }
 
     /**
