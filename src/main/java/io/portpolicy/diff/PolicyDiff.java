@@ -15,6 +15,7 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
+import io.portpolicy.parallel.Concurrently;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -79,11 +80,14 @@ public final class PolicyDiff {
 
     /** The access changes, and the lint findings (judged under the repository's configuration) introduced and resolved. */
     public static Result compare(Policy before, Policy after, LocalDate today, LintConfig config) {
-        List<Change> changes = access(before, after, today);
         Linter linter = new Linter(config, today, true);
-        List<Finding> oldFindings = linter.lint(before);
-        List<Finding> newFindings = linter.lint(after);
-        return new Result(changes, minus(newFindings, oldFindings), minus(oldFindings, newFindings));
+        // The comparison and the two lints read the policies and build engines of their own:
+        // the lints run on a second thread while this one compares.
+        Concurrently.Results<List<Change>, List<List<Finding>>> results = Concurrently.run(
+                () -> access(before, after, today), () -> List.of(linter.lint(before), linter.lint(after)));
+        List<Finding> oldFindings = results.second().get(0);
+        List<Finding> newFindings = results.second().get(1);
+        return new Result(results.first(), minus(newFindings, oldFindings), minus(oldFindings, newFindings));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */

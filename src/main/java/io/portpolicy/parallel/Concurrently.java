@@ -8,26 +8,36 @@ import java.util.function.Supplier;
 /**
  * Two independent pieces of work at the same time: the second on another thread while the
  * caller's thread does the first. The machines this runs on have a few cores and the JVM's
- * compiler threads need one of them, so the work is split in two, no further.
+ * compiler threads need one of them, so work is split in two, no further.
  */
 public final class Concurrently {
 
     private Concurrently() {
     }
 
+    /** The results of two pieces of work, in order. */
+    public record Results<A, B>(A first, B second) {
+    }
+
     /**
-     * Both results (neither may be null), in order. The two must share nothing either writes. What the second throws
-     * is rethrown here as it was thrown, after the first has finished.
+     * Both results. The two must share nothing either writes. What the second throws is
+     * rethrown here as it was thrown, after the first has finished.
      */
-    public static <T> List<T> both(Supplier<T> first, Supplier<T> second) {
-        CompletableFuture<T> other = CompletableFuture.supplyAsync(second);
-        T here = first.get();
+    public static <A, B> Results<A, B> run(Supplier<A> first, Supplier<B> second) {
+        CompletableFuture<B> other = CompletableFuture.supplyAsync(second);
+        A here = first.get();
         try {
-            return List.of(here, other.join());
+            return new Results<>(here, other.join());
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) throw cause;
             if (e.getCause() instanceof Error cause) throw cause;
             throw e;
         }
+    }
+
+    /** Both results (neither may be null) of two pieces of work of one kind, in order. */
+    public static <T> List<T> both(Supplier<T> first, Supplier<T> second) {
+        Results<T, T> results = run(first, second);
+        return List.of(results.first(), results.second());
     }
 }
