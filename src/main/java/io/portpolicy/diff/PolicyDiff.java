@@ -115,18 +115,30 @@ public final class PolicyDiff {
                 if (!sameAddresses || differing == null || differing.mayApplyAt(a.get(), direction)) reached.add(direction);
             }
             for (Direction direction : reached) {
+                DirectedPolicy left = null;
+                DirectedPolicy right = null;
                 PacketSet changed = null;
-                if (a.isPresent() && b.isPresent()) {
+                if (sameAddresses && differing != null) {
+                    // Only the differing rules' packets can change verdict, and only the rules that
+                    // may overlap those rules can decide them: the target is built from those alone.
+                    left = old.directedFocused(a.get(), direction, differing.focus(true));
+                    right = neu.directedFocused(b.get(), direction, differing.focus(false));
+                    changed = mayDiffer(left, a.get(), right, b.get());
+                    // Same addresses and settings: the candidates are always known here.
+                    if (changed == null) throw new IllegalStateException("no candidates at " + name);
+                } else if (a.isPresent() && b.isPresent()) {
                     // Both directions are built together (at once, on two threads) when both are wanted.
                     boolean together = reached.size() == 2;
-                    changed = mayDiffer(together ? old.directed(a.get(), direction) : old.directedAlone(a.get(), direction),
-                            a.get(), together ? neu.directed(b.get(), direction) : neu.directedAlone(b.get(), direction),
-                            b.get());
-                    if (changed != null && changed.isEmpty()) continue;
+                    left = together ? old.directed(a.get(), direction) : old.directedAlone(a.get(), direction);
+                    right = together ? neu.directed(b.get(), direction) : neu.directedAlone(b.get(), direction);
+                    changed = mayDiffer(left, a.get(), right, b.get());
+                } else {
+                    if (a.isPresent()) left = old.directedAlone(a.get(), direction);
+                    if (b.isPresent()) right = neu.directedAlone(b.get(), direction);
                 }
-                List<Region> left = regions(old, name, a.orElse(null), direction, changed);
-                List<Region> right = regions(neu, name, b.orElse(null), direction, changed);
-                changes.addAll(compare(shown, direction, left, right));
+                if (changed != null && changed.isEmpty()) continue;
+                changes.addAll(compare(shown, direction, regions(name, a.orElse(null), left, direction, changed),
+                        regions(name, b.orElse(null), right, direction, changed)));
             }
             // A group is judged in a layer of its own: done with it, let its sets go.
             a.ifPresent(old::forget);
@@ -200,7 +212,7 @@ public final class PolicyDiff {
      * {@code changed} (the packets whose verdict may differ), only the regions that meet it:
      * every change lies inside it, so the others take part in none.
      */
-    private static List<Region> regions(EffectivePolicy effective, String name, Target target, Direction direction,
+    private static List<Region> regions(String name, Target target, DirectedPolicy directed, Direction direction,
                                         PacketSet changed) {
         List<Region> regions = new ArrayList<>();
         List<IPAddressSeqRange> owned = target == null ? List.of() : target.addresses();
@@ -212,7 +224,6 @@ public final class PolicyDiff {
         String label = target == null ? "no host or group named " + name : "not an address of " + name;
         regions.add(new Region(new Decider(null, null, label), outside));
         if (target == null) return regions;
-        DirectedPolicy directed = effective.directedAlone(target, direction);
         PacketSet here = directed.space().at(target);
         add(regions, new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
                 directed.implicit().intersect(here), changed, direction);

@@ -21,6 +21,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which rules differ between two policies, read from the rule lists before any packet set is
@@ -38,6 +40,9 @@ import java.util.Map;
 final class RuleChanges {
 
     private final List<Rule> differing;
+    /** Per side, the positions of its differing rules and of every rule that may overlap one of either side's. */
+    private final Set<Integer> beforeFocus = new TreeSet<>();
+    private final Set<Integer> afterFocus = new TreeSet<>();
 
     private RuleChanges(List<Rule> differing) {
         this.differing = differing;
@@ -61,7 +66,38 @@ final class RuleChanges {
         }
         List<Rule> differing = new ArrayList<>(old.subList(common, old.size() - end));
         differing.addAll(neu.subList(common, neu.size() - end));
-        return new RuleChanges(differing);
+        RuleChanges changes = new RuleChanges(differing);
+        changes.focus(before, old.size(), neu.size(), common, end, changes.beforeFocus, changes.afterFocus);
+        changes.focus(after, neu.size(), old.size(), common, end, changes.afterFocus, changes.beforeFocus);
+        return changes;
+    }
+
+    /**
+     * Adds one side's differing rules to its focus, and every rule that may overlap one of them
+     * to both sides' focus: a rule of the common beginning or end is the same rule on both
+     * sides, at the same position from that end, so both sides encode the same rules besides
+     * their own differing ones.
+     */
+    private void focus(EffectivePolicy side, int size, int otherSize, int common, int end, Set<Integer> mine,
+                       Set<Integer> theirs) {
+        for (int position = common; position < size - end; position++) {
+            mine.add(position);
+            for (int neighbour : side.mayOverlap(position)) {
+                mine.add(neighbour);
+                if (neighbour < common) theirs.add(neighbour);
+                else if (neighbour >= size - end) theirs.add(neighbour - size + otherSize);
+            }
+        }
+    }
+
+    /**
+     * The positions of the rules (in the side's list of rules in force) that can decide a packet
+     * whose verdict may differ: the differing rules and the rules that may overlap them. Where
+     * a change reaches a target, building it from these alone is exact for those packets
+     * ({@link EffectivePolicy#directedFocused}).
+     */
+    Set<Integer> focus(boolean before) {
+        return before ? beforeFocus : afterFocus;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -36,12 +37,22 @@ public final class DirectedPolicy {
      *                 decided packets are)
      */
     DirectedPolicy(Policy policy, List<Rule> rules, Supplier<RuleOverlaps> overlaps, PacketSpace space) {
+        this(policy, rules, overlaps, space, position -> true);
+    }
+
+    /**
+     * @param encoded which rules (by position) are encoded; the others are taken to match
+     *                nothing (see {@link EffectivePolicy#directedFocused})
+     */
+    DirectedPolicy(Policy policy, List<Rule> rules, Supplier<RuleOverlaps> overlaps, PacketSpace space,
+                   IntPredicate encoded) {
         this.space = space;
         this.overlaps = overlaps;
         implicit = space.wrap(space.layer().hosts() ? implicitTraffic() : Bdd.FALSE);
         RuleEncoder encoder = new RuleEncoder(space, policy);
         for (int i = 0; i < rules.size(); i++) {
-            regions.add(new RuleRegion(rules.get(i), space.wrap(encoder.encode(rules.get(i))), this, i));
+            int matched = encoded.test(i) ? encoder.encode(rules.get(i)) : Bdd.FALSE;
+            regions.add(new RuleRegion(rules.get(i), space.wrap(matched), this, i));
         }
         defaultAction = policy.settings().defaultFor(space.direction);
     }

@@ -49,6 +49,8 @@ public final class EffectivePolicy {
     /** Whether each host asked about is judged in a layer of its own instead of the hosts' one. */
     private final boolean hostsApart;
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
+    /** Layers built with some rules only ({@link #directedFocused}), by layer and direction. */
+    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> focused = new HashMap<>();
     /** Each layer's atoms, once, whichever direction is built first (not for shared spaces, which keep their own). */
     private final Map<TargetLayer, OwnAtoms> ownAtoms = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
@@ -176,6 +178,38 @@ public final class EffectivePolicy {
         return layer(layerOf(target), EnumSet.of(direction)).get(direction);
     }
 
+    /**
+     * One direction of the target's layer in which only the rules at {@code positions} (in
+     * {@link #compiledRules()}) are encoded; the others are taken to match nothing. Exact only
+     * for packets that no rule outside {@code positions} matches: a diff reads a changed target
+     * only within the packets of the rules that differ, where every rule that matches a packet
+     * overlaps one of those rules, so it asks for those rules and their {@link #mayOverlap}
+     * neighbours. Kept apart from the full layers; {@link #forget} drops it too.
+     */
+    public DirectedPolicy directedFocused(Target target, Direction direction, Set<Integer> positions) {
+        TargetLayer layer = layerOf(target);
+        return focused.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class)).computeIfAbsent(direction, d -> {
+            PacketSpace space = shared == null
+                    ? new PacketSpace(layer, ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts)),
+                            d, nodesFor(policy, layer))
+                    : shared.space(layer, d);
+            return new DirectedPolicy(policy, compiledRules(), this::overlaps, space, positions::contains);
+        });
+    }
+
+    /**
+     * The positions of the compiled rules that may share a packet with the rule at {@code
+     * position} (a superset of those that do), in ascending order.
+     */
+    public int[] mayOverlap(int position) {
+        RuleOverlaps overlaps = overlaps();
+        int[] earlier = overlaps.earlier(position);
+        int[] later = overlaps.later(position);
+        int[] both = java.util.Arrays.copyOf(earlier, earlier.length + later.length);
+        System.arraycopy(later, 0, both, earlier.length, later.length);
+        return both;
+    }
+
     private TargetLayer layerOf(Target target) {
         return target.isGroup() || hostsApart ? new TargetLayer(List.of(target), !target.isGroup()) : hostLayer();
     }
@@ -241,6 +275,7 @@ public final class EffectivePolicy {
         if (!target.isGroup() && !hostsApart) return;
         TargetLayer layer = new TargetLayer(List.of(target), !target.isGroup());
         layers.remove(layer);
+        focused.remove(layer);
         ownAtoms.remove(layer);
         if (shared != null) shared.forget(layer);
     }
