@@ -82,12 +82,13 @@ public final class PolicyDiff {
     public static Result compare(Policy before, Policy after, LocalDate today, LintConfig config) {
         Linter linter = new Linter(config, today, true);
         // The comparison and the two lints read the policies and build engines of their own:
-        // the lints run on a second thread while this one compares.
-        Concurrently.Results<List<Change>, List<List<Finding>>> results = Concurrently.run(
-                () -> access(before, after, today), () -> List.of(linter.lint(before), linter.lint(after)));
-        List<Finding> oldFindings = results.second().get(0);
-        List<Finding> newFindings = results.second().get(1);
-        return new Result(results.first(), minus(newFindings, oldFindings), minus(oldFindings, newFindings));
+        // this thread compares and lints the old side while a second one lints the new side.
+        Concurrently.Results<Concurrently.Results<List<Change>, List<Finding>>, List<Finding>> results =
+                Concurrently.run(() -> new Concurrently.Results<>(access(before, after, today), linter.lint(before)),
+                        () -> linter.lint(after));
+        List<Finding> oldFindings = results.first().second();
+        List<Finding> newFindings = results.second();
+        return new Result(results.first().first(), minus(newFindings, oldFindings), minus(oldFindings, newFindings));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
