@@ -127,15 +127,10 @@ public final class PolicyDiff {
                     changed = mayDiffer(left, a.get(), right, b.get());
                     // Same addresses and settings: the candidates are always known here.
                     if (changed == null) throw new IllegalStateException("no candidates at " + name);
-                } else if (a.isPresent() && b.isPresent()) {
-                    // Both directions are built together (at once, on two threads) when both are wanted.
-                    boolean together = reached.size() == 2;
-                    left = together ? old.directed(a.get(), direction) : old.directedAlone(a.get(), direction);
-                    right = together ? neu.directed(b.get(), direction) : neu.directedAlone(b.get(), direction);
-                    changed = mayDiffer(left, a.get(), right, b.get());
                 } else {
-                    if (a.isPresent()) left = old.directedAlone(a.get(), direction);
-                    if (b.isPresent()) right = neu.directedAlone(b.get(), direction);
+                    if (a.isPresent()) left = old.directed(a.get(), direction);
+                    if (b.isPresent()) right = neu.directed(b.get(), direction);
+                    if (left != null && right != null) changed = mayDiffer(left, a.get(), right, b.get());
                 }
                 if (changed != null && changed.isEmpty()) continue;
                 changes.addAll(compare(shown, direction, regions(name, a.orElse(null), left, direction, changed),

@@ -15,9 +15,9 @@ import io.portpolicy.model.Rule;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +51,7 @@ public final class EffectivePolicy {
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
     /** Layers built with some rules only ({@link #directedFocused}), by layer and direction. */
     private final Map<TargetLayer, Map<Direction, DirectedPolicy>> focused = new HashMap<>();
-    /** Each layer's atoms, once, whichever direction is built first (not for shared spaces, which keep their own). */
+    /** Each layer's atoms, made once for both directions (not for shared spaces, which keep their own). */
     private final Map<TargetLayer, OwnAtoms> ownAtoms = new HashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     private TargetLayer hostLayer;
@@ -170,15 +170,6 @@ public final class EffectivePolicy {
     }
 
     /**
-     * The same, but building only this direction when the layer has not been built yet: for a
-     * command that needs one direction of many targets (a diff whose change reaches a group one
-     * way only).
-     */
-    public DirectedPolicy directedAlone(Target target, Direction direction) {
-        return layer(layerOf(target), EnumSet.of(direction)).get(direction);
-    }
-
-    /**
      * One direction of the target's layer in which only the rules at {@code positions} (in
      * {@link #compiledRules()}) are encoded; the others are taken to match nothing. Exact only
      * for packets that no rule outside {@code positions} matches: a diff reads a changed target
@@ -188,13 +179,8 @@ public final class EffectivePolicy {
      */
     public DirectedPolicy directedFocused(Target target, Direction direction, Set<Integer> positions) {
         TargetLayer layer = layerOf(target);
-        return focused.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class)).computeIfAbsent(direction, d -> {
-            PacketSpace space = shared == null
-                    ? new PacketSpace(layer, ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts)),
-                            d, nodesFor(policy, layer))
-                    : shared.space(layer, d);
-            return new DirectedPolicy(policy, compiledRules(), this::overlaps, space, positions::contains);
-        });
+        return focused.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class)).computeIfAbsent(direction,
+                d -> new DirectedPolicy(policy, compiledRules(), this::overlaps, space(layer, d), positions::contains));
     }
 
     /**
@@ -205,7 +191,7 @@ public final class EffectivePolicy {
         RuleOverlaps overlaps = overlaps();
         int[] earlier = overlaps.earlier(position);
         int[] later = overlaps.later(position);
-        int[] both = java.util.Arrays.copyOf(earlier, earlier.length + later.length);
+        int[] both = Arrays.copyOf(earlier, earlier.length + later.length);
         System.arraycopy(later, 0, both, earlier.length, later.length);
         return both;
     }
@@ -280,32 +266,22 @@ public final class EffectivePolicy {
         if (shared != null) shared.forget(layer);
     }
 
-    /** Both directions of a layer, encoded at the same time when neither is built yet ({@link BothDirections}). */
+    /** Both directions of a layer, encoded at the same time ({@link BothDirections}). */
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
-        return layer(layer, EnumSet.allOf(Direction.class));
+        return layers.computeIfAbsent(layer, key -> {
+            Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
+            for (Direction direction : Direction.values()) spaces.put(direction, space(key, direction));
+            List<Rule> rules = compiledRules();
+            return BothDirections.compute(direction ->
+                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
+        });
     }
 
-    /** The layer with at least the wanted directions built. */
-    private Map<Direction, DirectedPolicy> layer(TargetLayer layer, Set<Direction> wanted) {
-        Map<Direction, DirectedPolicy> built = layers.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class));
-        Set<Direction> missing = EnumSet.copyOf(wanted);
-        missing.removeAll(built.keySet());
-        if (missing.isEmpty()) return built;
-        OwnAtoms atoms = shared == null ? ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts)) : null;
-        Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
-        for (Direction direction : missing) {
-            spaces.put(direction, shared == null ? new PacketSpace(layer, atoms, direction, nodesFor(policy, layer))
-                    : shared.space(layer, direction));
-        }
-        List<Rule> rules = compiledRules();
-        if (missing.size() == 2) {
-            built.putAll(BothDirections.compute(direction ->
-                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction))));
-        } else {
-            Direction direction = missing.iterator().next();
-            built.put(direction, new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
-        }
-        return built;
+    /** A new space for one direction of the layer (a shared one when this policy shares its spaces). */
+    private PacketSpace space(TargetLayer layer, Direction direction) {
+        if (shared != null) return shared.space(layer, direction);
+        OwnAtoms atoms = ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts));
+        return new PacketSpace(layer, atoms, direction, nodesFor(policy, layer));
     }
 
     /**
