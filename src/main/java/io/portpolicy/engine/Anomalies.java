@@ -218,7 +218,7 @@ public final class Anomalies {
                     same = false;
                     break;
                 }
-                rest = minusFree(bdd, rest, matched);
+                rest = bdd.minusFree(rest, matched);
                 if (rest == Bdd.FALSE) break;
             }
             result[i] = same && (rest == Bdd.FALSE || directed.defaultAction() == own);
@@ -230,11 +230,4 @@ public final class Anomalies {
     private static String describe(List<Rule> rules) {
         return rules.stream().map(r -> r.action().keyword() + " at " + r.location().path() + ":" + r.location().line()
                 + " (" + r.text() + ")").collect(Collectors.joining("; "));
-    }
-
-    private static int minusFree(Bdd bdd, int a, int b) {
-        int result = bdd.minus(a, b);
-        bdd.free(a);
-        return result;
-    }
-}
+    }}

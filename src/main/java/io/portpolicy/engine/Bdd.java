@@ -60,6 +60,29 @@ final class Bdd {
         return keep(kernel.difference(a, b));
     }
 
+    /** a or b, freeing both: for building a union out of sets made for it. */
+    int orFree(int a, int b) {
+        int result = or(a, b);
+        free(a);
+        free(b);
+        return result;
+    }
+
+    /** a and b, freeing both: for building an intersection out of sets made for it. */
+    int andFree(int a, int b) {
+        int result = and(a, b);
+        free(a);
+        free(b);
+        return result;
+    }
+
+    /** a and not b, freeing a only: for whittling a set of one's own down by sets one borrows. */
+    int minusFree(int a, int b) {
+        int result = minus(a, b);
+        free(a);
+        return result;
+    }
+
     /** Whether every element of a is in b; builds no node. */
     boolean subset(int a, int b) {
         return kernel.subset(a, b);

@@ -69,9 +69,9 @@ public final class DirectedPolicy {
         for (int j : overlaps().earlier(position)) {
             if (rest == Bdd.FALSE) break;
             int earlier = regions.get(j).matched().node;
-            if (bdd.intersects(rest, earlier)) rest = minusFree(bdd, rest, earlier);
+            if (bdd.intersects(rest, earlier)) rest = bdd.minusFree(rest, earlier);
         }
-        if (bdd.intersects(rest, implicit.node)) rest = minusFree(bdd, rest, implicit.node);
+        if (bdd.intersects(rest, implicit.node)) rest = bdd.minusFree(rest, implicit.node);
         return space.wrap(rest);
     }
 
@@ -86,7 +86,7 @@ public final class DirectedPolicy {
         for (int part : parts) level.add(bdd.keep(part));
         while (level.size() > 1) {
             List<Integer> next = new ArrayList<>((level.size() + 1) / 2);
-            for (int i = 0; i + 1 < level.size(); i += 2) next.add(orFree(bdd, level.get(i), level.get(i + 1)));
+            for (int i = 0; i + 1 < level.size(); i += 2) next.add(bdd.orFree(level.get(i), level.get(i + 1)));
             if (level.size() % 2 == 1) next.add(level.get(level.size() - 1));
             level = next;
         }
@@ -103,10 +103,10 @@ public final class DirectedPolicy {
         int loopback = Bdd.FALSE;
         for (String block : List.of("127.0.0.0/8", "::1/128")) {
             var range = new IPAddressString(block).getAddress().toSequentialRange();
-            loopback = orFree(bdd, loopback, space.peerAddresses(range));
-            loopback = orFree(bdd, loopback, space.ownAddresses(range));
+            loopback = bdd.orFree(loopback, space.peerAddresses(range));
+            loopback = bdd.orFree(loopback, space.ownAddresses(range));
         }
-        loopback = orFree(bdd, loopback, bdd.keep(space.selfTraffic().node));
+        loopback = bdd.orFree(loopback, bdd.keep(space.selfTraffic().node));
         int icmpv6 = space.equal(space.protocol, Protocol.ICMPV6.number());
         int v6 = space.family(Family.IPV6);
         int types = space.range(space.icmpType, 133, 136);
@@ -115,19 +115,6 @@ public final class DirectedPolicy {
         int traffic = bdd.or(loopback, neighbourDiscovery);
         int result = bdd.and(traffic, space.universe());
         for (int node : new int[] {loopback, icmpv6, v6, types, nd, neighbourDiscovery, traffic}) bdd.free(node);
-        return result;
-    }
-
-    private static int minusFree(Bdd bdd, int a, int b) {
-        int result = bdd.minus(a, b);
-        bdd.free(a);
-        return result;
-    }
-
-    private static int orFree(Bdd bdd, int a, int b) {
-        int result = bdd.or(a, b);
-        bdd.free(a);
-        bdd.free(b);
         return result;
     }
 

@@ -74,13 +74,7 @@ public final class PacketSpace {
         peer = new Field("peer address", at += 8, ADDRESS_BITS);
         own = new Field("own atom", at += ADDRESS_BITS, atoms.bits());
         int owned = Bdd.FALSE;
-        for (IPAddressSeqRange range : layer.addresses()) {
-            int part = ownAddresses(range);
-            int next = bdd.or(owned, part);
-            bdd.free(owned);
-            bdd.free(part);
-            owned = next;
-        }
+        for (IPAddressSeqRange range : layer.addresses()) owned = bdd.orFree(owned, ownAddresses(range));
         universe = owned;
     }
 
@@ -120,13 +114,7 @@ public final class PacketSpace {
     public PacketSet protocol(Protocol value) {
         if (value == Protocol.ANY) return all();
         int result = equal(protocol, value.number());
-        if (value.family().isPresent()) {
-            int fam = family(value.family().get());
-            int both = bdd.and(result, fam);
-            bdd.free(result);
-            bdd.free(fam);
-            result = both;
-        }
+        if (value.family().isPresent()) result = bdd.andFree(result, family(value.family().get()));
         return within(result);
     }
 

@@ -59,7 +59,7 @@ final class RuleEncoder {
         int to = ownIsSource ? peer : own;
         int services = Bdd.FALSE;
         for (ServiceMatch term : rule.services()) {
-            services = orFree(services, bdd.keep(service(term, rule.from().ports())));
+            services = bdd.orFree(services, bdd.keep(service(term, rule.from().ports())));
         }
         int addresses = bdd.and(from, to);
         int result = bdd.and(addresses, services);
@@ -82,7 +82,7 @@ final class RuleEncoder {
 
     private int terms(List<AddressTerm> terms, boolean own) {
         int result = Bdd.FALSE;
-        for (AddressTerm term : terms) result = orFree(result, bdd.keep(term(term, own)));
+        for (AddressTerm term : terms) result = bdd.orFree(result, bdd.keep(term(term, own)));
         return result;
     }
 
@@ -99,12 +99,12 @@ final class RuleEncoder {
                 result = bdd.keep(own ? space.universe() : Bdd.TRUE);
             } else {
                 int family = space.family(any.family());
-                result = own ? andFree(family, bdd.keep(space.universe())) : family;
+                result = own ? bdd.andFree(family, bdd.keep(space.universe())) : family;
             }
         } else {
             result = Bdd.FALSE;
             for (IPAddressSeqRange range : AddressResolver.resolve(List.of(term), null)) {
-                result = orFree(result, own ? space.ownAddresses(range) : space.peerAddresses(range));
+                result = bdd.orFree(result, own ? space.ownAddresses(range) : space.peerAddresses(range));
             }
         }
         cache.put(key, result);
@@ -134,20 +134,20 @@ final class RuleEncoder {
         Protocol protocol = term.protocol();
         if (protocol == Protocol.ANY) return Bdd.TRUE;
         int result = space.equal(space.protocol, protocol.number());
-        if (protocol.family().isPresent()) result = andFree(result, space.family(protocol.family().get()));
+        if (protocol.family().isPresent()) result = bdd.andFree(result, space.family(protocol.family().get()));
         if (protocol.hasPorts()) {
-            result = andFree(result, ports(term.ports(), space.destinationPort, !space.ownIsSource()));
+            result = bdd.andFree(result, ports(term.ports(), space.destinationPort, !space.ownIsSource()));
             if (sourcePorts != null) {
-                result = andFree(result, ports(sourcePorts, space.sourcePort, space.ownIsSource()));
+                result = bdd.andFree(result, ports(sourcePorts, space.sourcePort, space.ownIsSource()));
             }
         } else if (!term.icmpTypes().isEmpty()) {
             int types = Bdd.FALSE;
             for (IcmpType type : term.icmpTypes()) {
                 int one = space.equal(space.icmpType, type.type());
-                if (type.code() != null) one = andFree(one, space.equal(space.icmpCode, type.code()));
-                types = orFree(types, one);
+                if (type.code() != null) one = bdd.andFree(one, space.equal(space.icmpCode, type.code()));
+                types = bdd.orFree(types, one);
             }
-            result = andFree(result, types);
+            result = bdd.andFree(result, types);
         }
         return result;
     }
@@ -155,8 +155,8 @@ final class RuleEncoder {
     /** @param ownSide whether the ports belong to the own address's side of the packet */
     private int ports(PortSpec spec, Field field, boolean ownSide) {
         int result = Bdd.FALSE;
-        for (PortRange range : spec.ranges()) result = orFree(result, space.ports(field, range));
-        if (spec.ephemeral()) result = orFree(result, bdd.keep(ephemeral(field, ownSide)));
+        for (PortRange range : spec.ranges()) result = bdd.orFree(result, space.ports(field, range));
+        if (spec.ephemeral()) result = bdd.orFree(result, bdd.keep(ephemeral(field, ownSide)));
         return result;
     }
 
@@ -174,34 +174,20 @@ final class RuleEncoder {
             int addresses = Bdd.FALSE;
             for (IPAddress address : host.addresses()) {
                 IPAddressSeqRange range = address.toSequentialRange();
-                addresses = orFree(addresses, ownSide ? space.ownAddresses(range) : space.peerAddresses(range));
+                addresses = bdd.orFree(addresses, ownSide ? space.ownAddresses(range) : space.peerAddresses(range));
             }
             int ports = space.ports(portField, host.os().ephemeral());
-            result = orFree(result, bdd.and(addresses, ports));
-            owned = orFree(owned, addresses);
+            result = bdd.orFree(result, bdd.and(addresses, ports));
+            owned = bdd.orFree(owned, addresses);
             bdd.free(ports);
         }
         int elsewhere = bdd.not(owned);
         int defaults = space.ports(portField, policy.settings().ephemeral().value());
-        result = orFree(result, bdd.and(elsewhere, defaults));
+        result = bdd.orFree(result, bdd.and(elsewhere, defaults));
         bdd.free(owned);
         bdd.free(elsewhere);
         bdd.free(defaults);
         ephemeralBySide.put(ownSide, result);
-        return result;
-    }
-
-    private int orFree(int accumulated, int next) {
-        int result = bdd.or(accumulated, next);
-        bdd.free(accumulated);
-        bdd.free(next);
-        return result;
-    }
-
-    private int andFree(int accumulated, int next) {
-        int result = bdd.and(accumulated, next);
-        bdd.free(accumulated);
-        bdd.free(next);
         return result;
     }
 }
