@@ -17,6 +17,8 @@ import io.portpolicy.model.Settings;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +41,25 @@ import java.util.TreeSet;
  */
 final class RuleChanges {
 
-    private final List<Rule> differing;
+    /** Per direction, the differing rules' own-side addresses, resolved once ({@code self} is every target's own). */
+    private final Map<Direction, List<IPAddressSeqRange>> reach = new EnumMap<>(Direction.class);
+    private final Set<Direction> reachesEveryTarget = EnumSet.noneOf(Direction.class);
     /** Per side, the positions of its differing rules and of every rule that may overlap one of either side's. */
     private final Set<Integer> beforeFocus = new TreeSet<>();
     private final Set<Integer> afterFocus = new TreeSet<>();
 
     private RuleChanges(List<Rule> differing) {
-        this.differing = differing;
+        for (Direction direction : Direction.values()) {
+            List<IPAddressSeqRange> ranges = new ArrayList<>();
+            for (Rule rule : differing) {
+                Endpoint own = direction == Direction.INBOUND ? rule.to() : rule.from();
+                for (AddressTerm term : own.addresses()) {
+                    if (term instanceof AddressTerm.Self) reachesEveryTarget.add(direction);
+                    else ranges.addAll(AddressResolver.resolve(List.of(term), null));
+                }
+            }
+            reach.put(direction, ranges);
+        }
     }
 
     /** The rules that differ, or {@code null} when every target must be compared. */
@@ -106,15 +120,10 @@ final class RuleChanges {
      * which can only make this say yes more often) is one of the target's.
      */
     boolean mayApplyAt(Target target, Direction direction) {
-        for (Rule rule : differing) {
-            Endpoint own = direction == Direction.INBOUND ? rule.to() : rule.from();
-            for (AddressTerm term : own.addresses()) {
-                if (term instanceof AddressTerm.Self) return true;
-                for (IPAddressSeqRange range : AddressResolver.resolve(List.of(term), null)) {
-                    for (IPAddressSeqRange mine : target.addresses()) {
-                        if (range.getLower().isIPv4() == mine.getLower().isIPv4() && range.overlaps(mine)) return true;
-                    }
-                }
+        if (reachesEveryTarget.contains(direction)) return true;
+        for (IPAddressSeqRange range : reach.get(direction)) {
+            for (IPAddressSeqRange mine : target.addresses()) {
+                if (range.getLower().isIPv4() == mine.getLower().isIPv4() && range.overlaps(mine)) return true;
             }
         }
         return false;
