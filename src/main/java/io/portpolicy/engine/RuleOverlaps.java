@@ -23,53 +23,55 @@ import java.util.List;
  *
  * <p>This is what keeps the engine's work proportional to the overlaps a policy really has: a
  * rule's decided region is its matched set minus only the earlier rules found here, instead of
- * minus everything before it. Rules are filed by protocol and by 256-port block of destination
- * port, so a rule is compared only with rules sharing a block (or spanning so many blocks that
- * they meet nearly everything).
+ * minus everything before it.
+ *
+ * <p>The pairs are found in two steps, each in time proportional to what it finds. First the
+ * pairs whose services meet: every protocol's ports are laid end to end on one line (TCP's
+ * 65,536 ports, then UDP's, then one stretch each for ICMP, ICMPv6 and the protocols only
+ * {@code any} names), and one sweep along it pairs each interval with the intervals still open
+ * where it begins. Then those pairs' address sides.
  */
 final class RuleOverlaps {
 
-    /** Port blocks of 256 ports; a rule spanning more than {@link #WIDE} of them is filed as wide. */
-    private static final int BLOCK_BITS = 8;
-    private static final int BLOCKS = (PortRange.MAX >> BLOCK_BITS) + 1;
-    private static final int WIDE = 16;
+    /** The stretches of the line, in order: TCP, UDP, ICMP, ICMPv6, then the protocols only {@code any} names. */
     private static final int TCP = 0;
     private static final int UDP = 1;
-    /** ICMP, ICMPv6 and the protocols only {@code any} names (kinds 2 to 4) are filed by protocol alone. */
     private static final int ICMP = 2;
     private static final int ICMPV6 = 3;
     private static final int KINDS = 5;
+    /** The length of each protocol's stretch of the line: its ports, or one stretch as long for those without. */
+    private static final int STRETCH = PortRange.MAX + 1;
+    /** Bits of a line position and of a rule index in a packed sweep entry. */
+    private static final int POSITION_BITS = 19;
+    private static final int RULE_BITS = 64 - 1 - 2 * POSITION_BITS;
 
     private final int[][] earlier;
     private final int[][] later;
 
-    private static boolean portless(int kind) {
-        return kind > UDP;
-    }
-
     RuleOverlaps(List<Rule> rules) {
         int count = rules.size();
-        Footprint[] footprints = rules.stream().map(Footprint::new).toArray(Footprint[]::new);
-        Filing filing = new Filing();
+        if (count >= 1 << RULE_BITS) throw new IllegalArgumentException("too many rules: " + count);
+        List<int[]> services = new ArrayList<>(count);
+        for (Rule rule : rules) services.add(serviceIntervals(rule));
+        Sides sides = new Sides(rules);
         earlier = new int[count][];
+        int[] laterCounts = new int[count];
+        int[][] candidates = servicesMeeting(services);
         int[] seenBy = new int[count];
         Arrays.fill(seenBy, -1);
-        int[] laterCounts = new int[count];
         for (int i = 0; i < count; i++) {
-            Footprint footprint = footprints[i];
-            List<Integer> found = new ArrayList<>();
-            for (int[] members : filing.neighbours(footprint)) {
-                for (int m = 0; m < members[0]; m++) {
-                    int j = members[m + 1];
-                    if (seenBy[j] == i) continue;
-                    seenBy[j] = i;
-                    if (footprint.meets(footprints[j])) found.add(j);
-                }
+            int[] found = candidates[i];
+            int size = 0;
+            for (int k = 1; k <= found[0]; k++) {
+                int j = found[k];
+                if (seenBy[j] == i) continue;
+                seenBy[j] = i;
+                if (sides.meet(i, j)) found[++size] = j;
             }
-            int[] sorted = found.stream().mapToInt(Integer::intValue).sorted().toArray();
-            earlier[i] = sorted;
-            for (int j : sorted) laterCounts[j]++;
-            filing.add(i, footprint);
+            earlier[i] = Arrays.copyOfRange(found, 1, size + 1);
+            Arrays.sort(earlier[i]);
+            candidates[i] = null;
+            for (int j : earlier[i]) laterCounts[j]++;
         }
         later = new int[count][];
         for (int j = 0; j < count; j++) later[j] = new int[laterCounts[j]];
@@ -89,167 +91,143 @@ final class RuleOverlaps {
         return later[position];
     }
 
-    /** Rules filed so far, by protocol kind and port block; each list is {size, members...}. */
-    private static final class Filing {
-        private final int[][] all = new int[KINDS][];
-        private final int[][] wide = new int[2][];
-        private final int[][][] blocks = new int[2][BLOCKS][];
-
-        List<int[]> neighbours(Footprint footprint) {
-            List<int[]> lists = new ArrayList<>();
-            for (int kind = 0; kind < KINDS; kind++) {
-                if (!footprint.has(kind)) continue;
-                if (portless(kind) || footprint.isWide(kind)) {
-                    add(lists, all[kind]);
-                    continue;
-                }
-                add(lists, wide[kind]);
-                for (int block : footprint.blocks(kind)) add(lists, blocks[kind][block]);
-            }
-            return lists;
-        }
-
-        void add(int rule, Footprint footprint) {
-            for (int kind = 0; kind < KINDS; kind++) {
-                if (!footprint.has(kind)) continue;
-                all[kind] = append(all[kind], rule);
-                if (portless(kind)) continue;
-                if (footprint.isWide(kind)) {
-                    wide[kind] = append(wide[kind], rule);
-                } else {
-                    for (int block : footprint.blocks(kind)) blocks[kind][block] = append(blocks[kind][block], rule);
-                }
+    /**
+     * Per rule, the earlier rules whose services meet it, in no order, repeats possible (two
+     * rules meeting on several intervals), as {size, rules...}. Entries are packed into longs
+     * (start, end, rule) so that sorting them sorts by start; the open intervals are kept in
+     * arrays.
+     */
+    private static int[][] servicesMeeting(List<int[]> services) {
+        int entries = 0;
+        for (int[] intervals : services) entries += intervals.length / 2;
+        long[] packed = new long[entries];
+        int at = 0;
+        for (int rule = 0; rule < services.size(); rule++) {
+            int[] intervals = services.get(rule);
+            for (int k = 0; k < intervals.length; k += 2) {
+                packed[at++] = ((long) intervals[k] << (POSITION_BITS + RULE_BITS))
+                        | ((long) intervals[k + 1] << RULE_BITS) | rule;
             }
         }
-
-        private static void add(List<int[]> lists, int[] list) {
-            if (list != null) lists.add(list);
+        Arrays.sort(packed);
+        int[][] candidates = new int[services.size()][];
+        int[] openEnds = new int[16];
+        int[] openRules = new int[16];
+        int open = 0;
+        long ruleMask = (1L << RULE_BITS) - 1;
+        long positionMask = (1L << POSITION_BITS) - 1;
+        for (long entry : packed) {
+            int start = (int) (entry >>> (POSITION_BITS + RULE_BITS));
+            int end = (int) ((entry >>> RULE_BITS) & positionMask);
+            int rule = (int) (entry & ruleMask);
+            int kept = 0;
+            for (int k = 0; k < open; k++) {
+                if (openEnds[k] < start) continue;
+                openEnds[kept] = openEnds[k];
+                openRules[kept++] = openRules[k];
+                int other = openRules[k];
+                if (other != rule) {
+                    int later = Math.max(other, rule);
+                    candidates[later] = append(candidates[later], Math.min(other, rule));
+                }
+            }
+            open = kept;
+            if (open == openEnds.length) {
+                openEnds = Arrays.copyOf(openEnds, open * 2);
+                openRules = Arrays.copyOf(openRules, open * 2);
+            }
+            openEnds[open] = end;
+            openRules[open++] = rule;
         }
-
-        private static int[] append(int[] list, int value) {
-            if (list == null) list = new int[4];
-            if (list[0] + 1 == list.length) list = Arrays.copyOf(list, list.length * 2);
-            list[++list[0]] = value;
-            return list;
-        }
+        for (int i = 0; i < candidates.length; i++) if (candidates[i] == null) candidates[i] = new int[1];
+        return candidates;
     }
 
-    /** What a rule can match, as protocols with port ranges and the address ranges of each side. */
-    private static final class Footprint {
-        /** Per kind: merged sorted port ranges as {low, high, low, high, ...}; null when absent. */
-        private final int[][] ports = new int[KINDS][];
-        private final Side from;
-        private final Side to;
-
-        Footprint(Rule rule) {
-            List<List<int[]>> ranges = new ArrayList<>();
-            for (int kind = 0; kind < KINDS; kind++) ranges.add(null);
-            for (ServiceMatch term : rule.services()) {
-                if (term.protocol() == Protocol.ANY) {
-                    for (int kind = 0; kind < KINDS; kind++) ranges.set(kind, everyPort());
-                } else if (term.protocol().hasPorts()) {
-                    int kind = term.protocol() == Protocol.TCP ? TCP : UDP;
-                    List<int[]> list = ranges.get(kind) == null ? new ArrayList<>() : ranges.get(kind);
-                    if (term.ports().ephemeral()) list.add(new int[] {0, PortRange.MAX});
-                    for (PortRange range : term.ports().ranges()) list.add(new int[] {range.low(), range.high()});
-                    ranges.set(kind, list);
-                } else {
-                    ranges.set(term.protocol() == Protocol.ICMP ? ICMP : ICMPV6, everyPort());
-                }
-            }
-            for (int kind = 0; kind < KINDS; kind++) {
-                if (ranges.get(kind) != null) ports[kind] = merge(ranges.get(kind));
-            }
-            from = Side.of(rule.from().addresses());
-            to = Side.of(rule.to().addresses());
-        }
-
-        /** Protocols without ports count as matching every port: one range over all of them. */
-        private static List<int[]> everyPort() {
-            List<int[]> list = new ArrayList<>();
-            list.add(new int[] {0, PortRange.MAX});
-            return list;
-        }
-
-        private static int[] merge(List<int[]> ranges) {
-            ranges.sort(Comparator.comparingInt(r -> r[0]));
-            int[] merged = new int[ranges.size() * 2];
-            int size = 0;
-            for (int[] range : ranges) {
-                if (size > 0 && range[0] <= merged[size - 1] + 1) {
-                    merged[size - 1] = Math.max(merged[size - 1], range[1]);
-                } else {
-                    merged[size++] = range[0];
-                    merged[size++] = range[1];
-                }
-            }
-            return Arrays.copyOf(merged, size);
-        }
-
-        boolean has(int kind) {
-            return ports[kind] != null;
-        }
-
-        boolean isWide(int kind) {
-            return blockCount(kind) > WIDE;
-        }
-
-        private int blockCount(int kind) {
-            int count = 0;
-            int last = -1;
-            for (int r = 0; r < ports[kind].length; r += 2) {
-                int first = Math.max(last + 1, ports[kind][r] >> BLOCK_BITS);
-                int end = ports[kind][r + 1] >> BLOCK_BITS;
-                if (end >= first) count += end - first + 1;
-                last = Math.max(last, end);
-            }
-            return count;
-        }
-
-        int[] blocks(int kind) {
-            int[] result = new int[blockCount(kind)];
-            int size = 0;
-            int last = -1;
-            for (int r = 0; r < ports[kind].length; r += 2) {
-                for (int b = Math.max(last + 1, ports[kind][r] >> BLOCK_BITS); b <= ports[kind][r + 1] >> BLOCK_BITS; b++) {
-                    result[size++] = b;
-                    last = b;
-                }
-            }
-            return result;
-        }
-
-        boolean meets(Footprint other) {
-            return servicesMeet(other) && from.meets(other.from) && to.meets(other.to);
-        }
-
-        private boolean servicesMeet(Footprint other) {
-            for (int kind = 0; kind < KINDS; kind++) {
-                if (ports[kind] == null || other.ports[kind] == null) continue;
-                if (portless(kind) || overlap(ports[kind], other.ports[kind])) return true;
-            }
-            return false;
-        }
-
-        private static boolean overlap(int[] a, int[] b) {
-            int i = 0;
-            int j = 0;
-            while (i < a.length && j < b.length) {
-                if (a[i + 1] < b[j]) i += 2;
-                else if (b[j + 1] < a[i]) j += 2;
-                else return true;
-            }
-            return false;
-        }
+    private static int[] append(int[] list, int value) {
+        if (list == null) list = new int[4];
+        if (list[0] + 1 == list.length) list = Arrays.copyOf(list, list.length * 2);
+        list[++list[0]] = value;
+        return list;
     }
 
     /**
-     * The addresses one side of a rule can hold, per IP version as merged sorted ranges
-     * {low, high, ...}; {@code any} and {@code self} count as the whole version.
+     * Where a rule's services lie on the line of all protocols' ports: merged sorted intervals
+     * {start, end, ...}. {@code any} covers the whole line; ICMP and ICMPv6 their whole stretch.
      */
-    private record Side(BigInteger[] v4, BigInteger[] v6) {
+    private static int[] serviceIntervals(Rule rule) {
+        List<int[]> intervals = new ArrayList<>();
+        for (ServiceMatch term : rule.services()) {
+            if (term.protocol() == Protocol.ANY) {
+                intervals.add(new int[] {0, KINDS * STRETCH - 1});
+            } else if (term.protocol().hasPorts()) {
+                int base = (term.protocol() == Protocol.TCP ? TCP : UDP) * STRETCH;
+                if (term.ports().ephemeral()) intervals.add(new int[] {base, base + PortRange.MAX});
+                for (PortRange range : term.ports().ranges()) intervals.add(new int[] {base + range.low(), base + range.high()});
+            } else {
+                int base = (term.protocol() == Protocol.ICMP ? ICMP : ICMPV6) * STRETCH;
+                intervals.add(new int[] {base, base + STRETCH - 1});
+            }
+        }
+        intervals.sort(Comparator.comparingInt(r -> r[0]));
+        int[] merged = new int[intervals.size() * 2];
+        int size = 0;
+        for (int[] interval : intervals) {
+            if (size > 0 && interval[0] <= merged[size - 1] + 1) {
+                merged[size - 1] = Math.max(merged[size - 1], interval[1]);
+            } else {
+                merged[size++] = interval[0];
+                merged[size++] = interval[1];
+            }
+        }
+        return Arrays.copyOf(merged, size);
+    }
 
-        static Side of(List<AddressTerm> terms) {
+    /**
+     * The addresses each side of every rule can hold, per IP version as merged sorted ranges;
+     * {@code any} and {@code self} count as the whole version. All rules' ranges are kept in
+     * one array of longs, so comparing millions of pairs reads memory in order: IPv4 ranges as
+     * {low, high, ...}, IPv6 ranges as {low's upper 64 bits, low's lower 64 bits, high's upper,
+     * high's lower, ...}, compared unsigned.
+     */
+    private static final class Sides {
+        /** The four lists of each rule, in this order. */
+        private static final int FROM_V4 = 0;
+        private static final int FROM_V6 = 1;
+        private static final int TO_V4 = 2;
+        private static final int TO_V6 = 3;
+        private static final int LISTS = 4;
+
+        /** Where list {@code l} of rule {@code r} starts: {@code starts[r * LISTS + l]}; it ends where the next starts. */
+        private final int[] starts;
+        private long[] values = new long[1024];
+
+        Sides(List<Rule> rules) {
+            starts = new int[rules.size() * LISTS + 1];
+            int size = 0;
+            for (int r = 0; r < rules.size(); r++) {
+                List<IPAddressSeqRange> from = ranges(rules.get(r).from().addresses());
+                List<IPAddressSeqRange> to = ranges(rules.get(r).to().addresses());
+                List<List<BigInteger>> lists = List.of(merge(from, true), merge(from, false), merge(to, true), merge(to, false));
+                for (int l = 0; l < LISTS; l++) {
+                    starts[r * LISTS + l] = size;
+                    int words = words(l);
+                    List<BigInteger> list = lists.get(l);
+                    if (size + list.size() * words > values.length) {
+                        values = Arrays.copyOf(values, Math.max(values.length * 2, size + list.size() * words));
+                    }
+                    for (BigInteger value : list) {
+                        for (int w = 0; w < words; w++) values[size++] = value.shiftRight(64 * (words - 1 - w)).longValue();
+                    }
+                }
+            }
+            starts[rules.size() * LISTS] = size;
+        }
+
+        private static int words(int list) {
+            return list == FROM_V6 || list == TO_V6 ? 2 : 1;
+        }
+
+        private static List<IPAddressSeqRange> ranges(List<AddressTerm> terms) {
             List<IPAddressSeqRange> ranges = new ArrayList<>();
             for (AddressTerm term : terms) {
                 if (term instanceof AddressTerm.Self) {
@@ -258,10 +236,10 @@ final class RuleOverlaps {
                     ranges.addAll(AddressResolver.resolve(List.of(term), null));
                 }
             }
-            return new Side(merge(ranges, true), merge(ranges, false));
+            return ranges;
         }
 
-        private static BigInteger[] merge(List<IPAddressSeqRange> ranges, boolean ipv4) {
+        private static List<BigInteger> merge(List<IPAddressSeqRange> ranges, boolean ipv4) {
             List<IPAddressSeqRange> sorted = ranges.stream().filter(r -> r.getLower().isIPv4() == ipv4)
                     .sorted(Comparator.comparing(r -> r.getLower().getValue())).toList();
             List<BigInteger> merged = new ArrayList<>();
@@ -276,22 +254,34 @@ final class RuleOverlaps {
                     merged.add(high);
                 }
             }
-            return merged.toArray(BigInteger[]::new);
+            return merged;
         }
 
-        boolean meets(Side other) {
-            return overlap(v4, other.v4) || overlap(v6, other.v6);
+        /** Whether the from sides of rules {@code a} and {@code b} meet, and so do their to sides. */
+        boolean meet(int a, int b) {
+            return (overlap(a, b, FROM_V4) || overlap(a, b, FROM_V6)) && (overlap(a, b, TO_V4) || overlap(a, b, TO_V6));
         }
 
-        private static boolean overlap(BigInteger[] a, BigInteger[] b) {
-            int i = 0;
-            int j = 0;
-            while (i < a.length && j < b.length) {
-                if (a[i + 1].compareTo(b[j]) < 0) i += 2;
-                else if (b[j + 1].compareTo(a[i]) < 0) j += 2;
+        /** Whether list {@code list} of rule {@code a} and of rule {@code b} share a value. */
+        private boolean overlap(int a, int b, int list) {
+            int words = words(list);
+            int step = 2 * words;
+            int i = starts[a * LISTS + list];
+            int iEnd = starts[a * LISTS + list + 1];
+            int j = starts[b * LISTS + list];
+            int jEnd = starts[b * LISTS + list + 1];
+            while (i < iEnd && j < jEnd) {
+                if (less(i + words, j, words)) i += step;
+                else if (less(j + words, i, words)) j += step;
                 else return true;
             }
             return false;
+        }
+
+        /** Whether the value at {@code x} is below the one at {@code y}. */
+        private boolean less(int x, int y, int words) {
+            int order = Long.compareUnsigned(values[x], values[y]);
+            return order < 0 || order == 0 && words == 2 && Long.compareUnsigned(values[x + 1], values[y + 1]) < 0;
         }
     }
 }

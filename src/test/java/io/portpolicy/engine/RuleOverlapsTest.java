@@ -2,6 +2,7 @@ package io.portpolicy.engine;
 
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
 import io.portpolicy.testing.RandomPolicies;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -9,6 +10,7 @@ import net.jqwik.api.ShrinkingMode;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -48,6 +50,35 @@ class RuleOverlapsTest {
         }
     }
 
+    /**
+     * The sweep that finds the neighbours of every rule at once must find exactly the pairs
+     * that the footprints of two rules alone, compared with nothing else around, say meet.
+     */
+    @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+    void neighboursAreThePairsWhoseFootprintsMeet(@ForAll long seed) {
+        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
+        List<Rule> rules = EffectivePolicy.of(policy, TODAY).compiledRules();
+        RuleOverlaps overlaps = new RuleOverlaps(rules);
+        for (int i = 0; i < rules.size(); i++) {
+            List<Integer> expected = new ArrayList<>();
+            for (int j = 0; j < i; j++) {
+                if (new RuleOverlaps(List.of(rules.get(j), rules.get(i))).earlier(1).length == 1) expected.add(j);
+            }
+            int later = i;
+            assertEquals(expected, Arrays.stream(overlaps.earlier(i)).boxed().toList(), () -> "earlier of " + later);
+            for (int j : expected) assertTrue(Arrays.binarySearch(overlaps.later(j), i) >= 0);
+        }
+        int pairs = 0;
+        for (int j = 0; j < rules.size(); j++) pairs += overlaps.later(j).length;
+        assertEquals(Arrays.stream(rulesEarlier(overlaps, rules.size())).sum(), pairs, "later lists the same pairs");
+    }
+
+    private static int[] rulesEarlier(RuleOverlaps overlaps, int count) {
+        int[] sizes = new int[count];
+        for (int i = 0; i < count; i++) sizes[i] = overlaps.earlier(i).length;
+        return sizes;
+    }
+
     @Test
     void rulesOnDifferentPortsOrAddressesAreNotNeighbours() {
         Policy policy = EngineAgreesWithReferenceTest.check("""
@@ -59,6 +90,10 @@ class RuleOverlapsTest {
                 allow tcp/22 from 10.1.0.0/16 to b
                 allow tcp/20-30 from any to a
                 allow any from 10.1.2.3
+                allow udp/22 from any
+                allow icmp from 2001:db8::/32 to any
+                allow tcp/65535 from any to a
+                allow tcp from any to 2001:db8::5
                 """);
         RuleOverlaps overlaps = new RuleOverlaps(EffectivePolicy.of(policy, TODAY).compiledRules());
         assertEquals(List.of(), Arrays.stream(overlaps.earlier(1)).boxed().toList(), "other port");
@@ -66,5 +101,9 @@ class RuleOverlapsTest {
         assertEquals(List.of(), Arrays.stream(overlaps.earlier(3)).boxed().toList(), "other host");
         assertEquals(List.of(0, 2), Arrays.stream(overlaps.earlier(4)).boxed().toList(), "port range, any source");
         assertEquals(List.of(0, 1, 3, 4), Arrays.stream(overlaps.earlier(5)).boxed().toList(), "any protocol");
+        assertEquals(List.of(5), Arrays.stream(overlaps.earlier(6)).boxed().toList(), "UDP meets only 'any'");
+        assertEquals(List.of(), Arrays.stream(overlaps.earlier(7)).boxed().toList(), "IPv6 source, IPv4 rules");
+        assertEquals(List.of(5), Arrays.stream(overlaps.earlier(8)).boxed().toList(), "the last TCP port, no UDP rule");
+        assertEquals(List.of(5), Arrays.stream(overlaps.earlier(9)).boxed().toList(), "IPv6 destination, not ICMP");
     }
 }
