@@ -1,11 +1,7 @@
 package io.portpolicy.diag;
 
 import io.portpolicy.source.Location;
-import io.portpolicy.source.SourceFile;
-
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
+import io.portpolicy.source.SourceLines;
 
 /**
  * Renders a diagnostic the way compilers do:
@@ -19,8 +15,7 @@ import java.util.Map;
 public final class DiagnosticRenderer {
 
     private final boolean colour;
-    /** Each file's lines, split once: splitting per diagnostic is quadratic on big broken files. */
-    private final Map<SourceFile, List<String>> lines = new IdentityHashMap<>();
+    private final SourceLines lines = new SourceLines();
 
     public DiagnosticRenderer(boolean colour) {
         this.colour = colour;
@@ -32,8 +27,7 @@ public final class DiagnosticRenderer {
         if (at != null) out.append(bold(at.toString())).append(": ");
         out.append(severity(d.severity())).append(": ").append(d.message()).append('\n');
         if (at != null) {
-            List<String> all = lines.computeIfAbsent(at.file(), SourceFile::lines);
-            String line = at.line() >= 1 && at.line() <= all.size() ? all.get(at.line() - 1) : "";
+            String line = lines.of(at);
             if (!line.isBlank()) {
                 out.append("  ").append(expandTabs(line)).append('\n');
                 out.append("  ").append(caret(line, at)).append('\n');

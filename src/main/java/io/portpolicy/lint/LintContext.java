@@ -8,6 +8,7 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceLines;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -26,6 +27,8 @@ public final class LintContext {
     private List<Anomaly> anomalies;
     private List<Exposure.Hit> inboundHits;
     private List<Finding> otherFindings;
+    /** Findings about declarations quote their line. */
+    private final SourceLines lines = new SourceLines();
 
     LintContext(Policy policy, LocalDate today, LintConfig config, boolean waiversHonoured) {
         this.policy = policy;
@@ -89,6 +92,6 @@ public final class LintContext {
     /** A finding about a declaration or setting, identified by the text of its line. */
     public Finding finding(LintRule check, Location at, String message, String hint) {
         return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, null,
-                at.file().line(at.line()).strip().replaceAll("\\s+", " "), null);
+                lines.of(at).strip().replaceAll("\\s+", " "), null);
     }
 }

@@ -12,14 +12,9 @@ import java.util.List;
  */
 public record SourceFile(String displayPath, Path path, String text) {
 
+    /** The lines, split anew at each call: a caller quoting many lines keeps them. */
     public List<String> lines() {
         return text.lines().toList();
-    }
-
-    /** The 1-based line, or an empty string past the end of the file. */
-    public String line(int number) {
-        List<String> lines = lines();
-        return number >= 1 && number <= lines.size() ? lines.get(number - 1) : "";
     }
 
     public Location at(int line, int column, int length) {
