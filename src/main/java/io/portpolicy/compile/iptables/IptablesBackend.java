@@ -135,14 +135,15 @@ public final class IptablesBackend implements Backend {
         for (HostRules.Compiled compiled : rules.rules()) {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
-            String describe = HostRules.describe(rule);
+            // Made safe once: a rule may give many lines.
+            String describe = comment(HostRules.describe(rule));
             for (PacketCube cube : compiled.cubes()) {
                 if (cube.family() != family) continue;
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
                     for (String match : matches(rules, part, rule)) {
-                        if (rule.options().log()) add(out, sub, match, log(rule, limit), describe);
-                        add(out, sub, match, verdict(rule.action(), part, v6, match), describe);
+                        if (rule.options().log()) addSafe(out, sub, match, log(rule, limit), describe);
+                        addSafe(out, sub, match, verdict(rule.action(), part, v6, match), describe);
                     }
                 }
             }
@@ -293,8 +294,13 @@ public final class IptablesBackend implements Backend {
     }
 
     private static void add(StringBuilder out, String chain, String match, String target, String comment) {
+        addSafe(out, chain, match, target, comment(comment));
+    }
+
+    /** A rule line whose comment {@link #comment} has already made safe. */
+    private static void addSafe(StringBuilder out, String chain, String match, String target, String safeComment) {
         out.append("-A ").append(chain);
-        out.append(" -m comment --comment \"").append(comment(comment)).append('"');
+        out.append(" -m comment --comment \"").append(safeComment).append('"');
         if (!match.isEmpty()) out.append(' ').append(match);
         out.append(' ').append(target).append('\n');
     }

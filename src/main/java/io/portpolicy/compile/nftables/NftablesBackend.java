@@ -193,12 +193,13 @@ public final class NftablesBackend implements Backend {
         for (HostRules.Compiled compiled : rules.rules()) {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
-            String comment = HostRules.describe(rule);
+            // Made safe once: a rule may give many lines.
+            String comment = comment(HostRules.describe(rule));
             for (PacketCube cube : compiled.cubes()) {
                 StringBuilder lines = new StringBuilder();
-                if (rule.options().log()) line(lines, match(rules, cube, rule, sets) + log(rule, limit), comment);
+                if (rule.options().log()) safeLine(lines, match(rules, cube, rule, sets) + log(rule, limit), comment);
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
-                for (PacketCube part : parts) line(lines, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
+                for (PacketCube part : parts) safeLine(lines, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
                 for (Transport transport : Transport.values()) {
                     if (!transport.holds(cube)) continue;
                     dispatched.computeIfAbsent(subchain(name, cube.family(), transport), k -> new StringBuilder()).append(lines);
@@ -383,7 +384,12 @@ public final class NftablesBackend implements Backend {
     }
 
     private static void line(StringBuilder out, String rule, String comment) {
-        out.append("\t\t").append(rule).append(" comment \"").append(comment(comment)).append("\"\n");
+        safeLine(out, rule, comment(comment));
+    }
+
+    /** A rule line whose comment {@link #comment} has already made safe. */
+    private static void safeLine(StringBuilder out, String rule, String safeComment) {
+        out.append("\t\t").append(rule).append(" comment \"").append(safeComment).append("\"\n");
     }
 
     /** A comment nft accepts: one line, no {@code "} (it cannot be escaped) nor backslash, at most 128 bytes. */
