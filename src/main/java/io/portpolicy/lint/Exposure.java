@@ -69,10 +69,12 @@ public final class Exposure {
      * @param world   whether it shares in admitting packets from every peer of an IP version
      * @param peers   the peers it admits (implicit rules left out)
      * @param targets the targets it admits them to, by name
-     * @param nonWorld the part not admitted from the whole world, per layer
+     * @param admitted what it admits, per layer
+     * @param fromWorld the part of that the whole world may send, per layer (empty where it is
+     *                  not a world exposure)
      */
     public record Hit(Rule rule, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
-                      List<PacketSet> admitted, List<PacketSet> nonWorld) {
+                      List<PacketSet> admitted, List<PacketSet> fromWorld) {
 
         /** The finding, at the admitting rule (whose waivers then apply). */
         public Finding finding(LintContext context, LintRule check, String message, String hint) {
@@ -120,13 +122,12 @@ public final class Exposure {
         RuleRegion region = directed.rules().get(index);
         Rule rule = region.rule();
         List<IPAddressSeqRange> partPeers = part.peerAddresses();
-        PacketSet nonWorldPart = part;
-        boolean fromWorld = false;
+        PacketSet worldPart = part.space().none();
         if (!widePublic(partPeers).isEmpty()) {
-            PacketSet worldPart = worldPart(directed, index, part);
-            fromWorld = !worldPart.isEmpty() && !widePublic(worldPart.peerAddresses()).isEmpty();
-            if (fromWorld) nonWorldPart = part.minus(worldPart);
+            PacketSet candidate = worldPart(directed, index, part);
+            if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) worldPart = candidate;
         }
+        boolean fromWorld = !worldPart.isEmpty();
         Hit before = byRule.get(rule);
         List<IPAddressSeqRange> peers = new ArrayList<>(before == null ? List.of() : before.peers());
         peers.addAll(partPeers);
@@ -134,10 +135,10 @@ public final class Exposure {
         targets.addAll(targetsOf(part, directed));
         List<PacketSet> admitted = new ArrayList<>(before == null ? List.of() : before.admitted());
         admitted.add(part);
-        List<PacketSet> nonWorld = new ArrayList<>(before == null ? List.of() : before.nonWorld());
-        nonWorld.add(nonWorldPart);
+        List<PacketSet> world = new ArrayList<>(before == null ? List.of() : before.fromWorld());
+        world.add(worldPart);
         byRule.put(rule, new Hit(rule, fromWorld || (before != null && before.world()), merge(peers), targets,
-                admitted, nonWorld));
+                admitted, world));
     }
 
     /**

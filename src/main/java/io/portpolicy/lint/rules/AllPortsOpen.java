@@ -41,8 +41,7 @@ public final class AllPortsOpen implements LintRule {
             for (int i = 0; i < hit.admitted().size(); i++) {
                 PacketSet admitted = hit.admitted().get(i);
                 PacketSpace space = admitted.space();
-                // A hit not from the world admits nothing beyond its non-world part.
-                PacketSet fromWorld = hit.world() ? admitted.minus(hit.nonWorld().get(i)) : space.none();
+                PacketSet fromWorld = hit.fromWorld().get(i);
                 if (!knownProtocols.computeIfAbsent(space, AllPortsOpen::knownProtocols).containsAll(fromWorld)) {
                     addOnce(world, "every protocol");
                 }

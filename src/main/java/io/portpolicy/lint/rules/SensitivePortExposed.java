@@ -44,7 +44,7 @@ public final class SensitivePortExposed implements LintRule {
                     PacketSet entry = entry(admitted.space(), port);
                     PacketSet part = admitted.intersect(entry);
                     if (part.isEmpty()) continue;
-                    if (!part.minus(hit.nonWorld().get(i)).isEmpty()) {
+                    if (part.intersects(hit.fromWorld().get(i))) {
                         world.add(name);
                     } else {
                         List<IPAddressSeqRange> publicWide = Exposure.widePublic(part.peerAddresses());

@@ -29,7 +29,7 @@ public final class WideSource implements LintRule {
             // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
             if (hit.world()) continue;
             List<IPAddressSeqRange> wide = new ArrayList<>();
-            for (PacketSet part : hit.nonWorld()) wide.addAll(Exposure.widePublic(part.peerAddresses()));
+            for (PacketSet part : hit.admitted()) wide.addAll(Exposure.widePublic(part.peerAddresses()));
             if (wide.isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
                     "admits " + Exposure.addresses(Exposure.merge(wide)) + ", a public range wider than /24 (IPv6 /48), to "
