@@ -162,7 +162,9 @@ final class RuleOverlaps {
             } else if (term.protocol().hasPorts()) {
                 int base = (term.protocol() == Protocol.TCP ? TCP : UDP) * STRETCH;
                 if (term.ports().ephemeral()) intervals.add(new int[] {base, base + PortRange.MAX});
-                for (PortRange range : term.ports().ranges()) intervals.add(new int[] {base + range.low(), base + range.high()});
+                for (PortRange range : term.ports().ranges()) {
+                    intervals.add(new int[] {base + range.low(), base + range.high()});
+                }
             } else {
                 int base = (term.protocol() == Protocol.ICMP ? ICMP : ICMPV6) * STRETCH;
                 intervals.add(new int[] {base, base + STRETCH - 1});
@@ -185,9 +187,9 @@ final class RuleOverlaps {
     /**
      * The addresses each side of every rule can hold, per IP version as merged sorted ranges;
      * {@code any} and {@code self} count as the whole version. All rules' ranges are kept in
-     * one array of longs, so comparing millions of pairs reads memory in order: IPv4 ranges as
-     * {low, high, ...}, IPv6 ranges as {low's upper 64 bits, low's lower 64 bits, high's upper,
-     * high's lower, ...}, compared unsigned.
+     * one array of longs, with no object per range to follow when a million pairs are compared:
+     * IPv4 ranges as {low, high, ...}, IPv6 ranges as {low's upper 64 bits, low's lower 64 bits,
+     * high's upper, high's lower, ...}, compared unsigned.
      */
     private static final class Sides {
         /** The four lists of each rule, in this order. */
@@ -197,7 +199,7 @@ final class RuleOverlaps {
         private static final int TO_V6 = 3;
         private static final int LISTS = 4;
 
-        /** Where list {@code l} of rule {@code r} starts: {@code starts[r * LISTS + l]}; it ends where the next starts. */
+        /** List {@code l} of rule {@code r}: {@code values} from {@code starts[r * LISTS + l]} to the next start. */
         private final int[] starts;
         private long[] values = new long[1024];
 
@@ -207,7 +209,8 @@ final class RuleOverlaps {
             for (int r = 0; r < rules.size(); r++) {
                 List<IPAddressSeqRange> from = ranges(rules.get(r).from().addresses());
                 List<IPAddressSeqRange> to = ranges(rules.get(r).to().addresses());
-                List<List<BigInteger>> lists = List.of(merge(from, true), merge(from, false), merge(to, true), merge(to, false));
+                List<List<BigInteger>> lists =
+                        List.of(merge(from, true), merge(from, false), merge(to, true), merge(to, false));
                 for (int l = 0; l < LISTS; l++) {
                     starts[r * LISTS + l] = size;
                     int words = words(l);
@@ -216,7 +219,9 @@ final class RuleOverlaps {
                         values = Arrays.copyOf(values, Math.max(values.length * 2, size + list.size() * words));
                     }
                     for (BigInteger value : list) {
-                        for (int w = 0; w < words; w++) values[size++] = value.shiftRight(64 * (words - 1 - w)).longValue();
+                        for (int w = 0; w < words; w++) {
+                            values[size++] = value.shiftRight(Long.SIZE * (words - 1 - w)).longValue();
+                        }
                     }
                 }
             }

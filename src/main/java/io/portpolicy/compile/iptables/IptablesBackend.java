@@ -136,14 +136,14 @@ public final class IptablesBackend implements Backend {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             // Made safe once: a rule may give many lines.
-            String describe = comment(HostRules.describe(rule));
+            String ruleComment = comment(HostRules.describe(rule));
             for (PacketCube cube : compiled.cubes()) {
                 if (cube.family() != family) continue;
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
                     for (String match : matches(rules, part, rule)) {
-                        if (rule.options().log()) addSafe(out, sub, match, log(rule, limit), describe);
-                        addSafe(out, sub, match, verdict(rule.action(), part, v6, match), describe);
+                        if (rule.options().log()) addSafe(out, sub, match, log(rule, limit), ruleComment);
+                        addSafe(out, sub, match, verdict(rule.action(), part, v6, match), ruleComment);
                     }
                 }
             }
