@@ -16,6 +16,7 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
+import io.portpolicy.parallel.Concurrently;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -89,8 +90,25 @@ public final class Exposure {
      * protocols, ports, targets), so "every peer" can be judged within it.
      */
     public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
+        List<DirectedPolicy> layers = layers(context, direction);
+        // Each layer has a BDD of its own: half of them are read on a second thread.
+        int half = layers.size() / 2;
+        List<List<Part>> halves = half == 0 ? List.of(parts(layers, service)) : Concurrently.both(
+                () -> parts(layers.subList(0, half), service), () -> parts(layers.subList(half, layers.size()), service));
         Map<Rule, Hit> byRule = new LinkedHashMap<>();
-        for (DirectedPolicy directed : layers(context, direction)) {
+        for (List<Part> parts : halves) for (Part part : parts) add(byRule, part);
+        return new ArrayList<>(byRule.values());
+    }
+
+    /** What one allow rule admits in one layer, and of that what the world may send (possibly nothing). */
+    private record Part(Rule rule, List<IPAddressSeqRange> peers, List<String> targets, PacketSet admitted,
+                        PacketSet fromWorld) {
+    }
+
+    /** The parts the allow rules of some layers admit, layer by layer, in rule order. */
+    private static List<Part> parts(List<DirectedPolicy> layers, Function<PacketSpace, PacketSet> service) {
+        List<Part> parts = new ArrayList<>();
+        for (DirectedPolicy directed : layers) {
             PacketSpace space = directed.space();
             PacketSet wanted = service.apply(space);
             // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
@@ -104,41 +122,42 @@ public final class Exposure {
                 if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
                 PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
                 if (part.intersects(self)) part = part.minus(self);
-                add(byRule, directed, i, part);
+                if (!part.isEmpty()) parts.add(part(directed, i, part));
             }
         }
-        return new ArrayList<>(byRule.values());
+        return parts;
     }
 
     /**
-     * Adds what rule {@code index} admits. The rule shares in a world exposure when the world
-     * may send some of its packets (every peer is admitted there, by it or by other rules or
-     * the implicit ones; an allow default is PP108's finding and does not count) and the rule
+     * What rule {@code index} admits in one layer. The rule shares in a world exposure when the
+     * world may send some of its packets (every peer is admitted there, by it or by other rules
+     * or the implicit ones; an allow default is PP108's finding and does not count) and the rule
      * itself admits a wide public part of those senders: a rule for a few addresses (from
      * self, from the office) is not made "open to the world" by a later 'from any' beside it.
      */
-    private static void add(Map<Rule, Hit> byRule, DirectedPolicy directed, int index, PacketSet part) {
-        if (part.isEmpty()) return;
-        RuleRegion region = directed.rules().get(index);
-        Rule rule = region.rule();
-        List<IPAddressSeqRange> partPeers = part.peerAddresses();
-        PacketSet worldPart = part.space().none();
-        if (!widePublic(partPeers).isEmpty()) {
+    private static Part part(DirectedPolicy directed, int index, PacketSet part) {
+        List<IPAddressSeqRange> peers = part.peerAddresses();
+        PacketSet fromWorld = part.space().none();
+        if (!widePublic(peers).isEmpty()) {
             PacketSet candidate = worldPart(directed, index, part);
-            if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) worldPart = candidate;
+            if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) fromWorld = candidate;
         }
-        boolean fromWorld = !worldPart.isEmpty();
-        Hit before = byRule.get(rule);
+        return new Part(directed.rules().get(index).rule(), peers, targetsOf(part, directed), part, fromWorld);
+    }
+
+    /** Adds one layer's part to its rule's hit. */
+    private static void add(Map<Rule, Hit> byRule, Part part) {
+        Hit before = byRule.get(part.rule());
         List<IPAddressSeqRange> peers = new ArrayList<>(before == null ? List.of() : before.peers());
-        peers.addAll(partPeers);
+        peers.addAll(part.peers());
         Set<String> targets = new LinkedHashSet<>(before == null ? Set.of() : before.targets());
-        targets.addAll(targetsOf(part, directed));
+        targets.addAll(part.targets());
         List<PacketSet> admitted = new ArrayList<>(before == null ? List.of() : before.admitted());
-        admitted.add(part);
-        List<PacketSet> world = new ArrayList<>(before == null ? List.of() : before.fromWorld());
-        world.add(worldPart);
-        byRule.put(rule, new Hit(rule, fromWorld || (before != null && before.world()), merge(peers), targets,
-                admitted, world));
+        admitted.add(part.admitted());
+        List<PacketSet> fromWorld = new ArrayList<>(before == null ? List.of() : before.fromWorld());
+        fromWorld.add(part.fromWorld());
+        boolean world = !part.fromWorld().isEmpty() || (before != null && before.world());
+        byRule.put(part.rule(), new Hit(part.rule(), world, merge(peers), targets, admitted, fromWorld));
     }
 
     /**

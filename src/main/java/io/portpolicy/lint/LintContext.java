@@ -31,10 +31,16 @@ public final class LintContext {
     private final SourceLines lines = new SourceLines();
 
     LintContext(Policy policy, LocalDate today, LintConfig config, boolean waiversHonoured) {
+        this(policy, today, config, waiversHonoured, null);
+    }
+
+    /** @param effective the policy's effective policy, or null to make it when first asked for */
+    LintContext(Policy policy, LocalDate today, LintConfig config, boolean waiversHonoured, EffectivePolicy effective) {
         this.policy = policy;
         this.today = today;
         this.config = config;
         this.waiversHonoured = waiversHonoured;
+        this.effective = effective;
     }
 
     public Policy policy() {

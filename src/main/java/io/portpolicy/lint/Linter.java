@@ -25,7 +25,11 @@ public final class Linter {
 
     /** Every finding, with configured severities and waivers applied, in {@link Finding#ORDER}. */
     public List<Finding> lint(Policy policy) {
-        LintContext context = new LintContext(withConfiguredEphemeral(policy), today, config, honourWaivers);
+        return lint(new LintContext(withConfiguredEphemeral(policy), today, config, honourWaivers));
+    }
+
+    /** The same, in a context made beforehand (tests judge a policy's hosts in one layer and in two). */
+    List<Finding> lint(LintContext context) {
         List<LintRule> enabled = RuleCatalog.rules().stream().filter(rule -> config.enabled(rule.id())).toList();
         List<Finding> found = new ArrayList<>();
         for (LintRule rule : enabled) if (!rule.judgesOtherFindings()) found.addAll(rule.check(context));

@@ -39,22 +39,22 @@ public final class AllPortsOpen implements LintRule {
             List<String> world = new ArrayList<>();
             List<String> wide = new ArrayList<>();
             for (int i = 0; i < hit.admitted().size(); i++) {
-                PacketSet admitted = hit.admitted().get(i);
-                PacketSpace space = admitted.space();
+                PacketSpace space = hit.admitted().get(i).space();
                 PacketSet fromWorld = hit.fromWorld().get(i);
                 if (!knownProtocols.computeIfAbsent(space, AllPortsOpen::knownProtocols).containsAll(fromWorld)) {
                     addOnce(world, "every protocol");
                 }
-                for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                    if (Exposure.widestNamed(hit.rule(), protocol) <= RANGE_LIMIT) continue;
-                    List<PortRange> worldPorts = Exposure.openPorts(fromWorld, protocol, false);
-                    if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
-                        addOnce(world, describe(protocol, worldPorts));
-                        continue;
-                    }
-                    List<PortRange> ports = Exposure.openPorts(admitted, protocol, false);
-                    if (Exposure.widest(ports) > RANGE_LIMIT) addOnce(wide, describe(protocol, ports));
+            }
+            // The ports of every layer together (the hosts of a large policy are judged in two).
+            for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                if (Exposure.widestNamed(hit.rule(), protocol) <= RANGE_LIMIT) continue;
+                List<PortRange> worldPorts = openPorts(hit.fromWorld(), protocol);
+                if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
+                    world.add(describe(protocol, worldPorts));
+                    continue;
                 }
+                List<PortRange> ports = openPorts(hit.admitted(), protocol);
+                if (Exposure.widest(ports) > RANGE_LIMIT) wide.add(describe(protocol, ports));
             }
             if (world.isEmpty() && wide.isEmpty()) continue;
             if (world.contains("every protocol")) world = List.of("every protocol and port");
@@ -73,6 +73,13 @@ public final class AllPortsOpen implements LintRule {
     private static PacketSet knownProtocols(PacketSpace space) {
         return space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP))
                 .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
+    }
+
+    /** {@link Exposure#openPorts} of sets of several layers, merged. */
+    private static List<PortRange> openPorts(List<PacketSet> sets, Protocol protocol) {
+        List<PortRange> ports = new ArrayList<>();
+        for (PacketSet set : sets) ports.addAll(Exposure.openPorts(set, protocol, false));
+        return Exposure.mergePorts(ports);
     }
 
     private static String describe(Protocol protocol, List<PortRange> ports) {

@@ -1,0 +1,40 @@
+package io.portpolicy.lint;
+
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.model.Policy;
+import io.portpolicy.testing.RandomPolicies;
+import net.jqwik.api.Assume;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
+
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A large stateful policy's hosts are judged in two layers, one per thread; the lint must say
+ * exactly what it says with one: the rules reading several layers (the exposure rules) join
+ * what each layer gives. Stateless policies always keep one layer (their return-path rules
+ * follow flows between hosts), so they are left out.
+ */
+class HostLayersLintTest {
+
+    private static final LocalDate TODAY = LocalDate.of(2026, 6, 1);
+
+    @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+    void twoHostLayersLintAsOne(@ForAll long seed) {
+        Policy policy = LintFixtures.check(new RandomPolicies(seed).policy());
+        Assume.that(policy.hosts().size() > 1 && !policy.settings().isStateless());
+        assertEquals(lint(policy, 1), lint(policy, 2));
+    }
+
+    private static List<String> lint(Policy policy, int hostLayers) {
+        Linter linter = new Linter(LintConfig.DEFAULT, TODAY, true);
+        LintContext context = new LintContext(policy, TODAY, LintConfig.DEFAULT, true,
+                EffectivePolicy.of(policy, TODAY, hostLayers));
+        return linter.lint(context).stream().map(f -> f.location() + " " + f.ruleId() + " " + f.message() + " | "
+                + f.hint()).toList();
+    }
+}
