@@ -64,7 +64,7 @@ public final class EffectivePolicy {
     private RuleOverlaps overlaps;
 
     /** From this many rules a stateful policy's hosts are judged in two layers ({@link #hostLayers()}). */
-    private static final int RULES_FOR_TWO_HOST_LAYERS = 2000;
+    private static final int RULES_FOR_TWO_HOST_LAYERS = 3000;
 
     private EffectivePolicy(Policy policy, LocalDate today, SharedSpaces shared, boolean hostsApart,
                             int hostLayerCount) {
