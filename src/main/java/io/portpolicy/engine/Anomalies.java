@@ -125,14 +125,7 @@ public final class Anomalies {
 
     /** Each direction's facts; half of them on a second thread. */
     private static List<Facts> factsOf(List<DirectedPolicy> directions) {
-        int half = directions.size() / 2;
-        if (half == 0) return directions.stream().map(Facts::new).toList();
-        List<List<Facts>> halves = Concurrently.both(
-                () -> directions.subList(0, half).stream().map(Facts::new).toList(),
-                () -> directions.subList(half, directions.size()).stream().map(Facts::new).toList());
-        List<Facts> all = new ArrayList<>(halves.get(0));
-        all.addAll(halves.get(1));
-        return all;
+        return Concurrently.eachInHalves(directions, Facts::new);
     }
 
     private Anomaly empty(Rule rule) {

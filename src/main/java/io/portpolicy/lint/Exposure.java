@@ -90,13 +90,10 @@ public final class Exposure {
      * protocols, ports, targets), so "every peer" can be judged within it.
      */
     public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
-        List<DirectedPolicy> layers = layers(context, direction);
         // Each layer has a BDD of its own: half of them are read on a second thread.
-        int half = layers.size() / 2;
-        List<List<Part>> halves = half == 0 ? List.of(parts(layers, service)) : Concurrently.both(
-                () -> parts(layers.subList(0, half), service), () -> parts(layers.subList(half, layers.size()), service));
+        List<List<Part>> byLayer = Concurrently.eachInHalves(layers(context, direction), layer -> parts(layer, service));
         Map<Rule, Hit> byRule = new LinkedHashMap<>();
-        for (List<Part> parts : halves) for (Part part : parts) add(byRule, part);
+        for (List<Part> parts : byLayer) for (Part part : parts) add(byRule, part);
         return new ArrayList<>(byRule.values());
     }
 
@@ -105,25 +102,23 @@ public final class Exposure {
                         PacketSet fromWorld) {
     }
 
-    /** The parts the allow rules of some layers admit, layer by layer, in rule order. */
-    private static List<Part> parts(List<DirectedPolicy> layers, Function<PacketSpace, PacketSet> service) {
+    /** The parts the allow rules of one layer admit, in rule order. */
+    private static List<Part> parts(DirectedPolicy directed, Function<PacketSpace, PacketSet> service) {
         List<Part> parts = new ArrayList<>();
-        for (DirectedPolicy directed : layers) {
-            PacketSpace space = directed.space();
-            PacketSet wanted = service.apply(space);
-            // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
-            // nothing: it counts toward "every peer", but no rule is reported for it.
-            PacketSet self = space.selfTraffic();
-            List<RuleRegion> regions = directed.rules();
-            for (int i = 0; i < regions.size(); i++) {
-                RuleRegion region = regions.get(i);
-                if (region.rule().action() != Action.ALLOW) continue;
-                // Every packet wanted (most callers): no walk over both sets to see that they meet.
-                if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
-                PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
-                if (part.intersects(self)) part = part.minus(self);
-                if (!part.isEmpty()) parts.add(part(directed, i, part));
-            }
+        PacketSpace space = directed.space();
+        PacketSet wanted = service.apply(space);
+        // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
+        // nothing: it counts toward "every peer", but no rule is reported for it.
+        PacketSet self = space.selfTraffic();
+        List<RuleRegion> regions = directed.rules();
+        for (int i = 0; i < regions.size(); i++) {
+            RuleRegion region = regions.get(i);
+            if (region.rule().action() != Action.ALLOW) continue;
+            // Every packet wanted (most callers): no walk over both sets to see that they meet.
+            if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
+            PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
+            if (part.intersects(self)) part = part.minus(self);
+            if (!part.isEmpty()) parts.add(part(directed, i, part));
         }
         return parts;
     }
