@@ -8,11 +8,13 @@ import java.lang.management.ManagementFactory;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Where one lint's time goes: checking, building the engine's analysis layers, the anomaly
- * analysis, then each lint rule over 20 ms, as CPU time of the main thread and wall time, in
- * one JVM (work on a second thread shows in the wall time only).
+ * analysis, then each lint rule over 20 ms, in one JVM. Each phase shows the main thread's
+ * CPU time, the whole process's CPU time (work on a second thread, the JIT and the garbage
+ * collector count there) and wall time.
  * It sits in the lint package to build a {@link LintContext} as the linter does.
  *
  * <pre>
@@ -26,43 +28,38 @@ public final class LintRuleTimes {
     }
 
     public static void main(String[] args) {
-        long start = cpuMillis();
-        long wall = wallMillis();
-        Policy policy = Checker.check(args[0], System.in, new Diagnostics()).orElseThrow();
-        System.out.printf("check %d ms CPU, %d ms wall%n", cpuMillis() - start, wallMillis() - wall);
+        Policy policy = timed("check", () -> Checker.check(args[0], System.in, new Diagnostics()).orElseThrow());
         LintContext context = new LintContext(policy, LocalDate.of(2026, 6, 1), LintConfig.DEFAULT, true);
-        start = cpuMillis();
-        wall = wallMillis();
-        context.effective().analysisLayers();
-        System.out.printf("layers %d ms CPU, %d ms wall%n", cpuMillis() - start, wallMillis() - wall);
-        start = cpuMillis();
-        wall = wallMillis();
-        context.anomalies();
-        System.out.printf("anomalies %d ms CPU, %d ms wall%n", cpuMillis() - start, wallMillis() - wall);
-        start = cpuMillis();
-        wall = wallMillis();
-        context.inboundHits();
-        System.out.printf("inbound hits %d ms CPU, %d ms wall%n", cpuMillis() - start, wallMillis() - wall);
+        timed("layers", () -> context.effective().analysisLayers());
+        timed("anomalies", context::anomalies);
+        timed("inbound hits", context::inboundHits);
         List<Finding> found = new ArrayList<>();
         for (LintRule rule : RuleCatalog.rules()) {
             if (rule.judgesOtherFindings()) continue;
-            start = cpuMillis();
-            wall = wallMillis();
-        wall = wallMillis();
-            found.addAll(rule.check(context));
-            long spent = cpuMillis() - start;
-            if (spent > 20) {
-                System.out.printf("  %s %s %d ms CPU, %d ms wall%n", rule.id(), rule.name(), spent, wallMillis() - wall);
-            }
+            found.addAll(timed("  " + rule.id() + " " + rule.name(), () -> rule.check(context)));
         }
         System.out.printf("findings %d%n", found.size());
     }
 
-    private static long wallMillis() {
-        return System.nanoTime() / 1_000_000;
+    /** The work's result; prints its times unless it took under 20 ms of wall time. */
+    private static <T> T timed(String phase, Supplier<T> work) {
+        long thread = threadCpuNanos();
+        long process = processCpuNanos();
+        long wall = System.nanoTime();
+        T result = work.get();
+        long wallMillis = (System.nanoTime() - wall) / 1_000_000;
+        if (wallMillis >= 20) {
+            System.out.printf("%s: main thread %d ms CPU, process %d ms CPU, %d ms wall%n", phase,
+                    (threadCpuNanos() - thread) / 1_000_000, (processCpuNanos() - process) / 1_000_000, wallMillis);
+        }
+        return result;
     }
 
-    private static long cpuMillis() {
-        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000;
+    private static long threadCpuNanos() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -44,7 +44,8 @@ public final class EffectivePolicy {
 
     private final Policy policy;
     private final LocalDate today;
-    private final List<IPAddressSeqRange> cuts;
+    /** Where this policy's atoms are cut (null when it shares its spaces, which cut at both policies' ranges). */
+    private final AtomCuts cuts;
     /** The spaces shared with another policy, or null when this policy's layers have their own. */
     private final SharedSpaces shared;
     /** Whether each host asked about is judged in a layer of its own instead of the hosts' one. */
@@ -73,7 +74,7 @@ public final class EffectivePolicy {
         this.shared = shared;
         this.hostsApart = hostsApart;
         this.hostLayerCount = hostLayerCount;
-        cuts = cuts(policy);
+        cuts = shared == null ? new AtomCuts(namedRanges(policy)) : null;
     }
 
     public static EffectivePolicy of(Policy policy, LocalDate today) {
@@ -112,34 +113,37 @@ public final class EffectivePolicy {
     }
 
     /**
-     * The node table's starting size for a layer: the layer of all hosts holds every rule's sets
-     * for every host; a layer of one target (a group, or a host judged apart) only the rules
-     * that apply at it, and the table doubles as needed, so those start small.
+     * The node table's starting size for a layer in which {@code rules} rules are encoded: the
+     * layer of all hosts holds those rules' sets for every host; a layer of one target (a group,
+     * or a host judged apart) only those of the rules that apply at it, and the table doubles as
+     * needed, so those start small. A diff encodes only the rules near its change: its tables,
+     * and the caches sized from them, start small too (making a large one costs more than the
+     * work a diff then does in it).
      */
-    private static int nodesFor(Policy policy, TargetLayer layer) {
+    private static int nodesFor(Policy policy, TargetLayer layer, int rules) {
         long perRule = layer.targets().size() == 1 ? 20
                 : layer.hosts() ? Math.max(20, 200L * layer.targets().size() / policy.hosts().size()) : 200;
-        return (int) Math.min((1L << 14) + perRule * policy.rules().size(), 1 << 23);
+        return (int) Math.min((1L << 14) + perRule * rules, 1 << 23);
     }
 
     /** Every range the policy names: atoms of target space never straddle their ends. */
-    private static List<IPAddressSeqRange> cuts(Policy policy) {
-        List<IPAddressSeqRange> cuts = new ArrayList<>();
-        for (Host host : policy.hosts().values()) host.addresses().forEach(a -> cuts.add(a.toSequentialRange()));
-        for (Network network : policy.networks().values()) network.blocks().forEach(b -> cuts.add(b.range()));
+    private static List<IPAddressSeqRange> namedRanges(Policy policy) {
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (Host host : policy.hosts().values()) host.addresses().forEach(a -> ranges.add(a.toSequentialRange()));
+        for (Network network : policy.networks().values()) network.blocks().forEach(b -> ranges.add(b.range()));
         for (Group group : policy.groups().values()) {
             // Direct members only: nested groups' literals are their own members, networks are above.
             for (AddressTerm member : group.members()) {
-                if (member instanceof AddressLiteral literal) cuts.add(literal.range());
+                if (member instanceof AddressLiteral literal) ranges.add(literal.range());
             }
         }
         for (Rule rule : policy.rules()) {
             for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.from().except(),
                     rule.to().addresses(), rule.to().except())) {
-                for (AddressTerm term : terms) if (term instanceof AddressLiteral literal) cuts.add(literal.range());
+                for (AddressTerm term : terms) if (term instanceof AddressLiteral literal) ranges.add(literal.range());
             }
         }
-        return cuts;
+        return ranges;
     }
 
     public Policy policy() {
@@ -221,7 +225,8 @@ public final class EffectivePolicy {
     public DirectedPolicy directedFocused(Target target, Direction direction, Set<Integer> positions) {
         TargetLayer layer = layerOf(target);
         return focused.computeIfAbsent(layer, key -> new EnumMap<>(Direction.class)).computeIfAbsent(direction,
-                d -> new DirectedPolicy(policy, compiledRules(), this::overlaps, space(layer, d), positions::contains));
+                d -> new DirectedPolicy(policy, compiledRules(), this::overlaps, space(layer, d, positions.size()),
+                        positions::contains));
     }
 
     /**
@@ -315,18 +320,18 @@ public final class EffectivePolicy {
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
         return layers.computeIfAbsent(layer, key -> {
             Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
-            for (Direction direction : Direction.values()) spaces.put(direction, space(key, direction));
             List<Rule> rules = compiledRules();
+            for (Direction direction : Direction.values()) spaces.put(direction, space(key, direction, rules.size()));
             return BothDirections.compute(direction ->
                     new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
         });
     }
 
     /** A new space for one direction of the layer (a shared one when this policy shares its spaces). */
-    private PacketSpace space(TargetLayer layer, Direction direction) {
-        if (shared != null) return shared.space(layer, direction);
+    private PacketSpace space(TargetLayer layer, Direction direction, int rulesEncoded) {
+        if (shared != null) return shared.space(layer, direction, rulesEncoded);
         OwnAtoms atoms = ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts));
-        return new PacketSpace(layer, atoms, direction, nodesFor(policy, layer));
+        return new PacketSpace(layer, atoms, direction, nodesFor(policy, layer, rulesEncoded));
     }
 
     /**
@@ -336,21 +341,23 @@ public final class EffectivePolicy {
      */
     private static final class SharedSpaces {
         private final List<Policy> policies;
-        private final List<IPAddressSeqRange> cuts = new ArrayList<>();
+        private final AtomCuts cuts;
         private final Map<List<String>, OwnAtoms> atoms = new HashMap<>();
         private final Map<List<String>, Map<Direction, Bdd>> bdds = new HashMap<>();
 
         SharedSpaces(Policy before, Policy after) {
             policies = List.of(before, after);
-            policies.forEach(p -> cuts.addAll(cuts(p)));
+            List<IPAddressSeqRange> named = new ArrayList<>();
+            policies.forEach(p -> named.addAll(namedRanges(p)));
+            cuts = new AtomCuts(named);
         }
 
-        PacketSpace space(TargetLayer layer, Direction direction) {
+        PacketSpace space(TargetLayer layer, Direction direction, int rulesEncoded) {
             List<String> key = key(layer);
             OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
             Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
                     .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, Math.max(
-                            nodesFor(policies.get(0), layer), nodesFor(policies.get(1), layer))));
+                            nodesFor(policies.get(0), layer, rulesEncoded), nodesFor(policies.get(1), layer, rulesEncoded))));
             return new PacketSpace(layer, common, direction, bdd);
         }
 

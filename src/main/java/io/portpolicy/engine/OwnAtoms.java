@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * The address space of a set of targets, cut into atoms: the elementary intervals between
@@ -27,23 +26,18 @@ final class OwnAtoms {
 
     /**
      * @param universe the targets' own addresses
-     * @param cuts     every range named anywhere in the policy; atoms never straddle their ends
+     * @param cuts     where the ranges named anywhere in the policy begin and end; atoms never
+     *                 straddle those places
      */
-    OwnAtoms(Collection<IPAddressSeqRange> universe, Collection<IPAddressSeqRange> cuts) {
+    OwnAtoms(Collection<IPAddressSeqRange> universe, AtomCuts cuts) {
         List<IPAddressSeqRange> v4 = new ArrayList<>();
         List<IPAddressSeqRange> v6 = new ArrayList<>();
         for (boolean ipv4 : new boolean[] {true, false}) {
-            TreeSet<BigInteger> starts = new TreeSet<>();
-            for (IPAddressSeqRange cut : cuts) {
-                if (cut.getLower().isIPv4() != ipv4) continue;
-                starts.add(cut.getLower().getValue());
-                starts.add(cut.getUpper().getValue().add(BigInteger.ONE));
-            }
             List<IPAddressSeqRange> out = ipv4 ? v4 : v6;
             for (IPAddressSeqRange block : merge(universe, ipv4)) {
                 BigInteger low = block.getLower().getValue();
                 BigInteger high = block.getUpper().getValue();
-                for (BigInteger cut : starts.subSet(low, false, high, true)) {
+                for (BigInteger cut : cuts.within(ipv4, low, high)) {
                     out.add(range(low, cut.subtract(BigInteger.ONE), ipv4));
                     low = cut;
                 }

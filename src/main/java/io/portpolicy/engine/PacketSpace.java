@@ -182,6 +182,8 @@ public final class PacketSpace {
      */
     public List<Target> owners(PacketSet set) {
         BitSet owned = ownAtoms(set.node);
+        // Most rules of a layer built around a diff's change are empty: no target to look for.
+        if (owned.isEmpty()) return List.of();
         List<Target> owners = new ArrayList<>();
         List<Target> targets = layer.targets();
         for (int t = 0; t < targets.size(); t++) {
