@@ -20,12 +20,14 @@ final class Bdd {
     private final int[] notVars;
 
     /**
-     * @param nodes the node table's starting size. Size it for the work ahead: the kernel grows
-     *              the table by at most 50,000 nodes at a time, collecting garbage each time, so
-     *              a table much smaller than the live set makes every operation slow.
+     * @param nodes the node table's starting size. Size it for the work ahead: a full table is
+     *              garbage-collected (every live node marked) and then doubled, so a table much
+     *              smaller than the live set costs several such rounds. The operation caches are
+     *              a quarter of it, at least 1,024 entries: filling larger ones was a fifth of a
+     *              30-rule lint's engine set-up.
      */
     Bdd(int variables, int nodes) {
-        kernel = new Kernel(variables, nodes, Math.max(1 << 14, nodes / 4));
+        kernel = new Kernel(variables, nodes, Math.max(1 << 10, nodes / 4));
         ops = new BDDConstruction(kernel);
         vars = new int[variables];
         notVars = new int[variables];

@@ -123,7 +123,7 @@ public final class EffectivePolicy {
     private static int nodesFor(Policy policy, TargetLayer layer, int rules) {
         long perRule = layer.targets().size() == 1 ? 20
                 : layer.hosts() ? Math.max(20, 200L * layer.targets().size() / policy.hosts().size()) : 200;
-        return (int) Math.min((1L << 14) + perRule * rules, 1 << 23);
+        return (int) Math.min((1L << 12) + perRule * rules, 1 << 23);
     }
 
     /** Every range the policy names: atoms of target space never straddle their ends. */
