@@ -4,6 +4,7 @@ import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.model.Policy;
 import io.portpolicy.testing.RandomPolicies;
 import net.jqwik.api.Assume;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -12,6 +13,7 @@ import java.time.LocalDate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A large stateful policy's hosts are judged in two layers, one per thread; the lint must say
@@ -28,6 +30,25 @@ class HostLayersLintTest {
         Policy policy = LintFixtures.check(new RandomPolicies(seed).policy());
         Assume.that(policy.hosts().size() > 1 && !policy.settings().isStateless());
         assertEquals(lint(policy, 1), lint(policy, 2));
+    }
+
+    /**
+     * A rule admitting most ephemeral ports of h0 by TCP and UDP but of h1 and h2 by TCP only:
+     * with one layer PP202 lists TCP at h0, h1, h2, then UDP at h0; the first layer of two holds
+     * h0 alone, and the list once followed the layers (found by the property above).
+     */
+    @Example
+    void ephemeralPortsListedByProtocolThenHost() {
+        Policy policy = LintFixtures.check("""
+                host h0 = 10.0.0.1
+                host h1 = 10.0.0.2
+                host h2 = 10.0.0.3
+                deny udp from 10.1.0.0/16 to h1, h2
+                allow tcp/49152-65535, udp/49152-65535 from 10.1.0.0/16
+                """);
+        List<String> oneLayer = lint(policy, 1);
+        assertTrue(oneLayer.stream().anyMatch(f -> f.contains("PP202") && f.contains("of h2, udp")), oneLayer::toString);
+        assertEquals(oneLayer, lint(policy, 2));
     }
 
     private static List<String> lint(Policy policy, int hostLayers) {

@@ -19,9 +19,9 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,11 +37,19 @@ import java.util.Set;
         securitySeverity = "6.5")
 public final class BroadEphemeralInbound implements LintRule {
 
+    /** What a rule admits of one target's ephemeral ports of one protocol, as the message says it. */
+    private record Admitted(Protocol protocol, String target, String text) {
+    }
+
+    /** By protocol, then target: the same order however the hosts are split into layers. */
+    private static final Comparator<Admitted> ORDER =
+            Comparator.comparing(Admitted::protocol).thenComparing(Admitted::target);
+
     @Override
     public List<Finding> check(LintContext context) {
         Policy policy = context.policy();
         boolean stateless = policy.settings().isStateless();
-        Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
+        Map<Rule, List<Admitted>> byRule = new LinkedHashMap<>();
         List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
             PacketSet self = directed.space().selfTraffic();
@@ -65,15 +73,16 @@ public final class BroadEphemeralInbound implements LintRule {
                         List<PortRange> ports = Exposure.openPorts(at, protocol, !stateless);
                         int covered = ReturnTraffic.covered(ephemeral, ports);
                         if (2L * covered <= ephemeral.size()) continue;
-                        byRule.computeIfAbsent(rule, r -> new LinkedHashSet<>()).add(protocol.keyword() + " "
-                                + covered + " of the " + ephemeral.size() + " ephemeral ports " + ephemeral
-                                + " of " + target.name());
+                        byRule.computeIfAbsent(rule, r -> new ArrayList<>()).add(new Admitted(protocol,
+                                target.name(), protocol.keyword() + " " + covered + " of the " + ephemeral.size()
+                                + " ephemeral ports " + ephemeral + " of " + target.name()));
                     }
                 }
             }
         }
         List<Finding> found = new ArrayList<>();
-        byRule.forEach((rule, parts) -> {
+        byRule.forEach((rule, admitted) -> {
+            List<String> parts = admitted.stream().sorted(ORDER).map(Admitted::text).toList();
             String list = parts.size() > 4 ? String.join(", ", parts.stream().limit(4).toList()) + " and "
                     + (parts.size() - 4) + " more" : String.join(", ", parts);
             Finding finding = stateless
