@@ -33,6 +33,20 @@ public record Target(String name, boolean isGroup, List<IPAddressSeqRange> addre
         return new Target(group.name(), true, ranges, null);
     }
 
+    // Written out: a record's generated equals and hashCode are linked on their first call, which
+    // a short run notices, and hashing every address range of a target in each map lookup is
+    // wasted work: no two targets of a policy share a name and kind (docs/performance.md, sixth round).
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Target t && isGroup == t.isGroup && name.equals(t.name) && os == t.os
+                && addresses.equals(t.addresses);
+    }
+
+    @Override
+    public int hashCode() {
+        return 2 * name.hashCode() + (isGroup ? 1 : 0);
+    }
+
     public boolean owns(IPAddress address) {
         return addresses.stream().anyMatch(r -> r.contains(address));
     }

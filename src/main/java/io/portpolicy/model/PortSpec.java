@@ -16,6 +16,18 @@ public record PortSpec(List<PortRange> ranges, boolean ephemeral) {
         ranges = List.copyOf(ranges);
     }
 
+    // Written out: a record's generated equals and hashCode are linked on their first call,
+    // which a short run notices (docs/performance.md, sixth round).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PortSpec p && ephemeral == p.ephemeral && ranges.equals(p.ranges);
+    }
+
+    @Override
+    public int hashCode() {
+        return 2 * ranges.hashCode() + (ephemeral ? 1 : 0);
+    }
+
     public boolean isAll() {
         return ranges.contains(PortRange.ALL);
     }

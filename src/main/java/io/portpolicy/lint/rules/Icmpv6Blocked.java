@@ -18,6 +18,7 @@ import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +33,26 @@ import java.util.Map;
         securitySeverity = "2.0")
 public final class Icmpv6Blocked implements LintRule {
 
-    private record Need(String name, int type, Direction direction) {
-    }
+    /** The ICMPv6 messages a host with IPv6 addresses must receive or send. */
+    private enum Need {
+        PACKET_TOO_BIG_IN("packet-too-big (type 2)", 2, Direction.INBOUND),
+        ROUTER_SOLICITATION_OUT("router solicitation (133)", 133, Direction.OUTBOUND),
+        ROUTER_ADVERTISEMENT_IN("router advertisement (134)", 134, Direction.INBOUND),
+        NEIGHBOUR_SOLICITATION_IN("neighbour solicitation (135)", 135, Direction.INBOUND),
+        NEIGHBOUR_SOLICITATION_OUT("neighbour solicitation (135)", 135, Direction.OUTBOUND),
+        NEIGHBOUR_ADVERTISEMENT_IN("neighbour advertisement (136)", 136, Direction.INBOUND),
+        NEIGHBOUR_ADVERTISEMENT_OUT("neighbour advertisement (136)", 136, Direction.OUTBOUND);
 
-    private static final List<Need> NEEDS = List.of(
-            new Need("packet-too-big (type 2)", 2, Direction.INBOUND),
-            new Need("router solicitation (133)", 133, Direction.OUTBOUND),
-            new Need("router advertisement (134)", 134, Direction.INBOUND),
-            new Need("neighbour solicitation (135)", 135, Direction.INBOUND),
-            new Need("neighbour solicitation (135)", 135, Direction.OUTBOUND),
-            new Need("neighbour advertisement (136)", 136, Direction.INBOUND),
-            new Need("neighbour advertisement (136)", 136, Direction.OUTBOUND));
+        private final String label;
+        private final int type;
+        private final Direction direction;
+
+        Need(String label, int type, Direction direction) {
+            this.label = label;
+            this.type = type;
+            this.direction = direction;
+        }
+    }
 
     @Override
     public List<Finding> check(LintContext context) {
@@ -55,16 +65,16 @@ public final class Icmpv6Blocked implements LintRule {
             List<IPAddressSeqRange> v6 = target.addresses().stream().filter(r -> !r.getLower().isIPv4()).toList();
             if (v6.isEmpty()) continue;
             List<String> blocked = new ArrayList<>();
-            for (Need need : NEEDS) {
-                DirectedPolicy directed = effective.directed(target, need.direction());
+            for (Need need : Need.values()) {
+                DirectedPolicy directed = effective.directed(target, need.direction);
                 PacketSpace space = directed.space();
-                PacketSet allowed = admitted.computeIfAbsent(directed, d -> new HashMap<>()).computeIfAbsent(need,
-                        n -> directed.decidedAs(Action.ALLOW,
-                                space.protocol(Protocol.ICMPV6).intersect(space.icmpType(n.type()))));
+                PacketSet allowed = admitted.computeIfAbsent(directed, d -> new EnumMap<>(Need.class))
+                        .computeIfAbsent(need, n -> directed.decidedAs(Action.ALLOW,
+                                space.protocol(Protocol.ICMPV6).intersect(space.icmpType(n.type))));
                 for (IPAddressSeqRange own : v6) {
                     PacketSet fromAll = allowed.intersect(space.owns(own)).everyPeer();
                     if (fromAll.isEmpty()) {
-                        String item = need.name() + " " + need.direction().keyword();
+                        String item = need.label + " " + need.direction.keyword();
                         if (!blocked.contains(item)) blocked.add(item);
                     }
                 }
