@@ -20,7 +20,9 @@ import io.portpolicy.parallel.Concurrently;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,9 +75,11 @@ public final class Exposure {
      * @param admitted what it admits, per layer
      * @param fromWorld the part of that the whole world may send, per layer (empty where it is
      *                  not a world exposure)
+     * @param widePeers the public parts wider than /24 (IPv6 /48) of the peers it admits, layer
+     *                  after layer, not merged
      */
     public record Hit(Rule rule, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
-                      List<PacketSet> admitted, List<PacketSet> fromWorld) {
+                      List<PacketSet> admitted, List<PacketSet> fromWorld, List<IPAddressSeqRange> widePeers) {
 
         /** The finding, at the admitting rule (whose waivers then apply). */
         public Finding finding(LintContext context, LintRule check, String message, String hint) {
@@ -97,9 +101,49 @@ public final class Exposure {
         return new ArrayList<>(byRule.values());
     }
 
+    /** Reads one part of a hit: {@code hit.admitted().get(part)} and {@code hit.fromWorld().get(part)}. */
+    @FunctionalInterface
+    public interface PartReader<T> {
+        T read(Hit hit, int part);
+    }
+
+    /**
+     * For each hit, what {@code reader} finds in each of its parts, in the order of its parts.
+     * Each layer's sets live in a BDD of its own, so the layers are read on two threads, half of
+     * them each: {@code readerFor} makes one reader per layer (it may keep that layer's sets, such
+     * as a service, to reuse), which must share nothing it writes with the other layers' readers.
+     */
+    public static <T> List<List<T>> eachPart(List<Hit> hits, Function<PacketSpace, PartReader<T>> readerFor) {
+        Map<PacketSpace, List<int[]>> partsByLayer = new IdentityHashMap<>();
+        List<PacketSpace> layers = new ArrayList<>();
+        for (int h = 0; h < hits.size(); h++) {
+            List<PacketSet> admitted = hits.get(h).admitted();
+            for (int part = 0; part < admitted.size(); part++) {
+                PacketSpace space = admitted.get(part).space();
+                partsByLayer.computeIfAbsent(space, s -> {
+                    layers.add(s);
+                    return new ArrayList<>();
+                }).add(new int[] {h, part});
+            }
+        }
+        List<List<T>> byLayer = Concurrently.eachInHalves(layers, space -> {
+            PartReader<T> reader = readerFor.apply(space);
+            List<T> found = new ArrayList<>();
+            for (int[] at : partsByLayer.get(space)) found.add(reader.read(hits.get(at[0]), at[1]));
+            return found;
+        });
+        List<List<T>> byHit = new ArrayList<>();
+        for (Hit hit : hits) byHit.add(new ArrayList<>(Collections.nCopies(hit.admitted().size(), null)));
+        for (int layer = 0; layer < layers.size(); layer++) {
+            List<int[]> parts = partsByLayer.get(layers.get(layer));
+            for (int i = 0; i < parts.size(); i++) byHit.get(parts.get(i)[0]).set(parts.get(i)[1], byLayer.get(layer).get(i));
+        }
+        return byHit;
+    }
+
     /** What one allow rule admits in one layer, and of that what the world may send (possibly nothing). */
-    private record Part(Rule rule, List<IPAddressSeqRange> peers, List<String> targets, PacketSet admitted,
-                        PacketSet fromWorld) {
+    private record Part(Rule rule, List<IPAddressSeqRange> peers, List<IPAddressSeqRange> widePeers,
+                        List<String> targets, PacketSet admitted, PacketSet fromWorld) {
     }
 
     /** The parts the allow rules of one layer admit, in rule order. */
@@ -132,12 +176,14 @@ public final class Exposure {
      */
     private static Part part(DirectedPolicy directed, int index, PacketSet part) {
         List<IPAddressSeqRange> peers = part.peerAddresses();
+        List<IPAddressSeqRange> widePeers = widePublic(peers);
         PacketSet fromWorld = part.space().none();
-        if (!widePublic(peers).isEmpty()) {
+        if (!widePeers.isEmpty()) {
             PacketSet candidate = worldPart(directed, index, part);
             if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) fromWorld = candidate;
         }
-        return new Part(directed.rules().get(index).rule(), peers, targetsOf(part, directed), part, fromWorld);
+        return new Part(directed.rules().get(index).rule(), peers, widePeers, targetsOf(part, directed), part,
+                fromWorld);
     }
 
     /** Adds one layer's part to its rule's hit. */
@@ -151,8 +197,10 @@ public final class Exposure {
         admitted.add(part.admitted());
         List<PacketSet> fromWorld = new ArrayList<>(before == null ? List.of() : before.fromWorld());
         fromWorld.add(part.fromWorld());
+        List<IPAddressSeqRange> widePeers = new ArrayList<>(before == null ? List.of() : before.widePeers());
+        widePeers.addAll(part.widePeers());
         boolean world = !part.fromWorld().isEmpty() || (before != null && before.world());
-        byRule.put(part.rule(), new Hit(part.rule(), world, merge(peers), targets, admitted, fromWorld));
+        byRule.put(part.rule(), new Hit(part.rule(), world, merge(peers), targets, admitted, fromWorld, widePeers));
     }
 
     /**

@@ -12,9 +12,11 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 @RuleInfo(id = "PP106", name = "all-ports-open", severity = Severity.ERROR,
         summary = "Every protocol or port ('any', tcp without ports, a range of over 1024 ports) is allowed "
@@ -33,41 +35,83 @@ public final class AllPortsOpen implements LintRule {
 
     @Override
     public List<Finding> check(LintContext context) {
+        List<Exposure.Hit> hits = context.inboundHits();
+        // What the world may send, part by part (the hosts of a large policy are judged in two
+        // layers, read on two threads); then what the rule admits from anyone, only for the hits
+        // whose ports open to the world are not already the finding.
+        List<List<PartPorts>> world = Exposure.eachPart(hits, space -> {
+            PacketSet known = knownProtocols(space);
+            return (hit, part) -> {
+                PacketSet fromWorld = hit.fromWorld().get(part);
+                return new PartPorts(!known.containsAll(fromWorld), openPorts(hit, fromWorld));
+            };
+        });
+        List<Exposure.Hit> needAdmitted = new ArrayList<>();
+        for (int h = 0; h < hits.size(); h++) {
+            List<PartPorts> parts = world.get(h);
+            if (wideProtocols(hits.get(h)).stream().anyMatch(p -> Exposure.widest(joined(parts, p)) <= WORLD_LIMIT)) {
+                needAdmitted.add(hits.get(h));
+            }
+        }
+        List<List<PartPorts>> admitted = Exposure.eachPart(needAdmitted,
+                space -> (hit, part) -> new PartPorts(false, openPorts(hit, hit.admitted().get(part))));
+        Map<Exposure.Hit, List<PartPorts>> fromAnyone = new IdentityHashMap<>();
+        for (int i = 0; i < needAdmitted.size(); i++) fromAnyone.put(needAdmitted.get(i), admitted.get(i));
         List<Finding> found = new ArrayList<>();
-        Map<PacketSpace, PacketSet> knownProtocols = new HashMap<>();
-        for (Exposure.Hit hit : context.inboundHits()) {
-            List<String> world = new ArrayList<>();
-            List<String> wide = new ArrayList<>();
-            for (int i = 0; i < hit.admitted().size(); i++) {
-                PacketSpace space = hit.admitted().get(i).space();
-                PacketSet fromWorld = hit.fromWorld().get(i);
-                if (!knownProtocols.computeIfAbsent(space, AllPortsOpen::knownProtocols).containsAll(fromWorld)) {
-                    addOnce(world, "every protocol");
-                }
-            }
-            // The ports of every layer together (the hosts of a large policy are judged in two).
-            for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                if (Exposure.widestNamed(hit.rule(), protocol) <= RANGE_LIMIT) continue;
-                List<PortRange> worldPorts = openPorts(hit.fromWorld(), protocol);
-                if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
-                    world.add(describe(protocol, worldPorts));
-                    continue;
-                }
-                List<PortRange> ports = openPorts(hit.admitted(), protocol);
-                if (Exposure.widest(ports) > RANGE_LIMIT) wide.add(describe(protocol, ports));
-            }
-            if (world.isEmpty() && wide.isEmpty()) continue;
-            if (world.contains("every protocol")) world = List.of("every protocol and port");
-            String to = " to " + Exposure.names(hit.targets());
-            String message = world.isEmpty()
-                    ? "admits " + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
-                            + RANGE_LIMIT + " ports"
-                    : "admits " + String.join(" and ", world) + " from the whole world" + to;
-            String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
-            Finding finding = hit.finding(context, this, message, hint);
-            found.add(finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR));
+        for (int h = 0; h < hits.size(); h++) {
+            Exposure.Hit hit = hits.get(h);
+            Finding finding = finding(context, hit, world.get(h), fromAnyone.getOrDefault(hit, List.of()));
+            if (finding != null) found.add(finding);
         }
         return found;
+    }
+
+    /** The ports of TCP and UDP one part of a hit opens, for the protocols its rule names wide ranges of. */
+    private record PartPorts(boolean otherProtocols, Map<Protocol, List<PortRange>> ports) {
+    }
+
+    /** The finding for one hit, from what each of its parts opens to the world and to anyone; or null. */
+    private Finding finding(LintContext context, Exposure.Hit hit, List<PartPorts> fromWorld, List<PartPorts> fromAnyone) {
+        List<String> world = new ArrayList<>();
+        List<String> wide = new ArrayList<>();
+        if (fromWorld.stream().anyMatch(PartPorts::otherProtocols)) world.add("every protocol");
+        for (Protocol protocol : wideProtocols(hit)) {
+            List<PortRange> worldPorts = joined(fromWorld, protocol);
+            if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
+                world.add(describe(protocol, worldPorts));
+                continue;
+            }
+            List<PortRange> ports = joined(fromAnyone, protocol);
+            if (Exposure.widest(ports) > RANGE_LIMIT) wide.add(describe(protocol, ports));
+        }
+        if (world.isEmpty() && wide.isEmpty()) return null;
+        if (world.contains("every protocol")) world = List.of("every protocol and port");
+        String to = " to " + Exposure.names(hit.targets());
+        String message = world.isEmpty()
+                ? "admits " + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
+                        + RANGE_LIMIT + " ports"
+                : "admits " + String.join(" and ", world) + " from the whole world" + to;
+        String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
+        Finding finding = hit.finding(context, this, message, hint);
+        return finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR);
+    }
+
+    /** TCP and UDP where the rule names more than {@link #RANGE_LIMIT} ports: only there can it open too many. */
+    private static List<Protocol> wideProtocols(Exposure.Hit hit) {
+        return Stream.of(Protocol.TCP, Protocol.UDP).filter(p -> Exposure.widestNamed(hit.rule(), p) > RANGE_LIMIT).toList();
+    }
+
+    private static Map<Protocol, List<PortRange>> openPorts(Exposure.Hit hit, PacketSet set) {
+        Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
+        for (Protocol protocol : wideProtocols(hit)) ports.put(protocol, Exposure.openPorts(set, protocol, false));
+        return ports;
+    }
+
+    /** The ports of the protocol that the parts open, all parts (all layers) together. */
+    private static List<PortRange> joined(List<PartPorts> parts, Protocol protocol) {
+        List<PortRange> ports = new ArrayList<>();
+        for (PartPorts part : parts) ports.addAll(part.ports().getOrDefault(protocol, List.of()));
+        return Exposure.mergePorts(ports);
     }
 
     private static PacketSet knownProtocols(PacketSpace space) {
@@ -75,21 +119,10 @@ public final class AllPortsOpen implements LintRule {
                 .union(space.protocol(Protocol.ICMP)).union(space.protocol(Protocol.ICMPV6));
     }
 
-    /** {@link Exposure#openPorts} of sets of several layers, merged. */
-    private static List<PortRange> openPorts(List<PacketSet> sets, Protocol protocol) {
-        List<PortRange> ports = new ArrayList<>();
-        for (PacketSet set : sets) ports.addAll(Exposure.openPorts(set, protocol, false));
-        return Exposure.mergePorts(ports);
-    }
-
     private static String describe(Protocol protocol, List<PortRange> ports) {
         if (ports.size() == 1 && ports.get(0).low() <= 1 && ports.get(0).high() == PortRange.MAX) {
             return "every " + protocol.keyword() + " port";
         }
         return protocol.keyword() + "/" + Exposure.ports(ports);
-    }
-
-    private static void addOnce(List<String> list, String item) {
-        if (!list.contains(item)) list.add(item);
     }
 }

@@ -33,25 +33,39 @@ public final class SensitivePortExposed implements LintRule {
     public List<Finding> check(LintContext context) {
         List<SensitivePort> catalog = context.config().sensitivePorts();
         List<Finding> found = new ArrayList<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> union(s, catalog))) {
+        List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND, s -> union(s, catalog));
+        // Per part of each hit (a layer), who reaches each catalog port: the layers on two threads,
+        // each with the catalog's sets of its own space.
+        List<List<Reach[]>> reached = Exposure.eachPart(hits, space -> {
+            PacketSet[] entries = new PacketSet[catalog.size()];
+            return (hit, part) -> {
+                Reach[] byPort = new Reach[catalog.size()];
+                for (int p = 0; p < catalog.size(); p++) {
+                    if (entries[p] == null) entries[p] = entry(space, catalog.get(p));
+                    PacketSet exposed = hit.admitted().get(part).intersect(entries[p]);
+                    if (exposed.isEmpty()) continue;
+                    byPort[p] = exposed.intersects(hit.fromWorld().get(part)) ? Reach.WORLD
+                            : new Reach(false, Exposure.widePublic(exposed.peerAddresses()));
+                }
+                return byPort;
+            };
+        });
+        for (int h = 0; h < hits.size(); h++) {
+            Exposure.Hit hit = hits.get(h);
             Set<String> world = new LinkedHashSet<>();
             Set<String> wide = new LinkedHashSet<>();
             List<IPAddressSeqRange> wideSources = new ArrayList<>();
-            for (SensitivePort port : catalog) {
+            for (int p = 0; p < catalog.size(); p++) {
+                SensitivePort port = catalog.get(p);
                 String name = port.service() + " (" + port.protocol().keyword() + "/" + port.ports() + ")";
-                for (int i = 0; i < hit.admitted().size(); i++) {
-                    PacketSet admitted = hit.admitted().get(i);
-                    PacketSet entry = entry(admitted.space(), port);
-                    PacketSet part = admitted.intersect(entry);
-                    if (part.isEmpty()) continue;
-                    if (part.intersects(hit.fromWorld().get(i))) {
+                for (Reach[] part : reached.get(h)) {
+                    Reach reach = part[p];
+                    if (reach == null) continue;
+                    if (reach.world()) {
                         world.add(name);
-                    } else {
-                        List<IPAddressSeqRange> publicWide = Exposure.widePublic(part.peerAddresses());
-                        if (!publicWide.isEmpty()) {
-                            wide.add(name);
-                            wideSources.addAll(publicWide);
-                        }
+                    } else if (!reach.widePublic().isEmpty()) {
+                        wide.add(name);
+                        wideSources.addAll(reach.widePublic());
                     }
                 }
             }
@@ -68,6 +82,14 @@ public final class SensitivePortExposed implements LintRule {
             found.add(finding.withSeverity(severity));
         }
         return found;
+    }
+
+    /**
+     * Who reaches a sensitive port in one part of a hit: the whole world, or else the public
+     * parts wider than /24 (IPv6 /48) of the peers that do (possibly none).
+     */
+    private record Reach(boolean world, List<IPAddressSeqRange> widePublic) {
+        static final Reach WORLD = new Reach(true, List.of());
     }
 
     /** SSH, Telnet and RDP have rules of their own (PP101-PP103). */

@@ -1,8 +1,6 @@
 package io.portpolicy.lint.rules;
 
-import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.diag.Severity;
-import io.portpolicy.engine.PacketSet;
 import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
@@ -28,11 +26,9 @@ public final class WideSource implements LintRule {
             // An allow default is PP108's finding; a rule open to the world is not a wide range but
             // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
             if (hit.world()) continue;
-            List<IPAddressSeqRange> wide = new ArrayList<>();
-            for (PacketSet part : hit.admitted()) wide.addAll(Exposure.widePublic(part.peerAddresses()));
-            if (wide.isEmpty()) continue;
+            if (hit.widePeers().isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
-                    "admits " + Exposure.addresses(Exposure.merge(wide)) + ", a public range wider than /24 (IPv6 /48), to "
+                    "admits " + Exposure.addresses(Exposure.merge(hit.widePeers())) + ", a public range wider than /24 (IPv6 /48), to "
                             + Exposure.names(hit.targets()),
                     "narrow the source to the clients' own addresses, or write 'any' if the service is public"));
         }
