@@ -22,12 +22,14 @@ final class Bdd {
     /**
      * @param nodes the node table's starting size. Size it for the work ahead: a full table is
      *              garbage-collected (every live node marked) and then doubled, so a table much
-     *              smaller than the live set costs several such rounds. The operation caches are
-     *              a quarter of it, at least 1,024 entries: filling larger ones was a fifth of a
-     *              30-rule lint's engine set-up.
+     *              smaller than the live set costs several such rounds. Each of the kernel's six
+     *              operation caches (those of ite, replace and appex go unused here) is a
+     *              sixteenth of it, at least 1,024 entries: at a quarter, the caches of a
+     *              10,000-rule lint's layers were 150 MB of small objects, copied by every young
+     *              collection (docs/performance.md, sixth round).
      */
     Bdd(int variables, int nodes) {
-        kernel = new Kernel(variables, nodes, Math.max(1 << 10, nodes / 4));
+        kernel = new Kernel(variables, nodes, Math.max(1 << 10, nodes / 16));
         ops = new BDDConstruction(kernel);
         vars = new int[variables];
         notVars = new int[variables];
