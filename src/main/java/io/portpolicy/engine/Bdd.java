@@ -175,7 +175,7 @@ final class Bdd {
 
         Kernel(int variables, int nodes, int cache) {
             super(new FormulaFactory(), variables, nodes, cache);
-            growGeometrically();
+            growEarlyAndGeometrically();
             int size = Integer.highestOneBit(Math.max(1 << 10, cache));
             differenceKeys = new int[2 * size];
             differenceResults = new int[size];
@@ -193,16 +193,22 @@ final class Bdd {
          * that marks every live node and before a copy of the whole table. With millions of
          * live nodes (10,000 rules) that is a full mark and copy per 50,000 new nodes, quadratic
          * in the live set; doubling the table instead makes both amortised constant per node.
-         * LogicNG has no setter for the limit, so it is set on the field; should that ever
-         * fail, the kernel keeps its own limit and only grows slower.
+         * It also grows the table only when a collection freed under a fifth of it, so a table
+         * four-fifths live is collected again and again; growing when under half is freed took
+         * a tenth off a 10,000-rule lint (docs/performance.md, sixth round). LogicNG has no
+         * setters for either, so they are set on the fields; should that ever fail, the kernel
+         * keeps its own settings and is only slower.
          */
-        private void growGeometrically() {
+        private void growEarlyAndGeometrically() {
             try {
                 java.lang.reflect.Field limit = BDDKernel.class.getDeclaredField("maxnodeincrease");
                 limit.setAccessible(true);
                 limit.setInt(this, 1 << 26);
+                java.lang.reflect.Field minimumFreed = BDDKernel.class.getDeclaredField("minfreenodes");
+                minimumFreed.setAccessible(true);
+                minimumFreed.setInt(this, 50);
             } catch (ReflectiveOperationException | RuntimeException slowerGrowth) {
-                // The default limit is correct, only slower for large policies.
+                // The default settings are correct, only slower for large policies.
             }
         }
 
