@@ -137,17 +137,20 @@ final class Bdd {
 
     // ---- traversal, for evaluating packets and describing sets --------------------
 
+    // Read off the kernel's node table directly: the walks call these for every node they
+    // visit, and LogicNG's public accessors check the node and map its level each time.
+
     /** The variable tested at a non-terminal node. */
     int var(int node) {
-        return ops.bddVar(node);
+        return kernel.variableAt(node);
     }
 
     int low(int node) {
-        return ops.bddLow(node);
+        return kernel.lowOf(node);
     }
 
     int high(int node) {
-        return ops.bddHigh(node);
+        return kernel.highOf(node);
     }
 
     static boolean isTerminal(int node) {
@@ -186,6 +189,19 @@ final class Bdd {
 
         int node(int variable, int low, int high) {
             return makeNode(variable, low, high);
+        }
+
+        /** A node's level is its variable: the kernel never reorders. */
+        int variableAt(int node) {
+            return level(node);
+        }
+
+        int lowOf(int node) {
+            return low(node);
+        }
+
+        int highOf(int node) {
+            return high(node);
         }
 
         /**
