@@ -355,9 +355,10 @@ public final class EffectivePolicy {
         PacketSpace space(TargetLayer layer, Direction direction, int rulesEncoded) {
             List<String> key = key(layer);
             OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
+            int nodes = Math.max(nodesFor(policies.get(0), layer, rulesEncoded),
+                    nodesFor(policies.get(1), layer, rulesEncoded));
             Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
-                    .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, Math.max(
-                            nodesFor(policies.get(0), layer, rulesEncoded), nodesFor(policies.get(1), layer, rulesEncoded))));
+                    .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, nodes));
             return new PacketSpace(layer, common, direction, bdd);
         }
 

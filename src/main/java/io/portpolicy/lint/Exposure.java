@@ -136,7 +136,10 @@ public final class Exposure {
         for (Hit hit : hits) byHit.add(new ArrayList<>(Collections.nCopies(hit.admitted().size(), null)));
         for (int layer = 0; layer < layers.size(); layer++) {
             List<int[]> parts = partsByLayer.get(layers.get(layer));
-            for (int i = 0; i < parts.size(); i++) byHit.get(parts.get(i)[0]).set(parts.get(i)[1], byLayer.get(layer).get(i));
+            for (int i = 0; i < parts.size(); i++) {
+                int[] at = parts.get(i);
+                byHit.get(at[0]).set(at[1], byLayer.get(layer).get(i));
+            }
         }
         return byHit;
     }

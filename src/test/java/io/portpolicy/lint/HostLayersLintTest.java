@@ -47,7 +47,8 @@ class HostLayersLintTest {
                 allow tcp/49152-65535, udp/49152-65535 from 10.1.0.0/16
                 """);
         List<String> oneLayer = lint(policy, 1);
-        assertTrue(oneLayer.stream().anyMatch(f -> f.contains("PP202") && f.contains("of h2, udp")), oneLayer::toString);
+        assertTrue(oneLayer.stream().anyMatch(f -> f.contains("PP202") && f.contains("of h2, udp")),
+                oneLayer::toString);
         assertEquals(oneLayer, lint(policy, 2));
     }
 

@@ -39,23 +39,23 @@ public final class AllPortsOpen implements LintRule {
         // What the world may send, part by part (the hosts of a large policy are judged in two
         // layers, read on two threads); then what the rule admits from anyone, only for the hits
         // whose ports open to the world are not already the finding.
-        List<List<PartPorts>> world = Exposure.eachPart(hits, space -> {
+        List<List<WorldPart>> world = Exposure.eachPart(hits, space -> {
             PacketSet known = knownProtocols(space);
             return (hit, part) -> {
                 PacketSet fromWorld = hit.fromWorld().get(part);
-                return new PartPorts(!known.containsAll(fromWorld), openPorts(hit, fromWorld));
+                return new WorldPart(!known.containsAll(fromWorld), openPorts(hit, fromWorld));
             };
         });
         List<Exposure.Hit> needAdmitted = new ArrayList<>();
         for (int h = 0; h < hits.size(); h++) {
-            List<PartPorts> parts = world.get(h);
-            if (wideProtocols(hits.get(h)).stream().anyMatch(p -> Exposure.widest(joined(parts, p)) <= WORLD_LIMIT)) {
-                needAdmitted.add(hits.get(h));
-            }
+            List<Ports> worldPorts = world.get(h).stream().map(WorldPart::ports).toList();
+            boolean needsPortsFromAnyone = wideProtocols(hits.get(h)).stream()
+                    .anyMatch(protocol -> Exposure.widest(joined(worldPorts, protocol)) <= WORLD_LIMIT);
+            if (needsPortsFromAnyone) needAdmitted.add(hits.get(h));
         }
-        List<List<PartPorts>> admitted = Exposure.eachPart(needAdmitted,
-                space -> (hit, part) -> new PartPorts(false, openPorts(hit, hit.admitted().get(part))));
-        Map<Exposure.Hit, List<PartPorts>> fromAnyone = new IdentityHashMap<>();
+        List<List<Ports>> admitted = Exposure.eachPart(needAdmitted,
+                space -> (hit, part) -> openPorts(hit, hit.admitted().get(part)));
+        Map<Exposure.Hit, List<Ports>> fromAnyone = new IdentityHashMap<>();
         for (int i = 0; i < needAdmitted.size(); i++) fromAnyone.put(needAdmitted.get(i), admitted.get(i));
         List<Finding> found = new ArrayList<>();
         for (int h = 0; h < hits.size(); h++) {
@@ -66,19 +66,27 @@ public final class AllPortsOpen implements LintRule {
         return found;
     }
 
-    /** The ports of TCP and UDP one part of a hit opens, for the protocols its rule names wide ranges of. */
-    private record PartPorts(boolean otherProtocols, Map<Protocol, List<PortRange>> ports) {
+    /**
+     * The ports one part of a hit opens: of TCP and of UDP where its rule names a range of over
+     * {@link #RANGE_LIMIT} ports (elsewhere it cannot open too many).
+     */
+    private record Ports(Map<Protocol, List<PortRange>> byProtocol) {
+    }
+
+    /** What one part of a hit opens to the world: protocols beyond TCP, UDP, ICMP and ICMPv6, and ports. */
+    private record WorldPart(boolean otherProtocols, Ports ports) {
     }
 
     /** The finding for one hit, from what each of its parts opens to the world and to anyone; or null. */
-    private Finding finding(LintContext context, Exposure.Hit hit, List<PartPorts> fromWorld, List<PartPorts> fromAnyone) {
+    private Finding finding(LintContext context, Exposure.Hit hit, List<WorldPart> fromWorld, List<Ports> fromAnyone) {
         List<String> world = new ArrayList<>();
         List<String> wide = new ArrayList<>();
-        if (fromWorld.stream().anyMatch(PartPorts::otherProtocols)) world.add("every protocol");
+        if (fromWorld.stream().anyMatch(WorldPart::otherProtocols)) world.add("every protocol");
+        List<Ports> worldPorts = fromWorld.stream().map(WorldPart::ports).toList();
         for (Protocol protocol : wideProtocols(hit)) {
-            List<PortRange> worldPorts = joined(fromWorld, protocol);
-            if (Exposure.widest(worldPorts) > WORLD_LIMIT) {
-                world.add(describe(protocol, worldPorts));
+            List<PortRange> openToWorld = joined(worldPorts, protocol);
+            if (Exposure.widest(openToWorld) > WORLD_LIMIT) {
+                world.add(describe(protocol, openToWorld));
                 continue;
             }
             List<PortRange> ports = joined(fromAnyone, protocol);
@@ -96,21 +104,22 @@ public final class AllPortsOpen implements LintRule {
         return finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR);
     }
 
-    /** TCP and UDP where the rule names more than {@link #RANGE_LIMIT} ports: only there can it open too many. */
+    /** TCP and UDP where the rule names a range of over {@link #RANGE_LIMIT} ports. */
     private static List<Protocol> wideProtocols(Exposure.Hit hit) {
-        return Stream.of(Protocol.TCP, Protocol.UDP).filter(p -> Exposure.widestNamed(hit.rule(), p) > RANGE_LIMIT).toList();
+        return Stream.of(Protocol.TCP, Protocol.UDP)
+                .filter(protocol -> Exposure.widestNamed(hit.rule(), protocol) > RANGE_LIMIT).toList();
     }
 
-    private static Map<Protocol, List<PortRange>> openPorts(Exposure.Hit hit, PacketSet set) {
+    private static Ports openPorts(Exposure.Hit hit, PacketSet set) {
         Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
         for (Protocol protocol : wideProtocols(hit)) ports.put(protocol, Exposure.openPorts(set, protocol, false));
-        return ports;
+        return new Ports(ports);
     }
 
     /** The ports of the protocol that the parts open, all parts (all layers) together. */
-    private static List<PortRange> joined(List<PartPorts> parts, Protocol protocol) {
+    private static List<PortRange> joined(List<Ports> parts, Protocol protocol) {
         List<PortRange> ports = new ArrayList<>();
-        for (PartPorts part : parts) ports.addAll(part.ports().getOrDefault(protocol, List.of()));
+        for (Ports part : parts) ports.addAll(part.byProtocol().getOrDefault(protocol, List.of()));
         return Exposure.mergePorts(ports);
     }
 

@@ -28,7 +28,8 @@ public final class WideSource implements LintRule {
             if (hit.world()) continue;
             if (hit.widePeers().isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
-                    "admits " + Exposure.addresses(Exposure.merge(hit.widePeers())) + ", a public range wider than /24 (IPv6 /48), to "
+                    "admits " + Exposure.addresses(Exposure.merge(hit.widePeers()))
+                            + ", a public range wider than /24 (IPv6 /48), to "
                             + Exposure.names(hit.targets()),
                     "narrow the source to the clients' own addresses, or write 'any' if the service is public"));
         }
