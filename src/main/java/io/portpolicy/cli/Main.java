@@ -55,9 +55,12 @@ public final class Main implements Runnable {
             code = cli.execute(args);
         } catch (StackOverflowError | OutOfMemoryError tooBig) {
             // picocli passes Errors through; they must not reach the user as a stack trace either.
+            // JDK_JAVA_OPTIONS reaches the JVM however it was started (the launcher script too).
             errWriter.println("portpolicy: the input is too large or too deeply nested to process ("
-                    + (tooBig instanceof StackOverflowError ? "stack overflow" : "out of memory")
-                    + "); try a larger -Xss or -Xmx, and please report the input");
+                    + (tooBig instanceof StackOverflowError
+                            ? "stack overflow); try a larger stack, for example JDK_JAVA_OPTIONS=-Xss16m"
+                            : "out of memory); try a larger heap, for example JDK_JAVA_OPTIONS=-Xmx12g")
+                    + ", and please report the input");
             code = ERROR;
         }
         outWriter.flush();
