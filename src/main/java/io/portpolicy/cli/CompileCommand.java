@@ -113,7 +113,7 @@ final class CompileCommand implements Callable<Integer> {
         io.report(diagnostics);
         if (checked.isEmpty()) return Main.ERROR;
         Policy policy = checked.get();
-        LocalDate day = today != null ? today : LocalDate.now();
+        LocalDate day = Main.dayOr(today);
         // One target: judge it on its own (cheaper); all of them: judge the hosts together once.
         EffectivePolicy effective = all ? EffectivePolicy.of(policy, day) : EffectivePolicy.forFewTargets(policy, day);
 

@@ -95,7 +95,7 @@ final class DiffCommand implements Callable<Integer> {
         Optional<Policy> neu = Checker.check(after, io.in(), diagnostics);
         io.report(diagnostics);
         if (old.isEmpty() || neu.isEmpty()) return Main.ERROR;
-        PolicyDiff.Result result = PolicyDiff.compare(old.get(), neu.get(), today != null ? today : LocalDate.now(),
+        PolicyDiff.Result result = PolicyDiff.compare(old.get(), neu.get(), Main.dayOr(today),
                 settings.get());
         DiffReport report = new DiffReport(result, neu.get().services().values());
         io.out().print(switch (format) {

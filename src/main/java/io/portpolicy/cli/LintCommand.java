@@ -82,7 +82,7 @@ final class LintCommand implements Callable<Integer> {
         if (lintConfig.isEmpty()) return Main.ERROR;
         Baseline accepted = baseline == null ? null : readBaseline();
 
-        Linter linter = new Linter(lintConfig.get(), today != null ? today : LocalDate.now(), !noWaivers);
+        Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
         boolean errors = false;
         List<Finding> findings = new ArrayList<>();
         for (String file : files) {

@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Properties;
+import java.util.TimeZone;
 
 /** The {@code portpolicy} command. Exit codes: 0 success, 1 findings or differences, 2 errors. */
 @Command(name = "portpolicy",
@@ -67,6 +69,17 @@ public final class Main implements Runnable {
         errWriter.flush();
         return code;
     }
+
+    /** The date given, else today's date where this runs, as {@link LocalDate#now()} gives it. */
+    static LocalDate dayOr(LocalDate given) {
+        if (given != null) return given;
+        // From the default time zone's offset now: java.time's own zone rules are then never
+        // read, which costs a short run 10 ms (docs/performance.md, seventh round).
+        long now = System.currentTimeMillis();
+        return LocalDate.ofEpochDay(Math.floorDiv(now + TimeZone.getDefault().getOffset(now), MILLIS_PER_DAY));
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     /**
      * The commands to register: picocli reads every registered command's options by reflection

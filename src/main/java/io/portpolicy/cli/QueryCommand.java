@@ -109,7 +109,7 @@ final class QueryCommand implements Callable<Integer> {
         }
         Packet packet = new Packet(src, dst, protocol.number(), sport, dport, type, code);
 
-        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, today != null ? today : LocalDate.now());
+        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, Main.dayOr(today));
         List<Verdict> verdicts = new ArrayList<>();
         List<Target> at = new ArrayList<>();
         if (source.target() != null && !source.target().isGroup()) {

@@ -1,6 +1,5 @@
 package io.portpolicy.engine;
 
-import org.logicng.formulas.FormulaFactory;
 import org.logicng.knowledgecompilation.bdds.jbuddy.BDDConstruction;
 import org.logicng.knowledgecompilation.bdds.jbuddy.BDDKernel;
 
@@ -177,7 +176,10 @@ final class Bdd {
         private int stamp;
 
         Kernel(int variables, int nodes, int cache) {
-            super(new FormulaFactory(), variables, nodes, cache);
+            // No formula factory: the kernel keeps one only to turn diagrams into formulas
+            // (BDDOperations.toFormula), which this engine never does, and making the first one
+            // loads and initialises some 45 classes, 15 ms of every command (docs/performance.md).
+            super(null, variables, nodes, cache);
             growEarlyAndGeometrically();
             int size = Integer.highestOneBit(Math.max(1 << 10, cache));
             differenceKeys = new int[2 * size];

@@ -1,0 +1,37 @@
+package io.portpolicy.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.TimeZone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The default date of --today is the day {@link LocalDate#now()} gives, in any time zone. */
+class TodayTest {
+
+    @Test
+    void aGivenDateIsKept() {
+        assertEquals(LocalDate.of(2031, 2, 28), Main.dayOr(LocalDate.of(2031, 2, 28)));
+    }
+
+    @Test
+    void withoutOneItIsTodayWhereThisRuns() {
+        TimeZone original = TimeZone.getDefault();
+        try {
+            // Zones a whole day apart, and one whose offset is not in whole hours.
+            for (String zone : List.of("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu",
+                    "America/St_Johns", "Europe/Berlin")) {
+                TimeZone.setDefault(TimeZone.getTimeZone(zone));
+                LocalDate before = LocalDate.now();
+                LocalDate day = Main.dayOr(null);
+                LocalDate after = LocalDate.now();
+                assertTrue(day.equals(before) || day.equals(after), zone + ": " + day + ", not " + before);
+            }
+        } finally {
+            TimeZone.setDefault(original);
+        }
+    }
+}
