@@ -55,6 +55,51 @@ class DescriptionTest {
         }
     }
 
+    /** A set's peer addresses, read off its diagram, are its cubes' peers, merged, IPv4 first. */
+    @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+    void peerAddressesAreTheCubesPeers(@ForAll long seed) {
+        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
+        EffectivePolicy engine = EffectivePolicy.of(policy, LocalDate.of(2026, 6, 1));
+        for (Target target : engine.targets()) {
+            for (Direction direction : Direction.values()) {
+                DirectedPolicy directed = engine.directed(target, direction);
+                List<PacketSet> sets = new ArrayList<>(List.of(directed.decidedAs(Action.ALLOW),
+                        directed.decidedAs(Action.DENY), directed.implicit()));
+                for (RuleRegion region : directed.rules()) sets.add(region.matched());
+                for (PacketSet set : sets) {
+                    assertEquals(cubePeers(set.describe(), direction), set.peerAddresses(), set.describe()::toString);
+                }
+            }
+        }
+    }
+
+    private static List<IPAddressSeqRange> cubePeers(List<PacketCube> cubes, Direction direction) {
+        List<IPAddressSeqRange> peers = new ArrayList<>();
+        for (io.portpolicy.model.Family family : io.portpolicy.model.Family.values()) {
+            List<IPAddressSeqRange> ranges = new ArrayList<>();
+            for (PacketCube cube : cubes) {
+                if (cube.family() == family) {
+                    ranges.addAll(direction == Direction.INBOUND ? cube.sources() : cube.destinations());
+                }
+            }
+            ranges.sort((x, y) -> x.getLower().getValue().compareTo(y.getLower().getValue()));
+            List<IPAddressSeqRange> merged = new ArrayList<>();
+            for (IPAddressSeqRange range : ranges) {
+                IPAddressSeqRange last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+                if (last != null && last.getUpper().getValue().add(java.math.BigInteger.ONE)
+                        .compareTo(range.getLower().getValue()) >= 0) {
+                    if (range.getUpper().getValue().compareTo(last.getUpper().getValue()) > 0) {
+                        merged.set(merged.size() - 1, last.getLower().toSequentialRange(range.getUpper()));
+                    }
+                } else {
+                    merged.add(range);
+                }
+            }
+            peers.addAll(merged);
+        }
+        return peers;
+    }
+
     /** Packets at the corners of cubes (where off-by-one errors live) and elsewhere. */
     private static Packet packet(Random random, Target target, Direction direction, List<PacketCube> cubes) {
         if (!cubes.isEmpty() && random.nextBoolean()) return corner(random, cubes.get(random.nextInt(cubes.size())));
