@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -143,6 +144,20 @@ final class RuleChanges {
     /** A rule's match, independent of where it is written and of how its addresses are named. */
     private record Meaning(Action action, List<List<Object>> services, PortSpec sourcePorts, List<Object> from,
                            List<Object> fromExcept, List<Object> to, List<Object> toExcept) {
+        // Written out: a record's generated equals and hashCode are linked on their first call,
+        // which a short run notices (docs/performance.md, seventh round).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Meaning m && action == m.action && services.equals(m.services)
+                    && Objects.equals(sourcePorts, m.sourcePorts) && from.equals(m.from)
+                    && fromExcept.equals(m.fromExcept) && to.equals(m.to) && toExcept.equals(m.toExcept);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(action, services, sourcePorts, from, fromExcept, to, toExcept);
+        }
+
 
         static Meaning of(Rule rule) {
             List<List<Object>> services = new ArrayList<>();

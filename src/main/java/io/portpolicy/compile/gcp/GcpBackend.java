@@ -91,6 +91,17 @@ public final class GcpBackend implements Backend {
 
     /** One protocol of a firewall rule: {@code IPProtocol} and its {@code ports} (empty: every port). */
     record Protocol(String name, List<String> ports) {
+        // Written out: a record's generated equals and hashCode are linked on their first call,
+        // which a short run notices (docs/performance.md, seventh round).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Protocol p && name.equals(p.name) && ports.equals(p.ports);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + ports.hashCode();
+        }
     }
 
     /**
@@ -98,6 +109,17 @@ public final class GcpBackend implements Backend {
      * and the destination ranges of an egress rule; {@code own} the group's side (empty: every member).
      */
     record Match(List<Protocol> protocols, List<String> peers, List<String> own) {
+        // Written out: a record's generated equals and hashCode are linked on their first call,
+        // which a short run notices (docs/performance.md, seventh round).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Match m && protocols.equals(m.protocols) && peers.equals(m.peers) && own.equals(m.own);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * protocols.hashCode() + peers.hashCode()) * 31 + own.hashCode();
+        }
     }
 
     /** One firewall rule. */

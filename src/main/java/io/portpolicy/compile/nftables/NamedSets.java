@@ -42,13 +42,34 @@ final class NamedSets {
         }
     }
 
+    // Values and Addresses key this registry's maps: their equals and hashCode are written out,
+    // as a record's generated ones are linked on their first call, some 50 ms of a compile
+    // (docs/performance.md, seventh round).
     private record Values(Kind kind, List<String> elements) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Values v && kind == v.kind && elements.equals(v.elements);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * kind.hashCode() + elements.hashCode();
+        }
     }
 
     /** Hex digits of the hash in a name: 40 bits, so two lists of one ruleset practically never meet. */
     private static final int HASH_DIGITS = 10;
 
     private record Addresses(Kind kind, List<IPAddressSeqRange> ranges) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Addresses a && kind == a.kind && ranges.equals(a.ranges);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * kind.hashCode() + ranges.hashCode();
+        }
     }
 
     /** A set's hash from its kind and elements; SHA-256 but in tests, which force collisions. */

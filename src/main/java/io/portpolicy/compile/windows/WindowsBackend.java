@@ -25,6 +25,7 @@ import io.portpolicy.model.Rule;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -139,7 +140,7 @@ public final class WindowsBackend implements Backend {
             Rule rule = region.rule();
             boolean wanted = emitAllows ? rule.action() == Action.ALLOW : rule.action() != Action.ALLOW;
             if (!wanted) continue;
-            Set<WinRule> parts = new LinkedHashSet<>();
+            List<WinRule> parts = new ArrayList<>();
             List<PacketCube> cubes = region.decided().intersect(host).describe();
             String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
             String description = HostRules.describe(rule)
@@ -165,6 +166,18 @@ public final class WindowsBackend implements Backend {
     /** What a Windows rule matches, without its names. */
     private record Shape(String protocol, List<String> local, List<String> remote, List<String> localPorts,
                          List<String> remotePorts, List<String> icmp) {
+        // Written out: a record's generated equals and hashCode are linked on their first call,
+        // which a short run notices (docs/performance.md, seventh round).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape s && protocol.equals(s.protocol) && local.equals(s.local) && remote.equals(s.remote)
+                    && localPorts.equals(s.localPorts) && remotePorts.equals(s.remotePorts) && icmp.equals(s.icmp);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(protocol, local, remote, localPorts, remotePorts, icmp);
+        }
     }
 
     /**
