@@ -158,7 +158,6 @@ final class RuleChanges {
             return Objects.hash(action, services, sourcePorts, from, fromExcept, to, toExcept);
         }
 
-
         static Meaning of(Rule rule) {
             List<List<Object>> services = new ArrayList<>();
             for (ServiceMatch service : rule.services()) {

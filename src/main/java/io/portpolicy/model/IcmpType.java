@@ -1,5 +1,7 @@
 package io.portpolicy.model;
 
+import java.util.Objects;
+
 /**
  * One ICMP or ICMPv6 message type, optionally narrowed to one code.
  *
@@ -15,12 +17,12 @@ public record IcmpType(int type, Integer code) {
     // which a short run notices (docs/performance.md, sixth round).
     @Override
     public boolean equals(Object o) {
-        return o instanceof IcmpType t && type == t.type && java.util.Objects.equals(code, t.code);
+        return o instanceof IcmpType t && type == t.type && Objects.equals(code, t.code);
     }
 
     @Override
     public int hashCode() {
-        return 31 * type + java.util.Objects.hashCode(code);
+        return 31 * type + Objects.hashCode(code);
     }
 
     @Override
