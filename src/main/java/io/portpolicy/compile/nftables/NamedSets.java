@@ -42,42 +42,33 @@ final class NamedSets {
         }
     }
 
-    // Values and Addresses key this registry's maps: their equals and hashCode are written out,
-    // as a record's generated ones are linked on their first call, some 50 ms of a compile
-    // (docs/performance.md, seventh round).
-    private record Values(Kind kind, List<String> elements) {
+    /**
+     * A kind of set and what it holds (its elements as written, or address ranges): the key of
+     * this registry's maps. Its equals and hashCode are written out, as a record's generated
+     * ones are linked on their first call, some 50 ms of a compile (docs/performance.md,
+     * seventh round).
+     */
+    private record Contents<T>(Kind kind, List<T> items) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Values v && kind == v.kind && elements.equals(v.elements);
+            return o instanceof Contents<?> c && kind == c.kind && items.equals(c.items);
         }
 
         @Override
         public int hashCode() {
-            return 31 * kind.hashCode() + elements.hashCode();
+            return 31 * kind.hashCode() + items.hashCode();
         }
     }
 
     /** Hex digits of the hash in a name: 40 bits, so two lists of one ruleset practically never meet. */
     private static final int HASH_DIGITS = 10;
 
-    private record Addresses(Kind kind, List<IPAddressSeqRange> ranges) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Addresses a && kind == a.kind && ranges.equals(a.ranges);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * kind.hashCode() + ranges.hashCode();
-        }
-    }
-
     /** A set's hash from its kind and elements; SHA-256 but in tests, which force collisions. */
     private final Function<String, String> hash;
-    private final Map<Values, String> names = new HashMap<>();
-    private final Map<Addresses, String> addressRefs = new HashMap<>();
+    private final Map<Contents<String>, String> names = new HashMap<>();
+    private final Map<Contents<IPAddressSeqRange>, String> addressRefs = new HashMap<>();
     /** In order of first use, so the declarations read in the order of the rules. */
-    private final Map<String, Values> declared = new LinkedHashMap<>();
+    private final Map<String, Contents<String>> declared = new LinkedHashMap<>();
 
     NamedSets() {
         this(NamedSets::sha256);
@@ -92,19 +83,19 @@ final class NamedSets {
      * and over: each list of ranges is written out (and hashed) once per ruleset.
      */
     String ofAddresses(Kind kind, List<IPAddressSeqRange> ranges) {
-        return addressRefs.computeIfAbsent(new Addresses(kind, ranges),
+        return addressRefs.computeIfAbsent(new Contents<>(kind, ranges),
                 key -> of(kind, ranges.stream().map(HostRules::element).toList()));
     }
 
     /** One value as is; several as a reference to the named set holding them. */
     String of(Kind kind, List<String> elements) {
         if (elements.size() == 1) return elements.get(0);
-        Values values = new Values(kind, List.copyOf(elements));
+        Contents<String> values = new Contents<>(kind, List.copyOf(elements));
         return "@" + names.computeIfAbsent(values, this::name);
     }
 
-    private String name(Values values) {
-        String base = values.kind().prefix + "_" + hash.apply(values.kind().type + " " + String.join(",", values.elements()));
+    private String name(Contents<String> values) {
+        String base = values.kind().prefix + "_" + hash.apply(values.kind().type + " " + String.join(",", values.items()));
         String name = base;
         // A hash collision between two different lists: the later one (in rule order, so
         // deterministically) gets a counter.
@@ -124,7 +115,7 @@ final class NamedSets {
      *         must be rendered again with it
      */
     boolean takeIn(NamedSets later) {
-        for (Map.Entry<String, Values> set : later.declared.entrySet()) {
+        for (Map.Entry<String, Contents<String>> set : later.declared.entrySet()) {
             String name = names.get(set.getValue());
             if (name != null ? !name.equals(set.getKey()) : declared.containsKey(set.getKey())) return false;
         }
@@ -137,7 +128,7 @@ final class NamedSets {
     /** The declarations, one line each, in the order the rules first use them. */
     void declare(StringBuilder out) {
         declared.forEach((name, values) -> out.append("\tset ").append(name).append(" { type ").append(values.kind().type)
-                .append("; flags interval; auto-merge; elements = { ").append(String.join(", ", values.elements()))
+                .append("; flags interval; auto-merge; elements = { ").append(String.join(", ", values.items()))
                 .append(" } }\n"));
     }
 
