@@ -14,7 +14,7 @@ public record IcmpType(int type, Integer code) {
     }
 
     // Written out: a record's generated equals and hashCode are linked on their first call,
-    // which a short run notices (docs/performance.md, sixth round).
+    // which a short run notices (docs/performance.md, seventh round).
     @Override
     public boolean equals(Object o) {
         return o instanceof IcmpType t && type == t.type && Objects.equals(code, t.code);
