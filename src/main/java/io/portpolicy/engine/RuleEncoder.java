@@ -133,7 +133,11 @@ final class RuleEncoder {
 
         @Override
         public int hashCode() {
-            return Objects.hash(protocol, ports, icmpTypes, sourcePorts);
+            // Asked for once per service of every rule in every layer: no varargs array.
+            int hash = protocol.hashCode();
+            hash = 31 * hash + Objects.hashCode(ports);
+            hash = 31 * hash + Objects.hashCode(icmpTypes);
+            return 31 * hash + Objects.hashCode(sourcePorts);
         }
     }
 
