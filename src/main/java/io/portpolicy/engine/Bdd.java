@@ -23,12 +23,14 @@ final class Bdd {
      *              garbage-collected (every live node marked) and then doubled, so a table much
      *              smaller than the live set costs several such rounds. Each of the kernel's six
      *              operation caches (those of ite, replace and appex go unused here) is a
-     *              sixteenth of it, at least 1,024 entries: at a quarter, the caches of a
-     *              10,000-rule lint's layers were 150 MB of small objects, copied by every young
-     *              collection (docs/performance.md, sixth round).
+     *              sixty-fourth of it, at least 1,024 entries: they are arrays of small objects,
+     *              made at once. At a quarter of the table, a 10,000-rule lint's caches were
+     *              150 MB, copied by every young collection (docs/performance.md, sixth round);
+     *              since tables start at the size the work needs (eighth round), a sixteenth
+     *              made that lint slower and 330 MB larger.
      */
     Bdd(int variables, int nodes) {
-        kernel = new Kernel(variables, nodes, Math.max(1 << 10, nodes / 16));
+        kernel = new Kernel(variables, nodes, Math.max(1 << 10, nodes / 64));
         ops = new BDDConstruction(kernel);
         vars = new int[variables];
         notVars = new int[variables];

@@ -113,17 +113,26 @@ public final class EffectivePolicy {
     }
 
     /**
-     * The node table's starting size for a layer in which {@code rules} rules are encoded: the
-     * layer of all hosts holds those rules' sets for every host; a layer of one target (a group,
-     * or a host judged apart) only those of the rules that apply at it, and the table doubles as
-     * needed, so those start small. A diff encodes only the rules near its change: its tables,
-     * and the caches sized from them, start small too (making a large one costs more than the
-     * work a diff then does in it).
+     * The node table's starting size for one direction of a layer in which {@code rules} rules
+     * are encoded: what the work is measured to need, with room to spare. A table that fills
+     * up is garbage-collected (every live node marked, every node rehashed) and, when that
+     * frees under half of it, doubled (copied and rehashed again); the rules' sets and regions
+     * live to the end, so a collection frees little. Tables that started at half or a quarter
+     * of the need did both twice in a 10,000-rule lint, 1.9 s of CPU (docs/performance.md,
+     * eighth round). Measured at the end of lints of 1,000 to 10,000 generated rules: a layer
+     * of hosts holds about 270 nodes per rule inbound and 100 outbound, whether it has every
+     * host or half of them (a rule's set hardly grows with the number of targets, since the
+     * own address is an atom index at the bottom of the order); a host judged apart, 26
+     * inbound and 37 outbound per rule of the policy. A layer of groups keeps the earlier
+     * estimate. A diff encodes only the rules near its change, so its tables start small:
+     * making a large one costs more than the work a diff then does in it.
      */
-    private static int nodesFor(Policy policy, TargetLayer layer, int rules) {
-        long perRule = layer.targets().size() == 1 ? 20
-                : layer.hosts() ? Math.max(20, 200L * layer.targets().size() / policy.hosts().size()) : 200;
-        return (int) Math.min((1L << 12) + perRule * rules, 1 << 23);
+    private static int nodesFor(TargetLayer layer, Direction direction, int rules) {
+        boolean inbound = direction == Direction.INBOUND;
+        long perRule = layer.targets().size() == 1 ? 60
+                : layer.hosts() ? (inbound ? 400 : 150)
+                : 200;
+        return (int) Math.min((1L << 14) + perRule * rules, 1 << 23);
     }
 
     /** Every range the policy names: atoms of target space never straddle their ends. */
@@ -331,7 +340,7 @@ public final class EffectivePolicy {
     private PacketSpace space(TargetLayer layer, Direction direction, int rulesEncoded) {
         if (shared != null) return shared.space(layer, direction, rulesEncoded);
         OwnAtoms atoms = ownAtoms.computeIfAbsent(layer, key -> new OwnAtoms(key.addresses(), cuts));
-        return new PacketSpace(layer, atoms, direction, nodesFor(policy, layer, rulesEncoded));
+        return new PacketSpace(layer, atoms, direction, nodesFor(layer, direction, rulesEncoded));
     }
 
     /**
@@ -355,8 +364,7 @@ public final class EffectivePolicy {
         PacketSpace space(TargetLayer layer, Direction direction, int rulesEncoded) {
             List<String> key = key(layer);
             OwnAtoms common = atoms.computeIfAbsent(key, k -> new OwnAtoms(addresses(k), cuts));
-            int nodes = Math.max(nodesFor(policies.get(0), layer, rulesEncoded),
-                    nodesFor(policies.get(1), layer, rulesEncoded));
+            int nodes = nodesFor(layer, direction, rulesEncoded);
             Bdd bdd = bdds.computeIfAbsent(key, k -> new EnumMap<>(Direction.class))
                     .computeIfAbsent(direction, d -> PacketSpace.newBdd(common, nodes));
             return new PacketSpace(layer, common, direction, bdd);
