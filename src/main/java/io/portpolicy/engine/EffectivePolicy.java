@@ -120,7 +120,7 @@ public final class EffectivePolicy {
      * live to the end, so a collection frees little. Tables that started at half or a quarter
      * of the need did both twice in a 10,000-rule lint, 1.9 s of CPU (docs/performance.md,
      * eighth round). Measured at the end of lints of 1,000 to 10,000 generated rules: a layer
-     * of hosts holds about 270 nodes per rule inbound and 100 outbound, whether it has every
+     * of hosts holds 240-340 nodes per rule inbound and 90-120 outbound, whether it has every
      * host or half of them (a rule's set hardly grows with the number of targets, since the
      * own address is an atom index at the bottom of the order); a host judged apart, 26
      * inbound and 37 outbound per rule of the policy. A layer of groups keeps the earlier
