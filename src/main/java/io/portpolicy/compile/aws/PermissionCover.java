@@ -10,10 +10,13 @@ import io.portpolicy.model.Family;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -167,41 +170,46 @@ final class PermissionCover {
                 }
             }
         }
+        // Each block is stretched from the atoms that need it over the neighbouring atoms that
+        // contain it: the maximal runs of adjacent atoms holding the block that include a needing
+        // atom, found without visiting every atom for every block.
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<IPAddress, BitSet> block : needed.entrySet()) {
             IPAddressSeqRange range = block.getKey().toSequentialRange();
-            int i = 0;
-            while (i < atoms.size()) {
-                if (!contains(peers.get(i), range)) {
-                    i++;
-                    continue;
-                }
+            BitSet wanted = block.getValue();
+            for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i)) {
                 int start = i;
-                boolean wanted = false;
-                while (i < atoms.size() && contains(peers.get(i), range)
-                        && (i == start || atoms.get(i)[0] == atoms.get(i - 1)[1] + 1)) {
-                    wanted |= block.getValue().get(i);
-                    i++;
-                }
-                if (wanted) {
-                    int low = atoms.get(start)[0];
-                    int high = atoms.get(i - 1)[1];
-                    out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(),
-                            sources(key, low, high, range)));
-                }
+                while (start > 0 && adjacent(atoms, start - 1) && contains(peers.get(start - 1), range)) start--;
+                int end = i;
+                while (end + 1 < atoms.size() && adjacent(atoms, end) && contains(peers.get(end + 1), range)) end++;
+                int low = atoms.get(start)[0];
+                int high = atoms.get(end)[1];
+                out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(), sources(key, low, high, range)));
+                i = end + 1;
             }
         }
         return out;
     }
 
-    /** The sources whose packets the entry admits some of, in the order they were added. */
+    /** Whether atom {@code i} ends where atom {@code i + 1} begins. */
+    private static boolean adjacent(List<int[]> atoms, int i) {
+        return atoms.get(i + 1)[0] == atoms.get(i)[1] + 1;
+    }
+
+    /**
+     * The sources whose packets the entry admits some of, in the order they were added. One pass
+     * over the blocks, not one per source: a group of a large cloud policy has hundreds of allow
+     * rules and thousands of entries (docs/performance.md, eighth round).
+     */
     private List<Source> sources(Key key, int low, int high, IPAddressSeqRange block) {
-        List<Source> found = new ArrayList<>();
-        for (Source source : order) {
-            boolean meets = attributed.stream().anyMatch(b -> b.source() == source && b.family() == key.family()
-                    && meets(b, key.protocol(), low, high) && b.peers().overlaps(block));
-            if (meets) found.add(source);
+        Set<Source> meeting = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Box box : attributed) {
+            if (box.family() == key.family() && meets(box, key.protocol(), low, high) && box.peers().overlaps(block)) {
+                meeting.add(box.source());
+            }
         }
+        List<Source> found = new ArrayList<>();
+        for (Source source : order) if (meeting.contains(source)) found.add(source);
         return found;
     }
 
@@ -233,8 +241,26 @@ final class PermissionCover {
         return ranges.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.overlaps(range));
     }
 
-    /** Whether the joined ranges hold all of {@code range} (joined ranges never split a contained range). */
+    /**
+     * Whether the joined ranges hold all of {@code range}. They are disjoint and sorted by their
+     * first address (IPv4 before IPv6), so only the last one starting at or before the range can:
+     * a binary search, since a large group asks this for every block at every atom.
+     */
     private static boolean contains(List<IPAddressSeqRange> joined, IPAddressSeqRange range) {
-        return joined.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.contains(range));
+        int low = 0;
+        int high = joined.size() - 1;
+        int candidate = -1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            if (joined.get(middle).getLower().compareTo(range.getLower()) <= 0) {
+                candidate = middle;
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        if (candidate < 0) return false;
+        IPAddressSeqRange last = joined.get(candidate);
+        return last.getLower().isIPv4() == range.getLower().isIPv4() && last.contains(range);
     }
 }
