@@ -241,26 +241,8 @@ final class PermissionCover {
         return ranges.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.overlaps(range));
     }
 
-    /**
-     * Whether the joined ranges hold all of {@code range}. They are disjoint and sorted by their
-     * first address (IPv4 before IPv6), so only the last one starting at or before the range can:
-     * a binary search, since a large group asks this for every block at every atom.
-     */
+    /** Whether the joined ranges hold all of {@code range} (joined ranges never split a contained range). */
     private static boolean contains(List<IPAddressSeqRange> joined, IPAddressSeqRange range) {
-        int low = 0;
-        int high = joined.size() - 1;
-        int candidate = -1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            if (joined.get(middle).getLower().compareTo(range.getLower()) <= 0) {
-                candidate = middle;
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
-        if (candidate < 0) return false;
-        IPAddressSeqRange last = joined.get(candidate);
-        return last.getLower().isIPv4() == range.getLower().isIPv4() && last.contains(range);
+        return joined.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.contains(range));
     }
 }
