@@ -177,7 +177,8 @@ final class PermissionCover {
         for (Map.Entry<IPAddress, BitSet> block : needed.entrySet()) {
             IPAddressSeqRange range = block.getKey().toSequentialRange();
             BitSet wanted = block.getValue();
-            for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i)) {
+            int i = wanted.nextSetBit(0);
+            while (i >= 0) {
                 int start = i;
                 while (start > 0 && adjacent(atoms, start - 1) && contains(peers.get(start - 1), range)) start--;
                 int end = i;
@@ -185,7 +186,7 @@ final class PermissionCover {
                 int low = atoms.get(start)[0];
                 int high = atoms.get(end)[1];
                 out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(), sources(key, low, high, range)));
-                i = end + 1;
+                i = wanted.nextSetBit(end + 1);
             }
         }
         return out;
