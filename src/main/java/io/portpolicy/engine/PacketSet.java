@@ -23,6 +23,12 @@ public final class PacketSet {
     }
 
     public PacketSet intersect(PacketSet other) {
+        // Every set of a space lies within its universe: meeting that (a group's layer asked for
+        // the packets at its one group) would otherwise walk the whole diagram to rebuild the set.
+        if (other.space == space) {
+            if (other.node == space.universe() || other.node == node) return this;
+            if (node == space.universe()) return other;
+        }
         return space.wrap(space.bdd.and(node, other.node));
     }
 
