@@ -107,6 +107,29 @@ public final class AwsSecurityGroupBackend implements Backend {
 
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
+        Map<Direction, List<Permission>> permissions = permissions(request, true);
+        return switch (request.format()) {
+            case "cloudformation" -> Artifact.single(".yaml", cloudFormation(request, permissions));
+            case "terraform" -> Artifact.single(".tf.json", terraform(request, permissions));
+            default -> Artifact.single(".json", ec2Json(request, permissions));
+        };
+    }
+
+    /** The same permissions without their descriptions: which rules admit an entry does not change how many there are. */
+    @Override
+    public void check(CompileRequest request) throws CompileException {
+        permissions(request, false);
+    }
+
+    // ---- the entries ----------------------------------------------------------------------
+
+    /**
+     * Each direction's permissions, or the reason the group cannot be a security group; each
+     * described by the rules (or the default) admitting part of it when {@code described}, else
+     * with an empty description.
+     */
+    private static Map<Direction, List<Permission>> permissions(CompileRequest request, boolean described)
+            throws CompileException {
         EffectivePolicy effective = request.effective();
         Target group = request.target();
         StatefulPlatform.require(effective, PLATFORM, "compile it for aws without the 'stateless' setting, or for a"
@@ -117,16 +140,10 @@ public final class AwsSecurityGroupBackend implements Backend {
         int limit = request.options().number(MAX_RULES);
         Map<Direction, List<Permission>> permissions = new EnumMap<>(Direction.class);
         for (Direction direction : Direction.values()) {
-            permissions.put(direction, permissions(effective, group, direction, limit));
+            permissions.put(direction, permissions(effective, group, direction, limit, described));
         }
-        return switch (request.format()) {
-            case "cloudformation" -> Artifact.single(".yaml", cloudFormation(request, permissions));
-            case "terraform" -> Artifact.single(".tf.json", terraform(request, permissions));
-            default -> Artifact.single(".json", ec2Json(request, permissions));
-        };
+        return permissions;
     }
-
-    // ---- the entries ----------------------------------------------------------------------
 
     private record RuleSource(Rule rule) implements PermissionCover.Source {
         @Override
@@ -142,21 +159,23 @@ public final class AwsSecurityGroupBackend implements Backend {
         }
     }
 
-    private static List<Permission> permissions(EffectivePolicy effective, Target group, Direction direction, int limit)
-            throws CompileException {
+    private static List<Permission> permissions(EffectivePolicy effective, Target group, Direction direction, int limit,
+                                                boolean described) throws CompileException {
         GroupRules rules = GroupRules.of(effective, group, direction);
         PacketSet admitted = rules.admitted();
         rules.requireAlike(admitted, RULES);
         rules.requireNoSourcePorts(RULES);
         boolean inbound = direction == Direction.INBOUND;
         PermissionCover cover = new PermissionCover(admitted.describe(), inbound);
-        for (GroupRules.Decisive decisive : rules.decisive()) {
-            if (decisive.rule().action() == Action.ALLOW) {
-                cover.attribute(new RuleSource(decisive.rule()), decisive.decided().anyOwn().describe());
+        if (described) {
+            for (GroupRules.Decisive decisive : rules.decisive()) {
+                if (decisive.rule().action() == Action.ALLOW) {
+                    cover.attribute(new RuleSource(decisive.rule()), decisive.decided().anyOwn().describe());
+                }
             }
-        }
-        if (rules.defaultAction() == Action.ALLOW) {
-            cover.attribute(new DefaultSource(direction), rules.defaultRegion().anyOwn().describe());
+            if (rules.defaultAction() == Action.ALLOW) {
+                cover.attribute(new DefaultSource(direction), rules.defaultRegion().anyOwn().describe());
+            }
         }
         List<Permission> out = new ArrayList<>();
         Map<Family, Integer> counts = new EnumMap<>(Family.class);

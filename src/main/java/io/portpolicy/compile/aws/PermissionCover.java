@@ -10,13 +10,11 @@ import io.portpolicy.model.Family;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -43,8 +41,11 @@ final class PermissionCover {
     record Entry(Family family, int protocol, int low, int high, IPAddress block, List<Source> sources) {
     }
 
-    /** A block of admitted packets: peers × one protocol × a range of values, from one source (none for the whole admitted set). */
-    private record Box(Source source, Family family, int protocol, int low, int high, IPAddressSeqRange peers) {
+    /**
+     * A block of admitted packets: peers × one protocol × a range of values, from one source (its
+     * place in {@link #order}; -1 for the whole admitted set).
+     */
+    private record Box(int source, Family family, int protocol, int low, int high, IPAddressSeqRange peers) {
     }
 
     private record Key(Family family, int protocol) {
@@ -62,16 +63,16 @@ final class PermissionCover {
      */
     PermissionCover(List<PacketCube> admitted, boolean inbound) {
         this.inbound = inbound;
-        this.admitted = boxes(null, admitted);
+        this.admitted = boxes(-1, admitted);
     }
 
     /** Adds a source's blocks of admitted packets: the entries meeting them name it. */
     void attribute(Source source, List<PacketCube> cubes) {
+        attributed.addAll(boxes(order.size(), cubes));
         order.add(source);
-        attributed.addAll(boxes(source, cubes));
     }
 
-    private List<Box> boxes(Source source, List<PacketCube> cubes) {
+    private List<Box> boxes(int source, List<PacketCube> cubes) {
         List<Box> boxes = new ArrayList<>();
         for (PacketCube cube : cubes) {
             List<IPAddressSeqRange> peers = inbound ? cube.sources() : cube.destinations();
@@ -173,6 +174,8 @@ final class PermissionCover {
         // Each block is stretched from the atoms that need it over the neighbouring atoms that
         // contain it: the maximal runs of adjacent atoms holding the block that include a needing
         // atom, found without visiting every atom for every block.
+        List<Box> meetable = meetable(key);
+        Map<Long, List<Box>> meetingByValues = new HashMap<>();
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<IPAddress, BitSet> block : needed.entrySet()) {
             IPAddressSeqRange range = block.getKey().toSequentialRange();
@@ -185,7 +188,9 @@ final class PermissionCover {
                 while (end + 1 < atoms.size() && adjacent(atoms, end) && contains(peers.get(end + 1), range)) end++;
                 int low = atoms.get(start)[0];
                 int high = atoms.get(end)[1];
-                out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(), sources(key, low, high, range)));
+                List<Box> meeting = meetingByValues.computeIfAbsent(((long) low << 32) | high,
+                        values -> meetingValues(meetable, key.protocol(), low, high));
+                out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(), sources(meeting, range)));
                 i = wanted.nextSetBit(end + 1);
             }
         }
@@ -198,20 +203,38 @@ final class PermissionCover {
     }
 
     /**
-     * The sources whose packets the entry admits some of, in the order they were added. One pass
-     * over the blocks, not one per source: a group of a large cloud policy has hundreds of allow
-     * rules and thousands of entries (docs/performance.md, eighth round).
+     * The attributed blocks an entry of the key may meet: of its family, and of its protocol or
+     * every protocol (of any protocol, for an all-protocols entry). A group of a large cloud
+     * policy has hundreds of allow rules and thousands of entries (docs/performance.md, eighth
+     * and ninth rounds), and many entries share their values: each entry reads only the blocks
+     * meeting its values, found once for all entries with the same values.
      */
-    private List<Source> sources(Key key, int low, int high, IPAddressSeqRange block) {
-        Set<Source> meeting = Collections.newSetFromMap(new IdentityHashMap<>());
+    private List<Box> meetable(Key key) {
+        List<Box> out = new ArrayList<>();
         for (Box box : attributed) {
-            if (box.family() == key.family() && meets(box, key.protocol(), low, high) && box.peers().overlaps(block)) {
-                meeting.add(box.source());
+            if (box.family() == key.family() && (key.protocol() == ProtocolPart.ALL
+                    || box.protocol() == ProtocolPart.ALL || box.protocol() == key.protocol())) {
+                out.add(box);
             }
         }
-        List<Source> found = new ArrayList<>();
-        for (Source source : order) if (meeting.contains(source)) found.add(source);
-        return found;
+        return out;
+    }
+
+    private static List<Box> meetingValues(List<Box> meetable, int protocol, int low, int high) {
+        List<Box> out = new ArrayList<>();
+        for (Box box : meetable) if (meets(box, protocol, low, high)) out.add(box);
+        return out;
+    }
+
+    /** The sources of the blocks (all meeting the entry's values) whose peers meet the entry's, in the order they were added. */
+    private List<Source> sources(List<Box> meeting, IPAddressSeqRange block) {
+        BitSet found = new BitSet(order.size());
+        for (Box box : meeting) {
+            if (!found.get(box.source()) && box.peers().overlaps(block)) found.set(box.source());
+        }
+        List<Source> sources = new ArrayList<>();
+        for (int s = found.nextSetBit(0); s >= 0; s = found.nextSetBit(s + 1)) sources.add(order.get(s));
+        return sources;
     }
 
     private static boolean meets(Box box, int protocol, int low, int high) {

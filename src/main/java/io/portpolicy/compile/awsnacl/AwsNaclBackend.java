@@ -92,16 +92,7 @@ public final class AwsNaclBackend implements Backend {
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         Target group = request.target();
-        int limit = request.options().number(MAX_RULES);
-        Map<Direction, List<Entry>> entries = new EnumMap<>(Direction.class);
-        for (Direction direction : Direction.values()) {
-            GroupRules rules = GroupRules.of(request.effective(), group, direction);
-            rules.requireAlikeRules(PLATFORM);
-            rules.requireNoSourcePorts(PLATFORM, "an entry matches the destination port only: drop 'port' after"
-                    + " 'from' (a reply rule such as 'allow tcp from SERVERS to CLIENTS port ephemeral' then admits"
-                    + " every source port), or compile for a target that tracks connections");
-            entries.put(direction, entries(rules, limit, name()));
-        }
+        Map<Direction, List<Entry>> entries = entries(request);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode header = root.putArray("Header");
         for (String line : Header.lines(request, name())) header.add(Text.oneLine(line));
@@ -111,10 +102,6 @@ public final class AwsNaclBackend implements Backend {
         for (Direction direction : Direction.values()) {
             int number = FIRST_RULE_NUMBER;
             for (Entry entry : entries.get(direction)) {
-                if (number > LAST_RULE_NUMBER) {
-                    throw new CompileException(null, "group " + group.name() + " needs rule numbers beyond "
-                            + LAST_RULE_NUMBER + " on an " + PLATFORM);
-                }
                 ObjectNode item = list.addObject();
                 item.put("Rule", entry.rule());
                 item.put("Description", entry.description());
@@ -125,7 +112,33 @@ public final class AwsNaclBackend implements Backend {
         return Artifact.single(".json", write(root));
     }
 
+    @Override
+    public void check(CompileRequest request) throws CompileException {
+        entries(request);
+    }
+
     // ---- entries ------------------------------------------------------------------------
+
+    /** Each direction's entries, in order, or the reason the group cannot be a network ACL. */
+    private Map<Direction, List<Entry>> entries(CompileRequest request) throws CompileException {
+        Target group = request.target();
+        int limit = request.options().number(MAX_RULES);
+        Map<Direction, List<Entry>> entries = new EnumMap<>(Direction.class);
+        for (Direction direction : Direction.values()) {
+            GroupRules rules = GroupRules.of(request.effective(), group, direction);
+            rules.requireAlikeRules(PLATFORM);
+            rules.requireNoSourcePorts(PLATFORM, "an entry matches the destination port only: drop 'port' after"
+                    + " 'from' (a reply rule such as 'allow tcp from SERVERS to CLIENTS port ephemeral' then admits"
+                    + " every source port), or compile for a target that tracks connections");
+            List<Entry> numbered = entries(rules, limit, name());
+            if (FIRST_RULE_NUMBER + (numbered.size() - 1L) * RULE_NUMBER_STEP > LAST_RULE_NUMBER) {
+                throw new CompileException(null, "group " + group.name() + " needs rule numbers beyond "
+                        + LAST_RULE_NUMBER + " on an " + PLATFORM);
+            }
+            entries.put(direction, numbered);
+        }
+        return entries;
+    }
 
     /** {@code target} names the setting in {@link LimitExceeded}'s advice ({@code targets: {aws-nacl: ...}}). */
     private static List<Entry> entries(GroupRules rules, int limit, String target) throws LimitExceeded {

@@ -109,6 +109,23 @@ public final class AzureBackend implements Backend {
 
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
+        Nsg nsg = nsg(request);
+        return Artifact.single(".json", Json.pretty(template(request, nsg.directions(), nsg.rules())));
+    }
+
+    @Override
+    public void check(CompileRequest request) throws CompileException {
+        nsg(request);
+    }
+
+    // ---- the rules ----------------------------------------------------------------------
+
+    /** The policy at the group, per direction, and the NSG's security rules: both directions with their defaults. */
+    private record Nsg(List<GroupRules> directions, List<SecurityRule> rules) {
+    }
+
+    /** The group's NSG, or the reason the group cannot be one. */
+    private static Nsg nsg(CompileRequest request) throws CompileException {
         StatefulPlatform.require(request.effective(), "an Azure NSG",
                 "compile it for azure without the 'stateless' setting");
         Target group = request.target();
@@ -132,10 +149,8 @@ public final class AzureBackend implements Backend {
         if (rules.size() > maxRules) {
             throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES);
         }
-        return Artifact.single(".json", Json.pretty(template(request, directions, rules)));
+        return new Nsg(directions, rules);
     }
-
-    // ---- the rules ----------------------------------------------------------------------
 
     private static List<SecurityRule> rules(GroupRules groupRules) throws CompileException {
         Direction direction = groupRules.direction();

@@ -141,24 +141,38 @@ public final class GcpBackend implements Backend {
 
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
+        Firewalls firewalls = firewalls(request);
+        String network = request.options().text(NETWORK);
+        return request.format().equals("terraform")
+                ? Artifact.single(".tf.json", Json.pretty(terraform(request, firewalls.tag(), network, firewalls.rules())))
+                : Artifact.single(".json", Json.pretty(api(firewalls.tag(), network, firewalls.rules())));
+    }
+
+    @Override
+    public void check(CompileRequest request) throws CompileException {
+        firewalls(request);
+    }
+
+    /** The group's network tag and the firewall rules of both directions. */
+    private record Firewalls(String tag, List<Firewall> rules) {
+    }
+
+    /** The group's firewall rules, or the reason the group cannot have them. */
+    private static Firewalls firewalls(CompileRequest request) throws CompileException {
         Target group = request.target();
         if (!group.isGroup()) throw new IllegalArgumentException("gcp compiles groups: " + group.name());
         StatefulPlatform.require(request.effective(), "a GCP VPC firewall",
                 "compile it for gcp without the 'stateless' setting");
         Policy policy = request.effective().policy();
         String tag = NetworkTag.checked(policy, group.name());
-        TargetOptions options = request.options();
         List<Firewall> rules = new ArrayList<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
             groupRules.requireNoSourcePorts(PLATFORM);
             groupRules.requireNoIcmpTypes(PLATFORM);
-            rules.addAll(direction(groupRules, tag, policy, options));
+            rules.addAll(direction(groupRules, tag, policy, request.options()));
         }
-        String network = options.text(NETWORK);
-        return request.format().equals("terraform")
-                ? Artifact.single(".tf.json", Json.pretty(terraform(request, tag, network, rules)))
-                : Artifact.single(".json", Json.pretty(api(tag, network, rules)));
+        return new Firewalls(tag, rules);
     }
 
     // ---- the rules of one direction ------------------------------------------------------

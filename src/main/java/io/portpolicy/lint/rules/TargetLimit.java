@@ -49,7 +49,7 @@ public final class TargetLimit implements LintRule {
     /** The limit message when the group is over one, or null (compiling within limits, or refused for another reason). */
     private static String overLimit(LintContext context, Backend backend, Target target) {
         try {
-            backend.compile(new CompileRequest(context.effective(), target, backend.formats().get(0), "lint",
+            backend.check(new CompileRequest(context.effective(), target, backend.formats().get(0), "lint",
                     context.config().options(backend)));
             return null;
         } catch (io.portpolicy.compile.cloud.LimitExceeded e) {
