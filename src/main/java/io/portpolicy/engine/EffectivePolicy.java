@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a policy does, exactly: for every target (each host, and each group for cloud targets)
@@ -50,11 +51,15 @@ public final class EffectivePolicy {
     private final SharedSpaces shared;
     /** Whether each host asked about is judged in a layer of its own instead of the hosts' one. */
     private final boolean hostsApart;
-    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new HashMap<>();
+    /**
+     * Built layers. Concurrent: lint rule PP503 asks for groups' layers from two threads (each
+     * group's layer has a BDD of its own, so only these maps are shared).
+     */
+    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> layers = new ConcurrentHashMap<>();
     /** Layers built with some rules only ({@link #directedFocused}), by layer and direction. */
-    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> focused = new HashMap<>();
+    private final Map<TargetLayer, Map<Direction, DirectedPolicy>> focused = new ConcurrentHashMap<>();
     /** Each layer's atoms, made once for both directions (not for shared spaces, which keep their own). */
-    private final Map<TargetLayer, OwnAtoms> ownAtoms = new HashMap<>();
+    private final Map<TargetLayer, OwnAtoms> ownAtoms = new ConcurrentHashMap<>();
     private final Map<String, Target> groupTargets = new HashMap<>();
     /** The hosts' layers (see {@link #hostLayers()}), and the one each host is judged in. */
     private List<TargetLayer> hostLayers;

@@ -5,12 +5,14 @@ import io.portpolicy.compile.Backends;
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Group;
+import io.portpolicy.parallel.Concurrently;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +32,27 @@ public final class TargetLimit implements LintRule {
         if (!context.policy().hosts().isEmpty()) return List.of();
         List<Backend> cloud = Backends.all().stream().filter(Backend::forGroups).toList();
         if (cloud.isEmpty()) return List.of();
+        EffectivePolicy effective = context.effective();
+        List<Target> groups = effective.groupsNamedByRules().stream().map(name -> effective.target(name).orElseThrow())
+                .toList();
+        // Each group is judged in a layer with a BDD of its own: half the groups are compiled on a
+        // second thread, and each group's layer is let go once every backend is done with it, so
+        // that a policy of hundreds of groups holds a few at a time.
+        List<List<String>> overByGroup = Concurrently.eachInHalves(groups, target -> {
+            List<String> over = new ArrayList<>();
+            for (Backend backend : cloud) over.add(overLimit(context, backend, target));
+            effective.forget(target);
+            return over;
+        });
         List<Finding> findings = new ArrayList<>();
-        for (String name : context.effective().groupsNamedByRules()) {
-            Group group = context.policy().groups().get(name);
-            Target target = context.effective().target(name).orElseThrow();
-            for (Backend backend : cloud) {
-                String over = overLimit(context, backend, target);
+        for (int g = 0; g < groups.size(); g++) {
+            Group group = context.policy().groups().get(groups.get(g).name());
+            for (int b = 0; b < cloud.size(); b++) {
+                String over = overByGroup.get(g).get(b);
                 if (over != null) {
                     findings.add(context.finding(this, group.location(), over,
                             "split the group, merge neighbouring ranges and ports, or raise the limit for "
-                                    + backend.name() + " in .portpolicy.yaml if your account allows more"));
+                                    + cloud.get(b).name() + " in .portpolicy.yaml if your account allows more"));
                 }
             }
         }
