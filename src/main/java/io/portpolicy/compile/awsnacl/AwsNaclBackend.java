@@ -186,7 +186,7 @@ public final class AwsNaclBackend implements Backend {
     /** How many entries a block needs: its CIDRs times its protocols' port ranges or ICMP type and code pairs. */
     private static long count(PacketCube cube, GroupRules rules) {
         long cidrs = 0;
-        for (IPAddressSeqRange range : rules.peers(cube)) cidrs += range.spanWithPrefixBlocks().length;
+        for (IPAddressSeqRange range : rules.peers(cube)) cidrs += rules.prefixBlocks(range).length;
         long traffic = 0;
         for (ProtocolPart part : ProtocolPart.of(cube)) traffic += matches(part);
         return cidrs * traffic;
@@ -216,7 +216,7 @@ public final class AwsNaclBackend implements Backend {
         Action action = rule.action() == Action.ALLOW ? Action.ALLOW : Action.DENY;
         List<Entry> out = new ArrayList<>();
         for (IPAddressSeqRange range : rules.peers(cube)) {
-            for (IPAddress block : range.spanWithPrefixBlocks()) {
+            for (IPAddress block : rules.prefixBlocks(range)) {
                 String cidr = block.toPrefixBlock().toCanonicalString();
                 if (!cidr.contains("/")) cidr += "/" + block.getBitCount();
                 for (ProtocolPart part : ProtocolPart.of(cube)) {

@@ -160,7 +160,7 @@ public final class AzureBackend implements Backend {
             Rule rule = decisive.rule();
             Set<Match> matches = new LinkedHashSet<>();
             for (PacketCube cube : decisive.matchedCubes()) {
-                for (ProtocolPart part : ProtocolPart.of(cube)) matches.add(match(cube, part, rule));
+                for (ProtocolPart part : ProtocolPart.of(cube)) matches.add(match(cube, part, rule, groupRules));
             }
             String description = description(rule);
             int n = 0;
@@ -192,9 +192,10 @@ public final class AzureBackend implements Backend {
     }
 
     /** One block's part as an NSG rule match: peers on the far side, the group's own addresses on its side. */
-    private static Match match(PacketCube cube, ProtocolPart part, Rule rule) throws CompileException {
-        List<String> sources = prefixes(cube.sources());
-        List<String> destinations = prefixes(cube.destinations());
+    private static Match match(PacketCube cube, ProtocolPart part, Rule rule, GroupRules groupRules)
+            throws CompileException {
+        List<String> sources = prefixes(cube.sources(), groupRules);
+        List<String> destinations = prefixes(cube.destinations(), groupRules);
         if (part.isAll()) return new Match("*", sources, List.of("*"), destinations, List.of("*"));
         if (part.hasPorts()) {
             return new Match(part.protocol() == ProtocolPart.TCP ? "Tcp" : "Udp", sources, ports(part.sourcePorts()),
@@ -216,10 +217,10 @@ public final class AzureBackend implements Backend {
     }
 
     /** CIDR prefixes of the ranges; the whole address space of the family as {@code 0.0.0.0/0} or {@code ::/0}. */
-    private static List<String> prefixes(List<IPAddressSeqRange> ranges) {
+    private static List<String> prefixes(List<IPAddressSeqRange> ranges, GroupRules groupRules) {
         List<String> out = new ArrayList<>();
         for (IPAddressSeqRange range : ranges) {
-            for (IPAddress block : range.spanWithPrefixBlocks()) {
+            for (IPAddress block : groupRules.prefixBlocks(range)) {
                 out.add(block.isMultiple() ? block.toCanonicalString() : block.withoutPrefixLength().toCanonicalString());
             }
         }

@@ -1,5 +1,6 @@
 package io.portpolicy.compile.cloud;
 
+import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.HostRules;
@@ -16,7 +17,9 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One direction of a group's policy as cloud backends need it. A cloud target is a group of
@@ -47,6 +50,7 @@ public final class GroupRules {
     private final Direction direction;
     private final DirectedPolicy directed;
     private final List<Decisive> decisive = new ArrayList<>();
+    private final Map<IPAddressSeqRange, IPAddress[]> prefixBlocks = new HashMap<>();
 
     private GroupRules(EffectivePolicy effective, Target group, Direction direction) {
         this.group = group;
@@ -95,6 +99,15 @@ public final class GroupRules {
     /** The block's addresses on the other side: sources inbound, destinations outbound. */
     public List<IPAddressSeqRange> peers(PacketCube cube) {
         return direction == Direction.INBOUND ? cube.sources() : cube.destinations();
+    }
+
+    /**
+     * The range as prefix blocks, spanned once per range: a group's rules name the same
+     * networks again and again, and spanning was a sixth of checking a large cloud policy's
+     * limits (docs/performance.md, ninth round).
+     */
+    public IPAddress[] prefixBlocks(IPAddressSeqRange range) {
+        return prefixBlocks.computeIfAbsent(range, IPAddressSeqRange::spanWithPrefixBlocks);
     }
 
     /** The block's addresses on the group's side: destinations inbound, sources outbound. */

@@ -190,8 +190,8 @@ public final class GcpBackend implements Backend {
             for (PacketCube cube : decisive.matchedCubes()) {
                 List<Protocol> protocols = protocols(cube, rule);
                 if (protocols.isEmpty()) continue;
-                List<String> peers = cidrs(groupRules.peers(cube));
-                List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube));
+                List<String> peers = cidrs(groupRules.peers(cube), groupRules);
+                List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube), groupRules);
                 for (List<String> peerChunk : chunks(peers, maxRanges)) {
                     for (List<String> ownChunk : chunks(own, maxRanges)) {
                         matches.add(new Match(protocols, peerChunk, ownChunk));
@@ -260,10 +260,10 @@ public final class GcpBackend implements Backend {
     }
 
     /** The ranges as CIDR blocks, each with its prefix length (a single address is {@code a/32} or {@code a/128}). */
-    static List<String> cidrs(List<IPAddressSeqRange> ranges) {
+    private static List<String> cidrs(List<IPAddressSeqRange> ranges, GroupRules groupRules) {
         List<String> out = new ArrayList<>();
         for (IPAddressSeqRange range : ranges) {
-            for (IPAddress block : range.spanWithPrefixBlocks()) {
+            for (IPAddress block : groupRules.prefixBlocks(range)) {
                 out.add(block.isMultiple() ? block.toCanonicalString()
                         : block.withoutPrefixLength().toCanonicalString() + "/" + block.getBitCount());
             }
