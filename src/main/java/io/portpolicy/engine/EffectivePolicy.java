@@ -330,15 +330,22 @@ public final class EffectivePolicy {
         if (shared != null) shared.forget(layer);
     }
 
-    /** Both directions of a layer, encoded at the same time ({@link BothDirections}). */
+    /**
+     * Both directions of a layer, encoded at the same time ({@link BothDirections}). Built
+     * outside the map's lock: a layer takes seconds and starts a thread of its own, and PP503
+     * builds two groups' layers at once. Two threads asking for the same layer at once would
+     * each build it, and both get the one stored first.
+     */
     private Map<Direction, DirectedPolicy> layer(TargetLayer layer) {
-        return layers.computeIfAbsent(layer, key -> {
-            Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
-            List<Rule> rules = compiledRules();
-            for (Direction direction : Direction.values()) spaces.put(direction, space(key, direction, rules.size()));
-            return BothDirections.compute(direction ->
-                    new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
-        });
+        Map<Direction, DirectedPolicy> built = layers.get(layer);
+        if (built != null) return built;
+        Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
+        List<Rule> rules = compiledRules();
+        for (Direction direction : Direction.values()) spaces.put(direction, space(layer, direction, rules.size()));
+        built = BothDirections.compute(direction ->
+                new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
+        Map<Direction, DirectedPolicy> first = layers.putIfAbsent(layer, built);
+        return first == null ? built : first;
     }
 
     /** A new space for one direction of the layer (a shared one when this policy shares its spaces). */
