@@ -221,10 +221,13 @@ public final class HostRules {
     /** An address range as prefix blocks ({@code a} for a single address, else {@code a/n}). */
     public static List<String> prefixBlocks(IPAddressSeqRange range) {
         List<String> out = new ArrayList<>();
-        for (IPAddress block : range.spanWithPrefixBlocks()) {
-            out.add(!block.isMultiple() ? block.withoutPrefixLength().toCanonicalString() : block.toCanonicalString());
-        }
+        for (IPAddress block : range.spanWithPrefixBlocks()) out.add(prefixBlock(block));
         return out;
+    }
+
+    /** A prefix block as text: {@code a} for a single address, else {@code a/n}. */
+    public static String prefixBlock(IPAddress block) {
+        return block.isMultiple() ? block.toCanonicalString() : block.withoutPrefixLength().toCanonicalString();
     }
 
     /** The comment a generated rule carries: {@code FILE:LINE} and the rule's comment, owner and ticket. */

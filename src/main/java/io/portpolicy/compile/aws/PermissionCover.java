@@ -220,9 +220,15 @@ final class PermissionCover {
         return out;
     }
 
+    /** The meetable blocks sharing a value with {@code low..high} (an all-protocols block or entry shares every value). */
     private static List<Box> meetingValues(List<Box> meetable, int protocol, int low, int high) {
         List<Box> out = new ArrayList<>();
-        for (Box box : meetable) if (meets(box, protocol, low, high)) out.add(box);
+        for (Box box : meetable) {
+            if (protocol == ProtocolPart.ALL || box.protocol() == ProtocolPart.ALL
+                    || (box.low() <= high && low <= box.high())) {
+                out.add(box);
+            }
+        }
         return out;
     }
 
@@ -235,11 +241,6 @@ final class PermissionCover {
         List<Source> sources = new ArrayList<>();
         for (int s = found.nextSetBit(0); s >= 0; s = found.nextSetBit(s + 1)) sources.add(order.get(s));
         return sources;
-    }
-
-    private static boolean meets(Box box, int protocol, int low, int high) {
-        if (protocol == ProtocolPart.ALL || box.protocol() == ProtocolPart.ALL) return true;
-        return box.protocol() == protocol && box.low() <= high && low <= box.high();
     }
 
     private static List<IPAddressSeqRange> join(List<IPAddressSeqRange> ranges) {

@@ -220,9 +220,7 @@ public final class AzureBackend implements Backend {
     private static List<String> prefixes(List<IPAddressSeqRange> ranges, GroupRules groupRules) {
         List<String> out = new ArrayList<>();
         for (IPAddressSeqRange range : ranges) {
-            for (IPAddress block : groupRules.prefixBlocks(range)) {
-                out.add(block.isMultiple() ? block.toCanonicalString() : block.withoutPrefixLength().toCanonicalString());
-            }
+            for (IPAddress block : groupRules.prefixBlocks(range)) out.add(HostRules.prefixBlock(block));
         }
         return out;
     }
