@@ -212,27 +212,41 @@ public final class DirectedPolicy {
         return decidedWithin(action, within, action == defaultAction);
     }
 
-    /** The packets of {@code within} that the rules (and implicit rules) decide with this action. */
-    public PacketSet decidedByRulesAs(Action action, PacketSet within) {
-        return decidedWithin(action, within, false);
+    /**
+     * The packets of {@code part} at whose other fields no earlier deny or reject shuts a peer
+     * out. {@code part} must lie in what allow rule {@code position} decides, and that rule must
+     * match every peer (its matched set does not depend on the peer): every packet agreeing
+     * with {@code part} on the other fields is then matched by the rule, so decided by it, by
+     * the implicit rules or by an earlier rule overlapping it, and only an earlier deny or
+     * reject can keep a peer out. What each of those decides, its peer left free, is taken out.
+     */
+    public PacketSet openToEveryPeer(int position, PacketSet part) {
+        PacketSet open = part;
+        for (int j : overlaps().earlier(position)) {
+            RuleRegion region = regions.get(j);
+            if (region.rule().action() == Action.ALLOW || open.isEmpty()) continue;
+            PacketSet shut = region.decidedFromAnyPeer();
+            if (open.intersects(shut)) open = open.minus(shut);
+        }
+        return open;
     }
 
     /**
-     * The packets of {@code within}, which must lie inside what rule {@code position} matches,
-     * that are decided with this action: only that rule, the earlier rules that may overlap it
-     * and the implicit rules can decide them, so only those are read.
+     * The packets of {@code within} that the rules (and implicit rules) decide with this action,
+     * where each packet of {@code within} agrees on every field but the peer's address with a
+     * packet rule {@code position} matches (its matched set with the peer left free holds
+     * {@code within}). Only the rules whose services and own side meet that rule's can decide
+     * such packets, whatever their peers, so only those are read, not every rule of the policy.
      */
-    public PacketSet decidedByRulesAs(Action action, int position, PacketSet within) {
+    public PacketSet decidedByRulesAtAnyPeer(Action action, int position, PacketSet within) {
         Bdd bdd = space.bdd;
         int w = within.node;
         List<Integer> parts = new ArrayList<>();
         if (action == Action.ALLOW) parts.add(bdd.and(implicit.node, w));
-        for (int[] positions : new int[][] {overlaps().earlier(position), {position}}) {
-            for (int j : positions) {
-                RuleRegion region = regions.get(j);
-                if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {
-                    parts.add(bdd.and(region.decided().node, w));
-                }
+        for (int j : overlaps().meetingAtAnyPeer(position, space.ownIsSource())) {
+            RuleRegion region = regions.get(j);
+            if (region.rule().action() == action && bdd.intersects(region.decided().node, w)) {
+                parts.add(bdd.and(region.decided().node, w));
             }
         }
         int result = union(bdd, parts);

@@ -47,13 +47,16 @@ final class RuleOverlaps {
 
     private final int[][] earlier;
     private final int[][] later;
+    /** Each rule's footprint, kept for {@link #meetingAtAnyPeer}. */
+    private final List<int[]> services;
+    private final Sides sides;
 
     RuleOverlaps(List<Rule> rules) {
         int count = rules.size();
         if (count >= 1 << RULE_BITS) throw new IllegalArgumentException("too many rules: " + count);
-        List<int[]> services = new ArrayList<>(count);
+        services = new ArrayList<>(count);
         for (Rule rule : rules) services.add(serviceIntervals(rule));
-        Sides sides = new Sides(rules);
+        sides = new Sides(rules);
         earlier = new int[count][];
         int[] laterCounts = new int[count];
         int[][] candidates = servicesMeeting(services);
@@ -89,6 +92,37 @@ final class RuleOverlaps {
     /** The later rules (positions in the list, ascending) that may share a packet with this one. */
     int[] later(int position) {
         return later[position];
+    }
+
+    /**
+     * The rules (positions, ascending, this one among them) that may match a packet agreeing
+     * with one this rule matches on every field but the peer's address: their services meet,
+     * and so do their own sides (the source when {@code ownIsSource}, else the destination),
+     * whatever their peers. One pass over the footprints, for the few questions that leave the
+     * peer free; the pairs above compare both sides.
+     */
+    int[] meetingAtAnyPeer(int position, boolean ownIsSource) {
+        int[] found = new int[16];
+        int size = 0;
+        int[] mine = services.get(position);
+        for (int j = 0; j < services.size(); j++) {
+            if (!intervalsMeet(mine, services.get(j)) || !sides.ownSidesMeet(position, j, ownIsSource)) continue;
+            if (size == found.length) found = Arrays.copyOf(found, size * 2);
+            found[size++] = j;
+        }
+        return Arrays.copyOf(found, size);
+    }
+
+    /** Whether two lists of merged sorted intervals {start, end, ...} share a point. */
+    private static boolean intervalsMeet(int[] a, int[] b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i + 1] < b[j]) i += 2;
+            else if (b[j + 1] < a[i]) j += 2;
+            else return true;
+        }
+        return false;
     }
 
     /**
@@ -260,6 +294,12 @@ final class RuleOverlaps {
                 }
             }
             return merged;
+        }
+
+        /** Whether the source sides (or the destination sides) of rules {@code a} and {@code b} meet. */
+        boolean ownSidesMeet(int a, int b, boolean sources) {
+            return sources ? overlap(a, b, FROM_V4) || overlap(a, b, FROM_V6)
+                    : overlap(a, b, TO_V4) || overlap(a, b, TO_V6);
         }
 
         /** Whether the from sides of rules {@code a} and {@code b} meet, and so do their to sides. */

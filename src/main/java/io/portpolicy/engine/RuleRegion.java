@@ -15,6 +15,7 @@ public final class RuleRegion {
     private final DirectedPolicy owner;
     private final int position;
     private PacketSet decided;
+    private PacketSet decidedFromAnyPeer;
 
     RuleRegion(Rule rule, PacketSet matched, DirectedPolicy owner, int position) {
         this.rule = rule;
@@ -34,5 +35,11 @@ public final class RuleRegion {
     public PacketSet decided() {
         if (decided == null) decided = owner.decided(position);
         return decided;
+    }
+
+    /** What it decides with the peer left free (remembered: later rules ask again). */
+    PacketSet decidedFromAnyPeer() {
+        if (decidedFromAnyPeer == null) decidedFromAnyPeer = decided().anyPeer();
+        return decidedFromAnyPeer;
     }
 }

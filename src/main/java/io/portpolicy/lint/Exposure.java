@@ -211,17 +211,13 @@ public final class Exposure {
      * every peer is admitted (by the rules or the implicit ones). When the rule matches every
      * peer, each packet agreeing with {@code part} on the other fields is matched by it, so
      * decided by it, by an earlier rule or by the implicit rules: only an earlier deny or reject
-     * (all of which overlap the rule) can shut a peer out, and only those are read. Otherwise
-     * every rule's admitted packets are.
+     * can shut a peer out ({@link DirectedPolicy#openToEveryPeer}). Otherwise the admitted
+     * packets of every rule that may meet the rule's, peers left free, are read.
      */
     private static PacketSet worldPart(DirectedPolicy directed, int index, PacketSet part) {
         PacketSet matched = directed.rules().get(index).matched();
-        if (matched.equals(matched.anyPeer())) {
-            PacketSet shut = directed.decidedByRulesAs(Action.DENY, index, matched)
-                    .union(directed.decidedByRulesAs(Action.REJECT, index, matched));
-            return shut.isEmpty() ? part : part.minus(shut.anyPeer());
-        }
-        return part.intersect(directed.decidedByRulesAs(Action.ALLOW, part.anyPeer()).everyPeer());
+        if (matched.equals(matched.anyPeer())) return directed.openToEveryPeer(index, part);
+        return part.intersect(directed.decidedByRulesAtAnyPeer(Action.ALLOW, index, part.anyPeer()).everyPeer());
     }
 
     /** The targets of the layer that own some packet of the set. */

@@ -6,7 +6,12 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
+import io.portpolicy.testing.RandomPolicies;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
@@ -64,6 +69,31 @@ class PolicyQuestionsTest {
     @Test
     void nothingAllowedMeansNoPeers() {
         assertTrue(sshByPolicy(inboundAtWeb("allow tcp/443 from any to web")).peerAddresses().isEmpty());
+    }
+
+    /**
+     * For an allow rule matching every peer, reading only the earlier denies and rejects gives
+     * what the whole policy says: the packets of what it decides that every peer may send.
+     */
+    @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+    void openToEveryPeerIsWhatEveryPeerMaySend(@ForAll long seed) {
+        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
+        EffectivePolicy effective = EffectivePolicy.of(policy, LocalDate.of(2026, 6, 1));
+        for (Target target : effective.targets()) {
+            for (Direction direction : Direction.values()) {
+                DirectedPolicy directed = effective.directed(target, direction);
+                PacketSet fromEveryPeer = directed.decidedAs(Action.ALLOW).everyPeer();
+                List<RuleRegion> rules = directed.rules();
+                for (int i = 0; i < rules.size(); i++) {
+                    PacketSet matched = rules.get(i).matched();
+                    if (rules.get(i).rule().action() != Action.ALLOW || !matched.equals(matched.anyPeer())) continue;
+                    PacketSet part = rules.get(i).decided();
+                    int rule = i;
+                    assertEquals(part.intersect(fromEveryPeer), directed.openToEveryPeer(i, part),
+                            () -> rules.get(rule).rule().text() + " at " + target.name() + " " + direction);
+                }
+            }
+        }
     }
 
     private static IPAddressSeqRange range(String low, String high) {

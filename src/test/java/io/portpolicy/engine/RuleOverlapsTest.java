@@ -1,5 +1,6 @@
 package io.portpolicy.engine;
 
+import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
@@ -44,6 +45,42 @@ class RuleOverlapsTest {
                                         + direction + " but are not neighbours:\n" + rules.get(earlier).rule().text()
                                         + "\n" + rules.get(later).rule().text());
                         assertTrue(Arrays.binarySearch(overlaps.later(earlier), later) >= 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A question that leaves the peer free (what rule i matches, from any peer) reads only the
+     * rules {@link RuleOverlaps#meetingAtAnyPeer} names: every rule meeting it must be among them.
+     * What they decide, read from them alone, is what every rule of the policy decides.
+     */
+    @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+    void rulesMeetingARuleAtAnyPeerAreNamed(@ForAll long seed) {
+        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
+        EffectivePolicy effective = EffectivePolicy.of(policy, TODAY);
+        RuleOverlaps overlaps = new RuleOverlaps(effective.compiledRules());
+        for (Target target : effective.targets()) {
+            for (Direction direction : Direction.values()) {
+                DirectedPolicy directed = effective.directed(target, direction);
+                List<RuleRegion> rules = directed.rules();
+                for (int i = 0; i < rules.size(); i++) {
+                    PacketSet anyPeer = rules.get(i).matched().anyPeer();
+                    int[] named = overlaps.meetingAtAnyPeer(i, directed.space().ownIsSource());
+                    for (int j = 0; j < rules.size(); j++) {
+                        if (!rules.get(j).matched().intersects(anyPeer)) continue;
+                        int rule = i;
+                        int other = j;
+                        assertTrue(Arrays.binarySearch(named, j) >= 0, () -> "rule " + other + " meets rule " + rule
+                                + " at any peer at " + target.name() + " " + direction + " but is not named:\n"
+                                + rules.get(rule).rule().text() + "\n" + rules.get(other).rule().text());
+                    }
+                    for (Action action : Action.values()) {
+                        PacketSet byRules = directed.decidedAs(action).minus(
+                                action == directed.defaultAction() ? directed.defaultRegion() : anyPeer.space().none());
+                        assertEquals(byRules.intersect(anyPeer), directed.decidedByRulesAtAnyPeer(action, i, anyPeer),
+                                () -> action + " at " + target.name() + " " + direction);
                     }
                 }
             }
