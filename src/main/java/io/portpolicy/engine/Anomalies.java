@@ -193,6 +193,8 @@ public final class Anomalies {
      * For each rule, whether the rules after it and the default decide every packet it decides
      * with the same action: follow its decided packets down the later rules that may overlap
      * it, in order; the first later rule to match some of them decides them after its removal.
+     * Most rules decide some packet that nothing after them decides alike, and one such packet
+     * settles it: two of its packets are tried first, each with no set built.
      */
     private static boolean[] removalChangesNothing(DirectedPolicy directed) {
         Bdd bdd = directed.space().bdd;
@@ -202,6 +204,11 @@ public final class Anomalies {
             RuleRegion region = regions.get(i);
             if (region.decided().isEmpty()) continue;
             Action own = region.rule().action();
+            int decided = region.decided().node;
+            if (decidedOtherwise(directed, i, bdd.member(decided, true))
+                    || decidedOtherwise(directed, i, bdd.member(decided, false))) {
+                continue;
+            }
             int rest = bdd.keep(region.decided().node);
             boolean same = true;
             for (int j : directed.overlaps().later(i)) {
@@ -218,6 +225,20 @@ public final class Anomalies {
             bdd.free(rest);
         }
         return result;
+    }
+
+    /**
+     * Whether, without rule {@code index}, the given packet (one it decides) would be decided
+     * with another action: by the first later rule matching it, else by the default.
+     */
+    private static boolean decidedOtherwise(DirectedPolicy directed, int index, boolean[] packet) {
+        Bdd bdd = directed.space().bdd;
+        List<RuleRegion> regions = directed.rules();
+        Action own = regions.get(index).rule().action();
+        for (int j : directed.overlaps().later(index)) {
+            if (bdd.holds(regions.get(j).matched().node, packet)) return regions.get(j).rule().action() != own;
+        }
+        return directed.defaultAction() != own;
     }
 
     private static String describe(List<Rule> rules) {

@@ -159,6 +159,33 @@ final class Bdd {
     }
 
     /**
+     * One member of a non-empty set, as a value of every variable: the path that takes the low
+     * branch ({@code lowFirst}) or the high branch wherever that branch holds a member, with
+     * the variables the path skips at that same value.
+     */
+    boolean[] member(int node, boolean lowFirst) {
+        boolean[] bits = new boolean[vars.length];
+        if (!lowFirst) java.util.Arrays.fill(bits, true);
+        while (!isTerminal(node)) {
+            int preferred = lowFirst ? low(node) : high(node);
+            if (preferred == FALSE) {
+                bits[var(node)] = lowFirst;
+                node = lowFirst ? high(node) : low(node);
+            } else {
+                bits[var(node)] = !lowFirst;
+                node = preferred;
+            }
+        }
+        return bits;
+    }
+
+    /** Whether the set holds the member whose variables have these values. */
+    boolean holds(int node, boolean[] bits) {
+        while (!isTerminal(node)) node = bits[var(node)] ? high(node) : low(node);
+        return node == TRUE;
+    }
+
+    /**
      * Opens the kernel's node constructor, its documented extension point, to this package, and
      * adds the operations its {@code apply} lacks: difference (LogicNG has no difference
      * operator, and {@code a and not b} first copies all of b negated) and the two emptiness

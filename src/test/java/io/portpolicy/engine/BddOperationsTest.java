@@ -42,6 +42,48 @@ class BddOperationsTest {
         }
     }
 
+    /**
+     * Membership read by walking one path agrees with the kernel's {@code and} of the set and
+     * the member's cube, for every assignment; the member taken low-first (high-first) is the
+     * least (greatest) member, variable 0 the most significant.
+     */
+    @Property(tries = 100, shrinking = ShrinkingMode.OFF)
+    void membersAreTheLeastAndGreatestAndMembershipIsExact(@ForAll long seed) {
+        Random random = new Random(seed);
+        Bdd bdd = new Bdd(VARIABLES, 1 << 12);
+        for (int s = 0; s < 8; s++) {
+            int set = s == 0 ? Bdd.TRUE : randomSet(bdd, random);
+            int least = -1;
+            int greatest = -1;
+            for (int value = 0; value < 1 << VARIABLES; value++) {
+                boolean[] bits = new boolean[VARIABLES];
+                int cube = Bdd.TRUE;
+                for (int v = 0; v < VARIABLES; v++) {
+                    bits[v] = (value >> (VARIABLES - 1 - v) & 1) == 1;
+                    int next = bdd.and(cube, bits[v] ? bdd.variable(v) : bdd.notVariable(v));
+                    bdd.free(cube);
+                    cube = next;
+                }
+                int both = bdd.and(set, cube);
+                boolean member = both != Bdd.FALSE;
+                bdd.free(both);
+                bdd.free(cube);
+                assertEquals(member, bdd.holds(set, bits), "membership of " + value);
+                if (member && least < 0) least = value;
+                if (member) greatest = value;
+            }
+            if (set == Bdd.FALSE) continue;
+            assertEquals(least, value(bdd.member(set, true)), "least member");
+            assertEquals(greatest, value(bdd.member(set, false)), "greatest member");
+        }
+    }
+
+    private static int value(boolean[] bits) {
+        int value = 0;
+        for (boolean bit : bits) value = value << 1 | (bit ? 1 : 0);
+        return value;
+    }
+
     /** A union of random cubes, each fixing a random subset of the variables. */
     private static int randomSet(Bdd bdd, Random random) {
         int set = Bdd.FALSE;
