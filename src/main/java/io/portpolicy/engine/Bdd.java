@@ -17,6 +17,10 @@ final class Bdd {
     private final BDDConstruction ops;
     private final int[] vars;
     private final int[] notVars;
+    /** The nodes the current walk has reached ({@link #startWalk}, {@link #firstVisit}): a bit each, and a list to clear them by. */
+    private long[] reached = new long[0];
+    private int[] touched = new int[64];
+    private int touchedCount;
 
     /**
      * @param nodes the node table's starting size. Size it for the work ahead: a full table is
@@ -179,6 +183,32 @@ final class Bdd {
         return bits;
     }
 
+    /**
+     * Starts a walk over diagrams that visits each node once ({@link #firstVisit}): a bit per
+     * node of the table, of which only those the last walk set are cleared, so a walk costs
+     * what it visits, and no boxed number per node as a hash set would. No node may be made
+     * while a walk goes on.
+     */
+    void startWalk() {
+        int words = (kernel.tableSize() + Long.SIZE - 1) / Long.SIZE;
+        if (reached.length < words) {
+            reached = new long[words];
+        } else {
+            for (int i = 0; i < touchedCount; i++) reached[touched[i] >>> 6] = 0L;
+        }
+        touchedCount = 0;
+    }
+
+    /** Whether the current walk reaches the node for the first time (and marks it reached). */
+    boolean firstVisit(int node) {
+        long bit = 1L << node;
+        if ((reached[node >>> 6] & bit) != 0) return false;
+        reached[node >>> 6] |= bit;
+        if (touchedCount == touched.length) touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+        touched[touchedCount++] = node;
+        return true;
+    }
+
     /** Whether the set holds the member whose variables have these values. */
     boolean holds(int node, boolean[] bits) {
         while (!isTerminal(node)) node = bits[var(node)] ? high(node) : low(node);
@@ -220,6 +250,11 @@ final class Bdd {
 
         int node(int variable, int low, int high) {
             return makeNode(variable, low, high);
+        }
+
+        /** The node table's size: every node number is below it. */
+        int tableSize() {
+            return nodesize;
         }
 
         /** A node's level is its variable: the kernel never reorders. */

@@ -11,9 +11,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The space the sets of one direction at one layer of targets live in, encoded as BDD
@@ -223,20 +221,22 @@ public final class PacketSpace {
         boolean split = !Bdd.isTerminal(node) && bdd.var(node) == family.offset();
         int v4 = split ? bdd.low(node) : node;
         int v6 = split ? bdd.high(node) : node;
-        collectAtoms(v4, 0, atoms.ipv4Count(), new HashSet<>(), owned);
-        collectAtoms(v6, atoms.ipv4Count(), atoms.count(), new HashSet<>(), owned);
+        bdd.startWalk();
+        collectAtoms(v4, 0, atoms.ipv4Count(), owned);
+        bdd.startWalk();
+        collectAtoms(v6, atoms.ipv4Count(), atoms.count(), owned);
         return owned;
     }
 
     /** Walks down to the own field and marks the atoms (within [from, to)) each node there admits. */
-    private void collectAtoms(int node, int from, int to, Set<Integer> seen, BitSet owned) {
-        if (node == Bdd.FALSE || from >= to || !seen.add(node)) return;
+    private void collectAtoms(int node, int from, int to, BitSet owned) {
+        if (node == Bdd.FALSE || from >= to || !bdd.firstVisit(node)) return;
         if (node == Bdd.TRUE || bdd.var(node) >= own.offset()) {
             markAtoms(node, 0, 0, from, to, owned);
             return;
         }
-        collectAtoms(bdd.low(node), from, to, seen, owned);
-        collectAtoms(bdd.high(node), from, to, seen, owned);
+        collectAtoms(bdd.low(node), from, to, owned);
+        collectAtoms(bdd.high(node), from, to, owned);
     }
 
     /** Marks the atom indices with the given leading {@code bit} bits that reach TRUE from the node. */
