@@ -23,23 +23,18 @@ class DescriptionTest {
 
     @Property(tries = 300, shrinking = ShrinkingMode.OFF)
     void cubesHoldExactlyTheSetsPackets(@ForAll long seed) {
-        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
-        EffectivePolicy engine = EffectivePolicy.of(policy, LocalDate.of(2026, 6, 1));
         Random random = new Random(seed);
-        for (Target target : engine.targets()) {
-            for (Direction direction : Direction.values()) {
-                DirectedPolicy directed = engine.directed(target, direction);
-                PacketSet allowed = directed.decidedAs(Action.ALLOW);
-                List<PacketCube> cubes = allowed.describe();
-                assertEquals(cubes, allowed.intersect(allowed).describe(), "the same set describes the same way");
-                for (int i = 0; i < 40; i++) {
-                    Packet packet = packet(random, target, direction, cubes);
-                    boolean inCubes = cubes.stream().anyMatch(c -> contains(c, packet));
-                    assertEquals(allowed.contains(packet), inCubes, () -> packet + " at " + target.name() + " "
-                            + direction + "\n" + cubes);
-                }
+        RandomDirections.each(RandomDirections.of(seed), (target, direction, directed) -> {
+            PacketSet allowed = directed.decidedAs(Action.ALLOW);
+            List<PacketCube> cubes = allowed.describe();
+            assertEquals(cubes, allowed.intersect(allowed).describe(), "the same set describes the same way");
+            for (int i = 0; i < 40; i++) {
+                Packet packet = packet(random, target, direction, cubes);
+                boolean inCubes = cubes.stream().anyMatch(c -> contains(c, packet));
+                assertEquals(allowed.contains(packet), inCubes, () -> packet + " at " + target.name() + " "
+                        + direction + "\n" + cubes);
             }
-        }
+        });
     }
 
     @Property(tries = 100, shrinking = ShrinkingMode.OFF)
@@ -58,19 +53,14 @@ class DescriptionTest {
     /** A set's peer addresses, read off its diagram, are its cubes' peers, merged, IPv4 first. */
     @Property(tries = 200, shrinking = ShrinkingMode.OFF)
     void peerAddressesAreTheCubesPeers(@ForAll long seed) {
-        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
-        EffectivePolicy engine = EffectivePolicy.of(policy, LocalDate.of(2026, 6, 1));
-        for (Target target : engine.targets()) {
-            for (Direction direction : Direction.values()) {
-                DirectedPolicy directed = engine.directed(target, direction);
-                List<PacketSet> sets = new ArrayList<>(List.of(directed.decidedAs(Action.ALLOW),
-                        directed.decidedAs(Action.DENY), directed.implicit()));
-                for (RuleRegion region : directed.rules()) sets.add(region.matched());
-                for (PacketSet set : sets) {
-                    assertEquals(cubePeers(set.describe(), direction), set.peerAddresses(), set.describe()::toString);
-                }
+        RandomDirections.each(RandomDirections.of(seed), (target, direction, directed) -> {
+            List<PacketSet> sets = new ArrayList<>(List.of(directed.decidedAs(Action.ALLOW),
+                    directed.decidedAs(Action.DENY), directed.implicit()));
+            for (RuleRegion region : directed.rules()) sets.add(region.matched());
+            for (PacketSet set : sets) {
+                assertEquals(cubePeers(set.describe(), direction), set.peerAddresses(), set.describe()::toString);
             }
-        }
+        });
     }
 
     private static List<IPAddressSeqRange> cubePeers(List<PacketCube> cubes, Direction direction) {

@@ -6,9 +6,7 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
-import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
-import io.portpolicy.testing.RandomPolicies;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -77,23 +75,18 @@ class PolicyQuestionsTest {
      */
     @Property(tries = 200, shrinking = ShrinkingMode.OFF)
     void openToEveryPeerIsWhatEveryPeerMaySend(@ForAll long seed) {
-        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
-        EffectivePolicy effective = EffectivePolicy.of(policy, LocalDate.of(2026, 6, 1));
-        for (Target target : effective.targets()) {
-            for (Direction direction : Direction.values()) {
-                DirectedPolicy directed = effective.directed(target, direction);
-                PacketSet fromEveryPeer = directed.decidedAs(Action.ALLOW).everyPeer();
-                List<RuleRegion> rules = directed.rules();
-                for (int i = 0; i < rules.size(); i++) {
-                    PacketSet matched = rules.get(i).matched();
-                    if (rules.get(i).rule().action() != Action.ALLOW || !matched.equals(matched.anyPeer())) continue;
-                    PacketSet part = rules.get(i).decided();
-                    int rule = i;
-                    assertEquals(part.intersect(fromEveryPeer), directed.openToEveryPeer(i, part),
-                            () -> rules.get(rule).rule().text() + " at " + target.name() + " " + direction);
-                }
+        RandomDirections.each(RandomDirections.of(seed), (target, direction, directed) -> {
+            PacketSet fromEveryPeer = directed.decidedAs(Action.ALLOW).everyPeer();
+            List<RuleRegion> rules = directed.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                PacketSet matched = rules.get(i).matched();
+                if (rules.get(i).rule().action() != Action.ALLOW || !matched.equals(matched.anyPeer())) continue;
+                PacketSet part = rules.get(i).decided();
+                int rule = i;
+                assertEquals(part.intersect(fromEveryPeer), directed.openToEveryPeer(i, part),
+                        () -> rules.get(rule).rule().text() + " at " + target.name() + " " + direction);
             }
-        }
+        });
     }
 
     private static IPAddressSeqRange range(String low, String high) {

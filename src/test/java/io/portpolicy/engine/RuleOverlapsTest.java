@@ -1,7 +1,6 @@
 package io.portpolicy.engine;
 
 import io.portpolicy.model.Action;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 import io.portpolicy.testing.RandomPolicies;
@@ -29,26 +28,23 @@ class RuleOverlapsTest {
 
     @Property(tries = 300, shrinking = ShrinkingMode.OFF)
     void rulesWhoseSetsMeetAreNeighbours(@ForAll long seed) {
-        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
-        EffectivePolicy effective = EffectivePolicy.of(policy, TODAY);
+        EffectivePolicy effective = RandomDirections.of(seed);
         RuleOverlaps overlaps = new RuleOverlaps(effective.compiledRules());
-        for (Target target : effective.targets()) {
-            for (Direction direction : Direction.values()) {
-                List<RuleRegion> rules = effective.directed(target, direction).rules();
-                for (int i = 0; i < rules.size(); i++) {
-                    for (int j = 0; j < i; j++) {
-                        if (!rules.get(i).matched().intersects(rules.get(j).matched())) continue;
-                        int later = i;
-                        int earlier = j;
-                        assertTrue(Arrays.binarySearch(overlaps.earlier(later), earlier) >= 0,
-                                () -> "rules " + earlier + " and " + later + " meet at " + target.name() + " "
-                                        + direction + " but are not neighbours:\n" + rules.get(earlier).rule().text()
-                                        + "\n" + rules.get(later).rule().text());
-                        assertTrue(Arrays.binarySearch(overlaps.later(earlier), later) >= 0);
-                    }
+        RandomDirections.each(effective, (target, direction, directed) -> {
+            List<RuleRegion> rules = directed.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    if (!rules.get(i).matched().intersects(rules.get(j).matched())) continue;
+                    int later = i;
+                    int earlier = j;
+                    assertTrue(Arrays.binarySearch(overlaps.earlier(later), earlier) >= 0,
+                            () -> "rules " + earlier + " and " + later + " meet at " + target.name() + " "
+                                    + direction + " but are not neighbours:\n" + rules.get(earlier).rule().text()
+                                    + "\n" + rules.get(later).rule().text());
+                    assertTrue(Arrays.binarySearch(overlaps.later(earlier), later) >= 0);
                 }
             }
-        }
+        });
     }
 
     /**
@@ -58,33 +54,29 @@ class RuleOverlapsTest {
      */
     @Property(tries = 200, shrinking = ShrinkingMode.OFF)
     void rulesMeetingARuleAtAnyPeerAreNamed(@ForAll long seed) {
-        Policy policy = EngineAgreesWithReferenceTest.check(new RandomPolicies(seed).policy());
-        EffectivePolicy effective = EffectivePolicy.of(policy, TODAY);
+        EffectivePolicy effective = RandomDirections.of(seed);
         RuleOverlaps overlaps = new RuleOverlaps(effective.compiledRules());
-        for (Target target : effective.targets()) {
-            for (Direction direction : Direction.values()) {
-                DirectedPolicy directed = effective.directed(target, direction);
-                List<RuleRegion> rules = directed.rules();
-                for (int i = 0; i < rules.size(); i++) {
-                    PacketSet anyPeer = rules.get(i).matched().anyPeer();
-                    int[] named = overlaps.meetingAtAnyPeer(i, directed.space().ownIsSource());
-                    for (int j = 0; j < rules.size(); j++) {
-                        if (!rules.get(j).matched().intersects(anyPeer)) continue;
-                        int rule = i;
-                        int other = j;
-                        assertTrue(Arrays.binarySearch(named, j) >= 0, () -> "rule " + other + " meets rule " + rule
-                                + " at any peer at " + target.name() + " " + direction + " but is not named:\n"
-                                + rules.get(rule).rule().text() + "\n" + rules.get(other).rule().text());
-                    }
-                    for (Action action : Action.values()) {
-                        PacketSet byRules = directed.decidedAs(action).minus(
-                                action == directed.defaultAction() ? directed.defaultRegion() : anyPeer.space().none());
-                        assertEquals(byRules.intersect(anyPeer), directed.decidedByRulesAtAnyPeer(action, i, anyPeer),
-                                () -> action + " at " + target.name() + " " + direction);
-                    }
+        RandomDirections.each(effective, (target, direction, directed) -> {
+            List<RuleRegion> rules = directed.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                PacketSet anyPeer = rules.get(i).matched().anyPeer();
+                int[] named = overlaps.meetingAtAnyPeer(i, directed.space().ownIsSource());
+                for (int j = 0; j < rules.size(); j++) {
+                    if (!rules.get(j).matched().intersects(anyPeer)) continue;
+                    int rule = i;
+                    int other = j;
+                    assertTrue(Arrays.binarySearch(named, j) >= 0, () -> "rule " + other + " meets rule " + rule
+                            + " at any peer at " + target.name() + " " + direction + " but is not named:\n"
+                            + rules.get(rule).rule().text() + "\n" + rules.get(other).rule().text());
+                }
+                for (Action action : Action.values()) {
+                    PacketSet byRules = directed.decidedAs(action).minus(
+                            action == directed.defaultAction() ? directed.defaultRegion() : anyPeer.space().none());
+                    assertEquals(byRules.intersect(anyPeer), directed.decidedByRulesAtAnyPeer(action, i, anyPeer),
+                            () -> action + " at " + target.name() + " " + direction);
                 }
             }
-        }
+        });
     }
 
     /**
