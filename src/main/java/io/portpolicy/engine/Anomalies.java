@@ -205,11 +205,11 @@ public final class Anomalies {
             if (region.decided().isEmpty()) continue;
             Action own = region.rule().action();
             int decided = region.decided().node;
-            if (decidedOtherwise(directed, i, bdd.member(decided, true))
-                    || decidedOtherwise(directed, i, bdd.member(decided, false))) {
+            if (decidedOtherwise(directed, i, own, bdd.member(decided, true))
+                    || decidedOtherwise(directed, i, own, bdd.member(decided, false))) {
                 continue;
             }
-            int rest = bdd.keep(region.decided().node);
+            int rest = bdd.keep(decided);
             boolean same = true;
             for (int j : directed.overlaps().later(i)) {
                 int matched = regions.get(j).matched().node;
@@ -228,13 +228,13 @@ public final class Anomalies {
     }
 
     /**
-     * Whether, without rule {@code index}, the given packet (one it decides) would be decided
-     * with another action: by the first later rule matching it, else by the default.
+     * Whether, without rule {@code index}, the given packet (one it decides with action {@code
+     * own}) would be decided with another action: by the first later rule matching it, else by
+     * the default.
      */
-    private static boolean decidedOtherwise(DirectedPolicy directed, int index, boolean[] packet) {
+    private static boolean decidedOtherwise(DirectedPolicy directed, int index, Action own, boolean[] packet) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
-        Action own = regions.get(index).rule().action();
         for (int j : directed.overlaps().later(index)) {
             if (bdd.holds(regions.get(j).matched().node, packet)) return regions.get(j).rule().action() != own;
         }

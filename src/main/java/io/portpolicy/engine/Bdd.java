@@ -17,7 +17,7 @@ final class Bdd {
     private final BDDConstruction ops;
     private final int[] vars;
     private final int[] notVars;
-    /** The nodes the current walk has reached ({@link #startWalk}, {@link #firstVisit}): a bit each, and a list to clear them by. */
+    /** The nodes the current walk has reached ({@link #startWalk}): a bit each, and a list to clear them by. */
     private long[] reached = new long[0];
     private int[] touched = new int[64];
     private int touchedCount;
