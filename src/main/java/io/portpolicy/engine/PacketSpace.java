@@ -382,10 +382,7 @@ public final class PacketSpace {
         int width = peerAddress.getBitCount();
         for (int i = 0; i < width; i++) bits[peer.offset() + i] = value.testBit(width - 1 - i);
         set(bits, own, atom);
-        while (!Bdd.isTerminal(node)) {
-            node = bits[bdd.var(node)] ? bdd.high(node) : bdd.low(node);
-        }
-        return node == Bdd.TRUE;
+        return bdd.holds(node, bits);
     }
 
     private static void set(boolean[] bits, Field field, long value) {
