@@ -84,10 +84,7 @@ public final class PacketSet {
      * address: "who may send this", with the peer left free.
      */
     public PacketSet anyPeer() {
-        int peerVariables = space.bdd.variables(space.peer.offset(), space.peer.width());
-        int result = space.bdd.exists(node, peerVariables);
-        space.bdd.free(peerVariables);
-        return space.wrap(result);
+        return space.wrap(space.bdd.exists(node, space.peerVariables()));
     }
 
     /**
@@ -95,10 +92,7 @@ public final class PacketSet {
      * their IP version: what the set admits from the whole world.
      */
     public PacketSet everyPeer() {
-        int peerVariables = space.bdd.variables(space.peer.offset(), space.peer.width());
-        int result = space.bdd.forAll(node, peerVariables);
-        space.bdd.free(peerVariables);
-        return space.wrap(result);
+        return space.wrap(space.bdd.forAll(node, space.peerVariables()));
     }
 
     /**
@@ -108,25 +102,12 @@ public final class PacketSet {
      * platform without a destination field (a security group, a network ACL) can express.
      */
     public PacketSet anyOwn() {
-        int ownVariables = space.bdd.variables(space.own.offset(), space.own.width());
-        int free = space.bdd.exists(node, ownVariables);
-        space.bdd.free(ownVariables);
-        return space.within(free);
+        return space.within(space.bdd.exists(node, space.ownVariables()));
     }
 
     /** The peer addresses of the set's packets (every other field dropped), as ranges. */
     public java.util.List<inet.ipaddr.IPAddressSeqRange> peerAddresses() {
-        int others = Bdd.TRUE;
-        int total = Math.max(space.own.end(), space.peer.end());
-        for (int v = total - 1; v >= 0; v--) {
-            // Keep the family bit: it says how to read the peer field.
-            if (space.peer.holds(v) || space.family.holds(v)) continue;
-            int next = space.bdd.node(v, Bdd.FALSE, others);
-            space.bdd.free(others);
-            others = next;
-        }
-        int projected = space.bdd.exists(node, others);
-        space.bdd.free(others);
+        int projected = space.bdd.exists(node, space.allButPeerVariables());
         java.util.List<inet.ipaddr.IPAddressSeqRange> ranges = new Describer(space).peers(projected);
         space.bdd.free(projected);
         return ranges;

@@ -265,6 +265,42 @@ public final class PacketSpace {
         return wrap(result);
     }
 
+    /** Quantifiers' variable sets, each made once (borrowed): the exposure rules ask thousands of times. */
+    private int peerVariables = NOT_MADE;
+    private int ownVariables = NOT_MADE;
+    private int allButPeerVariables = NOT_MADE;
+    private static final int NOT_MADE = -1;
+
+    /** The peer field's variables (borrowed). */
+    int peerVariables() {
+        if (peerVariables == NOT_MADE) peerVariables = bdd.variables(peer.offset(), peer.width());
+        return peerVariables;
+    }
+
+    /** The own field's variables (borrowed). */
+    int ownVariables() {
+        if (ownVariables == NOT_MADE) ownVariables = bdd.variables(own.offset(), own.width());
+        return ownVariables;
+    }
+
+    /**
+     * Every variable but the peer field's and the family bit (borrowed): what a projection onto
+     * the peer drops. The family bit stays: it says how to read the peer field.
+     */
+    int allButPeerVariables() {
+        if (allButPeerVariables == NOT_MADE) {
+            int others = Bdd.TRUE;
+            for (int v = Math.max(own.end(), peer.end()) - 1; v >= 0; v--) {
+                if (peer.holds(v) || family.holds(v)) continue;
+                int next = bdd.node(v, Bdd.FALSE, others);
+                bdd.free(others);
+                others = next;
+            }
+            allButPeerVariables = others;
+        }
+        return allButPeerVariables;
+    }
+
     /** Every packet whose own address belongs to some target of the layer (borrowed). */
     int universe() {
         return universe;
