@@ -164,13 +164,14 @@ public final class Anomalies {
      * Adds the earlier rules that decide part of what this rule matches; returns whether
      * implicit rules decide some of it. Decided sets are disjoint and cover what each rule
      * matches, so these are exactly the earlier regions that meet the rule's matched set:
-     * tests that build nothing. (Where a rule decides all it matches, there are none.)
+     * tests that build nothing, and only of the earlier rules that took packets from it when its
+     * own region was worked out. (Where a rule decides all it matches, there are none.)
      */
     private static boolean earlierDeciders(DirectedPolicy directed, int index, List<Rule> into) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
         int matched = regions.get(index).matched().node;
-        for (int j : directed.overlaps().earlier(index)) {
+        for (int j : directed.earlierTaking(index)) {
             if (bdd.intersects(matched, regions.get(j).decided().node)) into.add(regions.get(j).rule());
         }
         return bdd.intersects(matched, directed.implicit().node);

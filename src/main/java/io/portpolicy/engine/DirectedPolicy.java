@@ -8,6 +8,7 @@ import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,8 @@ public final class DirectedPolicy {
     private final PacketSpace space;
     private final Supplier<RuleOverlaps> overlaps;
     private final List<RuleRegion> regions = new ArrayList<>();
+    /** Per rule whose decided set was worked out, the earlier rules that took packets from it then. */
+    private final int[][] taken;
     private final PacketSet implicit;
     private final Action defaultAction;
     private PacketSet defaultRegion;
@@ -54,6 +57,7 @@ public final class DirectedPolicy {
             int matched = encoded.test(i) ? encoder.encode(rules.get(i)) : Bdd.FALSE;
             regions.add(new RuleRegion(rules.get(i), space.wrap(matched), this, i));
         }
+        taken = new int[rules.size()][];
         defaultAction = policy.settings().defaultFor(space.direction);
     }
 
@@ -66,13 +70,31 @@ public final class DirectedPolicy {
     PacketSet decided(int position) {
         Bdd bdd = space.bdd;
         int rest = bdd.keep(regions.get(position).matched().node);
-        for (int j : overlaps().earlier(position)) {
+        int[] earlierRules = overlaps().earlier(position);
+        int[] took = new int[earlierRules.length];
+        int count = 0;
+        for (int j : earlierRules) {
             if (rest == Bdd.FALSE) break;
             int earlier = regions.get(j).matched().node;
-            if (bdd.intersects(rest, earlier)) rest = bdd.minusFree(rest, earlier);
+            if (bdd.intersects(rest, earlier)) {
+                rest = bdd.minusFree(rest, earlier);
+                took[count++] = j;
+            }
         }
+        taken[position] = Arrays.copyOf(took, count);
         if (bdd.intersects(rest, implicit.node)) rest = bdd.minusFree(rest, implicit.node);
         return space.wrap(rest);
+    }
+
+    /**
+     * The earlier rules (positions, ascending) that took packets out of what rule {@code
+     * position} matches when its decided set was worked out. Every earlier rule deciding part
+     * of what it matches is among them: such a packet is matched by no rule before that one, so
+     * it was still there to take when that rule's turn came.
+     */
+    int[] earlierTaking(int position) {
+        regions.get(position).decided();
+        return taken[position];
     }
 
     /**

@@ -48,6 +48,28 @@ class RuleOverlapsTest {
     }
 
     /**
+     * The anomaly analysis names a rule's earlier deciders from the earlier rules that took
+     * packets from it while its region was worked out: every earlier rule whatever (not only
+     * the neighbours) whose decided set meets what the rule matches must be among them.
+     */
+    @Property(tries = 200, shrinking = ShrinkingMode.OFF)
+    void earlierRulesDecidingPartOfARuleTookFromIt(@ForAll long seed) {
+        RandomDirections.each(RandomDirections.of(seed), (target, direction, directed) -> {
+            List<RuleRegion> rules = directed.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                int[] taking = directed.earlierTaking(i);
+                for (int j = 0; j < i; j++) {
+                    if (!rules.get(j).decided().intersects(rules.get(i).matched())) continue;
+                    int rule = i;
+                    int earlier = j;
+                    assertTrue(Arrays.binarySearch(taking, j) >= 0, () -> "rule " + earlier + " decides part of rule "
+                            + rule + " at " + target.name() + " " + direction + " but did not take from it");
+                }
+            }
+        });
+    }
+
+    /**
      * A question that leaves the peer free (what rule i matches, from any peer) reads only the
      * rules {@link RuleOverlaps#meetingAtAnyPeer} names: every rule meeting it must be among them.
      * What they decide, read from them alone, is what every rule of the policy decides.
