@@ -245,8 +245,9 @@ public final class DirectedPolicy {
     public PacketSet openToEveryPeer(int position, PacketSet part) {
         PacketSet open = part;
         for (int j : overlaps().earlier(position)) {
+            if (open.isEmpty()) break;
             RuleRegion region = regions.get(j);
-            if (region.rule().action() == Action.ALLOW || open.isEmpty()) continue;
+            if (region.rule().action() == Action.ALLOW) continue;
             PacketSet shut = region.decidedFromAnyPeer();
             if (open.intersects(shut)) open = open.minus(shut);
         }
