@@ -4,8 +4,6 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +22,6 @@ public final class EngineBenchAccess {
     public static final class Layer {
         private final DirectedPolicy directed;
         private final RuleEncoder encoder;
-        private final List<Object> caches = new ArrayList<>();
-        private final Method reset;
         /** The compiled rules, in order. */
         public final List<Rule> rules = new ArrayList<>();
         /** What each compiled rule matches (all referenced, never freed). */
@@ -42,24 +38,6 @@ public final class EngineBenchAccess {
                 matched.add(region.matched());
                 uncoveredBefore.add(uncovered);
                 uncovered = uncovered.minus(region.matched());
-            }
-            try {
-                Field kernelField = Bdd.class.getDeclaredField("kernel");
-                kernelField.setAccessible(true);
-                Object kernel = kernelField.get(directed.space().bdd);
-                Class<?> kernelClass = Class.forName("org.logicng.knowledgecompilation.bdds.jbuddy.BDDKernel");
-                for (String name : List.of("applycache", "itecache", "quantcache", "appexcache", "replacecache",
-                        "misccache")) {
-                    Field field = kernelClass.getDeclaredField(name);
-                    field.setAccessible(true);
-                    Object cache = field.get(kernel);
-                    if (cache != null) caches.add(cache);
-                }
-                reset = Class.forName("org.logicng.knowledgecompilation.bdds.jbuddy.BDDCache")
-                        .getDeclaredMethod("reset");
-                reset.setAccessible(true);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("LogicNG's kernel layout changed: " + e, e);
             }
         }
 
@@ -83,11 +61,7 @@ public final class EngineBenchAccess {
 
         /** Empties the kernel's operation caches, so each measured pass computes from scratch. */
         public void clearCaches() {
-            try {
-                for (Object cache : caches) reset.invoke(cache);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            directed.space().bdd.clearMemos();
         }
     }
 
