@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The operations {@link Bdd} adds to LogicNG's kernel (difference in one pass, and the
- * intersection and subset questions that build no node) agree with the kernel's own
- * {@code and}, {@code not} and {@code implication} on random sets. The node table is kept
- * tiny so that garbage collections happen in the middle of differences.
+ * intersection and subset questions that build no node) agree with {@code and} and
+ * {@code not} on random sets, and every operation, with the parts of the kernel {@link Bdd}
+ * replaces, agrees with truth tables on every assignment. The node table is kept tiny so that
+ * garbage collections happen in the middle of operations.
  */
 class BddOperationsTest {
 
