@@ -227,11 +227,6 @@ public final class Exposure {
 
     // ---- ports -------------------------------------------------------------------------
 
-    /** Packets of TCP or UDP to the given ports. */
-    public static PacketSet tcpUdp(PacketSpace space, PortRange ports) {
-        return space.protocol(Protocol.TCP).union(space.protocol(Protocol.UDP)).intersect(space.destinationPorts(ports));
-    }
-
     public static PacketSet port(PacketSpace space, Protocol protocol, int port) {
         return space.protocol(protocol).intersect(space.destinationPorts(PortRange.single(port)));
     }

@@ -48,10 +48,6 @@ public record ProtocolPart(int protocol, List<ValueRange> destinationPorts, List
         return protocol == ICMP || protocol == ICMPV6;
     }
 
-    public boolean everyDestinationPort() {
-        return full(destinationPorts, 65535);
-    }
-
     public boolean everySourcePort() {
         return full(sourcePorts, 65535);
     }
