@@ -106,7 +106,7 @@ final class RuleOverlaps {
         int size = 0;
         int[] mine = services.get(position);
         for (int j = 0; j < services.size(); j++) {
-            if (!intervalsMeet(mine, services.get(j)) || !sides.ownSidesMeet(position, j, ownIsSource)) continue;
+            if (!intervalsMeet(mine, services.get(j)) || !sides.sidesMeet(position, j, ownIsSource)) continue;
             if (size == found.length) found = Arrays.copyOf(found, size * 2);
             found[size++] = j;
         }
@@ -297,14 +297,14 @@ final class RuleOverlaps {
         }
 
         /** Whether the source sides (or the destination sides) of rules {@code a} and {@code b} meet. */
-        boolean ownSidesMeet(int a, int b, boolean sources) {
+        boolean sidesMeet(int a, int b, boolean sources) {
             return sources ? overlap(a, b, FROM_V4) || overlap(a, b, FROM_V6)
                     : overlap(a, b, TO_V4) || overlap(a, b, TO_V6);
         }
 
         /** Whether the from sides of rules {@code a} and {@code b} meet, and so do their to sides. */
         boolean meet(int a, int b) {
-            return (overlap(a, b, FROM_V4) || overlap(a, b, FROM_V6)) && (overlap(a, b, TO_V4) || overlap(a, b, TO_V6));
+            return sidesMeet(a, b, true) && sidesMeet(a, b, false);
         }
 
         /** Whether list {@code list} of rule {@code a} and of rule {@code b} share a value. */
