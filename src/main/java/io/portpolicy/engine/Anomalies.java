@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  * at every target, in rule order:
  * <ul>
  *   <li>a rule that decides nothing (earlier rules match everything it matches) is
- *       <b>shadowed</b> when any of those earlier rules acts differently, else
- *       <b>redundant</b>; the earlier rules are named;</li>
+ *       <b>shadowed</b> when those earlier rules all act differently, else <b>redundant</b>
+ *       (and, where some of them act differently, correlated with those); the earlier rules
+ *       are named; the implicit rules count only where they are all there is;</li>
  *   <li>a rule that does decide something is still <b>redundant</b> when the rules after it
  *       (or the default) would decide those packets the same way: removing it changes
  *       nothing;</li>
@@ -74,7 +75,7 @@ public final class Anomalies {
             if (matchesNothing) {
                 found.add(empty(rule));
             } else if (decidesNothing) {
-                found.add(covered(rule, i, facts));
+                found.addAll(covered(rule, i, facts));
             } else {
                 if (redundantEverywhere) {
                     found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.of(), "removing it changes nothing: "
@@ -136,8 +137,16 @@ public final class Anomalies {
                         + "(inbound) or its 'from' side (outbound)");
     }
 
-    /** A rule that decides nothing: name what decides its packets instead. */
-    private Anomaly covered(Rule rule, int index, List<Facts> facts) {
+    /**
+     * A rule that decides nothing: name what decides its packets instead. It is shadowed when
+     * the policy's rules deciding its packets all act otherwise, redundant when they all act
+     * alike; when some act alike and some otherwise, it is redundant (removing it changes
+     * nothing) and correlated with those acting otherwise, whose order against it decides what
+     * its packets get. The implicit rules (loopback, neighbour discovery) take their share of
+     * many rules without saying anything about the policy's own order: they decide the verdict
+     * only when they are all there is.
+     */
+    private List<Anomaly> covered(Rule rule, int index, List<Facts> facts) {
         Set<Rule> deciders = new TreeSet<>(Comparator.comparingInt(Rule::index));
         boolean implicit = false;
         for (Facts direction : facts) {
@@ -148,16 +157,28 @@ public final class Anomalies {
         List<Rule> different = deciders.stream().filter(r -> r.action() != rule.action()).toList();
         // The implicit rules allow: they contradict a deny or reject they pre-empt.
         boolean implicitDiffers = implicit && rule.action() != Action.ALLOW;
-        if (!different.isEmpty() || implicitDiffers) {
-            String by = describe(different);
-            if (implicitDiffers) by = by.isEmpty() ? IMPLICIT : by + "; " + IMPLICIT;
-            return new Anomaly(Anomaly.Kind.SHADOWED, rule, different, "never applies: earlier rules with a different "
-                    + "action match every packet it matches: " + by);
+        boolean shadowed = deciders.isEmpty() ? implicitDiffers : different.size() == deciders.size();
+        if (shadowed) {
+            String by = withImplicit(describe(different), implicitDiffers);
+            return List.of(new Anomaly(Anomaly.Kind.SHADOWED, rule, different, "never applies: earlier rules with a "
+                    + "different action match every packet it matches: " + by));
         }
-        String by = describe(List.copyOf(deciders));
-        if (implicit) by = by.isEmpty() ? IMPLICIT : by + "; " + IMPLICIT;
-        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "redundant: earlier rules already "
-                + rule.action().keyword() + " every packet it matches: " + by);
+        String by = withImplicit(describe(List.copyOf(deciders)), implicit);
+        if (different.isEmpty()) {
+            return List.of(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "redundant: earlier rules "
+                    + "already " + rule.action().keyword() + " every packet it matches: " + by));
+        }
+        List<Anomaly> found = new ArrayList<>();
+        found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "never applies, so removing it "
+                + "changes nothing: earlier rules decide every packet it matches, some as it would ("
+                + rule.action().keyword() + ") and some otherwise: " + by));
+        found.addAll(correlated(rule, index, facts));
+        return found;
+    }
+
+    private static String withImplicit(String rules, boolean implicit) {
+        if (!implicit) return rules;
+        return rules.isEmpty() ? IMPLICIT : rules + "; " + IMPLICIT;
     }
 
     /**
@@ -245,4 +266,5 @@ public final class Anomalies {
     private static String describe(List<Rule> rules) {
         return rules.stream().map(r -> r.action().keyword() + " at " + r.location().path() + ":" + r.location().line()
                 + " (" + r.text() + ")").collect(Collectors.joining("; "));
-    }}
+    }
+}
