@@ -45,6 +45,11 @@ public final class AddressSets {
         return new AddressSets(minus(included.v4, excluded.v4), minus(included.v6, excluded.v6));
     }
 
+    /** The addresses the side names, before its {@code except} is taken out. */
+    public static AddressSets named(Endpoint side) {
+        return of(side.addresses());
+    }
+
     private static AddressSets of(List<AddressTerm> terms) {
         List<Interval> v4 = new ArrayList<>();
         List<Interval> v6 = new ArrayList<>();

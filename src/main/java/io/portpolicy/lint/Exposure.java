@@ -72,6 +72,8 @@ public final class Exposure {
      * @param world   whether it shares in admitting packets from every peer of an IP version
      * @param peers   the peers it admits (implicit rules left out)
      * @param targets the targets it admits them to, by name
+     * @param worldTargets those of the targets the whole world reaches through it (empty where it
+     *                  is not a world exposure)
      * @param admitted what it admits, per layer
      * @param fromWorld the part of that the whole world may send, per layer (empty where it is
      *                  not a world exposure)
@@ -79,7 +81,13 @@ public final class Exposure {
      *                  after layer, not merged
      */
     public record Hit(Rule rule, boolean world, List<IPAddressSeqRange> peers, Set<String> targets,
-                      List<PacketSet> admitted, List<PacketSet> fromWorld, List<IPAddressSeqRange> widePeers) {
+                      Set<String> worldTargets, List<PacketSet> admitted, List<PacketSet> fromWorld,
+                      List<IPAddressSeqRange> widePeers) {
+
+        /** The targets a finding names: those the whole world reaches when it does, else all it admits to. */
+        public Set<String> exposedTargets() {
+            return world ? worldTargets : targets;
+        }
 
         /** The finding, at the admitting rule (whose waivers then apply). */
         public Finding finding(LintContext context, LintRule check, String message, String hint) {
@@ -146,7 +154,7 @@ public final class Exposure {
 
     /** What one allow rule admits in one layer, and of that what the world may send (possibly nothing). */
     private record Part(Rule rule, List<IPAddressSeqRange> peers, List<IPAddressSeqRange> widePeers,
-                        List<String> targets, PacketSet admitted, PacketSet fromWorld) {
+                        List<String> targets, List<String> worldTargets, PacketSet admitted, PacketSet fromWorld) {
     }
 
     /** The parts the allow rules of one layer admit, in rule order. */
@@ -185,8 +193,9 @@ public final class Exposure {
             PacketSet candidate = worldPart(directed, index, part);
             if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) fromWorld = candidate;
         }
-        return new Part(directed.rules().get(index).rule(), peers, widePeers, targetsOf(part, directed), part,
-                fromWorld);
+        List<String> worldTargets = fromWorld.isEmpty() ? List.of() : targetsOf(fromWorld, directed);
+        return new Part(directed.rules().get(index).rule(), peers, widePeers, targetsOf(part, directed), worldTargets,
+                part, fromWorld);
     }
 
     /** Adds one layer's part to its rule's hit. */
@@ -196,6 +205,8 @@ public final class Exposure {
         peers.addAll(part.peers());
         Set<String> targets = new LinkedHashSet<>(before == null ? Set.of() : before.targets());
         targets.addAll(part.targets());
+        Set<String> worldTargets = new LinkedHashSet<>(before == null ? Set.of() : before.worldTargets());
+        worldTargets.addAll(part.worldTargets());
         List<PacketSet> admitted = new ArrayList<>(before == null ? List.of() : before.admitted());
         admitted.add(part.admitted());
         List<PacketSet> fromWorld = new ArrayList<>(before == null ? List.of() : before.fromWorld());
@@ -203,7 +214,8 @@ public final class Exposure {
         List<IPAddressSeqRange> widePeers = new ArrayList<>(before == null ? List.of() : before.widePeers());
         widePeers.addAll(part.widePeers());
         boolean world = !part.fromWorld().isEmpty() || (before != null && before.world());
-        byRule.put(part.rule(), new Hit(part.rule(), world, merge(peers), targets, admitted, fromWorld, widePeers));
+        byRule.put(part.rule(), new Hit(part.rule(), world, merge(peers), targets, worldTargets, admitted, fromWorld,
+                widePeers));
     }
 
     /**

@@ -44,7 +44,7 @@ public final class Linter {
 
     /** Whether a waiver accepts findings: it has a reason and its {@code until} has not passed. */
     public static boolean inForce(Waiver waiver, LocalDate today) {
-        return waiver.reason() != null && (waiver.until() == null || !waiver.until().isBefore(today));
+        return waiver.hasReason() && (waiver.until() == null || !waiver.until().isBefore(today));
     }
 
     /** Bad waivers (PP405) are never waivable: a waiver cannot vouch for itself. */

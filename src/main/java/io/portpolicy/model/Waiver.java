@@ -11,4 +11,9 @@ import java.time.LocalDate;
  * @param until  {@code null} when open-ended
  */
 public record Waiver(String ruleId, String reason, LocalDate until, Location location) {
+
+    /** Whether a reason is given: an empty or blank string names nobody and nothing, so it is none. */
+    public boolean hasReason() {
+        return reason != null && !reason.isBlank();
+    }
 }

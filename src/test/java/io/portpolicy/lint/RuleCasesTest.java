@@ -87,6 +87,11 @@ class RuleCasesTest {
         // Not the world: one address denied first, or a range, or only one family's part refused.
         verify("PP103", HOST + "deny ssh from 198.51.100.7\ndeny ssh from 2001:db8:ff::1\nallow ssh from any to web1\n");
         verify("PP103", HOST + "allow ssh from 10.0.0.0/8, 192.0.2.0/24 to web1\n");
+        // Only the targets the world reaches are named: web2 has no IPv6 address, and its IPv4
+        // senders exclude 10/8.
+        List<Finding> found = verify("PP103", HOST + "host web2 = 10.0.0.12\ngroup web = web1, web2\n"
+                + "allow ssh from any except 10.0.0.0/8 to web   # expect: PP103\n");
+        assertTrue(found.get(0).message().endsWith("from the whole world to web1"), found.toString());
     }
 
     @Test
@@ -98,7 +103,10 @@ class RuleCasesTest {
                 + "allow https from any to web1\n");
         assertEquals(Severity.ERROR, found.get(0).severity());
         assertTrue(found.get(0).message().contains("Redis (tcp/6379)"), found.toString());
-        assertTrue(found.get(0).message().contains("MongoDB (tcp/27017-27019)"), found.toString());
+        // The ports the rule admits, not the catalog entry's whole range (27017-27019).
+        assertTrue(found.get(0).message().contains("MongoDB (tcp/27017)"), found.toString());
+        List<Finding> range = verify("PP104", HOST + "allow tcp/27018-27030 from any to web1   # expect: PP104\n");
+        assertTrue(range.get(0).message().contains("MongoDB (tcp/27018-27019)"), range.toString());
         assertEquals(Severity.WARNING, found.get(1).severity());
         // SSH, Telnet and RDP are reported by their own rules only.
         verify("PP104", HOST + "allow ssh, telnet, rdp from any to web1\n");
@@ -291,6 +299,13 @@ class RuleCasesTest {
                 + "allow tcp/9002 from any to web1 owner \"web\"\n"
                 + "allow tcp/9003 from any to web1 ticket \"T-1\"\n"
                 + "allow tcp/9004 from any to web1 comment \"public\"\n");
+        // An except of what the host admits anyway (loopback, its own address) leaves the world;
+        // an except of addresses a sender could use does not.
+        verify("PP404", HOST
+                + "allow ssh from any4 except 127.0.0.0/8 to web1   # expect: PP404\n"
+                + "allow tcp/23 from any4 except 10.0.0.10 to web1   # expect: PP404\n"
+                + "allow tcp/24 from any4 except 10.0.0.11 to web1\n"
+                + "allow tcp/25 from any6 except ::1 to web1   # expect: PP404\n");
     }
 
     @Test
@@ -317,15 +332,21 @@ class RuleCasesTest {
                 + "allow tcp/81 from any to web1 waive PP440 \"typo\"   # expect: PP405\n"
                 + "allow tcp/82 from 10.1.0.0/16 to web1 waive PP404 \"nothing to waive\"   # expect: PP405\n"
                 + "allow tcp/83 from any to web1 waive PP404 \"reviewed\" until 2026-11-21\n"
-                + "allow tcp/84 from any to web1 waive PP503 \"limits are about groups, not rules\"   # expect: PP405\n");
+                + "allow tcp/84 from any to web1 waive PP503 \"limits are about groups, not rules\"   # expect: PP405\n"
+                + "allow tcp/85 from any to web1 waive PP404 \"\"   # expect: PP405\n"
+                + "allow tcp/86 from any to web1 waive PP404 \" \t \"   # expect: PP405\n");
         assertTrue(found.get(0).message().contains("no reason"), found.toString());
+        assertTrue(found.get(5).message().contains("no reason"), found.toString());
+        assertTrue(found.get(6).message().contains("no reason"), found.toString());
         assertTrue(found.get(1).message().contains("lapsed on 2026-11-20"), found.toString());
         assertTrue(found.get(2).message().contains("there is no rule PP440"), found.toString());
         assertTrue(found.get(3).message().contains("waives nothing"), found.toString());
-        // A waiver without reason or past its date accepts nothing.
-        List<Finding> exposure = LintFixtures.lint(HOST + "allow https from any to web1 waive PP404\n").stream()
-                .filter(f -> f.ruleId().equals("PP404")).toList();
-        assertFalse(exposure.get(0).waived());
+        // A waiver without reason (or with an empty one) or past its date accepts nothing.
+        for (String waiver : List.of("waive PP404", "waive PP404 \"\"", "waive PP404 \"  \"")) {
+            List<Finding> exposure = LintFixtures.lint(HOST + "allow https from any to web1 " + waiver + "\n").stream()
+                    .filter(f -> f.ruleId().equals("PP404")).toList();
+            assertFalse(exposure.get(0).waived(), waiver);
+        }
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class BadWaiver implements LintRule {
             return "there is no rule " + id + (suggestion == null ? "" : " (" + suggestion + ")");
         }
         if (id.equals(Linter.WAIVER_RULE)) return "bad waivers cannot be waived";
-        if (waiver.reason() == null) return "no reason is given, so it waives nothing";
+        if (!waiver.hasReason()) return "no reason is given, so it waives nothing";
         if (waiver.until() != null && waiver.until().isBefore(context.today())) {
             return "it lapsed on " + waiver.until() + ", so it waives nothing";
         }
@@ -65,7 +65,7 @@ public final class BadWaiver implements LintRule {
 
     private static String hint(Waiver waiver) {
         if (!RuleCatalog.isKnownId(waiver.ruleId())) return "'portpolicy rules' lists the rule IDs";
-        if (waiver.reason() == null) return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
+        if (!waiver.hasReason()) return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
         return "remove the waiver, or renew it after review with a new reason and 'until' date";
     }
 

@@ -28,7 +28,7 @@ public final class RdpExposed implements LintRule {
         List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND,
                 s -> Exposure.port(s, Protocol.TCP, 3389).union(Exposure.port(s, Protocol.UDP, 3389)));
         for (Exposure.Hit hit : hits) {
-            String to = " to " + Exposure.names(hit.targets());
+            String to = " to " + Exposure.names(hit.exposedTargets());
             String message;
             Severity severity;
             if (hit.world()) {

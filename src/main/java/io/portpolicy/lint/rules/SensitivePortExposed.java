@@ -11,12 +11,15 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.lint.SensitivePort;
 import io.portpolicy.model.Direction;
+import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 @RuleInfo(id = "PP104", name = "sensitive-port-exposed", severity = Severity.ERROR,
         summary = "A port of the sensitive-port catalog (databases, caches, SMB/NetBIOS, WinRM, VNC, Docker, "
@@ -44,39 +47,38 @@ public final class SensitivePortExposed implements LintRule {
                     if (entries[p] == null) entries[p] = entry(space, catalog.get(p));
                     PacketSet exposed = hit.admitted().get(part).intersect(entries[p]);
                     if (exposed.isEmpty()) continue;
-                    byPort[p] = exposed.intersects(hit.fromWorld().get(part)) ? Reach.WORLD
-                            : new Reach(false, Exposure.widePublic(exposed.peerAddresses()));
+                    List<PortRange> ports = Exposure.openPorts(exposed, catalog.get(p).protocol(), true);
+                    byPort[p] = exposed.intersects(hit.fromWorld().get(part)) ? new Reach(true, List.of(), ports)
+                            : new Reach(false, Exposure.widePublic(exposed.peerAddresses()), ports);
                 }
                 return byPort;
             };
         });
         for (int h = 0; h < hits.size(); h++) {
             Exposure.Hit hit = hits.get(h);
-            Set<String> world = new LinkedHashSet<>();
-            Set<String> wide = new LinkedHashSet<>();
+            // Per catalog entry, in catalog order, the ports of it the rule admits.
+            Map<Integer, List<PortRange>> world = new TreeMap<>();
+            Map<Integer, List<PortRange>> wide = new TreeMap<>();
             List<IPAddressSeqRange> wideSources = new ArrayList<>();
             for (int p = 0; p < catalog.size(); p++) {
-                SensitivePort port = catalog.get(p);
-                String name = port.service() + " (" + port.protocol().keyword() + "/" + port.ports() + ")";
                 for (Reach[] part : reached.get(h)) {
                     Reach reach = part[p];
                     if (reach == null) continue;
                     if (reach.world()) {
-                        world.add(name);
+                        world.computeIfAbsent(p, k -> new ArrayList<>()).addAll(reach.ports());
                     } else if (!reach.widePublic().isEmpty()) {
-                        wide.add(name);
+                        wide.computeIfAbsent(p, k -> new ArrayList<>()).addAll(reach.ports());
                         wideSources.addAll(reach.widePublic());
                     }
                 }
             }
-            wide.removeAll(world);
+            wide.keySet().removeAll(world.keySet());
             if (world.isEmpty() && wide.isEmpty()) continue;
-            String to = " to " + Exposure.names(hit.targets());
             Severity severity = world.isEmpty() ? Severity.WARNING : Severity.ERROR;
             String message = world.isEmpty()
-                    ? "admits " + list(wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
-                            + ", a public range wider than /24 (IPv6 /48)," + to
-                    : "admits " + list(world) + " from the whole world" + to;
+                    ? "admits " + list(catalog, wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
+                            + ", a public range wider than /24 (IPv6 /48), to " + Exposure.names(hit.targets())
+                    : "admits " + list(catalog, world) + " from the whole world to " + Exposure.names(hit.worldTargets());
             String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
             Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(severity));
@@ -88,8 +90,7 @@ public final class SensitivePortExposed implements LintRule {
      * Who reaches a sensitive port in one part of a hit: the whole world, or else the public
      * parts wider than /24 (IPv6 /48) of the peers that do (possibly none).
      */
-    private record Reach(boolean world, List<IPAddressSeqRange> widePublic) {
-        static final Reach WORLD = new Reach(true, List.of());
+    private record Reach(boolean world, List<IPAddressSeqRange> widePublic, List<PortRange> ports) {
     }
 
     /** SSH, Telnet and RDP have rules of their own (PP101-PP103). */
@@ -105,7 +106,11 @@ public final class SensitivePortExposed implements LintRule {
         return all;
     }
 
-    private static String list(Set<String> services) {
+    /** The entries' services with the ports of each that are admitted: "MongoDB (tcp/27017)". */
+    private static String list(List<SensitivePort> catalog, Map<Integer, List<PortRange>> admitted) {
+        Set<String> services = new LinkedHashSet<>();
+        admitted.forEach((p, ports) -> services.add(catalog.get(p).service() + " (" + catalog.get(p).protocol().keyword()
+                + "/" + Exposure.ports(Exposure.mergePorts(ports)) + ")"));
         List<String> names = new ArrayList<>(services);
         String text = String.join(", ", names.subList(0, Math.min(3, names.size())));
         return names.size() > 3 ? text + " and " + (names.size() - 3) + " more sensitive ports" : text;

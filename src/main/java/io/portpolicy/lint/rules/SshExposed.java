@@ -26,7 +26,7 @@ public final class SshExposed implements LintRule {
         List<Finding> found = new ArrayList<>();
         for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 22))) {
             if (!hit.world()) continue;
-            String message = "admits SSH (tcp/22) from the whole world to " + Exposure.names(hit.targets());
+            String message = "admits SSH (tcp/22) from the whole world to " + Exposure.names(hit.worldTargets());
             String hint = "allow SSH only from a jump host or the admin network (allow ssh from ADMINS to ...)";
             found.add(hit.finding(context, this, message, hint));
         }
