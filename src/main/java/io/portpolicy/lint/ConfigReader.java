@@ -34,6 +34,7 @@ import java.util.TreeSet;
  * sensitive-ports:
  *   - { port: 8500, protocol: tcp, service: Consul, why: "registers services and runs checks" }
  * ephemeral: 32768-60999  # for policies that do not set 'ephemeral'
+ * wide-port-range: 30     # PP106 warns of a run of more ports than this (1-65535)
  * targets:                # settings of compile targets (each backend lists its own)
  *   aws: { max-rules: 100 }
  * </pre>
@@ -44,7 +45,8 @@ public final class ConfigReader {
 
     public static final String FILE_NAME = ".portpolicy.yaml";
 
-    private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral", "targets");
+    private static final Set<String> TOP_KEYS = Set.of("rules", "sensitive-ports", "ephemeral", "wide-port-range",
+            "targets");
     private static final Set<String> PORT_KEYS = Set.of("port", "protocol", "service", "why");
     private static final Set<String> LEVELS = Set.of("error", "warning", "note", "off");
 
@@ -54,6 +56,7 @@ public final class ConfigReader {
     private final Set<String> disabled = new HashSet<>();
     private final List<SensitivePort> sensitivePorts = new ArrayList<>();
     private PortRange ephemeral;
+    private int widePortRange = LintConfig.DEFAULT_WIDE_PORT_RANGE;
     private final Map<String, Map<String, String>> targetSettings = new HashMap<>();
 
     private ConfigReader(SourceFile source, Diagnostics diagnostics) {
@@ -77,7 +80,7 @@ public final class ConfigReader {
         reader.readAll();
         if (diagnostics.size() > before) return LintConfig.DEFAULT;
         return new LintConfig(reader.severities, reader.disabled, reader.sensitivePorts, reader.ephemeral,
-                reader.targetSettings);
+                reader.targetSettings, reader.widePortRange);
     }
 
     private void readAll() {
@@ -90,6 +93,7 @@ public final class ConfigReader {
                 case "rules" -> readRules(entry.value());
                 case "sensitive-ports" -> readSensitivePorts(entry.value());
                 case "ephemeral" -> readEphemeral(entry.value());
+                case "wide-port-range" -> readWidePortRange(entry.value());
                 case "targets" -> readTargets(entry.value());
                 default -> unknownKey(entry.keyLocation(), key, "the configuration", TOP_KEYS);
             }
@@ -197,6 +201,18 @@ public final class ConfigReader {
     private void readEphemeral(Node node) {
         PortRange range = ports(node);
         if (range != null) ephemeral = range;
+    }
+
+    private void readWidePortRange(Node node) {
+        String text = scalar(node, "'wide-port-range'");
+        if (text == null) return;
+        int count = text.matches("[0-9]{1,5}") ? Integer.parseInt(text) : 0;
+        if (count < 1 || count > 65535) {
+            diagnostics.error(node.location(), "'" + text + "' is not a number of ports",
+                    "write a whole number from 1 to 65535 (PP106 warns of a run of more ports than this)");
+            return;
+        }
+        widePortRange = count;
     }
 
     private PortRange ports(Node node) {

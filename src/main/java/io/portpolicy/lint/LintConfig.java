@@ -18,10 +18,14 @@ import java.util.Set;
  * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104)
  * @param ephemeral           the ephemeral range for policies that do not set one, or {@code null}
  * @param targetSettings      compile target name to the {@link TargetOption}s the file sets (validated)
+ * @param widePortRange       PP106 warns of a rule admitting a run of more ports than this from anyone
  */
 public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
                          List<SensitivePort> extraSensitivePorts, PortRange ephemeral,
-                         Map<String, Map<String, String>> targetSettings) {
+                         Map<String, Map<String, String>> targetSettings, int widePortRange) {
+
+    /** PP106's limit unless the configuration sets {@code wide-port-range}. */
+    public static final int DEFAULT_WIDE_PORT_RANGE = 30;
 
     public static final LintConfig DEFAULT = new LintConfig(Map.of(), Set.of(), List.of(), null);
 
@@ -34,7 +38,7 @@ public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
 
     public LintConfig(Map<String, Severity> severities, Set<String> disabled,
                       List<SensitivePort> extraSensitivePorts, PortRange ephemeral) {
-        this(severities, disabled, extraSensitivePorts, ephemeral, Map.of());
+        this(severities, disabled, extraSensitivePorts, ephemeral, Map.of(), DEFAULT_WIDE_PORT_RANGE);
     }
 
     /** The backend's settings: its defaults with what this configuration changed. */

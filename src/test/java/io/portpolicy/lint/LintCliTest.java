@@ -135,6 +135,20 @@ class LintCliTest {
         assertTrue(err.contains("did you mean 'sensitive-ports'"), err);
         assertTrue(err.contains("c.yaml:5:12: error: '70000' is not a port or port range"), err);
         assertEquals("", run.out());
+        LintFixtures.Run badRange = lint("--config", write("r.yaml", "wide-port-range: 0\n").toString(),
+                policy.toString());
+        assertTrue(badRange.err().contains("r.yaml:1:18: error: '0' is not a number of ports"), badRange.err());
+    }
+
+    @Test
+    void configSetsTheWidthOfAWidePortRange() throws IOException {
+        Path policy = write("p.policy", BASE + "allow tcp/8000-8040 from 10.1.0.0/16 to web1\n");
+        assertTrue(lint(policy.toString()).out().contains("PP106"), "41 ports are over the default 30");
+        Path config = write("c.yaml", "wide-port-range: 41\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertFalse(run.out().contains("PP106"), run.out());
+        Path tighter = write("t.yaml", "wide-port-range: 40\n");
+        assertTrue(lint("--config", tighter.toString(), policy.toString()).out().contains("a range of over 40 ports"));
     }
 
     @Test
