@@ -92,7 +92,7 @@ final class LintCommand implements Callable<Integer> {
             errors |= diagnostics.hasErrors();
             policy.ifPresent(p -> findings.addAll(linter.lint(p)));
         }
-        if (writeBaseline != null) write(writeBaseline, Baseline.of(findings).toJson());
+        if (writeBaseline != null) write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
         List<Finding> reported = accepted == null ? findings : accepted.newFindings(findings);
         io.out().print(switch (format) {
             case "json" -> JsonReport.render(reported);
@@ -128,7 +128,7 @@ final class LintCommand implements Callable<Integer> {
 
     private Baseline readBaseline() {
         try {
-            return Baseline.parse(Files.readString(baseline, StandardCharsets.UTF_8));
+            return Baseline.parse(Files.readString(baseline, StandardCharsets.UTF_8), baseline);
         } catch (IOException e) {
             throw usage("cannot read baseline " + baseline + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portpolicy.json.Json;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -19,7 +20,9 @@ import java.util.TreeMap;
  * Findings accepted as they are, so that only new ones are reported. A finding is keyed by its
  * rule ID, its file and a fingerprint of the text it is about (the rule or declaration as
  * written), never by line numbers: edits elsewhere in the file do not invalidate the baseline.
- * Identical keys are counted, so a second identical finding is still new.
+ * The file is named relative to the baseline's own directory, so the same file matches however
+ * a run names it ({@code p.policy}, {@code ./p.policy}, an absolute path, from another
+ * directory). Identical keys are counted, so a second identical finding is still new.
  */
 public final class Baseline {
 
@@ -34,19 +37,24 @@ public final class Baseline {
     }
 
     private final Map<Key, Integer> counts;
+    /** The directory of the baseline file, which its file names are relative to. */
+    private final Path home;
 
-    private Baseline(Map<Key, Integer> counts) {
+    private Baseline(Map<Key, Integer> counts, Path home) {
         this.counts = counts;
+        this.home = home;
     }
 
-    public static Baseline of(List<Finding> findings) {
+    /** The findings, as a baseline to be written to {@code file}. */
+    public static Baseline of(List<Finding> findings, Path file) {
+        Path home = homeOf(file);
         Map<Key, Integer> counts = new TreeMap<>();
-        for (Finding finding : findings) counts.merge(key(finding), 1, Integer::sum);
-        return new Baseline(counts);
+        for (Finding finding : findings) counts.merge(key(finding, home), 1, Integer::sum);
+        return new Baseline(counts, home);
     }
 
-    /** Parses a baseline; throws {@link IllegalArgumentException} saying what is wrong. */
-    public static Baseline parse(String text) {
+    /** Parses the baseline read from {@code file}; throws {@link IllegalArgumentException} saying what is wrong. */
+    public static Baseline parse(String text, Path file) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(text);
@@ -61,7 +69,7 @@ public final class Baseline {
             Key key = new Key(entry.path("rule").asText(), entry.path("file").asText(), entry.path("fingerprint").asText());
             counts.merge(key, Math.max(1, entry.path("count").asInt(1)), Integer::sum);
         }
-        return new Baseline(counts);
+        return new Baseline(counts, homeOf(file));
     }
 
     /** The findings not recorded here, each recorded occurrence absorbing one finding. */
@@ -69,7 +77,7 @@ public final class Baseline {
         Map<Key, Integer> left = new TreeMap<>(counts);
         List<Finding> fresh = new ArrayList<>();
         for (Finding finding : findings) {
-            Key key = key(finding);
+            Key key = key(finding, home);
             int remaining = left.getOrDefault(key, 0);
             if (remaining > 0) left.put(key, remaining - 1);
             else fresh.add(finding);
@@ -90,8 +98,27 @@ public final class Baseline {
         return Json.pretty(root);
     }
 
-    static Key key(Finding finding) {
-        return new Key(finding.ruleId(), finding.location().path(), fingerprint(finding.subjectText()));
+    static Key key(Finding finding, Path home) {
+        return new Key(finding.ruleId(), fileName(finding, home), fingerprint(finding.subjectText()));
+    }
+
+    private static Path homeOf(Path file) {
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        return parent == null ? file.toAbsolutePath().getRoot() : parent;
+    }
+
+    /** The finding's file relative to {@code home}, with '/' separators; standard input as it is shown. */
+    private static String fileName(Finding finding, Path home) {
+        Path file = finding.location().file().path();
+        if (file == null) return finding.location().path();
+        Path absolute = file.toAbsolutePath().normalize();
+        Path relative;
+        try {
+            relative = home.relativize(absolute);
+        } catch (IllegalArgumentException otherRoot) {
+            relative = absolute;
+        }
+        return relative.toString().replace(relative.getFileSystem().getSeparator(), "/");
     }
 
     static String fingerprint(String text) {

@@ -85,6 +85,11 @@ class LintCliTest {
         assertFalse(recorded.contains("\"line\""), "keyed by text, not line numbers");
 
         assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+        assertTrue(recorded.contains("\"file\": \"p.policy\""), "named relative to the baseline: " + recorded);
+        // The same file named another way is the same file.
+        Files.createDirectories(dir.resolve("sub"));
+        String roundabout = dir.resolve("sub").resolve("..").resolve("p.policy").toString();
+        assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), roundabout).exit());
         // Lines inserted above move the finding; the baseline still recognises it.
         Files.writeString(policy, "# a comment\n\n" + BASE + "allow ssh from 10.1.2.3/24 to web1\n");
         LintFixtures.Run moved = lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString());
