@@ -11,6 +11,7 @@ import io.portpolicy.lint.RuleDocs;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.source.Location;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -91,16 +92,34 @@ public final class SarifReport {
     /**
      * The file relative to the root of the git repository holding it, with '/' separators, as
      * code scanning matches alerts to files by it; the path as given when no repository holds it.
+     * Written as a URI reference, as SARIF requires: a space, '%' or ':' in a name is escaped.
      */
     static String uri(Location at) {
         Path file = at.file().path();
         if (file != null) {
             Path absolute = file.toAbsolutePath().normalize();
             for (Path dir = absolute.getParent(); dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) return slashes(dir.relativize(absolute));
+                if (Files.exists(dir.resolve(".git"))) return escaped(slashes(dir.relativize(absolute)));
             }
         }
-        return at.path().replace('\\', '/');
+        return escaped(at.path().replace('\\', '/'));
+    }
+
+    /**
+     * A path as a URI reference: every byte of its UTF-8 form but the unreserved characters of
+     * RFC 3986 and '/' percent-encoded (':' too, which would otherwise read as a scheme).
+     */
+    static String escaped(String path) {
+        StringBuilder uri = new StringBuilder();
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+            if (plain) uri.append(c);
+            else uri.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+        }
+        return uri.toString();
     }
 
     private static String slashes(Path relative) {
