@@ -150,6 +150,15 @@ public final class Checker {
         return new Checker(diagnostics).check(loader);
     }
 
+    /**
+     * Reads one policy file ({@code "-"}: standard input) as {@link #check} does, without
+     * following its includes, for tools that work on the text (fmt); {@code null} after
+     * reporting why it cannot be read.
+     */
+    public static SourceFile read(String file, InputStream stdin, Diagnostics diagnostics) {
+        return PolicyLoader.readFile(file, stdin, diagnostics);
+    }
+
     private Optional<Policy> check(PolicyLoader loader) {
         List<PolicyLoader.Site> rules = new ArrayList<>();
         for (PolicyLoader.Site site : loader.statements) {

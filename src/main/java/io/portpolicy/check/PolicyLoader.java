@@ -53,17 +53,30 @@ final class PolicyLoader {
 
     /** Loads the root file; {@code "-"} reads standard input. */
     void loadRoot(String name, InputStream stdin) {
-        if (name.equals("-")) {
-            try {
-                load(new SourceFile("<stdin>", null, decode(stdin.readAllBytes())), Path.of("").toAbsolutePath());
-            } catch (IOException e) {
-                diagnostics.error(null, "cannot read standard input: " + e.getMessage());
-            }
-            return;
+        SourceFile source = readRoot(name, stdin);
+        if (source == null) return;
+        load(source, name.equals("-") ? Path.of("").toAbsolutePath() : Path.of(name).toAbsolutePath().normalize());
+    }
+
+    /**
+     * One policy file from the working tree ({@code "-"}: standard input), read as a root file
+     * is: UTF-8 only, a leading byte-order mark dropped; {@code null} after reporting why it
+     * cannot be read.
+     */
+    static SourceFile readFile(String name, InputStream stdin, Diagnostics diagnostics) {
+        return new PolicyLoader(diagnostics, FileStore.DISK).readRoot(name, stdin);
+    }
+
+    private SourceFile readRoot(String name, InputStream stdin) {
+        if (!name.equals("-")) return read(name, Path.of(name), null);
+        try {
+            return new SourceFile("<stdin>", null, decode(stdin.readAllBytes()));
+        } catch (CharacterCodingException e) {
+            diagnostics.error(null, "cannot read standard input: it is not UTF-8 text");
+        } catch (IOException e) {
+            diagnostics.error(null, "cannot read standard input: " + describe(e));
         }
-        Path path = Path.of(name);
-        SourceFile source = read(name, path, null);
-        if (source != null) load(source, path.toAbsolutePath().normalize());
+        return null;
     }
 
     private void load(SourceFile source, Path absolute) {

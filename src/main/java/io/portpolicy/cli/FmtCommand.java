@@ -1,5 +1,6 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.fmt.Formatter;
 import io.portpolicy.source.SourceFile;
@@ -39,18 +40,9 @@ final class FmtCommand implements Callable<Integer> {
     public Integer call() {
         int result = Main.OK;
         for (String file : files) {
-            SourceFile source;
-            try {
-                source = file.equals("-")
-                        ? new SourceFile("<stdin>", null, new String(io.in().readAllBytes(), StandardCharsets.UTF_8))
-                        : new SourceFile(file, Path.of(file), Files.readString(Path.of(file), StandardCharsets.UTF_8));
-            } catch (IOException | RuntimeException e) {
-                io.err().println(file + ": error: cannot read: " + e.getMessage());
-                result = Main.ERROR;
-                continue;
-            }
             Diagnostics diagnostics = new Diagnostics();
-            Optional<String> formatted = Formatter.format(source, diagnostics);
+            SourceFile source = Checker.read(file, io.in(), diagnostics);
+            Optional<String> formatted = source == null ? Optional.empty() : Formatter.format(source, diagnostics);
             io.report(diagnostics);
             if (formatted.isEmpty()) {
                 result = Main.ERROR;

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Properties;
 import java.util.TimeZone;
@@ -42,7 +43,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main(), new Factory(io));
         // Before the settings below: picocli applies them to the commands registered so far.
         for (Class<?> command : commandsFor(args)) cli.addSubcommand(command);
-        cli.setOut(outWriter)
+        cli.registerConverter(LocalDate.class, Main::date)
+                .setOut(outWriter)
                 .setErr(errWriter)
                 .setColorScheme(CommandLine.Help.defaultColorScheme(
                         colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
@@ -68,6 +70,16 @@ public final class Main implements Runnable {
         outWriter.flush();
         errWriter.flush();
         return code;
+    }
+
+    /** An option's date, with a message that names no Java class when it is not one. */
+    private static LocalDate date(String text) {
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException(
+                    "'" + text + "' is not a date: write YYYY-MM-DD, such as 2026-01-31");
+        }
     }
 
     /** The date given, else today's date where this runs, as {@link LocalDate#now()} gives it. */

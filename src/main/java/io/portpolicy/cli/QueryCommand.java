@@ -155,7 +155,11 @@ final class QueryCommand implements Callable<Integer> {
             return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
         }
         IPAddress address = new IPAddressString(text).getAddress();
-        if (address == null || address.isMultiple()) {
+        if (address != null && (address.isMultiple() || address.isPrefixed())) {
+            throw usage(option + " '" + text + "' is a network or range; a query is about one packet: give one address"
+                    + " such as " + address.getLower().withoutPrefixLength());
+        }
+        if (address == null) {
             TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());
             names.addAll(policy.groups().keySet());
             String hint = Suggestions.didYouMean(text, names);

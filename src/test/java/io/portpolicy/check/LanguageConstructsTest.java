@@ -729,6 +729,13 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aQueryIsAboutOneAddressNotANetwork() {
+            PolicyFixtures.Run run = query(WEB, "--from", "10.0.0.5/24", "--to", "web1", "--proto", "tcp", "--port", "22");
+            assertEquals(2, run.exit(), run.out());
+            assertTrue(run.err().contains("'10.0.0.5/24' is a network or range"), run.err());
+        }
+
+        @Test
         void firstMatchWinsAndRejectIsNotAllow() {
             String policy = "host h = 10.0.0.1\nreject tcp/25 from any except 192.0.2.0/24\nallow tcp/25\n";
             assertEquals(1, query(policy, "--from", "198.51.100.1", "--to", "h", "--proto", "tcp", "--port", "25").exit());

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,5 +99,21 @@ class FormatterTest {
         Files.writeString(file, "allow ssh from\n");
         assertEquals(2, run("fmt", file.toString()));
         assertEquals(2, run("fmt", dir.resolve("missing.policy").toString()));
+    }
+
+    @Test
+    void textThatIsNotUtf8IsAnErrorNotRewritten(@TempDir Path dir) throws IOException {
+        byte[] latin1 = "host h = 10.0.0.1 # caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+        Path file = Files.write(dir.resolve("l.policy"), latin1);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"fmt", file.toString()}, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), false);
+        assertEquals(2, exit);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("it is not UTF-8 text"), err.toString());
+        assertArrayEquals(latin1, Files.readAllBytes(file));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(new String[] {"fmt", "-"}, new ByteArrayInputStream(latin1), new PrintStream(out),
+                new PrintStream(new ByteArrayOutputStream()), false));
+        assertEquals(0, out.size(), "nothing written for standard input either");
     }
 }
