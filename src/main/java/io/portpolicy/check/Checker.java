@@ -549,6 +549,7 @@ public final class Checker {
     private void unknownService(String name, Location at) {
         Set<String> known = new TreeSet<>(ServiceCatalog.builtin().keySet());
         known.addAll(serviceDecls.keySet());
+        for (Protocol protocol : Protocol.values()) known.add(protocol.keyword());
         String hint = Suggestions.didYouMean(name, known);
         if (hint == null && addressNames.containsKey(name)) {
             hint = "'" + name + "' names addresses; write it after 'from' or 'to'";

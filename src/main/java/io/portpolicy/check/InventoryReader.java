@@ -3,10 +3,10 @@ package io.portpolicy.check;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
+import io.portpolicy.syntax.PolicyReader;
 import io.portpolicy.yaml.LocatedYaml;
 import io.portpolicy.yaml.LocatedYaml.Entry;
 import io.portpolicy.yaml.LocatedYaml.Node;
-
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +53,7 @@ final class InventoryReader {
         if (entries == null) return;
         entries.forEach((name, host) -> {
             Location at = host.keyLocation();
+            if (!validName(name, at)) return;
             Map<String, Entry> fields = mapping(host.value(), "host '" + name + "'",
                     "write it as " + name + ": { addresses: [10.0.0.5], os: linux, groups: [web] }");
             if (fields == null) return;
@@ -68,6 +69,7 @@ final class InventoryReader {
             List<Located> addresses = scalars(LocatedYaml.value(fields, "addresses"), "'addresses'");
             Located os = fields.containsKey("os") ? scalar(LocatedYaml.value(fields, "os"), "'os'") : null;
             List<Located> memberOf = scalars(LocatedYaml.value(fields, "groups"), "'groups'");
+            memberOf.removeIf(group -> !validName(group.text(), group.location()));
             hosts.add(new Declarations.HostDecl(name, addresses, os, memberOf, at));
         });
     }
@@ -77,12 +79,26 @@ final class InventoryReader {
                 "write one group per line: NAME: [member, member, ...]");
         if (entries == null) return;
         entries.forEach((name, group) -> {
+            if (!validName(name, group.keyLocation())) return;
             List<Declarations.MemberRef> members = new ArrayList<>();
             for (Located member : scalars(group.value(), "group '" + name + "'")) {
                 members.add(AddressParser.member(member.text(), member.location()));
             }
             groups.add(new Declarations.SetDecl("group", name, members, group.keyLocation()));
         });
+    }
+
+    /** Whether an inventory name is one the policy language allows; reports it when not. */
+    private boolean validName(String name, Location at) {
+        if (PolicyReader.isName(name)) return true;
+        if (PolicyReader.isKeyword(name)) {
+            diagnostics.error(at, "'" + name + "' is a reserved word and cannot be used as a name",
+                    "rename it, e.g. " + name + "_1");
+        } else {
+            diagnostics.error(at, "'" + name + "' is not a valid name",
+                    "names start with a letter or '_', then letters, digits, '_', '.' or '-'");
+        }
+        return false;
     }
 
     // ---- shape checks ---------------------------------------------------------

@@ -13,7 +13,10 @@ import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns the text of one policy file into its syntax tree. Syntax errors become diagnostics in
@@ -22,13 +25,61 @@ import java.util.List;
  */
 public final class PolicyReader {
 
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+    /** The language's keywords: the lexer's literal tokens that are words. */
+    private static final Set<String> KEYWORDS = keywords();
+
     private PolicyReader() {
+    }
+
+    /**
+     * Whether {@code text} may name an object: the language's name pattern, and not a keyword.
+     * Names from outside the policy text (an inventory) are held to it as the parser holds the
+     * policy's own.
+     */
+    public static boolean isName(String text) {
+        return NAME.matcher(text).matches() && !KEYWORDS.contains(text);
+    }
+
+    /** Whether {@code text} is one of the language's reserved words. */
+    public static boolean isKeyword(String text) {
+        return KEYWORDS.contains(text);
+    }
+
+    /**
+     * Reports a carriage return that no line feed follows, and returns whether there is one.
+     * Some viewers start a new line there and others do not, so text after it could look like
+     * part of a comment to a reviewer and be a rule to the parser (or the other way round):
+     * such a file is refused rather than read one way.
+     */
+    private static boolean loneCarriageReturn(SourceFile source, Diagnostics diagnostics) {
+        String text = source.text();
+        for (int at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
+            if (at + 1 < text.length() && text.charAt(at + 1) == '\n') continue;
+            int lineStart = text.lastIndexOf('\n', at) + 1;
+            int line = 1 + (int) text.chars().limit(lineStart).filter(c -> c == '\n').count();
+            int column = text.codePointCount(lineStart, at) + 1;
+            diagnostics.error(source.at(line, column, 1), "a carriage return without a line feed after it",
+                    "end lines with LF or CR LF; a lone CR starts a new line in some editors and not in others");
+            return true;
+        }
+        return false;
+    }
+
+    private static Set<String> keywords() {
+        Set<String> words = new HashSet<>();
+        for (int type = 1; type <= PolicyLexer.VOCABULARY.getMaxTokenType(); type++) {
+            String literal = PolicyLexer.VOCABULARY.getLiteralName(type);
+            if (literal != null && Character.isLetter(literal.charAt(1))) words.add(literal.replace("'", ""));
+        }
+        return Set.copyOf(words);
     }
 
     public static ParsedFile read(SourceFile source, Diagnostics diagnostics) {
         PolicyLexer lexer = new PolicyLexer(CharStreams.fromString(source.text(), source.displayPath()));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
+        if (loneCarriageReturn(source, diagnostics)) return new ParsedFile(source, tokens, List.of());
         PolicyParser parser = new PolicyParser(tokens);
         parser.removeErrorListeners();
         SyntaxErrors errors = new SyntaxErrors(source, diagnostics);

@@ -110,7 +110,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             add(token, "unterminated string", UNTERMINATED_HINT);
             return;
         }
-        add(token, "unexpected " + describe(token) + where + "; expected " + expected, keywordHint(token));
+        add(token, "unexpected " + describe(token) + where + "; expected " + expected,
+                keywordHint(token, IntervalSet.EMPTY_SET));
     }
 
     /** Skips a stray token and whatever follows it up to the next statement. */
@@ -294,17 +295,25 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (isKeyword(offending.getType()) && expected.contains(PolicyLexer.NAME)) {
             return quote(offending) + " is a reserved word and cannot be used as a name";
         }
-        return keywordHint(offending);
+        return keywordHint(offending, expected);
     }
 
-    /** A misspelt keyword ('form' for 'from') lexes as a name; say which keyword it resembles. */
-    private static String keywordHint(Token token) {
+    /**
+     * A misspelt keyword ('form' for 'from') lexes as a name; say which keyword it resembles,
+     * among those the parser expected there when it expected some ('accept' after 'default
+     * inbound' is not 'except').
+     */
+    private static String keywordHint(Token token, IntervalSet expected) {
         if (token.getType() != PolicyLexer.NAME) return null;
         List<String> keywords = new ArrayList<>();
+        List<String> expectedKeywords = new ArrayList<>();
         for (int type = 1; type <= PolicyLexer.VOCABULARY.getMaxTokenType(); type++) {
-            if (isKeyword(type)) keywords.add(PolicyLexer.VOCABULARY.getLiteralName(type).replace("'", ""));
+            if (!isKeyword(type)) continue;
+            String keyword = PolicyLexer.VOCABULARY.getLiteralName(type).replace("'", "");
+            keywords.add(keyword);
+            if (expected.contains(type)) expectedKeywords.add(keyword);
         }
-        return Suggestions.didYouMean(token.getText(), keywords);
+        return Suggestions.didYouMean(token.getText(), expectedKeywords.isEmpty() ? keywords : expectedKeywords);
     }
 
     private static boolean isKeyword(int type) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
@@ -58,7 +60,13 @@ public final class LocatedYaml {
         LocatedYaml reader = new LocatedYaml(source, diagnostics);
         try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
             if (parser.nextToken() == null) return null;
-            return reader.node(parser);
+            Node root = reader.node(parser);
+            // A second document ('---') would otherwise be dropped without a word.
+            if (parser.nextToken() != null) {
+                diagnostics.error(reader.location(parser.currentTokenLocation(), ""),
+                        "a second YAML document ('---'): only one is read", "put everything in one document");
+            }
+            return root;
         } catch (JsonProcessingException e) {
             reader.syntaxError(e, hint);
         } catch (IOException e) {
@@ -108,6 +116,12 @@ public final class LocatedYaml {
             }
             return new Node(list, at);
         }
+        // An alias (*name) stands for a value written elsewhere; read as text it would silently
+        // become a name or an address of its own.
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            diagnostics.error(at, "YAML alias '*" + parser.getText() + "': aliases are not supported",
+                    "write the value out where it is used");
+        }
         return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);
     }
 
@@ -141,6 +155,12 @@ public final class LocatedYaml {
             return;
         }
         JsonLocation at = e.getLocation();
+        if (e instanceof StreamConstraintsException) {
+            // Jackson's own words name its Java settings; say what it means for the file.
+            diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
+                    "invalid YAML: nested too deeply, or a value too long, to be read", hint);
+            return;
+        }
         String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         int newline = message.indexOf('\n');
         diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),

@@ -331,6 +331,32 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxMisspeltActionAfterDefault() throws IOException {
+        // Only the actions are expected there: no hint of 'except'.
+        verifyError("main.policy", """
+                default inbound accept
+                """);
+    }
+
+    @Test
+    void misspeltProtocol() throws IOException {
+        verifyError("main.policy", """
+                host h = 10.0.0.1
+                allow tpc from 10.0.0.2 to h
+                allow icmpv from 10.0.0.2 to h
+                """);
+    }
+
+    @Test
+    void loneCarriageReturnIsRefused() throws IOException {
+        // Some viewers show the allow on a line of its own, others inside the comment.
+        CliRun run = CliRun.lint(dir, "main.policy", "host h = 10.0.0.1  # note\r allow tcp/23 from any to h\n");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("main.policy:1:26: error: a carriage return without a line feed after it"),
+                run.err());
+    }
+
+    @Test
     void severalErrorsSortedByLocation() throws IOException {
         verifyError("main.policy", """
                 host web1 = 10.0.1.11 os linx
@@ -389,6 +415,58 @@ class DiagnosticGoldenTest {
                 hosts:
                   web1: { addresses: [10.0.1.311], os: linux }
                 """);
+    }
+
+    @Test
+    void yamlNamesFollowTheLanguage() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  any: { addresses: [10.0.0.1] }
+                  "1bad name": { addresses: [10.0.0.2] }
+                  web1: { addresses: [10.0.0.3], groups: [from] }
+                groups:
+                  self: [10.0.0.9]
+                """);
+    }
+
+    @Test
+    void yamlAlias() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                groups:
+                  web: &db [10.0.2.0/24]
+                  db: [10.0.3.0/24]
+                  backup: *db
+                """);
+    }
+
+    @Test
+    void yamlSecondDocument() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  a: { addresses: [10.0.0.1] }
+                ---
+                hosts:
+                  a: { addresses: [10.0.0.2], os: windows }
+                """);
+    }
+
+    @Test
+    void yamlNestedBeyondTheParsersLimitIsSaidInPlainWords() throws IOException {
+        String deep = "groups:\n  g: " + "[".repeat(1200) + "]".repeat(1200) + "\n";
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"inventory.yaml\"\n", "inventory.yaml", deep);
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("inventory.yaml:2:"), run.err());
+        assertTrue(run.err().contains("nested too deeply"), run.err());
+        assertFalse(run.err().contains("Constraints"), run.err());
     }
 
     @Test
