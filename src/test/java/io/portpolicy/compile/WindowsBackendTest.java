@@ -54,6 +54,9 @@ class WindowsBackendTest {
         WindowsFirewallReader reader = WindowsFirewallReader.powershell(script);
         assertEquals(1, reader.removedGroups.size(), label);
         WindowsFirewallReader netsh = WindowsFirewallReader.netsh(compile(effective, host, "netsh").parts().get(0).text());
+        assertEquals(reader.removedGroups, netsh.removedGroups, label + ": netsh deletes what PowerShell removes");
+        assertTrue(netsh.rules.stream().allMatch(r -> r.one("Name").equals(netsh.removedGroups.get(0))),
+                label + ": every netsh rule is named after its group, so the next run deletes it");
         assertEquals(expandIcmp(reader.rules), strip(netsh.rules), label + ": netsh holds other rules");
         assertEquals(reader.defaultInbound, netsh.defaultInbound, label);
         assertEquals(reader.defaultOutbound, netsh.defaultOutbound, label);
@@ -281,6 +284,28 @@ class WindowsBackendTest {
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().contains("stateless"), run.err());
         assertThrows(CompileException.class, () -> compile(effective, effective.target("srv").orElseThrow(), "netsh"));
+    }
+
+    @Test
+    void netshSplitsARuleTooLongForCmdIntoRulesMatchingTheSame() throws CompileException {
+        StringBuilder many = new StringBuilder("network many = ");
+        for (int i = 0; i < 1000; i++) many.append(i == 0 ? "" : ", ").append("10.").append(i / 250).append('.')
+                .append(i % 250).append(".7");
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host h = 10.200.1.11 os windows\n"
+                + many + "\ndefault inbound allow\ndeny tcp/445 from many\n"), CompileFixtures.TODAY);
+        Target host = effective.target("h").orElseThrow();
+        String batch = compile(effective, host, "netsh").parts().get(0).text();
+        WindowsFirewallReader netsh = WindowsFirewallReader.netsh(batch);   // every line within cmd.exe's 8,191
+        WindowsFirewallReader powershell = WindowsFirewallReader.powershell(
+                compile(effective, host, "powershell").parts().get(0).text());
+        assertEquals(1, powershell.rules.size());
+        assertTrue(netsh.rules.size() > 1, "split");
+        List<String> remote = new ArrayList<>();
+        for (WindowsFirewallReader.FwRule rule : netsh.rules) {
+            assertEquals(powershell.rules.get(0).one("LocalPort"), rule.one("LocalPort"));
+            remote.addAll(rule.parameters().get("RemoteAddress"));
+        }
+        assertEquals(powershell.rules.get(0).parameters().get("RemoteAddress"), remote);
     }
 
     static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "

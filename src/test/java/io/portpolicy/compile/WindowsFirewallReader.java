@@ -188,9 +188,11 @@ final class WindowsFirewallReader {
                 continue;
             }
             if (line.startsWith("netsh advfirewall firewall delete rule name=\"")) {
-                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2, line);
+                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2 && reader.rules.isEmpty(), line);
+                reader.removedGroups.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
                 continue;
             }
+            expect(line.length() <= 8191, "longer than cmd.exe runs: " + line.length() + " characters");
             String prefix = "netsh advfirewall firewall add rule ";
             expect(line.startsWith(prefix) && count(line, '"') == 4 && !line.matches(".*[%!^&|<>].*"), line);
             Map<String, List<String>> p = new LinkedHashMap<>();

@@ -107,7 +107,8 @@ public final class WindowsBackend implements Backend {
             rules.addAll(rules(effective, request.target(), direction, owner, policy));
         }
         boolean netsh = request.format().equals("netsh");
-        String text = netsh ? netsh(request, rules) : powershell(request, owner + ":" + policy, rules);
+        String group = owner + ":" + policy;
+        String text = netsh ? netsh(request, group, rules) : powershell(request, group, rules);
         return Artifact.single(netsh ? ".cmd" : ".ps1", text);
     }
 
@@ -332,12 +333,26 @@ public final class WindowsBackend implements Backend {
         return Text.replace(Text.oneLine(text), "\"%!^&|<>", "'_______");
     }
 
-    private static String netsh(CompileRequest request, List<WinRule> rules) {
+    /**
+     * cmd.exe runs no line longer than this (Microsoft KB 830473): a longer one, a Block rule
+     * say, would not be added and its packets would get the default.
+     */
+    static final int CMD_LINE_CHARS = 8191;
+
+    /**
+     * netsh cannot select rules by group, and a rule dropped from the policy must not stay
+     * behind from an earlier run: every rule the batch adds has the group's name, and the batch
+     * first deletes every rule of that name (netsh deletes all rules a name matches).
+     */
+    private static String netsh(CompileRequest request, String group, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         out.append("@echo off\r\n");
         for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
         for (String note : notes(request)) out.append("rem ").append(cmdText(note)).append("\r\n");
-        out.append("rem netsh cannot select rules by group: each rule is deleted by name before it is added.\r\n");
+        out.append("rem netsh cannot select rules by group: every rule here is named after the group, and all rules\r\n");
+        out.append("rem of that name are deleted first.\r\n");
+        String name = cmdText(group);
+        out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
         var settings = request.effective().policy().settings();
         out.append("netsh advfirewall set allprofiles firewallpolicy ")
                 .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
@@ -353,20 +368,50 @@ public final class WindowsBackend implements Backend {
                     protocols.add(base + ":" + tc[0] + "," + (tc.length > 1 ? tc[1] : "any"));
                 }
             }
-            for (int i = 0; i < protocols.size(); i++) {
-                String name = cmdText(rule.name() + (protocols.size() > 1 ? "#" + (i + 1) : ""));
-                out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
-                out.append("netsh advfirewall firewall add rule name=\"").append(name)
-                        .append("\" dir=").append(rule.direction() == Direction.INBOUND ? "in" : "out")
-                        .append(" action=").append(rule.actionWord().toLowerCase())
-                        .append(" protocol=").append(protocols.get(i));
-                if (!rule.localAddresses().isEmpty()) out.append(" localip=").append(String.join(",", rule.localAddresses()));
-                if (!rule.remoteAddresses().isEmpty()) out.append(" remoteip=").append(String.join(",", rule.remoteAddresses()));
-                if (!rule.localPorts().isEmpty()) out.append(" localport=").append(String.join(",", rule.localPorts()));
-                if (!rule.remotePorts().isEmpty()) out.append(" remoteport=").append(String.join(",", rule.remotePorts()));
-                out.append(" profile=any enable=yes description=\"").append(cmdText(rule.description())).append("\"\r\n");
+            for (String protocol : protocols) {
+                String head = "netsh advfirewall firewall add rule name=\"" + name + "\" dir="
+                        + (rule.direction() == Direction.INBOUND ? "in" : "out") + " action="
+                        + rule.actionWord().toLowerCase() + " protocol=" + protocol;
+                String tail = " profile=any enable=yes description=\"" + cmdText(rule.description()) + "\"\r\n";
+                addLines(out, head, tail, List.of(rule.localAddresses(), rule.remoteAddresses(), rule.localPorts(),
+                        rule.remotePorts()));
             }
         }
         return out.toString();
+    }
+
+    private static final List<String> NETSH_LISTS = List.of(" localip=", " remoteip=", " localport=", " remoteport=");
+
+    /**
+     * One netsh rule as lines cmd.exe can run: while a line is too long, its longest list is
+     * split in two, each half a rule of its own. Windows admits (or blocks) what any of its
+     * rules matches, so the halves together match what the whole did.
+     */
+    private static void addLines(StringBuilder out, String head, String tail, List<List<String>> lists) {
+        StringBuilder line = new StringBuilder(head);
+        for (int i = 0; i < lists.size(); i++) {
+            if (!lists.get(i).isEmpty()) line.append(NETSH_LISTS.get(i)).append(String.join(",", lists.get(i)));
+        }
+        line.append(tail);
+        int longest = -1;
+        for (int i = 0; i < lists.size(); i++) {
+            if (lists.get(i).size() > 1 && (longest < 0 || joinedLength(lists.get(i)) > joinedLength(lists.get(longest)))) {
+                longest = i;
+            }
+        }
+        if (line.length() - 2 <= CMD_LINE_CHARS || longest < 0) {
+            out.append(line);
+            return;
+        }
+        List<String> split = lists.get(longest);
+        for (List<String> half : List.of(split.subList(0, split.size() / 2), split.subList(split.size() / 2, split.size()))) {
+            List<List<String>> narrower = new ArrayList<>(lists);
+            narrower.set(longest, half);
+            addLines(out, head, tail, narrower);
+        }
+    }
+
+    private static int joinedLength(List<String> values) {
+        return values.stream().mapToInt(String::length).sum() + values.size();
     }
 }
