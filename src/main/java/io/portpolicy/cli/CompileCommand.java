@@ -203,27 +203,53 @@ final class CompileCommand implements Callable<Integer> {
         return List.of(effective.target(name).orElseThrow());
     }
 
-    /** Writes every file to a temporary file beside it, then renames each into place. */
+    /**
+     * Writes every file to a temporary file beside it, then renames each into place. Several
+     * files (iptables' .v4 and .v6, --all) are written all or none: a target that is a
+     * directory is refused before anything is renamed, and if a rename fails part way, the
+     * files already replaced get their old content back and new ones are removed.
+     */
     private static void write(Map<Path, String> files) throws IOException {
         Map<Path, Path> temporaries = new LinkedHashMap<>();
+        Map<Path, Path> previous = new LinkedHashMap<>();
         try {
             for (Map.Entry<Path, String> entry : files.entrySet()) {
                 Path target = entry.getKey().toAbsolutePath();
-                Path directory = target.getParent();
-                Path temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+                if (Files.isDirectory(target)) throw new IOException(target + ": is a directory");
+                Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
                 temporaries.put(target, temporary);
                 Files.writeString(temporary, entry.getValue(), StandardCharsets.UTF_8);
             }
-            for (Map.Entry<Path, Path> entry : temporaries.entrySet()) {
-                try {
-                    Files.move(entry.getValue(), entry.getKey(), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(entry.getValue(), entry.getKey(), StandardCopyOption.REPLACE_EXISTING);
+            List<Path> placed = new ArrayList<>();
+            try {
+                for (Map.Entry<Path, Path> entry : temporaries.entrySet()) {
+                    Path target = entry.getKey();
+                    if (Files.exists(target)) {
+                        Path kept = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".old");
+                        previous.put(target, kept);
+                        Files.copy(target, kept, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    replace(entry.getValue(), target);
+                    placed.add(target);
                 }
+            } catch (IOException failed) {
+                for (Path target : placed) {
+                    if (previous.containsKey(target)) replace(previous.get(target), target);
+                    else Files.deleteIfExists(target);
+                }
+                throw failed;
             }
         } finally {
             for (Path temporary : temporaries.values()) Files.deleteIfExists(temporary);
+            for (Path kept : previous.values()) Files.deleteIfExists(kept);
+        }
+    }
+
+    private static void replace(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

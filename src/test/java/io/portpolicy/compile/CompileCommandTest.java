@@ -114,6 +114,22 @@ class CompileCommandTest {
     }
 
     @Test
+    void severalFilesAreWrittenAllOrNone(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("web1");
+        Files.createDirectories(dir.resolve("web1.v6"));   // in the way of the second file
+        CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
+                "-o", out.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("is a directory"), run.err());
+        assertFalse(Files.exists(dir.resolve("web1.v4")), "no half of the pair is left");
+        Files.writeString(dir.resolve("web1.v4"), "old\n");
+        assertEquals(2, CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
+                "-o", out.toString()).exit());
+        assertEquals("old\n", Files.readString(dir.resolve("web1.v4")), "the old file is kept");
+        assertEquals(List.of(dir.resolve("web1.v4"), dir.resolve("web1.v6")), list(dir), "no temporary file is left");
+    }
+
+    @Test
     void onlyHostTargetsForNftables() {
         CompileFixtures.Run run = CompileFixtures.run("compile", "policies-examples/cloud-tiers.policy",
                 "--target", "nftables", "--group", "web");
