@@ -20,6 +20,10 @@ import java.util.TreeSet;
  * its limit keeps a prefix and ends in 8 hex digits of the SHA-256 of the whole tag, so it stays
  * stable and distinct. Two groups of one policy with the same tag are refused: their rules would
  * apply to each other's instances.
+ *
+ * <p>A tag may start with a digit, a firewall rule's name may not: names start from the tag,
+ * with a {@code g} before a leading digit ({@code _9web} is tagged {@code 9web}, its rules are
+ * {@code g9web-in-...}). Two groups whose rules would get the same names are refused too.
  */
 final class NetworkTag {
 
@@ -47,14 +51,22 @@ final class NetworkTag {
         }
         TreeSet<String> same = new TreeSet<>();
         for (String other : policy.groups().keySet()) {
-            if (!other.equals(group) && of(other).equals(tag)) same.add(other);
+            if (!other.equals(group) && (of(other).equals(tag) || nameBase(of(other)).equals(nameBase(tag)))) {
+                same.add(other);
+            }
         }
         if (!same.isEmpty()) {
             throw new CompileException(null, "groups '" + group + "' and '" + String.join("', '", same)
-                    + "' both become the GCP network tag '" + tag + "' (tags are lower case, with '-' for every"
-                    + " other character), so each would get the other's rules; rename one of them");
+                    + "' both become the GCP network tag '" + tag + "' or the rule names '" + nameBase(tag)
+                    + "-...' (tags are lower case, with '-' for every other character, and names start with a"
+                    + " letter), so each would get the other's rules; rename one of them");
         }
         return tag;
+    }
+
+    /** What the names of a group's firewall rules start with: the tag, with a letter first. */
+    static String nameBase(String tag) {
+        return Character.isDigit(tag.charAt(0)) ? "g" + tag : tag;
     }
 
     /**
