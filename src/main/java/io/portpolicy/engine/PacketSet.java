@@ -96,6 +96,14 @@ public final class PacketSet {
     }
 
     /**
+     * The packets (protocol, ports and ICMP fields left free) that are in this set whatever
+     * those fields hold: the peers and targets it admits every protocol and port between.
+     */
+    public PacketSet everyService() {
+        return space.wrap(space.bdd.forAll(node, space.serviceVariables()));
+    }
+
+    /**
      * The packets, judged at any target of the layer, whose every other field is that of a
      * packet in this set at some own address: the set with its own side left free. A set
      * equal to its {@code anyOwn()} treats every address of the layer alike, which is what a

@@ -269,7 +269,16 @@ public final class PacketSpace {
     private int peerVariables = NOT_MADE;
     private int ownVariables = NOT_MADE;
     private int allButPeerVariables = NOT_MADE;
+    private int serviceVariables = NOT_MADE;
     private static final int NOT_MADE = -1;
+
+    /** The protocol, port and ICMP fields' variables (borrowed); they lie side by side, protocol first. */
+    int serviceVariables() {
+        if (serviceVariables == NOT_MADE) {
+            serviceVariables = bdd.variables(protocol.offset(), icmpCode.end() - protocol.offset());
+        }
+        return serviceVariables;
+    }
 
     /** The peer field's variables (borrowed). */
     int peerVariables() {

@@ -413,6 +413,18 @@ class AwsSecurityGroupBackendTest {
         crossCheck("shares", effective, g, 9, TargetOptions.defaults(BACKEND));
     }
 
+    /** Peers admitted every protocol beside others admitted one are one all-protocols entry, not one per protocol. */
+    @Test
+    void everyProtocolFromSomePeersIsOneEntryBesideOthers() throws CompileException {
+        EffectivePolicy effective = policy("host a = 10.0.1.11\ngroup g = a\ndefault inbound deny\n"
+                + "default outbound deny\nallow icmp/8 from 192.0.2.0/24 to g\nallow any from 198.51.100.1 to g\n");
+        Target g = effective.target("g").orElseThrow();
+        Set<String> traffic = traffic(SecurityGroupReader.ec2Json(compile(effective, g, "json",
+                TargetOptions.defaults(BACKEND))));
+        assertEquals(Set.of("in icmp 8 -1 192.0.2.0/24", "in -1 null null 198.51.100.1/32"), traffic);
+        crossCheck("every protocol", effective, g, 10, TargetOptions.defaults(BACKEND));
+    }
+
     @Test
     void noOutboundTrafficIsExactInEveryFormat() throws CompileException {
         EffectivePolicy effective = policy("group web = 10.20.1.0/24\ndefault inbound deny\ndefault outbound deny\n"

@@ -21,6 +21,7 @@ import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
 import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
 import io.portpolicy.engine.Target;
 import io.portpolicy.model.Action;
@@ -166,7 +167,12 @@ public final class AwsSecurityGroupBackend implements Backend {
         rules.requireAlike(admitted, RULES);
         rules.requireNoSourcePorts(RULES);
         boolean inbound = direction == Direction.INBOUND;
-        PermissionCover cover = new PermissionCover(admitted.describe(), inbound);
+        // The description cuts a set by protocol first, so peers admitted for every protocol and
+        // port beside others admitted for some would come as one entry per protocol; their
+        // every-service part, described on its own, gives them one all-protocols entry.
+        List<PacketCube> blocks = new ArrayList<>(admitted.everyService().describe());
+        blocks.addAll(admitted.describe());
+        PermissionCover cover = new PermissionCover(blocks, inbound);
         if (described) {
             for (GroupRules.Decisive decisive : rules.decisive()) {
                 if (decisive.rule().action() == Action.ALLOW) {
