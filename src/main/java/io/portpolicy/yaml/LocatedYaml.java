@@ -59,14 +59,22 @@ public final class LocatedYaml {
     public static Node parse(SourceFile source, Diagnostics diagnostics, String hint) {
         LocatedYaml reader = new LocatedYaml(source, diagnostics);
         try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
-            if (parser.nextToken() == null) return null;
-            Node root = reader.node(parser);
-            // A second document ('---') would otherwise be dropped without a word.
-            if (parser.nextToken() != null) {
-                diagnostics.error(reader.location(parser.currentTokenLocation(), ""),
-                        "a second YAML document ('---'): only one is read", "put everything in one document");
+            try {
+                if (parser.nextToken() == null) return null;
+                Node root = reader.node(parser);
+                // A second document ('---') would otherwise be dropped without a word.
+                if (parser.nextToken() != null) {
+                    diagnostics.error(reader.location(parser.currentTokenLocation(), ""),
+                            "a second YAML document ('---'): only one is read", "put everything in one document");
+                }
+                return root;
+            } catch (StreamConstraintsException e) {
+                // Jackson's own words name its Java settings; say what they mean for the file.
+                diagnostics.error(reader.location(parser.currentLocation(), ""),
+                        "invalid YAML: nested too deeply, or a value too long, to be read",
+                        "nest lists and mappings less than 1,000 deep");
+                return null;
             }
-            return root;
         } catch (JsonProcessingException e) {
             reader.syntaxError(e, hint);
         } catch (IOException e) {
@@ -155,12 +163,6 @@ public final class LocatedYaml {
             return;
         }
         JsonLocation at = e.getLocation();
-        if (e instanceof StreamConstraintsException) {
-            // Jackson's own words name its Java settings; say what it means for the file.
-            diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
-                    "invalid YAML: nested too deeply, or a value too long, to be read", hint);
-            return;
-        }
         String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         int newline = message.indexOf('\n');
         diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
