@@ -349,8 +349,8 @@ public final class WindowsBackend implements Backend {
         out.append("@echo off\r\n");
         for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
         for (String note : notes(request)) out.append("rem ").append(cmdText(note)).append("\r\n");
-        out.append("rem netsh cannot select rules by group: every rule here is named after the group, and all rules\r\n");
-        out.append("rem of that name are deleted first.\r\n");
+        out.append("rem netsh cannot select rules by group: every rule here is named after the group,\r\n");
+        out.append("rem and all rules of that name are deleted first.\r\n");
         String name = cmdText(group);
         out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
         var settings = request.effective().policy().settings();
@@ -395,16 +395,16 @@ public final class WindowsBackend implements Backend {
         line.append(tail);
         int longest = -1;
         for (int i = 0; i < lists.size(); i++) {
-            if (lists.get(i).size() > 1 && (longest < 0 || joinedLength(lists.get(i)) > joinedLength(lists.get(longest)))) {
-                longest = i;
-            }
+            boolean wider = longest < 0 || joinedLength(lists.get(i)) > joinedLength(lists.get(longest));
+            if (lists.get(i).size() > 1 && wider) longest = i;
         }
         if (line.length() - 2 <= CMD_LINE_CHARS || longest < 0) {
             out.append(line);
             return;
         }
         List<String> split = lists.get(longest);
-        for (List<String> half : List.of(split.subList(0, split.size() / 2), split.subList(split.size() / 2, split.size()))) {
+        int middle = split.size() / 2;
+        for (List<String> half : List.of(split.subList(0, middle), split.subList(middle, split.size()))) {
             List<List<String>> narrower = new ArrayList<>(lists);
             narrower.set(longest, half);
             addLines(out, head, tail, narrower);

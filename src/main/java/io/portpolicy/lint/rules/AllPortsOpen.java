@@ -115,7 +115,9 @@ public final class AllPortsOpen implements LintRule {
 
     private static Ports openPorts(Exposure.Hit hit, PacketSet set, int limit) {
         Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
-        for (Protocol protocol : wideProtocols(hit, limit)) ports.put(protocol, Exposure.openPorts(set, protocol, false));
+        for (Protocol protocol : wideProtocols(hit, limit)) {
+            ports.put(protocol, Exposure.openPorts(set, protocol, false));
+        }
         return new Ports(ports);
     }
 

@@ -65,7 +65,9 @@ public final class BadWaiver implements LintRule {
 
     private static String hint(Waiver waiver) {
         if (!RuleCatalog.isKnownId(waiver.ruleId())) return "'portpolicy rules' lists the rule IDs";
-        if (!waiver.hasReason()) return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
+        if (!waiver.hasReason()) {
+            return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
+        }
         return "remove the waiver, or renew it after review with a new reason and 'until' date";
     }
 

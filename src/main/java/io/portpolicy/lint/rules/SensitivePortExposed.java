@@ -78,7 +78,8 @@ public final class SensitivePortExposed implements LintRule {
             String message = world.isEmpty()
                     ? "admits " + list(catalog, wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
                             + ", a public range wider than /24 (IPv6 /48), to " + Exposure.names(hit.targets())
-                    : "admits " + list(catalog, world) + " from the whole world to " + Exposure.names(hit.worldTargets());
+                    : "admits " + list(catalog, world) + " from the whole world to "
+                            + Exposure.names(hit.worldTargets());
             String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
             Finding finding = hit.finding(context, this, message, hint);
             found.add(finding.withSeverity(severity));
@@ -109,8 +110,8 @@ public final class SensitivePortExposed implements LintRule {
     /** The entries' services with the ports of each that are admitted: "MongoDB (tcp/27017)". */
     private static String list(List<SensitivePort> catalog, Map<Integer, List<PortRange>> admitted) {
         Set<String> services = new LinkedHashSet<>();
-        admitted.forEach((p, ports) -> services.add(catalog.get(p).service() + " (" + catalog.get(p).protocol().keyword()
-                + "/" + Exposure.ports(Exposure.mergePorts(ports)) + ")"));
+        admitted.forEach((p, ports) -> services.add(catalog.get(p).service() + " ("
+                + catalog.get(p).protocol().keyword() + "/" + Exposure.ports(Exposure.mergePorts(ports)) + ")"));
         List<String> names = new ArrayList<>(services);
         String text = String.join(", ", names.subList(0, Math.min(3, names.size())));
         return names.size() > 3 ? text + " and " + (names.size() - 3) + " more sensitive ports" : text;

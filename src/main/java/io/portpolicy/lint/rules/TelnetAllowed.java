@@ -24,7 +24,8 @@ public final class TelnetAllowed implements LintRule {
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
         for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 23))) {
-            String message = "admits Telnet (tcp/23) " + Exposure.sources(hit) + " to " + Exposure.names(hit.exposedTargets());
+            String message = "admits Telnet (tcp/23) " + Exposure.sources(hit) + " to "
+                    + Exposure.names(hit.exposedTargets());
             String hint = "use SSH instead, and deny tcp/23";
             found.add(hit.finding(context, this, message, hint));
         }
