@@ -157,7 +157,7 @@ final class QueryCommand implements Callable<Integer> {
         IPAddress address = new IPAddressString(text).getAddress();
         if (address != null && (address.isMultiple() || address.isPrefixed())) {
             throw usage(option + " '" + text + "' is a network or range; a query is about one packet: give one address"
-                    + " such as " + address.getLower().withoutPrefixLength());
+                    + " such as " + address.withoutPrefixLength().getLower());
         }
         if (address == null) {
             TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());

@@ -318,6 +318,6 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
     private static boolean isKeyword(int type) {
         String literal = PolicyLexer.VOCABULARY.getLiteralName(type);
-        return literal != null && Character.isLetter(literal.charAt(1));
+        return literal != null && PolicyReader.isKeyword(literal.replace("'", ""));
     }
 }

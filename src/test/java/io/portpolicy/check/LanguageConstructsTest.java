@@ -732,7 +732,8 @@ class LanguageConstructsTest {
         void aQueryIsAboutOneAddressNotANetwork() {
             PolicyFixtures.Run run = query(WEB, "--from", "10.0.0.5/24", "--to", "web1", "--proto", "tcp", "--port", "22");
             assertEquals(2, run.exit(), run.out());
-            assertTrue(run.err().contains("'10.0.0.5/24' is a network or range"), run.err());
+            assertTrue(run.err().contains("'10.0.0.5/24' is a network or range; a query is about one packet: "
+                    + "give one address such as 10.0.0.5"), run.err());
         }
 
         @Test
