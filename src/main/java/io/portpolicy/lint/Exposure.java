@@ -232,6 +232,27 @@ public final class Exposure {
         return part.intersect(directed.decidedByRulesAtAnyPeer(Action.ALLOW, index, part.anyPeer()).everyPeer());
     }
 
+    /**
+     * Whether the rule's own sources are the world: they cover it, or would but for an
+     * {@code except} of addresses a host admits anyway (loopback, its own addresses), so that
+     * the rule admits every sender of some packet it matches. Unlike {@link Hit#world()}, other
+     * rules do not count: two rules from halves of the internet are each a wide range. The
+     * exact check, at the targets, is only needed for the few rules naming the world with an
+     * {@code except}.
+     */
+    public static boolean sourcesAreTheWorld(LintContext context, Rule rule) {
+        if (AddressSets.of(rule.from()).coversWorld()) return true;
+        if (rule.from().except().isEmpty() || !AddressSets.named(rule.from()).coversWorld()) return false;
+        for (DirectedPolicy layer : layers(context, Direction.INBOUND)) {
+            for (RuleRegion region : layer.rules()) {
+                if (region.rule() != rule) continue;
+                PacketSet matched = region.matched();
+                if (!matched.union(layer.implicit()).everyPeer().intersect(matched.anyPeer()).isEmpty()) return true;
+            }
+        }
+        return false;
+    }
+
     /** The targets of the layer that own some packet of the set. */
     public static List<String> targetsOf(PacketSet set, DirectedPolicy directed) {
         return directed.space().owners(set).stream().map(Target::name).toList();

@@ -156,6 +156,13 @@ class RuleCasesTest {
                 + "allow tcp/8080 from any4 except 10.0.0.0/8 to web1   # expect: PP107\n");
         verify("PP107", HOST + "allow https from any to web1\nallow ssh from 10.0.0.0/8, 203.0.113.0/24 to web1\n"
                 + "allow tcp/81 from 8.8.8.0/24, 2600::/48 to web1\ndeny tcp/82 from 8.0.0.0/8 to web1\n");
+        // Two halves of the internet are each a wide range, though together they admit all of it;
+        // 'any4 except loopback' is the world, and so is 'any' after a deny of one address.
+        verify("PP107", HOST
+                + "allow https from 0.0.0.0/1 to web1   # expect: PP107\n"
+                + "allow https from 128.0.0.0/1 to web1   # expect: PP107\n"
+                + "allow tcp/8443 from any4 except 127.0.0.0/8 to web1\n"
+                + "deny tcp/8080 from 198.51.100.7\nallow tcp/8080 from any to web1\n");
     }
 
     // ---- PP501, PP502 -------------------------------------------------------------------

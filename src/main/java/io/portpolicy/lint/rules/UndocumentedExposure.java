@@ -1,17 +1,12 @@
 package io.portpolicy.lint.rules;
 
 import io.portpolicy.diag.Severity;
-import io.portpolicy.engine.DirectedPolicy;
-import io.portpolicy.engine.PacketSet;
-import io.portpolicy.engine.RuleRegion;
-import io.portpolicy.lint.AddressSets;
 import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Action;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
@@ -31,7 +26,7 @@ public final class UndocumentedExposure implements LintRule {
         for (Rule rule : context.policy().rules()) {
             if (rule.options().documented()) continue;
             // Only allowing opens anything: a deny from the world needs no justification.
-            boolean fromWorld = rule.action() == Action.ALLOW && opensToWorld(context, rule);
+            boolean fromWorld = rule.action() == Action.ALLOW && Exposure.sourcesAreTheWorld(context, rule);
             String what = fromWorld ? "allows traffic from the whole world"
                     : rule.options().expires() != null ? "is a temporary exception ('expires')" : null;
             if (what == null) continue;
@@ -40,24 +35,5 @@ public final class UndocumentedExposure implements LintRule {
                     "add owner \"TEAM\", ticket \"ID\" or comment \"WHY\" so reviewers know who needs it and why"));
         }
         return found;
-    }
-
-    /**
-     * Whether the rule's sources cover the world, or would but for an {@code except} of
-     * addresses a host admits anyway (loopback, its own addresses): such a rule admits every
-     * sender of some packet it matches, as the exposure rules judge it. The exact check, at the
-     * targets, is only needed for the few rules naming the world with an {@code except}.
-     */
-    private static boolean opensToWorld(LintContext context, Rule rule) {
-        if (AddressSets.of(rule.from()).coversWorld()) return true;
-        if (rule.from().except().isEmpty() || !AddressSets.named(rule.from()).coversWorld()) return false;
-        for (DirectedPolicy layer : Exposure.layers(context, Direction.INBOUND)) {
-            for (RuleRegion region : layer.rules()) {
-                if (region.rule() != rule) continue;
-                PacketSet matched = region.matched();
-                if (!matched.union(layer.implicit()).everyPeer().intersect(matched.anyPeer()).isEmpty()) return true;
-            }
-        }
-        return false;
     }
 }

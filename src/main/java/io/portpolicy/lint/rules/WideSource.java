@@ -23,9 +23,11 @@ public final class WideSource implements LintRule {
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
         for (Exposure.Hit hit : context.inboundHits()) {
-            // An allow default is PP108's finding; a rule open to the world is not a wide range but
-            // the world (PP101-PP106, PP404), even where an earlier deny took a few addresses out.
-            if (hit.world()) continue;
+            // An allow default is PP108's finding; a rule whose sources are the world is not a wide
+            // range but the world (PP101-PP106, PP404), even where an earlier deny took a few
+            // addresses out. A rule naming part of the world is a wide range, even where others
+            // name the rest.
+            if (Exposure.sourcesAreTheWorld(context, hit.rule())) continue;
             if (hit.widePeers().isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
                     "admits " + Exposure.addresses(Exposure.merge(hit.widePeers()))
