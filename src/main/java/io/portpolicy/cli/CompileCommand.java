@@ -23,11 +23,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,7 +160,7 @@ final class CompileCommand implements Callable<Integer> {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());
                 }
             }
-            write(files);
+            AtomicWrite.write(files);
         } catch (IOException e) {
             io.err().println("portpolicy: error: cannot write " + output + ": " + e.getMessage());
             return Main.ERROR;
@@ -201,56 +198,6 @@ final class CompileCommand implements Callable<Integer> {
             throw usage("no " + kind + " '" + name + "' in the policy" + (hint == null ? "" : "; " + hint));
         }
         return List.of(effective.target(name).orElseThrow());
-    }
-
-    /**
-     * Writes every file to a temporary file beside it, then renames each into place. Several
-     * files (iptables' .v4 and .v6, --all) are written all or none: a target that is a
-     * directory is refused before anything is renamed, and if a rename fails part way, the
-     * files already replaced get their old content back and new ones are removed.
-     */
-    private static void write(Map<Path, String> files) throws IOException {
-        Map<Path, Path> temporaries = new LinkedHashMap<>();
-        Map<Path, Path> previous = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<Path, String> entry : files.entrySet()) {
-                Path target = entry.getKey().toAbsolutePath();
-                if (Files.isDirectory(target)) throw new IOException(target + ": is a directory");
-                Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-                temporaries.put(target, temporary);
-                Files.writeString(temporary, entry.getValue(), StandardCharsets.UTF_8);
-            }
-            List<Path> placed = new ArrayList<>();
-            try {
-                for (Map.Entry<Path, Path> entry : temporaries.entrySet()) {
-                    Path target = entry.getKey();
-                    if (Files.exists(target)) {
-                        Path kept = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".old");
-                        previous.put(target, kept);
-                        Files.copy(target, kept, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    replace(entry.getValue(), target);
-                    placed.add(target);
-                }
-            } catch (IOException failed) {
-                for (Path target : placed) {
-                    if (previous.containsKey(target)) replace(previous.get(target), target);
-                    else Files.deleteIfExists(target);
-                }
-                throw failed;
-            }
-        } finally {
-            for (Path temporary : temporaries.values()) Files.deleteIfExists(temporary);
-            for (Path kept : previous.values()) Files.deleteIfExists(kept);
-        }
-    }
-
-    private static void replace(Path source, Path target) throws IOException {
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -9,10 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -58,10 +55,7 @@ final class FmtCommand implements Callable<Integer> {
                 io.out().print(formatted.get());
             } else if (changes) {
                 try {
-                    Path target = Path.of(file);
-                    Path temporary = Files.createTempFile(target.toAbsolutePath().getParent(), ".fmt", ".tmp");
-                    Files.writeString(temporary, formatted.get(), StandardCharsets.UTF_8);
-                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    AtomicWrite.write(Path.of(file), formatted.get());
                 } catch (IOException e) {
                     io.err().println(file + ": error: cannot write: " + e.getMessage());
                     result = Main.ERROR;

@@ -138,10 +138,7 @@ final class LintCommand implements Callable<Integer> {
 
     private void write(Path file, String text) {
         try {
-            Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".baseline", ".tmp");
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicWrite.write(file, text);
         } catch (IOException e) {
             throw usage("cannot write baseline " + file + ": " + e.getMessage());
         }

@@ -130,6 +130,16 @@ class CompileCommandTest {
     }
 
     @Test
+    void aNewOutputGetsTheModeANewFileGets(@TempDir Path dir) throws IOException {
+        Path reference = Files.createFile(dir.resolve("reference"));
+        Path out = dir.resolve("web1.nft");
+        assertEquals(0, CompileFixtures.run("compile", WEB, "--target", "nftables", "--host", "web1",
+                "-o", out.toString()).exit());
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(out),
+                "not readable by its owner only, as a temporary file would be");
+    }
+
+    @Test
     void onlyHostTargetsForNftables() {
         CompileFixtures.Run run = CompileFixtures.run("compile", "policies-examples/cloud-tiers.policy",
                 "--target", "nftables", "--group", "web");

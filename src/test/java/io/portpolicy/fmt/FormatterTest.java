@@ -13,7 +13,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -99,6 +102,26 @@ class FormatterTest {
         Files.writeString(file, "allow ssh from\n");
         assertEquals(2, run("fmt", file.toString()));
         assertEquals(2, run("fmt", dir.resolve("missing.policy").toString()));
+    }
+
+    @Test
+    void aRewrittenFileKeepsItsPermissionsAndALinkStaysALink(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("a.policy");
+        Files.writeString(file, "allow   ssh from 10.0.0.0/8\n");
+        Set<PosixFilePermission> mode = PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(file, mode);
+        assertEquals(0, run("fmt", file.toString()));
+        assertEquals("allow ssh from 10.0.0.0/8\n", Files.readString(file));
+        assertEquals(mode, Files.getPosixFilePermissions(file));
+
+        Path link = Files.createSymbolicLink(dir.resolve("link.policy"), Path.of("a.policy"));
+        Files.writeString(file, "allow   tcp/22 from 10.0.0.0/8\n");
+        assertEquals(0, run("fmt", link.toString()));
+        assertTrue(Files.isSymbolicLink(link), "the link is kept");
+        assertEquals("allow tcp/22 from 10.0.0.0/8\n", Files.readString(file), "the file it points to is formatted");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file, link), files.sorted().toList(), "no temporary file is left");
+        }
     }
 
     @Test
