@@ -43,6 +43,9 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main(), new Factory(io));
         // Before the settings below: picocli applies them to the commands registered so far.
         for (Class<?> command : commandsFor(args)) cli.addSubcommand(command);
+        // Every subcommand's -V/--version (from mixinStandardHelpOptions) prints the tool's version.
+        Version version = new Version();
+        for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().versionProvider(version);
         cli.registerConverter(LocalDate.class, Main::date)
                 .setOut(outWriter)
                 .setErr(errWriter)

@@ -27,6 +27,17 @@ class CommandRegistrationTest {
     }
 
     @Test
+    void everyCommandsVersionOptionPrintsTheToolsVersion() {
+        String version = CliRun.run(false, "--version").out();
+        assertTrue(version.startsWith("portpolicy "), version);
+        for (String command : COMMANDS.subList(0, COMMANDS.size() - 1)) {
+            CliRun run = CliRun.run(false, command, "--version");
+            assertEquals(0, run.exit(), command);
+            assertEquals(version, run.out(), command);
+        }
+    }
+
+    @Test
     void aCommandsOwnHelpAndErrorsReachTheStreams() {
         CliRun help = CliRun.run(false, "lint", "--help");
         assertEquals(0, help.exit());
