@@ -120,6 +120,10 @@ final class QueryCommand implements Callable<Integer> {
             verdicts.add(effective.decide(destination.target(), Direction.INBOUND, packet));
             at.add(destination.target());
         }
+        if (verdicts.isEmpty() && source.target() != null) {
+            throw usage("'" + from + "' is a group, and a group is judged only as the destination (--to);"
+                    + " name a host or group as --to, or a host as --from");
+        }
         if (verdicts.isEmpty()) {
             throw usage("neither '" + from + "' nor '" + to + "' is a host or group of this policy;"
                     + " name the host or group to judge the packet at");

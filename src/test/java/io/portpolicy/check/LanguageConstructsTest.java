@@ -737,6 +737,14 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aGroupIsJudgedOnlyAsTheDestination() {
+            PolicyFixtures.Run run = query(WEB, "--from", "web", "--to", "10.0.0.200", "--proto", "tcp", "--port", "22");
+            assertEquals(2, run.exit(), run.out());
+            assertTrue(run.err().contains("'web' is a group, and a group is judged only as the destination (--to)"),
+                    run.err());
+        }
+
+        @Test
         void firstMatchWinsAndRejectIsNotAllow() {
             String policy = "host h = 10.0.0.1\nreject tcp/25 from any except 192.0.2.0/24\nallow tcp/25\n";
             assertEquals(1, query(policy, "--from", "198.51.100.1", "--to", "h", "--proto", "tcp", "--port", "25").exit());
