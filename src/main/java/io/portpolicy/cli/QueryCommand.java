@@ -90,8 +90,8 @@ final class QueryCommand implements Callable<Integer> {
         End source = end(policy, from, "--from");
         End destination = end(policy, to, "--to");
         Family family = family(source, destination, protocol);
-        IPAddress src = pick(source, family, "--from");
-        IPAddress dst = pick(destination, family, "--to");
+        IPAddress src = pick(source, family, "--from", destination.candidates());
+        IPAddress dst = pick(destination, family, "--to", List.of(src));
 
         int sport = 0;
         int dport = 0;
@@ -187,9 +187,17 @@ final class QueryCommand implements Callable<Integer> {
         return v4 ? Family.IPV4 : Family.IPV6;
     }
 
-    private IPAddress pick(End end, Family family, String option) {
-        return end.candidates().stream().filter(a -> Family.of(a) == family).findFirst()
-                .orElseThrow(() -> usage(option + " has no " + family.label() + " address for this packet"));
+    /**
+     * The address of one side for the packet: its first of the family, but not one the other
+     * side may use when it has another (a group holding the destination host would otherwise
+     * send from the host's own address, and the answer would be about loopback).
+     */
+    private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide) {
+        List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
+        if (ofFamily.isEmpty()) throw usage(option + " has no " + family.label() + " address for this packet");
+        return ofFamily.stream()
+                .filter(a -> otherSide.stream().noneMatch(o -> o.withoutPrefixLength().equals(a.withoutPrefixLength())))
+                .findFirst().orElse(ofFamily.get(0));
     }
 
     private int[] icmp(Protocol protocol) {

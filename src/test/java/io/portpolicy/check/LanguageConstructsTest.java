@@ -737,6 +737,15 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aGroupHoldingTheOtherSideSendsFromAnotherOfItsAddresses() {
+            String policy = "host a = 10.0.0.5\nhost b = 10.0.0.6\ngroup admins = a, 192.0.2.0/24\n";
+            PolicyFixtures.Run run = query(policy, "--from", "admins", "--to", "a", "--proto", "tcp", "--port", "22");
+            assertEquals(1, run.exit(), run.out());
+            assertTrue(run.out().contains("tcp 192.0.2.0 port 49152 -> 10.0.0.5 port 22"), run.out());
+            assertTrue(run.out().contains("default inbound deny"), run.out());
+        }
+
+        @Test
         void aGroupIsJudgedOnlyAsTheDestination() {
             PolicyFixtures.Run run = query(WEB, "--from", "web", "--to", "10.0.0.200", "--proto", "tcp", "--port", "22");
             assertEquals(2, run.exit(), run.out());
