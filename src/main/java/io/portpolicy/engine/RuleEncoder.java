@@ -107,6 +107,10 @@ final class RuleEncoder {
             for (IPAddressSeqRange range : AddressResolver.resolve(List.of(term), null)) {
                 result = bdd.orFree(result, own ? space.ownAddresses(range) : space.peerAddresses(range));
             }
+            // Every set of a space lies within its universe (PacketSet.intersect relies on it). The
+            // atoms a diff shares between two policies include the other policy's targets, whose
+            // addresses a term may name but this policy does not judge.
+            if (own) result = bdd.andFree(result, bdd.keep(space.universe()));
         }
         cache.put(key, result);
         return result;

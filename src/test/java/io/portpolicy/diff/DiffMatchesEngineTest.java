@@ -1,6 +1,7 @@
 package io.portpolicy.diff;
 
 import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.engine.EffectivePolicy;
@@ -12,6 +13,7 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
 import io.portpolicy.testing.RandomPolicies;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
@@ -73,6 +75,41 @@ class DiffMatchesEngineTest {
                 assertEquals(change.before().action(), before.action(), where);
                 assertEquals(change.after().action(), after.action(), where);
                 assertNotEquals(before.action(), after.action(), where);
+            }
+        }
+    }
+
+    /**
+     * A target that loses an address: the address is no longer judged there, and nothing may
+     * be reported as decided there by the new policy's rules (the two policies' atoms are
+     * shared, and a rule naming the lost address once matched it).
+     */
+    @Example
+    void aTargetThatLosesAnAddressGetsNoVerdictThere() {
+        String[][] pairs = {
+            {"host web1 = 10.0.1.11, 2001:db8:1::11 os linux\nallow ssh from 10.0.0.5\n",
+             "host web1 = 10.0.1.11 os linux\nallow ssh from 10.0.0.5\n"
+                     + "allow https from any to 2001:db8:1::/64, 10.0.1.11\n"},
+            {"host web1 = 10.0.1.11\nhost web2 = 10.0.1.12\ngroup web = web1, web2\n"
+                     + "allow tcp/80 from 192.0.2.0/24 to web\nreject tcp/80 from 192.0.2.0/24 to web1\n",
+             "host web1 = 10.0.1.11\nhost web2 = 10.0.1.12\ngroup web = web2\n"
+                     + "allow tcp/80 from 192.0.2.0/24 to web\nreject tcp/80 from 192.0.2.0/24 to web1\n"
+                     + "allow tcp/8443 from 192.0.2.0/24 to 10.0.1.11\n"}};
+        for (String[] pair : pairs) {
+            Policy before = check(pair[0]);
+            Policy after = check(pair[1]);
+            for (PolicyDiff.Change change : PolicyDiff.access(before, after, TODAY)) {
+                String where = change.target().name() + " " + change.direction() + " " + change.cubes() + "\n" + pair[1];
+                if (change.after().action() != null) {
+                    List<IPAddressSeqRange> owned = after.hosts().containsKey(change.target().name())
+                            ? Target.of(after.hosts().get(change.target().name())).addresses()
+                            : Target.of(after.groups().get(change.target().name())).addresses();
+                    for (Cube cube : change.cubes()) {
+                        for (IPAddressSeqRange own : cube.owns()) {
+                            assertTrue(owned.stream().anyMatch(o -> o.contains(own)), where);
+                        }
+                    }
+                }
             }
         }
     }
