@@ -71,6 +71,12 @@ public final class Main implements Runnable {
             code = ERROR;
         }
         outWriter.flush();
+        // PrintWriter and PrintStream keep write errors to themselves: a full disk or a closed pipe would
+        // otherwise lose the output without a word and still exit as if it had been written.
+        if (outWriter.checkError() || out.checkError()) {
+            errWriter.println("portpolicy: error: cannot write to standard output");
+            code = ERROR;
+        }
         errWriter.flush();
         return code;
     }

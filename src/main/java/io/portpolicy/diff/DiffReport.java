@@ -81,9 +81,11 @@ public final class DiffReport {
         Set<String> targets = new LinkedHashSet<>();
         for (Line l : lines) targets.add(l.change().target().kind() + " " + l.change().target().name());
         List<String> parts = new ArrayList<>();
+        if (result.tracking() != null) parts.add(result.tracking().summary());
         if (opened > 0) parts.add(opened + " opened" + (risky > 0 ? " (" + risky + " risky)" : ""));
         if (closed > 0) parts.add(closed + " closed");
         if (moved > 0) parts.add(moved + " moved between deny and reject");
+        if (targets.isEmpty()) return "access changed: " + String.join(", ", parts);
         return "access changed: " + String.join(", ", parts) + " at " + targets.size()
                 + (targets.size() == 1 ? " target" : " targets") + " (" + named(new ArrayList<>(targets)) + ")";
     }
@@ -103,6 +105,9 @@ public final class DiffReport {
 
     public String text() {
         StringBuilder out = new StringBuilder(summary()).append(findingsSummary()).append('\n');
+        if (result.tracking() != null) {
+            out.append("\nconnection tracking:\n  ").append(result.tracking().explanation()).append('\n');
+        }
         String where = null;
         for (Line l : lines) {
             if (!l.where().equals(where)) {
@@ -132,8 +137,11 @@ public final class DiffReport {
     }
 
     public String markdown() {
-        StringBuilder out = new StringBuilder("**portpolicy diff:** ").append(summary()).append(findingsSummary())
+        StringBuilder out = new StringBuilder("**portpolicy diff:** ").append(cell(summary() + findingsSummary()))
                 .append("\n");
+        if (result.tracking() != null) {
+            out.append("\n**Connection tracking:** ").append(result.tracking().explanation()).append("\n");
+        }
         if (!lines.isEmpty()) {
             out.append("\n| | Change | Where | Traffic | Before | After |\n|---|---|---|---|---|---|\n");
             for (Line l : lines) {
@@ -155,14 +163,33 @@ public final class DiffReport {
         for (Finding f : findings) out.append("- ").append(cell(finding(f))).append('\n');
     }
 
-    private static String cell(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+    /**
+     * Text for a pull-request comment: one line, and every character with a meaning in GitHub's
+     * markdown escaped, so names, file names and comments cannot start a table cell, a link,
+     * an image, HTML or an @mention.
+     */
+    static String cell(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (char c : text.toCharArray()) {
+            if (c == '\n' || c == '\r') out.append(' ');
+            else if ("\\`*_[]<>|@#!~&".indexOf(c) >= 0) out.append('\\').append(c);
+            else out.append(c);
+        }
+        return out.toString();
     }
 
     public String json() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("accessChanged", result.accessChanged());
         root.put("summary", summary());
+        if (result.tracking() == null) {
+            root.putNull("connectionTracking");
+        } else {
+            root.putObject("connectionTracking")
+                    .put("before", result.tracking().statelessAfter() ? "stateful" : "stateless")
+                    .put("after", result.tracking().statelessAfter() ? "stateless" : "stateful")
+                    .put("explanation", result.tracking().explanation());
+        }
         ArrayNode changes = root.putArray("changes");
         for (Line l : lines) {
             ObjectNode c = changes.addObject();

@@ -69,9 +69,33 @@ public final class PolicyDiff {
         }
     }
 
-    public record Result(List<Change> changes, List<Finding> introduced, List<Finding> resolved) {
+    /**
+     * The access changes, a change of connection tracking (null when both policies track
+     * connections alike), and the lint findings introduced and resolved.
+     */
+    public record Result(List<Change> changes, Tracking tracking, List<Finding> introduced, List<Finding> resolved) {
         public boolean accessChanged() {
-            return !changes.isEmpty();
+            return !changes.isEmpty() || tracking != null;
+        }
+    }
+
+    /**
+     * The policy became stateless, or stateful: the replies to every allowed connection, at
+     * every target, change with it. The comparison of first packets does not show that (a
+     * query judges the first packet of a flow), so it is reported as a change of its own.
+     */
+    public record Tracking(boolean statelessAfter) {
+        public String summary() {
+            return statelessAfter ? "replies no longer admitted by connection tracking"
+                    : "replies now admitted by connection tracking";
+        }
+
+        public String explanation() {
+            return statelessAfter
+                    ? "the new policy is stateless: replies to allowed connections are no longer admitted"
+                            + " automatically at any host or group; each reply direction needs a rule of its own"
+                    : "the new policy is no longer stateless: replies to allowed connections are admitted"
+                            + " automatically at every host and group";
         }
     }
 
@@ -88,7 +112,11 @@ public final class PolicyDiff {
                         () -> linter.lint(after));
         List<Finding> oldFindings = results.first().second();
         List<Finding> newFindings = results.second();
-        return new Result(results.first().first(), minus(newFindings, oldFindings), minus(oldFindings, newFindings));
+        boolean statelessBefore = before.settings().isStateless();
+        boolean statelessAfter = after.settings().isStateless();
+        Tracking tracking = statelessBefore == statelessAfter ? null : new Tracking(statelessAfter);
+        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings),
+                minus(oldFindings, newFindings));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */

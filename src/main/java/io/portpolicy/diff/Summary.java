@@ -15,12 +15,15 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.ServiceMatch;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -148,7 +151,10 @@ final class Summary {
         TreeSet<String> wanted = new TreeSet<>();
         for (int p : protocols) for (ValueRange r : ports) wanted.add(p + "/" + r);
         List<NamedService> candidates = new ArrayList<>(services);
-        candidates.addAll(ServiceCatalog.builtin().values());
+        // A policy's own service of a built-in's name replaces the built-in.
+        Set<String> defined = new HashSet<>();
+        services.forEach(service -> defined.add(service.name()));
+        ServiceCatalog.builtin().values().stream().filter(b -> !defined.contains(b.name())).forEach(candidates::add);
         for (NamedService service : candidates) {
             TreeSet<String> terms = new TreeSet<>();
             boolean plain = true;
@@ -239,7 +245,8 @@ final class Summary {
     static String risk(Cube c) {
         List<String> reasons = new ArrayList<>();
         if (isWide(c.peers(), c.family())) reasons.add("open to the whole world");
-        else if (c.peers().stream().anyMatch(r -> r.getCount().bitLength() > (c.family() == Family.IPV4 ? 16 : 64))) {
+        else if (c.peers().stream().anyMatch(r -> r.getCount().compareTo(BigInteger.ONE.shiftLeft(
+                c.family() == Family.IPV4 ? 16 : 64)) > 0)) {
             reasons.add("open to a wide range");
         }
         if (reasons.isEmpty()) {

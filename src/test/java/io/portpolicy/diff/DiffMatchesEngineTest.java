@@ -42,7 +42,7 @@ class DiffMatchesEngineTest {
 
     private static final LocalDate TODAY = LocalDate.of(2026, 6, 1);
 
-    private static Policy check(String text) {
+    static Policy check(String text) {
         Diagnostics diagnostics = new Diagnostics();
         Policy policy = Checker.check("-", new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), diagnostics)
                 .orElse(null);
