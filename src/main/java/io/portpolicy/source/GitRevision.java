@@ -63,9 +63,18 @@ public final class GitRevision implements FileStore {
         return names;
     }
 
+    /**
+     * {@code REV:path} with the path as Git names it, from the repository's top, so that
+     * {@code git show REV:path} shows the file from any directory (a path as typed in a
+     * subdirectory would name another file). A path outside the repository stays as typed.
+     */
     @Override
     public String display(String path) {
-        return revision + ":" + path;
+        try {
+            return revision + ":" + inRepository(Path.of(path));
+        } catch (IOException | RuntimeException outside) {
+            return revision + ":" + path;
+        }
     }
 
     /** The path relative to the repository's top, with '/' separators, as Git names it. */
