@@ -248,6 +248,7 @@ public final class Exposure {
                 if (region.rule() != rule) continue;
                 PacketSet matched = region.matched();
                 if (!matched.union(layer.implicit()).everyPeer().intersect(matched.anyPeer()).isEmpty()) return true;
+                break;   // a rule has one region per layer
             }
         }
         return false;
