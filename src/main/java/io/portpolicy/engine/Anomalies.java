@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +32,9 @@ import java.util.stream.Collectors;
  * its packets without it.
  */
 public final class Anomalies {
+
+    /** A redundant rule's message names this many of the later rules that would decide its packets (all are related). */
+    private static final int NAMED_SUCCESSORS = 3;
 
     private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
 
@@ -59,6 +63,12 @@ public final class Anomalies {
     private List<Anomaly> find() {
         List<Facts> facts = factsOf(directions);
         int ruleCount = directions.get(0).rules().size();
+        boolean[] neverApplies = new boolean[ruleCount];
+        for (int i = 0; i < ruleCount; i++) {
+            boolean decidesNothing = true;
+            for (Facts direction : facts) decidesNothing &= direction.decidesNothing[i];
+            neverApplies[i] = decidesNothing;
+        }
         List<Anomaly> found = new ArrayList<>();
         for (int i = 0; i < ruleCount; i++) {
             Rule rule = directions.get(0).rules().get(i).rule();
@@ -77,11 +87,7 @@ public final class Anomalies {
             } else if (decidesNothing) {
                 found.addAll(covered(rule, i, facts));
             } else {
-                if (redundantEverywhere) {
-                    found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.of(), "removing it changes nothing: "
-                            + "the rules after it and the default decide every packet it decides the same way ("
-                            + rule.action().keyword() + ")"));
-                }
+                if (redundantEverywhere) found.add(removable(rule, i, facts, neverApplies));
                 if (preempted) found.addAll(correlated(rule, i, facts));
             }
         }
@@ -96,6 +102,13 @@ public final class Anomalies {
         final boolean[] matchesNothing;
         final boolean[] decidesNothing;
         final boolean[] changesNothing;
+        /**
+         * Per rule whose removal changes nothing here, the later rules (positions) that would
+         * decide its packets instead; else null.
+         */
+        final List<Integer>[] successors;
+        /** Per rule whose removal changes nothing here, whether the default would decide some of its packets. */
+        final boolean[] defaultSucceeds;
         /** Per rule pre-empted here (deciding less than it matches), the earlier rules deciding part of it; else null. */
         final List<Rule>[] deciders;
         /** Per rule pre-empted here, whether the implicit rules decide part of it. */
@@ -120,7 +133,10 @@ public final class Anomalies {
                     deciders[i] = earlier;
                 }
             }
-            changesNothing = removalChangesNothing(directed);
+            changesNothing = new boolean[count];
+            successors = new List[count];
+            defaultSucceeds = new boolean[count];
+            removalChangesNothing(directed, this);
         }
     }
 
@@ -218,10 +234,9 @@ public final class Anomalies {
      * Most rules decide some packet that nothing after them decides alike, and one such packet
      * settles it: two of its packets are tried first, each with no set built.
      */
-    private static boolean[] removalChangesNothing(DirectedPolicy directed) {
+    private static void removalChangesNothing(DirectedPolicy directed, Facts facts) {
         Bdd bdd = directed.space().bdd;
         List<RuleRegion> regions = directed.rules();
-        boolean[] result = new boolean[regions.size()];
         for (int i = 0; i < regions.size(); i++) {
             RuleRegion region = regions.get(i);
             if (region.decided().isEmpty()) continue;
@@ -231,22 +246,95 @@ public final class Anomalies {
                     || decidedOtherwise(directed, i, own, bdd.member(decided, false))) {
                 continue;
             }
-            int rest = bdd.keep(decided);
-            boolean same = true;
-            for (int j : directed.overlaps().later(i)) {
-                int matched = regions.get(j).matched().node;
-                if (!bdd.intersects(rest, matched)) continue;
-                if (regions.get(j).rule().action() != own) {
-                    same = false;
-                    break;
-                }
-                rest = bdd.minusFree(rest, matched);
-                if (rest == Bdd.FALSE) break;
+            List<Integer> successors = new ArrayList<>();
+            Boolean byDefault = laterDecideAlike(directed, i, j -> false, successors);
+            if (byDefault != null) {
+                facts.changesNothing[i] = true;
+                facts.successors[i] = successors;
+                facts.defaultSucceeds[i] = byDefault;
             }
-            result[i] = same && (rest == Bdd.FALSE || directed.defaultAction() == own);
-            bdd.free(rest);
         }
-        return result;
+    }
+
+    /**
+     * Whether, without rule {@code index} and the rules {@code absent} names, the rules after it
+     * and the default decide every packet it decides with its action: null when they do not,
+     * else whether the default decides some of them. The later rules that would decide them are
+     * added to {@code successors}.
+     */
+    private static Boolean laterDecideAlike(DirectedPolicy directed, int index, IntPredicate absent,
+                                            List<Integer> successors) {
+        Bdd bdd = directed.space().bdd;
+        List<RuleRegion> regions = directed.rules();
+        Action own = regions.get(index).rule().action();
+        int rest = bdd.keep(regions.get(index).decided().node);
+        boolean same = true;
+        for (int j : directed.overlaps().later(index)) {
+            if (absent.test(j)) continue;
+            int matched = regions.get(j).matched().node;
+            if (!bdd.intersects(rest, matched)) continue;
+            if (regions.get(j).rule().action() != own) {
+                same = false;
+                break;
+            }
+            successors.add(j);
+            rest = bdd.minusFree(rest, matched);
+            if (rest == Bdd.FALSE) break;
+        }
+        boolean byDefault = rest != Bdd.FALSE;
+        bdd.free(rest);
+        return same && (!byDefault || directed.defaultAction() == own) ? byDefault : null;
+    }
+
+    /**
+     * A rule whose removal changes nothing, naming the later rules (and the default) that would
+     * decide its packets instead. Where one of those never applies itself, this rule is what
+     * pre-empts it (in part), and it is reported too (PP301 or PP302): each finding is true
+     * alone, but removing both would change the policy, and the message says so.
+     */
+    private Anomaly removable(Rule rule, int index, List<Facts> facts, boolean[] neverApplies) {
+        Set<Integer> successors = new TreeSet<>();
+        boolean byDefault = false;
+        for (Facts direction : facts) {
+            if (direction.successors[index] == null) continue;
+            successors.addAll(direction.successors[index]);
+            byDefault |= direction.defaultSucceeds[index];
+        }
+        List<RuleRegion> regions = directions.get(0).rules();
+        List<Rule> later = successors.stream().map(j -> regions.get(j).rule()).toList();
+        String action = rule.action().keyword();
+        String who = later.isEmpty() ? "the default decides" : byDefault ? "the rules after it and the default decide"
+                : "the rules after it decide";
+        String message = "removing it changes nothing: " + who + " every packet it decides the same way (" + action
+                + ")" + (later.isEmpty() ? "" : ": " + describe(later.subList(0, Math.min(later.size(), NAMED_SUCCESSORS)))
+                + (later.size() > NAMED_SUCCESSORS ? "; and " + (later.size() - NAMED_SUCCESSORS) + " more" : ""));
+        List<Rule> alsoRedundant = successors.stream().filter(j -> neverApplies[j]).map(j -> regions.get(j).rule())
+                .toList();
+        if (!alsoRedundant.isEmpty() && !changesNothingWithout(index, facts, neverApplies)) {
+            message += alsoRedundant.size() == 1
+                    ? "; the rule at " + lines(alsoRedundant) + " never applies itself: remove one of the two, not both"
+                    : "; the rules at " + lines(alsoRedundant) + " never apply themselves: remove this rule or them, "
+                            + "not both";
+        }
+        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, message);
+    }
+
+    /**
+     * Whether removing rule {@code index} would still change nothing once the rules that never
+     * apply are gone too: read again, in each direction where later rules would decide its
+     * packets, leaving those out. (Few rules get here; this runs on one thread, after the
+     * directions' own work is done.)
+     */
+    private boolean changesNothingWithout(int index, List<Facts> facts, boolean[] neverApplies) {
+        for (int d = 0; d < facts.size(); d++) {
+            if (facts.get(d).successors[index] == null) continue;
+            if (laterDecideAlike(directions.get(d), index, j -> neverApplies[j], new ArrayList<>()) == null) return false;
+        }
+        return true;
+    }
+
+    private static String lines(List<Rule> rules) {
+        return rules.stream().map(r -> r.location().path() + ":" + r.location().line()).collect(Collectors.joining(", "));
     }
 
     /**

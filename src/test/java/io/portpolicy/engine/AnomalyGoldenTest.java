@@ -183,7 +183,7 @@ class AnomalyGoldenTest {
                 allow tcp/22 from 10.0.0.0/24 to web1                         # expect: SHADOWED by 2
                 allow tcp/22 from 10.0.0.0/16 except 10.0.5.0/24 to web1      # expect: SHADOWED by 2
                 allow tcp/22 from 10.0.4.0/22 except 10.0.5.0/24 to web1      # expect: SHADOWED by 2
-                allow tcp/22 from 10.0.5.0/25 to web1                         # expect: REDUNDANT
+                allow tcp/22 from 10.0.5.0/25 to web1                         # expect: REDUNDANT by 7
                 allow tcp/22 from 10.0.4.0/22 except 10.0.4.0/24 to web1      # expect: CORRELATED with 2
                 """);
     }
@@ -230,11 +230,14 @@ class AnomalyGoldenTest {
         List<Anomaly> found = verify("""
                 host web1 = 192.0.2.11
                 allow tcp/22 from 10.0.0.0/25 to web1
-                deny tcp/22 from 10.0.0.128/25 to web1  # expect: REDUNDANT
+                deny tcp/22 from 10.0.0.128/25 to web1  # expect: REDUNDANT by 4
                 deny tcp/22 from 10.0.0.0/24 to web1    # expect: REDUNDANT by 2, 3; CORRELATED with 2
                 """);
         assertTrue(only(found, Anomaly.Kind.REDUNDANT, 4).message().contains("some as it would (deny) and some otherwise"),
                 found.toString());
+        // Line 4 never applies, but removing line 3 with it would change nothing either (the
+        // default denies): no warning against removing both.
+        assertFalse(only(found, Anomaly.Kind.REDUNDANT, 3).message().contains("not both"), found.toString());
     }
 
     // ---- redundant (PP302) -----------------------------------------------------------
@@ -252,21 +255,23 @@ class AnomalyGoldenTest {
     @Test
     void redundantByTheUnionOfEarlierSameActionRules() {
         // Each of the two halves is redundant on its own too: the /24 after them would
-        // allow what it allows. Removing both at once would not be; the spec judges one rule
-        // at a time.
-        verify("""
+        // allow what it allows. Removing a half and the /24 at once would not be; the spec
+        // judges one rule at a time, and the halves' messages warn against removing both.
+        List<Anomaly> found = verify("""
                 host web1 = 192.0.2.11
-                allow tcp/22 from 10.0.0.0/25 to web1     # expect: REDUNDANT
-                allow tcp/22 from 10.0.0.128/25 to web1   # expect: REDUNDANT
+                allow tcp/22 from 10.0.0.0/25 to web1     # expect: REDUNDANT by 4
+                allow tcp/22 from 10.0.0.128/25 to web1   # expect: REDUNDANT by 4
                 allow tcp/22 from 10.0.0.0/24 to web1     # expect: REDUNDANT by 2, 3
                 """);
+        assertTrue(only(found, Anomaly.Kind.REDUNDANT, 2).message().endsWith(
+                "the rule at <stdin>:4 never applies itself: remove one of the two, not both"), found.toString());
     }
 
     @Test
     void redundantBecauseALaterRuleDecidesTheSame() {
         verify("""
                 host web1 = 192.0.2.11
-                allow tcp/22 from 10.0.1.0/24 to web1   # expect: REDUNDANT
+                allow tcp/22 from 10.0.1.0/24 to web1   # expect: REDUNDANT by 3
                 allow tcp/22 from 10.0.0.0/16 to web1
                 """);
     }
@@ -315,7 +320,7 @@ class AnomalyGoldenTest {
         verify("""
                 host web1 = 192.0.2.11
                 deny tcp/20-25 from 10.7.0.0/16 to web1
-                allow tcp/22-80 from 10.7.0.0/16 to web1    # expect: CORRELATED with 2; REDUNDANT
+                allow tcp/22-80 from 10.7.0.0/16 to web1    # expect: CORRELATED with 2; REDUNDANT by 4
                 allow tcp/26-80 from 10.6.0.0/15 to web1
                 reject tcp/1-100 from 10.7.0.0/16 to web1   # expect: CORRELATED with 2; CORRELATED with 3
                 """);
