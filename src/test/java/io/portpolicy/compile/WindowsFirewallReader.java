@@ -41,10 +41,41 @@ final class WindowsFirewallReader {
         }
     }
 
+    /** The rules the script adds. */
     final List<FwRule> rules = new ArrayList<>();
+    /** The rules of others already on the host (see the constructor). */
+    private final List<FwRule> installed = new ArrayList<>();
     final List<String> removedGroups = new ArrayList<>();
     String defaultInbound;
     String defaultOutbound;
+    /** A host's firewall may be off: then no rule and no default applies, and everything passes. */
+    boolean enabled;
+
+    /**
+     * The firewall as a script finds it on a real host: off, with rules of others enabled
+     * (programs' installers, Windows' own rule groups), here the widest: Allow and Block of
+     * everything in both directions. Unless the script turns the firewall on and disables them,
+     * its verdicts are not the policy's.
+     */
+    private WindowsFirewallReader() {
+        for (String direction : List.of("Inbound", "Outbound")) {
+            for (String action : List.of("Allow", "Block")) {
+                installed.add(new FwRule(Map.of("Name", List.of("installed " + action + " " + direction), "Direction",
+                        List.of(direction), "Action", List.of(action), "Protocol", List.of("Any"), "Enabled", List.of("True"))));
+            }
+        }
+    }
+
+    /** Every rule in the store now is disabled (the script's own were removed before). */
+    private void disableAll() {
+        for (List<FwRule> store : List.of(installed, rules)) {
+            store.replaceAll(rule -> {
+                Map<String, List<String>> disabled = new LinkedHashMap<>(rule.parameters());
+                disabled.put("Enabled", List.of("False"));
+                return new FwRule(disabled);
+            });
+        }
+    }
 
     // ---- PowerShell ---------------------------------------------------------------------
 
@@ -116,15 +147,22 @@ final class WindowsFirewallReader {
             }
             int end = t.size();
             if (command.equals("Get-NetFirewallRule")) {
-                expect(end >= 2 && t.get(end - 2).kind() == Kind.PIPE && t.get(end - 1).text().equals("Remove-NetFirewallRule")
-                        && t.get(end - 1).kind() == Kind.WORD, line);
+                expect(end >= 2 && t.get(end - 2).kind() == Kind.PIPE && t.get(end - 1).kind() == Kind.WORD, line);
                 Map<String, List<String>> p = parameters(t.subList(1, end - 2), line);
-                reader.removedGroups.add(p.get("Group").get(0));
+                if (t.get(end - 1).text().equals("Remove-NetFirewallRule")) {
+                    reader.removedGroups.add(p.get("Group").get(0));
+                } else {
+                    expect(t.get(end - 1).text().equals("Disable-NetFirewallRule")
+                            && p.keySet().equals(java.util.Set.of("Enabled", "ErrorAction"))
+                            && p.get("Enabled").equals(List.of("True")), line);
+                    reader.disableAll();
+                }
                 continue;
             }
             if (command.equals("Set-NetFirewallProfile")) {
                 Map<String, List<String>> p = parameters(t.subList(1, end), line);
                 expect(p.get("Profile").equals(List.of("Domain", "Private", "Public")), line);
+                reader.enabled = List.of("True").equals(p.get("Enabled"));
                 reader.defaultInbound = p.get("DefaultInboundAction").get(0);
                 reader.defaultOutbound = p.get("DefaultOutboundAction").get(0);
                 continue;
@@ -181,6 +219,14 @@ final class WindowsFirewallReader {
                 if (line.startsWith("rem ")) expect(!line.matches(".*[\"%!^&|<>].*"), line);
                 continue;
             }
+            if (line.equals("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1")) {
+                reader.disableAll();
+                continue;
+            }
+            if (line.equals("netsh advfirewall set allprofiles state on")) {
+                reader.enabled = true;
+                continue;
+            }
             if (line.startsWith("netsh advfirewall set allprofiles firewallpolicy ")) {
                 String[] p = line.substring(line.lastIndexOf(' ') + 1).split(",");
                 reader.defaultInbound = p[0].startsWith("block") ? "Block" : "Allow";
@@ -188,7 +234,7 @@ final class WindowsFirewallReader {
                 continue;
             }
             if (line.startsWith("netsh advfirewall firewall delete rule name=\"")) {
-                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2 && reader.rules.isEmpty(), line);
+                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2, line);
                 reader.removedGroups.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
                 continue;
             }
@@ -248,9 +294,9 @@ final class WindowsFirewallReader {
     String verdict(Direction direction, Packet packet, List<IPAddressSeqRange> machine) {
         boolean own = machine.stream().anyMatch(r -> r.contains(packet.source()))
                 && machine.stream().anyMatch(r -> r.contains(packet.destination()));
-        if (packet.source().isLoopback() || packet.destination().isLoopback() || own) return "Allow";
+        if (!enabled || packet.source().isLoopback() || packet.destination().isLoopback() || own) return "Allow";
         boolean allowed = false;
-        for (FwRule rule : rules) {
+        for (FwRule rule : java.util.stream.Stream.concat(installed.stream(), rules.stream()).toList()) {
             if (!"True".equals(rule.one("Enabled")) || !matches(rule, direction, packet)) continue;
             if (rule.one("Action").equals("Block")) return "Block";
             allowed = true;

@@ -288,8 +288,11 @@ public final class WindowsBackend implements Backend {
         out.append("$ErrorActionPreference = 'Stop'\n");
         out.append("Get-NetFirewallRule -Group ").append(quote(group))
                 .append(" -ErrorAction 'SilentlyContinue' | Remove-NetFirewallRule\n");
+        // Windows unites every enabled rule: another rule's Allow would admit what the policy
+        // denies, another's Block would drop what it allows. The policy is all there is.
+        out.append("Get-NetFirewallRule -Enabled 'True' -ErrorAction 'SilentlyContinue' | Disable-NetFirewallRule\n");
         var settings = request.effective().policy().settings();
-        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -DefaultInboundAction ")
+        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction ")
                 .append(quote(profileAction(settings.defaultFor(Direction.INBOUND))))
                 .append(" -DefaultOutboundAction ").append(quote(profileAction(settings.defaultFor(Direction.OUTBOUND))))
                 .append('\n');
@@ -353,6 +356,9 @@ public final class WindowsBackend implements Backend {
         out.append("rem and all rules of that name are deleted first.\r\n");
         String name = cmdText(group);
         out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
+        // Every other enabled rule would be united with the policy's (see powershell()).
+        out.append("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1\r\n");
+        out.append("netsh advfirewall set allprofiles state on\r\n");
         var settings = request.effective().policy().settings();
         out.append("netsh advfirewall set allprofiles firewallpolicy ")
                 .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
