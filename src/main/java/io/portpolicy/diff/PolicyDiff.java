@@ -294,8 +294,9 @@ public final class PolicyDiff {
     }
 
     private static String key(Finding f) {
-        // Messages may name lines (which move when rules move); drop FILE:LINE references.
-        String message = f.message().replaceAll("[^\\s:]+:\\d+(:\\d+)?", "@");
+        // Messages may name lines (which move when rules move); drop FILE:LINE references, and
+        // the REV: before the old side's under diff --git.
+        String message = f.message().replaceAll("[^\\s:]+(:[^\\s:]+)?:\\d+(:\\d+)?", "@");
         // Declarations are known by the message (it names the object), rules by their text.
         return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().text() : "") + "\u0000" + message;
     }

@@ -62,6 +62,17 @@ class DiffGitTest {
     }
 
     @Test
+    void anUnchangedFindingNamingALineIsTheSameOnBothSides() throws Exception {
+        // The old side's message names HEAD:site/rules.policy:1, the new side's site/rules.policy:1.
+        write("site/rules.policy", "allow tcp/443 from 10.0.0.0/8 to web1 comment \"internal site\"\n"
+                + "allow tcp/443 from 10.1.0.0/16 to web1 comment \"one office\"\n");
+        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "second");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(0, run.exit, run.err);
+        assertFalse(run.out.contains("introduced") || run.out.contains("resolved"), run.out);
+    }
+
+    @Test
     void aChangeInAnIncludedFileIsReadAsOfTheRevision() throws Exception {
         write("site/rules.policy", "allow tcp/443 from any to web1 comment \"public site\"\n");
         Run run = diff("--git", "HEAD", file("site/main.policy"), "--today", "2026-11-21");
