@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
 
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,7 +27,10 @@ import java.util.TreeMap;
  * written), never by line numbers: edits elsewhere in the file do not invalidate the baseline.
  * The file is named relative to the baseline's own directory, so the same file matches however
  * a run names it ({@code p.policy}, {@code ./p.policy}, an absolute path, from another
- * directory). Identical keys are counted, so a second identical finding is still new.
+ * directory). Identical keys are counted, so a second identical finding is still new. Each
+ * occurrence also records its severity: a finding grown more severe (an object it names now
+ * covers the world, say) is new, however its key matches. (Entries without a severity, from
+ * baselines written before it was recorded, accept any.)
  */
 public final class Baseline {
 
@@ -36,21 +44,24 @@ public final class Baseline {
         }
     }
 
-    private final Map<Key, Integer> counts;
+    /** Per key, the severity of each recorded occurrence. */
+    private final Map<Key, List<Severity>> recorded;
     /** The directory of the baseline file, which its file names are relative to. */
     private final Path home;
 
-    private Baseline(Map<Key, Integer> counts, Path home) {
-        this.counts = counts;
+    private Baseline(Map<Key, List<Severity>> recorded, Path home) {
+        this.recorded = recorded;
         this.home = home;
     }
 
     /** The findings, as a baseline to be written to {@code file}. */
     public static Baseline of(List<Finding> findings, Path file) {
         Path home = homeOf(file);
-        Map<Key, Integer> counts = new TreeMap<>();
-        for (Finding finding : findings) counts.merge(key(finding, home), 1, Integer::sum);
-        return new Baseline(counts, home);
+        Map<Key, List<Severity>> recorded = new TreeMap<>();
+        for (Finding finding : findings) {
+            recorded.computeIfAbsent(key(finding, home), k -> new ArrayList<>()).add(finding.severity());
+        }
+        return new Baseline(recorded, home);
     }
 
     /** Parses the baseline read from {@code file}; throws {@link IllegalArgumentException} saying what is wrong. */
@@ -64,25 +75,36 @@ public final class Baseline {
         if (root == null || root.path("version").asInt() != VERSION || !root.path("findings").isArray()) {
             throw new IllegalArgumentException("not a portpolicy baseline (version " + VERSION + " with 'findings')");
         }
-        Map<Key, Integer> counts = new TreeMap<>();
+        Map<Key, List<Severity>> recorded = new TreeMap<>();
         for (JsonNode entry : root.get("findings")) {
             Key key = new Key(entry.path("rule").asText(), entry.path("file").asText(), entry.path("fingerprint").asText());
-            counts.merge(key, Math.max(1, entry.path("count").asInt(1)), Integer::sum);
+            // Written before severities were recorded: accepts a finding of any severity.
+            Severity severity = severity(entry.path("severity").asText(Severity.ERROR.label()));
+            List<Severity> occurrences = recorded.computeIfAbsent(key, k -> new ArrayList<>());
+            for (int i = 0; i < Math.max(1, entry.path("count").asInt(1)); i++) occurrences.add(severity);
         }
-        return new Baseline(counts, homeOf(file));
+        return new Baseline(recorded, homeOf(file));
     }
 
-    /** The findings not recorded here, each recorded occurrence absorbing one finding. */
+    /**
+     * The findings not recorded here, each recorded occurrence absorbing one finding of its key
+     * at most as severe as it was. The most severe findings choose first, each taking the least
+     * severe occurrence that still covers it, so as many findings as possible are absorbed.
+     */
     public List<Finding> newFindings(List<Finding> findings) {
-        Map<Key, Integer> left = new TreeMap<>(counts);
-        List<Finding> fresh = new ArrayList<>();
-        for (Finding finding : findings) {
-            Key key = key(finding, home);
-            int remaining = left.getOrDefault(key, 0);
-            if (remaining > 0) left.put(key, remaining - 1);
+        Map<Key, List<Severity>> left = new TreeMap<>();
+        recorded.forEach((key, occurrences) -> left.put(key, new ArrayList<>(occurrences)));
+        List<Finding> bySeverity = new ArrayList<>(findings);
+        bySeverity.sort(Comparator.comparing(Finding::severity));
+        Set<Finding> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Finding finding : bySeverity) {
+            List<Severity> occurrences = left.getOrDefault(key(finding, home), List.of());
+            Severity covering = occurrences.stream().filter(s -> s.compareTo(finding.severity()) <= 0)
+                    .max(Comparator.naturalOrder()).orElse(null);
+            if (covering != null) occurrences.remove(covering);
             else fresh.add(finding);
         }
-        return fresh;
+        return findings.stream().filter(fresh::contains).toList();
     }
 
     /** Stable JSON: sorted entries, two-space indent, newline line ends. */
@@ -90,12 +112,23 @@ public final class Baseline {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", VERSION);
         ArrayNode entries = root.putArray("findings");
-        counts.forEach((key, count) -> entries.addObject()
-                .put("rule", key.rule())
-                .put("file", key.file())
-                .put("fingerprint", key.fingerprint())
-                .put("count", count));
+        recorded.forEach((key, occurrences) -> {
+            Map<Severity, Integer> counts = new TreeMap<>();
+            for (Severity severity : occurrences) counts.merge(severity, 1, Integer::sum);
+            counts.forEach((severity, count) -> entries.addObject()
+                    .put("rule", key.rule())
+                    .put("file", key.file())
+                    .put("fingerprint", key.fingerprint())
+                    .put("severity", severity.label())
+                    .put("count", count));
+        });
         return Json.pretty(root);
+    }
+
+    /** A recorded severity; an unknown word is refused, as a damaged baseline must not hide findings. */
+    private static Severity severity(String label) {
+        for (Severity severity : Severity.values()) if (severity.label().equals(label)) return severity;
+        throw new IllegalArgumentException("unknown severity '" + label + "' (error, warning or note)");
     }
 
     static Key key(Finding finding, Path home) {

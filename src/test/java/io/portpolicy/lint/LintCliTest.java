@@ -107,6 +107,26 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselinedFindingGrownMoreSevereIsNew() throws IOException {
+        // RDP from a private /8 is a warning; once the network it names is the world, an error.
+        String rule = "allow rdp from partners to web1 owner \"ops\"\n";
+        Path policy = write("p.policy", BASE + "network partners = 10.0.0.0/8\n" + rule);
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        assertTrue(Files.readString(baseline).contains("\"severity\": \"warning\""), Files.readString(baseline));
+        assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+
+        Files.writeString(policy, BASE + "network partners = 0.0.0.0/0\n" + rule);
+        LintFixtures.Run grown = lint("--baseline", baseline.toString(), policy.toString());
+        assertEquals(1, grown.exit(), grown.out());
+        assertTrue(grown.out().contains("error PP102"), grown.out());
+
+        // A baseline written before severities were recorded accepts the finding at any severity.
+        Files.writeString(baseline, Files.readString(baseline).replaceAll("\\s*\"severity\": \"[a-z]+\",", ""));
+        assertEquals(0, lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
     void unreadableBaselineIsAUsageError() throws IOException {
         Path policy = write("p.policy", BASE);
         LintFixtures.Run run = lint("--baseline", write("b.json", "{\"nope\": 1}").toString(), policy.toString());
