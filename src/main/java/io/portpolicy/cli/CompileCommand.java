@@ -73,7 +73,7 @@ final class CompileCommand implements Callable<Integer> {
     LocalDate today;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration (its 'targets' settings); default: " + ConfigReader.FILE_NAME
+            description = "configuration (its 'targets' and 'ephemeral' settings); default: " + ConfigReader.FILE_NAME
                     + " in the current directory or the nearest parent")
     Path config;
 
@@ -109,7 +109,7 @@ final class CompileCommand implements Callable<Integer> {
         var checked = Checker.check(file, io.in(), diagnostics);
         io.report(diagnostics);
         if (checked.isEmpty()) return Main.ERROR;
-        Policy policy = checked.get();
+        Policy policy = settings.get().configured(checked.get());
         LocalDate day = Main.dayOr(today);
         // One target: judge it on its own (cheaper); all of them: judge the hosts together once.
         EffectivePolicy effective = all ? EffectivePolicy.of(policy, day) : EffectivePolicy.forFewTargets(policy, day);

@@ -43,7 +43,8 @@ final class DiffCommand implements Callable<Integer> {
     String revision;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration for the lint findings the change introduces or resolves; default: "
+            description = "configuration (the ephemeral range, and the lint findings the change introduces or "
+                    + "resolves); default: "
                     + ConfigReader.FILE_NAME + " in the current directory or the nearest parent")
     Path config;
 
@@ -95,9 +96,10 @@ final class DiffCommand implements Callable<Integer> {
         Optional<Policy> neu = Checker.check(after, io.in(), diagnostics);
         io.report(diagnostics);
         if (old.isEmpty() || neu.isEmpty()) return Main.ERROR;
-        PolicyDiff.Result result = PolicyDiff.compare(old.get(), neu.get(), Main.dayOr(today),
-                settings.get());
-        DiffReport report = new DiffReport(result, neu.get().services().values());
+        Policy oldPolicy = settings.get().configured(old.get());
+        Policy newPolicy = settings.get().configured(neu.get());
+        PolicyDiff.Result result = PolicyDiff.compare(oldPolicy, newPolicy, Main.dayOr(today), settings.get());
+        DiffReport report = new DiffReport(result, newPolicy.services().values());
         io.out().print(switch (format) {
             case "markdown" -> report.markdown();
             case "json" -> report.json();

@@ -12,6 +12,8 @@ import io.portpolicy.engine.Packet;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.Verdict;
+import io.portpolicy.lint.ConfigReader;
+import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +71,11 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
     LocalDate today;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "configuration (its 'ephemeral' setting); default: " + ConfigReader.FILE_NAME
+                    + " in the current directory or the nearest parent")
+    Path config;
+
     private final Io io;
 
     QueryCommand(Io io) {
@@ -80,11 +88,13 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Optional<LintConfig> settings = io.config(config);
+        if (settings.isEmpty()) return Main.ERROR;
         Diagnostics diagnostics = new Diagnostics();
         Optional<Policy> checked = Checker.check(file, io.in(), diagnostics);
         io.report(diagnostics);
         if (checked.isEmpty()) return Main.ERROR;
-        Policy policy = checked.get();
+        Policy policy = settings.get().configured(checked.get());
 
         Protocol protocol = protocol();
         End source = end(policy, from, "--from");

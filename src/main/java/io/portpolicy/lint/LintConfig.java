@@ -4,14 +4,18 @@ import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.TargetOptions;
 import io.portpolicy.diag.Severity;
+import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Setting;
+import io.portpolicy.model.Settings;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What {@code .portpolicy.yaml} says about linting.
+ * What {@code .portpolicy.yaml} says: about linting, the ephemeral range every command reads a
+ * policy with ({@link #configured}), and compile targets' options.
  *
  * @param severities          rule ID to the severity it is reported with instead of its default
  * @param disabled            rule IDs not run at all
@@ -23,6 +27,21 @@ import java.util.Set;
 public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
                          List<SensitivePort> extraSensitivePorts, PortRange ephemeral,
                          Map<String, Map<String, String>> targetSettings, int widePortRange) {
+
+    /**
+     * The policy as every command must read it under this configuration: the configured
+     * ephemeral range stands in for the language default, never for one the policy writes. Lint,
+     * compile, query and diff all read it so, or a policy could pass lint with return rules its
+     * compiled firewall does not have.
+     */
+    public Policy configured(Policy policy) {
+        Settings settings = policy.settings();
+        if (ephemeral == null || settings.ephemeral().written()) return policy;
+        Settings configured = new Settings(settings.defaultInbound(), settings.defaultOutbound(), settings.stateless(),
+                Setting.implicit(ephemeral));
+        return new Policy(policy.files(), configured, policy.hosts(), policy.networks(), policy.groups(),
+                policy.services(), policy.rules());
+    }
 
     /** PP106's limit unless the configuration sets {@code wide-port-range}. */
     public static final int DEFAULT_WIDE_PORT_RANGE = 30;

@@ -1,8 +1,6 @@
 package io.portpolicy.lint;
 
 import io.portpolicy.model.Policy;
-import io.portpolicy.model.Setting;
-import io.portpolicy.model.Settings;
 import io.portpolicy.model.Waiver;
 
 import java.time.LocalDate;
@@ -25,7 +23,7 @@ public final class Linter {
 
     /** Every finding, with configured severities and waivers applied, in {@link Finding#ORDER}. */
     public List<Finding> lint(Policy policy) {
-        return lint(new LintContext(withConfiguredEphemeral(policy), today, config, honourWaivers));
+        return lint(new LintContext(config.configured(policy), today, config, honourWaivers));
     }
 
     /** The same, in a context made beforehand (tests judge a policy's hosts in one layer and in two). */
@@ -58,14 +56,4 @@ public final class Linter {
     }
 
     public static final String WAIVER_RULE = "PP405";
-
-    /** The configuration's ephemeral range stands in for the language default, never for a written one. */
-    private Policy withConfiguredEphemeral(Policy policy) {
-        Settings settings = policy.settings();
-        if (config.ephemeral() == null || settings.ephemeral().written()) return policy;
-        Settings configured = new Settings(settings.defaultInbound(), settings.defaultOutbound(), settings.stateless(),
-                Setting.implicit(config.ephemeral()));
-        return new Policy(policy.files(), configured, policy.hosts(), policy.networks(), policy.groups(),
-                policy.services(), policy.rules());
-    }
 }
