@@ -73,18 +73,16 @@ public final class Anomalies {
         for (int i = 0; i < ruleCount; i++) {
             Rule rule = directions.get(0).rules().get(i).rule();
             boolean matchesNothing = true;
-            boolean decidesNothing = true;
             boolean redundantEverywhere = true;
             boolean preempted = false;
             for (Facts direction : facts) {
                 matchesNothing &= direction.matchesNothing[i];
-                decidesNothing &= direction.decidesNothing[i];
-                redundantEverywhere &= direction.decidesNothing[i] || direction.changesNothing[i];
+                redundantEverywhere &= direction.decidesNothing[i] || direction.successors[i] != null;
                 preempted |= direction.deciders[i] != null;
             }
             if (matchesNothing) {
                 found.add(empty(rule));
-            } else if (decidesNothing) {
+            } else if (neverApplies[i]) {
                 found.addAll(covered(rule, i, facts));
             } else {
                 if (redundantEverywhere) found.add(removable(rule, i, facts, neverApplies));
@@ -101,10 +99,9 @@ public final class Anomalies {
     private static final class Facts {
         final boolean[] matchesNothing;
         final boolean[] decidesNothing;
-        final boolean[] changesNothing;
         /**
          * Per rule whose removal changes nothing here, the later rules (positions) that would
-         * decide its packets instead; else null.
+         * decide its packets instead (empty when the default alone would); else null.
          */
         final List<Integer>[] successors;
         /** Per rule whose removal changes nothing here, whether the default would decide some of its packets. */
@@ -133,7 +130,6 @@ public final class Anomalies {
                     deciders[i] = earlier;
                 }
             }
-            changesNothing = new boolean[count];
             successors = new List[count];
             defaultSucceeds = new boolean[count];
             removalChangesNothing(directed, this);
@@ -249,7 +245,6 @@ public final class Anomalies {
             List<Integer> successors = new ArrayList<>();
             Boolean byDefault = laterDecideAlike(directed, i, j -> false, successors);
             if (byDefault != null) {
-                facts.changesNothing[i] = true;
                 facts.successors[i] = successors;
                 facts.defaultSucceeds[i] = byDefault;
             }
