@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static io.portpolicy.source.FileErrors.describe;
+
 /**
  * Reads a policy file and everything it includes and imports. Included statements are spliced
  * in place, so the result is one ordered list of statements, as the language defines.
@@ -189,12 +191,6 @@ final class PolicyLoader {
         } catch (IOException | java.io.UncheckedIOException unreadable) {
             return null;
         }
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e.getMessage() != null && e.getMessage().contains("Is a directory")) return "it is a directory";
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String decode(byte[] bytes) throws CharacterCodingException {

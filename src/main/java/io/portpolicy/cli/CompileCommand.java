@@ -22,8 +22,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -148,7 +146,6 @@ final class CompileCommand implements Callable<Integer> {
             }
             Map<Path, String> files = new LinkedHashMap<>();
             if (all) {
-                Files.createDirectories(output);
                 artifacts.forEach((target, artifact) -> {
                     for (Artifact.Part part : artifact.parts()) {
                         files.put(output.resolve(target.name() + artifact.extension() + part.suffix()), part.text());
@@ -160,9 +157,10 @@ final class CompileCommand implements Callable<Integer> {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());
                 }
             }
+            if (all) AtomicWrite.directory(output);
             AtomicWrite.write(files);
-        } catch (IOException e) {
-            io.err().println("portpolicy: error: cannot write " + output + ": " + e.getMessage());
+        } catch (CannotWrite e) {
+            io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
         return Main.OK;

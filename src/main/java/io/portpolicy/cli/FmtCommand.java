@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -56,8 +55,8 @@ final class FmtCommand implements Callable<Integer> {
             } else if (changes) {
                 try {
                     AtomicWrite.write(Path.of(file), formatted.get());
-                } catch (IOException e) {
-                    io.err().println(file + ": error: cannot write: " + e.getMessage());
+                } catch (CannotWrite e) {
+                    io.error(e.getMessage(), e.hint());
                     result = Main.ERROR;
                 }
             }

@@ -29,6 +29,13 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         err.flush();
     }
 
+    /** An error that has no place in a file: one line, and the hint on the next when there is one. */
+    public void error(String message, String hint) {
+        err.println("portpolicy: error: " + message);
+        if (hint != null) err.println("  hint: " + hint);
+        err.flush();
+    }
+
     /**
      * The configuration: {@code explicit} when given, else {@value ConfigReader#FILE_NAME} in the
      * current directory or its nearest parent, else the default; empty after reporting why a

@@ -92,7 +92,14 @@ final class LintCommand implements Callable<Integer> {
             errors |= diagnostics.hasErrors();
             policy.ifPresent(p -> findings.addAll(linter.lint(p)));
         }
-        if (writeBaseline != null) write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
+        if (writeBaseline != null) {
+            try {
+                AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
+            } catch (CannotWrite e) {
+                io.error(e.getMessage(), e.hint());
+                return Main.ERROR;
+            }
+        }
         List<Finding> reported = accepted == null ? findings : accepted.newFindings(findings);
         io.out().print(switch (format) {
             case "json" -> JsonReport.render(reported);
@@ -133,14 +140,6 @@ final class LintCommand implements Callable<Integer> {
             throw usage("cannot read baseline " + baseline + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw usage("baseline " + baseline + " is " + e.getMessage());
-        }
-    }
-
-    private void write(Path file, String text) {
-        try {
-            AtomicWrite.write(file, text);
-        } catch (IOException e) {
-            throw usage("cannot write baseline " + file + ": " + e.getMessage());
         }
     }
 

@@ -12,10 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -86,13 +84,13 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     private int writeDocs() {
+        Map<Path, String> files = new LinkedHashMap<>();
+        RuleDocs.files().forEach((name, text) -> files.put(docs.resolve(name), text));
         try {
-            Files.createDirectories(docs);
-            for (Map.Entry<String, String> file : RuleDocs.files().entrySet()) {
-                Files.writeString(docs.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            io.err().println("portpolicy: cannot write " + docs + ": " + e.getMessage());
+            AtomicWrite.directory(docs);
+            AtomicWrite.write(files);
+        } catch (CannotWrite e) {
+            io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
         io.out().println("wrote " + RuleDocs.files().size() + " files to " + docs);

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -156,6 +158,29 @@ class CompileCommandTest {
                 "--today", "2027-07-01").out();
         assertTrue(before.contains("bastion.policy:26"));
         assertFalse(after.contains("bastion.policy:26"));
+    }
+
+    @Test
+    void anOutputThatCannotBeWrittenIsOneLineInPlainWords(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "");
+        Map<String, String> reasons = Map.of(
+                dir.resolve("missing/web1.nft").toString(), "there is no directory " + dir.resolve("missing"),
+                file.resolve("web1.nft").toString(), file + " is a file, not a directory",
+                dir.toString(), "it is a directory");
+        reasons.forEach((output, reason) -> {
+            CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "nftables", "--host", "web1",
+                    "-o", output);
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("portpolicy: error: cannot write " + output + ": " + reason,
+                    run.err().lines().findFirst().orElse(""), run.err());
+            assertFalse(run.err().contains("Usage:") || run.err().contains(".tmp") || run.err().contains("Exception"),
+                    run.err());
+        });
+        CompileFixtures.Run all = CompileFixtures.run("compile", WEB, "--target", "nftables", "--all",
+                "-o", file.resolve("out").toString());
+        assertEquals("portpolicy: error: cannot write " + file.resolve("out") + ": " + file + " is a file, not a directory\n",
+                all.err());
+        assertEquals(List.of(file), list(dir), "nothing was written");
     }
 
     private static List<Path> list(Path dir) throws IOException {

@@ -135,6 +135,16 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselineThatCannotBeWrittenIsAnErrorWithoutUsage() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path baseline = policy.resolve("baseline.json");
+        LintFixtures.Run run = lint("--write-baseline", baseline.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: cannot write " + baseline + ": " + policy + " is a file, not a directory\n",
+                run.err());
+    }
+
+    @Test
     void configChangesSeverityAndDisablesRules() throws IOException {
         Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\nallow ssh from 10.1.2.3/24 to web1\n");
         Path config = write("c.yaml", "rules:\n  PP406: error\n  PP401: off\n"

@@ -55,6 +55,16 @@ class RuleDocsTest {
     }
 
     @Test
+    void docsThatCannotBeWrittenAreOneLineInPlainWords(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "");
+        LintFixtures.Run run = LintFixtures.run("rules", "--format", "markdown", "--write-docs",
+                file.resolve("rules").toString());
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: cannot write " + file.resolve("rules") + ": " + file
+                + " is a file, not a directory\n", run.err());
+    }
+
+    @Test
     void rulesCommandListsTheCatalog() {
         String text = LintFixtures.run("rules").out();
         String json = LintFixtures.run("rules", "--format", "json").out();
