@@ -6,6 +6,7 @@ import io.portpolicy.diag.Diagnostics;
 
 import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
+import io.portpolicy.source.FileErrors;
 import io.portpolicy.source.SourceFile;
 
 import java.io.IOException;
@@ -48,8 +49,7 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            err.println("portpolicy: cannot read configuration " + file + ": " + e.getMessage());
-            err.flush();
+            error("cannot read configuration " + file + ": " + FileErrors.describe(e), null);
             return Optional.empty();
         }
         Diagnostics diagnostics = new Diagnostics();

@@ -13,6 +13,7 @@ import io.portpolicy.lint.format.JsonReport;
 import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
+import io.portpolicy.source.FileErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -80,7 +82,12 @@ final class LintCommand implements Callable<Integer> {
         checkFormat();
         Optional<LintConfig> lintConfig = io.config(config);
         if (lintConfig.isEmpty()) return Main.ERROR;
-        Baseline accepted = baseline == null ? null : readBaseline();
+        Baseline accepted = null;
+        if (baseline != null) {
+            Optional<Baseline> read = readBaseline();
+            if (read.isEmpty()) return Main.ERROR;
+            accepted = read.get();
+        }
 
         Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
         boolean errors = false;
@@ -133,13 +140,21 @@ final class LintCommand implements Callable<Integer> {
         }
     }
 
-    private Baseline readBaseline() {
+    /** The --baseline file, or empty after saying why it cannot be used. */
+    private Optional<Baseline> readBaseline() {
+        String text;
         try {
-            return Baseline.parse(Files.readString(baseline, StandardCharsets.UTF_8), baseline);
+            text = Files.readString(baseline, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw usage("cannot read baseline " + baseline + ": " + e.getMessage());
+            io.error("cannot read baseline " + baseline + ": " + FileErrors.describe(e),
+                    e instanceof NoSuchFileException ? "record one with --write-baseline " + baseline : null);
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Baseline.parse(text, baseline));
         } catch (IllegalArgumentException e) {
-            throw usage("baseline " + baseline + " is " + e.getMessage());
+            io.error(e.getMessage(), "a baseline is the JSON file --write-baseline writes");
+            return Optional.empty();
         }
     }
 

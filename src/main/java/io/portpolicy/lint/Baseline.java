@@ -1,8 +1,12 @@
 package io.portpolicy.lint;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
@@ -17,6 +21,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -64,26 +69,65 @@ public final class Baseline {
         return new Baseline(recorded, home);
     }
 
-    /** Parses the baseline read from {@code file}; throws {@link IllegalArgumentException} saying what is wrong. */
+    /**
+     * Parses the baseline read from {@code file}; throws {@link IllegalArgumentException} whose
+     * message names the file (with the line and column where the JSON itself is broken) and
+     * says what is wrong. A damaged entry is refused, never skipped: it would hide nothing, or
+     * the wrong finding.
+     */
     public static Baseline parse(String text, Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(text);
+            root = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+            JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+                    + ": the baseline is not JSON: " + jsonProblem(e), e);
         }
-        if (root == null || root.path("version").asInt() != VERSION || !root.path("findings").isArray()) {
-            throw new IllegalArgumentException("not a portpolicy baseline (version " + VERSION + " with 'findings')");
+        if (root.path("version").asInt() != VERSION || !root.path("findings").isArray()) {
+            throw notABaseline(file, "it has no \"version\": " + VERSION + " with a \"findings\" list");
         }
         Map<Key, List<Severity>> recorded = new TreeMap<>();
-        for (JsonNode entry : root.get("findings")) {
-            Key key = new Key(entry.path("rule").asText(), entry.path("file").asText(), entry.path("fingerprint").asText());
+        JsonNode findings = root.get("findings");
+        for (int i = 0; i < findings.size(); i++) {
+            JsonNode entry = findings.get(i);
+            String which = "finding " + (i + 1);
+            if (!entry.isObject()) throw notABaseline(file, which + " is not an object");
+            for (String field : List.of("rule", "file", "fingerprint")) {
+                if (!entry.path(field).isTextual()) throw notABaseline(file, which + " has no text '" + field + "'");
+            }
+            Key key = new Key(entry.get("rule").asText(), entry.get("file").asText(), entry.get("fingerprint").asText());
             // Written before severities were recorded: accepts a finding of any severity.
-            Severity severity = severity(entry.path("severity").asText(Severity.ERROR.label()));
+            JsonNode label = entry.path("severity");
+            Severity severity = label.isMissingNode() ? Severity.ERROR : severity(label.asText());
+            if (severity == null) {
+                throw notABaseline(file, which + " has an unknown severity " + label + " (error, warning or note)");
+            }
+            JsonNode count = entry.path("count");
+            if (!count.isMissingNode() && !(count.isIntegralNumber() && count.canConvertToInt() && count.intValue() >= 1)) {
+                throw notABaseline(file, which + " has a count that is not a whole number from 1: " + count);
+            }
             List<Severity> occurrences = recorded.computeIfAbsent(key, k -> new ArrayList<>());
-            for (int i = 0; i < Math.max(1, entry.path("count").asInt(1)); i++) occurrences.add(severity);
+            for (int n = 0; n < count.asInt(1); n++) occurrences.add(severity);
         }
         return new Baseline(recorded, homeOf(file));
+    }
+
+    private static IllegalArgumentException notABaseline(Path file, String why) {
+        return new IllegalArgumentException("baseline " + file + " is not a portpolicy baseline: " + why);
+    }
+
+    /** What is wrong with the JSON, without the Java-facing detail Jackson adds for programmers. */
+    private static String jsonProblem(JsonProcessingException e) {
+        if (e instanceof JsonEOFException) return "it ends in the middle of a value";
+        if (e instanceof MismatchedInputException) return "there is more text after its value";
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        // "Unexpected character ('}' (code 125)): was expecting ...": the first clause says it.
+        int clause = message.indexOf(": ");
+        String first = clause < 0 ? message : message.substring(0, clause);
+        first = first.replaceAll("\\('(.)' \\(code \\d+\\)\\)", "'$1'")
+                .replaceAll("\\(\\(CTRL-CHAR, code \\d+\\)\\)", "(a control character)");
+        return first.isEmpty() ? "unreadable" : first.substring(0, 1).toLowerCase(Locale.ROOT) + first.substring(1);
     }
 
     /**
@@ -125,10 +169,10 @@ public final class Baseline {
         return Json.pretty(root);
     }
 
-    /** A recorded severity; an unknown word is refused, as a damaged baseline must not hide findings. */
+    /** A recorded severity, or {@code null} for an unknown word: a damaged baseline must not hide findings. */
     private static Severity severity(String label) {
         for (Severity severity : Severity.values()) if (severity.label().equals(label)) return severity;
-        throw new IllegalArgumentException("unknown severity '" + label + "' (error, warning or note)");
+        return null;
     }
 
     static Key key(Finding finding, Path home) {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -127,11 +129,25 @@ class LintCliTest {
     }
 
     @Test
-    void unreadableBaselineIsAUsageError() throws IOException {
+    void aBaselineThatCannotBeUsedIsOneLineNamingItAndWhatIsWrong() throws IOException {
         Path policy = write("p.policy", BASE);
-        LintFixtures.Run run = lint("--baseline", write("b.json", "{\"nope\": 1}").toString(), policy.toString());
-        assertEquals(2, run.exit());
-        assertTrue(run.err().contains("is not a portpolicy baseline"), run.err());
+        Path missing = dir.resolve("missing.json");
+        Map<String, String> errors = new LinkedHashMap<>();
+        errors.put(missing.toString(), "cannot read baseline " + missing + ": no such file");
+        errors.put(dir.toString(), "cannot read baseline " + dir + ": it is a directory");
+        errors.put(write("text.json", "{\"version\": 1,\n  \"findings\": [}\n").toString(),
+                dir.resolve("text.json") + ":2:16: the baseline is not JSON: unexpected close marker '}'");
+        errors.put(write("shape.json", "{\"nope\": 1}").toString(), "baseline " + dir.resolve("shape.json")
+                + " is not a portpolicy baseline: it has no \"version\": 1 with a \"findings\" list");
+        errors.put(write("entry.json", "{\"version\": 1, \"findings\": [\"PP401\"]}").toString(), "baseline "
+                + dir.resolve("entry.json") + " is not a portpolicy baseline: finding 1 is not an object");
+        errors.forEach((baseline, message) -> {
+            LintFixtures.Run run = lint("--baseline", baseline, policy.toString());
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("portpolicy: error: " + message, run.err().lines().findFirst().orElse(""), run.err());
+            assertFalse(run.err().contains("Usage:"), run.err());
+            assertEquals("", run.out());
+        });
     }
 
     @Test
@@ -142,6 +158,15 @@ class LintCliTest {
         assertEquals(2, run.exit());
         assertEquals("portpolicy: error: cannot write " + baseline + ": " + policy + " is a file, not a directory\n",
                 run.err());
+    }
+
+    @Test
+    void aConfigurationThatCannotBeReadIsOneLineNamingIt() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path missing = dir.resolve("missing.yaml");
+        LintFixtures.Run run = lint("--config", missing.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: cannot read configuration " + missing + ": no such file\n", run.err());
     }
 
     @Test
