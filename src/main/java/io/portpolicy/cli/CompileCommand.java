@@ -103,8 +103,10 @@ final class CompileCommand implements Callable<Integer> {
         if (settings.isEmpty()) return Main.ERROR;
         TargetOptions options = settings.get().options(backend);
 
+        InputFiles inputs = new InputFiles();
+        inputs.add(Io.configFile(config));
         Diagnostics diagnostics = new Diagnostics();
-        var checked = Checker.check(file, io.in(), diagnostics);
+        var checked = Checker.check(file, io.in(), diagnostics, inputs);
         io.report(diagnostics);
         if (checked.isEmpty()) return Main.ERROR;
         Policy policy = settings.get().configured(checked.get());
@@ -157,6 +159,7 @@ final class CompileCommand implements Callable<Integer> {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());
                 }
             }
+            inputs.refuseToReplace(files.keySet());
             if (all) AtomicWrite.directory(output);
             AtomicWrite.write(files);
         } catch (CannotWrite e) {

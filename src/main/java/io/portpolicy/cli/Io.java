@@ -38,12 +38,19 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
     }
 
     /**
-     * The configuration: {@code explicit} when given, else {@value ConfigReader#FILE_NAME} in the
-     * current directory or its nearest parent, else the default; empty after reporting why a
-     * file cannot be used.
+     * The configuration file: {@code explicit} when given, else {@value ConfigReader#FILE_NAME}
+     * in the current directory or its nearest parent; {@code null} when there is none.
+     */
+    public static Path configFile(Path explicit) {
+        return explicit != null ? explicit : ConfigReader.find(Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * The configuration read from {@link #configFile}, else the default; empty after reporting
+     * why a file cannot be used.
      */
     public Optional<LintConfig> config(Path explicit) {
-        Path file = explicit != null ? explicit : ConfigReader.find(Path.of("").toAbsolutePath());
+        Path file = configFile(explicit);
         if (file == null) return Optional.of(LintConfig.DEFAULT);
         String text;
         try {

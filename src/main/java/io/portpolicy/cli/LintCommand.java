@@ -92,15 +92,18 @@ final class LintCommand implements Callable<Integer> {
         Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
         boolean errors = false;
         List<Finding> findings = new ArrayList<>();
+        InputFiles inputs = new InputFiles();
+        inputs.add(Io.configFile(config));
         for (String file : files) {
             Diagnostics diagnostics = new Diagnostics();
-            Optional<Policy> policy = Checker.check(file, io.in(), diagnostics);
+            Optional<Policy> policy = Checker.check(file, io.in(), diagnostics, inputs);
             io.report(diagnostics);
             errors |= diagnostics.hasErrors();
             policy.ifPresent(p -> findings.addAll(linter.lint(p)));
         }
         if (writeBaseline != null) {
             try {
+                inputs.refuseToReplace(List.of(writeBaseline));
                 AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
             } catch (CannotWrite e) {
                 io.error(e.getMessage(), e.hint());

@@ -161,6 +161,46 @@ class CompileCommandTest {
     }
 
     @Test
+    void anOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+        Path site = dir.resolve("site");
+        Files.createDirectories(site);
+        Path policy = Files.writeString(site.resolve("site.policy"),
+                "include \"common.policy\"\nimport \"inventory.yaml\"\nallow ssh from admins to web1\n");
+        Path common = Files.writeString(site.resolve("common.policy"), "network admins = 10.0.9.0/24\n");
+        Path inventory = Files.writeString(site.resolve("inventory.yaml"),
+                "hosts:\n  web1: { addresses: [10.0.1.11], os: linux }\n");
+        Path config = Files.writeString(dir.resolve("portpolicy.yaml"), "ephemeral: 32768-60999\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.nft"), common);
+        Map<Path, String> before = new LinkedHashMap<>();
+        for (Path input : List.of(policy, common, inventory, config)) before.put(input, Files.readString(input));
+
+        // Each input, named as given, by a roundabout spelling, and through a link.
+        for (Path output : List.of(policy, site.resolve("../site/common.policy"), inventory, config, link)) {
+            CompileFixtures.Run run = CompileFixtures.run("compile", policy.toString(), "--config", config.toString(),
+                    "--target", "nftables", "--host", "web1", "-o", output.toString());
+            assertEquals(2, run.exit(), output + ": " + run.err());
+            assertTrue(run.err().startsWith("portpolicy: error: cannot write " + output + ": it is "), run.err());
+            assertTrue(run.err().contains("an input of this run"), run.err());
+            assertFalse(run.err().contains("Usage:"), run.err());
+        }
+        // --all: a file the directory would get is an input.
+        Files.move(common, site.resolve("web1.nft"));
+        Files.writeString(policy, Files.readString(policy).replace("common.policy", "web1.nft"));
+        before.remove(common);
+        before.put(site.resolve("web1.nft"), Files.readString(site.resolve("web1.nft")));
+        before.put(policy, Files.readString(policy));
+        CompileFixtures.Run all = CompileFixtures.run("compile", policy.toString(), "--target", "nftables", "--all",
+                "-o", site.toString());
+        assertEquals(2, all.exit(), all.err());
+        assertTrue(all.err().contains("cannot write " + site.resolve("web1.nft") + ": it is an input of this run"),
+                all.err());
+
+        for (Map.Entry<Path, String> input : before.entrySet()) {
+            assertEquals(input.getValue(), Files.readString(input.getKey()), input.getKey() + " is untouched");
+        }
+    }
+
+    @Test
     void anOutputThatCannotBeWrittenIsOneLineInPlainWords(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "");
         Map<String, String> reasons = Map.of(

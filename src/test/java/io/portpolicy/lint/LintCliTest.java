@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -158,6 +159,21 @@ class LintCliTest {
         assertEquals(2, run.exit());
         assertEquals("portpolicy: error: cannot write " + baseline + ": " + policy + " is a file, not a directory\n",
                 run.err());
+    }
+
+    @Test
+    void aBaselineIsNeverWrittenOverAnInput() throws IOException {
+        // The policy has an error, so it is not checked; the files it reads are inputs all the same.
+        Path policy = write("p.policy", "include \"common.policy\"\nallow ssh from nowhere to web1\n");
+        Path common = write("common.policy", BASE);
+        for (Path output : List.of(policy, dir.resolve("../" + dir.getFileName() + "/common.policy"))) {
+            LintFixtures.Run run = lint("--write-baseline", output.toString(), policy.toString());
+            assertEquals(2, run.exit(), run.err());
+            assertTrue(run.err().contains("portpolicy: error: cannot write " + output + ": it is "), run.err());
+            assertTrue(run.err().contains("an input of this run"), run.err());
+        }
+        assertEquals(BASE, Files.readString(common));
+        assertTrue(Files.readString(policy).startsWith("include"));
     }
 
     @Test
