@@ -5,8 +5,10 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.fmt.Formatter;
 import io.portpolicy.source.SourceFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -26,6 +28,9 @@ final class FmtCommand implements Callable<Integer> {
     @Option(names = "--check", description = "change nothing; list the files that would change and exit 1 if any would")
     boolean check;
 
+    @Spec
+    CommandSpec spec;
+
     private final Io io;
 
     FmtCommand(Io io) {
@@ -34,6 +39,7 @@ final class FmtCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Main.standardInputAtMostOnce(files, spec);
         int result = Main.OK;
         for (String file : files) {
             Diagnostics diagnostics = new Diagnostics();

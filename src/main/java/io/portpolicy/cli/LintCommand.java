@@ -80,6 +80,7 @@ final class LintCommand implements Callable<Integer> {
     public Integer call() {
         Severity threshold = threshold();
         checkFormat();
+        Main.standardInputAtMostOnce(files, spec);
         Optional<LintConfig> lintConfig = io.config(config);
         if (lintConfig.isEmpty()) return Main.ERROR;
         Baseline accepted = null;

@@ -81,6 +81,14 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /** Refuses {@code -} given twice: standard input can be read only once, and the second would read nothing. */
+    static void standardInputAtMostOnce(List<String> files, CommandLine.Model.CommandSpec spec) {
+        if (files.stream().filter("-"::equals).count() > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "'-' (standard input) can be given only once: it can be read only once");
+        }
+    }
+
     /** An option's date, with a message that names no Java class when it is not one. */
     private static LocalDate date(String text) {
         try {

@@ -105,6 +105,12 @@ class FormatterTest {
     }
 
     @Test
+    void standardInputCanBeNamedOnce() {
+        // The second '-' would read an empty input and print it formatted: nothing at all.
+        assertEquals(2, run("fmt", "-", "-"));
+    }
+
+    @Test
     void aRewrittenFileKeepsItsPermissionsAndALinkStaysALink(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("a.policy");
         Files.writeString(file, "allow   ssh from 10.0.0.0/8\n");

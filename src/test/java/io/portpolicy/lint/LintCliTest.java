@@ -177,6 +177,13 @@ class LintCliTest {
     }
 
     @Test
+    void standardInputCanBeNamedOnce() {
+        LintFixtures.Run run = lint("-", "-");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("'-' (standard input) can be given only once"), run.err());
+    }
+
+    @Test
     void aConfigurationThatCannotBeReadIsOneLineNamingIt() throws IOException {
         Path policy = write("p.policy", BASE);
         Path missing = dir.resolve("missing.yaml");
