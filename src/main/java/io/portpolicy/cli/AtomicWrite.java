@@ -24,10 +24,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * file beside it, renamed into place, so no reader ever sees half a file. A file written anew
  * gets the permissions the user's umask gives a new file; a file replaced keeps its own; a
  * symbolic link stays a link, and the file it ends at is the one replaced, in its own
- * directory. A device or FIFO ({@code /dev/stdout}, a named pipe) is written into as it is:
+ * directory. A device or FIFO (a named pipe), or a descriptor the shell opened
+ * ({@code /dev/stdout}), is written into as it is:
  * renaming over it would put a plain file in its place. A directory is refused.
  */
 final class AtomicWrite {
+
+    /** Paths that name a descriptor the process holds, not a file of its own. */
+    private static final List<Path> DESCRIPTOR_PATHS = List.of(Path.of("/dev/stdout"), Path.of("/dev/stderr"),
+            Path.of("/dev/fd"), Path.of("/proc/self/fd"));
 
     private AtomicWrite() {
     }
@@ -86,8 +91,10 @@ final class AtomicWrite {
                 for (Destination destination : destinations) {
                     if (!destination.inPlace()) continue;
                     current = destination;
+                    // Appended: a regular file behind a descriptor was opened by the shell, emptied by
+                    // '>' or kept by '>>'; a device or FIFO has no end to append at.
                     Files.writeString(destination.target(), files.get(destination.named()), StandardCharsets.UTF_8,
-                            StandardOpenOption.WRITE);
+                            StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 }
             } catch (IOException e) {
                 List<String> kept = new ArrayList<>();
@@ -112,6 +119,7 @@ final class AtomicWrite {
 
     /** Where {@code file}'s text goes; refuses a directory, or a path no file can be made at. Writes nothing. */
     private static Destination destination(Path file) throws CannotWrite {
+        if (namesOpenDescriptor(file)) return new Destination(file, file, true);
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -125,6 +133,16 @@ final class AtomicWrite {
         } catch (IOException e) {
             throw failed(file, e);
         }
+    }
+
+    /**
+     * Whether {@code file} names a descriptor this process already holds ({@code /dev/stdout},
+     * {@code /dev/fd/3}, {@code /proc/self/fd/1}): whatever it leads to, the shell opened it,
+     * and {@code >>} must keep what the file held, so it is written into, never replaced.
+     */
+    private static boolean namesOpenDescriptor(Path file) {
+        Path path = file.toAbsolutePath().normalize();
+        return DESCRIPTOR_PATHS.stream().anyMatch(path::startsWith);
     }
 
     /**

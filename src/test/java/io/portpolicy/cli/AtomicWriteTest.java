@@ -68,6 +68,26 @@ class AtomicWriteTest {
     }
 
     @Test
+    void standardOutputAppendedToAFileKeepsWhatTheFileHeld() throws Exception {
+        Path policy = Files.writeString(dir.resolve("site.policy"), "host web1 = 10.0.0.5\nallow tcp/443 to web1\n");
+        Path log = Files.writeString(dir.resolve("out.log"), "earlier output\n");
+        // A JVM of its own, so that its standard output can be a file opened for appending, as '>>' does.
+        Process compile = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "compile", policy.toString(),
+                "--target", "nftables", "--host", "web1", "-o", "/dev/stdout")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        assertTrue(compile.waitFor(60, TimeUnit.SECONDS), "compile finished");
+        assertEquals(0, compile.exitValue());
+
+        String written = Files.readString(log);
+        assertTrue(written.startsWith("earlier output\n"), "what the file held is kept: " + written);
+        assertTrue(written.contains("tcp dport 443"), "the ruleset follows it: " + written);
+        assertEquals(List.of(log, policy), list(dir), "no temporary file is left beside it");
+    }
+
+    @Test
     void aPathNoFileCanBeMadeAtIsRefusedInPlainWords() throws IOException {
         Path policy = Files.writeString(dir.resolve("site.policy"), "host a = 10.0.0.1\n");
         assertEquals("cannot write " + dir + ": it is a directory", refusal(dir));
