@@ -176,6 +176,16 @@ public final class HostRules {
         return values.size() == 1 && values.get(0).low() == 0 && values.get(0).high() == max;
     }
 
+    /**
+     * TCP or UDP ports as a target's port list writes them ({@code 22}, {@code 0-21}): an empty
+     * list only for every port, 0-65535. Port 0 is a port like any other (a crafted packet can
+     * carry it), so {@code 1-65535} is written as it is, never as "every port".
+     */
+    public static List<String> portList(List<ValueRange> ports) {
+        if (isFull(ports, 65535)) return List.of();
+        return ports.stream().map(ValueRange::toString).toList();
+    }
+
     public static boolean contains(List<ValueRange> values, int value) {
         for (ValueRange v : values) if (v.low() <= value && value <= v.high()) return true;
         return false;

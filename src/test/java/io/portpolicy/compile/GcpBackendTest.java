@@ -104,11 +104,9 @@ class GcpBackendTest {
         return crossCheck(label, effective, group, seed, TargetOptions.defaults(BACKEND));
     }
 
-    /** Packets at the group's addresses (GroupPackets), without TCP or UDP port 0: no real packet carries it. */
+    /** Packets at the group's addresses (GroupPackets), TCP and UDP port 0 among them. */
     static List<Packet> packets(EffectivePolicy effective, Target group, Direction direction, Random random) {
-        return GroupPackets.of(effective, group, direction, random, List.of(), packet ->
-                !((packet.protocol() == 6 || packet.protocol() == 17)
-                        && (packet.sourcePort() == 0 || packet.destinationPort() == 0)));
+        return GroupPackets.of(effective, group, direction, random);
     }
 
     static List<Target> groups(EffectivePolicy effective) {
@@ -347,13 +345,33 @@ class GcpBackendTest {
                 """);
         JsonNode api = crossCheck("protocols", effective, effective.target("g").orElseThrow(), 4);
         JsonNode ports = api.get(0);
-        assertEquals("[{\"IPProtocol\":\"tcp\",\"ports\":[\"1-100\"]}]", ports.get("allowed").toString(), ports.toString());
+        assertEquals("[{\"IPProtocol\":\"tcp\",\"ports\":[\"0-100\"]}]", ports.get("allowed").toString(), ports.toString());
         assertEquals("[\"192.0.2.0/25\",\"192.0.2.128/26\"]", ports.get("sourceRanges").toString());
         String all = api.toString();
         assertTrue(all.contains("{\"IPProtocol\":\"udp\",\"ports\":[\"53\"]}"), all);
         assertTrue(all.contains("{\"IPProtocol\":\"icmp\"}") && all.contains("{\"IPProtocol\":\"58\"}"), all);
-        assertFalse(all.contains("198.51.100.1/32"), "a rule for port 0 only matches no real packet: " + all);
+        assertTrue(all.contains("{\"IPProtocol\":\"tcp\",\"ports\":[\"0\"]}],\"sourceRanges\":[\"198.51.100.1/32\"]"), all);
         assertTrue(all.contains("{\"IPProtocol\":\"all\"}"), all);
+    }
+
+    /** Only 0-65535 is every port: 1-65535 is written as it is, so port 0 keeps the default's verdict. */
+    @Test
+    void portZeroIsAPortLikeAnyOther() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                default inbound deny
+                group g = 10.20.1.0/24
+                allow tcp/1-65535 from 192.0.2.0/24 to g
+                allow udp from 192.0.2.0/24 to g
+                """);
+        Target g = effective.target("g").orElseThrow();
+        JsonNode api = crossCheck("port 0", effective, g, 6);
+        assertEquals("[{\"IPProtocol\":\"tcp\",\"ports\":[\"1-65535\"]}]", api.get(0).get("allowed").toString());
+        assertEquals("[{\"IPProtocol\":\"udp\"}]", api.get(1).get("allowed").toString());
+        GcpFirewallModel model = GcpFirewallModel.read(api);
+        var peer = new IPAddressString("192.0.2.7").getAddress();
+        var member = new IPAddressString("10.20.1.5").getAddress();
+        assertEquals("deny", model.verdict(Direction.INBOUND, new Packet(peer, member, 6, 1024, 0, 0, 0), "g"));
+        assertEquals("allow", model.verdict(Direction.INBOUND, new Packet(peer, member, 17, 1024, 0, 0, 0), "g"));
     }
 
     /** A rule with more ranges than max-ranges is several rules at consecutive priorities; past the last priority, PP503. */

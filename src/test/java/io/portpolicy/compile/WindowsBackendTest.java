@@ -116,7 +116,7 @@ class WindowsBackendTest {
     /** Packets at the ends of every range the rules name and their neighbours, and random ones. */
     static List<Packet> packets(EffectivePolicy effective, Target host, Direction direction, Random random) {
         Set<IPAddress> peers = new HashSet<>();
-        Set<Integer> ports = new TreeSet<>(List.of(1, 22, 53, 80, 443, 1024, 49152, 65535));
+        Set<Integer> ports = new TreeSet<>(List.of(0, 1, 22, 53, 80, 443, 1024, 49152, 65535));
         Set<Integer> types = new TreeSet<>(List.of(0, 3, 8, 128, 133, 135, 136, 137, 255));
         for (Direction d : Direction.values()) {
             HostRules rules = HostRules.of(effective, host, d);
@@ -130,8 +130,8 @@ class WindowsBackendTest {
                         if (!low.isZero()) peers.add(low.increment(-1));
                         if (!high.isMax()) peers.add(high.increment(1));
                     }
-                    addEnds(ports, cube.destinationPorts(), 1, 65535);
-                    addEnds(ports, cube.sourcePorts(), 1, 65535);
+                    addEnds(ports, cube.destinationPorts(), 0, 65535);
+                    addEnds(ports, cube.sourcePorts(), 0, 65535);
                     addEnds(types, cube.icmpTypes(), 0, 255);
                     addEnds(types, cube.icmpCodes(), 0, 255);
                 }
@@ -177,7 +177,7 @@ class WindowsBackendTest {
     }
 
     private static int pick(List<Integer> values, Random random) {
-        return random.nextInt(4) == 0 ? 1 + random.nextInt(65535) : values.get(random.nextInt(values.size()));
+        return random.nextInt(4) == 0 ? random.nextInt(65536) : values.get(random.nextInt(values.size()));
     }
 
     private static int pickType(List<Integer> values, Random random) {
@@ -263,6 +263,25 @@ class WindowsBackendTest {
         assertTrue(r.rules.stream().noneMatch(x -> x.one("Action").equals("Allow") && x.one("Direction").equals("Inbound")));
         crossCheck("issue example, default allow", allow, allow.target("srv").orElseThrow(), 1);
         crossCheck("issue example, default deny", deny, deny.target("srv").orElseThrow(), 2);
+    }
+
+    /** Only 0-65535 is every port: a Block of 1-65535 leaves port 0 to the default, as the policy says. */
+    @Test
+    void portZeroIsAPortLikeAnyOther() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\ndeny tcp/1-65535 from 192.0.2.0/24\ndeny udp from 192.0.2.0/24\n"),
+                CompileFixtures.TODAY);
+        Target srv = effective.target("srv").orElseThrow();
+        WindowsFirewallReader r = WindowsFirewallReader.powershell(compile(effective, srv, "powershell").parts().get(0).text());
+        WindowsFirewallReader.FwRule tcp = r.rules.stream().filter(x -> x.one("Protocol").equals("TCP")).findFirst().orElseThrow();
+        assertEquals(List.of("1-65535"), tcp.list("LocalPort"));
+        WindowsFirewallReader.FwRule udp = r.rules.stream().filter(x -> x.one("Protocol").equals("UDP")).findFirst().orElseThrow();
+        assertFalse(udp.parameters().containsKey("LocalPort"), udp.toString());
+        IPAddress peer = new IPAddressString("192.0.2.7").getAddress();
+        IPAddress self = new IPAddressString("10.0.0.1").getAddress();
+        assertEquals("Allow", r.verdict(Direction.INBOUND, new Packet(peer, self, 6, 1024, 0, 0, 0), srv.addresses()));
+        assertEquals("Block", r.verdict(Direction.INBOUND, new Packet(peer, self, 17, 1024, 0, 0, 0), srv.addresses()));
+        crossCheck("port 0", effective, srv, 5);
     }
 
     @Test

@@ -366,7 +366,7 @@ final class WindowsFirewallReader {
             String[] p = element.split("-");
             int low = Integer.parseInt(p[0]);
             int high = p.length > 1 ? Integer.parseInt(p[1]) : low;
-            if (low < 1 || high > 65535 || low > high) throw new IllegalArgumentException("bad port range " + element);
+            if (low < 0 || high > 65535 || low > high) throw new IllegalArgumentException("bad port range " + element);
             if (low <= port && port <= high) return true;
         }
         return false;

@@ -227,8 +227,8 @@ public final class AzureBackend implements Backend {
 
     /** Port ranges as Azure writes them ({@code 22}, {@code 1000-2000}), or {@code *} for every port. */
     private static List<String> ports(List<ValueRange> values) {
-        if (HostRules.isFull(values, 65535)) return List.of("*");
-        return values.stream().map(ValueRange::toString).toList();
+        List<String> ports = HostRules.portList(values);
+        return ports.isEmpty() ? List.of("*") : ports;
     }
 
     /** {@code FILE:LINE} with the rule's comment, owner and ticket, and what the NSG does differently. */

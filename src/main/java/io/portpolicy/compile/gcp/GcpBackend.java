@@ -19,7 +19,6 @@ import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
-import io.portpolicy.engine.ValueRange;
 import io.portpolicy.json.Json;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
@@ -46,9 +45,8 @@ import java.util.Set;
  * every member alike.
  *
  * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
- * description; TCP and UDP port 0, which no real packet carries, is left out of port lists; a
- * rule with more ranges than {@code max-ranges} becomes several rules at consecutive
- * priorities, which decide exactly as one. Refused: a stateless policy (GCP admits replies by
+ * description; a rule with more ranges than {@code max-ranges} becomes several rules at
+ * consecutive priorities, which decide exactly as one. Refused: a stateless policy (GCP admits replies by
  * itself), source ports and ICMP types (GCP matches neither), groups whose tags collide, and
  * more rules than priorities.
  */
@@ -222,7 +220,7 @@ public final class GcpBackend implements Backend {
         return out;
     }
 
-    /** The block's traffic as GCP protocols; ports of TCP and UDP without port 0 (no real packet has it). */
+    /** The block's traffic as GCP protocols, TCP and UDP with their destination ports. */
     private static List<Protocol> protocols(PacketCube cube, Rule rule) throws CompileException {
         List<Protocol> out = new ArrayList<>();
         for (ProtocolPart part : ProtocolPart.of(cube)) {
@@ -232,9 +230,8 @@ public final class GcpBackend implements Backend {
                 if (!part.everySourcePort()) {
                     throw new CompileException(rule, PLATFORM + " rules cannot match source ports");
                 }
-                List<String> ports = ports(part.destinationPorts());
-                if (ports == null) continue;
-                out.add(new Protocol(part.protocol() == ProtocolPart.TCP ? "tcp" : "udp", ports));
+                out.add(new Protocol(part.protocol() == ProtocolPart.TCP ? "tcp" : "udp",
+                        HostRules.portList(part.destinationPorts())));
             } else if (part.isIcmp()) {
                 if (!part.everyIcmpType() || !part.everyIcmpCode()) {
                     throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
@@ -246,18 +243,6 @@ public final class GcpBackend implements Backend {
             }
         }
         return out;
-    }
-
-    /** A port list without port 0: {@code []} for every port, {@code null} when only port 0 was in it. */
-    private static List<String> ports(List<ValueRange> values) {
-        List<String> out = new ArrayList<>();
-        for (ValueRange v : values) {
-            int low = Math.max(1, v.low());
-            if (low > v.high()) continue;
-            out.add(low == v.high() ? Integer.toString(low) : low + "-" + v.high());
-        }
-        if (out.equals(List.of("1-65535"))) return List.of();
-        return out.isEmpty() ? null : out;
     }
 
     /** The ranges as CIDR blocks, each with its prefix length (a single address is {@code a/32} or {@code a/128}). */

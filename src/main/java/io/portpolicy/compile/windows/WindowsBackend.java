@@ -41,10 +41,9 @@ import java.util.Set;
  *
  * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); the policy's
  * implicit IPv6 neighbour discovery becomes an Allow rule where the default is not allow
- * (loopback is exempt from the firewall on Windows); TCP and UDP port 0, which no real packet
- * carries, is left out of port lists. Every rule names its local addresses, so addresses of
- * the machine the policy does not know get the default, as the policy says. A stateless policy
- * cannot be compiled: the firewall always tracks connections.
+ * (loopback is exempt from the firewall on Windows). Every rule names its local addresses, so
+ * addresses of the machine the policy does not know get the default, as the policy says. A
+ * stateless policy cannot be compiled: the firewall always tracks connections.
  */
 public final class WindowsBackend implements Backend {
 
@@ -208,10 +207,8 @@ public final class WindowsBackend implements Backend {
         for (int protocol : HostRules.each(cube.protocols())) {
             if (protocol == HostRules.TCP || protocol == HostRules.UDP) {
                 if (!icmpHoldsZero) continue;
-                List<String> lp = ports(localPorts);
-                List<String> rp = ports(remotePorts);
-                if (lp == null || rp == null) continue;
-                out.add(new Shape(protocol == HostRules.TCP ? "TCP" : "UDP", local, remote, lp, rp, List.of()));
+                out.add(new Shape(protocol == HostRules.TCP ? "TCP" : "UDP", local, remote,
+                        HostRules.portList(localPorts), HostRules.portList(remotePorts), List.of()));
             } else if (protocol == icmpOfFamily) {
                 if (!portsHoldZero) continue;
                 String name = protocol == HostRules.ICMP ? "ICMPv4" : "ICMPv6";
@@ -222,19 +219,6 @@ public final class WindowsBackend implements Backend {
             }
         }
         return out;
-    }
-
-    /** A port list without port 0 ({@code []} for every port, {@code null} when only port 0 was in it). */
-    private static List<String> ports(List<ValueRange> values) {
-        if (HostRules.isFull(values, 65535)) return List.of();
-        List<String> out = new ArrayList<>();
-        for (ValueRange v : values) {
-            int low = Math.max(1, v.low());
-            if (low > v.high()) continue;
-            out.add(low == v.high() ? Integer.toString(low) : low + "-" + v.high());
-        }
-        if (out.equals(List.of("1-65535"))) return List.of();
-        return out.isEmpty() ? null : out;
     }
 
     /** ICMP types as Windows lists them: {@code t} for a type with every code, else {@code t:c} pairs. */

@@ -39,7 +39,7 @@ public final class GroupPackets {
     /**
      * The same, with peers a platform treats specially added ({@code extraPeers}), and only the
      * packets {@code real} keeps: those the platform can see at all (a security group never sees
-     * loopback; GCP leaves TCP and UDP port 0, which no real packet carries, out of its rules).
+     * loopback).
      */
     public static List<Packet> of(EffectivePolicy effective, Target group, Direction direction, Random random,
                                   List<String> extraPeers, Predicate<Packet> real) {
