@@ -222,10 +222,13 @@ class AwsNaclBackendTest {
 
     // ---- the quota ----------------------------------------------------------------------
 
-    /** 21 single ports from one network: 21 inbound IPv4 entries, one over AWS's default of 20. */
+    /**
+     * 20 single ports from one network: 20 inbound IPv4 entries and the ACL's own deny-all
+     * entry, which AWS counts too, are one over AWS's default of 20.
+     */
     static final String OVER_QUOTA = "default inbound deny\ngroup web = 10.20.1.0/24\n"
             + "allow tcp/{8001,8003,8005,8007,8009,8011,8013,8015,8017,8019,8021,8023,8025,8027,8029,8031,8033,8035,"
-            + "8037,8039,8041} from 192.0.2.0/24 to web\n";
+            + "8037,8039} from 192.0.2.0/24 to web\n";
 
     @Test
     void overTheQuotaIsPp503WithExitTwo(@TempDir Path dir) throws IOException {
@@ -238,32 +241,46 @@ class AwsNaclBackendTest {
                 "web", "-o", out.toString(), "--config", config.toString());
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().startsWith(policy + ":2:7: error: PP503 target-limit: group web needs 21 inbound IPv4 entries"
-                + " on aws-nacl, 1 over the limit of 20; merge or narrow rules, or, if the platform allows more for you,"
-                + " set targets: { aws-nacl: { max-rules: N } } in .portpolicy.yaml"), run.err());
+                + " (with the network ACL's own deny-all entry *, which AWS counts) on aws-nacl, 1 over the limit of 20;"
+                + " merge or narrow rules, or, if the platform allows more for you, set targets: { aws-nacl: { max-rules:"
+                + " N } } in .portpolicy.yaml"), run.err());
         assertFalse(Files.exists(out), "nothing is written");
 
         CompileFixtures.Run lint = CompileFixtures.run("lint", policy.toString(), "--config", config.toString());
-        assertTrue(lint.out().contains("PP503 target-limit: group web needs 21 inbound IPv4 entries on aws-nacl"), lint.out());
+        assertTrue(lint.out().contains("PP503 target-limit: group web needs 21 inbound IPv4 entries (with the network ACL's"
+                + " own deny-all entry *, which AWS counts) on aws-nacl"), lint.out());
 
         Files.writeString(config, "targets:\n  aws-nacl: { max-rules: 40 }\n");
         run = CompileFixtures.run("compile", policy.toString(), "--target", "aws-nacl", "--group", "web", "--config",
                 config.toString());
         assertEquals(0, run.exit(), run.err());
-        assertEquals(21, AwsNaclReader.read(run.out()).entries(Direction.INBOUND).size());
+        assertEquals(20, AwsNaclReader.read(run.out()).entries(Direction.INBOUND).size());
         Files.writeString(config, "targets:\n  aws-nacl: { max-rules: 41 }\n");
         run = CompileFixtures.run("compile", policy.toString(), "--target", "aws-nacl", "--group", "web", "--config",
                 config.toString());
         assertEquals(2, run.exit(), "AWS allows at most 40 entries per direction and family");
     }
 
+    /** AWS's quota of 20 holds the ACL's deny-all entry: 19 entries of ours fit, 20 do not. */
+    @Test
+    void theQuotaCountsTheNetworkAclsOwnDenyAll() throws CompileException {
+        EffectivePolicy fits = policy(OVER_QUOTA.replace(",8039}", "}"));
+        assertEquals(19, AwsNaclReader.read(json(fits, fits.target("web").orElseThrow())).entries(Direction.INBOUND).size());
+        crossCheck("19 entries", fits, fits.target("web").orElseThrow(), 20, 11);
+        EffectivePolicy over = policy(OVER_QUOTA);
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> json(over, over.target("web").orElseThrow()));
+        assertEquals(21, e.needed());
+        assertEquals(20, e.limit());
+    }
+
     @Test
     void theQuotaCountsEachFamilyAndDirectionApartWithTheAllowAll() throws CompileException {
-        // 20 IPv4 and 20 IPv6 entries inbound fit; the default allow's entry makes 21 outbound.
+        // 19 IPv4 and 19 IPv6 entries inbound fit beside the two deny-alls; the default allow's entry makes 21 outbound.
         StringBuilder ports = new StringBuilder();
-        for (int i = 0; i < 20; i++) ports.append(i == 0 ? "" : ",").append(9000 + 2 * i);
+        for (int i = 0; i < 19; i++) ports.append(i == 0 ? "" : ",").append(9000 + 2 * i);
         EffectivePolicy fits = policy("default outbound deny\ngroup web = 10.20.1.0/24, 2001:db8:20:1::/64\n"
                 + "allow tcp/{" + ports + "} from 192.0.2.0/24, 2001:db8:99::/48 to web\n");
-        assertEquals(40, AwsNaclReader.read(json(fits, fits.target("web").orElseThrow())).entries(Direction.INBOUND).size());
+        assertEquals(38, AwsNaclReader.read(json(fits, fits.target("web").orElseThrow())).entries(Direction.INBOUND).size());
         EffectivePolicy over = policy("default outbound allow\ngroup web = 10.20.1.0/24\n"
                 + "deny tcp/{" + ports + "} from web to 192.0.2.0/24\n");
         LimitExceeded e = assertThrows(LimitExceeded.class, () -> json(over, over.target("web").orElseThrow()));

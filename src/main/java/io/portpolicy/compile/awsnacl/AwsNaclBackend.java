@@ -78,7 +78,11 @@ public final class AwsNaclBackend implements Backend {
         return true;
     }
 
-    /** AWS allows 20 entries per direction and address family, 40 on request. */
+    /**
+     * AWS's quota of rules per network ACL, per direction and address family: 20, at most 40 on
+     * request. It counts the ACL's own deny-all rule ({@code *}) of the family, so one fewer
+     * entries are ours.
+     */
     @Override
     public List<TargetOption> options() {
         return List.of(TargetOption.number(MAX_RULES, 20, 1, 40));
@@ -157,9 +161,11 @@ public final class AwsNaclBackend implements Backend {
         boolean allowAll = rules.defaultAction() == Action.ALLOW;
         if (allowAll) for (Family family : families(rules.group())) needed.merge(family, 1L, Long::sum);
         for (Map.Entry<Family, Long> family : needed.entrySet()) {
-            if (family.getValue() > limit) {
+            long withDenyAll = family.getValue() + 1;
+            if (withDenyAll > limit) {
                 throw new LimitExceeded(target, rules.group(), direction.keyword() + " " + family.getKey().label()
-                        + " entries", (int) Math.min(Integer.MAX_VALUE, family.getValue()), limit, MAX_RULES);
+                        + " entries (with the network ACL's own deny-all entry *, which AWS counts)",
+                        (int) Math.min(Integer.MAX_VALUE, withDenyAll), limit, MAX_RULES);
             }
         }
         List<Entry> out = new ArrayList<>();
