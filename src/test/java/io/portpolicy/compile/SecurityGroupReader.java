@@ -33,7 +33,9 @@ import java.util.Map;
  * type and ToPort the code, -1 meaning all (an ICMPv6 rule without ports: all types and
  * codes); IpProtocol -1, or a protocol number other than tcp, udp, icmp and icmpv6, matches all
  * ports (EC2 API Reference, IpPermission,
- * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html).</li>
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html). The reference
+ * gives icmp and icmpv6 no meaning with the other family's ranges, so reading icmp with an IPv6
+ * range, or icmpv6 with an IPv4 one, fails.</li>
  * </ul>
  *
  * <p>Packets from or to loopback addresses never leave an instance, so no security group sees
@@ -43,6 +45,16 @@ final class SecurityGroupReader {
 
     /** One rule: one CIDR with one protocol and its ports; {@code null} ports where the output gave none. */
     record SgRule(boolean ingress, String protocol, Integer fromPort, Integer toPort, String cidr, String description) {
+
+        /** ICMP goes with IPv4 ranges and ICMPv6 with IPv6 ranges: the EC2 API documents no other pairing. */
+        SgRule {
+            boolean v4 = new IPAddressString(cidr).getAddress().isIPv4();
+            boolean icmp = protocol.equals("icmp") || protocol.equals("1");
+            boolean icmpv6 = protocol.equals("icmpv6") || protocol.equals("58");
+            if (icmp && !v4 || icmpv6 && v4) {
+                throw new IllegalArgumentException(protocol + " with the " + (v4 ? "IPv4" : "IPv6") + " range " + cidr);
+            }
+        }
 
         IPAddress block() {
             return new IPAddressString(cidr).getAddress();

@@ -46,7 +46,9 @@ import java.util.stream.Collectors;
  * packets allow rules decide (after every earlier deny and reject) and, where the default
  * allows, what no rule matches. An entry is one CIDR with one protocol and one port range (or
  * ICMP type and code); ranges of addresses are split into CIDRs. Each entry's description
- * names the rules ({@code FILE:LINE}) that admit part of it.
+ * names the rules ({@code FILE:LINE}) that admit part of it. ICMP goes with IPv4 CIDRs and
+ * ICMPv6 with IPv6 ones only: the other family's ICMP number, which no stack sends, is admitted
+ * only where every protocol is ({@link PermissionCover}).
  *
  * <p>Refused, naming the rule: a policy that treats members of the group differently (a
  * security group has no field for its members' own addresses), source ports, a stateless

@@ -29,6 +29,10 @@ import java.util.TreeSet;
  * peers contain it, so one entry serves a run of atoms (port 22 from 10.0.0.0/8 and every port
  * from 10.1.0.0/16 are two entries, not nine). Peers an all-protocols entry already admits are
  * not needed again for a single protocol, though entries may still cover them.
+ *
+ * <p>One part of a set is left out: the other address family's ICMP number (ICMPv6 in IPv4,
+ * ICMP in IPv6), which only an all-protocols entry admits, since a permission names icmp for
+ * IPv4 ranges and icmpv6 for IPv6 ranges only.
  */
 final class PermissionCover {
 
@@ -77,6 +81,10 @@ final class PermissionCover {
         for (PacketCube cube : cubes) {
             List<IPAddressSeqRange> peers = inbound ? cube.sources() : cube.destinations();
             for (ProtocolPart part : ProtocolPart.of(cube)) {
+                // A permission pairs icmp with IPv4 ranges and icmpv6 with IPv6 ranges only: the
+                // other family's ICMP number (ICMPv6 in an IPv4 packet, ICMP in an IPv6 one) has
+                // no entry of its own, only a share of an all-protocols one.
+                if (part.isIcmp() && part.protocol() != ProtocolPart.icmpOf(cube.family())) continue;
                 for (ValueRange values : values(part)) {
                     for (IPAddressSeqRange range : peers) {
                         boxes.add(new Box(source, cube.family(), part.protocol(), values.low(), values.high(), range));

@@ -75,7 +75,7 @@ public record ProtocolPart(int protocol, List<ValueRange> destinationPorts, List
         }
         boolean portsHoldZero = holds(cube.destinationPorts(), 0) && holds(cube.sourcePorts(), 0);
         boolean icmpHoldsZero = holds(cube.icmpTypes(), 0) && holds(cube.icmpCodes(), 0);
-        int icmpOfFamily = cube.family() == Family.IPV4 ? ICMP : ICMPV6;
+        int icmpOfFamily = icmpOf(cube.family());
         List<ProtocolPart> parts = new ArrayList<>();
         for (ValueRange range : cube.protocols()) {
             for (int protocol = range.low(); protocol <= range.high(); protocol++) {
@@ -93,6 +93,11 @@ public record ProtocolPart(int protocol, List<ValueRange> destinationPorts, List
             }
         }
         return parts;
+    }
+
+    /** The ICMP protocol of a family: ICMP (1) in IPv4, ICMPv6 (58) in IPv6. */
+    public static int icmpOf(Family family) {
+        return family == Family.IPV4 ? ICMP : ICMPV6;
     }
 
     private static boolean full(List<ValueRange> values, int max) {
