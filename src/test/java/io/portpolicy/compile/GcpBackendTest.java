@@ -284,9 +284,9 @@ class GcpBackendTest {
         assertEquals("[\"0.0.0.0/0\"]", https.get("sourceRanges").toString());
         JsonNode ssh = api.get(1);
         assertFalse(ssh.has("destinationRanges"), ssh.toString());
-        assertEquals(1001, ssh.get("priority").asInt());
+        assertEquals(101, ssh.get("priority").asInt());
         JsonNode egress = byName(api, "tiers-eg-2-1");
-        assertEquals(1001, egress.get("priority").asInt(), "after tiers' own https to web: " + api);
+        assertEquals(101, egress.get("priority").asInt(), "after tiers' own https to web: " + api);
         assertFalse(egress.has("sourceRanges"), egress.toString());
         assertEquals("[\"10.20.3.0/24\"]", egress.get("destinationRanges").toString());
     }
@@ -298,8 +298,8 @@ class GcpBackendTest {
         List<String> names = new ArrayList<>();
         api.forEach(r -> names.add(r.get("name").asText() + " " + r.get("priority").asInt() + " "
                 + (r.has("denied") ? "deny" : "allow")));
-        assertEquals(List.of("web-in-0-1 1000 allow", "web-in-default-ipv4 1001 deny", "web-in-default-ipv6 1002 deny",
-                "web-eg-0-1 1000 allow", "web-eg-default-ipv4 1001 allow", "web-eg-default-ipv6 1002 allow"), names);
+        assertEquals(List.of("web-in-0-1 100 allow", "web-in-default-ipv4 101 deny", "web-in-default-ipv6 102 deny",
+                "web-eg-0-1 100 allow", "web-eg-default-ipv4 101 allow", "web-eg-default-ipv6 102 allow"), names);
         assertTrue(api.get(1).get("description").asText().contains("default inbound deny (not written: the language's default)"),
                 api.get(2).toString());
         GcpFirewallModel model = GcpFirewallModel.read(api).withDefaultNetworkRules();
@@ -386,8 +386,8 @@ class GcpBackendTest {
         Target web = effective.target("web").orElseThrow();
         TargetOptions two = TargetOptions.of(BACKEND.options(), Map.of("max-ranges", "2"));
         JsonNode api = crossCheck("split", effective, web, 5, two);
-        assertEquals(List.of("web-in-0-1 1000 [\"192.0.2.1/32\",\"192.0.2.3/32\"]",
-                "web-in-0-2 1001 [\"192.0.2.5/32\",\"198.51.100.7/32\"]", "web-in-0-3 1002 [\"203.0.113.9/32\"]"),
+        assertEquals(List.of("web-in-0-1 100 [\"192.0.2.1/32\",\"192.0.2.3/32\"]",
+                "web-in-0-2 101 [\"192.0.2.5/32\",\"198.51.100.7/32\"]", "web-in-0-3 102 [\"203.0.113.9/32\"]"),
                 splitSummary(api));
 
         Path file = dir.resolve("web.policy");
@@ -408,6 +408,48 @@ class GcpBackendTest {
                 config.toString());
         assertEquals(0, run.exit(), run.err());
         assertEquals(5 + 4, MAPPER.readTree(run.out()).size(), "five single-range rules and four defaults fit: " + run.out());
+    }
+
+    /**
+     * 1000 is the priority the API gives a rule created without one: another team's deny there
+     * would tie with our allow and win. No generated rule takes it; starting below it, every
+     * rule stays below it, and a direction that would reach it is PP503.
+     */
+    @Test
+    void noRuleTakesTheApiDefaultPriority(@TempDir Path dir) throws CompileException, IOException {
+        String policy = """
+                default inbound deny
+                group web = 10.20.1.0/24
+                allow https from 192.0.2.1, 192.0.2.3, 192.0.2.5, 198.51.100.7, 203.0.113.9 to web
+                """;
+        EffectivePolicy effective = effective(policy);
+        Target web = effective.target("web").orElseThrow();
+        JsonNode api = crossCheck("priorities", effective, web, 7);
+        assertEquals(100, api.get(0).get("priority").asInt());
+        api.forEach(rule -> assertTrue(rule.get("priority").asInt() < 1000, rule.toString()));
+        GcpFirewallModel withOthers = GcpFirewallModel.read(api);
+        withOthers.rules.add(new GcpFirewallModel.FwRule("others-deny-all", 1000, true, true,
+                List.of(new GcpFirewallModel.Protocol(-1, List.of())), List.of(new IPAddressString("0.0.0.0/0").getAddress()),
+                List.of(), List.of()));
+        Packet https = new Packet(new IPAddressString("192.0.2.1").getAddress(), new IPAddressString("10.20.1.5").getAddress(),
+                6, 40000, 443, 0, 0);
+        assertEquals("allow", withOthers.verdict(Direction.INBOUND, https, "web"));
+
+        Path file = dir.resolve("web.policy");
+        Files.writeString(file, policy);
+        Path config = dir.resolve(".portpolicy.yaml");
+        Files.writeString(config, "targets:\n  gcp: { max-ranges: 1, first-priority: 995 }\n");
+        CompileFixtures.Run run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web",
+                "--config", config.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("group web needs 7 inbound firewall rules (one priority each, from 995 to 999)"
+                + " on gcp, 2 over the limit of 5"), run.err());
+        Files.writeString(config, "targets:\n  gcp: { first-priority: 1000 }\n");
+        run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web", "--config",
+                config.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("but not 1000, the priority GCP gives rules created without one"), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
     }
 
     private static JsonNode byName(JsonNode api, String name) {

@@ -38,17 +38,17 @@ import java.util.Set;
  * <p>GCP evaluates the rules that apply to an instance by priority, lowest number first, the
  * first match deciding (deny before allow at equal priority); implied rules at 65535 deny
  * ingress and allow egress. So each direction is the policy's decisive rules in order, each
- * rule's blocks at the group one firewall rule with consecutive, unique priorities, then the
- * policy's default made explicit for IPv4 and IPv6. Rules select the group's instances by
- * network tag; a rule that singles out some members names their addresses in
- * {@code destinationRanges} (ingress) or {@code sourceRanges} (egress), so no rule needs to treat
- * every member alike.
+ * rule's blocks at the group one firewall rule with consecutive, unique priorities (from 100,
+ * all below 1000, the API's default priority), then the policy's default made explicit for
+ * IPv4 and IPv6. Rules select the group's instances by network tag; a rule that singles out
+ * some members names their addresses in {@code destinationRanges} (ingress) or
+ * {@code sourceRanges} (egress), so no rule needs to treat every member alike.
  *
  * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
  * description; a rule with more ranges than {@code max-ranges} becomes several rules at
- * consecutive priorities, which decide exactly as one. Refused: a stateless policy (GCP admits replies by
- * itself), source ports and ICMP types (GCP matches neither), groups whose tags collide, and
- * more rules than priorities.
+ * consecutive priorities, which decide exactly as one. Refused: a stateless policy (GCP admits
+ * replies by itself), source ports and ICMP types (GCP matches neither), groups whose tags
+ * collide, and more rules than priorities.
  */
 public final class GcpBackend implements Backend {
 
@@ -58,6 +58,14 @@ public final class GcpBackend implements Backend {
     static final String NETWORK = "network";
     /** Below the default network's pre-populated allow rules (65534) and the implied rules (65535). */
     static final int LAST_PRIORITY = 65533;
+    /**
+     * The priority the API gives a rule created without one, so where other teams' rules sit:
+     * none of ours takes it (a tie there lets their deny beat our allow). Rules starting below
+     * it end below it, so the policy decides before any rule at the API's default.
+     */
+    static final int API_DEFAULT_PRIORITY = 1000;
+    /** Where each direction starts by default: below the API's default, with 0-99 left for rules meant to come first. */
+    static final int DEFAULT_FIRST_PRIORITY = 100;
     /** The API's schema gives no limit; descriptions are cut here, on a character boundary. */
     static final int DESCRIPTION_CHARS = 1024;
     /** Every compiled policy's mode (a stateless one is refused), said in the defaults and the Terraform header. */
@@ -82,7 +90,9 @@ public final class GcpBackend implements Backend {
     @Override
     public List<TargetOption> options() {
         return List.of(TargetOption.number(MAX_RANGES, 5000, 1, 5000),
-                TargetOption.number(FIRST_PRIORITY, 1000, 0, LAST_PRIORITY),
+                TargetOption.number(FIRST_PRIORITY, DEFAULT_FIRST_PRIORITY, 0, LAST_PRIORITY).except(
+                        Set.of(Integer.toString(API_DEFAULT_PRIORITY)), "but not " + API_DEFAULT_PRIORITY
+                                + ", the priority GCP gives rules created without one"),
                 TargetOption.name(NETWORK, "default", RFC1035, "a VPC network name (RFC 1035: lower case letters,"
                         + " digits and '-', at most 63)"));
     }
@@ -212,10 +222,11 @@ public final class GcpBackend implements Backend {
                     List.of(every), List.of()), false));
         }
         int first = options.number(FIRST_PRIORITY);
-        int priorities = LAST_PRIORITY - first + 1;
+        int last = first < API_DEFAULT_PRIORITY ? API_DEFAULT_PRIORITY - 1 : LAST_PRIORITY;
+        int priorities = last - first + 1;
         if (out.size() > priorities) {
             throw new LimitExceeded("gcp", groupRules.group(), direction.keyword() + " firewall rules (one priority"
-                    + " each, from " + first + " to " + LAST_PRIORITY + ")", out.size(), priorities, FIRST_PRIORITY);
+                    + " each, from " + first + " to " + last + ")", out.size(), priorities, FIRST_PRIORITY);
         }
         return out;
     }
