@@ -8,6 +8,7 @@ import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
 import io.portpolicy.compile.TargetOptions;
 import io.portpolicy.compile.cloud.LimitExceeded;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EffectivePolicy;
@@ -25,10 +26,12 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -116,10 +119,17 @@ final class CompileCommand implements Callable<Integer> {
 
         List<Target> targets = targets(policy, effective, backend);
         Map<Target, Artifact> artifacts = new LinkedHashMap<>();
+        // A host in several groups is warned about once, not once per group (--all).
+        Set<Diagnostic> warned = new HashSet<>();
         for (Target target : targets) {
             try {
-                artifacts.put(target, backend.compile(new CompileRequest(effective, target, variant,
-                        Main.Version.number(), options)));
+                CompileRequest request = new CompileRequest(effective, target, variant, Main.Version.number(), options);
+                artifacts.put(target, backend.compile(request));
+                Diagnostics warnings = new Diagnostics();
+                for (Diagnostic warning : backend.warnings(request)) {
+                    if (warned.add(warning)) warnings.add(warning);
+                }
+                io.report(warnings);
                 // A group is judged in a layer of its own: with --all, hold one group's sets at a time.
                 effective.forget(target);
             } catch (CompileException e) {

@@ -1,5 +1,7 @@
 package io.portpolicy.compile;
 
+import io.portpolicy.diag.Diagnostic;
+
 import java.util.List;
 
 /**
@@ -34,5 +36,13 @@ public interface Backend {
      */
     default void check(CompileRequest request) throws CompileException {
         compile(request);
+    }
+
+    /**
+     * What the user should know about a target that compiles, as warnings: they change neither
+     * the output nor the exit status (Azure: a member address NSG rules never see).
+     */
+    default List<Diagnostic> warnings(CompileRequest request) {
+        return List.of();
     }
 }

@@ -18,4 +18,8 @@ public record Diagnostic(Severity severity, Location location, String message, S
     public static Diagnostic error(Location location, String message, String hint) {
         return new Diagnostic(Severity.ERROR, location, message, hint);
     }
+
+    public static Diagnostic warning(Location location, String message, String hint) {
+        return new Diagnostic(Severity.WARNING, location, message, hint);
+    }
 }

@@ -11,6 +11,7 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.testing.RandomPolicies;
 import org.approvaltests.Approvals;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -318,6 +319,44 @@ class AzureBackendTest {
         assertTrue(run.err().startsWith("<stdin>:2:1: error: cannot compile for azure at group web: Azure NSG rules cannot"
                 + " match ICMP types or codes (icmp/8)"), run.err());
         assertFalse(run.err().contains("Exception"), run.err());
+    }
+
+    // ---- addresses an NSG never sees ------------------------------------------------------
+
+    /**
+     * NSG rules match a VM's private address: a member whose address is not private gets a
+     * warning at its definition (the host's, or the address in the group), once per run; the
+     * template and the exit status are as without it.
+     */
+    @Test
+    void aMemberWithoutAPrivateAddressIsWarnedAbout(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("web.policy");
+        Files.writeString(file, """
+                default inbound deny
+                host web1 = 10.0.0.5
+                host web2 = 203.0.113.5
+                group web = web1, web2, 198.51.100.0/28, 2001:db8:20::/64
+                group both = web2, 10.0.1.0/24
+                allow https from any to web
+                """);
+        CompileFixtures.Run run = CompileFixtures.run("compile", file.toString(), "--target", "azure", "--group", "web");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("Microsoft.Network/networkSecurityGroups"), run.out());
+        assertTrue(run.err().startsWith(file + ":3:6: warning: host web2's address 203.0.113.5 is not a private address,"
+                + " but Azure NSG rules match a VM's private address"), run.err());
+        assertTrue(run.err().contains(file + ":4:25: warning: group web's address 198.51.100.0/28 is not a private"
+                + " address"), run.err());
+        assertTrue(run.err().contains(file + ":4:42: warning: group web's address 2001:db8:20::/64 is not a private"
+                + " address"), run.err());
+        assertTrue(run.err().contains("hint: name the VM's private address in the policy"), run.err());
+        assertFalse(run.err().contains("10.0.0.5") || run.err().contains("Exception"), run.err());
+
+        Path out = dir.resolve("out");
+        CompileFixtures.Run all = CompileFixtures.run("compile", file.toString(), "--target", "azure", "--all", "-o",
+                out.toString());
+        assertEquals(0, all.exit(), all.err());
+        assertEquals(1, all.err().split("host web2's address", -1).length - 1, "once per run: " + all.err());
+        assertTrue(Files.exists(out.resolve("both.json")) && Files.exists(out.resolve("web.json")));
     }
 
     // ---- limits -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.IPAddressString;
 import io.portpolicy.compile.Artifact;
 import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.CompileException;
@@ -17,20 +18,26 @@ import io.portpolicy.compile.Text;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.json.Json;
+import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Group;
+import io.portpolicy.model.Host;
 import io.portpolicy.model.Rule;
+import io.portpolicy.source.Location;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * An Azure network security group for one group, as an ARM template
@@ -62,6 +69,15 @@ public final class AzureBackend implements Backend {
     static final int DESCRIPTION_CHARS = 140;
     static final String API_VERSION = "2024-05-01";
     static final String TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+    /**
+     * The address ranges Azure virtual networks give VMs (RFC 1918, RFC 6598 shared space, IPv6
+     * unique local). NSG rules match a VM's private address: inbound after Azure translates a
+     * public address to it, outbound before it translates back.
+     */
+    private static final List<IPAddressSeqRange> PRIVATE_RANGES = Stream.of("10.0.0.0/8", "172.16.0.0/12",
+                    "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+            .map(block -> new IPAddressString(block).getAddress().toSequentialRange()).toList();
 
     @Override
     public String name() {
@@ -116,6 +132,38 @@ public final class AzureBackend implements Backend {
     @Override
     public void check(CompileRequest request) throws CompileException {
         nsg(request);
+    }
+
+    /** A warning for each address of the group outside the private ranges: NSG rules naming it never match. */
+    @Override
+    public List<Diagnostic> warnings(CompileRequest request) {
+        Group group = request.effective().policy().groups().get(request.target().name());
+        List<Diagnostic> out = new ArrayList<>();
+        for (Host host : group.hosts()) {
+            for (IPAddress address : host.addresses()) {
+                if (!isPrivate(address.toSequentialRange())) {
+                    out.add(notPrivate(host.location(), "host " + host.name() + "'s address " + address));
+                }
+            }
+        }
+        for (AddressLiteral block : group.blocks()) {
+            if (!isPrivate(block.range())) {
+                out.add(notPrivate(block.location(), "group " + group.name() + "'s address " + block.text()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isPrivate(IPAddressSeqRange range) {
+        return PRIVATE_RANGES.stream().anyMatch(block -> block.contains(range));
+    }
+
+    private static Diagnostic notPrivate(Location location, String what) {
+        return Diagnostic.warning(location, what + " is not a private address, but Azure NSG rules match a VM's"
+                + " private address (inbound after Azure translates a public address, outbound before), so no NSG"
+                + " rule compiled for it ever matches", "name the VM's private address in the policy (10.0.0.0/8,"
+                + " 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or fc00::/7); if the virtual network really uses"
+                + " this range, ignore this warning");
     }
 
     // ---- the rules ----------------------------------------------------------------------
