@@ -66,7 +66,13 @@ final class InventoryReader {
             if (!fields.containsKey("addresses")) {
                 diagnostics.error(at, "host '" + name + "' has no addresses", "add 'addresses: [10.0.0.5]'");
             }
-            List<Located> addresses = scalars(LocatedYaml.value(fields, "addresses"), "'addresses'");
+            Node addressesNode = LocatedYaml.value(fields, "addresses");
+            // A host without an address would match no packet: in the policy language one is required.
+            if (addressesNode != null && addressesNode.value() instanceof List<?> list && list.isEmpty()) {
+                diagnostics.error(addressesNode.location(), "host '" + name + "' has no addresses: the list is empty",
+                        "write its addresses in the brackets: addresses: [10.0.0.5]");
+            }
+            List<Located> addresses = scalars(addressesNode, "'addresses'");
             Located os = fields.containsKey("os") ? scalar(LocatedYaml.value(fields, "os"), "'os'") : null;
             List<Located> memberOf = scalars(LocatedYaml.value(fields, "groups"), "'groups'");
             memberOf.removeIf(group -> !validName(group.text(), group.location()));

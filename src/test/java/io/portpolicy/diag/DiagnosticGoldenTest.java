@@ -418,6 +418,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void yamlHostWithAnEmptyAddressList() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1: { addresses: [], os: linux }
+                """);
+    }
+
+    @Test
     void yamlNamesFollowTheLanguage() throws IOException {
         verifyError("main.policy", """
                 import "inventory.yaml"
