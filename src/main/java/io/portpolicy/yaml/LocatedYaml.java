@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -18,6 +19,7 @@ import java.io.Reader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +29,14 @@ import java.util.Map;
  */
 public final class LocatedYaml {
 
-    private static final YAMLFactory YAML = new YAMLFactory();
+    /**
+     * The most characters (code points) a YAML file may hold: SnakeYAML's default limit, set
+     * here so that it and the check made before parsing agree. The parser would find a file
+     * too large only after reading it, which takes seconds per megabyte of one long value.
+     */
+    public static final int MAX_CHARACTERS = 3 * 1024 * 1024;
+
+    private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
     /** A value with the place it starts: a String, a List of Nodes, a Map of Entries or null. */
     public record Node(Object value, Location location) {
@@ -57,6 +66,7 @@ public final class LocatedYaml {
      * not YAML ({@code hint} says what the file should look like). Duplicate keys are reported.
      */
     public static Node parse(SourceFile source, Diagnostics diagnostics, String hint) {
+        if (tooLarge(source, diagnostics)) return null;
         LocatedYaml reader = new LocatedYaml(source, diagnostics);
         try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
             try {
@@ -81,6 +91,25 @@ public final class LocatedYaml {
             diagnostics.error(source.at(1, 1, 1), "cannot read '" + source.displayPath() + "': " + e.getMessage());
         }
         return null;
+    }
+
+    /** Whether the file is over {@link #MAX_CHARACTERS}, reported when it is. */
+    private static boolean tooLarge(SourceFile source, Diagnostics diagnostics) {
+        String text = source.text();
+        if (text.length() <= MAX_CHARACTERS) return false;
+        int characters = text.codePointCount(0, text.length());
+        if (characters <= MAX_CHARACTERS) return false;
+        diagnostics.error(source.at(1, 1, 1), String.format(Locale.ROOT,
+                        "'%s' is too large to read: %,d characters, over the limit of %,d (3 Mi) for a YAML file",
+                        source.displayPath(), characters, MAX_CHARACTERS),
+                "split a large inventory into several files, each imported on its own");
+        return true;
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_CHARACTERS);
+        return options;
     }
 
     /** The node's mapping, or {@code null} after reporting that it is not one. */

@@ -5,10 +5,13 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.source.SourceFile;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocatedYamlTest {
@@ -28,6 +31,30 @@ class LocatedYamlTest {
             Map<String, LocatedYaml.Entry> top = LocatedYaml.mapping(root, "top", "hint", diagnostics);
             assertEquals("\uD83D\uDE00", top.get("key").value().value());
         }
+    }
+
+    @Test
+    void aFileOverTheSizeLimitIsRefusedBeforeItIsParsed() {
+        // The parser itself found a 10 MB value too long only after some 20 s of reading it.
+        String text = "key: \"" + "x".repeat(10_000_000) + "\"\n";
+        Diagnostics diagnostics = new Diagnostics();
+        assertNull(assertTimeoutPreemptively(Duration.ofSeconds(3), () -> parse(text, diagnostics)));
+        Diagnostic tooLarge = diagnostics.sorted().get(0);
+        assertEquals("x.yaml:1:1", tooLarge.location().toString());
+        assertEquals("'x.yaml' is too large to read: 10,000,008 characters, over the limit of 3,145,728 (3 Mi)"
+                + " for a YAML file", tooLarge.message());
+        assertNotNull(tooLarge.hint());
+    }
+
+    @Test
+    void aFileAtTheSizeLimitIsRead() {
+        // Characters are counted as code points: an emoji is one, though Java stores it in two chars.
+        String head = "key: \"\uD83D\uDE00\"\n# ";
+        String text = head + "x".repeat(LocatedYaml.MAX_CHARACTERS - head.codePointCount(0, head.length()) - 1) + "\n";
+        Diagnostics diagnostics = new Diagnostics();
+        LocatedYaml.Node root = parse(text, diagnostics);
+        assertEquals(0, diagnostics.size(), () -> diagnostics.sorted().get(0).message());
+        assertEquals("\uD83D\uDE00", LocatedYaml.mapping(root, "top", "hint", diagnostics).get("key").value().value());
     }
 
     @Test
