@@ -11,7 +11,10 @@ import io.portpolicy.syntax.antlr.PolicyParser;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
@@ -72,9 +75,9 @@ final class PolicyLoader {
     private SourceFile readRoot(String name, InputStream stdin) {
         if (!name.equals("-")) return read(name, Path.of(name), null);
         try {
-            return new SourceFile("<stdin>", null, decode(stdin.readAllBytes()));
-        } catch (CharacterCodingException e) {
-            diagnostics.error(null, "cannot read standard input: it is not UTF-8 text");
+            return source("<stdin>", null, stdin.readAllBytes());
+        } catch (NotUtf8 e) {
+            notUtf8(e, "standard input");
         } catch (IOException e) {
             diagnostics.error(null, "cannot read standard input: " + describe(e));
         }
@@ -167,15 +170,15 @@ final class PolicyLoader {
     private SourceFile read(String userPath, Path path, Location at) {
         String display = store.display(userPath);
         try {
-            SourceFile source = new SourceFile(display, path, decode(store.read(path)));
+            SourceFile source = source(display, path, store.read(path));
             userPaths.put(source, userPath);
             return source;
         } catch (NoSuchFileException e) {
             String similar = at == null ? null : similarFile(path);
             diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
                     : similar != null ? similar : "paths are relative to the file that names them");
-        } catch (CharacterCodingException e) {
-            diagnostics.error(at, "cannot read '" + display + "': it is not UTF-8 text");
+        } catch (NotUtf8 e) {
+            notUtf8(e, "'" + display + "'");
         } catch (IOException e) {
             diagnostics.error(at, "cannot read '" + display + "': " + describe(e));
         }
@@ -193,11 +196,62 @@ final class PolicyLoader {
         }
     }
 
-    private static String decode(byte[] bytes) throws CharacterCodingException {
-        String text = StandardCharsets.UTF_8.newDecoder()
+    /** Bytes that are not UTF-8: the file, invalid sequences shown as U+FFFD, and where the first one is. */
+    private static final class NotUtf8 extends IOException {
+        final transient Location at;
+        final String bytes;
+
+        NotUtf8(Location at, String bytes) {
+            super("not UTF-8");
+            this.at = at;
+            this.bytes = bytes;
+        }
+    }
+
+    private void notUtf8(NotUtf8 e, String what) {
+        diagnostics.error(e.at, "cannot read " + what + ": it is not UTF-8 text (" + e.bytes + ")",
+                "policy files and inventories are UTF-8; convert it, e.g. iconv -f ISO-8859-1 -t UTF-8");
+    }
+
+    /** The file's text: UTF-8 only, a leading byte-order mark dropped. */
+    private static SourceFile source(String display, Path path, byte[] bytes) throws NotUtf8 {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        // UTF-8 never decodes to more chars than it has bytes.
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            String before = withoutByteOrderMark(out.flip().toString());
+            SourceFile replaced = new SourceFile(display, path,
+                    withoutByteOrderMark(new String(bytes, StandardCharsets.UTF_8)));
+            throw new NotUtf8(replaced.at(lineOf(before), columnAtEnd(before), 1),
+                    hex(bytes, in.position(), result.length()));
+        }
+        decoder.flush(out);
+        return new SourceFile(display, path, withoutByteOrderMark(out.flip().toString()));
+    }
+
+    private static String withoutByteOrderMark(String text) {
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** The line the end of {@code text} is on, counting line feeds as the lexer does. */
+    private static int lineOf(String text) {
+        return 1 + (int) text.chars().filter(c -> c == '\n').count();
+    }
+
+    /** The column just past the end of {@code text}, in code points as the lexer counts them. */
+    private static int columnAtEnd(String text) {
+        String lastLine = text.substring(text.lastIndexOf('\n') + 1);
+        return 1 + lastLine.codePointCount(0, lastLine.length());
+    }
+
+    /** "byte 0xE9" or "bytes 0xF0 0x28": the invalid sequence as the decoder found it. */
+    private static String hex(byte[] bytes, int from, int length) {
+        StringBuilder shown = new StringBuilder(length == 1 ? "byte" : "bytes");
+        for (int i = from; i < from + length; i++) shown.append(String.format(Locale.ROOT, " 0x%02X", bytes[i]));
+        return shown.toString();
     }
 }

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +92,23 @@ class RobustnessRegressionTest {
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().contains("main.policy:1:9: error: 'a\u0000b.policy' is not a valid file path"), run.err());
         assertTrue(run.err().contains("main.policy:2:8: error: 'x\u0000.yaml' is not a valid file path"), run.err());
+    }
+
+    @Test
+    void textThatIsNotUtf8IsLocatedAtItsFirstInvalidByte() throws IOException {
+        // The error used to name the file only, leaving the user to hunt for the byte.
+        Files.writeString(dir.resolve("main.policy"), "include \"latin.policy\"\nimport \"inv.yaml\"\n");
+        Files.writeString(dir.resolve("latin.policy"), "host h = 10.0.0.1 # \u20ac\n\nhost g = 10.0.0.2 # caf");
+        Files.write(dir.resolve("latin.policy"), new byte[] {(byte) 0xE9, '\n'}, StandardOpenOption.APPEND);
+        // After a byte-order mark, which is not counted: it is not part of the text.
+        Files.write(dir.resolve("inv.yaml"), new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'h', (byte) 0xC3, '\n'});
+        CliRun run = CliRun.run(false, "lint", dir.resolve("main.policy").toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("latin.policy:3:24: error: cannot read '" + dir.resolve("latin.policy")
+                + "': it is not UTF-8 text (byte 0xE9)\n  host g = 10.0.0.2 # caf\uFFFD\n"), run.err());
+        assertTrue(run.err().contains("inv.yaml:1:2: error: cannot read '" + dir.resolve("inv.yaml")
+                + "': it is not UTF-8 text (byte 0xC3)"), run.err());
+        assertTrue(run.err().contains("hint: policy files and inventories are UTF-8"), run.err());
     }
 
     @Test
