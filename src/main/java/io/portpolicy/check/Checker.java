@@ -151,11 +151,18 @@ public final class Checker {
     }
 
     /**
+     * One policy file's text as {@link #check} reads it, and whether its bytes began with a
+     * byte-order mark, which the text leaves out: a tool that rewrites the file (fmt) drops it.
+     */
+    public record TextFile(SourceFile source, boolean byteOrderMark) {
+    }
+
+    /**
      * Reads one policy file ({@code "-"}: standard input) as {@link #check} does, without
      * following its includes, for tools that work on the text (fmt); {@code null} after
      * reporting why it cannot be read.
      */
-    public static SourceFile read(String file, InputStream stdin, Diagnostics diagnostics) {
+    public static TextFile read(String file, InputStream stdin, Diagnostics diagnostics) {
         return PolicyLoader.readFile(file, stdin, diagnostics);
     }
 

@@ -22,12 +22,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static io.portpolicy.source.FileErrors.describe;
@@ -37,6 +39,8 @@ import static io.portpolicy.source.FileErrors.describe;
  * in place, so the result is one ordered list of statements, as the language defines.
  */
 final class PolicyLoader {
+
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     /** A statement and the file it came from. */
     record Site(ParsedFile file, PolicyParser.StatementContext statement) {
@@ -50,6 +54,8 @@ final class PolicyLoader {
     private final Deque<Path> including = new ArrayDeque<>();
     private final Map<Path, Location> loaded = new HashMap<>();
     private final Map<SourceFile, String> userPaths = new IdentityHashMap<>();
+    /** The files whose bytes began with a byte-order mark, which their text leaves out. */
+    private final Set<SourceFile> byteOrderMarked = Collections.newSetFromMap(new IdentityHashMap<>());
 
     PolicyLoader(Diagnostics diagnostics, FileStore store) {
         this.diagnostics = diagnostics;
@@ -68,8 +74,10 @@ final class PolicyLoader {
      * is: UTF-8 only, a leading byte-order mark dropped; {@code null} after reporting why it
      * cannot be read.
      */
-    static SourceFile readFile(String name, InputStream stdin, Diagnostics diagnostics) {
-        return new PolicyLoader(diagnostics, FileStore.DISK).readRoot(name, stdin);
+    static Checker.TextFile readFile(String name, InputStream stdin, Diagnostics diagnostics) {
+        PolicyLoader loader = new PolicyLoader(diagnostics, FileStore.DISK);
+        SourceFile source = loader.readRoot(name, stdin);
+        return source == null ? null : new Checker.TextFile(source, loader.byteOrderMarked.contains(source));
     }
 
     private SourceFile readRoot(String name, InputStream stdin) {
@@ -214,7 +222,7 @@ final class PolicyLoader {
     }
 
     /** The file's text: UTF-8 only, a leading byte-order mark dropped. */
-    private static SourceFile source(String display, Path path, byte[] bytes) throws NotUtf8 {
+    private SourceFile source(String display, Path path, byte[] bytes) throws NotUtf8 {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -230,11 +238,14 @@ final class PolicyLoader {
                     hex(bytes, in.position(), result.length()));
         }
         decoder.flush(out);
-        return new SourceFile(display, path, withoutByteOrderMark(out.flip().toString()));
+        String text = out.flip().toString();
+        SourceFile source = new SourceFile(display, path, withoutByteOrderMark(text));
+        if (text.startsWith(BYTE_ORDER_MARK)) byteOrderMarked.add(source);
+        return source;
     }
 
     private static String withoutByteOrderMark(String text) {
-        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        return text.startsWith(BYTE_ORDER_MARK) ? text.substring(BYTE_ORDER_MARK.length()) : text;
     }
 
     /** The line the end of {@code text} is on, counting line feeds as the lexer does. */

@@ -3,7 +3,6 @@ package io.portpolicy.cli;
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.fmt.Formatter;
-import io.portpolicy.source.SourceFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,14 +42,15 @@ final class FmtCommand implements Callable<Integer> {
         int result = Main.OK;
         for (String file : files) {
             Diagnostics diagnostics = new Diagnostics();
-            SourceFile source = Checker.read(file, io.in(), diagnostics);
-            Optional<String> formatted = source == null ? Optional.empty() : Formatter.format(source, diagnostics);
+            Checker.TextFile read = Checker.read(file, io.in(), diagnostics);
+            Optional<String> formatted = read == null ? Optional.empty() : Formatter.format(read.source(), diagnostics);
             io.report(diagnostics);
             if (formatted.isEmpty()) {
                 result = Main.ERROR;
                 continue;
             }
-            boolean changes = !formatted.get().equals(source.text());
+            // The canonical form has no byte-order mark: a file with one changes even if its text does not.
+            boolean changes = read.byteOrderMark() || !formatted.get().equals(read.source().text());
             if (check) {
                 if (changes) {
                     io.out().println(file + ": would be reformatted");

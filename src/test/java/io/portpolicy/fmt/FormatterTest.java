@@ -111,6 +111,17 @@ class FormatterTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotCanonical(@TempDir Path dir) throws IOException {
+        // The text without the mark was already canonical, so fmt used to leave the mark in place.
+        Path file = dir.resolve("bom.policy");
+        Files.writeString(file, "\uFEFFallow ssh from 10.0.0.0/8\n");
+        assertEquals(1, run("fmt", "--check", file.toString()));
+        assertEquals(0, run("fmt", file.toString()));
+        assertEquals("allow ssh from 10.0.0.0/8\n", Files.readString(file));
+        assertEquals(0, run("fmt", "--check", file.toString()));
+    }
+
+    @Test
     void aRewrittenFileKeepsItsPermissionsAndALinkStaysALink(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("a.policy");
         Files.writeString(file, "allow   ssh from 10.0.0.0/8\n");
