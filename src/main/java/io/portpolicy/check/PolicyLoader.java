@@ -46,12 +46,18 @@ final class PolicyLoader {
     record Site(ParsedFile file, PolicyParser.StatementContext statement) {
     }
 
+    /** A file being read: what identifies it (see {@link FileStore#locate}) and its name as the user wrote it. */
+    private record Open(Path identity, String name) {
+    }
+
     private final Diagnostics diagnostics;
     private final FileStore store;
     final List<SourceFile> files = new ArrayList<>();
     final List<Site> statements = new ArrayList<>();
     final List<InventoryReader> inventories = new ArrayList<>();
-    private final Deque<Path> including = new ArrayDeque<>();
+    /** The files whose includes are being read, the innermost first. */
+    private final Deque<Open> including = new ArrayDeque<>();
+    /** Where each file included or imported was named, by identity. */
     private final Map<Path, Location> loaded = new HashMap<>();
     private final Map<SourceFile, String> userPaths = new IdentityHashMap<>();
     /** The files whose bytes began with a byte-order mark, which their text leaves out. */
@@ -66,7 +72,8 @@ final class PolicyLoader {
     void loadRoot(String name, InputStream stdin) {
         SourceFile source = readRoot(name, stdin);
         if (source == null) return;
-        load(source, name.equals("-") ? Path.of("").toAbsolutePath() : Path.of(name).toAbsolutePath().normalize());
+        Path path = name.equals("-") ? Path.of("") : Path.of(name);
+        load(source, new Open(identify(path), fileName(Path.of(source.displayPath()))));
     }
 
     /**
@@ -92,9 +99,9 @@ final class PolicyLoader {
         return null;
     }
 
-    private void load(SourceFile source, Path absolute) {
+    private void load(SourceFile source, Open open) {
         files.add(source);
-        including.push(absolute);
+        including.push(open);
         ParsedFile parsed = PolicyReader.read(source, diagnostics);
         for (PolicyParser.StatementContext statement : parsed.statements()) {
             if (statement.includeStmt() != null) {
@@ -113,23 +120,25 @@ final class PolicyLoader {
         String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
         Path target = resolve(from, relative, at);
         if (target == null) return;
-        if (including.contains(target)) {
-            List<Path> chain = new ArrayList<>(including);
-            java.util.Collections.reverse(chain);
-            String cycle = chain.subList(chain.indexOf(target), chain.size()).stream()
-                    .map(p -> p.getFileName().toString()).collect(Collectors.joining(" -> "));
-            diagnostics.error(at, "include cycle: " + cycle + " -> " + target.getFileName(),
+        Path identity = identify(target);
+        List<Open> chain = new ArrayList<>(including);
+        Collections.reverse(chain);
+        int start = chain.stream().map(Open::identity).toList().indexOf(identity);
+        if (start >= 0) {
+            String cycle = chain.subList(start, chain.size()).stream()
+                    .map(Open::name).collect(Collectors.joining(" -> "));
+            diagnostics.error(at, "include cycle: " + cycle + " -> " + fileName(Path.of(relative)),
                     "remove one of the includes; shared definitions belong in a file that includes nothing");
             return;
         }
-        if (loaded.containsKey(target)) {
-            diagnostics.error(at, "'" + relative + "' is already included at " + loaded.get(target),
+        if (loaded.containsKey(identity)) {
+            diagnostics.error(at, "'" + relative + "' is already included at " + loaded.get(identity),
                     "include each file once; its definitions are global");
             return;
         }
-        loaded.put(target, at);
-        SourceFile source = read(display(from, relative), target, at);
-        if (source != null) load(source, target);
+        loaded.put(identity, at);
+        SourceFile source = read(display(from, relative, identity), target, at);
+        if (source != null) load(source, new Open(identity, fileName(Path.of(relative))));
     }
 
     private void importInventory(ParsedFile from, PolicyParser.ImportStmtContext statement) {
@@ -137,13 +146,14 @@ final class PolicyLoader {
         String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
         Path target = resolve(from, relative, at);
         if (target == null) return;
-        if (loaded.containsKey(target)) {
-            diagnostics.error(at, "'" + relative + "' is already imported at " + loaded.get(target),
+        Path identity = identify(target);
+        if (loaded.containsKey(identity)) {
+            diagnostics.error(at, "'" + relative + "' is already imported at " + loaded.get(identity),
                     "import each inventory once");
             return;
         }
-        loaded.put(target, at);
-        SourceFile source = read(display(from, relative), target, at);
+        loaded.put(identity, at);
+        SourceFile source = read(display(from, relative, identity), target, at);
         if (source == null) return;
         files.add(source);
         InventoryReader inventory = new InventoryReader(source, diagnostics);
@@ -151,12 +161,16 @@ final class PolicyLoader {
         inventories.add(inventory);
     }
 
-    /** The file a statement names, or {@code null} after reporting a name no file can have. */
+    /**
+     * The file a statement names, or {@code null} after reporting a name no file can have. The
+     * path is not normalized: {@code link/..} is the directory above the link's target, as the
+     * file system reads it, not the directory holding the link.
+     */
     private Path resolve(ParsedFile from, String relative, Location at) {
         Path base = from.source().path() == null ? Path.of("").toAbsolutePath()
                 : from.source().path().toAbsolutePath().getParent();
         try {
-            return base.resolve(relative).normalize();
+            return base.resolve(relative);
         } catch (InvalidPathException e) {
             diagnostics.error(at, "'" + relative + "' is not a valid file path: " + e.getReason().toLowerCase(Locale.ROOT),
                     "write the path as plain text, relative to this file");
@@ -164,11 +178,33 @@ final class PolicyLoader {
         }
     }
 
-    /** Included files are shown relative to where the user is, like the root file. */
-    private String display(ParsedFile from, String relative) {
-        if (from.source().path() == null) return Path.of(relative).normalize().toString();
-        Path parent = Path.of(userPaths.get(from.source())).getParent();
-        return (parent == null ? Path.of(relative) : parent.resolve(relative)).normalize().toString();
+    /**
+     * Included files are shown relative to where the user is, like the root file, tidied of
+     * {@code .} and {@code ..} unless that would name another file (a {@code ..} after a link).
+     */
+    private String display(ParsedFile from, String relative, Path identity) {
+        Path parent = from.source().path() == null ? null : Path.of(userPaths.get(from.source())).getParent();
+        Path written = parent == null ? Path.of(relative) : parent.resolve(relative);
+        Path tidy = written.normalize();
+        return tidy.equals(written) || identify(tidy).equals(identity) ? tidy.toString() : written.toString();
+    }
+
+    /**
+     * What identifies a file: its path with every link followed, so a file named twice, once
+     * through a link, is one file; when nothing can be followed, its path as written (reading
+     * it will say what is wrong).
+     */
+    private Path identify(Path path) {
+        try {
+            return store.locate(path);
+        } catch (IOException unreadable) {
+            return path.toAbsolutePath().normalize();
+        }
+    }
+
+    private static String fileName(Path path) {
+        Path name = path.getFileName();
+        return name == null ? path.toString() : name.toString();
     }
 
     /**

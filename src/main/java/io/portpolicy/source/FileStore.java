@@ -22,6 +22,11 @@ public interface FileStore {
         }
 
         @Override
+        public Path locate(Path path) throws IOException {
+            return path.toRealPath();
+        }
+
+        @Override
         public List<String> names(Path directory) throws IOException {
             try (Stream<Path> entries = Files.list(directory)) {
                 return entries.limit(1000).map(p -> p.getFileName().toString()).toList();
@@ -36,6 +41,12 @@ public interface FileStore {
 
     /** The file's bytes; {@link NoSuchFileException} when there is no such file here. */
     byte[] read(Path path) throws IOException;
+
+    /**
+     * The path of the file {@code path} names, every symbolic link followed: one file has one
+     * such path, so it tells files apart. {@link NoSuchFileException} when there is no such file.
+     */
+    Path locate(Path path) throws IOException;
 
     /** The names in a directory (for "did you mean" when a named file is missing). */
     List<String> names(Path directory) throws IOException;

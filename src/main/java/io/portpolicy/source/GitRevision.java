@@ -52,6 +52,11 @@ public final class GitRevision implements FileStore {
     }
 
     @Override
+    public Path locate(Path path) throws IOException {
+        return top.resolve(inRepository(path));
+    }
+
+    @Override
     public List<String> names(Path directory) throws IOException {
         String inRepository = inRepository(directory);
         Result listing = git(top, "ls-tree", "--name-only", "-z", commit, "--", inRepository.isEmpty() ? "." : inRepository + "/");
