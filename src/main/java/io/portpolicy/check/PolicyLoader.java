@@ -42,6 +42,9 @@ final class PolicyLoader {
 
     private static final String BYTE_ORDER_MARK = "\uFEFF";
 
+    /** How deep includes may nest below the root file: each level is a frame on the reader's stack. */
+    private static final int MAX_INCLUDE_DEPTH = 64;
+
     /** A statement and the file it came from. */
     record Site(ParsedFile file, PolicyParser.StatementContext statement) {
     }
@@ -134,6 +137,12 @@ final class PolicyLoader {
         if (loaded.containsKey(identity)) {
             diagnostics.error(at, "'" + relative + "' is already included at " + loaded.get(identity),
                     "include each file once; its definitions are global");
+            return;
+        }
+        if (including.size() > MAX_INCLUDE_DEPTH) {
+            diagnostics.error(at, "includes nested too deeply: '" + relative + "' would be level "
+                            + including.size() + " below the root file; the limit is " + MAX_INCLUDE_DEPTH,
+                    "include shared files from the root file, or from a file near it, instead of chaining them");
             return;
         }
         loaded.put(identity, at);

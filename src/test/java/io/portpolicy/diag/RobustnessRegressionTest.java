@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Inputs that once crashed, hung or misreported; each now gives plain diagnostics. */
@@ -92,6 +93,28 @@ class RobustnessRegressionTest {
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().contains("main.policy:1:9: error: 'a\u0000b.policy' is not a valid file path"), run.err());
         assertTrue(run.err().contains("main.policy:2:8: error: 'x\u0000.yaml' is not a valid file path"), run.err());
+    }
+
+    /** f0.policy (the root) includes f1.policy, which includes f2.policy, ... down to f{levels}. */
+    private CliRun lintIncludeChain(int levels) throws IOException {
+        for (int level = 0; level < levels; level++) {
+            Files.writeString(dir.resolve("f" + level + ".policy"), "include \"f" + (level + 1) + ".policy\"\n");
+        }
+        Files.writeString(dir.resolve("f" + levels + ".policy"), "host web1 = 10.0.1.11\nallow ssh from 10.0.0.5 to web1\n");
+        return CliRun.run(false, "lint", dir.resolve("f0.policy").toString());
+    }
+
+    @Test
+    void includesNestedBeyondTheLimitAreAnErrorAtTheInclude() throws IOException {
+        // A long enough chain of includes used to end in a stack overflow, reported without a place.
+        CliRun tooDeep = lintIncludeChain(65);
+        assertEquals(2, tooDeep.exit(), tooDeep.err());
+        assertTrue(tooDeep.err().contains("f64.policy:1:9: error: includes nested too deeply: 'f65.policy' would be"
+                + " level 65 below the root file; the limit is 64"), tooDeep.err());
+        assertTrue(tooDeep.err().contains("hint: include shared files from the root file"), tooDeep.err());
+
+        CliRun atTheLimit = lintIncludeChain(64);
+        assertFalse(atTheLimit.err().contains("nested too deeply"), atTheLimit.err());
     }
 
     @Test
