@@ -3,10 +3,15 @@ package io.portpolicy.source;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Files as they are in one commit of the Git repository holding them, read with the user's
@@ -16,9 +21,16 @@ import java.util.List;
  */
 public final class GitRevision implements FileStore {
 
+    /** The mode Git records for a symbolic link, stored as a blob that holds the link's target. */
+    private static final String SYMBOLIC_LINK = "120000";
+    /** As many links as Linux follows in one path (MAXSYMLINKS) before it gives up on a loop. */
+    private static final int MAX_LINKS = 40;
+
     private final String revision;
     private final Path top;
     private final String commit;
+    /** {@link #mode} of each path looked up. */
+    private final Map<String, String> modes = new HashMap<>();
 
     private GitRevision(String revision, Path top, String commit) {
         this.revision = revision;
@@ -45,20 +57,19 @@ public final class GitRevision implements FileStore {
 
     @Override
     public byte[] read(Path path) throws IOException {
-        String inRepository = inRepository(path);
-        Result blob = git(top, "cat-file", "blob", commit + ":" + inRepository);
+        Result blob = git(top, "cat-file", "blob", commit + ":" + followLinks(path));
         if (blob.exit != 0) throw new NoSuchFileException(path.toString());
         return blob.bytes;
     }
 
     @Override
     public Path locate(Path path) throws IOException {
-        return top.resolve(inRepository(path));
+        return top.resolve(followLinks(path));
     }
 
     @Override
     public List<String> names(Path directory) throws IOException {
-        String inRepository = inRepository(directory);
+        String inRepository = followLinks(directory);
         Result listing = git(top, "ls-tree", "--name-only", "-z", commit, "--", inRepository.isEmpty() ? "." : inRepository + "/");
         if (listing.exit != 0) return List.of();
         List<String> names = new ArrayList<>();
@@ -76,23 +87,106 @@ public final class GitRevision implements FileStore {
     @Override
     public String display(String path) {
         try {
-            return revision + ":" + inRepository(Path.of(path));
+            return revision + ":" + String.join("/", tidy(inRepository(Path.of(path))));
         } catch (IOException | RuntimeException outside) {
             return revision + ":" + path;
         }
     }
 
-    /** The path relative to the repository's top, with '/' separators, as Git names it. */
-    private String inRepository(Path path) throws IOException {
-        Path absolute = path.toAbsolutePath().normalize();
-        // The working tree may reach the repository through a symbolic link; compare real paths.
-        Path parent = absolute.getParent();
-        Path real = parent != null && parent.toFile().isDirectory()
-                ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
+    /**
+     * The path, from the repository's top with '/' separators, of the file {@code path} names
+     * at the revision. Each symbolic link on the way is followed from the link's directory, as
+     * the file system would follow it; it must lead to a place inside the repository.
+     */
+    private String followLinks(Path path) throws IOException {
+        Deque<String> toWalk = new ArrayDeque<>(inRepository(path));
+        List<String> walked = new ArrayList<>();
+        String link = null;
+        String target = null;
+        int links = 0;
+        while (!toWalk.isEmpty()) {
+            String part = toWalk.removeFirst();
+            if (part.isEmpty() || part.equals(".")) continue;
+            if (part.equals("..")) {
+                if (walked.isEmpty()) {
+                    if (link != null) throw linkOutside(link, target);
+                    throw new NoSuchFileException(path + " (outside the repository at " + top + ")");
+                }
+                walked.remove(walked.size() - 1);
+                continue;
+            }
+            walked.add(part);
+            String here = String.join("/", walked);
+            String mode = mode(here);
+            if (mode == null) throw new NoSuchFileException(path.toString());
+            if (!mode.equals(SYMBOLIC_LINK)) continue;
+            if (++links > MAX_LINKS) {
+                throw new IOException("it leads through more than " + MAX_LINKS + " symbolic links at " + revision
+                        + " (a loop of links?); the last was '" + here + "'");
+            }
+            link = here;
+            target = git(top, "cat-file", "blob", commit + ":" + here).text();
+            if (target.startsWith("/")) throw linkOutside(link, target);
+            walked.remove(walked.size() - 1);
+            List<String> targetParts = List.of(target.split("/"));
+            for (int i = targetParts.size() - 1; i >= 0; i--) toWalk.addFirst(targetParts.get(i));
+        }
+        return String.join("/", walked);
+    }
+
+    private IOException linkOutside(String link, String target) {
+        return new IOException("the symbolic link '" + link + "' at " + revision + " points to '" + target
+                + "', outside the repository; links are followed only within it");
+    }
+
+    /**
+     * The mode Git records for the entry at {@code inRepository} (100644, 040000, 120000...), or
+     * {@code null} for none. Kept: the files of a policy share their directories.
+     */
+    private String mode(String inRepository) throws IOException {
+        if (modes.containsKey(inRepository)) return modes.get(inRepository);
+        Result entry = git(top, "--literal-pathspecs", "ls-tree", "-z", commit, "--", inRepository);
+        String text = entry.text();
+        int space = text.indexOf(' ');
+        String mode = entry.exit != 0 || space < 0 ? null : text.substring(0, space);
+        modes.put(inRepository, mode);
+        return mode;
+    }
+
+    /**
+     * The parts of the path from the repository's top, '.' and '..' as written: at the revision
+     * a '..' after a link is read from the link's target. The working tree may reach the
+     * repository through a symbolic link, and directories on the way may be gone from it
+     * (renamed since the revision), so the real path of the nearest directory that is there
+     * says where in the repository the rest is.
+     */
+    private List<String> inRepository(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        List<String> rest = new ArrayList<>();
+        Path directory = absolute;
+        do {
+            if (directory.getFileName() != null) rest.add(0, directory.getFileName().toString());
+            directory = directory.getParent();
+        } while (directory != null && !Files.isDirectory(directory));
+        if (directory == null) throw new NoSuchFileException(path.toString());
+        Path real = directory.toRealPath();
         if (!real.startsWith(top)) throw new NoSuchFileException(path + " (outside the repository at " + top + ")");
         List<String> parts = new ArrayList<>();
-        for (Path part : top.relativize(real)) parts.add(part.toString());
-        return String.join("/", parts);
+        for (Path part : top.relativize(real)) {
+            if (!part.toString().isEmpty()) parts.add(part.toString());
+        }
+        parts.addAll(rest);
+        return parts;
+    }
+
+    /** The parts with each '.' dropped and each '..' taking away the part before it, for showing. */
+    private static List<String> tidy(List<String> parts) {
+        Deque<String> tidy = new ArrayDeque<>();
+        for (String part : parts) {
+            if (part.equals("..") && !tidy.isEmpty() && !tidy.peekLast().equals("..")) tidy.removeLast();
+            else if (!part.isEmpty() && !part.equals(".")) tidy.addLast(part);
+        }
+        return List.copyOf(tidy);
     }
 
     private record Result(int exit, byte[] bytes) {

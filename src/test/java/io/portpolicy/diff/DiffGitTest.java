@@ -118,6 +118,56 @@ class DiffGitTest {
     }
 
     @Test
+    void aSymbolicLinkInTheRevisionIsFollowed() throws Exception {
+        // Git stores a link as a blob holding its target; that text used to be read as the policy.
+        write("shared/rules.policy", Files.readString(repository.resolve("site/rules.policy")));
+        Files.delete(repository.resolve("site/rules.policy"));
+        Files.createSymbolicLink(repository.resolve("site/rules.policy"), Path.of("../shared/rules.policy"));
+        commit("rules shared through a link");
+        Run unchanged = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(0, unchanged.exit, unchanged.err);
+        assertTrue(unchanged.out.contains("no access change"), unchanged.out);
+
+        write("shared/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
+        Run changed = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(1, changed.exit, changed.err);
+        assertTrue(changed.out.contains("before: allowed by HEAD:site/rules.policy:1"), changed.out);
+    }
+
+    @Test
+    void aSymbolicLinkInTheRevisionMustStayInTheRepository() throws Exception {
+        Files.delete(repository.resolve("site/rules.policy"));
+        Files.createSymbolicLink(repository.resolve("site/rules.policy"), Path.of("../../outside.policy"));
+        Files.delete(repository.resolve("site/inventory.yaml"));
+        Files.createSymbolicLink(repository.resolve("site/inventory.yaml"), Path.of("loop.yaml"));
+        Files.createSymbolicLink(repository.resolve("site/loop.yaml"), Path.of("inventory.yaml"));
+        commit("links that lead nowhere");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, run.exit, run.err);
+        assertTrue(run.err.contains("error: cannot read 'HEAD:site/rules.policy': the symbolic link 'site/rules.policy'"
+                + " at HEAD points to '../../outside.policy', outside the repository"), run.err);
+        assertTrue(run.err.contains("error: cannot read 'HEAD:site/inventory.yaml': it leads through more than 40"
+                + " symbolic links at HEAD"), run.err);
+    }
+
+    @Test
+    void aFileReachedThroughALinkedDirectoryIsFoundInADirectoryRenamedSince(@TempDir Path elsewhere) throws Exception {
+        // Its directory gone from the working tree, the path through the link was taken for one outside the repository.
+        Files.createDirectories(repository.resolve("site/old"));
+        Files.move(repository.resolve("site/rules.policy"), repository.resolve("site/old/rules.policy"));
+        String main = Files.readString(repository.resolve("site/main.policy"));
+        write("site/main.policy", main.replace("\"rules.policy\"", "\"old/rules.policy\""));
+        commit("rules in a directory of their own");
+        git("mv", "site/old", "site/new");
+        write("site/main.policy", main.replace("\"rules.policy\"", "\"new/rules.policy\""));
+        Path link = Files.createSymbolicLink(elsewhere.resolve("repo"), repository);
+
+        Run run = diff("--git", "HEAD", link.resolve("site/main.policy").toString());
+        assertEquals(0, run.exit, run.err);
+        assertTrue(run.out.contains("no access change"), run.out);
+    }
+
+    @Test
     void badRevisionsAreRefusedWithoutRunningThemAsOptions() throws Exception {
         Run unknown = diff("--git", "no-such-branch", file("site/main.policy"));
         assertEquals(2, unknown.exit);
@@ -148,6 +198,11 @@ class DiffGitTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    private void commit(String message) throws Exception {
+        git("add", "-A");
+        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message);
+    }
 
     private String file(String relative) {
         return repository.resolve(relative).toString();
