@@ -139,8 +139,8 @@ final class CompileCommand implements Callable<Integer> {
                 if (e instanceof LimitExceeded) {
                     errors.error(policy.groups().get(target.name()).location(), "PP503 target-limit: " + e.getMessage());
                     io.report(errors);
-                } else if (e.rule() != null) {
-                    errors.error(e.rule().location(), message);
+                } else if (e.location() != null) {
+                    errors.error(e.location(), message);
                     io.report(errors);
                 } else {
                     io.err().println("portpolicy: error: " + message);

@@ -14,15 +14,16 @@ public final class StatefulPlatform {
     }
 
     /**
-     * Refuses a stateless policy.
+     * Refuses a stateless policy, at its {@code stateless} statement.
      *
      * @param platform the platform as the message names it, e.g. "an AWS security group"
      * @param hint     what the user can do instead, e.g. "compile it for aws without the 'stateless' setting"
      */
     public static void require(EffectivePolicy effective, String platform, String hint) throws CompileException {
         if (effective.policy().settings().isStateless()) {
-            throw new CompileException(null, "the policy is stateless, but " + platform + " always tracks connections"
-                    + " and admits replies by itself, beyond what the policy admits: " + hint);
+            throw CompileException.at(effective.policy().settings().stateless().location(), "the policy is stateless, but "
+                    + platform + " always tracks connections and admits replies by itself, beyond what the policy"
+                    + " admits: " + hint);
         }
     }
 }
