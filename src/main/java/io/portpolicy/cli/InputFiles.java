@@ -28,6 +28,11 @@ final class InputFiles implements FileStore {
     }
 
     @Override
+    public Path locate(Path path) throws IOException {
+        return DISK.locate(path);
+    }
+
+    @Override
     public List<String> names(Path directory) throws IOException {
         return DISK.names(directory);
     }
