@@ -5,18 +5,13 @@ import io.portpolicy.diag.Suggestions;
 import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
+import io.portpolicy.source.Utf8Text;
 import io.portpolicy.syntax.ParsedFile;
 import io.portpolicy.syntax.PolicyReader;
 import io.portpolicy.syntax.antlr.PolicyParser;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,8 +34,6 @@ import static io.portpolicy.source.FileErrors.describe;
  * in place, so the result is one ordered list of statements, as the language defines.
  */
 final class PolicyLoader {
-
-    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     /** How deep includes may nest below the root file: each level is a frame on the reader's stack. */
     private static final int MAX_INCLUDE_DEPTH = 64;
@@ -94,7 +87,7 @@ final class PolicyLoader {
         if (!name.equals("-")) return read(name, Path.of(name), null);
         try {
             return source("<stdin>", null, stdin.readAllBytes());
-        } catch (NotUtf8 e) {
+        } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "standard input");
         } catch (IOException e) {
             diagnostics.error(null, "cannot read standard input: " + describe(e));
@@ -230,7 +223,7 @@ final class PolicyLoader {
             String similar = at == null ? null : similarFile(path);
             diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
                     : similar != null ? similar : "paths are relative to the file that names them");
-        } catch (NotUtf8 e) {
+        } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "'" + display + "'");
         } catch (IOException e) {
             diagnostics.error(at, "cannot read '" + display + "': " + describe(e));
@@ -249,65 +242,14 @@ final class PolicyLoader {
         }
     }
 
-    /** Bytes that are not UTF-8: the file, invalid sequences shown as U+FFFD, and where the first one is. */
-    private static final class NotUtf8 extends IOException {
-        final transient Location at;
-        final String bytes;
-
-        NotUtf8(Location at, String bytes) {
-            super("not UTF-8");
-            this.at = at;
-            this.bytes = bytes;
-        }
+    private void notUtf8(Utf8Text.NotUtf8 e, String what) {
+        diagnostics.error(e.at(), "cannot read " + what + ": " + e.getMessage(), Utf8Text.HINT);
     }
 
-    private void notUtf8(NotUtf8 e, String what) {
-        diagnostics.error(e.at, "cannot read " + what + ": it is not UTF-8 text (" + e.bytes + ")",
-                "policy files and inventories are UTF-8; convert it, e.g. iconv -f ISO-8859-1 -t UTF-8");
-    }
-
-    /** The file's text: UTF-8 only, a leading byte-order mark dropped. */
-    private SourceFile source(String display, Path path, byte[] bytes) throws NotUtf8 {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        // UTF-8 never decodes to more chars than it has bytes.
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            String before = withoutByteOrderMark(out.flip().toString());
-            SourceFile replaced = new SourceFile(display, path,
-                    withoutByteOrderMark(new String(bytes, StandardCharsets.UTF_8)));
-            throw new NotUtf8(replaced.at(lineOf(before), columnAtEnd(before), 1),
-                    hex(bytes, in.position(), result.length()));
-        }
-        decoder.flush(out);
-        String text = out.flip().toString();
-        SourceFile source = new SourceFile(display, path, withoutByteOrderMark(text));
-        if (text.startsWith(BYTE_ORDER_MARK)) byteOrderMarked.add(source);
-        return source;
-    }
-
-    private static String withoutByteOrderMark(String text) {
-        return text.startsWith(BYTE_ORDER_MARK) ? text.substring(BYTE_ORDER_MARK.length()) : text;
-    }
-
-    /** The line the end of {@code text} is on, counting line feeds as the lexer does. */
-    private static int lineOf(String text) {
-        return 1 + (int) text.chars().filter(c -> c == '\n').count();
-    }
-
-    /** The column just past the end of {@code text}, in code points as the lexer counts them. */
-    private static int columnAtEnd(String text) {
-        String lastLine = text.substring(text.lastIndexOf('\n') + 1);
-        return 1 + lastLine.codePointCount(0, lastLine.length());
-    }
-
-    /** "byte 0xE9" or "bytes 0xF0 0x28": the invalid sequence as the decoder found it. */
-    private static String hex(byte[] bytes, int from, int length) {
-        StringBuilder shown = new StringBuilder(length == 1 ? "byte" : "bytes");
-        for (int i = from; i < from + length; i++) shown.append(String.format(Locale.ROOT, " 0x%02X", bytes[i]));
-        return shown.toString();
+    /** The file's text, remembering whether it began with a byte-order mark. */
+    private SourceFile source(String display, Path path, byte[] bytes) throws Utf8Text.NotUtf8 {
+        Utf8Text.Decoded decoded = Utf8Text.decode(display, path, bytes);
+        if (decoded.byteOrderMark()) byteOrderMarked.add(decoded.source());
+        return decoded.source();
     }
 }

@@ -8,11 +8,11 @@ import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.source.FileErrors;
 import io.portpolicy.source.SourceFile;
+import io.portpolicy.source.Utf8Text;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -52,15 +52,19 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
     public Optional<LintConfig> config(Path explicit) {
         Path file = configFile(explicit);
         if (file == null) return Optional.of(LintConfig.DEFAULT);
-        String text;
+        SourceFile source;
+        Diagnostics diagnostics = new Diagnostics();
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            source = Utf8Text.decode(file.toString(), file, Files.readAllBytes(file)).source();
+        } catch (Utf8Text.NotUtf8 e) {
+            diagnostics.error(e.at(), "cannot read configuration " + file + ": " + e.getMessage(), Utf8Text.HINT);
+            report(diagnostics);
+            return Optional.empty();
         } catch (IOException e) {
             error("cannot read configuration " + file + ": " + FileErrors.describe(e), null);
             return Optional.empty();
         }
-        Diagnostics diagnostics = new Diagnostics();
-        LintConfig read = ConfigReader.read(new SourceFile(file.toString(), file, text), diagnostics);
+        LintConfig read = ConfigReader.read(source, diagnostics);
         report(diagnostics);
         return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
     }

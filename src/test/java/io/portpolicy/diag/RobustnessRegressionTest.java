@@ -131,7 +131,7 @@ class RobustnessRegressionTest {
                 + "': it is not UTF-8 text (byte 0xE9)\n  host g = 10.0.0.2 # caf\uFFFD\n"), run.err());
         assertTrue(run.err().contains("inv.yaml:1:2: error: cannot read '" + dir.resolve("inv.yaml")
                 + "': it is not UTF-8 text (byte 0xC3)"), run.err());
-        assertTrue(run.err().contains("hint: policy files and inventories are UTF-8"), run.err());
+        assertTrue(run.err().contains("hint: policy files, inventories and configurations are UTF-8"), run.err());
     }
 
     @Test

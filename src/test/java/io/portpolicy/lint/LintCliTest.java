@@ -193,6 +193,18 @@ class LintCliTest {
     }
 
     @Test
+    void aConfigurationThatIsNotUtf8IsReportedAtItsFirstInvalidByte() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path config = dir.resolve("c.yaml");
+        Files.write(config, "rules:\n  PP406: error # caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith(config + ":2:21: error: cannot read configuration " + config
+                + ": it is not UTF-8 text (byte 0xE9)"), run.err());
+        assertTrue(run.err().contains("configurations are UTF-8"), run.err());
+    }
+
+    @Test
     void configChangesSeverityAndDisablesRules() throws IOException {
         Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\nallow ssh from 10.1.2.3/24 to web1\n");
         Path config = write("c.yaml", "rules:\n  PP406: error\n  PP401: off\n"
