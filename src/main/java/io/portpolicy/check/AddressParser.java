@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 /**
  * Parses address literals strictly: no inet_aton shorthands ({@code 10.1}), no leading zeros
  * (is {@code 010} octal?), no masks or wildcards. Each failure is reported with a hint.
+ * Addresses given on the command line are held to the same forms.
  */
-final class AddressParser {
+public final class AddressParser {
 
     private static final IPAddressStringParameters STRICT = new IPAddressStringParameters.Builder()
             .allowEmpty(false)
@@ -41,15 +42,33 @@ final class AddressParser {
 
     /** A single address, or {@code null} after reporting why it is not one. */
     IPAddress address(String text, Location at) {
+        IPAddress address = single(text);
+        if (address == null) diagnostics.error(at, invalid(text), hint(text));
+        return address;
+    }
+
+    /** The one address {@code text} is in a form the language accepts, or {@code null}. */
+    public static IPAddress single(String text) {
         try {
             return new IPAddressString(text, STRICT).toAddress();
         } catch (AddressStringException e) {
-            boolean v6 = text.indexOf(':') >= 0;
-            diagnostics.error(at, "invalid " + (v6 ? "IPv6" : "IPv4") + " address '" + text + "'",
-                    v6 ? "IPv6 addresses are up to eight groups of hex digits, with '::' for one run of zeros"
-                       : "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10");
             return null;
         }
+    }
+
+    /** The error for {@code text} when {@link #single} refuses it. */
+    public static String invalid(String text) {
+        return "invalid " + (isIpv6(text) ? "IPv6" : "IPv4") + " address '" + text + "'";
+    }
+
+    /** How addresses of the family {@code text} looks like are written. */
+    public static String hint(String text) {
+        return isIpv6(text) ? "IPv6 addresses are up to eight groups of hex digits, with '::' for one run of zeros"
+                : "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10";
+    }
+
+    private static boolean isIpv6(String text) {
+        return text.indexOf(':') >= 0;
     }
 
     /** A member written as an address, CIDR or range; {@code null} after an error. */

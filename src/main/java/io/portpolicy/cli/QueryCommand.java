@@ -2,7 +2,7 @@ package io.portpolicy.cli;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
-import inet.ipaddr.IPAddressString;
+import io.portpolicy.check.AddressParser;
 import io.portpolicy.check.Checker;
 import io.portpolicy.check.IcmpTypes;
 import io.portpolicy.diag.Diagnostics;
@@ -168,22 +168,34 @@ final class QueryCommand implements Callable<Integer> {
             Target group = Target.of(policy.groups().get(text));
             return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
         }
-        IPAddress address = new IPAddressString(text).getAddress();
-        if (address != null && (address.isMultiple() || address.isPrefixed())) {
-            throw usage(option + " '" + text + "' is a network or range; a query is about one packet: give one address"
-                    + " such as " + address.withoutPrefixLength().getLower());
-        }
-        if (address == null) {
-            TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());
-            names.addAll(policy.groups().keySet());
-            String hint = Suggestions.didYouMean(text, names);
-            throw usage(option + " '" + text + "' is neither an address nor a host or group of the policy"
-                    + (hint == null ? "" : "; " + hint));
-        }
+        IPAddress address = AddressParser.single(text);
+        if (address == null) throw usage(notAnAddress(policy, text, option));
         Target owner = policy.hosts().values().stream()
                 .filter(h -> h.addresses().stream().anyMatch(a -> a.withoutPrefixLength().equals(address)))
                 .findFirst().map(Target::of).orElse(null);
         return new End(List.of(address), owner);
+    }
+
+    /**
+     * Why {@code text} is no address the policy language would accept (query takes the same
+     * forms), or, when it reads as a word, no name of the policy either.
+     */
+    private static String notAnAddress(Policy policy, String text, String option) {
+        if (text.isBlank()) return option + " is empty; give an address, or a host or group of the policy";
+        boolean addressLike = Character.isDigit(text.charAt(0)) || text.indexOf(':') >= 0;
+        if (!addressLike) {
+            TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());
+            names.addAll(policy.groups().keySet());
+            String hint = Suggestions.didYouMean(text, names);
+            return option + " '" + text + "' is neither an address nor a host or group of the policy"
+                    + (hint == null ? "" : "; " + hint);
+        }
+        int cut = text.indexOf('/') >= 0 ? text.indexOf('/') : text.indexOf('-');
+        if (cut > 0 && AddressParser.single(text.substring(0, cut)) != null) {
+            return option + " '" + text + "' is a network or range; a query is about one packet: give one address"
+                    + " such as " + text.substring(0, cut);
+        }
+        return option + ": " + AddressParser.invalid(text) + "; " + AddressParser.hint(text);
     }
 
     private static Family family(End source, End destination, Protocol protocol) {

@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** One in-process run of the CLI, with what it printed. */
-record CliRun(int exit, String out, String err) {
+public record CliRun(int exit, String out, String err) {
 
-    static CliRun run(boolean colour, String... args) {
+    public static CliRun run(boolean colour, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(args, new ByteArrayInputStream(new byte[0]),
@@ -23,7 +23,7 @@ record CliRun(int exit, String out, String err) {
     }
 
     /** Writes {@code files} (name, text, name, text, ...) into {@code dir} and lints the first. */
-    static CliRun lint(Path dir, String... files) throws IOException {
+    public static CliRun lint(Path dir, String... files) throws IOException {
         for (int i = 0; i < files.length; i += 2) {
             Path file = dir.resolve(files[i]);
             Files.createDirectories(file.getParent());

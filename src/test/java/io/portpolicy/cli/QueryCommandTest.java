@@ -1,0 +1,81 @@
+package io.portpolicy.cli;
+
+import io.portpolicy.diag.CliRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What {@code query} refuses to answer, and how it says so. */
+class QueryCommandTest {
+
+    private static final String POLICY = """
+            host web1 = 10.0.1.11, 2001:db8:1::11
+            allow any from 10.0.0.5 to web1
+            allow any from 2001:db8::5 to web1
+            """;
+
+    @TempDir
+    Path dir;
+
+    private CliRun query(String... args) throws IOException {
+        Path policy = Files.writeString(dir.resolve("p.policy"), POLICY, StandardCharsets.UTF_8);
+        List<String> all = new ArrayList<>(List.of("query", policy.toString()));
+        all.addAll(List.of(args));
+        return CliRun.run(false, all.toArray(String[]::new));
+    }
+
+    private void assertUsageError(CliRun run, String message) {
+        assertEquals(2, run.exit(), run.out() + run.err());
+        assertTrue(run.err().contains(message), run.err());
+        assertFalse(run.err().contains("Exception"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void addressesAreReadAsThePolicyLanguageReadsThem() throws IOException {
+        CliRun allowed = query("--from", "10.0.0.5", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertEquals(0, allowed.exit(), allowed.err());
+        CliRun v6 = query("--from", "2001:db8::5", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertEquals(0, v6.exit(), v6.err());
+    }
+
+    @Test
+    void anEmptyAddressIsAnErrorNotLoopback() throws IOException {
+        assertUsageError(query("--from", "", "--to", "web1", "--proto", "tcp", "--port", "22"),
+                "--from is empty; give an address, or a host or group of the policy");
+    }
+
+    @Test
+    void shorthandOctalAndHexAddressesAreRefusedWithTheLanguagesHint() throws IOException {
+        for (String written : List.of("010.0.0.5", "10.5", "0x0a000005", "167772165", "10.0.0.256")) {
+            assertUsageError(query("--from", written, "--to", "web1", "--proto", "tcp", "--port", "22"),
+                    "--from: invalid IPv4 address '" + written + "'; an IPv4 address is four numbers 0-255"
+                            + " without leading zeros, such as 192.0.2.10");
+        }
+        assertUsageError(query("--from", "10.0.0.5", "--to", "2001:db8:::1", "--proto", "tcp", "--port", "22"),
+                "--to: invalid IPv6 address '2001:db8:::1'; IPv6 addresses are up to eight groups of hex digits");
+    }
+
+    @Test
+    void aWordIsAnUnknownNameWithASuggestion() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "webl", "--proto", "tcp", "--port", "22"),
+                "--to 'webl' is neither an address nor a host or group of the policy; did you mean 'web1'?");
+    }
+
+    @Test
+    void aRangeIsNotOneAddress() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5-10.0.0.9", "--to", "web1", "--proto", "tcp", "--port", "22"),
+                "'10.0.0.5-10.0.0.9' is a network or range; a query is about one packet: give one address"
+                        + " such as 10.0.0.5");
+    }
+}
