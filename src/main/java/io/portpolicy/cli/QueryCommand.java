@@ -57,15 +57,15 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--proto", required = true, paramLabel = "PROTO", description = "tcp, udp, icmp or icmpv6")
     String proto;
 
-    @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp)")
+    @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp only)")
     Integer port;
 
     @Option(names = "--sport", paramLabel = "N",
-            description = "source port (tcp, udp); default: the first port of the source's ephemeral range")
+            description = "source port (tcp, udp only); default: the first port of the source's ephemeral range")
     Integer sourcePort;
 
     @Option(names = "--icmp-type", paramLabel = "TYPE[:CODE]",
-            description = "ICMP type name or number (icmp, icmpv6); default echo-request")
+            description = "ICMP type name or number (icmp, icmpv6 only); default echo-request")
     String icmpType;
 
     @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
@@ -97,6 +97,7 @@ final class QueryCommand implements Callable<Integer> {
         Policy policy = settings.get().configured(checked.get());
 
         Protocol protocol = protocol();
+        refuseOptionsOtherProtocolsTake(protocol);
         End source = end(policy, from, "--from");
         End destination = end(policy, to, "--to");
         Family family = family(source, destination, protocol);
@@ -159,6 +160,22 @@ final class QueryCommand implements Callable<Integer> {
             // reported below
         }
         throw usage("--proto must be tcp, udp, icmp or icmpv6, not '" + proto + "'");
+    }
+
+    /** An option that does not apply to the protocol would be ignored; the question is then not the one asked. */
+    private void refuseOptionsOtherProtocolsTake(Protocol protocol) {
+        if (protocol.hasPorts()) {
+            if (icmpType != null) {
+                throw usage("--icmp-type applies to icmp and icmpv6, not " + protocol.keyword()
+                        + "; drop it, or ask about --proto icmp or icmpv6");
+            }
+            return;
+        }
+        String portOption = port != null ? "--port" : sourcePort != null ? "--sport" : null;
+        if (portOption != null) {
+            throw usage(portOption + " applies to tcp and udp, not " + protocol.keyword()
+                    + "; drop it, and give the ICMP type with --icmp-type TYPE[:CODE]");
+        }
     }
 
     private End end(Policy policy, String text, String option) {

@@ -78,4 +78,18 @@ class QueryCommandTest {
                 "'10.0.0.5-10.0.0.9' is a network or range; a query is about one packet: give one address"
                         + " such as 10.0.0.5");
     }
+
+    @Test
+    void portsWithIcmpAreRefusedNotIgnored() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--port", "22"),
+                "--port applies to tcp and udp, not icmp; drop it, and give the ICMP type with --icmp-type");
+        assertUsageError(query("--from", "2001:db8::5", "--to", "web1", "--proto", "icmpv6", "--sport", "22"),
+                "--sport applies to tcp and udp, not icmpv6");
+    }
+
+    @Test
+    void anIcmpTypeWithTcpOrUdpIsRefusedNotIgnored() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "udp", "--port", "53",
+                "--icmp-type", "echo-request"), "--icmp-type applies to icmp and icmpv6, not udp; drop it");
+    }
 }
