@@ -6,6 +6,7 @@ import io.portpolicy.diag.Suggestions;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.Dates;
 import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Group;
@@ -37,9 +38,7 @@ import org.antlr.v4.runtime.tree.TerminalNode;
 
 import java.io.InputStream;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,8 +64,6 @@ import java.util.function.Function;
  */
 public final class Checker {
 
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
-            .withResolverStyle(ResolverStyle.STRICT);
     /** Below this many rules, a second thread costs more than it saves. */
     private static final int RULES_CHECKED_TOGETHER = 2000;
 
@@ -787,7 +784,7 @@ public final class Checker {
 
     private LocalDate date(SourceFile file, TerminalNode date) {
         try {
-            return LocalDate.parse(date.getText(), DATE);
+            return Dates.parse(date.getText());
         } catch (DateTimeParseException e) {
             diagnostics.error(location(file, date.getSymbol()), "invalid date '" + date.getText() + "'",
                     "dates are YYYY-MM-DD and must exist, e.g. 2026-12-31");

@@ -1,5 +1,6 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.model.Dates;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -92,7 +93,7 @@ public final class Main implements Runnable {
     /** An option's date, with a message that names no Java class when it is not one. */
     private static LocalDate date(String text) {
         try {
-            return LocalDate.parse(text);
+            return Dates.parse(text);
         } catch (DateTimeParseException e) {
             throw new CommandLine.TypeConversionException(
                     "'" + text + "' is not a date: write YYYY-MM-DD, such as 2026-01-31");

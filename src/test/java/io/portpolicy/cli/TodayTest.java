@@ -1,7 +1,10 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.check.Checker;
+import io.portpolicy.diag.Diagnostics;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -20,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TodayTest {
 
+    private static final List<String> COMMANDS = List.of("lint", "compile", "diff", "query");
+
     @Test
     void aGivenDateIsKept() {
         assertEquals(LocalDate.of(2031, 2, 28), Main.dayOr(LocalDate.of(2031, 2, 28)));
@@ -27,15 +32,40 @@ class TodayTest {
 
     @Test
     void aDateThatIsNotOneIsAUsageErrorNamingNoJavaClass() {
-        for (String command : List.of("lint", "compile", "diff", "query")) {
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int exit = Main.run(new String[] {command, "--today", "2025-02-30"}, InputStream.nullInputStream(),
-                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), false);
-            String message = err.toString(StandardCharsets.UTF_8);
-            assertEquals(2, exit, message);
-            assertTrue(message.contains("'2025-02-30' is not a date: write YYYY-MM-DD"), command + ": " + message);
+        for (String command : COMMANDS) {
+            String message = refused(command, "2025-02-30");
             assertFalse(message.contains("java."), command + ": " + message);
         }
+    }
+
+    @Test
+    void onlyAFourDigitYearIsADate() {
+        for (String command : COMMANDS) {
+            for (String date : List.of("+99999-01-01", "+2026-01-31", "-2026-01-31", "02026-01-31", "2026-1-31")) {
+                refused(command, date);
+            }
+        }
+    }
+
+    /** What {@code command --today date} printed, having checked that it refused the date. */
+    private static String refused(String command, String date) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {command, "--today", date}, InputStream.nullInputStream(),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), false);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, command + " " + date + ": " + message);
+        assertTrue(message.contains("'" + date + "' is not a date: write YYYY-MM-DD"), command + ": " + message);
+        return message;
+    }
+
+    @Test
+    void policiesTakeTheSameDates() {
+        Diagnostics diagnostics = new Diagnostics();
+        Checker.check("-", new ByteArrayInputStream(
+                "allow ssh expires 99999-01-01\nallow ssh expires 2026-12-31\n".getBytes(StandardCharsets.UTF_8)),
+                diagnostics);
+        assertEquals(1, diagnostics.size());
+        assertTrue(diagnostics.sorted().get(0).message().contains("invalid date '99999-01-01'"));
     }
 
     @Test
