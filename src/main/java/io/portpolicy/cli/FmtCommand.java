@@ -2,6 +2,7 @@ package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.fmt.Formatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +54,7 @@ final class FmtCommand implements Callable<Integer> {
             boolean changes = read.byteOrderMark() || !formatted.get().equals(read.source().text());
             if (check) {
                 if (changes) {
-                    io.out().println(file + ": would be reformatted");
+                    io.out().println(VisibleText.of(file + ": would be reformatted"));
                     if (result == Main.OK) result = Main.FINDINGS;
                 }
             } else if (file.equals("-")) {

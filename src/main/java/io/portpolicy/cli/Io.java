@@ -3,6 +3,7 @@ package io.portpolicy.cli;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.VisibleText;
 
 import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
@@ -32,8 +33,9 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
 
     /** An error that has no place in a file: one line, and the hint on the next when there is one. */
     public void error(String message, String hint) {
-        err.println("portpolicy: error: " + message);
-        if (hint != null) err.println("  hint: " + hint);
+        // Paths and arguments are the user's text, which may not act on the terminal.
+        err.println(VisibleText.of("portpolicy: error: " + message));
+        if (hint != null) err.println(VisibleText.of("  hint: " + hint));
         err.flush();
     }
 

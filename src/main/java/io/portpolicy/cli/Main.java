@@ -1,5 +1,6 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.model.Dates;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,10 +53,11 @@ public final class Main implements Runnable {
                 .setErr(errWriter)
                 .setColorScheme(CommandLine.Help.defaultColorScheme(
                         colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
+                .setParameterExceptionHandler(Main::usageError)
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // Never a stack trace: say what failed, in one line.
-                    commandLine.getErr().println("portpolicy: internal error: " + e
-                            + " (please report this with the input that caused it)");
+                    commandLine.getErr().println(VisibleText.of("portpolicy: internal error: " + e
+                            + " (please report this with the input that caused it)"));
                     return ERROR;
                 });
         int code;
@@ -88,6 +90,20 @@ public final class Main implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "'-' (standard input) can be given only once: it can be read only once");
         }
+    }
+
+    /**
+     * picocli's own handling of a usage error (the message, then suggestions or the usage), but
+     * with the arguments the message quotes made visible.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getColorScheme().errorText(VisibleText.of(e.getMessage())));
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+            command.usage(err, command.getColorScheme());
+        }
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** An option's date, with a message that names no Java class when it is not one. */

@@ -7,6 +7,7 @@ import io.portpolicy.check.Checker;
 import io.portpolicy.check.IcmpTypes;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.engine.EphemeralPorts;
 import io.portpolicy.engine.Packet;
 import io.portpolicy.engine.EffectivePolicy;
@@ -140,15 +141,17 @@ final class QueryCommand implements Callable<Integer> {
                     + " name the host or group to judge the packet at");
         }
 
-        io.out().println(describe(packet, protocol));
+        StringBuilder answer = new StringBuilder(describe(packet, protocol)).append('\n');
         Action overall = Action.ALLOW;
         for (int i = 0; i < verdicts.size(); i++) {
             Verdict verdict = verdicts.get(i);
-            io.out().printf("  %s at %s %s: %s%n    decided by %s%n", verdict.direction().keyword(),
-                    at.get(i).kind(), at.get(i).name(), verdict.action().keyword(), verdict.reason());
+            answer.append(String.format("  %s at %s %s: %s\n    decided by %s\n", verdict.direction().keyword(),
+                    at.get(i).kind(), at.get(i).name(), verdict.action().keyword(), verdict.reason()));
             if (overall == Action.ALLOW) overall = verdict.action();
         }
-        io.out().println("verdict: " + overall.keyword());
+        answer.append("verdict: ").append(overall.keyword()).append('\n');
+        // The deciding rule is quoted with its file name: the user's text, which may not act on the terminal.
+        io.out().print(VisibleText.of(answer.toString()));
         return overall == Action.ALLOW ? Main.OK : Main.FINDINGS;
     }
 

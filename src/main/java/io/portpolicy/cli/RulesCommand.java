@@ -1,6 +1,7 @@
 package io.portpolicy.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.json.Json;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleCatalog;
@@ -93,7 +94,7 @@ final class RulesCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
-        io.out().println("wrote " + RuleDocs.files().size() + " files to " + docs);
+        io.out().println(VisibleText.of("wrote " + RuleDocs.files().size() + " files to " + docs));
         return Main.OK;
     }
 

@@ -2,6 +2,7 @@ package io.portpolicy.diff;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.json.Json;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.model.Action;
@@ -122,7 +123,8 @@ public final class DiffReport {
         }
         findings(out, "lint findings introduced", result.introduced(), "  ");
         findings(out, "lint findings resolved", result.resolved(), "  ");
-        return out.toString();
+        // Names, file names and rule text are the user's: nothing in them may act on the terminal.
+        return VisibleText.of(out.toString());
     }
 
     private static void findings(StringBuilder out, String title, List<Finding> findings, String indent) {
@@ -166,12 +168,12 @@ public final class DiffReport {
     /**
      * Text for a pull-request comment: one line, and every character with a meaning in GitHub's
      * markdown escaped, so names, file names and comments cannot start a table cell, a link,
-     * an image, HTML or an @mention.
+     * an image, HTML or an @mention; hidden characters are made visible first.
      */
     static String cell(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
-        for (char c : text.toCharArray()) {
-            if (c == '\n' || c == '\r') out.append(' ');
+        for (char c : VisibleText.of(text).toCharArray()) {
+            if (c == '\n') out.append(' ');
             else if ("\\`*_[]<>|@#!~&".indexOf(c) >= 0) out.append('\\').append(c);
             else out.append(c);
         }

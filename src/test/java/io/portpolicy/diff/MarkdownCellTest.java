@@ -12,4 +12,9 @@ class MarkdownCellTest {
         assertEquals("cc \\@octocat \\<img src=x\\> \\*\\*urgent\\*\\* \\[x\\](https://e.x) a\\|b \\_\\_web\\_\\_ \\`x\\` c d",
                 DiffReport.cell("cc @octocat <img src=x> **urgent** [x](https://e.x) a|b __web__ `x` c\nd"));
     }
+
+    @Test
+    void hiddenCharactersAreShownAndTheirBracketsEscaped() {
+        assertEquals("a\\<U+000D\\>b \\<U+202E\\>c", DiffReport.cell("a\rb \u202ec"));
+    }
 }

@@ -1,5 +1,6 @@
 package io.portpolicy.lint.format;
 
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.Finding;
 
 import java.util.List;
@@ -35,9 +36,13 @@ public final class GithubReport {
         return text.toString();
     }
 
-    /** The message part: only %, CR and LF would end or corrupt the command. */
+    /**
+     * The message part: % and LF would end or corrupt the command. A CR and the other hidden
+     * characters are made visible first: the workflow log shows escape sequences as a terminal
+     * would.
+     */
     static String data(String text) {
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+        return VisibleText.of(text).replace("%", "%25").replace("\n", "%0A");
     }
 
     /** A property value: also ',' and ':', which separate properties and end them. */

@@ -1,6 +1,7 @@
 package io.portpolicy.lint.format;
 
 import io.portpolicy.diag.Severity;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.Finding;
 
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.List;
 /**
  * {@code FILE:LINE:COL: SEVERITY RULE-ID name: message} with a fix hint below, then a summary
  * unless some policy could not be checked (its errors, on standard error, are the summary then).
+ * File names, messages and waiver reasons are the user's text: they are made visible.
  */
 public final class TextReport {
 
@@ -23,7 +25,7 @@ public final class TextReport {
             text.append("\n    fix: ").append(f.hint()).append('\n');
         }
         if (allChecked) text.append(summary(findings, policies)).append('\n');
-        return text.toString();
+        return VisibleText.of(text.toString());
     }
 
     private static String summary(List<Finding> findings, int policies) {

@@ -1,0 +1,36 @@
+package io.portpolicy.diag;
+
+/**
+ * Characters that act on a terminal or reorder text on screen instead of showing: the C0
+ * controls except tab and line feed, DEL, the C1 controls, and the bidirectional embeddings,
+ * overrides and isolates (U+202A-U+202E, U+2066-U+2069). A policy file may not hold them
+ * (docs/language.md); every human-readable output writes them as {@code <U+XXXX>}, so user
+ * text (a file name, a YAML value, a command-line argument) cannot move the cursor, clear the
+ * screen, or hide or reorder what follows it.
+ */
+public final class VisibleText {
+
+    private VisibleText() {
+    }
+
+    /** Whether {@code codePoint} would act on the screen rather than show. */
+    public static boolean isHidden(int codePoint) {
+        return (codePoint < 0x20 && codePoint != '\t' && codePoint != '\n')
+                || (codePoint >= 0x7F && codePoint <= 0x9F)
+                || (codePoint >= 0x202A && codePoint <= 0x202E)
+                || (codePoint >= 0x2066 && codePoint <= 0x2069);
+    }
+
+    /** {@code text} with each hidden character written as {@code <U+XXXX>}; tabs and line feeds stay. */
+    public static String of(String text) {
+        if (text.codePoints().noneMatch(VisibleText::isHidden)) return text;
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        text.codePoints().forEach(c -> out.append(of(c)));
+        return out.toString();
+    }
+
+    /** One character as it is shown: itself, or {@code <U+XXXX>} when it is hidden. */
+    public static String of(int codePoint) {
+        return isHidden(codePoint) ? String.format("<U+%04X>", codePoint) : Character.toString(codePoint);
+    }
+}
