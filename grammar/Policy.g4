@@ -136,8 +136,10 @@ COLON     : ':' ;
 LBRACE    : '{' ;
 RBRACE    : '}' ;
 
+// Control characters other than tab and line ends, and bidirectional overrides, never get
+// here: the reader refuses a file that holds one (they could hide text from a reviewer).
 LINE_COMMENT : '#' ~[\r\n]* -> channel(HIDDEN) ;
-WS           : [ \t\r\n\f\u00A0\uFEFF]+ -> channel(HIDDEN) ;
+WS           : [ \t\r\n\u00A0\uFEFF]+ -> channel(HIDDEN) ;
 
 // Anything else becomes one token the parser rejects with a located message,
 // instead of the lexer printing its own error.

@@ -1,6 +1,8 @@
 package io.portpolicy.syntax;
 
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.VisibleText;
+import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.antlr.PolicyLexer;
 import io.portpolicy.syntax.antlr.PolicyParser;
@@ -47,23 +49,46 @@ public final class PolicyReader {
     }
 
     /**
-     * Reports a carriage return that no line feed follows, and returns whether there is one.
-     * Some viewers start a new line there and others do not, so text after it could look like
-     * part of a comment to a reviewer and be a rule to the parser (or the other way round):
-     * such a file is refused rather than read one way.
+     * Reports the first character on each line that would change how the text looks rather
+     * than what it says, and returns whether there was one. A vertical tab or an escape
+     * sequence in a comment can hide the rule after it from {@code cat}; a bidirectional
+     * override reorders a line on screen; a carriage return without a line feed starts a new
+     * line in some viewers and not in others. What a reviewer reads would then not be what the
+     * parser reads, so such a file is refused rather than read one way.
      */
-    private static boolean loneCarriageReturn(SourceFile source, Diagnostics diagnostics) {
+    private static boolean hiddenCharacters(SourceFile source, Diagnostics diagnostics) {
         String text = source.text();
-        for (int at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
-            if (at + 1 < text.length() && text.charAt(at + 1) == '\n') continue;
-            int lineStart = text.lastIndexOf('\n', at) + 1;
-            int line = 1 + (int) text.chars().limit(lineStart).filter(c -> c == '\n').count();
-            int column = text.codePointCount(lineStart, at) + 1;
-            diagnostics.error(source.at(line, column, 1), "a carriage return without a line feed after it",
-                    "end lines with LF or CR LF; a lone CR starts a new line in some editors and not in others");
-            return true;
+        boolean found = false;
+        boolean lineReported = false;
+        int line = 1;
+        int column = 1;
+        for (int at = 0; at < text.length(); ) {
+            int character = text.codePointAt(at);
+            at += Character.charCount(character);
+            boolean crBeforeLf = character == '\r' && at < text.length() && text.charAt(at) == '\n';
+            if (!crBeforeLf && !lineReported && VisibleText.isHidden(character)) {
+                reportHidden(source.at(line, column, 1), character, diagnostics);
+                found = lineReported = true;
+            }
+            column++;
+            if (character == '\n') {
+                line++;
+                column = 1;
+                lineReported = false;
+            }
         }
-        return false;
+        return found;
+    }
+
+    private static void reportHidden(Location at, int character, Diagnostics diagnostics) {
+        if (character == '\r') {
+            diagnostics.error(at, "a carriage return without a line feed after it",
+                    "end lines with LF or CR LF; a lone CR starts a new line in some editors and not in others");
+            return;
+        }
+        String kind = character >= 0x202A ? "a bidirectional text control character" : "a control character";
+        diagnostics.error(at, kind + " " + VisibleText.of(character) + " in the policy",
+                "remove it; it can hide text from reviewers");
     }
 
     private static Set<String> keywords() {
@@ -79,7 +104,7 @@ public final class PolicyReader {
         PolicyLexer lexer = new PolicyLexer(CharStreams.fromString(source.text(), source.displayPath()));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
-        if (loneCarriageReturn(source, diagnostics)) return new ParsedFile(source, tokens, List.of());
+        if (hiddenCharacters(source, diagnostics)) return new ParsedFile(source, tokens, List.of());
         PolicyParser parser = new PolicyParser(tokens);
         parser.removeErrorListeners();
         SyntaxErrors errors = new SyntaxErrors(source, diagnostics);

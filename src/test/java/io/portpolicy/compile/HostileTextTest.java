@@ -26,7 +26,7 @@ class HostileTextTest {
 
     static final String EVIL = "x\\\" accept; } } table inet pwn { chain c { type filter hook input priority -500; policy accept; } } "
             + "\\\\ -A INPUT -j ACCEPT ' $x # \u2028 flush ruleset \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25 "
-            + "\u202e\u0000".replace("\u0000", "") + "COMMIT";
+            + "COMMIT"; // no control or bidirectional characters: a policy may not hold them
 
     static String policy() {
         return "host evil = 10.0.0.1, 2001:db8::1\n"

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Characters that act on a terminal or reorder text (control characters, bidirectional
- * overrides) are shown as {@code <U+XXXX>} wherever user text is printed, so a policy, a file
- * name or an argument cannot hide text from whoever reads the output.
+ * overrides) are refused in policy files, and shown as {@code <U+XXXX>} wherever user text
+ * is printed, so a policy, a file name or an argument cannot hide text from whoever reads
+ * the output.
  */
 class HiddenCharactersTest {
 
@@ -33,6 +34,47 @@ class HiddenCharactersTest {
 
     private static void assertVisible(String output) {
         assertTrue(output.codePoints().noneMatch(VisibleText::isHidden), output);
+    }
+
+    // ---- in policy files ---------------------------------------------------------------
+
+    @Test
+    void aVerticalTabInACommentIsAnErrorWhereItIs() throws IOException {
+        // cat shows the rule after the vertical tab on a line of its own, below the comment.
+        CliRun run = CliRun.lint(dir, "main.policy", "host h = 10.0.0.1  # note\u000b allow tcp/23 from any to h\n");
+        assertEquals(2, run.exit(), run.err());
+        assertVisible(run.err());
+        assertEquals("""
+                        TMP/main.policy:1:26: error: a control character <U+000B> in the policy
+                          host h = 10.0.0.1  # note<U+000B> allow tcp/23 from any to h
+                                                   ^~~~~~~~
+                          hint: remove it; it can hide text from reviewers
+                        """,
+                run.err().replace(dir.toString(), "TMP"));
+    }
+
+    @Test
+    void everyControlCharacterAndBidiOverrideIsRefusedOncePerLine() throws IOException {
+        int[] hidden = {0x00, 0x07, 0x08, 0x0C, 0x1B, 0x7F, 0x85, 0x9B, 0x202A, 0x202D, 0x202E, 0x2066, 0x2069};
+        for (int character : hidden) {
+            String c = Character.toString(character);
+            CliRun run = CliRun.lint(dir, "main.policy",
+                    "host h = 10.0.0.1\nallow ssh from any to h comment \"a" + c + "b" + c + "\"\n");
+            assertEquals(2, run.exit(), run.err());
+            assertVisible(run.err());
+            String shown = String.format("<U+%04X>", character);
+            assertTrue(run.err().contains("main.policy:2:35: error: ") && run.err().contains(shown + " in the policy"),
+                    run.err());
+            assertEquals(1, run.err().lines().filter(l -> l.contains(": error: ")).count(), run.err());
+        }
+        String bidi = CliRun.lint(dir, "main.policy", "allow ssh comment \"\u202e\"\n").err();
+        assertTrue(bidi.contains("error: a bidirectional text control character <U+202E> in the policy"), bidi);
+    }
+
+    @Test
+    void tabsAndCrLfLineEndsAreFine() throws IOException {
+        CliRun run = CliRun.lint(dir, "main.policy", "host\th = 10.0.0.1\r\nallow ssh from 10.0.0.0/8 to h\r\n");
+        assertEquals(0, run.exit(), run.err());
     }
 
     // ---- in what is printed ---------------------------------------------------------------

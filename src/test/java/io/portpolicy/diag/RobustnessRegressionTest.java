@@ -88,11 +88,12 @@ class RobustnessRegressionTest {
 
     @Test
     void includeOfAPathNoFileCanHave() throws IOException {
-        // A NUL in an include path threw InvalidPathException out of the loader. (Shown as <U+0000>.)
+        // A NUL in an include path threw InvalidPathException out of the loader; now the NUL,
+        // a control character, is refused before the statement is read.
         CliRun run = CliRun.lint(dir, "main.policy", "include \"a\u0000b.policy\"\nimport \"x\u0000.yaml\"\n");
         assertEquals(2, run.exit(), run.err());
-        assertTrue(run.err().contains("main.policy:1:9: error: 'a<U+0000>b.policy' is not a valid file path"), run.err());
-        assertTrue(run.err().contains("main.policy:2:8: error: 'x<U+0000>.yaml' is not a valid file path"), run.err());
+        assertTrue(run.err().contains("main.policy:1:11: error: a control character <U+0000> in the policy"), run.err());
+        assertTrue(run.err().contains("main.policy:2:10: error: a control character <U+0000> in the policy"), run.err());
     }
 
     /** f0.policy (the root) includes f1.policy, which includes f2.policy, ... down to f{levels}. */
