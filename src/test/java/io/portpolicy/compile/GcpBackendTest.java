@@ -374,14 +374,17 @@ class GcpBackendTest {
         assertEquals("allow", model.verdict(Direction.INBOUND, new Packet(peer, member, 17, 1024, 0, 0, 0), "g"));
     }
 
+    /** One rule with five peer addresses: enough rules to split and to count priorities with. */
+    private static final String FIVE_PEERS_TO_WEB = """
+            default inbound deny
+            group web = 10.20.1.0/24
+            allow https from 192.0.2.1, 192.0.2.3, 192.0.2.5, 198.51.100.7, 203.0.113.9 to web
+            """;
+
     /** A rule with more ranges than max-ranges is several rules at consecutive priorities; past the last priority, PP503. */
     @Test
     void tooManyRangesSplitAndTooManyRulesArePp503(@TempDir Path dir) throws IOException, CompileException {
-        String policy = """
-                default inbound deny
-                group web = 10.20.1.0/24
-                allow https from 192.0.2.1, 192.0.2.3, 192.0.2.5, 198.51.100.7, 203.0.113.9 to web
-                """;
+        String policy = FIVE_PEERS_TO_WEB;
         EffectivePolicy effective = effective(policy);
         Target web = effective.target("web").orElseThrow();
         TargetOptions two = TargetOptions.of(BACKEND.options(), Map.of("max-ranges", "2"));
@@ -417,11 +420,7 @@ class GcpBackendTest {
      */
     @Test
     void noRuleTakesTheApiDefaultPriority(@TempDir Path dir) throws CompileException, IOException {
-        String policy = """
-                default inbound deny
-                group web = 10.20.1.0/24
-                allow https from 192.0.2.1, 192.0.2.3, 192.0.2.5, 198.51.100.7, 203.0.113.9 to web
-                """;
+        String policy = FIVE_PEERS_TO_WEB;
         EffectivePolicy effective = effective(policy);
         Target web = effective.target("web").orElseThrow();
         JsonNode api = crossCheck("priorities", effective, web, 7);
