@@ -354,6 +354,58 @@ class GcpBackendTest {
         assertTrue(all.contains("{\"IPProtocol\":\"all\"}"), all);
     }
 
+    /**
+     * icmp goes with IPv4 ranges and ICMPv6 (58) with IPv6 ones: the API refuses icmp with IPv6
+     * ranges. The other family's number (ICMP in IPv6, ICMPv6 in IPv4) is matched by 'any' only,
+     * and so by "all" rules only, exactly as the engine decides it.
+     */
+    @Test
+    void icmpGoesWithIpv4RangesAndIcmpv6WithIpv6Ones() throws CompileException, IOException {
+        EffectivePolicy effective = effective("""
+                default inbound deny
+                group g = 10.20.1.0/24, 2001:db8:20:1::/64
+                deny tcp/23 from any
+                allow icmp, icmpv6 from 10.0.9.0/28, 2001:db8:9::/48 to g
+                allow any from 192.0.2.0/24, 2001:db8:99::/48 to g
+                deny any from g to 203.0.113.0/24, 2001:db8:bad::/48
+                """);
+        JsonNode api = crossCheck("icmp families", effective, effective.target("g").orElseThrow(), 12);
+        for (JsonNode rule : api) {
+            String ranges = rule.path("sourceRanges").toString() + rule.path("destinationRanges");
+            for (JsonNode protocol : rule.path(rule.has("allowed") ? "allowed" : "denied")) {
+                String name = protocol.get("IPProtocol").asText();
+                if (name.equals("icmp")) assertFalse(ranges.contains(":"), rule.toString());
+                if (name.equals("58")) assertTrue(ranges.contains(":"), rule.toString());
+            }
+        }
+        GcpFirewallModel model = GcpFirewallModel.read(api);
+        var member4 = new IPAddressString("10.20.1.5").getAddress();
+        var member6 = new IPAddressString("2001:db8:20:1::5").getAddress();
+        var icmpPeer6 = new IPAddressString("2001:db8:9::7").getAddress();
+        var anyPeer6 = new IPAddressString("2001:db8:99::7").getAddress();
+        var icmpPeer4 = new IPAddressString("10.0.9.1").getAddress();
+        var anyPeer4 = new IPAddressString("192.0.2.7").getAddress();
+        assertEquals("deny", model.verdict(Direction.INBOUND, new Packet(icmpPeer6, member6, 1, 0, 0, 0, 0), "g"));
+        assertEquals("allow", model.verdict(Direction.INBOUND, new Packet(anyPeer6, member6, 1, 0, 0, 0, 0), "g"));
+        assertEquals("deny", model.verdict(Direction.INBOUND, new Packet(icmpPeer4, member4, 58, 0, 0, 0, 0), "g"));
+        assertEquals("allow", model.verdict(Direction.INBOUND, new Packet(anyPeer4, member4, 58, 0, 0, 0, 0), "g"));
+        var blocked6 = new IPAddressString("2001:db8:bad::1").getAddress();
+        assertEquals("deny", model.verdict(Direction.OUTBOUND, new Packet(member6, blocked6, 1, 0, 0, 0, 0), "g"));
+        assertEquals("allow", model.verdict(Direction.OUTBOUND, new Packet(member6, anyPeer6, 1, 0, 0, 0, 0), "g"));
+    }
+
+    @Test
+    void theModelRefusesIcmpWithTheOtherFamilysRanges() throws IOException {
+        String icmpWithIpv6 = "[{\"name\": \"r\", \"direction\": \"INGRESS\", \"allowed\": [{\"IPProtocol\": \"icmp\"}],"
+                + " \"sourceRanges\": [\"2001:db8::/32\"], \"targetTags\": [\"g\"]}]";
+        assertThrows(IllegalArgumentException.class, () -> GcpFirewallModel.read(MAPPER.readTree(icmpWithIpv6)));
+        JsonNode oneWithIpv6 = MAPPER.readTree(icmpWithIpv6.replace("\"icmp\"", "\"1\""));
+        assertThrows(IllegalArgumentException.class, () -> GcpFirewallModel.read(oneWithIpv6));
+        JsonNode icmpv6WithIpv4 = MAPPER.readTree(icmpWithIpv6.replace("\"icmp\"", "\"58\"").replace("2001:db8::/32", "10.0.0.0/8"));
+        assertThrows(IllegalArgumentException.class, () -> GcpFirewallModel.read(icmpv6WithIpv4));
+        GcpFirewallModel.read(MAPPER.readTree(icmpWithIpv6.replace("\"icmp\"", "\"58\"")));
+    }
+
     /** Only 0-65535 is every port: 1-65535 is written as it is, so port 0 keeps the default's verdict. */
     @Test
     void portZeroIsAPortLikeAnyOther() throws CompileException, IOException {

@@ -247,7 +247,9 @@ public final class GcpBackend implements Backend {
                 if (!part.everyIcmpType() || !part.everyIcmpCode()) {
                     throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
                 }
-                // "icmp" is ICMP for IPv4; ICMPv6 is named by its number.
+                // "icmp" is ICMP for IPv4; ICMPv6 is named by its number. Each comes in its own family's
+                // blocks only (just 'any' matches the other family's number, and that block is "all"),
+                // as the API requires: it refuses icmp in a rule with IPv6 ranges (gcp.md, "Protocols").
                 out.add(new Protocol(part.protocol() == ProtocolPart.ICMP ? "icmp" : "58", List.of()));
             } else {
                 out.add(new Protocol(Integer.toString(part.protocol()), List.of()));
