@@ -33,12 +33,16 @@ import java.util.Set;
  *   <li>The NSG REST API (SecurityRulePropertiesFormat, 2024-05-01): {@code protocol} is Tcp, Udp,
  *       Icmp, Esp, Ah or {@code *}; ports are a number or a range {@code a-b} from 0 to 65535, or
  *       {@code *}; a prefix property holds one value, the plural property a list.</li>
+ *   <li>"What is IPv6 for Azure Virtual Network?" (learn.microsoft.com/azure/virtual-network/ip-services/ipv6-overview),
+ *       Limitations: "ICMPv6 isn't currently supported in Network Security Groups". Nothing Azure
+ *       documents says what {@code Icmp} matches in IPv6 packets, so an {@code Icmp} rule with a
+ *       prefix that is not IPv4 (an IPv6 one, {@code *}, a service tag) fails the read.</li>
  * </ul>
  * Service tags, which Azure resolves from the deployment, are fixed here: VirtualNetwork is
  * 10.0.0.0/8 and 2001:db8::/32 (a virtual network, its peers and on-premises space holding the
  * test addresses), AzureLoadBalancer is 168.63.129.16, Internet is every address outside
  * VirtualNetwork. Ports are read only for TCP and UDP: a rule that names ports matches no other
- * protocol. {@code Icmp} is read as IPv4's ICMP (protocol 1); the backend never writes it for IPv6.
+ * protocol. {@code Icmp} is read as IPv4's ICMP (protocol 1).
  */
 final class AzureNsgEvaluator {
 
@@ -110,11 +114,25 @@ final class AzureNsgEvaluator {
             case "Deny" -> false;
             default -> throw new IllegalArgumentException("access " + p.get("access"));
         };
-        return new NsgRule(rule.get("name").asText(), p.get("priority").asInt(), direction, allow,
+        NsgRule read = new NsgRule(rule.get("name").asText(), p.get("priority").asInt(), direction, allow,
                 p.get("protocol").asText(), values(p, "sourceAddressPrefix", "sourceAddressPrefixes"),
                 values(p, "sourcePortRange", "sourcePortRanges"),
                 values(p, "destinationAddressPrefix", "destinationAddressPrefixes"),
                 values(p, "destinationPortRange", "destinationPortRanges"));
+        if (read.protocol().equals("Icmp")) {
+            for (List<String> side : List.of(read.sources(), read.destinations())) {
+                for (String prefix : side) {
+                    if (!ipv4(prefix)) throw new IllegalArgumentException(read.name() + ": Icmp with the prefix " + prefix);
+                }
+            }
+        }
+        return read;
+    }
+
+    /** An IPv4 address or CIDR block: not {@code *}, a service tag or IPv6. */
+    private static boolean ipv4(String prefix) {
+        IPAddress address = prefix.equals("*") ? null : new IPAddressString(prefix).getAddress();
+        return address != null && address.isIPv4();
     }
 
     /** The singular property or the plural one, never both, never neither. */

@@ -54,9 +54,9 @@ import java.util.stream.Stream;
  *
  * <p>Exact rewrites: {@code reject} is Deny (an NSG cannot answer); {@code log} is compiled
  * without logging (NSGs have no per-rule logging). Refused, naming the rule: ICMP types and
- * codes (an NSG matches only the whole protocol), ICMPv6 (Azure does not document whether
- * {@code Icmp} matches it) and protocols other than TCP, UDP and ICMP unless the rule takes
- * every protocol. A stateless policy is refused too (an NSG admits replies by itself).
+ * codes (an NSG matches only the whole protocol), ICMPv6 (Azure documents that NSGs do not
+ * support it) and protocols other than TCP, UDP and ICMP unless the rule takes every protocol.
+ * A stateless policy is refused too (an NSG admits replies by itself).
  */
 public final class AzureBackend implements Backend {
 
@@ -249,6 +249,8 @@ public final class AzureBackend implements Backend {
             return new Match(part.protocol() == ProtocolPart.TCP ? "Tcp" : "Udp", sources, ports(part.sourcePorts()),
                     destinations, ports(part.destinationPorts()));
         }
+        // ICMP only in IPv4 blocks, the one family Azure documents Icmp for: the policy's icmp is
+        // IPv4 only, and ICMP in an IPv6 packet is matched by 'any' alone, a block of every protocol.
         if (part.protocol() == ProtocolPart.ICMP) {
             if (!part.everyIcmpType() || !part.everyIcmpCode()) {
                 throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
@@ -256,9 +258,10 @@ public final class AzureBackend implements Backend {
             return new Match("Icmp", sources, List.of("*"), destinations, List.of("*"));
         }
         if (part.protocol() == ProtocolPart.ICMPV6) {
-            throw new CompileException(rule, PLATFORM + " rules name ICMP only as 'Icmp', and Azure does not document"
-                    + " that it matches ICMPv6; compiling it could admit or block other packets than the policy says."
-                    + " Allow every protocol to these peers, or leave ICMPv6 out of the policy compiled for azure");
+            throw new CompileException(rule, PLATFORM + " rules cannot match ICMPv6: Azure documents that \"ICMPv6"
+                    + " isn't currently supported in Network Security Groups\" (What is IPv6 for Azure Virtual Network?,"
+                    + " Limitations). Allow every protocol to these peers, or leave ICMPv6 out of the policy compiled"
+                    + " for azure");
         }
         throw new CompileException(rule, PLATFORM + " rules name only TCP, UDP, ICMP or every protocol (*), not"
                 + " protocol " + part.protocol() + " in " + (cube.family() == Family.IPV4 ? "IPv4" : "IPv6"));
