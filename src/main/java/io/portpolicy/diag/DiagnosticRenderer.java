@@ -14,6 +14,14 @@ import io.portpolicy.source.SourceLines;
  */
 public final class DiagnosticRenderer {
 
+    /**
+     * The most columns of a line quoted: a minified or generated policy may be one line of
+     * megabytes, and the caret only needs its neighbourhood.
+     */
+    private static final int WINDOW = 160;
+    /** Marks where a quoted line was cut. */
+    private static final String CUT = "...";
+
     private final boolean colour;
     private final SourceLines lines = new SourceLines();
 
@@ -29,33 +37,71 @@ public final class DiagnosticRenderer {
         out.append(severity(d.severity())).append(": ").append(VisibleText.of(d.message())).append('\n');
         if (at != null) {
             String line = lines.of(at);
-            if (!line.isBlank()) {
-                StringBuilder shown = new StringBuilder();
-                line.codePoints().forEach(c -> shown.append(shown(c)));
-                out.append("  ").append(shown).append('\n');
-                out.append("  ").append(caret(line, at)).append('\n');
-            }
+            if (!line.isBlank()) quote(line, at, out);
         }
         if (d.hint() != null) out.append("  hint: ").append(VisibleText.of(d.hint())).append('\n');
         return out.toString();
     }
 
     /**
-     * The caret under the column, with tildes under the rest of the span on that line. Columns
-     * count code points, as the lexers do, so the line is walked by code points: a tab after an
-     * emoji must still be found and expanded where it is, and a hidden character is as wide
-     * as the {@code <U+XXXX>} it is shown as.
+     * The line, or a window of it around the column, and under it the caret at the column with
+     * tildes under the rest of the span. Columns count code points, as the lexers do, so the
+     * line is walked by code points: a tab after an emoji must still be found and expanded
+     * where it is, and a hidden character is as wide as the {@code <U+XXXX>} it is shown as.
+     * Only the window is measured and copied: a one-line file of megabytes prints two short lines.
      */
-    private String caret(String line, Location at) {
-        int[] characters = line.codePoints().toArray();
-        int column = Math.min(at.column(), characters.length + 1);
-        int span = Math.max(1, Math.min(at.length(), characters.length - column + 1));
-        int before = 0;
-        for (int i = 0; i < column - 1; i++) before += width(characters[i]);
-        int under = 0;
-        for (int i = column - 1; i < Math.min(column - 1 + span, characters.length); i++) under += width(characters[i]);
-        String mark = "^" + "~".repeat(Math.max(0, under - 1));
-        return " ".repeat(before) + (colour ? "\u001b[32m" + mark + "\u001b[0m" : mark);
+    private void quote(String line, Location at, StringBuilder out) {
+        int column = Math.min(at.column(), line.codePointCount(0, line.length()) + 1);
+        int reported = line.offsetByCodePoints(0, column - 1);
+        // Some context before the column, then what follows it, then more before if the line ends early.
+        int from = widenBefore(line, reported, WINDOW / 3);
+        int to = widenAfter(line, reported, WINDOW - width(line, from, reported));
+        from = widenBefore(line, from, WINDOW - width(line, from, to));
+        String cutBefore = from > 0 ? CUT : "";
+        String cutAfter = to < line.length() ? CUT : "";
+        out.append("  ").append(cutBefore).append(shown(line, from, to)).append(cutAfter).append('\n');
+
+        int spanEnd = reported;
+        for (int i = 0; i < at.length() && spanEnd < to; i++) spanEnd = line.offsetByCodePoints(spanEnd, 1);
+        String mark = "^" + "~".repeat(Math.max(0, width(line, reported, spanEnd) - 1));
+        out.append("  ").append(" ".repeat(cutBefore.length() + width(line, from, reported)))
+                .append(colour ? "\u001b[32m" + mark + "\u001b[0m" : mark).append('\n');
+    }
+
+    /** The start of the widest run of characters ending at {@code end} that fits in {@code columns}. */
+    private static int widenBefore(String line, int end, int columns) {
+        int start = end;
+        while (start > 0) {
+            int previous = line.codePointBefore(start);
+            columns -= width(previous);
+            if (columns < 0) break;
+            start -= Character.charCount(previous);
+        }
+        return start;
+    }
+
+    /** The end of the widest run of characters starting at {@code start} that fits in {@code columns}. */
+    private static int widenAfter(String line, int start, int columns) {
+        int end = start;
+        while (end < line.length()) {
+            int next = line.codePointAt(end);
+            columns -= width(next);
+            if (columns < 0) break;
+            end += Character.charCount(next);
+        }
+        return end;
+    }
+
+    /** The characters between two indices of the line as they are printed. */
+    private static String shown(String line, int start, int end) {
+        StringBuilder shown = new StringBuilder();
+        line.substring(start, end).codePoints().forEach(c -> shown.append(shown(c)));
+        return shown.toString();
+    }
+
+    /** How many columns the characters between two indices of the line take where they are printed. */
+    private static int width(String line, int start, int end) {
+        return line.substring(start, end).codePoints().map(DiagnosticRenderer::width).sum();
     }
 
     /** One character of a quoted line as it is printed: a tab as four spaces. */
