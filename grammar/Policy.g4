@@ -136,8 +136,9 @@ COLON     : ':' ;
 LBRACE    : '{' ;
 RBRACE    : '}' ;
 
-// Control characters other than tab and line ends, and bidirectional overrides, never get
-// here: the reader refuses a file that holds one (they could hide text from a reviewer).
+// Control characters other than tab and line ends, line and paragraph separators, and
+// bidirectional overrides never get here: the reader refuses a file that holds one (they
+// could hide text from a reviewer).
 LINE_COMMENT : '#' ~[\r\n]* -> channel(HIDDEN) ;
 WS           : [ \t\r\n\u00A0\uFEFF]+ -> channel(HIDDEN) ;
 

@@ -2,8 +2,10 @@ package io.portpolicy.diag;
 
 /**
  * Characters that act on a terminal or reorder text on screen instead of showing: the C0
- * controls except tab and line feed, DEL, the C1 controls, and the bidirectional embeddings,
- * overrides and isolates (U+202A-U+202E, U+2066-U+2069). A policy file may not hold them
+ * controls except tab and line feed, DEL, the C1 controls (NEL, U+0085, among them), the line
+ * and paragraph separators (U+2028, U+2029), which some editors and terminals break the line
+ * at, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069). A policy file may not hold them
  * (docs/language.md); every human-readable output writes them as {@code <U+XXXX>}, so user
  * text (a file name, a YAML value, a command-line argument) cannot move the cursor, clear the
  * screen, or hide or reorder what follows it.
@@ -17,6 +19,7 @@ public final class VisibleText {
     public static boolean isHidden(int codePoint) {
         return (codePoint < 0x20 && codePoint != '\t' && codePoint != '\n')
                 || (codePoint >= 0x7F && codePoint <= 0x9F)
+                || codePoint == 0x2028 || codePoint == 0x2029
                 || (codePoint >= 0x202A && codePoint <= 0x202E)
                 || (codePoint >= 0x2066 && codePoint <= 0x2069);
     }

@@ -14,8 +14,9 @@ import io.portpolicy.diag.VisibleText;
 /**
  * JSON written the same way on every platform: two-space indent, newline line ends. Beyond the
  * control characters JSON requires escaping, the other characters {@link VisibleText} hides
- * (DEL, C1 controls, bidirectional overrides) are written as JSON unicode escapes: the value
- * read back is the same, and the file shown on a terminal cannot act on it.
+ * (DEL, C1 controls, line and paragraph separators, bidirectional overrides) are written as JSON
+ * unicode escapes: the value read back is the same, and the file shown on a terminal cannot act
+ * on it.
  */
 public final class Json {
 

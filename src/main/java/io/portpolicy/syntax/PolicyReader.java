@@ -51,7 +51,8 @@ public final class PolicyReader {
     /**
      * Reports the first character on each line that would change how the text looks rather
      * than what it says, and returns whether there was one. A vertical tab or an escape
-     * sequence in a comment can hide the rule after it from {@code cat}; a bidirectional
+     * sequence in a comment can hide the rule after it from {@code cat}, and a line separator
+     * (U+2028) does so in the editors and terminals that break the line there; a bidirectional
      * override reorders a line on screen; a carriage return without a line feed starts a new
      * line in some viewers and not in others. What a reviewer reads would then not be what the
      * parser reads, so such a file is refused rather than read one way.
@@ -86,7 +87,11 @@ public final class PolicyReader {
                     "end lines with LF or CR LF; a lone CR starts a new line in some editors and not in others");
             return;
         }
-        String kind = character >= 0x202A ? "a bidirectional text control character" : "a control character";
+        String kind = switch (character) {
+            case 0x2028 -> "a line separator";
+            case 0x2029 -> "a paragraph separator";
+            default -> character >= 0x202A ? "a bidirectional text control character" : "a control character";
+        };
         diagnostics.error(at, kind + " " + VisibleText.of(character) + " in the policy",
                 "remove it; it can hide text from reviewers");
     }

@@ -291,12 +291,12 @@ class AwsNaclBackendTest {
     // ---- text ---------------------------------------------------------------------------
 
     static final String EVIL = "x\\\" }, {\"RuleNumber\": 1, \"RuleAction\": \"allow\"} ${jndi:ldap://x} $(id) `id` "
-            + "' \u2028 \u2029 \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25";
+            + "' \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25";
 
     @Test
     void hostileTextStaysInsideItsStrings(@TempDir Path dir) throws IOException, CompileException {
-        // A policy may not hold a bidirectional override (U+202E); a file name may.
-        Path file = dir.resolve("evil\"}, {\u2028${x}\u202e.policy");
+        // A policy may not hold a line separator or a bidirectional override (U+202E); a file name may.
+        Path file = dir.resolve("evil\"}, {\u2028${x}\u2029\u202e.policy");
         String comment = EVIL.replace("\"", "'").replace("\\", "/") + "y".repeat(400);
         Files.writeString(file, "default inbound deny\ngroup web = 10.20.1.0/24, 2001:db8:20:1::/64\n"
                 + "allow tcp/22 from 192.0.2.0/24 comment \"" + comment + "\" owner \"" + comment + "\" ticket \""

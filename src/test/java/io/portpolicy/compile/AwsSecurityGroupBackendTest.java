@@ -585,13 +585,13 @@ class AwsSecurityGroupBackendTest {
 
     // ---- hostile text ---------------------------------------------------------------------
 
-    static final String EVIL = "x\\\" ${file(\\\"/etc/passwd\\\")} %{ if true }pwn%{ endif } \\\\ \u2028\u2029 "
+    static final String EVIL = "x\\\" ${file(\\\"/etc/passwd\\\")} %{ if true }pwn%{ endif } \\\\ "
             + "'; DROP ALL -- \\\" ]} {\\\"IpProtocol\\\": \\\"-1\\\"} \n- IpProtocol: '-1' # \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25 ";
 
     @Test
     void hostileTextStaysText(@TempDir Path dir) throws IOException, CompileException {
-        // A policy may not hold a control character such as NEL (U+0085); a file name may.
-        Path file = dir.resolve("evil\"${x}%{y}\\ \u2028\u0085 '.policy");
+        // A policy may not hold a line separator or a control character such as NEL (U+0085); a file name may.
+        Path file = dir.resolve("evil\"${x}%{y}\\ \u2028\u2029\u0085 '.policy");
         String text = EVIL.replace("\n", " ").repeat(12);
         Files.writeString(file, "group evil = 10.20.1.0/24, 2001:db8:20::/64\ndefault inbound deny\ndefault outbound deny\n"
                 + "allow tcp/22 from 192.0.2.0/24, 2001:db8:1::/48 log \"" + text + "\" comment \"" + text + "\" owner \""

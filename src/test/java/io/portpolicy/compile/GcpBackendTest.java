@@ -558,13 +558,13 @@ class GcpBackendTest {
     // ---- hostile text -------------------------------------------------------------------
 
     static final String EVIL = "\\\" }, {\"name\": \"pwn\", \"priority\": 0, \"allowed\": [{\"IPProtocol\": \"all\"}]} "
-            + "${file(\"/etc/passwd\")} %{ for x in y }x%{ endfor } $${z} \u2028 \u2029 <script> "
+            + "${file(\"/etc/passwd\")} %{ for x in y }x%{ endfor } $${z} <script> "
             + "' ; rm -rf / # \ud83d\udd25";
 
     @Test
     void hostileTextStaysLiteral(@TempDir Path dir) throws IOException, CompileException {
-        // A policy may not hold NEL (U+0085) or a bidirectional override (U+202E); a file name may.
-        Path file = dir.resolve("evil\"${x}%{y}\\ \u2028\u0085\u202e.policy");
+        // A policy may not hold a line separator, NEL (U+0085) or a bidirectional override (U+202E); a file name may.
+        Path file = dir.resolve("evil\"${x}%{y}\\ \u2028\u2029\u0085\u202e.policy");
         String text = EVIL.replace("\"", "'").replace("\\", "/");
         String longText = text.repeat(40);
         Files.writeString(file, "default inbound deny\ngroup evil = 10.20.1.0/24, 2001:db8:20:1::/64\n"

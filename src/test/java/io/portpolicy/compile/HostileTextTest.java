@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileTextTest {
 
     static final String EVIL = "x\\\" accept; } } table inet pwn { chain c { type filter hook input priority -500; policy accept; } } "
-            + "\\\\ -A INPUT -j ACCEPT ' $x # \u2028 flush ruleset \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25 "
-            + "COMMIT"; // no control or bidirectional characters: a policy may not hold them
+            + "\\\\ -A INPUT -j ACCEPT ' $x # flush ruleset \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25 "
+            + "COMMIT"; // no control characters, line separators or bidi controls: a policy may not hold them
 
     static String policy() {
         return "host evil = 10.0.0.1, 2001:db8::1\n"
@@ -39,7 +39,7 @@ class HostileTextTest {
     @Test
     void hostileTextStaysInsideItsQuotes(@TempDir Path dir) throws IOException {
         KernelEnvironment.require();
-        Path file = dir.resolve("evil\"; } \n-A INPUT -j ACCEPT\n#.policy");
+        Path file = dir.resolve("evil\"; } \n-A INPUT -j ACCEPT\n#\u2028flush ruleset.policy");
         Files.writeString(file, policy());
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file.toString()), CompileFixtures.TODAY);
         Target host = effective.target("evil").orElseThrow();

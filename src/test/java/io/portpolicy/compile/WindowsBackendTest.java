@@ -328,11 +328,12 @@ class WindowsBackendTest {
     }
 
     static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "
-            + "%PATH% !x! ^& | < > \n New-NetFirewallRule -Action Allow \r\u2028 '; calc; ' #<# \ud83d\udd25";
+            + "%PATH% !x! ^& | < > \n New-NetFirewallRule -Action Allow \r '; calc; ' #<# \ud83d\udd25";
 
     @Test
     void hostileTextStaysLiteral(@TempDir Path dir) throws IOException, CompileException {
-        Path file = dir.resolve("evil'$(calc)`;\u2019 x.policy");
+        // A policy may not hold a line separator (U+2028); a file name may.
+        Path file = dir.resolve("evil'$(calc)`;\u2019\u2028 x.policy");
         String comment = EVIL.replace("\n", " ").replace("\r", " ").replace("\"", "'");
         Files.writeString(file, "host evil = 10.0.0.1, 2001:db8::1 os windows\ndefault inbound deny\n"
                 + "allow tcp/22 from 10.1.0.0/16 comment \"" + comment + "\" owner \"" + comment + "\" ticket \""

@@ -25,9 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HiddenCharactersTest {
 
-    /** Clears the screen and reverses what follows: a file name no one should see acted on. */
-    private static final String HIDDEN_NAME = "p\u001b[2J\u202eycilop.policy";
-    private static final String SHOWN_NAME = "p<U+001B>[2J<U+202E>ycilop.policy";
+    /**
+     * Clears the screen, reverses what follows and, in some terminals, breaks the line: a file
+     * name no one should see acted on.
+     */
+    private static final String HIDDEN_NAME = "p\u001b[2J\u202eycilop\u2028.policy";
+    private static final String SHOWN_NAME = "p<U+001B>[2J<U+202E>ycilop<U+2028>.policy";
 
     @TempDir
     Path dir;
@@ -55,7 +58,8 @@ class HiddenCharactersTest {
 
     @Test
     void everyControlCharacterAndBidiOverrideIsRefusedOncePerLine() throws IOException {
-        int[] hidden = {0x00, 0x07, 0x08, 0x0C, 0x1B, 0x7F, 0x85, 0x9B, 0x202A, 0x202D, 0x202E, 0x2066, 0x2069};
+        int[] hidden = {0x00, 0x07, 0x08, 0x0C, 0x1B, 0x7F, 0x85, 0x9B, 0x2028, 0x2029, 0x202A, 0x202D, 0x202E, 0x2066,
+            0x2069};
         for (int character : hidden) {
             String c = Character.toString(character);
             CliRun run = CliRun.lint(dir, "main.policy",
@@ -69,6 +73,24 @@ class HiddenCharactersTest {
         }
         String bidi = CliRun.lint(dir, "main.policy", "allow ssh comment \"\u202e\"\n").err();
         assertTrue(bidi.contains("error: a bidirectional text control character <U+202E> in the policy"), bidi);
+    }
+
+    @Test
+    void aLineSeparatorInACommentIsAnErrorWhereItIs() throws IOException {
+        // Editors that break the line at U+2028 show the commented-out rule as a rule of its own.
+        CliRun run = CliRun.lint(dir, "main.policy", "host h = 10.0.0.1  # note\u2028allow tcp/23 from any to h\n");
+        assertEquals(2, run.exit(), run.err());
+        assertVisible(run.err());
+        assertEquals("""
+                        TMP/main.policy:1:26: error: a line separator <U+2028> in the policy
+                          host h = 10.0.0.1  # note<U+2028>allow tcp/23 from any to h
+                                                   ^~~~~~~~
+                          hint: remove it; it can hide text from reviewers
+                        """,
+                run.err().replace(dir.toString(), "TMP"));
+        String paragraph = CliRun.lint(dir, "main.policy", "# note\u2029allow tcp/23\n").err();
+        assertTrue(paragraph.contains("main.policy:1:7: error: a paragraph separator <U+2029> in the policy"),
+                paragraph);
     }
 
     @Test
