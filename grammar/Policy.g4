@@ -119,8 +119,9 @@ ICMP      : 'icmp' ;
 ICMPV6    : 'icmpv6' ;
 
 // Every IPv6 address has at least two colons; requiring them keeps `3:4`
-// (ICMP type:code) and `echo-reply:0` out of this token.
-IPV6      : HEXDOT* ':' HEXDOT* ':' (HEXDOT | ':')* ;
+// (ICMP type:code) and `echo-reply:0` out of this token. A zone (`2001:db8::1%br-lan`) is
+// taken in whole, so that the checker can refuse it by name.
+IPV6      : HEXDOT* ':' HEXDOT* ':' (HEXDOT | ':')* ('%' [A-Za-z0-9_.\-]+)? ;
 DATE      : DIGIT+ '-' DIGIT+ '-' DIGIT+ ;
 IPV4      : DIGIT+ ('.' DIGIT+)+ ;
 NUMBER    : DIGIT+ ;

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * Parses address literals strictly: no inet_aton shorthands ({@code 10.1}), no leading zeros
- * (is {@code 010} octal?), no masks or wildcards. Each failure is reported with a hint.
- * Addresses given on the command line are held to the same forms.
+ * (is {@code 010} octal?), no masks or wildcards, no IPv6 zones ({@code 2001:db8::1%eth0}: a zone
+ * names an interface of one machine, which no firewall rule can match). Each failure is
+ * reported with a hint. Addresses in inventories and on the command line are held to the same
+ * forms.
  */
 public final class AddressParser {
 
@@ -29,6 +31,9 @@ public final class AddressParser {
             .getIPv4AddressParametersBuilder()
                 .allow_inet_aton(false)
                 .allowLeadingZeros(false)
+                .getParentBuilder()
+            .getIPv6AddressParametersBuilder()
+                .allowZone(false)
                 .getParentBuilder()
             .toParams();
 
@@ -58,17 +63,30 @@ public final class AddressParser {
 
     /** The error for {@code text} when {@link #single} refuses it. */
     public static String invalid(String text) {
-        return "invalid " + (isIpv6(text) ? "IPv6" : "IPv4") + " address '" + text + "'";
+        String invalid = "invalid " + (isIpv6(text) ? "IPv6" : "IPv4") + " address '" + text + "'";
+        if (unzoned(text) == null) return invalid;
+        return invalid + ": a %zone names an interface of one machine, which no firewall rule can match";
     }
 
     /** How addresses of the family {@code text} looks like are written. */
     public static String hint(String text) {
+        String unzoned = unzoned(text);
+        if (unzoned != null) return "drop the %zone: write " + unzoned;
         return isIpv6(text) ? "IPv6 addresses are up to eight groups of hex digits, with '::' for one run of zeros"
                 : "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10";
     }
 
     private static boolean isIpv6(String text) {
         return text.indexOf(':') >= 0;
+    }
+
+    /**
+     * The address before the IPv6 zone of {@code text} ({@code 2001:db8::1} of
+     * {@code 2001:db8::1%eth0}), or {@code null} when it is no address with a zone.
+     */
+    private static String unzoned(String text) {
+        int zone = text.indexOf('%');
+        return isIpv6(text) && zone > 0 && single(text.substring(0, zone)) != null ? text.substring(0, zone) : null;
     }
 
     /** A member written as an address, CIDR or range; {@code null} after an error. */
@@ -135,7 +153,9 @@ public final class AddressParser {
             return new Declarations.MemberRef(Declarations.MemberKind.NAME, trimmed, trimmed, null, at);
         }
         int dash = trimmed.indexOf('-');
-        if (dash >= 0) {
+        int zone = trimmed.indexOf('%');
+        // A dash after a zone is part of it (2001:db8::1%br-lan), refused with the zone.
+        if (dash >= 0 && (zone < 0 || dash < zone)) {
             return new Declarations.MemberRef(Declarations.MemberKind.RANGE, trimmed,
                     trimmed.substring(0, dash), trimmed.substring(dash + 1), at);
         }

@@ -67,6 +67,15 @@ class QueryCommandTest {
     }
 
     @Test
+    void anIpv6ZoneIsRefusedWithTheLanguagesHint() throws IOException {
+        assertUsageError(query("--from", "2001:db8::5%eth0", "--to", "web1", "--proto", "tcp", "--port", "22"),
+                "--from: invalid IPv6 address '2001:db8::5%eth0': a %zone names an interface of one machine, which no"
+                        + " firewall rule can match; drop the %zone: write 2001:db8::5");
+        assertUsageError(query("--from", "2001:db8::5", "--to", "2001:db8:1::11%br-lan", "--proto", "tcp", "--port",
+                "22"), "--to: invalid IPv6 address '2001:db8:1::11%br-lan': a %zone");
+    }
+
+    @Test
     void aWordIsAnUnknownNameWithASuggestion() throws IOException {
         assertUsageError(query("--from", "10.0.0.5", "--to", "webl", "--proto", "tcp", "--port", "22"),
                 "--to 'webl' is neither an address nor a host or group of the policy; did you mean 'web1'?");

@@ -183,6 +183,16 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void ipv6Zone() throws IOException {
+        // A zone names an interface of one machine: refused wherever an address is written.
+        verifyError("main.policy", """
+                host web1 = 2001:db8::1%eth0
+                network lan = fe80::1-fe80::ff%br-lan, fe80::%1/64
+                allow ssh from 2001:db8::2%eth0 to web1
+                """);
+    }
+
+    @Test
     void cidrPrefixOutOfRange() throws IOException {
         verifyError("main.policy", """
                 network office = 192.0.2.0/33, 2001:db8::/129
@@ -414,6 +424,19 @@ class DiagnosticGoldenTest {
                 "inventory.yaml", """
                 hosts:
                   web1: { addresses: [10.0.1.311], os: linux }
+                """);
+    }
+
+    @Test
+    void yamlIpv6Zone() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1: { addresses: ["2001:db8::1%eth0"], os: linux }
+                groups:
+                  lan: ["fe80::1%br-lan", "fe80::1-fe80::ff%br-lan", "fe80::%1/64"]
                 """);
     }
 
