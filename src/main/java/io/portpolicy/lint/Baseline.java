@@ -33,9 +33,11 @@ import java.util.TreeMap;
  * The file is named relative to the baseline's own directory, so the same file matches however
  * a run names it ({@code p.policy}, {@code ./p.policy}, an absolute path, from another
  * directory). Identical keys are counted, so a second identical finding is still new. Each
- * occurrence also records its severity: a finding grown more severe (an object it names now
- * covers the world, say) is new, however its key matches. (Entries without a severity, from
- * baselines written before it was recorded, accept any.)
+ * occurrence also records what makes the same finding worse, which its text need not show: its
+ * severity, and whether the whole world may send what it is about ({@link Finding#world()}). A
+ * finding grown more severe, or grown to the world (an object the rule names now covers it, say),
+ * is new however its key matches. (Entries without a severity or without "world", from baselines
+ * written before they were recorded, accept any.)
  */
 public final class Baseline {
 
@@ -49,12 +51,23 @@ public final class Baseline {
         }
     }
 
-    /** Per key, the severity of each recorded occurrence. */
-    private final Map<Key, List<Severity>> recorded;
+    /** One recorded occurrence of a key: it accepts a finding at most as severe, and from the world only if it was. */
+    record Occurrence(Severity severity, boolean world) {
+        boolean accepts(Finding finding) {
+            return severity.compareTo(finding.severity()) <= 0 && (world || !finding.world());
+        }
+    }
+
+    /** From the occurrence that accepts least (a note, not from the world) to the one that accepts most. */
+    private static final Comparator<Occurrence> NARROWEST_FIRST =
+            Comparator.comparing(Occurrence::severity).reversed().thenComparing(Occurrence::world);
+
+    /** Per key, each recorded occurrence. */
+    private final Map<Key, List<Occurrence>> recorded;
     /** The directory of the baseline file, which its file names are relative to. */
     private final Path home;
 
-    private Baseline(Map<Key, List<Severity>> recorded, Path home) {
+    private Baseline(Map<Key, List<Occurrence>> recorded, Path home) {
         this.recorded = recorded;
         this.home = home;
     }
@@ -62,9 +75,10 @@ public final class Baseline {
     /** The findings, as a baseline to be written to {@code file}. */
     public static Baseline of(List<Finding> findings, Path file) {
         Path home = homeOf(file);
-        Map<Key, List<Severity>> recorded = new TreeMap<>();
+        Map<Key, List<Occurrence>> recorded = new TreeMap<>();
         for (Finding finding : findings) {
-            recorded.computeIfAbsent(key(finding, home), k -> new ArrayList<>()).add(finding.severity());
+            recorded.computeIfAbsent(key(finding, home), k -> new ArrayList<>())
+                    .add(new Occurrence(finding.severity(), finding.world()));
         }
         return new Baseline(recorded, home);
     }
@@ -87,7 +101,7 @@ public final class Baseline {
         if (root.path("version").asInt() != VERSION || !root.path("findings").isArray()) {
             throw notABaseline(file, "it has no \"version\": " + VERSION + " with a \"findings\" list");
         }
-        Map<Key, List<Severity>> recorded = new TreeMap<>();
+        Map<Key, List<Occurrence>> recorded = new TreeMap<>();
         JsonNode findings = root.get("findings");
         for (int i = 0; i < findings.size(); i++) {
             JsonNode entry = findings.get(i);
@@ -103,12 +117,18 @@ public final class Baseline {
             if (severity == null) {
                 throw notABaseline(file, which + " has an unknown severity " + label + " (error, warning or note)");
             }
+            // Written before world-ness was recorded: accepts a finding from the world too.
+            JsonNode world = entry.path("world");
+            if (!world.isMissingNode() && !world.isBoolean()) {
+                throw notABaseline(file, which + " has a 'world' that is not true or false: " + world);
+            }
             JsonNode count = entry.path("count");
             if (!count.isMissingNode() && !(count.isIntegralNumber() && count.canConvertToInt() && count.intValue() >= 1)) {
                 throw notABaseline(file, which + " has a count that is not a whole number from 1: " + count);
             }
-            List<Severity> occurrences = recorded.computeIfAbsent(key, k -> new ArrayList<>());
-            for (int n = 0; n < count.asInt(1); n++) occurrences.add(severity);
+            List<Occurrence> occurrences = recorded.computeIfAbsent(key, k -> new ArrayList<>());
+            Occurrence occurrence = new Occurrence(severity, world.asBoolean(true));
+            for (int n = 0; n < count.asInt(1); n++) occurrences.add(occurrence);
         }
         return new Baseline(recorded, homeOf(file));
     }
@@ -132,19 +152,20 @@ public final class Baseline {
 
     /**
      * The findings not recorded here, each recorded occurrence absorbing one finding of its key
-     * at most as severe as it was. The most severe findings choose first, each taking the least
-     * severe occurrence that still covers it, so as many findings as possible are absorbed.
+     * that it {@linkplain Occurrence#accepts accepts}. The worst findings (most severe, then from
+     * the world) choose first, each taking the narrowest occurrence that still accepts it, so as
+     * many findings as possible are absorbed.
      */
     public List<Finding> newFindings(List<Finding> findings) {
-        Map<Key, List<Severity>> left = new TreeMap<>();
+        Map<Key, List<Occurrence>> left = new TreeMap<>();
         recorded.forEach((key, occurrences) -> left.put(key, new ArrayList<>(occurrences)));
-        List<Finding> bySeverity = new ArrayList<>(findings);
-        bySeverity.sort(Comparator.comparing(Finding::severity));
+        List<Finding> worstFirst = new ArrayList<>(findings);
+        worstFirst.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::world, Comparator.reverseOrder()));
         Set<Finding> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Finding finding : bySeverity) {
-            List<Severity> occurrences = left.getOrDefault(key(finding, home), List.of());
-            Severity covering = occurrences.stream().filter(s -> s.compareTo(finding.severity()) <= 0)
-                    .max(Comparator.naturalOrder()).orElse(null);
+        for (Finding finding : worstFirst) {
+            List<Occurrence> occurrences = left.getOrDefault(key(finding, home), List.of());
+            Occurrence covering = occurrences.stream().filter(o -> o.accepts(finding))
+                    .min(NARROWEST_FIRST).orElse(null);
             if (covering != null) occurrences.remove(covering);
             else fresh.add(finding);
         }
@@ -157,13 +178,14 @@ public final class Baseline {
         root.put("version", VERSION);
         ArrayNode entries = root.putArray("findings");
         recorded.forEach((key, occurrences) -> {
-            Map<Severity, Integer> counts = new TreeMap<>();
-            for (Severity severity : occurrences) counts.merge(severity, 1, Integer::sum);
-            counts.forEach((severity, count) -> entries.addObject()
+            Map<Occurrence, Integer> counts = new TreeMap<>(NARROWEST_FIRST.reversed());
+            for (Occurrence occurrence : occurrences) counts.merge(occurrence, 1, Integer::sum);
+            counts.forEach((occurrence, count) -> entries.addObject()
                     .put("rule", key.rule())
                     .put("file", key.file())
                     .put("fingerprint", key.fingerprint())
-                    .put("severity", severity.label())
+                    .put("severity", occurrence.severity().label())
+                    .put("world", occurrence.world())
                     .put("count", count));
         });
         return Json.pretty(root);

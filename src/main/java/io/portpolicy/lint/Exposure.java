@@ -89,9 +89,9 @@ public final class Exposure {
             return world ? worldTargets : targets;
         }
 
-        /** The finding, at the admitting rule (whose waivers then apply). */
+        /** The finding, at the admitting rule (whose waivers then apply), from the world when the hit is. */
         public Finding finding(LintContext context, LintRule check, String message, String hint) {
-            return context.finding(check, rule, rule.location(), message, hint);
+            return context.finding(check, rule, rule.location(), message, hint).fromTheWorld(world);
         }
     }
 

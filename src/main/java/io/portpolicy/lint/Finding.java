@@ -14,10 +14,12 @@ import java.util.Comparator;
  *                    for findings about declarations and settings
  * @param subjectText the text that identifies what the finding is about, independent of line
  *                    numbers: the rule's text, or the declaration's line; baselines key on it
+ * @param world       whether the whole world may send what it is about: a baseline that accepted
+ *                    the finding from fewer sources does not accept it once it is the world's
  * @param waiver      the reason of the waiver that accepts it, or {@code null} when not waived
  */
 public record Finding(String ruleId, String name, Severity severity, Location location, String message,
-                      String hint, Rule subject, String subjectText, String waiver) {
+                      String hint, Rule subject, String subjectText, boolean world, String waiver) {
 
     /** By file, line, column, then rule ID and message, so every output is in one stable order. */
     public static final Comparator<Finding> ORDER = Comparator.comparing(Finding::location)
@@ -29,10 +31,14 @@ public record Finding(String ruleId, String name, Severity severity, Location lo
     }
 
     public Finding withSeverity(Severity newSeverity) {
-        return new Finding(ruleId, name, newSeverity, location, message, hint, subject, subjectText, waiver);
+        return new Finding(ruleId, name, newSeverity, location, message, hint, subject, subjectText, world, waiver);
+    }
+
+    public Finding fromTheWorld(boolean fromWorld) {
+        return new Finding(ruleId, name, severity, location, message, hint, subject, subjectText, fromWorld, waiver);
     }
 
     public Finding waivedBecause(String reason) {
-        return new Finding(ruleId, name, severity, location, message, hint, subject, subjectText, reason);
+        return new Finding(ruleId, name, severity, location, message, hint, subject, subjectText, world, reason);
     }
 }

@@ -92,12 +92,12 @@ public final class LintContext {
     /** A finding about a policy rule: that rule's waivers apply to it. */
     public Finding finding(LintRule check, Rule subject, Location at, String message, String hint) {
         return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, subject,
-                subject.text(), null);
+                subject.text(), false, null);
     }
 
     /** A finding about a declaration or setting, identified by the text of its line. */
     public Finding finding(LintRule check, Location at, String message, String hint) {
         return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, null,
-                lines.of(at).strip().replaceAll("\\s+", " "), null);
+                lines.of(at).strip().replaceAll("\\s+", " "), false, null);
     }
 }

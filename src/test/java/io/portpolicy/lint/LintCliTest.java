@@ -124,9 +124,31 @@ class LintCliTest {
         assertEquals(1, grown.exit(), grown.out());
         assertTrue(grown.out().contains("error PP102"), grown.out());
 
-        // A baseline written before severities were recorded accepts the finding at any severity.
-        Files.writeString(baseline, Files.readString(baseline).replaceAll("\\s*\"severity\": \"[a-z]+\",", ""));
+        // A baseline written before severities (and world-ness) were recorded accepts the finding at any severity.
+        Files.writeString(baseline, Files.readString(baseline)
+                .replaceAll("\\s*\"severity\": \"[a-z]+\",", "").replaceAll("\\s*\"world\": (true|false),", ""));
         assertEquals(0, lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
+    void aBaselinedFindingGrownToTheWorldIsNew() throws IOException {
+        // Telnet is an error from anywhere: only the sources tell the finding of today from the accepted one.
+        String rules = "allow ssh from mgmt to web1 comment \"m\"\nallow telnet from mgmt to web1 comment \"legacy\"\n";
+        Path policy = write("p.policy", BASE + "network mgmt = 10.0.0.5\n" + rules);
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        assertTrue(Files.readString(baseline).contains("\"world\": false"), Files.readString(baseline));
+        assertEquals(0, lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString()).exit());
+
+        Files.writeString(policy, BASE + "network mgmt = 0.0.0.0/0\n" + rules);
+        LintFixtures.Run grown = lint("--baseline", baseline.toString(), policy.toString());
+        assertEquals(1, grown.exit(), grown.out());
+        assertTrue(grown.out().contains("error PP101 telnet-allowed: admits Telnet (tcp/23) from the whole world"),
+                grown.out());
+
+        // A baseline written before world-ness was recorded accepts the finding from the world too.
+        Files.writeString(baseline, Files.readString(baseline).replaceAll("\\s*\"world\": (true|false),", ""));
+        assertEquals(0, lint("--baseline", baseline.toString(), policy.toString()).exit());
     }
 
     @Test
@@ -142,6 +164,9 @@ class LintCliTest {
                 + " is not a portpolicy baseline: it has no \"version\": 1 with a \"findings\" list");
         errors.put(write("entry.json", "{\"version\": 1, \"findings\": [\"PP401\"]}").toString(), "baseline "
                 + dir.resolve("entry.json") + " is not a portpolicy baseline: finding 1 is not an object");
+        errors.put(write("world.json", "{\"version\": 1, \"findings\": [{\"rule\": \"PP101\", \"file\": \"p.policy\", "
+                + "\"fingerprint\": \"00\", \"world\": \"yes\"}]}").toString(), "baseline " + dir.resolve("world.json")
+                + " is not a portpolicy baseline: finding 1 has a 'world' that is not true or false: \"yes\"");
         errors.forEach((baseline, message) -> {
             LintFixtures.Run run = lint("--baseline", baseline, policy.toString());
             assertEquals(2, run.exit(), run.err());

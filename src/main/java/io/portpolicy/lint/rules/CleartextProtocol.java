@@ -70,7 +70,8 @@ public final class CleartextProtocol implements LintRule {
                 byRule.computeIfAbsent(key, k -> new LinkedHashSet<>())
                         .add(clear.name() + " (" + clear.protocol().keyword() + "/" + clear.port() + "; use "
                                 + clear.instead() + ")");
-                hitOf.putIfAbsent(key, hit);
+                // A hit from the world speaks for the rule: a baseline tells it from one that is not.
+                hitOf.merge(key, hit, (kept, next) -> kept.world() ? kept : next);
                 targetsOf.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(hit.targets());
             }
         }

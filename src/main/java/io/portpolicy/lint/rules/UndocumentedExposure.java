@@ -32,7 +32,8 @@ public final class UndocumentedExposure implements LintRule {
             if (what == null) continue;
             found.add(context.finding(this, rule, rule.location(),
                     what + " but names no owner, ticket or comment",
-                    "add owner \"TEAM\", ticket \"ID\" or comment \"WHY\" so reviewers know who needs it and why"));
+                    "add owner \"TEAM\", ticket \"ID\" or comment \"WHY\" so reviewers know who needs it and why")
+                    .fromTheWorld(fromWorld));
         }
         return found;
     }
