@@ -2,11 +2,13 @@ package io.portpolicy.engine;
 
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Rule;
+import io.portpolicy.model.RuleOptions;
 import io.portpolicy.parallel.Concurrently;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntPredicate;
@@ -21,8 +23,8 @@ import java.util.stream.Collectors;
  *       (and, where some of them act differently, correlated with those); the earlier rules
  *       are named; the implicit rules count only where they are all there is;</li>
  *   <li>a rule that does decide something is still <b>redundant</b> when the rules after it
- *       (or the default) would decide those packets the same way: removing it changes
- *       nothing;</li>
+ *       (or the default) would decide those packets the same way, and log them as it does:
+ *       removing it changes nothing;</li>
  *   <li>a rule partly pre-empted by an earlier rule with a different action is
  *       <b>correlated</b> with it: their order matters;</li>
  *   <li>a rule that matches no packet at any target is <b>empty</b>.</li>
@@ -85,7 +87,9 @@ public final class Anomalies {
             } else if (neverApplies[i]) {
                 found.addAll(covered(rule, i, facts));
             } else {
-                if (redundantEverywhere) found.add(removable(rule, i, facts, neverApplies));
+                if (redundantEverywhere && !removalChangesLogs(rule, i, facts)) {
+                    found.add(removable(rule, i, facts, neverApplies));
+                }
                 if (preempted) found.addAll(correlated(rule, i, facts));
             }
         }
@@ -312,6 +316,26 @@ public final class Anomalies {
                             + "not both";
         }
         return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, message);
+    }
+
+    /**
+     * Whether removing a logging rule, whose packets the rules after it and the default would
+     * decide the same way, would still lose or change its log records: the default logs nothing,
+     * and a later rule logs them alike only with the same prefix.
+     */
+    private boolean removalChangesLogs(Rule rule, int index, List<Facts> facts) {
+        RuleOptions own = rule.options();
+        if (!own.log()) return false;
+        List<RuleRegion> regions = directions.get(0).rules();
+        for (Facts direction : facts) {
+            if (direction.successors[index] == null) continue;
+            if (direction.defaultSucceeds[index]) return true;
+            for (int j : direction.successors[index]) {
+                RuleOptions later = regions.get(j).rule().options();
+                if (!later.log() || !Objects.equals(later.logPrefix(), own.logPrefix())) return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -232,6 +232,20 @@ class RuleCasesTest {
     }
 
     @Test
+    void aRuleWhoseRemovalLosesItsLogRecordsIsNotRedundant() {
+        verify("PP302", HOST + "allow ssh from 10.0.0.5 to web1 log \"admin-ssh\"\nallow ssh from 10.0.0.0/8 to web1\n");
+        verify("PP302", HOST + "deny tcp/23 from any to web1 log \"telnet-probe\"\n");
+        verify("PP302", HOST + "allow ssh from 10.0.0.5 to web1 log \"admin-ssh\"\n"
+                + "allow ssh from 10.0.0.0/8 to web1 log \"all-ssh\"\n");
+        // The rule taking over logs its packets alike: nothing is lost.
+        verify("PP302", HOST + "allow ssh from 10.0.0.5 to web1 log \"ssh\"   # expect: PP302\n"
+                + "allow ssh from 10.0.0.0/8 to web1 log \"ssh\"\n");
+        // Covered by earlier rules of its action, it never applies, so never logs.
+        verify("PP302", HOST + "allow ssh from 10.0.0.0/8 to web1\n"
+                + "allow ssh from 10.0.0.5 to web1 log \"admin-ssh\"   # expect: PP302\n");
+    }
+
+    @Test
     void correlatedRulesAreANote() {
         List<Finding> found = verify("PP303", HOST + "deny tcp/20-25 from 10.7.0.0/16 to web1\n"
                 + "allow tcp/22-80 from 10.7.0.0/16 to web1   # expect: PP303\n");
