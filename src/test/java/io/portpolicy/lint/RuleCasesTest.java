@@ -444,6 +444,16 @@ class RuleCasesTest {
     }
 
     @Test
+    void aReturnRuleAfterADenyOfTheRepliesIsToComeBeforeIt() {
+        List<Finding> found = verify("PP201", STATELESS
+                + "deny tcp from web1 port 443 to 203.0.113.0/24\n"
+                + "allow tcp from web1 port 443 to any port ephemeral\n"
+                + "allow https from any to web1   # expect: PP201\n");
+        assertEquals("add 'allow tcp from web1 port 443 to any port ephemeral' before the deny at <stdin>:8, "
+                + "which drops the replies first (or narrow it)", found.get(0).hint());
+    }
+
+    @Test
     void fullReturnPathsGiveNoMissingReturnPath() {
         verify("PP201", STATELESS
                 + "allow https from clients to web1\n"

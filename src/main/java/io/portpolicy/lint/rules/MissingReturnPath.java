@@ -21,11 +21,13 @@ import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 @RuleInfo(id = "PP201", name = "missing-return-path", severity = Severity.ERROR,
         summary = "In a stateless policy, a TCP or UDP flow a rule allows whose reply (from the server port to "
@@ -45,6 +47,8 @@ public final class MissingReturnPath implements LintRule {
         final Map<String, List<PortRange>> clientPorts = new LinkedHashMap<>();
         final Set<String> leaving = new LinkedHashSet<>();
         final Set<String> entering = new LinkedHashSet<>();
+        /** The deny and reject rules that drop some of the replies: a return rule must come before them. */
+        final Set<Rule> droppedBy = new TreeSet<>(Comparator.comparingInt(Rule::index));
     }
 
     @Override
@@ -129,6 +133,16 @@ public final class MissingReturnPath implements LintRule {
         Missing missing = byRule.get(rule);
         missing.leaving.addAll(Exposure.targetsOf(missingOut, out));
         missing.entering.addAll(Exposure.targetsOf(missingIn, in));
+        missing.droppedBy.addAll(droppingRules(out, missingOut));
+        missing.droppedBy.addAll(droppingRules(in, missingIn));
+    }
+
+    /** The policy's rules that drop some of the packets (the default drops the rest). */
+    private static List<Rule> droppingRules(DirectedPolicy directed, PacketSet packets) {
+        if (packets.isEmpty()) return List.of();
+        return directed.rules().stream()
+                .filter(region -> region.rule().action() != Action.ALLOW && region.decided().intersects(packets))
+                .map(RuleRegion::rule).toList();
     }
 
     private Finding finding(LintContext context, Rule rule, Missing missing) {
@@ -170,6 +184,21 @@ public final class MissingReturnPath implements LintRule {
         fixes.forEach((serverSide, protocols) -> rules.add("'allow " + String.join(", ", protocols) + " from "
                 + ReturnTraffic.side(rule.to()) + serverSide + " to " + ReturnTraffic.side(rule.from())
                 + " port ephemeral'"));
-        return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules));
+        return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
+                + before(missing.droppedBy));
+    }
+
+    /**
+     * Where the return rules must go when rules of the policy drop the replies: a return rule
+     * placed after them, even one already there, never applies to what they decide first.
+     */
+    private static String before(Set<Rule> droppedBy) {
+        if (droppedBy.isEmpty()) return "";
+        String rules = String.join(" and ", droppedBy.stream()
+                .map(r -> "the " + r.action().keyword() + " at " + r.location().path() + ":" + r.location().line())
+                .toList());
+        boolean one = droppedBy.size() == 1;
+        return " before " + rules + ", which " + (one ? "drops" : "drop") + " the replies first (or narrow "
+                + (one ? "it" : "them") + ")";
     }
 }
