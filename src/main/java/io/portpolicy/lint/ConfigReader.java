@@ -8,6 +8,7 @@ import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
+import io.portpolicy.model.Setting;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.yaml.LocatedYaml;
@@ -55,7 +56,7 @@ public final class ConfigReader {
     private final Map<String, Severity> severities = new HashMap<>();
     private final Set<String> disabled = new HashSet<>();
     private final List<SensitivePort> sensitivePorts = new ArrayList<>();
-    private PortRange ephemeral;
+    private Setting<PortRange> ephemeral;
     private int widePortRange = LintConfig.DEFAULT_WIDE_PORT_RANGE;
     private final Map<String, Map<String, String>> targetSettings = new HashMap<>();
 
@@ -200,7 +201,7 @@ public final class ConfigReader {
 
     private void readEphemeral(Node node) {
         PortRange range = ports(node);
-        if (range != null) ephemeral = range;
+        if (range != null) ephemeral = new Setting<>(range, node.location());
     }
 
     private void readWidePortRange(Node node) {

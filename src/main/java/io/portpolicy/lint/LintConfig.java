@@ -20,12 +20,13 @@ import java.util.Set;
  * @param severities          rule ID to the severity it is reported with instead of its default
  * @param disabled            rule IDs not run at all
  * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104)
- * @param ephemeral           the ephemeral range for policies that do not set one, or {@code null}
+ * @param ephemeral           the ephemeral range for policies that do not set one, with where the file sets
+ *                            it (findings name it), or {@code null}
  * @param targetSettings      compile target name to the {@link TargetOption}s the file sets (validated)
  * @param widePortRange       PP106 warns of a rule admitting a run of more ports than this from anyone
  */
 public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
-                         List<SensitivePort> extraSensitivePorts, PortRange ephemeral,
+                         List<SensitivePort> extraSensitivePorts, Setting<PortRange> ephemeral,
                          Map<String, Map<String, String>> targetSettings, int widePortRange) {
 
     /**
@@ -38,7 +39,7 @@ public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
         Settings settings = policy.settings();
         if (ephemeral == null || settings.ephemeral().written()) return policy;
         Settings configured = new Settings(settings.defaultInbound(), settings.defaultOutbound(), settings.stateless(),
-                Setting.implicit(ephemeral));
+                Setting.implicit(ephemeral.value()));
         return new Policy(policy.files(), configured, policy.hosts(), policy.networks(), policy.groups(),
                 policy.services(), policy.rules());
     }
@@ -56,7 +57,7 @@ public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
     }
 
     public LintConfig(Map<String, Severity> severities, Set<String> disabled,
-                      List<SensitivePort> extraSensitivePorts, PortRange ephemeral) {
+                      List<SensitivePort> extraSensitivePorts, Setting<PortRange> ephemeral) {
         this(severities, disabled, extraSensitivePorts, ephemeral, Map.of(), DEFAULT_WIDE_PORT_RANGE);
     }
 

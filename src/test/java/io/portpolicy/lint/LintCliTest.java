@@ -242,6 +242,17 @@ class LintCliTest {
     }
 
     @Test
+    void anEphemeralRangeFromTheConfigurationIsNamedSo() throws IOException {
+        Path policy = write("p.policy", "stateless\n" + BASE
+                + "allow tcp from web1 port 443 to 10.0.0.5 port 49152-65535 comment \"replies\"\n");
+        Path config = write("c.yaml", "# clients of every kind\nephemeral: 1024-65535\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertTrue(run.out().contains("PP203 ephemeral-mismatch: the return rule's ports 49152-65535 miss 1024-49151 of "
+                + "the ephemeral range 1024-65535 of 10.0.0.5 (the configuration's 'ephemeral' setting, " + config + ":2)"),
+                run.out());
+    }
+
+    @Test
     void configErrorsNameLineAndColumn() throws IOException {
         Path policy = write("p.policy", BASE);
         Path config = write("c.yaml", "rules:\n  PP406: loud\n  PP999: off\nsensitive-port: []\n"

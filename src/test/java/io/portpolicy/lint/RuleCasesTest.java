@@ -522,8 +522,11 @@ class RuleCasesTest {
         List<Finding> setting = verify("PP203", "ephemeral 32768-65535\n" + STATELESS
                 + "allow tcp from web1 port 443 to clients port 49152-65535   # expect: PP203\n"
                 + "allow tcp from web1 port 443 to clients port 32768-65535\n");
-        assertTrue(setting.get(0).message().contains("32768-49151 of the ephemeral range 32768-65535 of 192.0.2.0/24"),
-                setting.toString());
+        assertTrue(setting.get(0).message().contains("32768-49151 of the ephemeral range 32768-65535 of 192.0.2.0/24 "
+                + "(the policy's 'ephemeral' setting)"), setting.toString());
+        List<Finding> unset = verify("PP203", STATELESS
+                + "allow tcp from web1 port 443 to clients port 32768-60999   # expect: PP203\n");
+        assertTrue(unset.get(0).message().contains("(the language's default 'ephemeral')"), unset.toString());
         // Stateful: no return rules are needed, so none is judged.
         verify("PP203", "default inbound deny\nhost win1 = 10.0.0.20 os windows\n"
                 + "allow tcp from any port 443 to win1 port 32768-60999\n");

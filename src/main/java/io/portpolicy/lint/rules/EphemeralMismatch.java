@@ -19,6 +19,8 @@ import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
+import io.portpolicy.model.Setting;
+import io.portpolicy.source.Location;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +44,7 @@ public final class EphemeralMismatch implements LintRule {
         Policy policy = context.policy();
         if (!policy.settings().isStateless()) return List.of();
         Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
+        String setting = ephemeralSource(context);
         for (Map<Direction, DirectedPolicy> layer : ReturnTraffic.layers(context)) {
             for (DirectedPolicy directed : layer.values()) {
                 for (RuleRegion region : directed.rules()) {
@@ -68,7 +71,7 @@ public final class EphemeralMismatch implements LintRule {
                     for (Clients client : clients) {
                         List<PortRange> missing = ReturnTraffic.missing(client.ephemeral(), ports);
                         if (missing.isEmpty()) continue;
-                        String os = client.os() != null ? client.os().keyword() : "the policy's 'ephemeral' setting";
+                        String os = client.os() != null ? client.os().keyword() : setting;
                         byRule.computeIfAbsent(rule, r -> new LinkedHashSet<>()).add(Exposure.ports(missing)
                                 + " of the ephemeral range " + client.ephemeral() + " of " + client.name() + " (" + os + ")");
                     }
@@ -87,6 +90,18 @@ public final class EphemeralMismatch implements LintRule {
     }
 
     private record Clients(String name, Os os, PortRange ephemeral) {
+    }
+
+    /**
+     * Where the range of clients without an os comes from: the policy's 'ephemeral', else the
+     * configuration's (FILE:LINE), else the language's default.
+     */
+    private static String ephemeralSource(LintContext context) {
+        if (context.policy().settings().ephemeral().written()) return "the policy's 'ephemeral' setting";
+        Setting<PortRange> configured = context.config().ephemeral();
+        if (configured == null) return "the language's default 'ephemeral'";
+        Location at = configured.location();
+        return "the configuration's 'ephemeral' setting, " + at.path() + ":" + at.line();
     }
 
     private static List<PortRange> returnPortsOrEmpty(Policy policy, Rule rule) {
