@@ -136,18 +136,17 @@ public final class PolicyDiff {
             Optional<Target> a = old.target(name);
             Optional<Target> b = neu.target(name);
             Target shown = b.orElseGet(a::get);
-            boolean sameAddresses = a.isPresent() && b.isPresent()
-                    && new HashSet<>(a.get().addresses()).equals(new HashSet<>(b.get().addresses()));
+            boolean sameTarget = a.isPresent() && b.isPresent() && paired(a.get(), b.get());
             // The directions anything that differs may reach: the others need not even be built.
             Set<Direction> reached = EnumSet.noneOf(Direction.class);
             for (Direction direction : Direction.values()) {
-                if (!sameAddresses || differing == null || differing.mayApplyAt(a.get(), direction)) reached.add(direction);
+                if (!sameTarget || differing == null || differing.mayApplyAt(a.get(), direction)) reached.add(direction);
             }
             for (Direction direction : reached) {
                 DirectedPolicy left = null;
                 DirectedPolicy right = null;
                 PacketSet changed = null;
-                if (sameAddresses && differing != null) {
+                if (sameTarget && differing != null) {
                     // Only the differing rules' packets can change verdict, and only the rules that
                     // may overlap those rules can decide them: the target is built from those alone.
                     left = old.directedFocused(a.get(), direction, differing.focus(true));
@@ -158,7 +157,7 @@ public final class PolicyDiff {
                 } else {
                     if (a.isPresent()) left = old.directed(a.get(), direction);
                     if (b.isPresent()) right = neu.directed(b.get(), direction);
-                    if (left != null && right != null) changed = mayDiffer(left, a.get(), right, b.get());
+                    if (sameTarget) changed = mayDiffer(left, a.get(), right, b.get());
                 }
                 if (changed != null && changed.isEmpty()) continue;
                 changes.addAll(compare(shown, direction, regions(name, a.orElse(null), left, direction, changed),
@@ -173,7 +172,8 @@ public final class PolicyDiff {
 
     /**
      * Where the two sides may decide a packet at the target differently, or {@code null} for
-     * anywhere. When the target's addresses, implicit part and default are the same, and its
+     * anywhere; only for a target {@link #paired} on both sides. When its implicit part and
+     * default are the same, and its
      * rules (by action and matched set: the two sides' sets share one BDD, so this compares
      * nodes) differ only in one run between a common beginning and a common end, a packet that
      * no rule of that run matches meets the same rules in the same order on both sides: the
@@ -181,7 +181,6 @@ public final class PolicyDiff {
      * differs. This is what makes a diff of two mostly equal policies cheap.
      */
     private static PacketSet mayDiffer(DirectedPolicy left, Target a, DirectedPolicy right, Target b) {
-        if (!new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()))) return null;
         if (left.defaultAction() != right.defaultAction()) return null;
         PacketSet here = left.space().at(a);
         if (!left.implicit().intersect(here).samePackets(right.implicit().intersect(right.space().at(b)))) return null;
@@ -198,6 +197,15 @@ public final class PolicyDiff {
         for (RuleRegion rule : before.subList(common, before.size() - end)) candidates = candidates.union(rule.matched());
         for (RuleRegion rule : after.subList(common, after.size() - end)) candidates = candidates.union(rule.matched());
         return candidates.intersect(here);
+    }
+
+    /**
+     * Whether the target is of the same kind with the same addresses on both sides: only then
+     * is it judged in layers that share their spaces, so that its sets can be compared node for
+     * node. A host that became a group (or the reverse) is compared through its cubes alone.
+     */
+    private static boolean paired(Target a, Target b) {
+        return a.isGroup() == b.isGroup() && new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()));
     }
 
     private static boolean alike(RuleRegion before, RuleRegion after) {

@@ -8,7 +8,7 @@ import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Packet;
 import io.portpolicy.engine.PacketSet;
 import io.portpolicy.engine.Target;
-import io.portpolicy.engine.Verdict;
+import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
@@ -64,19 +64,58 @@ class DiffMatchesEngineTest {
         boolean equivalent = equivalent(ea, eb);
         assertEquals(equivalent, changes.isEmpty(), () -> "mutation " + kind + "\nA:\n" + a + "\nB:\n" + b);
         if (kind == 0 || kind == 4) assertTrue(equivalent, () -> "reordering same-action rules changed access\n" + a + "\n" + b);
+        assertEachBlockAsTheEnginesDecide(changes, ea, eb, a + "\n" + b);
+    }
+
+    /** Every reported block, on one of its packets, is decided by the two engines as the diff says. */
+    private static void assertEachBlockAsTheEnginesDecide(List<PolicyDiff.Change> changes, EffectivePolicy ea,
+                                                          EffectivePolicy eb, String policies) {
         for (PolicyDiff.Change change : changes) {
             for (Cube cube : change.cubes()) {
                 Packet packet = packet(cube, change.direction());
-                Target ta = ea.target(change.target().name()).orElseThrow();
-                Target tb = eb.target(change.target().name()).orElseThrow();
-                Verdict before = ea.decide(ta, change.direction(), packet);
-                Verdict after = eb.decide(tb, change.direction(), packet);
-                String where = change.target().name() + " " + change.direction() + " " + packet + "\n" + a + "\n" + b;
-                assertEquals(change.before().action(), before.action(), where);
-                assertEquals(change.after().action(), after.action(), where);
-                assertNotEquals(before.action(), after.action(), where);
+                Action before = action(ea, change, packet);
+                Action after = action(eb, change, packet);
+                String where = change.target().name() + " " + change.direction() + " " + packet + "\n" + policies;
+                assertEquals(change.before().action(), before, where);
+                assertEquals(change.after().action(), after, where);
+                assertNotEquals(before, after, where);
             }
         }
+    }
+
+    /** What the policy does with the packet at the change's target, or null when it has no such target. */
+    private static Action action(EffectivePolicy effective, PolicyDiff.Change change, Packet packet) {
+        return effective.target(change.target().name())
+                .map(target -> effective.decide(target, change.direction(), packet).action()).orElse(null);
+    }
+
+    /**
+     * A host that becomes a group of the same name and addresses, or the reverse: the two sides
+     * judge it in spaces of their own, so it is compared through its blocks, and correctly.
+     */
+    @Example
+    void aHostThatBecomesAGroupIsCompared() {
+        String preamble = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
+        String ssh = "allow tcp/22 from 192.0.2.0/24 to web\n";
+        String[][] pairs = {
+            {preamble + "host web = 10.0.1.11\n", preamble + "group web = 10.0.1.11\n"},
+            {preamble + "host web = 10.0.1.11\n" + ssh, preamble + "group web = 10.0.1.11\n" + ssh},
+            {preamble + "host web = 10.0.1.11\n" + ssh, preamble + "group web = 10.0.1.11\n"},
+            {"default outbound deny\nhost web = 10.0.1.11\n", "default outbound deny\nhost web1 = 10.0.1.11\ngroup web = web1\n"}};
+        for (String[] pair : pairs) {
+            for (int reversed = 0; reversed < 2; reversed++) {
+                String a = pair[reversed];
+                String b = pair[1 - reversed];
+                Policy pa = check(a);
+                Policy pb = check(b);
+                assertEachBlockAsTheEnginesDecide(PolicyDiff.access(pa, pb, TODAY), EffectivePolicy.of(pa, TODAY),
+                        EffectivePolicy.of(pb, TODAY), a + "\n" + b);
+            }
+        }
+        List<PolicyDiff.Change> sshClosed = PolicyDiff.access(check(pairs[2][0]), check(pairs[2][1]), TODAY);
+        assertTrue(sshClosed.stream().anyMatch(c -> c.target().isGroup() && c.closed()
+                && c.cubes().stream().anyMatch(cube -> cube.destinationPorts().equals(List.of(new ValueRange(22, 22))))),
+                sshClosed::toString);
     }
 
     /**
