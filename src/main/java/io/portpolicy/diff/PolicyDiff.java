@@ -16,6 +16,7 @@ import io.portpolicy.model.Family;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 import io.portpolicy.parallel.Concurrently;
+import io.portpolicy.source.SourceFile;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The semantic difference of two policies: at every host and group of either, in each
@@ -115,8 +118,9 @@ public final class PolicyDiff {
         boolean statelessBefore = before.settings().isStateless();
         boolean statelessAfter = after.settings().isStateless();
         Tracking tracking = statelessBefore == statelessAfter ? null : new Tracking(statelessAfter);
-        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings),
-                minus(oldFindings, newFindings));
+        Pattern locations = locations(before, after);
+        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings, locations),
+                minus(oldFindings, newFindings, locations));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
@@ -287,12 +291,12 @@ public final class PolicyDiff {
     }
 
     /** Findings of {@code a} with no counterpart in {@code b}, matched by rule ID, subject text and message. */
-    private static List<Finding> minus(List<Finding> a, List<Finding> b) {
+    private static List<Finding> minus(List<Finding> a, List<Finding> b, Pattern locations) {
         Map<String, Integer> counts = new HashMap<>();
-        for (Finding f : b) counts.merge(key(f), 1, Integer::sum);
+        for (Finding f : b) counts.merge(key(f, locations), 1, Integer::sum);
         List<Finding> out = new ArrayList<>();
         for (Finding f : a) {
-            String key = key(f);
+            String key = key(f, locations);
             int left = counts.getOrDefault(key, 0);
             if (left > 0) counts.put(key, left - 1);
             else out.add(f);
@@ -301,10 +305,21 @@ public final class PolicyDiff {
         return out;
     }
 
-    private static String key(Finding f) {
-        // Messages may name lines (which move when rules move); drop FILE:LINE references, and
-        // the REV: before the old side's under diff --git.
-        String message = f.message().replaceAll("[^\\s:]+(:[^\\s:]+)?:\\d+(:\\d+)?", "@");
+    /**
+     * FILE:LINE[:COL] naming a file of either policy (the old side's is REV:PATH under diff
+     * --git). Anchored to the files' names, since other text with colons and digits (an IPv6
+     * address) is part of what a finding says. Longest names first: the whole REV:PATH is taken.
+     */
+    private static Pattern locations(Policy before, Policy after) {
+        List<String> names = Stream.concat(before.files().stream(), after.files().stream())
+                .map(SourceFile::displayPath).distinct()
+                .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote).toList();
+        return Pattern.compile("(?<![\\w.:/-])(?:" + String.join("|", names) + "):\\d+(?::\\d+)?");
+    }
+
+    private static String key(Finding f, Pattern locations) {
+        // Messages may name lines, which move when rules move.
+        String message = locations.matcher(f.message()).replaceAll("@");
         // Declarations are known by the message (it names the object), rules by their text.
         return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().text() : "") + "\u0000" + message;
     }

@@ -48,6 +48,30 @@ class DiffWordsTest {
     }
 
     @Test
+    void aFindingIsNewWhenOnlyItsIPv6RangeChanged() {
+        String web = "default outbound deny\nhost web1 = 10.0.0.21, 2001:db8:1::21 os linux\n";
+        String rule = "allow tcp from partners to web1\n";
+        PolicyDiff.Result result = PolicyDiff.compare(
+                DiffMatchesEngineTest.check(web + "network partners = 2001:db8:5::/64\n" + rule),
+                DiffMatchesEngineTest.check(web + "network partners = 2001:db8:7::/64\n" + rule), TODAY,
+                LintConfig.DEFAULT);
+        assertTrue(result.introduced().stream().anyMatch(f -> f.ruleId().equals("PP106")
+                && f.message().contains("from 2001:db8:7::/64")), result.introduced()::toString);
+        assertTrue(result.resolved().stream().anyMatch(f -> f.ruleId().equals("PP106")
+                && f.message().contains("from 2001:db8:5::/64")), result.resolved()::toString);
+    }
+
+    @Test
+    void aFindingNamingALineThatMovedIsUnchanged() {
+        String rules = "allow tcp/443 from 10.0.0.0/8 to web1\nallow tcp/443 from 10.1.0.0/16 to web1\n";
+        String old = WEB + rules;
+        PolicyDiff.Result result = PolicyDiff.compare(DiffMatchesEngineTest.check(old),
+                DiffMatchesEngineTest.check("# moves every line down\n" + old), TODAY, LintConfig.DEFAULT);
+        assertTrue(result.introduced().isEmpty() && result.resolved().isEmpty(),
+                () -> result.introduced() + " " + result.resolved());
+    }
+
+    @Test
     void aWideRangeIsWiderThanASlash16() {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));
