@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Writes a {@link PolicyDiff.Result} as text, markdown or JSON. One line per block of changed packets. */
 public final class DiffReport {
@@ -168,7 +169,8 @@ public final class DiffReport {
     /**
      * Text for a pull-request comment: one line, and every character with a meaning in GitHub's
      * markdown escaped, so names, file names and comments cannot start a table cell, a link,
-     * an image, HTML or an @mention; hidden characters are made visible first.
+     * an image, HTML or an @mention; hidden characters are made visible first. Bare URLs and
+     * email addresses are broken up too (see {@link #AUTOLINK_BREAKS}).
      */
     static String cell(String text) {
         StringBuilder out = new StringBuilder(text.length() + 8);
@@ -177,8 +179,20 @@ public final class DiffReport {
             else if ("\\`*_[]<>|@#!~&".indexOf(c) >= 0) out.append('\\').append(c);
             else out.append(c);
         }
-        return out.toString();
+        return AUTOLINK_BREAKS.matcher(out).replaceAll(WORD_JOINER);
     }
+
+    /**
+     * Where GitHub's autolinking would turn plain text into a link: inside "www." (any case),
+     * "://" and after "@". GFM's autolink extension links only "www." and "http://" or
+     * "https://" written out whole, and an email address only with a letter, digit, "-" or "_"
+     * right after the "@" (GitHub's @mentions too). A word joiner there is none of those and
+     * shows nothing, so the text reads the same but is not linked. The backslash escapes alone
+     * would rely on a renderer not linking what is text once they are undone.
+     */
+    private static final Pattern AUTOLINK_BREAKS =
+            Pattern.compile("(?i)(?<=www)(?=\\.)|(?<=:)(?=//)|(?<=@)");
+    private static final String WORD_JOINER = "\u2060";
 
     public String json() {
         ObjectNode root = Json.MAPPER.createObjectNode();
