@@ -22,8 +22,16 @@ public final class DiffReport {
     /** One block of changed packets, in words. */
     record Line(PolicyDiff.Change change, String kind, String traffic, String endpoints, String family, String risk) {
         String where() {
-            return change.target().kind() + " " + change.target().name() + " " + change.direction().keyword();
+            return DiffReport.where(change);
         }
+    }
+
+    private static String where(PolicyDiff.Change change) {
+        return change.target().kind() + " " + change.target().name() + " " + change.direction().keyword();
+    }
+
+    private static boolean openedByRule(PolicyDiff.Change change) {
+        return change.opened() && change.after().rule() != null;
     }
 
     private final PolicyDiff.Result result;
@@ -31,13 +39,20 @@ public final class DiffReport {
 
     public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
         this.result = result;
+        // What rules open at each target and direction: a block's risk is judged with the rest of it.
+        java.util.Map<String, List<Cube>> openings = new java.util.HashMap<>();
+        for (PolicyDiff.Change change : result.changes()) {
+            if (openedByRule(change)) {
+                openings.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
+            }
+        }
         for (PolicyDiff.Change change : result.changes()) {
             String kind = change.opened() ? "opened" : change.closed() ? "closed"
                     : "moved " + change.before().action().keyword() + " -> " + change.after().action().keyword();
             for (Cube cube : change.cubes()) {
                 lines.add(new Line(change, kind, Summary.traffic(cube, services),
                         Summary.endpoints(cube, change.target(), change.direction()), cube.family().label(),
-                        change.opened() && change.after().rule() != null ? Summary.risk(cube) : null));
+                        openedByRule(change) ? Summary.risk(cube, openings.get(where(change))) : null));
             }
         }
         // Each target and direction once, the one with the most important line first; within it, risks first.

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /** Compact words for sets of packets: merged address blocks, port ranges, service names. */
 final class Summary {
@@ -241,8 +242,19 @@ final class Summary {
         return direction == Direction.INBOUND ? "from " + peer + " to " + own : "from " + own + " to " + peer;
     }
 
-    /** Why an opening is risky, or null: from the whole internet, or to a sensitive port. */
-    static String risk(Cube c) {
+    /**
+     * Why an opening is risky, or null: from the whole internet, or to a sensitive port. The
+     * block {@code c} is judged with every other block {@code opening} opens at the same target,
+     * direction and family to all of its peers: one rule's opening is often split into blocks
+     * (around ports already open, or IPv6 neighbour discovery, which is always admitted), and
+     * none of them alone may show that every protocol or every port is now open.
+     */
+    static String risk(Cube c, List<Cube> opening) {
+        List<Cube> whole = opening.stream()
+                .filter(o -> o.family() == c.family() && covers(o.peers(), c.peers())).toList();
+        List<ValueRange> protocols = Cube.joinValues(whole.stream().flatMap(o -> o.protocols().stream()).toList());
+        List<ValueRange> tcpPorts = destinationPorts(whole, 6);
+        List<ValueRange> udpPorts = destinationPorts(whole, 17);
         List<String> reasons = new ArrayList<>();
         if (isWide(c.peers(), c.family())) reasons.add("open to the whole world");
         else if (c.peers().stream().anyMatch(r -> r.getCount().compareTo(BigInteger.ONE.shiftLeft(
@@ -251,27 +263,42 @@ final class Summary {
         }
         if (reasons.isEmpty()) {
             // From a few addresses, only a whole-protocol opening is a risk in itself.
-            return c.protocols().equals(Cube.BYTE) ? "every protocol and port" : null;
+            return protocols.equals(Cube.BYTE) ? "every protocol and port" : null;
         }
         for (int[] admin : ADMIN_PORTS) {
-            if (contains(c.protocols(), 6) && !c.destinationPorts().equals(Cube.PORT) && contains(c.destinationPorts(), admin[0])) {
+            if (!tcpPorts.equals(Cube.PORT) && contains(tcpPorts, admin[0])) {
                 reasons.add("remote administration port " + admin[0]);
             }
         }
         for (SensitivePort port : SensitivePorts.builtin().ports()) {
-            if (port.protocol() != Protocol.ANY && !contains(c.protocols(), port.protocol().number())) continue;
-            boolean hit = c.destinationPorts().stream()
-                    .anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
-            boolean hasPorts = port.protocol().hasPorts() || contains(c.protocols(), 6) || contains(c.protocols(), 17);
-            if (hit && hasPorts && !c.destinationPorts().equals(Cube.PORT)) {
-                reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
-                break;
+            List<ValueRange> ports = switch (port.protocol()) {
+                case TCP -> tcpPorts;
+                case UDP -> udpPorts;
+                default -> Cube.joinValues(Stream.concat(tcpPorts.stream(), udpPorts.stream()).toList());
+            };
+            if (port.protocol().hasPorts() || port.protocol() == Protocol.ANY) {
+                boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
+                if (hit && !ports.equals(Cube.PORT)) {
+                    reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
+                    break;
+                }
             }
         }
-        if (c.protocols().equals(Cube.BYTE) || (contains(c.protocols(), 6) && c.destinationPorts().equals(Cube.PORT))) {
+        if (protocols.equals(Cube.BYTE) || tcpPorts.equals(Cube.PORT) || udpPorts.equals(Cube.PORT)) {
             reasons.add("every port");
         }
-        return reasons.isEmpty() ? null : String.join(", ", reasons);
+        return String.join(", ", reasons);
+    }
+
+    /** Whether every address of {@code inner} is in {@code outer} (both joined, so one range holds each). */
+    private static boolean covers(List<IPAddressSeqRange> outer, List<IPAddressSeqRange> inner) {
+        return inner.stream().allMatch(r -> outer.stream().anyMatch(o -> o.contains(r)));
+    }
+
+    /** The destination ports the blocks open for the protocol, joined. */
+    private static List<ValueRange> destinationPorts(List<Cube> blocks, int protocol) {
+        return Cube.joinValues(blocks.stream().filter(b -> contains(b.protocols(), protocol))
+                .flatMap(b -> b.destinationPorts().stream()).toList());
     }
 
     /** Remote administration over TCP: ssh, telnet, rdp, WinRM. */

@@ -72,6 +72,28 @@ class DiffWordsTest {
     }
 
     @Test
+    void anOpeningSplitIntoBlocksIsJudgedWhole() {
+        // IPv6 neighbour discovery, always admitted, splits "every protocol" around it.
+        String dual = "default outbound deny\nhost web1 = 10.0.1.11, 2001:db8:1::11 os linux\n"
+                + "allow tcp/22 from 10.0.0.5 to web1\n";
+        String ipv6 = text(dual, dual + "allow any from 2001:db8:5::/64 to web1\n");
+        assertTrue(ipv6.contains("icmpv6 type 0-132, type 137-255 from 2001:db8:5::/64 to web1 (IPv6)\n"
+                + "    RISK: every protocol and port"), ipv6);
+        // A port already open splits it too.
+        String ssh = "default outbound deny\nhost web1 = 10.0.1.11\nallow tcp/22 from 192.0.2.0/24 to web1\n";
+        String ipv4 = text(ssh, ssh + "allow any from 192.0.2.0/24 to web1\n");
+        assertTrue(ipv4.contains("tcp ports 0-21,23-65535 from 192.0.2.0/24 to web1 (IPv4)\n"
+                + "    RISK: every protocol and port"), ipv4);
+    }
+
+    @Test
+    void everyUdpPortFromTheWorldIsEveryPort() {
+        String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
+        String text = text(old, old + "allow udp from any4 to web1\n");
+        assertTrue(text.contains("RISK: open to the whole world, every port\n"), text);
+    }
+
+    @Test
     void aWideRangeIsWiderThanASlash16() {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));
