@@ -87,6 +87,18 @@ record Cube(Family family, List<ValueRange> protocols, List<ValueRange> destinat
         return out;
     }
 
+    /** The values from 0 to {@code max} outside the ranges (joined, in order). */
+    static List<ValueRange> complement(List<ValueRange> ranges, int max) {
+        List<ValueRange> out = new ArrayList<>();
+        int next = 0;
+        for (ValueRange r : joinValues(ranges)) {
+            if (r.low() > next) out.add(new ValueRange(next, r.low() - 1));
+            next = r.high() + 1;
+        }
+        if (next <= max) out.add(new ValueRange(next, max));
+        return out;
+    }
+
     private static List<IPAddressSeqRange> addresses(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
         List<IPAddressSeqRange> out = new ArrayList<>();
         for (IPAddressSeqRange x : a) {

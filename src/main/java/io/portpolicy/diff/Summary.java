@@ -100,24 +100,26 @@ final class Summary {
 
     // ---- words ---------------------------------------------------------------------------
 
-    /** "tcp port 22 (ssh)", "icmp echo-request", "any protocol". */
+    /**
+     * "tcp port 22 (ssh)", "icmp echo-request", "any protocol", "every protocol but tcp". The
+     * source ports are the source's: {@link #endpoints} names them.
+     */
     static String traffic(Cube c, Collection<NamedService> services) {
         if (c.protocols().equals(Cube.BYTE)) return "any protocol";
-        List<Integer> protocols = new ArrayList<>();
-        for (ValueRange r : c.protocols()) for (int p = r.low(); p <= r.high(); p++) protocols.add(p);
+        List<Integer> protocols = numbers(c.protocols());
         StringBuilder out = new StringBuilder();
-        List<String> names = new ArrayList<>();
-        for (int p : protocols) names.add(protocolName(p));
-        out.append(names.size() > 6 ? "protocols " + join(c.protocols()) : String.join("/", names));
-        boolean ports = protocols.stream().allMatch(p -> p == 6 || p == 17);
+        if (protocols.size() <= 6) {
+            out.append(names(protocols));
+        } else {
+            List<Integer> others = numbers(Cube.complement(c.protocols(), 255));
+            out.append(others.size() <= 6 ? "every protocol but " + names(others) : "protocols " + join(c.protocols()));
+        }
         boolean icmp = protocols.stream().allMatch(p -> p == 1 || p == 58);
-        if (ports && !c.destinationPorts().equals(Cube.PORT)) {
-            out.append(c.destinationPorts().size() == 1 && c.destinationPorts().get(0).isSingle() ? " port " : " ports ")
-                    .append(join(c.destinationPorts()));
+        if (hasPorts(c) && !c.destinationPorts().equals(Cube.PORT)) {
+            out.append(ports(c.destinationPorts()));
             String service = service(protocols, c.destinationPorts(), services);
             if (service != null) out.append(" (").append(service).append(')');
         }
-        if (ports && !c.sourcePorts().equals(Cube.PORT)) out.append(" from port ").append(join(c.sourcePorts()));
         if (icmp && !c.icmpTypes().equals(Cube.BYTE)) {
             Protocol protocol = protocols.get(0) == 1 ? Protocol.ICMP : Protocol.ICMPV6;
             List<String> types = new ArrayList<>();
@@ -129,6 +131,26 @@ final class Summary {
         }
         if (icmp && !c.icmpCodes().equals(Cube.BYTE)) out.append(" code ").append(join(c.icmpCodes()));
         return out.toString();
+    }
+
+    private static List<Integer> numbers(List<ValueRange> ranges) {
+        List<Integer> numbers = new ArrayList<>();
+        for (ValueRange r : ranges) for (int n = r.low(); n <= r.high(); n++) numbers.add(n);
+        return numbers;
+    }
+
+    private static String names(List<Integer> protocols) {
+        return String.join("/", protocols.stream().map(Summary::protocolName).toList());
+    }
+
+    /** Whether the block is of TCP or UDP only, so that its ports mean something. */
+    private static boolean hasPorts(Cube c) {
+        return numbers(c.protocols()).stream().allMatch(p -> p == 6 || p == 17);
+    }
+
+    /** " port 22", " ports 80,443". */
+    private static String ports(List<ValueRange> ports) {
+        return (ports.size() == 1 && ports.get(0).isSingle() ? " port " : " ports ") + join(ports);
     }
 
     private static String protocolName(int p) {
@@ -235,11 +257,13 @@ final class Summary {
         return target.name() + " at " + addresses(c.owns(), c.family());
     }
 
-    /** "from X to Y" with the target on its side. */
+    /** "from X to Y" with the target on its side, and the source's ports ("from X port 8080 to Y"). */
     static String endpoints(Cube c, Target target, Direction direction) {
         String peer = addresses(c.peers(), c.family());
         String own = own(c, target);
-        return direction == Direction.INBOUND ? "from " + peer + " to " + own : "from " + own + " to " + peer;
+        String sourcePorts = hasPorts(c) && !c.sourcePorts().equals(Cube.PORT) ? ports(c.sourcePorts()) : "";
+        return direction == Direction.INBOUND ? "from " + peer + sourcePorts + " to " + own
+                : "from " + own + sourcePorts + " to " + peer;
     }
 
     /**

@@ -94,6 +94,22 @@ class DiffWordsTest {
     }
 
     @Test
+    void mostProtocolsAreNamedByTheFewLeftOut() {
+        String ssh = "default outbound deny\nhost web1 = 10.0.1.11\nallow tcp/22 from 192.0.2.0/24 to web1\n";
+        String text = text(ssh, ssh + "allow any from 192.0.2.0/24 to web1\n");
+        assertTrue(text.contains("opened: every protocol but tcp from 192.0.2.0/24 to web1 (IPv4)"), text);
+    }
+
+    @Test
+    void sourcePortsAreNamedWithTheSource() {
+        String old = "default outbound deny\nhost app1 = 10.0.1.12\n";
+        String text = text(old, old + "allow tcp from 10.0.1.11 port 8080 to app1 port 32768-49151\n"
+                + "allow udp from app1 port 53 to 10.0.1.11\n");
+        assertTrue(text.contains("opened: tcp ports 32768-49151 from 10.0.1.11 port 8080 to app1 (IPv4)"), text);
+        assertTrue(text.contains("opened: udp from app1 port 53 to 10.0.1.11 (IPv4)"), text);
+    }
+
+    @Test
     void aWideRangeIsWiderThanASlash16() {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));
