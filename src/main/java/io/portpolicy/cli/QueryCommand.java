@@ -198,10 +198,15 @@ final class QueryCommand implements Callable<Integer> {
 
     /**
      * Why {@code text} is no address the policy language would accept (query takes the same
-     * forms), or, when it reads as a word, no name of the policy either.
+     * forms), or, when it reads as a word, no host or group of the policy either (a network
+     * holds many addresses, and a query judges one packet).
      */
     private static String notAnAddress(Policy policy, String text, String option) {
         if (text.isBlank()) return option + " is empty; give an address, or a host or group of the policy";
+        if (policy.networks().containsKey(text)) {
+            return option + " '" + text + "' is a network of the policy; a query is about one packet:"
+                    + " give a host, a group or one address";
+        }
         boolean addressLike = Character.isDigit(text.charAt(0)) || text.indexOf(':') >= 0;
         if (!addressLike) {
             TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());

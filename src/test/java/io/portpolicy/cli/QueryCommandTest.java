@@ -20,6 +20,7 @@ class QueryCommandTest {
 
     private static final String POLICY = """
             host web1 = 10.0.1.11, 2001:db8:1::11
+            network office = 192.0.2.0/24
             allow any from 10.0.0.5 to web1
             allow any from 2001:db8::5 to web1
             """;
@@ -79,6 +80,13 @@ class QueryCommandTest {
     void aWordIsAnUnknownNameWithASuggestion() throws IOException {
         assertUsageError(query("--from", "10.0.0.5", "--to", "webl", "--proto", "tcp", "--port", "22"),
                 "--to 'webl' is neither an address nor a host or group of the policy; did you mean 'web1'?");
+    }
+
+    @Test
+    void aNetworkIsNotOneAddress() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "office", "--proto", "tcp", "--port", "22"),
+                "--to 'office' is a network of the policy; a query is about one packet: give a host, a group"
+                        + " or one address");
     }
 
     @Test
