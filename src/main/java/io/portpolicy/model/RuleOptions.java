@@ -18,8 +18,15 @@ public record RuleOptions(boolean log, String logPrefix, String comment, String 
         waivers = List.copyOf(waivers);
     }
 
-    /** Whether anyone is on record for the rule: an owner, a ticket or a comment. */
+    /**
+     * Whether anyone is on record for the rule: an owner, a ticket or a comment. An empty or
+     * blank string names nobody and nothing, so it is none (as a blank waiver reason is).
+     */
     public boolean documented() {
-        return owner != null || ticket != null || comment != null;
+        return given(owner) || given(ticket) || given(comment);
+    }
+
+    private static boolean given(String text) {
+        return text != null && !text.isBlank();
     }
 }

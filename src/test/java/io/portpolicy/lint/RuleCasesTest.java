@@ -320,6 +320,12 @@ class RuleCasesTest {
                 + "allow tcp/9002 from any to web1 owner \"web\"\n"
                 + "allow tcp/9003 from any to web1 ticket \"T-1\"\n"
                 + "allow tcp/9004 from any to web1 comment \"public\"\n");
+        // An empty or blank owner, ticket or comment names nobody: as if unwritten.
+        verify("PP404", HOST
+                + "allow tcp/9006 from any to web1 owner \"\"   # expect: PP404\n"
+                + "allow tcp/9007 from any to web1 ticket \" \"   # expect: PP404\n"
+                + "allow tcp/9008 from any to web1 comment \" \t \" owner \"\"   # expect: PP404\n"
+                + "allow tcp/9009 from any to web1 comment \" \" owner \"web\"\n");
         // An except of what the host admits anyway (loopback, its own address) leaves the world;
         // an except of addresses a sender could use does not.
         verify("PP404", HOST
