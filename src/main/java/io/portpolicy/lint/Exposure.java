@@ -233,25 +233,35 @@ public final class Exposure {
     }
 
     /**
-     * Whether the rule's own sources are the world: they cover it, or would but for an
-     * {@code except} of addresses a host admits anyway (loopback, its own addresses), so that
-     * the rule admits every sender of some packet it matches. Unlike {@link Hit#world()}, other
-     * rules do not count: two rules from halves of the internet are each a wide range. The
-     * exact check, at the targets, is only needed for the few rules naming the world with an
-     * {@code except}.
+     * The allow rules whose own sources are the world at some target: each matches every sender
+     * of an IP version for some packet, an {@code except} of addresses a host admits anyway
+     * (loopback, its own addresses) left aside. Unlike {@link Hit#world()}, other rules do not
+     * count: two rules from halves of the internet are each a wide range. Read at the targets,
+     * not off the text: {@code any except 10.0.0.0/8} to an IPv4-only host is a wide range
+     * there, its IPv6 half meeting no address of the host, and {@code any6} to it matches nothing.
+     * Built once per policy ({@link LintContext#worldSourced()}).
      */
-    public static boolean sourcesAreTheWorld(LintContext context, Rule rule) {
-        if (AddressSets.of(rule.from()).coversWorld()) return true;
-        if (rule.from().except().isEmpty() || !AddressSets.named(rule.from()).coversWorld()) return false;
+    public static Set<Rule> worldSourced(LintContext context) {
+        Set<Rule> rules = Collections.newSetFromMap(new IdentityHashMap<>());
         for (DirectedPolicy layer : layers(context, Direction.INBOUND)) {
             for (RuleRegion region : layer.rules()) {
-                if (region.rule() != rule) continue;
-                PacketSet matched = region.matched();
-                if (!matched.union(layer.implicit()).everyPeer().intersect(matched.anyPeer()).isEmpty()) return true;
-                break;   // a rule has one region per layer
+                Rule rule = region.rule();
+                // Sources that do not name the world cannot match all of it: no need to look further.
+                if (rule.action() != Action.ALLOW || rules.contains(rule)
+                        || !AddressSets.named(rule.from()).coversWorld()) continue;
+                if (matchesEverySender(region.matched(), layer.implicit())) rules.add(rule);
             }
         }
-        return false;
+        return rules;
+    }
+
+    /** Whether some packet of {@code matched} is in it, or in {@code implicit}, from every peer of its IP version. */
+    private static boolean matchesEverySender(PacketSet matched, PacketSet implicit) {
+        if (matched.isEmpty()) return false;
+        // Most rules naming the world match all of it alone: the implicit rules (a large set)
+        // are only joined in for the rest.
+        if (!matched.everyPeer().isEmpty()) return true;
+        return !matched.union(implicit).everyPeer().intersect(matched.anyPeer()).isEmpty();
     }
 
     /** The targets of the layer that own some packet of the set. */

@@ -12,6 +12,7 @@ import io.portpolicy.source.SourceLines;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a lint rule looks at: the checked policy, the date, the configuration, and the exact
@@ -26,6 +27,7 @@ public final class LintContext {
     private EffectivePolicy effective;
     private List<Anomaly> anomalies;
     private List<Exposure.Hit> inboundHits;
+    private Set<Rule> worldSourced;
     private List<Finding> otherFindings;
     /** Findings about declarations quote their line. */
     private final SourceLines lines = new SourceLines();
@@ -74,6 +76,12 @@ public final class LintContext {
     public List<Exposure.Hit> inboundHits() {
         if (inboundHits == null) inboundHits = Exposure.hits(this, Direction.INBOUND, PacketSpace::all);
         return inboundHits;
+    }
+
+    /** The allow rules whose own sources are the world ({@link Exposure#worldSourced}), shared by PP107 and PP404. */
+    public Set<Rule> worldSourced() {
+        if (worldSourced == null) worldSourced = Exposure.worldSourced(this);
+        return worldSourced;
     }
 
     /**

@@ -39,6 +39,9 @@ class RuleCasesTest {
 
     private static final String HOST = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10, 2001:db8::10 os linux\n";
 
+    /** A host with no IPv6 address: what a rule admits there has no IPv6 half. */
+    private static final String HOST4 = "default inbound deny\ndefault outbound deny\nhost web4 = 10.0.0.21 os linux\n";
+
     // ---- PP101-PP107 -------------------------------------------------------------------
 
     private static final String WIN = "host win1 = 10.0.0.20 os windows\n";
@@ -163,6 +166,10 @@ class RuleCasesTest {
                 + "allow https from 128.0.0.0/1 to web1   # expect: PP107\n"
                 + "allow tcp/8443 from any4 except 127.0.0.0/8 to web1\n"
                 + "deny tcp/8080 from 198.51.100.7\nallow tcp/8080 from any to web1\n");
+        // At an IPv4-only host 'any except 10.0.0.0/8' admits what 'any4 except 10.0.0.0/8' does.
+        verify("PP107", HOST4
+                + "allow https from any except 10.0.0.0/8 to web4   # expect: PP107\n"
+                + "allow tcp/8443 from any to web4\n");
     }
 
     // ---- PP501, PP502 -------------------------------------------------------------------
@@ -333,6 +340,12 @@ class RuleCasesTest {
                 + "allow tcp/23 from any4 except 10.0.0.10 to web1   # expect: PP404\n"
                 + "allow tcp/24 from any4 except 10.0.0.11 to web1\n"
                 + "allow tcp/25 from any6 except ::1 to web1   # expect: PP404\n");
+        // Read at the targets: at an IPv4-only host the IPv6 half of 'any' admits nothing, so
+        // 'any except 10.0.0.0/8' is a wide range (PP107), and 'any6' matches nothing (PP304).
+        verify("PP404", HOST4
+                + "allow https from any except 10.0.0.0/8 to web4\n"
+                + "allow tcp/84 from any6 to 10.0.0.21\n"
+                + "allow tcp/8443 from any to web4   # expect: PP404\n");
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.portpolicy.lint.rules;
 
 import io.portpolicy.diag.Severity;
-import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Action;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
@@ -25,8 +23,8 @@ public final class UndocumentedExposure implements LintRule {
         List<Finding> found = new ArrayList<>();
         for (Rule rule : context.policy().rules()) {
             if (rule.options().documented()) continue;
-            // Only allowing opens anything: a deny from the world needs no justification.
-            boolean fromWorld = rule.action() == Action.ALLOW && Exposure.sourcesAreTheWorld(context, rule);
+            // Only allow rules are world-sourced: a deny from the world opens nothing and needs no justification.
+            boolean fromWorld = context.worldSourced().contains(rule);
             String what = fromWorld ? "allows traffic from the whole world"
                     : rule.options().expires() != null ? "is a temporary exception ('expires')" : null;
             if (what == null) continue;

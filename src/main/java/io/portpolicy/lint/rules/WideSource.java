@@ -27,7 +27,7 @@ public final class WideSource implements LintRule {
             // range but the world (PP101-PP106, PP404), even where an earlier deny took a few
             // addresses out. A rule naming part of the world is a wide range, even where others
             // name the rest.
-            if (Exposure.sourcesAreTheWorld(context, hit.rule())) continue;
+            if (context.worldSourced().contains(hit.rule())) continue;
             if (hit.widePeers().isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
                     "admits " + Exposure.addresses(Exposure.merge(hit.widePeers()))
