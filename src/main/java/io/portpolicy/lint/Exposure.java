@@ -57,8 +57,8 @@ public final class Exposure {
     }
 
     /**
-     * The inbound policies to judge: the hosts when the policy has hosts, else the groups its
-     * rules name (cloud policies), as the anomaly analysis does.
+     * The policies of one direction to judge: the hosts when the policy has hosts, else the
+     * groups its rules name (cloud policies), as the anomaly analysis does.
      */
     public static List<DirectedPolicy> layers(LintContext context, Direction direction) {
         return context.effective().analysisLayers().stream().filter(d -> d.space().direction() == direction).toList();

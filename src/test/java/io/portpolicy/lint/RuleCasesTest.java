@@ -218,6 +218,11 @@ class RuleCasesTest {
         // Not egress: every port to one network, a service list to the world, or a source no target is in.
         verify("PP109", HOST + "allow any from self to 10.20.0.0/16\nallow tcp, udp from self to any\n"
                 + "allow any from 192.0.2.0/24 to any\n");
+        // Only rules that decide outbound packets: not an expired one (PP402) nor one a deny
+        // shadows (PP301); a deny of one port before it leaves the rest open.
+        verify("PP109", HOST + "allow any from self to any expires 2026-01-01\n"
+                + "deny any from self to 0.0.0.0/0\nallow any from self to any4\n"
+                + "deny tcp/25 from self to any\nallow any from self to any   # expect: PP109\n");
     }
 
     // ---- PP301-PP304 ------------------------------------------------------------------

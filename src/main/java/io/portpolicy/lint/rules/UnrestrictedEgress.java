@@ -1,24 +1,25 @@
 package io.portpolicy.lint.rules;
 
 import io.portpolicy.diag.Severity;
-import io.portpolicy.lint.AddressSets;
+import io.portpolicy.engine.DirectedPolicy;
+import io.portpolicy.engine.RuleRegion;
+import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Action;
-import io.portpolicy.model.AddressLiteral;
-import io.portpolicy.model.AddressTerm;
-import io.portpolicy.model.Group;
-import io.portpolicy.model.Host;
+import io.portpolicy.model.Direction;
 import io.portpolicy.model.Policy;
-import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.Setting;
 import io.portpolicy.source.Location;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 @RuleInfo(id = "PP109", name = "unrestricted-egress", severity = Severity.NOTE,
         summary = "Outbound traffic is allowed by default, or a rule allows every protocol to the world outbound.",
@@ -41,36 +42,31 @@ public final class UnrestrictedEgress implements LintRule {
             found.add(context.finding(this, at, message,
                     "write 'default outbound deny' and allow the destinations the hosts need"));
         }
+        Set<Rule> toTheWorld = everyProtocolToTheWorld(context);
         for (Rule rule : policy.rules()) {
-            boolean everyProtocol = rule.services().stream().anyMatch(s -> s.protocol() == Protocol.ANY);
-            if (rule.action() == Action.ALLOW && everyProtocol && AddressSets.of(rule.to()).coversWorld()
-                    && sentByATarget(policy, rule)) {
-                found.add(context.finding(this, rule, rule.location(),
-                        "allows every protocol from the hosts to the whole world",
-                        "allow only the services and destinations the hosts need"));
-            }
+            if (!toTheWorld.contains(rule)) continue;
+            found.add(context.finding(this, rule, rule.location(),
+                    "allows every protocol from the hosts to the whole world",
+                    "allow only the services and destinations the hosts need"));
         }
         return found;
     }
 
     /**
-     * Whether the rule applies outbound somewhere: its source is self or holds a target's
-     * address. Every group address is some group's own literal or network member, so the
-     * groups need not be flattened.
+     * The allow rules that, at some target, match every protocol and port to every peer of an
+     * IP version, and decide some outbound packets: an expired rule is not compiled, and one
+     * that earlier rules shadow (PP301) opens nothing. Its reach is read off what it matches, as
+     * PP404 reads sources: a deny of a few destinations before it leaves it as wide as written.
      */
-    private static boolean sentByATarget(Policy policy, Rule rule) {
-        if (rule.from().addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self)) return true;
-        AddressSets from = AddressSets.of(rule.from());
-        for (Host host : policy.hosts().values()) {
-            if (host.addresses().stream().anyMatch(from::contains)) return true;
-        }
-        for (Group group : policy.groups().values()) {
-            for (AddressTerm member : group.members()) {
-                List<AddressLiteral> blocks = member instanceof AddressLiteral literal ? List.of(literal)
-                        : member instanceof AddressTerm.NetworkRef ref ? ref.network().blocks() : List.of();
-                if (blocks.stream().anyMatch(b -> from.contains(b.range().getLower()))) return true;
+    private static Set<Rule> everyProtocolToTheWorld(LintContext context) {
+        Set<Rule> rules = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (DirectedPolicy layer : Exposure.layers(context, Direction.OUTBOUND)) {
+            for (RuleRegion region : layer.rules()) {
+                if (region.rule().action() != Action.ALLOW || rules.contains(region.rule())) continue;
+                if (region.matched().everyService().everyPeer().isEmpty() || region.decided().isEmpty()) continue;
+                rules.add(region.rule());
             }
         }
-        return false;
+        return rules;
     }
 }
