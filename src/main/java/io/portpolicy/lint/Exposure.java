@@ -428,6 +428,24 @@ public final class Exposure {
         return hit.world() ? "from the whole world" : "from " + addresses(hit.peers());
     }
 
+    /**
+     * What a warning about wide sources says after naming every range admitted: which of them
+     * are the wide ones, "a public range wider than /24 (IPv6 /48)" when all of them are, else
+     * "RANGES is/are public range(s) wider than ...", so that narrow ranges admitted beside a
+     * wide one are listed but not taken for it.
+     *
+     * @param wide        the wide parts of {@code admitted} ({@link #widePublic} or {@link #widePrivate})
+     * @param publicRanges whether they are public ranges, else private ones
+     */
+    public static String wideRanges(List<IPAddressSeqRange> admitted, List<IPAddressSeqRange> wide,
+                                     boolean publicRanges) {
+        String kind = publicRanges ? "public range" : "private range";
+        String limit = " wider than " + (publicRanges ? "/24 (IPv6 /48)" : "/16 (IPv6 /40)");
+        List<IPAddressSeqRange> wideMerged = merge(wide);
+        if (wideMerged.equals(merge(admitted))) return "a " + kind + limit;
+        return addresses(wideMerged) + (wideMerged.size() == 1 ? " is a " + kind : " are " + kind + "s") + limit;
+    }
+
     private static List<IPAddressSeqRange> ranges(String... blocks) {
         List<IPAddressSeqRange> ranges = new ArrayList<>();
         for (String block : blocks) ranges.add(new IPAddressString(block).getAddress().toSequentialRange());

@@ -73,6 +73,10 @@ class RuleCasesTest {
         assertTrue(found.get(2).message().contains("100.64.1.0-100.127.255.255"), found.toString());
         List<Finding> wide = verify("PP102", HOST + WIN + "allow rdp from 10.0.0.0/8 to win1   # expect: PP102\n");
         assertEquals(Severity.WARNING, wide.get(0).severity());
+        // Every source admitted is listed, the narrow piece below win1's own address (self-traffic,
+        // left out) too, and then which part is the wide range.
+        assertTrue(wide.get(0).message().endsWith("from 10.0.0.0-10.0.0.19, 10.0.0.21-10.255.255.255 to win1: "
+                + "10.0.0.21-10.255.255.255 is a private range wider than /16 (IPv6 /40)"), wide.toString());
         // A deny of one address before the allow: not the world any more, but still a wide public range.
         List<Finding> denied = verify("PP102", WIN + "deny tcp/3389 from 198.51.100.7\n"
                 + "allow tcp/3389 from any4 to win1   # expect: PP102\n");
@@ -111,6 +115,12 @@ class RuleCasesTest {
         List<Finding> range = verify("PP104", HOST + "allow tcp/27018-27030 from any to web1   # expect: PP104\n");
         assertTrue(range.get(0).message().contains("MongoDB (tcp/27018-27019)"), range.toString());
         assertEquals(Severity.WARNING, found.get(1).severity());
+        assertTrue(found.get(1).message().endsWith("from 100.64.0.0/16 to web1: a public range wider than "
+                + "/24 (IPv6 /48)"), found.toString());
+        List<Finding> mixed = verify("PP104", HOST
+                + "allow redis from 10.1.0.0/16, 100.64.0.0/10 to web1   # expect: PP104\n");
+        assertTrue(mixed.get(0).message().endsWith("from 10.1.0.0/16, 100.64.0.0/10 to web1: 100.64.0.0/10 is a "
+                + "public range wider than /24 (IPv6 /48)"), mixed.toString());
         // SSH, Telnet and RDP are reported by their own rules only.
         verify("PP104", HOST + "allow ssh, telnet, rdp from any to web1\n");
         LintConfig config = new LintConfig(Map.of(), Set.of(), List.of(new SensitivePort(
@@ -153,10 +163,13 @@ class RuleCasesTest {
 
     @Test
     void wideSource() {
-        verify("PP107", HOST
-                + "allow https from 100.64.0.0/10 to web1   # expect: PP107\n"
+        List<Finding> found = verify("PP107", HOST
+                + "allow https from 100.64.0.0/10, 192.0.2.0/24 to web1   # expect: PP107\n"
                 + "allow ssh from 2600::/32 to web1   # expect: PP107\n"
                 + "allow tcp/8080 from any4 except 10.0.0.0/8 to web1   # expect: PP107\n");
+        // Every source admitted, then which of them are wide: not the wide part alone.
+        assertTrue(found.get(0).message().endsWith("admits 100.64.0.0/10, 192.0.2.0/24 to web1: 100.64.0.0/10 is a "
+                + "public range wider than /24 (IPv6 /48)"), found.toString());
         verify("PP107", HOST + "allow https from any to web1\nallow ssh from 10.0.0.0/8, 203.0.113.0/24 to web1\n"
                 + "allow tcp/81 from 8.8.8.0/24, 2600::/48 to web1\ndeny tcp/82 from 8.0.0.0/8 to web1\n");
         // Two halves of the internet are each a wide range, though together they admit all of it;

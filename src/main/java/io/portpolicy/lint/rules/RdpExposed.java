@@ -36,14 +36,11 @@ public final class RdpExposed implements LintRule {
                 severity = Severity.ERROR;
             } else {
                 List<IPAddressSeqRange> wide = Exposure.widePublic(hit.peers());
-                String kind = "public range";
-                if (wide.isEmpty()) {
-                    wide = Exposure.widePrivate(hit.peers());
-                    kind = "private range";
-                }
+                boolean publicRanges = !wide.isEmpty();
+                if (!publicRanges) wide = Exposure.widePrivate(hit.peers());
                 if (wide.isEmpty()) continue;
-                message = "admits RDP (3389) from " + Exposure.addresses(wide) + ", a " + kind + " wider than "
-                        + (kind.startsWith("public") ? "/24 (IPv6 /48)" : "/16 (IPv6 /40)") + "," + to;
+                message = "admits RDP (3389) from " + Exposure.addresses(hit.peers()) + to + ": "
+                        + Exposure.wideRanges(hit.peers(), wide, publicRanges);
                 severity = Severity.WARNING;
             }
             String hint = "allow RDP only from the admin network or a Remote Desktop Gateway, or put it behind a VPN";

@@ -48,8 +48,12 @@ public final class SensitivePortExposed implements LintRule {
                     PacketSet exposed = hit.admitted().get(part).intersect(entries[p]);
                     if (exposed.isEmpty()) continue;
                     List<PortRange> ports = Exposure.openPorts(exposed, catalog.get(p).protocol(), true);
-                    byPort[p] = exposed.intersects(hit.fromWorld().get(part)) ? new Reach(true, List.of(), ports)
-                            : new Reach(false, Exposure.widePublic(exposed.peerAddresses()), ports);
+                    if (exposed.intersects(hit.fromWorld().get(part))) {
+                        byPort[p] = new Reach(true, List.of(), List.of(), ports);
+                    } else {
+                        List<IPAddressSeqRange> peers = exposed.peerAddresses();
+                        byPort[p] = new Reach(false, peers, Exposure.widePublic(peers), ports);
+                    }
                 }
                 return byPort;
             };
@@ -59,6 +63,7 @@ public final class SensitivePortExposed implements LintRule {
             // Per catalog entry, in catalog order, the ports of it the rule admits.
             Map<Integer, List<PortRange>> world = new TreeMap<>();
             Map<Integer, List<PortRange>> wide = new TreeMap<>();
+            List<IPAddressSeqRange> sources = new ArrayList<>();
             List<IPAddressSeqRange> wideSources = new ArrayList<>();
             for (int p = 0; p < catalog.size(); p++) {
                 for (Reach[] part : reached.get(h)) {
@@ -68,6 +73,7 @@ public final class SensitivePortExposed implements LintRule {
                         world.computeIfAbsent(p, k -> new ArrayList<>()).addAll(reach.ports());
                     } else if (!reach.widePublic().isEmpty()) {
                         wide.computeIfAbsent(p, k -> new ArrayList<>()).addAll(reach.ports());
+                        sources.addAll(reach.peers());
                         wideSources.addAll(reach.widePublic());
                     }
                 }
@@ -76,8 +82,8 @@ public final class SensitivePortExposed implements LintRule {
             if (world.isEmpty() && wide.isEmpty()) continue;
             Severity severity = world.isEmpty() ? Severity.WARNING : Severity.ERROR;
             String message = world.isEmpty()
-                    ? "admits " + list(catalog, wide) + " from " + Exposure.addresses(Exposure.merge(wideSources))
-                            + ", a public range wider than /24 (IPv6 /48), to " + Exposure.names(hit.targets())
+                    ? "admits " + list(catalog, wide) + " from " + Exposure.addresses(Exposure.merge(sources)) + " to "
+                            + Exposure.names(hit.targets()) + ": " + Exposure.wideRanges(sources, wideSources, true)
                     : "admits " + list(catalog, world) + " from the whole world to "
                             + Exposure.names(hit.worldTargets());
             String hint = "allow these ports only from the clients that need them (the app tier, the admin network)";
@@ -88,10 +94,11 @@ public final class SensitivePortExposed implements LintRule {
     }
 
     /**
-     * Who reaches a sensitive port in one part of a hit: the whole world, or else the public
-     * parts wider than /24 (IPv6 /48) of the peers that do (possibly none).
+     * Who reaches a sensitive port in one part of a hit: the whole world, or else the peers that
+     * do and their public parts wider than /24 (IPv6 /48) (possibly none).
      */
-    private record Reach(boolean world, List<IPAddressSeqRange> widePublic, List<PortRange> ports) {
+    private record Reach(boolean world, List<IPAddressSeqRange> peers, List<IPAddressSeqRange> widePublic,
+                         List<PortRange> ports) {
     }
 
     /** SSH, Telnet and RDP have rules of their own (PP101-PP103). */

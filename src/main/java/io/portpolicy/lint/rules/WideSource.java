@@ -30,9 +30,8 @@ public final class WideSource implements LintRule {
             if (context.worldSourced().contains(hit.rule())) continue;
             if (hit.widePeers().isEmpty()) continue;
             found.add(context.finding(this, hit.rule(), hit.rule().location(),
-                    "admits " + Exposure.addresses(Exposure.merge(hit.widePeers()))
-                            + ", a public range wider than /24 (IPv6 /48), to "
-                            + Exposure.names(hit.targets()),
+                    "admits " + Exposure.addresses(hit.peers()) + " to " + Exposure.names(hit.targets()) + ": "
+                            + Exposure.wideRanges(hit.peers(), hit.widePeers(), true),
                     "narrow the source to the clients' own addresses, or write 'any' if the service is public"));
         }
         return found;
