@@ -54,6 +54,27 @@ abstract class BackendKernelTest {
         assertTrue(mismatches.isEmpty(), mismatches.size() + " probes disagree with the engine:\n" + String.join("\n", mismatches));
     }
 
+    /**
+     * ICMP type 255 next to other types: iptables' icmp match once read type 255 as every type,
+     * so the echo-request probes, which the policy denies, were admitted.
+     */
+    @Test
+    void icmpType255AdmitsOnlyItself() {
+        String text = """
+                default outbound deny
+                host web1 = 10.0.0.21 os linux
+                allow icmp/{0,255} from any
+                allow icmp/255:3 from 192.0.2.0/24
+                allow icmp/255:255 to any
+                """;
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+        Target host = effective.target("web1").orElseThrow();
+        Artifact artifact = CompileFixtures.compile(backend(), effective, host);
+        KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, 255).run("icmp type 255", artifact, loader(), 40);
+        assertTrue(outcome.seen().getOrDefault(io.portpolicy.kernel.Verdict.DROPPED, 0) > 0, "nothing was probed: " + outcome.seen());
+        assertTrue(outcome.mismatches().isEmpty(), String.join("\n", outcome.mismatches()));
+    }
+
     @Test
     void randomPolicies() {
         List<String> mismatches = new ArrayList<>();

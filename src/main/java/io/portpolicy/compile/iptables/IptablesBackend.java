@@ -36,6 +36,9 @@ public final class IptablesBackend implements Backend {
     static final int COMMENT_BYTES = 255;
     static final int LOG_PREFIX_CHARS = 29;
     static final int MULTIPORT_SLOTS = 15;
+    /** The ICMP type iptables' icmp match reads as "every type" (ip6tables' icmp6 match has no such value). */
+    static final int ICMP_WILDCARD_TYPE = 255;
+    private static final int ANY_CODE = -1;
     /** The kernel's limit on a chain name (29 bytes with the terminating zero). */
     static final int CHAIN_CHARS = 28;
     /** The suffixes of the chains this backend makes; the longest bounds the prefix. */
@@ -224,13 +227,12 @@ public final class IptablesBackend implements Backend {
             } else if (icmp) {
                 boolean ok = v6 ? protocol == HostRules.ICMPV6 : protocol == HostRules.ICMP;
                 if (!ok) throw new CompileException(rule, "ICMP types for a protocol that is not ICMP of the packet's IP version");
-                String match = v6 ? "-m icmp6 --icmpv6-type " : "-m icmp --icmp-type ";
                 boolean allCodes = HostRules.isFull(cube.icmpCodes(), 255);
                 for (int type : HostRules.each(cube.icmpTypes())) {
                     if (allCodes) {
-                        out.add(join(p, match + type));
+                        out.add(join(p, icmpMatch(v6, type, ANY_CODE)));
                     } else {
-                        for (int code : HostRules.each(cube.icmpCodes())) out.add(join(p, match + type + "/" + code));
+                        for (int code : HostRules.each(cube.icmpCodes())) out.add(join(p, icmpMatch(v6, type, code)));
                     }
                 }
             } else {
@@ -238,6 +240,22 @@ public final class IptablesBackend implements Backend {
             }
         }
         return out;
+    }
+
+    /**
+     * The match of one ICMP type, and of one code unless {@code code} is {@link #ANY_CODE}.
+     * iptables' icmp match takes type 255 for "any type", so type 255 is read off the ICMP
+     * header with u32 instead: the type is the first byte after the IP header (whose length is
+     * the low nibble of byte 0, in words), the code the second. Like the icmp match, it looks
+     * only at unfragmented packets and first fragments ({@code ! -f}): elsewhere those bytes are
+     * payload.
+     */
+    private static String icmpMatch(boolean v6, int type, int code) {
+        if (v6) return "-m icmp6 --icmpv6-type " + type + (code == ANY_CODE ? "" : "/" + code);
+        if (type != ICMP_WILDCARD_TYPE) return "-m icmp --icmp-type " + type + (code == ANY_CODE ? "" : "/" + code);
+        String header = "0>>22&0x3C@0";
+        String test = code == ANY_CODE ? header + ">>24=" + type : header + ">>16=" + String.format("0x%04X", (type << 8) | code);
+        return "! -f -m u32 --u32 \"" + test + "\"";
     }
 
     /** A port list as matches: none for every port, one --sport/--dport for one value or range, else multiport chunks. */

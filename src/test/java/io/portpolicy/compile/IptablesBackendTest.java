@@ -1,0 +1,45 @@
+package io.portpolicy.compile;
+
+import io.portpolicy.compile.iptables.IptablesBackend;
+import io.portpolicy.engine.EffectivePolicy;
+import io.portpolicy.engine.Target;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The iptables output's matches. Loading and verdicts are IptablesKernelTest's. */
+class IptablesBackendTest {
+
+    static final String ICMP_255 = """
+            default outbound deny
+            host web1 = 10.0.0.21, 2001:db8::21 os linux
+            allow icmp/{0,255} from 192.0.2.0/24
+            allow icmp/255:3 from 198.51.100.0/24
+            allow icmpv6/255 from 2001:db8::/32
+            """;
+
+    /** The policy's inbound rule lines for web1, IPv4 (part 0) or IPv6 (part 1). */
+    private static List<String> inboundRules(String text, int part) {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+        Target host = effective.target("web1").orElseThrow();
+        String restore = CompileFixtures.compile(new IptablesBackend(), effective, host).parts().get(part).text();
+        return Arrays.stream(restore.split("\n")).filter(line -> line.startsWith("-A portpolicy-in-rules "))
+                .map(line -> line.replaceFirst(" -m comment --comment \"[^\"]*\"", "")).toList();
+    }
+
+    /** iptables' icmp match reads type 255 as every type: type 255 is matched on the header's bytes instead. */
+    @Test
+    void icmpType255IsMatchedExactly() {
+        assertEquals(List.of(
+                "-A portpolicy-in-rules -s 192.0.2.0/24 -p icmp -m icmp --icmp-type 0 -j ACCEPT",
+                "-A portpolicy-in-rules -s 192.0.2.0/24 -p icmp ! -f -m u32 --u32 \"0>>22&0x3C@0>>24=255\" -j ACCEPT",
+                "-A portpolicy-in-rules -s 198.51.100.0/24 -p icmp ! -f -m u32 --u32 \"0>>22&0x3C@0>>16=0xFF03\" -j ACCEPT"),
+                inboundRules(ICMP_255, 0));
+        // ip6tables' icmp6 match has no such wildcard.
+        assertEquals(List.of("-A portpolicy-in-rules -s 2001:db8::/32 -p ipv6-icmp -m icmp6 --icmpv6-type 255 -j ACCEPT"),
+                inboundRules(ICMP_255, 1));
+    }
+}
