@@ -242,11 +242,17 @@ public final class HostRules {
 
     /** The comment a generated rule carries: {@code FILE:LINE} and the rule's comment, owner and ticket. */
     public static String describe(Rule rule) {
-        StringBuilder out = new StringBuilder(rule.location().path()).append(':').append(rule.location().line());
+        return describe(rule, Integer.MAX_VALUE);
+    }
+
+    /** {@link #describe(Rule)} in at most {@code maxBytes} of UTF-8, keeping the file name and line ({@link Text#locationAndText}). */
+    public static String describe(Rule rule, int maxBytes) {
+        String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
+        StringBuilder text = new StringBuilder();
         var options = rule.options();
-        if (options.comment() != null) out.append(' ').append(options.comment());
-        if (options.owner() != null) out.append(" owner=").append(options.owner());
-        if (options.ticket() != null) out.append(" ticket=").append(options.ticket());
-        return Text.oneLine(out.toString());
+        if (options.comment() != null) text.append(' ').append(options.comment());
+        if (options.owner() != null) text.append(" owner=").append(options.owner());
+        if (options.ticket() != null) text.append(" ticket=").append(options.ticket());
+        return Text.locationAndText(location, Text.oneLine(text.toString()), maxBytes);
     }
 }

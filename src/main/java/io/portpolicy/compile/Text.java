@@ -69,14 +69,54 @@ public final class Text {
         int bytes = 0;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
-            // UTF-8's lengths (RFC 3629); a lone surrogate is written as '?', one byte.
-            int size = cp < 0x80 || Character.isSurrogate((char) cp) ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            int size = utf8Size(cp);
             if (bytes + size > maxBytes) return text.substring(0, i);
             bytes += size;
             i += Character.charCount(cp);
         }
         return text;
     }
+
+    /** The longest suffix of {@code text} whose UTF-8 encoding fits in {@code maxBytes}, cut between code points. */
+    public static String cutBytesLeft(String text, int maxBytes) {
+        int bytes = 0;
+        for (int i = text.length(); i > 0; ) {
+            int cp = text.codePointBefore(i);
+            int size = utf8Size(cp);
+            if (bytes + size > maxBytes) return text.substring(i);
+            bytes += size;
+            i -= Character.charCount(cp);
+        }
+        return text;
+    }
+
+    /** The length of {@code text} in UTF-8. */
+    public static int utf8Bytes(String text) {
+        return text.codePoints().map(Text::utf8Size).sum();
+    }
+
+    // UTF-8's lengths (RFC 3629); a lone surrogate is written as '?', one byte.
+    private static int utf8Size(int cp) {
+        return cp < 0x80 || (cp <= 0xFFFF && Character.isSurrogate((char) cp)) ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    /**
+     * A FILE:LINE {@code location}, a space and {@code text}, in at most {@code maxBytes} bytes.
+     * What does not fit goes from the location's directories first, cut from the left behind
+     * "..." (the file name and line say where; the directories rarely matter), then from the
+     * text's end; the file name and line are cut only if they alone do not fit.
+     */
+    public static String locationAndText(String location, String text, int maxBytes) {
+        String gap = text.isEmpty() ? "" : " ";
+        if (utf8Bytes(location) + utf8Bytes(gap + text) <= maxBytes) return location + gap + text;
+        String fileAndLine = location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
+        int room = maxBytes - CUT.length() - utf8Bytes(gap + text);
+        int locationBytes = Math.min(maxBytes - CUT.length(), Math.max(room, utf8Bytes(fileAndLine)));
+        return cutBytes(CUT + cutBytesLeft(location, locationBytes) + gap + text, maxBytes);
+    }
+
+    /** What stands for the part of a location {@link #locationAndText} leaves out. */
+    private static final String CUT = "...";
 
     /** The longest prefix of at most {@code maxChars} code points. */
     public static String cutChars(String text, int maxChars) {

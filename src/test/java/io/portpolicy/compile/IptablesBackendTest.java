@@ -5,10 +5,18 @@ import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The iptables output's matches. Loading and verdicts are IptablesKernelTest's. */
 class IptablesBackendTest {
@@ -21,13 +29,37 @@ class IptablesBackendTest {
             allow icmpv6/255 from 2001:db8::/32
             """;
 
+    static final String LONG_PATH_POLICY = """
+            default outbound deny
+            host web1 = 10.0.0.21 os linux
+            allow ssh from 192.0.2.0/24 comment "jump hosts"
+            """;
+
     /** The policy's inbound rule lines for web1, IPv4 (part 0) or IPv6 (part 1). */
     private static List<String> inboundRules(String text, int part) {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+        return inboundRulesWithComments("-", text, part).stream()
+                .map(line -> line.replaceFirst(" -m comment --comment \"[^\"]*\"", "")).toList();
+    }
+
+    private static List<String> inboundRulesWithComments(String file, String text, int part) {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.check(file, new ByteArrayInputStream(
+                text.getBytes(StandardCharsets.UTF_8))), CompileFixtures.TODAY);
         Target host = effective.target("web1").orElseThrow();
         String restore = CompileFixtures.compile(new IptablesBackend(), effective, host).parts().get(part).text();
-        return Arrays.stream(restore.split("\n")).filter(line -> line.startsWith("-A portpolicy-in-rules "))
-                .map(line -> line.replaceFirst(" -m comment --comment \"[^\"]*\"", "")).toList();
+        return Arrays.stream(restore.split("\n")).filter(line -> line.startsWith("-A portpolicy-in-rules ")).toList();
+    }
+
+    /** A path too long for the comment loses its directories, not its file name and line. */
+    @Test
+    void aLongPathKeepsItsFileNameAndLineInTheComment(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("policies/".repeat(30) + "bastion-hosts.policy");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, LONG_PATH_POLICY);
+        String line = inboundRulesWithComments(file.toString(), LONG_PATH_POLICY, 0).get(0);
+        assertTrue(line.startsWith("-A portpolicy-in-rules -m comment --comment \"...")
+                && line.contains("/bastion-hosts.policy:3 jump hosts\" "), line);
+        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        assertEquals(255, comment.length(), comment);
     }
 
     /** iptables' icmp match reads type 255 as every type: type 255 is matched on the header's bytes instead. */

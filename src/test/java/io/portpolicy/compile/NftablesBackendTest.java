@@ -123,4 +123,21 @@ class NftablesBackendTest {
         assertEquals(5, b.size(), among);
         for (Map.Entry<String, String> set : a.entrySet()) assertEquals(set.getValue(), b.get(set.getKey()), among);
     }
+
+    /** A path too long for the 128-byte comment loses its directories, not its file name and line. */
+    @Test
+    void aLongPathKeepsItsFileNameAndLineInTheComment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("policies/".repeat(12) + "bastion-hosts.policy");
+        java.nio.file.Files.createDirectories(file.getParent());
+        String text = IptablesBackendTest.LONG_PATH_POLICY;
+        java.nio.file.Files.writeString(file, text);
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.check(file.toString(),
+                new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))), CompileFixtures.TODAY);
+        String ruleset = CompileFixtures.compile(new NftablesBackend(), effective, effective.target("web1").orElseThrow())
+                .parts().get(0).text();
+        Matcher comment = Pattern.compile("comment \"(\\.\\.\\.[^\"]*/bastion-hosts\\.policy:3 jump hosts)\"").matcher(ruleset);
+        assertTrue(comment.find(), ruleset);
+        assertEquals(128, comment.group(1).length(), comment.group(1));
+    }
 }

@@ -36,6 +36,17 @@ class TextTest {
         assertEquals("a\uD83D\uDE00", Text.cutBytes("a\uD83D\uDE00", 5));
     }
 
+    /** A long location loses its directories from the left before the text loses anything. */
+    @Test
+    void locationAndTextKeepsTheFileNameAndLine() {
+        String location = "/srv/policies/datacentre-east/application-tier/bastion-hosts.policy:12";
+        assertEquals(location + " jump hosts", Text.locationAndText(location, "jump hosts", 100));
+        assertEquals(".../application-tier/bastion-hosts.policy:12 jump hosts", Text.locationAndText(location, "jump hosts", 55));
+        // The file name and line stay whole; the text gives way to them.
+        assertEquals("...bastion-hosts.policy:12 jump", Text.locationAndText(location, "jump hosts", 31));
+        assertEquals("...olicy:12", Text.locationAndText(location, "", 11));
+    }
+
     private static int utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8).length;
     }

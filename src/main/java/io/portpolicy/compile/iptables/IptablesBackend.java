@@ -139,7 +139,7 @@ public final class IptablesBackend implements Backend {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             // Made safe once: a rule may give many lines.
-            String ruleComment = comment(HostRules.describe(rule));
+            String ruleComment = comment(HostRules.describe(rule, COMMENT_BYTES));
             for (PacketCube cube : compiled.cubes()) {
                 if (cube.family() != family) continue;
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);

@@ -194,7 +194,7 @@ public final class NftablesBackend implements Backend {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             // Made safe once: a rule may give many lines.
-            String comment = comment(HostRules.describe(rule));
+            String comment = comment(HostRules.describe(rule, COMMENT_BYTES));
             for (PacketCube cube : compiled.cubes()) {
                 StringBuilder lines = new StringBuilder();
                 if (rule.options().log()) safeLine(lines, match(rules, cube, rule, sets) + log(rule, limit), comment);
