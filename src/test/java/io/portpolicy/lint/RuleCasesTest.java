@@ -509,6 +509,19 @@ class RuleCasesTest {
     }
 
     @Test
+    void requestsFromClientsPortsNeedReplies() {
+        // Source ports over an ephemeral range, or restricting nothing, make a request, not a reply.
+        List<Finding> found = verify("PP201", STATELESS
+                + "allow ssh from clients port 1024-65535 to web1   # expect: PP201\n"
+                + "allow https from clients port 0-65535 to web1   # expect: PP201\n");
+        assertEquals("add 'allow tcp from web1 port 22 to clients port ephemeral'", found.get(0).hint());
+        // A reply from a server's port, and a rule to the host's own ephemeral ports, need none.
+        verify("PP201", STATELESS
+                + "allow tcp from clients port 443 to web1 port ephemeral\n"
+                + "allow tcp from clients to web1 port ephemeral\n");
+    }
+
+    @Test
     void missingReturnPathAtBothEndsBetweenHosts() {
         // web1 (linux) calls win1: the reply must leave win1 and enter web1, to 32768-60999.
         List<Finding> found = verify("PP201", STATELESS
@@ -543,6 +556,15 @@ class RuleCasesTest {
     }
 
     @Test
+    void broadEphemeralInboundReadsTheSourcePortsTheRuleMatches() {
+        // Stateless: a source port restricting nothing, or clients' ports, is no server's port.
+        verify("PP202", STATELESS
+                + "allow tcp/32768-60999 from clients port 0-65535 to web1   # expect: PP202\n"
+                + "allow tcp/49152-65535 from clients port 1024-65535 to win1   # expect: PP202\n"
+                + "allow tcp/32768-60999 from resolvers port 53 to web1\n");
+    }
+
+    @Test
     void ephemeralMismatchByClientOs() {
         List<Finding> found = verify("PP203", STATELESS
                 + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n"
@@ -567,5 +589,13 @@ class RuleCasesTest {
         // Stateful: no return rules are needed, so none is judged.
         verify("PP203", "default inbound deny\nhost win1 = 10.0.0.20 os windows\n"
                 + "allow tcp from any port 443 to win1 port 32768-60999\n");
+    }
+
+    @Test
+    void ephemeralMismatchJudgesRepliesNotRequests() {
+        // A request from the clients' ports is no return rule, whatever its destination port.
+        verify("PP203", STATELESS
+                + "allow tcp/33060 from clients port 1024-65535 to web1\n"
+                + "allow tcp from web1 port 33060 to clients port 1024-65535\n");
     }
 }

@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Set;
 
 @RuleInfo(id = "PP202", name = "broad-ephemeral-inbound", severity = Severity.ERROR,
-        summary = "An inbound rule admits most of a host's ephemeral port range: without a source-port "
-                + "restriction in a stateless policy (warning), or at all in a stateful one (error).",
+        summary = "An inbound rule admits most of a host's ephemeral port range: from source ports that are "
+                + "not a server's in a stateless policy (warning), or at all in a stateful one (error).",
         rationale = "Ephemeral ports are where clients receive replies; nothing should be listening there. "
                 + "A stateful firewall already admits the replies to connections the host opened, so an "
                 + "inbound rule for the ephemeral range only lets strangers reach whatever binds there. "
@@ -60,13 +60,14 @@ public final class BroadEphemeralInbound implements LintRule {
             for (RuleRegion region : directed.rules()) {
                 Rule rule = region.rule();
                 if (rule.action() != Action.ALLOW) continue;
-                if (stateless && rule.from().ports() != null) continue;
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                     // A rule for every port of the protocol is all-ports-open's (PP106) finding.
                     if (ReturnTraffic.everyPort(rule, protocol)) continue;
                     if (!mayCoverEphemeral(rule, protocol, ephemeralRanges)) continue;
                     PacketSet part = region.decided().intersect(fromOthers.get(protocol));
                     if (part.isEmpty()) continue;
+                    // Replies from a server's port are what a stateless host's ephemeral ports are for.
+                    if (stateless && ReturnTraffic.areReplies(policy, part, protocol)) continue;
                     for (Target target : directed.space().owners(part)) {
                         PacketSet at = part.intersect(part.space().at(target));
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
@@ -86,7 +87,8 @@ public final class BroadEphemeralInbound implements LintRule {
             String list = parts.size() > 4 ? String.join(", ", parts.stream().limit(4).toList()) + " and "
                     + (parts.size() - 4) + " more" : String.join(", ", parts);
             Finding finding = stateless
-                    ? context.finding(this, rule, rule.location(), "admits, from any source port, " + list,
+                    ? context.finding(this, rule, rule.location(),
+                            "admits, from source ports that are not a server's, " + list,
                             "restrict the source port to the server's: 'from SERVER port 443 to self port ephemeral'")
                     : context.finding(this, rule, rule.location(), "admits " + list
                             + " in a stateful policy, where replies are already allowed",

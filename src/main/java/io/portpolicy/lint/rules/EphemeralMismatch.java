@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 @RuleInfo(id = "PP203", name = "ephemeral-mismatch", severity = Severity.ERROR,
         summary = "A return rule's destination port range misses part of the client's ephemeral range "
@@ -53,6 +54,10 @@ public final class EphemeralMismatch implements LintRule {
                     if (ports.isEmpty()) continue;
                     PacketSet matched = region.matched();
                     if (matched.isEmpty()) continue;
+                    // A request from the clients' ports is no return rule, whatever its ports.
+                    boolean replies = Stream.of(Protocol.TCP, Protocol.UDP)
+                            .anyMatch(protocol -> ReturnTraffic.areReplies(policy, matched, protocol));
+                    if (!replies) continue;
                     List<Clients> clients = new ArrayList<>();
                     if (directed.space().direction() == Direction.INBOUND) {
                         // The clients are the targets the replies enter.
@@ -109,12 +114,12 @@ public final class EphemeralMismatch implements LintRule {
     }
 
     /**
-     * The literal destination ports of a return rule (allow, a source-port restriction, tcp or
-     * udp to ports that overlap some ephemeral range), merged; empty when the rule is not one or
+     * The literal destination ports of a rule that may be a return rule (allow, tcp or udp to
+     * ports that overlap some ephemeral range), merged; empty when the rule is not one or
      * writes {@code port ephemeral}.
      */
     static List<PortRange> returnPorts(Policy policy, Rule rule) {
-        if (rule.action() != Action.ALLOW || rule.from().ports() == null) return List.of();
+        if (rule.action() != Action.ALLOW) return List.of();
         List<PortRange> ports = new ArrayList<>();
         for (ServiceMatch service : rule.services()) {
             if (service.protocol() != Protocol.TCP && service.protocol() != Protocol.UDP) continue;

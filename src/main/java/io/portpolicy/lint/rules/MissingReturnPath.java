@@ -64,10 +64,15 @@ public final class MissingReturnPath implements LintRule {
                 PacketSet self = request.space().selfTraffic();
                 for (RuleRegion region : request.rules()) {
                     Rule rule = region.rule();
-                    if (rule.action() != Action.ALLOW || ReturnTraffic.isReturnRule(policy, rule)) continue;
+                    if (rule.action() != Action.ALLOW) continue;
                     for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                         PacketSet flows = region.decided().intersect(request.space().protocol(protocol)).minus(self);
                         if (flows.isEmpty()) continue;
+                        // Replies, and packets only to clients' ports, are no requests that need one.
+                        if (ReturnTraffic.areReplies(policy, flows, protocol)
+                                || ReturnTraffic.toClientPorts(policy, flows, protocol)) {
+                            continue;
+                        }
                         flows = allowedAtOtherEnd(flows, other, protocol);
                         if (flows.isEmpty()) continue;
                         check(policy, flows, layer, protocol, byRule, rule);

@@ -28,13 +28,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Requests and their replies for the ephemeral-port rules (PP201-PP203). The engine has no
- * operation that turns a request into its reply (the two live in the spaces of opposite
- * directions), so sets cross over through their descriptions: a request cube names the client
- * (source), the server (destination) and the server port (destination port); its reply goes
- * from the server port to the client's ephemeral range.
+ * Requests and their replies for the ephemeral-port rules (PP201-PP203): which packets are
+ * which, and the replies a request needs. The engine has no operation that turns a request
+ * into its reply (the two live in the spaces of opposite directions), so sets cross over
+ * through their descriptions: a request cube names the client (source), the server
+ * (destination) and the server port (destination port); its reply goes from the server port
+ * to the client's ephemeral range.
  */
 final class ReturnTraffic {
+
+    /** The ports servers listen on and clients never use as their own. */
+    private static final PortRange WELL_KNOWN = new PortRange(1, 1023);
 
     private ReturnTraffic() {
     }
@@ -145,19 +149,36 @@ final class ReturnTraffic {
     }
 
     /**
-     * A rule written as a return path: with a source-port restriction, or to {@code port
-     * ephemeral}. Its traffic is a reply, not a request that needs one.
+     * Whether a rule's packets of one protocol (what it decides) are replies rather than
+     * requests: they come from servers' ports, source ports that cover at most half of every
+     * ephemeral range ({@code from X port 443}, {@code port 53}). Packets from clients'
+     * ephemeral ports ({@code port 1024-65535}) or from any source port (no {@code port}, or
+     * {@code port 0-65535}) are requests. Every rule that tells a return rule from a request
+     * (PP201-PP203) asks this.
      */
-    static boolean isReturnRule(Policy policy, Rule rule) {
-        if (rule.from().ports() != null) return true;
-        if (rule.to().ports() != null && rule.to().ports().ephemeral()) return true;
-        if (rule.services().stream().anyMatch(s -> s.ports() != null && s.ports().ephemeral())) return true;
-        // Literal ports over most of an ephemeral range: written for replies (PP202 judges it).
-        List<PortRange> ports = new ArrayList<>();
-        for (ServiceMatch service : rule.services()) {
-            if (service.protocol().hasPorts() && !service.ports().isAll()) ports.addAll(service.ports().ranges());
-        }
-        if (ports.isEmpty()) return false;
+    static boolean areReplies(Policy policy, PacketSet packets, Protocol protocol) {
+        List<PortRange> sourcePorts = sourcePorts(packets, protocol);
+        if (sourcePorts.isEmpty()) return false;
+        return ephemeralRanges(policy).stream().noneMatch(e -> 2L * covered(e, sourcePorts) > e.size());
+    }
+
+    /** The source ports of the set's packets of one protocol, merged. */
+    private static List<PortRange> sourcePorts(PacketSet packets, Protocol protocol) {
+        // Addresses left free: a few blocks of ports to read.
+        PacketSet ports = packets.intersect(packets.space().protocol(protocol)).anyPeer().anyOwn();
+        List<PortRange> sourcePorts = new ArrayList<>();
+        for (PacketCube cube : ports.describe()) sourcePorts.addAll(toPorts(cube.sourcePorts()));
+        return Exposure.mergePorts(sourcePorts);
+    }
+
+    /**
+     * Whether packets of one protocol go to clients' ports only: most of some ephemeral range
+     * and no well-known port ({@code to self port ephemeral}, {@code tcp/1024-65535}). Sent
+     * from any port, they are still written for replies (PP202 judges them), not requests.
+     */
+    static boolean toClientPorts(Policy policy, PacketSet packets, Protocol protocol) {
+        List<PortRange> ports = Exposure.openPorts(packets, protocol, true);
+        if (covered(WELL_KNOWN, ports) > 0) return false;
         return ephemeralRanges(policy).stream().anyMatch(e -> 2L * covered(e, ports) > e.size());
     }
 
