@@ -275,20 +275,13 @@ public final class Exposure {
         return space.protocol(protocol).intersect(space.destinationPorts(PortRange.single(port)));
     }
 
-    /**
-     * The destination ports of the set's packets of one protocol that are admitted from most
-     * source ports (more than half of them): a rule that only admits a few source ports, such
-     * as a stateless return rule {@code from X port 443}, does not open those ports to clients.
-     * Merged, sorted.
-     */
-    public static List<PortRange> openPorts(PacketSet set, Protocol protocol, boolean anySourcePort) {
+    /** The destination ports of the set's packets of one protocol, merged, sorted. */
+    public static List<PortRange> openPorts(PacketSet set, Protocol protocol) {
         // The protocol does not depend on the peer: drop the peers first, then cut the smaller set.
         PacketSet part = set.anyPeer().intersect(set.space().protocol(protocol));
         if (part.isEmpty()) return List.of();
         List<PortRange> ports = new ArrayList<>();
         for (PacketCube cube : part.describe()) {
-            long sources = cube.sourcePorts().stream().mapToLong(r -> r.high() - r.low() + 1L).sum();
-            if (!anySourcePort && sources <= 32768) continue;
             for (ValueRange r : cube.destinationPorts()) ports.add(new PortRange(r.low(), r.high()));
         }
         return mergePorts(ports);

@@ -157,8 +157,32 @@ class RuleCasesTest {
         assertTrue(found.get(1).message().contains("every protocol"), found.toString());
         List<Finding> range = verify("PP106", HOST + "allow tcp/8000-8100 from 10.0.0.0/8 to web1   # expect: PP106\n");
         assertEquals(Severity.WARNING, range.get(0).severity());
-        verify("PP106", HOST + "allow tcp/{80,443,8000-8029} from any to web1\n"
-                + "allow udp, tcp from 10.0.0.53 port 53 to self port ephemeral\n");
+        verify("PP106", HOST + "allow tcp/{80,443,8000-8029} from any to web1\n");
+    }
+
+    @Test
+    void allPortsOpenWhateverTheSourcePort() {
+        // Stateful, the sender chooses its source port: 'port 53' protects nothing, however
+        // every port is written.
+        List<Finding> stateful = verify("PP106", HOST
+                + "host web2 = 10.0.0.12 os linux\nhost web3 = 10.0.0.13 os linux\n"
+                + "allow tcp from any port 53 to web1   # expect: PP106\n"
+                + "allow tcp/1-65535 from any port 53 to web2   # expect: PP106\n"
+                + "allow tcp/0-65535 from any port 53 to web3   # expect: PP106\n"
+                + "allow udp, tcp from 10.0.0.53 port 53 to self port ephemeral   # expect: PP106\n");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Severity.ERROR, stateful.get(i).severity());
+            assertTrue(stateful.get(i).message().contains("every tcp port from the whole world"), stateful.toString());
+        }
+        // Stateless, a return rule's replies to the host's own ephemeral ports are its purpose;
+        // its other ports are open to any sender choosing the source port.
+        List<Finding> stateless = verify("PP106", STATELESS
+                + "allow tcp from any port 53 to web1   # expect: PP106\n"
+                + "allow tcp/1-65535 from any port 443 to win1   # expect: PP106\n"
+                + "allow udp, tcp from resolvers port 53 to self port ephemeral\n");
+        assertTrue(stateless.get(0).message().contains("tcp/0-32767,61000-65535 from the whole world to web1"),
+                stateless.toString());
+        assertTrue(stateless.get(1).message().contains("tcp/1-49151 from the whole world to win1"), stateless.toString());
     }
 
     @Test
@@ -562,6 +586,12 @@ class RuleCasesTest {
                 + "allow tcp/32768-60999 from clients port 0-65535 to web1   # expect: PP202\n"
                 + "allow tcp/49152-65535 from clients port 1024-65535 to win1   # expect: PP202\n"
                 + "allow tcp/32768-60999 from resolvers port 53 to web1\n");
+        // Every port, however written, is all-ports-open's (PP106) finding.
+        verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\nhost web2 = 10.0.0.12 os linux\n"
+                + "host web3 = 10.0.0.13 os linux\n"
+                + "allow tcp from any port 53 to web1\n"
+                + "allow tcp/1-65535 from any port 53 to web2\n"
+                + "allow tcp/0-65535 from any port 53 to web3\n");
     }
 
     @Test

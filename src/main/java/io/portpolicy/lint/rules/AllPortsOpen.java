@@ -8,6 +8,7 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
@@ -33,6 +34,7 @@ public final class AllPortsOpen implements LintRule {
 
     @Override
     public List<Finding> check(LintContext context) {
+        Policy policy = context.policy();
         List<Exposure.Hit> hits = context.inboundHits();
         int rangeLimit = context.config().widePortRange();
         // Only where a rule names more ports than either limit can it open too many.
@@ -44,7 +46,7 @@ public final class AllPortsOpen implements LintRule {
             PacketSet known = knownProtocols(space);
             return (hit, part) -> {
                 PacketSet fromWorld = hit.fromWorld().get(part);
-                return new WorldPart(!known.containsAll(fromWorld), openPorts(hit, fromWorld, named));
+                return new WorldPart(!known.containsAll(fromWorld), openPorts(policy, hit, part, fromWorld, named));
             };
         });
         List<Exposure.Hit> needAdmitted = new ArrayList<>();
@@ -55,7 +57,7 @@ public final class AllPortsOpen implements LintRule {
             if (needsPortsFromAnyone) needAdmitted.add(hits.get(h));
         }
         List<List<Ports>> admitted = Exposure.eachPart(needAdmitted,
-                space -> (hit, part) -> openPorts(hit, hit.admitted().get(part), named));
+                space -> (hit, part) -> openPorts(policy, hit, part, hit.admitted().get(part), named));
         Map<Exposure.Hit, List<Ports>> fromAnyone = new IdentityHashMap<>();
         for (int i = 0; i < needAdmitted.size(); i++) fromAnyone.put(needAdmitted.get(i), admitted.get(i));
         List<Finding> found = new ArrayList<>();
@@ -113,10 +115,19 @@ public final class AllPortsOpen implements LintRule {
                 .filter(protocol -> Exposure.widestNamed(hit.rule(), protocol) > limit).toList();
     }
 
-    private static Ports openPorts(Exposure.Hit hit, PacketSet set, int limit) {
+    /**
+     * The ports of {@code set}, packets of one part of a hit, that count. Whatever their source
+     * port: a sender chooses it, so in a stateful policy it protects nothing. Only in a
+     * stateless one are a return rule's replies to the target's own ephemeral ports what the
+     * rule is for; its other ports are open.
+     */
+    private static Ports openPorts(Policy policy, Exposure.Hit hit, int part, PacketSet set, int limit) {
         Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
         for (Protocol protocol : wideProtocols(hit, limit)) {
-            ports.put(protocol, Exposure.openPorts(set, protocol, false));
+            boolean replies = policy.settings().isStateless()
+                    && ReturnTraffic.areReplies(policy, hit.admitted().get(part), protocol);
+            PacketSet open = replies ? set.minus(ReturnTraffic.toOwnEphemeral(policy, set)) : set;
+            ports.put(protocol, Exposure.openPorts(open, protocol));
         }
         return new Ports(ports);
     }

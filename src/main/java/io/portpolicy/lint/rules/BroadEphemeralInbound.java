@@ -61,17 +61,18 @@ public final class BroadEphemeralInbound implements LintRule {
                 Rule rule = region.rule();
                 if (rule.action() != Action.ALLOW) continue;
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                    // A rule for every port of the protocol is all-ports-open's (PP106) finding.
-                    if (ReturnTraffic.everyPort(rule, protocol)) continue;
                     if (!mayCoverEphemeral(rule, protocol, ephemeralRanges)) continue;
                     PacketSet part = region.decided().intersect(fromOthers.get(protocol));
                     if (part.isEmpty()) continue;
-                    // Replies from a server's port are what a stateless host's ephemeral ports are for.
+                    // Stateless, replies from a server's port are what the ephemeral ports are
+                    // for. Stateful, the source port protects nothing: the sender chooses it.
                     if (stateless && ReturnTraffic.areReplies(policy, part, protocol)) continue;
                     for (Target target : directed.space().owners(part)) {
                         PacketSet at = part.intersect(part.space().at(target));
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
-                        List<PortRange> ports = Exposure.openPorts(at, protocol, !stateless);
+                        List<PortRange> ports = Exposure.openPorts(at, protocol);
+                        // Every port of the protocol is all-ports-open's (PP106) finding.
+                        if (ReturnTraffic.everyPort(ports)) continue;
                         int covered = ReturnTraffic.covered(ephemeral, ports);
                         if (2L * covered <= ephemeral.size()) continue;
                         byRule.computeIfAbsent(rule, r -> new ArrayList<>()).add(new Admitted(protocol,

@@ -87,7 +87,7 @@ public final class CleartextProtocol implements LintRule {
 
     private static boolean wide(Exposure.Hit hit, PacketSet set, Protocol protocol) {
         return Exposure.widestNamed(hit.rule(), protocol) > WIDE
-                && Exposure.widest(Exposure.openPorts(set, protocol, true)) > WIDE;
+                && Exposure.widest(Exposure.openPorts(set, protocol)) > WIDE;
     }
 
     /** The protocol's port; for HTTP only at targets to which no HTTPS is allowed. */

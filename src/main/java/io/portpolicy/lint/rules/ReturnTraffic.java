@@ -17,8 +17,6 @@ import io.portpolicy.model.Os;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
-import io.portpolicy.model.Rule;
-import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -39,6 +37,9 @@ final class ReturnTraffic {
 
     /** The ports servers listen on and clients never use as their own. */
     private static final PortRange WELL_KNOWN = new PortRange(1, 1023);
+
+    /** Every port a service can listen on. */
+    private static final PortRange EVERY_PORT = new PortRange(1, PortRange.MAX);
 
     private ReturnTraffic() {
     }
@@ -154,7 +155,7 @@ final class ReturnTraffic {
      * ephemeral range ({@code from X port 443}, {@code port 53}). Packets from clients'
      * ephemeral ports ({@code port 1024-65535}) or from any source port (no {@code port}, or
      * {@code port 0-65535}) are requests. Every rule that tells a return rule from a request
-     * (PP201-PP203) asks this.
+     * (PP106, PP201-PP203) asks this.
      */
     static boolean areReplies(Policy policy, PacketSet packets, Protocol protocol) {
         List<PortRange> sourcePorts = sourcePorts(packets, protocol);
@@ -177,9 +178,20 @@ final class ReturnTraffic {
      * from any port, they are still written for replies (PP202 judges them), not requests.
      */
     static boolean toClientPorts(Policy policy, PacketSet packets, Protocol protocol) {
-        List<PortRange> ports = Exposure.openPorts(packets, protocol, true);
+        List<PortRange> ports = Exposure.openPorts(packets, protocol);
         if (covered(WELL_KNOWN, ports) > 0) return false;
         return ephemeralRanges(policy).stream().anyMatch(e -> 2L * covered(e, ports) > e.size());
+    }
+
+    /** The packets of an inbound set to the ephemeral range of the target they enter: what a return rule is for. */
+    static PacketSet toOwnEphemeral(Policy policy, PacketSet set) {
+        PacketSpace space = set.space();
+        PacketSet replies = space.none();
+        for (Target target : space.owners(set)) {
+            replies = replies.union(set.intersect(space.at(target))
+                    .intersect(space.destinationPorts(ephemeralOf(policy, target))));
+        }
+        return replies;
     }
 
     /** Every ephemeral range in use: each os's and the policy's setting. */
@@ -230,15 +242,8 @@ final class ReturnTraffic {
         return range.size() - missing;
     }
 
-    /** TCP and UDP services of a rule: whether it names the protocol with every port. */
-    static boolean everyPort(Rule rule, Protocol protocol) {
-        for (ServiceMatch service : rule.services()) {
-            if (service.protocol() == Protocol.ANY) return true;
-            if (service.protocol() == protocol && service.ports() != null && service.ports().isAll()
-                    && !service.ports().ephemeral()) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether the ports are every port a service can listen on, however written (tcp, tcp/0-65535, tcp/1-65535). */
+    static boolean everyPort(List<PortRange> ports) {
+        return covered(EVERY_PORT, ports) == EVERY_PORT.size();
     }
 }

@@ -47,7 +47,7 @@ public final class SensitivePortExposed implements LintRule {
                     if (entries[p] == null) entries[p] = entry(space, catalog.get(p));
                     PacketSet exposed = hit.admitted().get(part).intersect(entries[p]);
                     if (exposed.isEmpty()) continue;
-                    List<PortRange> ports = Exposure.openPorts(exposed, catalog.get(p).protocol(), true);
+                    List<PortRange> ports = Exposure.openPorts(exposed, catalog.get(p).protocol());
                     if (exposed.intersects(hit.fromWorld().get(part))) {
                         byPort[p] = new Reach(true, List.of(), List.of(), ports);
                     } else {
