@@ -580,7 +580,7 @@ class RuleCasesTest {
     }
 
     @Test
-    void broadEphemeralInboundReadsTheSourcePortsTheRuleMatches() {
+    void broadEphemeralInboundReadsTheSourcePortsTheRuleAdmits() {
         // Stateless: a source port restricting nothing, or clients' ports, is no server's port.
         verify("PP202", STATELESS
                 + "allow tcp/32768-60999 from clients port 0-65535 to web1   # expect: PP202\n"
@@ -599,8 +599,8 @@ class RuleCasesTest {
         List<Finding> found = verify("PP203", STATELESS
                 + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n"
                 + "allow tcp from clients port 443 to web1 port 49152-65535   # expect: PP203\n"
-                + "allow tcp from clients port 443 to web1 port 32768-60999\n"
-                + "allow tcp from clients port 443 to win1 port 49152-65535\n"
+                + "allow tcp from resolvers port 443 to web1 port 32768-60999\n"
+                + "allow tcp from resolvers port 443 to win1 port 49152-65535\n"
                 + "allow tcp from resolvers port 53 to self port ephemeral\n"
                 + "allow udp from resolvers port 53 to self port 53\n");
         assertTrue(found.get(0).message().contains("61000-65535 of the ephemeral range 49152-65535 of win1 (windows)"),
@@ -610,7 +610,7 @@ class RuleCasesTest {
         // Clients no host owns: the 'ephemeral' setting.
         List<Finding> setting = verify("PP203", "ephemeral 32768-65535\n" + STATELESS
                 + "allow tcp from web1 port 443 to clients port 49152-65535   # expect: PP203\n"
-                + "allow tcp from web1 port 443 to clients port 32768-65535\n");
+                + "allow tcp from win1 port 443 to clients port 32768-65535\n");
         assertTrue(setting.get(0).message().contains("32768-49151 of the ephemeral range 32768-65535 of 192.0.2.0/24 "
                 + "(the policy's 'ephemeral' setting)"), setting.toString());
         List<Finding> unset = verify("PP203", STATELESS
@@ -627,5 +627,22 @@ class RuleCasesTest {
         verify("PP203", STATELESS
                 + "allow tcp/33060 from clients port 1024-65535 to web1\n"
                 + "allow tcp from web1 port 33060 to clients port 1024-65535\n");
+    }
+
+    @Test
+    void ephemeralMismatchJudgesTheWholeReturnPath() {
+        // Two return rules together admit the whole range: nothing is missed.
+        verify("PP203", STATELESS
+                + "allow https from win1 to web1\n"
+                + "allow tcp from web1 port 443 to win1 port 49152-57343\n"
+                + "allow tcp from web1 port 443 to win1 port 57344-65535\n");
+        // A gap between them is what both are told, not each other's ports.
+        List<Finding> gap = verify("PP203", STATELESS
+                + "allow tcp from clients port 443 to win1 port 49152-57343   # expect: PP203\n"
+                + "allow tcp from clients port 443 to win1 port 58000-65535   # expect: PP203\n");
+        for (Finding finding : gap) {
+            assertTrue(finding.message().endsWith(
+                    "replies to 57344-57999 of the ephemeral range 49152-65535 of win1 (windows)"), gap.toString());
+        }
     }
 }

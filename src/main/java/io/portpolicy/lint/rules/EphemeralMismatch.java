@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.Exposure;
@@ -13,12 +14,10 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
-import io.portpolicy.model.Os;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
-import io.portpolicy.model.ServiceMatch;
 import io.portpolicy.model.Setting;
 import io.portpolicy.source.Location;
 
@@ -28,10 +27,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 @RuleInfo(id = "PP203", name = "ephemeral-mismatch", severity = Severity.ERROR,
-        summary = "A return rule's destination port range misses part of the client's ephemeral range "
+        summary = "A return rule whose replies the policy admits to only part of the client's ephemeral range "
                 + "(e.g. 32768-60999, Linux's range, for a Windows client).",
         rationale = "Operating systems pick client ports from different ranges: Linux 32768-60999, Windows, "
                 + "BSD and macOS 49152-65535. A stateless return rule written with one system's range drops "
@@ -40,61 +38,53 @@ import java.util.stream.Stream;
         securitySeverity = "2.0")
 public final class EphemeralMismatch implements LintRule {
 
+    /** Where the range of clients without an os comes from, as the message names it. */
+
+    /** What the replies of one return rule miss, and the ports the rule admits. */
+    private static final class Missed {
+        final List<PortRange> admitted = new ArrayList<>();
+        final Set<String> parts = new LinkedHashSet<>();
+    }
+
     @Override
     public List<Finding> check(LintContext context) {
         Policy policy = context.policy();
         if (!policy.settings().isStateless()) return List.of();
-        Map<Rule, Set<String>> byRule = new LinkedHashMap<>();
+        List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         String setting = ephemeralSource(context);
+        Map<Rule, Missed> byRule = new LinkedHashMap<>();
         for (Map<Direction, DirectedPolicy> layer : ReturnTraffic.layers(context)) {
             for (DirectedPolicy directed : layer.values()) {
+                PacketSpace space = directed.space();
+                PacketSet self = space.selfTraffic();
                 for (RuleRegion region : directed.rules()) {
                     Rule rule = region.rule();
-                    List<PortRange> ports = returnPorts(policy, rule);
-                    if (ports.isEmpty()) continue;
-                    PacketSet matched = region.matched();
-                    if (matched.isEmpty()) continue;
-                    // A request from the clients' ports is no return rule, whatever its ports.
-                    boolean replies = Stream.of(Protocol.TCP, Protocol.UDP)
-                            .anyMatch(protocol -> ReturnTraffic.areReplies(policy, matched, protocol));
-                    if (!replies) continue;
-                    List<Clients> clients = new ArrayList<>();
-                    if (directed.space().direction() == Direction.INBOUND) {
-                        // The clients are the targets the replies enter.
-                        for (Target target : directed.space().owners(matched)) {
-                            clients.add(new Clients(target.name(), target.os(), ReturnTraffic.ephemeralOf(policy, target)));
-                        }
-                    } else {
-                        // The clients are the peers the replies leave for; those that are hosts
-                        // of the policy are judged where the replies enter them (above).
-                        List<IPAddressSeqRange> peers = ReturnTraffic.notHosts(policy, matched.peerAddresses());
-                        if (!peers.isEmpty()) {
-                            clients.add(new Clients(Exposure.addresses(peers), null,
-                                    policy.settings().ephemeral().value()));
-                        }
-                    }
-                    for (Clients client : clients) {
-                        List<PortRange> missing = ReturnTraffic.missing(client.ephemeral(), ports);
-                        if (missing.isEmpty()) continue;
-                        String os = client.os() != null ? client.os().keyword() : setting;
-                        byRule.computeIfAbsent(rule, r -> new LinkedHashSet<>()).add(Exposure.ports(missing)
-                                + " of the ephemeral range " + client.ephemeral() + " of " + client.name() + " (" + os + ")");
+                    if (rule.action() != Action.ALLOW) continue;
+                    for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                        PacketSet replies = region.decided().intersect(space.protocol(protocol)).minus(self);
+                        if (replies.isEmpty() || !ReturnTraffic.areReplies(policy, replies, protocol)) continue;
+                        // Replies to clients' ports, not a server's (dns from port 53 to port 53).
+                        List<PortRange> ports = Exposure.openPorts(replies, protocol);
+                        if (ephemeralRanges.stream().noneMatch(e -> ReturnTraffic.covered(e, ports) > 0)) continue;
+                        List<String> parts = missed(policy, directed, replies, protocol, setting);
+                        if (parts.isEmpty()) continue;
+                        Missed missed = byRule.computeIfAbsent(rule, r -> new Missed());
+                        missed.admitted.addAll(ports);
+                        missed.parts.addAll(parts);
                     }
                 }
             }
         }
         List<Finding> found = new ArrayList<>();
-        byRule.forEach((rule, parts) -> {
-            String list = parts.size() > 4 ? String.join("; ", parts.stream().limit(4).toList()) + " and "
+        byRule.forEach((rule, missed) -> {
+            List<String> parts = List.copyOf(missed.parts);
+            String list = parts.size() > 4 ? String.join("; ", parts.subList(0, 4)) + " and "
                     + (parts.size() - 4) + " more" : String.join("; ", parts);
-            found.add(context.finding(this, rule, rule.location(), "the return rule's ports "
-                    + Exposure.ports(returnPortsOrEmpty(policy, rule)) + " miss " + list,
-                    "write 'port ephemeral' to use each client's own range"));
+            found.add(context.finding(this, rule, rule.location(), "the return rule admits ports "
+                    + Exposure.ports(Exposure.mergePorts(missed.admitted)) + ", and no rule admits its replies to "
+                    + list, "write 'port ephemeral' to use each client's own range"));
         });
         return found;
-    }
-
-    private record Clients(String name, Os os, PortRange ephemeral) {
     }
 
     /**
@@ -109,28 +99,44 @@ public final class EphemeralMismatch implements LintRule {
         return "the configuration's 'ephemeral' setting, " + at.path() + ":" + at.line();
     }
 
-    private static List<PortRange> returnPortsOrEmpty(Policy policy, Rule rule) {
-        return returnPorts(policy, rule);
+    /**
+     * The parts of the clients' ephemeral ranges that the policy does not admit replies to on
+     * the return rule's flows (its addresses and server ports), as the message names them.
+     * Inbound, the clients are the targets the replies enter; outbound, the peers they leave
+     * for, those that are hosts of the policy judged where the replies enter them.
+     */
+    private static List<String> missed(Policy policy, DirectedPolicy directed, PacketSet replies, Protocol protocol,
+                                       String setting) {
+        PacketSpace space = directed.space();
+        List<String> parts = new ArrayList<>();
+        if (space.direction() == Direction.INBOUND) {
+            for (Target target : space.owners(replies)) {
+                PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
+                PacketSet missing = notAdmitted(directed, replies.intersect(space.at(target)), protocol, ephemeral);
+                if (missing.isEmpty()) continue;
+                String os = target.os() != null ? target.os().keyword() : setting;
+                parts.add(part(missing, protocol, ephemeral, target.name() + " (" + os + ")"));
+            }
+        } else {
+            List<IPAddressSeqRange> peers = ReturnTraffic.notHosts(policy, replies.peerAddresses());
+            if (peers.isEmpty()) return parts;
+            PortRange ephemeral = policy.settings().ephemeral().value();
+            PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), protocol, ephemeral);
+            if (missing.isEmpty()) return parts;
+            parts.add(part(missing, protocol, ephemeral,
+                    Exposure.addresses(missing.peerAddresses()) + " (" + setting + ")"));
+        }
+        return parts;
     }
 
-    /**
-     * The literal destination ports of a rule that may be a return rule (allow, tcp or udp to
-     * ports that overlap some ephemeral range), merged; empty when the rule is not one or
-     * writes {@code port ephemeral}.
-     */
-    static List<PortRange> returnPorts(Policy policy, Rule rule) {
-        if (rule.action() != Action.ALLOW) return List.of();
-        List<PortRange> ports = new ArrayList<>();
-        for (ServiceMatch service : rule.services()) {
-            if (service.protocol() != Protocol.TCP && service.protocol() != Protocol.UDP) continue;
-            if (service.ports() == null || service.ports().ephemeral() || service.ports().isAll()) return List.of();
-            ports.addAll(service.ports().ranges());
-        }
-        List<PortRange> merged = Exposure.mergePorts(ports);
-        List<PortRange> ephemeral = new ArrayList<>();
-        for (Os os : Os.values()) ephemeral.add(os.ephemeral());
-        ephemeral.add(policy.settings().ephemeral().value());
-        boolean overlaps = ephemeral.stream().anyMatch(e -> ReturnTraffic.covered(e, merged) > 0);
-        return overlaps ? merged : List.of();
+    /** The replies on the flows to every port of the clients' ephemeral range that the direction does not admit. */
+    private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, Protocol protocol,
+                                         PortRange ephemeral) {
+        return ReturnTraffic.withDestinationPorts(flows, protocol, ephemeral).minus(directed.decidedAs(Action.ALLOW));
+    }
+
+    private static String part(PacketSet missing, Protocol protocol, PortRange ephemeral, String clients) {
+        return Exposure.ports(Exposure.openPorts(missing, protocol)) + " of the ephemeral range " + ephemeral + " of "
+                + clients;
     }
 }
