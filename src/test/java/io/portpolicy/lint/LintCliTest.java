@@ -247,8 +247,8 @@ class LintCliTest {
                 + "allow tcp from web1 port 443 to 10.0.0.5 port 49152-65535 comment \"replies\"\n");
         Path config = write("c.yaml", "# clients of every kind\nephemeral: 1024-65535\n");
         LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
-        assertTrue(run.out().contains("PP203 ephemeral-mismatch: the return rule's ports 49152-65535 miss 1024-49151 of "
-                + "the ephemeral range 1024-65535 of 10.0.0.5 (the configuration's 'ephemeral' setting, " + config + ":2)"),
+        assertTrue(run.out().contains("PP203 ephemeral-mismatch: the return rule admits ports 49152-65535, and no rule admits its "
+                + "replies to 1024-49151 of the ephemeral range 1024-65535 of 10.0.0.5 (the configuration's 'ephemeral' setting, " + config + ":2)"),
                 run.out());
     }
 
