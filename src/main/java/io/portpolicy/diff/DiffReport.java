@@ -11,8 +11,10 @@ import io.portpolicy.model.NamedService;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -40,7 +42,7 @@ public final class DiffReport {
     public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
         this.result = result;
         // What rules open at each target and direction: a block's risk is judged with the rest of it.
-        java.util.Map<String, List<Cube>> openings = new java.util.HashMap<>();
+        Map<String, List<Cube>> openings = new HashMap<>();
         for (PolicyDiff.Change change : result.changes()) {
             if (openedByRule(change)) {
                 openings.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
@@ -56,8 +58,8 @@ public final class DiffReport {
             }
         }
         // Each target and direction once, the one with the most important line first; within it, risks first.
-        java.util.Map<String, Integer> best = new java.util.HashMap<>();
-        java.util.Map<String, Integer> first = new java.util.HashMap<>();
+        Map<String, Integer> best = new HashMap<>();
+        Map<String, Integer> first = new HashMap<>();
         for (Line l : lines) {
             best.merge(l.where(), rank(l), Math::min);
             first.putIfAbsent(l.where(), first.size());

@@ -289,20 +289,28 @@ final class Summary {
             // From a few addresses, only a whole-protocol opening is a risk in itself.
             return protocols.equals(Cube.BYTE) ? "every protocol and port" : null;
         }
+        // A port is named at the block that opens it; "every port" is read off the whole opening.
+        List<ValueRange> ownTcpPorts = destinationPorts(List.of(c), 6);
+        List<ValueRange> ownUdpPorts = destinationPorts(List.of(c), 17);
         for (int[] admin : ADMIN_PORTS) {
-            if (!tcpPorts.equals(Cube.PORT) && contains(tcpPorts, admin[0])) {
+            if (!tcpPorts.equals(Cube.PORT) && contains(ownTcpPorts, admin[0])) {
                 reasons.add("remote administration port " + admin[0]);
             }
         }
         for (SensitivePort port : SensitivePorts.builtin().ports()) {
             List<ValueRange> ports = switch (port.protocol()) {
-                case TCP -> tcpPorts;
-                case UDP -> udpPorts;
-                default -> Cube.joinValues(Stream.concat(tcpPorts.stream(), udpPorts.stream()).toList());
+                case TCP -> ownTcpPorts;
+                case UDP -> ownUdpPorts;
+                default -> Cube.joinValues(Stream.concat(ownTcpPorts.stream(), ownUdpPorts.stream()).toList());
+            };
+            boolean everyPort = switch (port.protocol()) {
+                case TCP -> tcpPorts.equals(Cube.PORT);
+                case UDP -> udpPorts.equals(Cube.PORT);
+                default -> tcpPorts.equals(Cube.PORT) && udpPorts.equals(Cube.PORT);
             };
             if (port.protocol().hasPorts() || port.protocol() == Protocol.ANY) {
                 boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
-                if (hit && !ports.equals(Cube.PORT)) {
+                if (hit && !everyPort) {
                     reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
                     break;
                 }

@@ -87,6 +87,15 @@ class DiffWordsTest {
     }
 
     @Test
+    void aSensitivePortIsNamedAtTheBlockThatOpensIt() {
+        String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
+        String text = text(old, old + "allow tcp/80 from any4 to web1\nallow tcp/3306 from any4 to web1\n");
+        assertTrue(text.contains("tcp port 80 (http) from any IPv4 address except 10.0.0.21, 127.0.0.0/8 to web1 (IPv4)\n"
+                + "    RISK: open to the whole world\n"), text);
+        assertTrue(text.contains("RISK: open to the whole world, sensitive port 3306 (MySQL and MariaDB)"), text);
+    }
+
+    @Test
     void everyUdpPortFromTheWorldIsEveryPort() {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow udp from any4 to web1\n");
