@@ -104,6 +104,14 @@ public final class PacketSet {
     }
 
     /**
+     * The same flows to other destination ports: the packets whose every other field is that of
+     * a packet in this set with some destination port, the port left free.
+     */
+    public PacketSet anyDestinationPort() {
+        return space.wrap(space.bdd.exists(node, space.destinationPortVariables()));
+    }
+
+    /**
      * The packets, judged at any target of the layer, whose every other field is that of a
      * packet in this set at some own address: the set with its own side left free. A set
      * equal to its {@code anyOwn()} treats every address of the layer alike, which is what a

@@ -270,6 +270,7 @@ public final class PacketSpace {
     private int ownVariables = NOT_MADE;
     private int allButPeerVariables = NOT_MADE;
     private int serviceVariables = NOT_MADE;
+    private int destinationPortVariables = NOT_MADE;
     private static final int NOT_MADE = -1;
 
     /** The protocol, port and ICMP fields' variables (borrowed); they lie side by side, protocol first. */
@@ -278,6 +279,14 @@ public final class PacketSpace {
             serviceVariables = bdd.variables(protocol.offset(), icmpCode.end() - protocol.offset());
         }
         return serviceVariables;
+    }
+
+    /** The destination port field's variables (borrowed). */
+    int destinationPortVariables() {
+        if (destinationPortVariables == NOT_MADE) {
+            destinationPortVariables = bdd.variables(destinationPort.offset(), destinationPort.width());
+        }
+        return destinationPortVariables;
     }
 
     /** The peer field's variables (borrowed). */

@@ -112,7 +112,7 @@ public final class EphemeralMismatch implements LintRule {
         if (space.direction() == Direction.INBOUND) {
             for (Target target : space.owners(replies)) {
                 PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
-                PacketSet missing = notAdmitted(directed, replies.intersect(space.at(target)), protocol, ephemeral);
+                PacketSet missing = notAdmitted(directed, replies.intersect(space.at(target)), ephemeral);
                 if (missing.isEmpty()) continue;
                 String os = target.os() != null ? target.os().keyword() : setting;
                 parts.add(part(missing, protocol, ephemeral, target.name() + " (" + os + ")"));
@@ -121,7 +121,7 @@ public final class EphemeralMismatch implements LintRule {
             List<IPAddressSeqRange> peers = ReturnTraffic.notHosts(policy, replies.peerAddresses());
             if (peers.isEmpty()) return parts;
             PortRange ephemeral = policy.settings().ephemeral().value();
-            PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), protocol, ephemeral);
+            PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), ephemeral);
             if (missing.isEmpty()) return parts;
             parts.add(part(missing, protocol, ephemeral,
                     Exposure.addresses(missing.peerAddresses()) + " (" + setting + ")"));
@@ -130,9 +130,9 @@ public final class EphemeralMismatch implements LintRule {
     }
 
     /** The replies on the flows to every port of the clients' ephemeral range that the direction does not admit. */
-    private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, Protocol protocol,
-                                         PortRange ephemeral) {
-        return ReturnTraffic.withDestinationPorts(flows, protocol, ephemeral).minus(directed.decidedAs(Action.ALLOW));
+    private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, PortRange ephemeral) {
+        PacketSet toEphemeral = flows.anyDestinationPort().intersect(flows.space().destinationPorts(ephemeral));
+        return toEphemeral.minus(directed.decidedAs(Action.ALLOW));
     }
 
     private static String part(PacketSet missing, Protocol protocol, PortRange ephemeral, String clients) {

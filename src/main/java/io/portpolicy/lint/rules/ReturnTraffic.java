@@ -93,17 +93,6 @@ final class ReturnTraffic {
         return result;
     }
 
-    /** The same flows (addresses and source ports) as the set's packets, to the destination ports {@code ports}. */
-    static PacketSet withDestinationPorts(PacketSet set, Protocol protocol, PortRange ports) {
-        List<ValueRange> destinationPorts = List.of(new ValueRange(ports.low(), ports.high()));
-        PacketSet result = set.space().none();
-        for (PacketCube cube : set.describe()) {
-            result = result.union(build(set.space(), protocol, cube.sourcePorts(), destinationPorts, cube.sources(),
-                    cube.destinations()));
-        }
-        return result;
-    }
-
     /** Client addresses with the ephemeral range they use. */
     record Clients(List<IPAddressSeqRange> ranges, PortRange ephemeral) {
     }
