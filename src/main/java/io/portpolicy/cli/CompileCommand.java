@@ -11,7 +11,6 @@ import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
-import io.portpolicy.diag.VisibleText;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.ConfigReader;
@@ -144,7 +143,7 @@ final class CompileCommand implements Callable<Integer> {
                     errors.error(e.location(), message);
                     io.report(errors);
                 } else {
-                    io.err().println(VisibleText.of("portpolicy: error: " + message));
+                    io.error(message, null);
                 }
                 return Main.ERROR;
             }

@@ -2,7 +2,6 @@ package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
-import io.portpolicy.diag.VisibleText;
 import io.portpolicy.diff.DiffReport;
 import io.portpolicy.diff.PolicyDiff;
 import io.portpolicy.lint.ConfigReader;
@@ -80,8 +79,7 @@ final class DiffCommand implements Callable<Integer> {
             try {
                 oldFiles = GitRevision.of(revision, Path.of(after));
             } catch (IOException e) {
-                io.err().println(VisibleText.of("portpolicy: error: " + e.getMessage()));
-                io.err().flush();
+                io.error(e.getMessage(), null);
                 return Main.ERROR;
             }
             before = after;
