@@ -3,6 +3,9 @@ package io.portpolicy.engine;
 import org.logicng.knowledgecompilation.bdds.jbuddy.BDDConstruction;
 import org.logicng.knowledgecompilation.bdds.jbuddy.BDDKernel;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * A thin, reference-safe face on LogicNG's BuDDy kernel. The kernel frees unreferenced nodes
  * whenever it collects garbage, so every result returned here is already referenced; callers
@@ -130,6 +133,29 @@ final class Bdd {
      */
     int node(int variable, int low, int high) {
         return keep(kernel.node(variable, low, high));
+    }
+
+    /**
+     * A diagram of another BDD over as many variables, rebuilt here with each variable
+     * {@code v} renamed to {@code renamed[v]}. The renaming must keep the order of the
+     * variables the diagram tests; then the copy is node for node, one lookup per node.
+     */
+    int copyOf(Bdd source, int root, int[] renamed) {
+        Map<Integer, Integer> copies = new HashMap<>();
+        int result = keep(copy(source, root, renamed, copies));
+        copies.values().forEach(this::free);
+        return result;
+    }
+
+    private int copy(Bdd source, int node, int[] renamed, Map<Integer, Integer> copies) {
+        if (isTerminal(node)) return node;
+        Integer done = copies.get(node);
+        if (done != null) return done;
+        int low = copy(source, source.low(node), renamed, copies);
+        int high = copy(source, source.high(node), renamed, copies);
+        int result = node(renamed[source.var(node)], low, high);
+        copies.put(node, result);
+        return result;
     }
 
     /** Empties every operation memo (the results stay exact; only what is remembered goes). */

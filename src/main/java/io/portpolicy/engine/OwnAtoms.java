@@ -115,6 +115,28 @@ final class OwnAtoms {
         return atoms.get(index);
     }
 
+    /** Each atom's first address as the bits of a 128-bit peer field, two longs per atom; made once. */
+    private long[] firstAddressBits;
+
+    /**
+     * Bit {@code bit} (0 the most significant) of the atom's first address in the peer field,
+     * where an IPv4 address fills the first 32 bits and the rest are 0 (as a packet is read).
+     */
+    boolean firstAddressBit(int atom, int bit) {
+        if (firstAddressBits == null) {
+            long[] bits = new long[2 * atoms.size()];
+            for (int a = 0; a < atoms.size(); a++) {
+                IPAddress first = atoms.get(a).getLower();
+                BigInteger field = first.getValue().shiftLeft(PacketSpace.ADDRESS_BITS - first.getBitCount());
+                bits[2 * a] = field.shiftRight(64).longValue();
+                bits[2 * a + 1] = field.longValue();
+            }
+            firstAddressBits = bits;
+        }
+        long word = firstAddressBits[2 * atom + (bit >>> 6)];
+        return ((word >>> (63 - (bit & 63))) & 1) == 1;
+    }
+
     /** The bits needed to number the atoms (at least one). */
     int bits() {
         return Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, atoms.size() - 1)));

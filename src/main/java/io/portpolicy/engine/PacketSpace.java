@@ -11,7 +11,9 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The space the sets of one direction at one layer of targets live in, encoded as BDD
@@ -173,6 +175,56 @@ public final class PacketSpace {
         return selfTraffic;
     }
 
+    private PacketSet peerIsTarget;
+
+    /**
+     * Packets whose peer address also belongs to a target of the layer: traffic between two
+     * targets, which each of them judges, one in each direction. Built once per space.
+     */
+    public PacketSet peerIsTarget() {
+        if (peerIsTarget == null) peerIsTarget = peers(layer.addresses());
+        return peerIsTarget;
+    }
+
+    /**
+     * The replies to requests judged at the same targets in the other direction (the layer's
+     * other space): each request's destination port becomes its reply's source port, and the
+     * reply's destination port is left free for the caller to narrow to the client's
+     * ephemeral ports. Own and peer addresses stay where they are: a request entering a server
+     * and its reply leaving it are both judged at the server (and leaving a client and entering
+     * it, at the client). One copy of the diagram, however many blocks the requests make.
+     */
+    public PacketSet repliesTo(PacketSet requests) {
+        PacketSpace from = otherDirection(requests);
+        int anySourcePort = from.bdd.exists(requests.node, from.sourcePortVariables());
+        int[] renamed = new int[own.end()];
+        for (int v = 0; v < renamed.length; v++) renamed[v] = v;
+        // Destination-port variables come just before the source port's, which the request no
+        // longer tests: moving them there keeps the variables' order.
+        for (int i = 0; i < destinationPort.width(); i++) renamed[destinationPort.offset() + i] = sourcePort.offset() + i;
+        int replies = bdd.copyOf(from.bdd, anySourcePort, renamed);
+        from.bdd.free(anySourcePort);
+        return wrap(replies);
+    }
+
+    /**
+     * The packets of a set of the layer's other direction whose other end is a target of the
+     * layer too, judged at that end ({@link EndSwap}): a request entering a server, as it
+     * leaves its client.
+     */
+    public PacketSet atOtherEnd(PacketSet set) {
+        return wrap(EndSwap.swap(otherDirection(set), this, set.node));
+    }
+
+    /** The space of a set of the other direction of this layer. */
+    private PacketSpace otherDirection(PacketSet set) {
+        PacketSpace from = set.space();
+        if (from.atoms != atoms || !from.layer.equals(layer) || from.direction == direction) {
+            throw new IllegalArgumentException("the set must be of the other direction of the same layer");
+        }
+        return from;
+    }
+
     /**
      * The targets of the layer that own some packet of the set, in the layer's order: the
      * targets {@code t} for which {@code set.intersects(at(t))}, read off the set's own-atom
@@ -240,7 +292,7 @@ public final class PacketSpace {
     }
 
     /** Marks the atom indices with the given leading {@code bit} bits that reach TRUE from the node. */
-    private void markAtoms(int node, int bit, long prefix, int from, int to, BitSet owned) {
+    void markAtoms(int node, int bit, long prefix, int from, int to, BitSet owned) {
         if (node == Bdd.FALSE) return;
         if (node == Bdd.TRUE || bit == own.width()) {
             int free = own.width() - bit;
@@ -271,6 +323,7 @@ public final class PacketSpace {
     private int allButPeerVariables = NOT_MADE;
     private int serviceVariables = NOT_MADE;
     private int destinationPortVariables = NOT_MADE;
+    private int sourcePortVariables = NOT_MADE;
     private static final int NOT_MADE = -1;
 
     /** The protocol, port and ICMP fields' variables (borrowed); they lie side by side, protocol first. */
@@ -287,6 +340,12 @@ public final class PacketSpace {
             destinationPortVariables = bdd.variables(destinationPort.offset(), destinationPort.width());
         }
         return destinationPortVariables;
+    }
+
+    /** The source port field's variables (borrowed). */
+    int sourcePortVariables() {
+        if (sourcePortVariables == NOT_MADE) sourcePortVariables = bdd.variables(sourcePort.offset(), sourcePort.width());
+        return sourcePortVariables;
     }
 
     /** The peer field's variables (borrowed). */
@@ -350,10 +409,13 @@ public final class PacketSpace {
 
     /** Peer addresses in a range, with the family bit set to match. */
     int peerAddresses(IPAddressSeqRange range) {
-        boolean v4 = range.getLower().isIPv4();
-        int width = v4 ? 32 : ADDRESS_BITS;
-        int bits = bitRange(peer.offset(), width, range.getLower().getValue(), range.getUpper().getValue());
-        return withFamily(bits, v4);
+        return withFamily(peerBits(range), range.getLower().isIPv4());
+    }
+
+    /** Peer addresses in a range, whichever the family bit says. */
+    int peerBits(IPAddressSeqRange range) {
+        int width = range.getLower().isIPv4() ? 32 : ADDRESS_BITS;
+        return bitRange(peer.offset(), width, range.getLower().getValue(), range.getUpper().getValue());
     }
 
     /** Own addresses in a range: the atoms inside it, with the family bit set to match. */
@@ -365,8 +427,32 @@ public final class PacketSpace {
 
     private int atomInterval(int first, int last, Family fam) {
         if (first > last) return Bdd.FALSE;
-        int bits = bitRange(own.offset(), own.width(), BigInteger.valueOf(first), BigInteger.valueOf(last));
-        return withFamily(bits, fam == Family.IPV4);
+        return withFamily(atomBits(first, last), fam == Family.IPV4);
+    }
+
+    /** Peer sets made of atoms' addresses ({@link EndSwap}), by atoms; referenced for the space's life. */
+    private final Map<BitSet, Integer> peersOfAtoms = new HashMap<>();
+
+    /**
+     * The addresses of the atoms as peers, whichever the family bit says (borrowed). A policy
+     * names few address sets, and each is asked for again and again.
+     */
+    int peersOfAtoms(BitSet owned) {
+        Integer known = peersOfAtoms.get(owned);
+        if (known != null) return known;
+        int peers = Bdd.FALSE;
+        for (int a = owned.nextSetBit(0); a >= 0; a = owned.nextSetBit(a + 1)) {
+            int last = owned.nextClearBit(a) - 1;
+            for (IPAddressSeqRange range : atoms.ranges(a, last)) peers = bdd.orFree(peers, peerBits(range));
+            a = last;
+        }
+        peersOfAtoms.put((BitSet) owned.clone(), peers);
+        return peers;
+    }
+
+    /** The atoms {@code first..last}, whichever the family bit says. */
+    int atomBits(int first, int last) {
+        return bitRange(own.offset(), own.width(), BigInteger.valueOf(first), BigInteger.valueOf(last));
     }
 
     /** The family bit is the first variable, so this is one node above the given set. */
