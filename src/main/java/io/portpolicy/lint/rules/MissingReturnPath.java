@@ -2,12 +2,12 @@ package io.portpolicy.lint.rules;
 
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.diag.Severity;
+import io.portpolicy.engine.AddressResolver;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
 import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.engine.RuleRegion;
-import io.portpolicy.engine.ValueRange;
 import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
@@ -15,6 +15,7 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
@@ -22,6 +23,7 @@ import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,16 +53,133 @@ public final class MissingReturnPath implements LintRule {
         final Set<Rule> droppedBy = new TreeSet<>(Comparator.comparingInt(Rule::index));
     }
 
+    /**
+     * Every address, grouped by the ephemeral range its owner uses (lowest range first: the
+     * order a finding lists the replies in), with the replies to each group as sets of each
+     * reply space, made once.
+     */
+    private static final class ClientGroups {
+        private final List<ReturnTraffic.Clients> groups;
+        private final Map<PacketSpace, List<PacketSet>> toEphemeralPorts = new HashMap<>();
+
+        ClientGroups(Policy policy) {
+            groups = ReturnTraffic.split(policy,
+                            List.of(AddressResolver.all(Family.IPV4), AddressResolver.all(Family.IPV6))).stream()
+                    .sorted(Comparator.comparing(ReturnTraffic.Clients::ephemeral,
+                            Comparator.comparingInt(PortRange::low).thenComparingInt(PortRange::high)))
+                    .toList();
+        }
+
+        List<ReturnTraffic.Clients> groups() {
+            return groups;
+        }
+
+        /**
+         * Per group, the packets of a reply space to its addresses' ephemeral ports. The client
+         * is the reply's peer where replies leave their targets (servers), else the target.
+         */
+        List<PacketSet> toEphemeralPorts(PacketSpace replies) {
+            return toEphemeralPorts.computeIfAbsent(replies, space -> groups.stream()
+                    .map(group -> (space.direction() == Direction.OUTBOUND ? space.peers(group.ranges())
+                            : space.owns(group.ranges())).intersect(space.destinationPorts(group.ephemeral())))
+                    .toList());
+        }
+    }
+
+    /**
+     * What the allow rules of each directed policy leave out of many sets, found with one
+     * difference per directed policy for all of them: a set's part outside the rules is then
+     * its part of that one difference. Taking the rules away from each rule's set in turn
+     * walked the layer's whole union of allow rules once per rule.
+     */
+    private static final class NotAllowed {
+        private final Map<DirectedPolicy, PacketSet> asked = new LinkedHashMap<>();
+        private final Map<DirectedPolicy, PacketSet> missing = new HashMap<>();
+
+        /** Adds a set whose part outside {@code judge}'s allow rules {@link #of} will be asked for. */
+        void ask(DirectedPolicy judge, PacketSet set) {
+            if (!missing.isEmpty()) throw new IllegalStateException("every set is asked for before the first answer");
+            asked.merge(judge, set, PacketSet::union);
+        }
+
+        /** The part of an asked set that {@code judge} does not allow. */
+        PacketSet of(DirectedPolicy judge, PacketSet set) {
+            if (set.isEmpty()) return set;
+            return set.intersect(missing.computeIfAbsent(judge,
+                    j -> asked.get(j).minus(j.decidedAs(Action.ALLOW))));
+        }
+    }
+
+    /** One allow rule's flows of one protocol in one direction of a layer, and their replies. */
+    private static final class Request {
+        final Rule rule;
+        final Protocol protocol;
+        final Map<Direction, DirectedPolicy> layer;
+        PacketSet flows;
+        /** The flows between two targets, as the other end (the client) judges them. */
+        PacketSet atClient;
+        /** Per client group, the replies judged where the request was, and at the other end. */
+        final List<PacketSet> repliesHere = new ArrayList<>();
+        final List<PacketSet> repliesThere = new ArrayList<>();
+
+        Request(Rule rule, Protocol protocol, Map<Direction, DirectedPolicy> layer, PacketSet flows) {
+            this.rule = rule;
+            this.protocol = protocol;
+            this.layer = layer;
+            this.flows = flows;
+        }
+
+        DirectedPolicy here() {
+            return layer.get(flows.space().direction());
+        }
+
+        DirectedPolicy there() {
+            return layer.get(ReturnTraffic.opposite(flows.space().direction()));
+        }
+    }
+
     @Override
     public List<Finding> check(LintContext context) {
         Policy policy = context.policy();
         if (!policy.settings().isStateless()) return List.of();
+        List<Request> requests = requests(context);
+        // The other end of a flow between two targets must let the request through, or there
+        // is no connection to answer.
+        NotAllowed blocked = new NotAllowed();
+        for (Request request : requests) {
+            PacketSet betweenTargets = request.flows.intersect(request.flows.space().peerIsTarget());
+            request.atClient = request.there().space().atOtherEnd(betweenTargets);
+            blocked.ask(request.there(), request.atClient);
+        }
+        ClientGroups clients = new ClientGroups(policy);
+        NotAllowed missing = new NotAllowed();
+        for (Request request : requests) {
+            PacketSet dropped = blocked.of(request.there(), request.atClient);
+            if (!dropped.isEmpty()) {
+                request.flows = request.flows.minus(request.flows.space().atOtherEnd(dropped));
+            }
+            if (request.flows.isEmpty()) continue;
+            replies(clients, request);
+            request.repliesHere.forEach(set -> missing.ask(request.there(), set));
+            request.repliesThere.forEach(set -> missing.ask(request.here(), set));
+        }
         Map<Rule, Missing> byRule = new LinkedHashMap<>();
+        for (Request request : requests) {
+            if (!request.flows.isEmpty()) book(clients, request, missing, byRule);
+        }
+        List<Finding> found = new ArrayList<>();
+        byRule.forEach((rule, m) -> found.add(finding(context, rule, m)));
+        return found;
+    }
+
+    /** The flows of TCP and UDP that allow rules admit as requests, layer by layer, direction by direction. */
+    private static List<Request> requests(LintContext context) {
+        Policy policy = context.policy();
+        List<Request> requests = new ArrayList<>();
         for (Map<Direction, DirectedPolicy> layer : ReturnTraffic.layers(context)) {
             if (layer.size() < 2) continue;
             for (Direction direction : Direction.values()) {
                 DirectedPolicy request = layer.get(direction);
-                DirectedPolicy other = layer.get(ReturnTraffic.opposite(direction));
                 PacketSet self = request.space().selfTraffic();
                 for (RuleRegion region : request.rules()) {
                     Rule rule = region.rule();
@@ -73,56 +192,46 @@ public final class MissingReturnPath implements LintRule {
                                 || ReturnTraffic.toClientPorts(policy, flows, protocol)) {
                             continue;
                         }
-                        flows = allowedAtOtherEnd(flows, other, protocol);
-                        if (flows.isEmpty()) continue;
-                        check(policy, flows, layer, protocol, byRule, rule);
+                        requests.add(new Request(rule, protocol, layer, flows));
                     }
                 }
             }
         }
-        List<Finding> found = new ArrayList<>();
-        byRule.forEach((rule, missing) -> found.add(finding(context, rule, missing)));
-        return found;
+        return requests;
     }
 
     /**
-     * The flows the other end lets through as well: when the other end is a target of the
-     * layer and drops the request, there is no connection to answer.
+     * The replies to a request's flows, per client group. Each is judged where the request was,
+     * in the other direction ({@link PacketSpace#repliesTo}), and, when the request's other end
+     * is a target of the layer too, there, in the request's direction.
      */
-    private static PacketSet allowedAtOtherEnd(PacketSet flows, DirectedPolicy other, Protocol protocol) {
-        PacketSet there = ReturnTraffic.carry(flows, other.space(), protocol);
-        PacketSet blocked = there.minus(other.decidedAs(Action.ALLOW));
-        if (blocked.isEmpty()) return flows;
-        return flows.minus(ReturnTraffic.carry(blocked, flows.space(), protocol));
+    private static void replies(ClientGroups clients, Request request) {
+        PacketSpace replySpace = request.there().space();
+        PacketSet replies = replySpace.repliesTo(request.flows);
+        List<PacketSet> toEphemeralPorts = clients.toEphemeralPorts(replySpace);
+        for (PacketSet toGroup : toEphemeralPorts) {
+            PacketSet here = replies.intersect(toGroup);
+            request.repliesHere.add(here);
+            request.repliesThere.add(request.flows.space().atOtherEnd(here));
+        }
     }
 
-    private static void check(Policy policy, PacketSet flows, Map<Direction, DirectedPolicy> layer, Protocol protocol,
-                              Map<Rule, Missing> byRule, Rule rule) {
-        DirectedPolicy out = layer.get(Direction.OUTBOUND);
-        DirectedPolicy in = layer.get(Direction.INBOUND);
-        // The replies, per ephemeral range of the clients they go to.
-        Map<PortRange, PacketSet[]> replies = new LinkedHashMap<>();
-        for (PacketCube cube : flows.describe()) {
-            for (ReturnTraffic.Clients clients : ReturnTraffic.split(policy, cube.sources())) {
-                List<ValueRange> ephemeral = List.of(new ValueRange(clients.ephemeral().low(), clients.ephemeral().high()));
-                PacketSet[] reply = replies.computeIfAbsent(clients.ephemeral(),
-                        e -> new PacketSet[] {out.space().none(), in.space().none()});
-                reply[0] = reply[0].union(ReturnTraffic.build(out.space(), protocol, cube.destinationPorts(), ephemeral,
-                        cube.destinations(), clients.ranges()));
-                reply[1] = reply[1].union(ReturnTraffic.build(in.space(), protocol, cube.destinationPorts(), ephemeral,
-                        cube.destinations(), clients.ranges()));
-            }
-        }
-        PacketSet missingOut = out.space().none();
-        PacketSet missingIn = in.space().none();
-        for (Map.Entry<PortRange, PacketSet[]> entry : replies.entrySet()) {
-            PacketSet notOut = entry.getValue()[0].minus(out.decidedAs(Action.ALLOW));
-            PacketSet notIn = entry.getValue()[1].minus(in.decidedAs(Action.ALLOW));
+    /** Records what the allow rules leave out of the request's replies. */
+    private static void book(ClientGroups clients, Request request, NotAllowed notAllowed, Map<Rule, Missing> byRule) {
+        Protocol protocol = request.protocol;
+        boolean repliesLeave = request.there().space().direction() == Direction.OUTBOUND;
+        PacketSet missingOut = request.layer.get(Direction.OUTBOUND).space().none();
+        PacketSet missingIn = request.layer.get(Direction.INBOUND).space().none();
+        for (int g = 0; g < clients.groups().size(); g++) {
+            PacketSet notHere = notAllowed.of(request.there(), request.repliesHere.get(g));
+            PacketSet notThere = notAllowed.of(request.here(), request.repliesThere.get(g));
+            PacketSet notOut = repliesLeave ? notHere : notThere;
+            PacketSet notIn = repliesLeave ? notThere : notHere;
             if (notOut.isEmpty() && notIn.isEmpty()) continue;
             missingOut = missingOut.union(notOut);
             missingIn = missingIn.union(notIn);
-            Missing missing = byRule.computeIfAbsent(rule, r -> new Missing());
-            String key = protocol.keyword() + " " + entry.getKey();
+            Missing missing = byRule.computeIfAbsent(request.rule, r -> new Missing());
+            String key = protocol.keyword() + " " + clients.groups().get(g).ephemeral();
             missing.protocols.put(key, protocol);
             for (PacketSet part : List.of(notOut, notIn)) {
                 for (PacketCube cube : part.describe()) {
@@ -135,11 +244,11 @@ public final class MissingReturnPath implements LintRule {
             }
         }
         if (missingOut.isEmpty() && missingIn.isEmpty()) return;
-        Missing missing = byRule.get(rule);
-        missing.leaving.addAll(Exposure.targetsOf(missingOut, out));
-        missing.entering.addAll(Exposure.targetsOf(missingIn, in));
-        missing.droppedBy.addAll(droppingRules(out, missingOut));
-        missing.droppedBy.addAll(droppingRules(in, missingIn));
+        Missing missing = byRule.get(request.rule);
+        missing.leaving.addAll(Exposure.targetsOf(missingOut, request.layer.get(Direction.OUTBOUND)));
+        missing.entering.addAll(Exposure.targetsOf(missingIn, request.layer.get(Direction.INBOUND)));
+        missing.droppedBy.addAll(droppingRules(request.layer.get(Direction.OUTBOUND), missingOut));
+        missing.droppedBy.addAll(droppingRules(request.layer.get(Direction.INBOUND), missingIn));
     }
 
     /** The policy's rules that drop some of the packets (the default drops the rest). */

@@ -27,11 +27,9 @@ import java.util.stream.Collectors;
 
 /**
  * Requests and their replies for the ephemeral-port rules (PP201-PP203): which packets are
- * which, and the replies a request needs. The engine has no operation that turns a request
- * into its reply (the two live in the spaces of opposite directions), so sets cross over
- * through their descriptions: a request cube names the client (source), the server
- * (destination) and the server port (destination port); its reply goes from the server port
- * to the client's ephemeral range.
+ * which, and whose ephemeral range a client uses. A reply goes from the server port to the
+ * client's ephemeral range; the engine turns requests into replies
+ * ({@link PacketSpace#repliesTo}, {@link PacketSpace#atOtherEnd}).
  */
 final class ReturnTraffic {
 
@@ -56,41 +54,6 @@ final class ReturnTraffic {
 
     static Direction opposite(Direction direction) {
         return direction == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
-    }
-
-    /**
-     * Packets of one protocol from {@code sources} (source ports) to {@code destinations}
-     * (destination ports), judged in {@code space}: at the targets owning the source outbound,
-     * the destination inbound.
-     */
-    static PacketSet build(PacketSpace space, Protocol protocol, List<ValueRange> sourcePorts,
-                           List<ValueRange> destinationPorts, List<IPAddressSeqRange> sources,
-                           List<IPAddressSeqRange> destinations) {
-        boolean outbound = space.direction() == Direction.OUTBOUND;
-        PacketSet own = space.owns(outbound ? sources : destinations);
-        if (own.isEmpty()) return own;
-        PacketSet peer = space.peers(outbound ? destinations : sources);
-        return space.protocol(protocol).intersect(ports(space, sourcePorts, true))
-                .intersect(ports(space, destinationPorts, false)).intersect(own).intersect(peer);
-    }
-
-    private static PacketSet ports(PacketSpace space, List<ValueRange> ranges, boolean source) {
-        PacketSet set = space.none();
-        for (ValueRange r : ranges) {
-            PortRange range = new PortRange(r.low(), r.high());
-            set = set.union(source ? space.sourcePorts(range) : space.destinationPorts(range));
-        }
-        return set;
-    }
-
-    /** The same packets (a set of {@code from}'s space) judged in {@code to}'s space. */
-    static PacketSet carry(PacketSet set, PacketSpace to, Protocol protocol) {
-        PacketSet result = to.none();
-        for (PacketCube cube : set.describe()) {
-            result = result.union(build(to, protocol, cube.sourcePorts(), cube.destinationPorts(), cube.sources(),
-                    cube.destinations()));
-        }
-        return result;
     }
 
     /** Client addresses with the ephemeral range they use. */
