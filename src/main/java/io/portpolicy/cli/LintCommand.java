@@ -1,6 +1,7 @@
 package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.lint.Baseline;
@@ -92,6 +93,8 @@ final class LintCommand implements Callable<Integer> {
 
         Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
         boolean errors = false;
+        // Reported on stderr, and in the machine formats too, where a missing finding must not pass for a clean run.
+        List<Diagnostic> problems = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         InputFiles inputs = new InputFiles();
         inputs.add(Io.configFile(config));
@@ -99,6 +102,7 @@ final class LintCommand implements Callable<Integer> {
             Diagnostics diagnostics = new Diagnostics();
             Optional<Policy> policy = Checker.check(file, io.in(), diagnostics, inputs);
             io.report(diagnostics);
+            problems.addAll(diagnostics.sorted());
             errors |= diagnostics.hasErrors();
             policy.ifPresent(p -> findings.addAll(linter.lint(p)));
         }
@@ -112,17 +116,17 @@ final class LintCommand implements Callable<Integer> {
             }
         }
         List<Finding> reported = accepted == null ? findings : accepted.newFindings(findings);
+        boolean failing = threshold != null
+                && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
+        int exitCode = errors ? Main.ERROR : failing ? Main.FINDINGS : Main.OK;
         io.out().print(switch (format) {
             case "json" -> JsonReport.render(reported);
-            case "sarif" -> SarifReport.render(reported, lintConfig.get(), Main.Version.number());
-            case "github" -> GithubReport.render(reported);
+            case "sarif" -> SarifReport.render(reported, problems, lintConfig.get(), Main.Version.number(), exitCode);
+            case "github" -> GithubReport.render(reported, problems);
             default -> TextReport.render(reported, files.size(), !errors);
         });
         io.out().flush();
-        if (errors) return Main.ERROR;
-        boolean failing = threshold != null
-                && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
-        return failing ? Main.FINDINGS : Main.OK;
+        return exitCode;
     }
 
     /** The --fail-on severity; {@code null} for never. */

@@ -78,6 +78,16 @@ class LintCliTest {
     }
 
     @Test
+    void languageErrorsAreAnnotatedInTheGithubFormat() throws IOException {
+        String broken = write("b.policy", "allow ssh from nowhere\n").toString();
+        LintFixtures.Run run = lint("--format", "github", broken);
+        assertEquals(2, run.exit());
+        assertEquals("::error file=" + broken + ",line=1,col=16,endColumn=23::"
+                + "unknown name 'nowhere'%0Ahint: define it with 'host', 'network' or 'group', or import it from an inventory\n",
+                run.out());
+    }
+
+    @Test
     void baselineRoundTripSurvivesEditsElsewhere() throws IOException {
         Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
         Path baseline = dir.resolve("baseline.json");

@@ -7,12 +7,16 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.portpolicy.json.Json;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The SARIF output validates against the official SARIF 2.1.0 schema (see its PROVENANCE file). */
@@ -64,5 +68,35 @@ class SarifSchemaTest {
             suppressed |= result.has("suppressions");
         }
         assertTrue(suppressed, "the fixture's waived finding carries suppressions");
+    }
+
+    @Test
+    void aPolicyThatDoesNotCheckMakesAFailedRunNotACleanOne(@TempDir Path dir) throws IOException {
+        Path policy = Files.writeString(dir.resolve("pe.policy"),
+                "host h = 10.0.0.1 os linux\nallow tcp/23 from any\nallow ssh from jumpost\n");
+        LintFixtures.Run run = LintFixtures.run("lint", "--format", "sarif", policy.toString());
+        assertEquals(2, run.exit(), run.err());
+        JsonNode log = Json.MAPPER.readTree(run.out());
+        assertTrue(schema().validate(log).isEmpty(), schema().validate(log).toString());
+        JsonNode invocation = log.get("runs").get(0).get("invocations").get(0);
+        assertFalse(invocation.get("executionSuccessful").asBoolean(), invocation.toString());
+        assertEquals(2, invocation.get("exitCode").asInt());
+        JsonNode notification = invocation.get("toolExecutionNotifications").get(0);
+        assertEquals("error", notification.get("level").asText());
+        assertTrue(notification.get("message").get("text").asText().startsWith("unknown name 'jumpost'\nHint: "),
+                notification.toString());
+        JsonNode region = notification.get("locations").get(0).get("physicalLocation").get("region");
+        assertEquals(3, region.get("startLine").asInt());
+        assertEquals(16, region.get("startColumn").asInt());
+    }
+
+    @Test
+    void aRunThatChecksEveryPolicyIsSuccessful() throws IOException {
+        LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif",
+                LintOutputApprovalTest.FIXTURE);
+        JsonNode invocation = Json.MAPPER.readTree(run.out()).get("runs").get(0).get("invocations").get(0);
+        assertTrue(invocation.get("executionSuccessful").asBoolean(), invocation.toString());
+        assertEquals(run.exit(), invocation.get("exitCode").asInt());
+        assertFalse(invocation.has("toolExecutionNotifications"), invocation.toString());
     }
 }

@@ -1,39 +1,61 @@
 package io.portpolicy.lint.format;
 
+import io.portpolicy.diag.Diagnostic;
+import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.Finding;
+import io.portpolicy.source.Location;
 
 import java.util.List;
 
 /**
  * GitHub Actions workflow commands, one annotation per finding:
  * {@code ::error file=F,line=L,col=C,endColumn=E,title=ID::message}. Waived findings are
- * notices, so they stay visible without looking like failures.
+ * notices, so they stay visible without looking like failures. A policy that does not check
+ * is annotated with its errors too, so the job shows why it has no findings.
  */
 public final class GithubReport {
 
     private GithubReport() {
     }
 
-    public static String render(List<Finding> findings) {
+    /**
+     * @param problems the diagnostics of the policies as checked, annotated before the findings
+     */
+    public static String render(List<Finding> findings, List<Diagnostic> problems) {
         StringBuilder text = new StringBuilder();
+        for (Diagnostic d : problems) {
+            String message = d.message() + (d.hint() == null ? "" : "\nhint: " + d.hint());
+            append(text, command(d.severity()), d.location(), null, message);
+        }
         for (Finding f : findings) {
-            String command = f.waived() ? "notice" : switch (f.severity()) {
-                case ERROR -> "error";
-                case WARNING -> "warning";
-                case NOTE -> "notice";
-            };
             String message = f.name() + ": " + f.message()
                     + (f.waived() ? " [waived: " + f.waiver() + "]" : "") + "\nfix: " + f.hint();
-            text.append("::").append(command)
-                    .append(" file=").append(property(f.location().path()))
-                    .append(",line=").append(f.location().line())
-                    .append(",col=").append(f.location().column())
-                    .append(",endColumn=").append(f.location().column() + f.location().length())
-                    .append(",title=").append(property(f.ruleId()))
-                    .append("::").append(data(message)).append('\n');
+            append(text, f.waived() ? "notice" : command(f.severity()), f.location(), f.ruleId(), message);
         }
         return text.toString();
+    }
+
+    private static String command(Severity severity) {
+        return switch (severity) {
+            case ERROR -> "error";
+            case WARNING -> "warning";
+            case NOTE -> "notice";
+        };
+    }
+
+    /** One workflow command; its location and title are left out when there is none. */
+    private static void append(StringBuilder text, String command, Location at, String title, String message) {
+        StringBuilder properties = new StringBuilder();
+        if (at != null) {
+            properties.append("file=").append(property(at.path()))
+                    .append(",line=").append(at.line())
+                    .append(",col=").append(at.column())
+                    .append(",endColumn=").append(at.column() + at.length());
+        }
+        if (title != null) properties.append(properties.isEmpty() ? "" : ",").append("title=").append(property(title));
+        text.append("::").append(command).append(properties.isEmpty() ? "" : " ").append(properties)
+                .append("::").append(data(message)).append('\n');
     }
 
     /**

@@ -2,6 +2,8 @@ package io.portpolicy.lint.format;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.diag.Diagnostic;
+import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintConfig;
@@ -22,7 +24,10 @@ import java.util.Map;
  * SARIF 2.1.0 as GitHub code scanning reads it: every rule of the catalog with its
  * descriptions, help and security severity, and one result per finding located by a
  * repository-relative URI. Severity labels are SARIF levels as they are (error, warning,
- * note). Waived findings carry an in-source suppression.
+ * note). Waived findings carry an in-source suppression. The one invocation says whether the
+ * run succeeded: a policy that does not check is an error notification at its location, and
+ * a run with one is not successful, so a consumer cannot take its missing results for a clean
+ * bill of health.
  */
 public final class SarifReport {
 
@@ -31,7 +36,13 @@ public final class SarifReport {
     private SarifReport() {
     }
 
-    public static String render(List<Finding> findings, LintConfig config, String toolVersion) {
+    /**
+     * @param problems the diagnostics of the policies as checked (an error among them means a
+     *                 policy was not linted)
+     * @param exitCode the exit code of the run
+     */
+    public static String render(List<Finding> findings, List<Diagnostic> problems, LintConfig config,
+                                String toolVersion, int exitCode) {
         ObjectNode log = Json.MAPPER.createObjectNode();
         log.put("$schema", SCHEMA);
         log.put("version", "2.1.0");
@@ -45,6 +56,13 @@ public final class SarifReport {
         for (LintRule rule : RuleCatalog.rules()) {
             ruleIndex.put(rule.id(), rules.size());
             rules.add(descriptor(rule, config));
+        }
+        ObjectNode invocation = run.putArray("invocations").addObject();
+        invocation.put("executionSuccessful", problems.stream().noneMatch(d -> d.severity() == Severity.ERROR));
+        invocation.put("exitCode", exitCode);
+        if (!problems.isEmpty()) {
+            ArrayNode notifications = invocation.putArray("toolExecutionNotifications");
+            for (Diagnostic d : problems) notifications.add(notification(d));
         }
         ArrayNode results = run.putArray("results");
         for (Finding f : findings) {
@@ -76,6 +94,17 @@ public final class SarifReport {
         properties.put("security-severity", info.securitySeverity());
         properties.putArray("tags").add("security").add("firewall");
         return descriptor;
+    }
+
+    /** A problem with the input, with its hint, as a notification at its location when it has one. */
+    private static ObjectNode notification(Diagnostic d) {
+        ObjectNode notification = Json.MAPPER.createObjectNode();
+        notification.put("level", d.severity().label());
+        notification.putObject("message").put("text", d.message() + (d.hint() == null ? "" : "\nHint: " + d.hint()));
+        if (d.location() != null) {
+            notification.putArray("locations").addObject().set("physicalLocation", physicalLocation(d.location()));
+        }
+        return notification;
     }
 
     private static ObjectNode physicalLocation(Location at) {
