@@ -99,4 +99,22 @@ class SarifSchemaTest {
         assertEquals(run.exit(), invocation.get("exitCode").asInt());
         assertFalse(invocation.has("toolExecutionNotifications"), invocation.toString());
     }
+
+    @Test
+    void columnsCountUtf16CodeUnitsAsTheRunSays(@TempDir Path dir) throws IOException {
+        // The fire emoji is one code point and two UTF-16 code units; the waiver starts at code point 40.
+        Path policy = Files.writeString(dir.resolve("col.policy"),
+                "allow ssh from 10.0.0.0/8 comment \"\uD83D\uDD25\u00e9\" waive PP999 \"x\"\n");
+        LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif", policy.toString());
+        JsonNode runNode = Json.MAPPER.readTree(run.out()).get("runs").get(0);
+        assertEquals("utf16CodeUnits", runNode.get("columnKind").asText());
+        JsonNode region = null;
+        for (JsonNode result : runNode.get("results")) {
+            if (result.get("ruleId").asText().equals("PP405")) {
+                region = result.get("locations").get(0).get("physicalLocation").get("region");
+            }
+        }
+        assertEquals(41, region.get("startColumn").asInt(), run.out());
+        assertEquals(56, region.get("endColumn").asInt(), "the span of 'waive PP999 \"x\"' ends after it");
+    }
 }

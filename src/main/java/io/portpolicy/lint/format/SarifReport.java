@@ -12,6 +12,7 @@ import io.portpolicy.lint.RuleCatalog;
 import io.portpolicy.lint.RuleDocs;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceLines;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ import java.util.Map;
  * note). Waived findings carry an in-source suppression. The one invocation says whether the
  * run succeeded: a policy that does not check is an error notification at its location, and
  * a run with one is not successful, so a consumer cannot take its missing results for a clean
- * bill of health.
+ * bill of health. Columns count UTF-16 code units, as the run declares: the unit code
+ * scanning and CodeQL use, while locations count code points.
  */
 public final class SarifReport {
 
@@ -43,6 +45,7 @@ public final class SarifReport {
      */
     public static String render(List<Finding> findings, List<Diagnostic> problems, LintConfig config,
                                 String toolVersion, int exitCode) {
+        SourceLines lines = new SourceLines();
         ObjectNode log = Json.MAPPER.createObjectNode();
         log.put("$schema", SCHEMA);
         log.put("version", "2.1.0");
@@ -62,8 +65,9 @@ public final class SarifReport {
         invocation.put("exitCode", exitCode);
         if (!problems.isEmpty()) {
             ArrayNode notifications = invocation.putArray("toolExecutionNotifications");
-            for (Diagnostic d : problems) notifications.add(notification(d));
+            for (Diagnostic d : problems) notifications.add(notification(d, lines));
         }
+        run.put("columnKind", "utf16CodeUnits");
         ArrayNode results = run.putArray("results");
         for (Finding f : findings) {
             ObjectNode result = results.addObject();
@@ -71,7 +75,7 @@ public final class SarifReport {
             result.put("ruleIndex", ruleIndex.get(f.ruleId()));
             result.put("level", f.severity().label());
             result.putObject("message").put("text", f.message() + "\nFix: " + f.hint());
-            result.putArray("locations").addObject().set("physicalLocation", physicalLocation(f.location()));
+            result.putArray("locations").addObject().set("physicalLocation", physicalLocation(f.location(), lines));
             if (f.waived()) {
                 result.putArray("suppressions").addObject().put("kind", "inSource").put("justification", f.waiver());
             }
@@ -97,25 +101,39 @@ public final class SarifReport {
     }
 
     /** A problem with the input, with its hint, as a notification at its location when it has one. */
-    private static ObjectNode notification(Diagnostic d) {
+    private static ObjectNode notification(Diagnostic d, SourceLines lines) {
         ObjectNode notification = Json.MAPPER.createObjectNode();
         notification.put("level", d.severity().label());
         notification.putObject("message").put("text", d.message() + (d.hint() == null ? "" : "\nHint: " + d.hint()));
         if (d.location() != null) {
-            notification.putArray("locations").addObject().set("physicalLocation", physicalLocation(d.location()));
+            notification.putArray("locations").addObject().set("physicalLocation", physicalLocation(d.location(), lines));
         }
         return notification;
     }
 
-    private static ObjectNode physicalLocation(Location at) {
+    private static ObjectNode physicalLocation(Location at, SourceLines lines) {
+        String line = lines.of(at);
         ObjectNode physical = Json.MAPPER.createObjectNode();
         physical.putObject("artifactLocation").put("uri", uri(at));
         physical.putObject("region")
                 .put("startLine", at.line())
-                .put("startColumn", at.column())
+                .put("startColumn", utf16Column(line, at.column()))
                 .put("endLine", at.line())
-                .put("endColumn", at.column() + at.length());
+                .put("endColumn", utf16Column(line, at.column() + at.length()));
         return physical;
+    }
+
+    /**
+     * A column of the line, counted in code points as locations are, in UTF-16 code units: a
+     * character outside the Basic Multilingual Plane before it counts twice. Columns past the
+     * end of the line count one each.
+     */
+    static int utf16Column(String line, int codePointColumn) {
+        int offset = 0;
+        for (int column = 1; column < codePointColumn; column++) {
+            offset += offset < line.length() ? Character.charCount(line.codePointAt(offset)) : 1;
+        }
+        return offset + 1;
     }
 
     /**
