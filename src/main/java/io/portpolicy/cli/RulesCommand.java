@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 final class RulesCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text, json or markdown (default: ${DEFAULT-VALUE})")
+            description = "text, json or markdown (every rule's documentation in one document) (default: ${DEFAULT-VALUE})")
     String format;
 
     @Option(names = "--write-docs", paramLabel = "DIR",
@@ -53,7 +53,7 @@ final class RulesCommand implements Callable<Integer> {
         }
         io.out().print(switch (format) {
             case "json" -> json();
-            case "markdown" -> RuleDocs.index();
+            case "markdown" -> RuleDocs.document();
             default -> text();
         });
         io.out().flush();
