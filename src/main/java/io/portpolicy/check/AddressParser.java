@@ -5,6 +5,8 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
+import inet.ipaddr.ipv4.IPv4AddressStringParameters;
+import inet.ipaddr.ipv6.IPv6AddressStringParameters;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.source.Location;
@@ -13,31 +15,49 @@ import java.util.regex.Pattern;
 
 /**
  * Parses address literals strictly: no inet_aton shorthands ({@code 10.1}), no leading zeros
- * (is {@code 010} octal?), no masks or wildcards, no IPv6 zones ({@code 2001:db8::1%eth0}: a zone
- * names an interface of one machine, which no firewall rule can match). Each failure is
- * reported with a hint. Addresses in inventories and on the command line are held to the same
- * forms.
+ * (is {@code 010} octal?), in IPv4 addresses and in the IPv4 tail of IPv6 ones alike, no IPv6
+ * group of more than four hex digits, no masks or wildcards, no IPv6 zones
+ * ({@code 2001:db8::1%eth0}: a zone names an interface of one machine, which no firewall rule
+ * can match). Each failure is reported with a hint. Addresses in inventories and on the command
+ * line are held to the same forms.
  */
 public final class AddressParser {
 
-    private static final IPAddressStringParameters STRICT = new IPAddressStringParameters.Builder()
-            .allowEmpty(false)
-            .allowAll(false)
-            .allowSingleSegment(false)
-            .allowMask(false)
-            .allowPrefix(false)
-            .allowWildcardedSeparator(false)
-            .setRangeOptions(IPAddressStringParameters.RangeParameters.NO_RANGE)
-            .getIPv4AddressParametersBuilder()
-                .allow_inet_aton(false)
-                .allowLeadingZeros(false)
-                .getParentBuilder()
-            .getIPv6AddressParametersBuilder()
-                .allowZone(false)
-                .getParentBuilder()
-            .toParams();
+    private static final IPAddressStringParameters STRICT = strict();
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
+
+    private static final String IPV4_HINT =
+            "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10";
+
+    private static final String IPV6_HINT =
+            "IPv6 addresses are up to eight groups of 1-4 hex digits, with '::' for one run of zeros";
+
+    private static final String IPV4_TAIL_HINT =
+            "; an IPv4 tail is four numbers 0-255 without leading zeros, such as ::ffff:192.0.2.10";
+
+    private static IPAddressStringParameters strict() {
+        IPAddressStringParameters.Builder builder = new IPAddressStringParameters.Builder()
+                .allowEmpty(false)
+                .allowAll(false)
+                .allowSingleSegment(false)
+                .allowMask(false)
+                .allowPrefix(false)
+                .allowWildcardedSeparator(false)
+                .setRangeOptions(IPAddressStringParameters.RangeParameters.NO_RANGE);
+        strictIpv4(builder.getIPv4AddressParametersBuilder());
+        // RFC 4291 text: a group is 1-4 hex digits (0db8 is fine, 000001 is not), and an IPv4
+        // tail (::ffff:192.0.2.1) is held to the same rules as an IPv4 address.
+        IPv6AddressStringParameters.Builder ipv6 = builder.getIPv6AddressParametersBuilder()
+                .allowZone(false)
+                .allowUnlimitedLeadingZeros(false);
+        strictIpv4(ipv6.getEmbeddedIPv4AddressParametersBuilder());
+        return builder.toParams();
+    }
+
+    private static void strictIpv4(IPv4AddressStringParameters.Builder ipv4) {
+        ipv4.allow_inet_aton(false).allowLeadingZeros(false);
+    }
 
     private final Diagnostics diagnostics;
 
@@ -72,8 +92,8 @@ public final class AddressParser {
     public static String hint(String text) {
         String unzoned = unzoned(text);
         if (unzoned != null) return "drop the %zone: write " + unzoned;
-        return isIpv6(text) ? "IPv6 addresses are up to eight groups of hex digits, with '::' for one run of zeros"
-                : "an IPv4 address is four numbers 0-255 without leading zeros, such as 192.0.2.10";
+        if (!isIpv6(text)) return IPV4_HINT;
+        return text.indexOf('.') < 0 ? IPV6_HINT : IPV6_HINT + IPV4_TAIL_HINT;
     }
 
     private static boolean isIpv6(String text) {

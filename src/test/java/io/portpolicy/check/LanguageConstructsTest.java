@@ -207,6 +207,18 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void ipv6LiteralsAreRfc4291Text() {
+            // A group is 1-4 hex digits; an IPv4 tail is held to the IPv4 rules (010 might be octal).
+            for (String written : List.of("2001:db8::010.0.0.1", "2001:db8::10.1", "2001:db8::10.0.1",
+                    "2001:db8::10.0.0.01", "2001:db8:0db8a::1", "2001:db8:000001::")) {
+                check("host a = " + written).assertError("invalid IPv6 address '" + written + "'");
+            }
+            check("network n = 2001:db8:000001::/48").assertError("invalid IPv6 address '2001:db8:000001::'");
+            Host host = check("host a = ::ffff:10.0.0.1, 2001:db8::a00:1, 2001:0db8::1").model().hosts().get("a");
+            assertEquals(List.of(ip("::ffff:a00:1"), ip("2001:db8::a00:1"), ip("2001:db8::1")), host.addresses());
+        }
+
+        @Test
         void rangesAreLowToHighInOneFamily() {
             check("network n = 10.0.0.9-10.0.0.1").assertError("backwards");
             check("network n = 10.0.0.1-2001:db8::1").assertError("mixes IPv4 and IPv6");
@@ -418,6 +430,16 @@ class LanguageConstructsTest {
             write(dir, "site.policy", "import \"inv.yaml\"\nhost web1 = 10.0.0.2\n",
                     "inv.yaml", "hosts:\n  web1: { addresses: [10.0.0.1] }\n");
             check(dir.resolve("site.policy")).assertError("'web1' is defined twice");
+        }
+
+        @Test
+        void inventoryAddressesAreHeldToTheLanguagesForms(@TempDir Path dir) {
+            write(dir, "site.policy", "import \"inv.yaml\"\n",
+                    "inv.yaml", "hosts:\n  a: { addresses: [\"2001:db8::010.0.0.1\"] }\n"
+                            + "groups:\n  g: [\"2001:db8:000001::/48\"]\n");
+            PolicyFixtures.Checked checked = check(dir.resolve("site.policy"));
+            checked.assertError("invalid IPv6 address '2001:db8::010.0.0.1'");
+            checked.assertError("invalid IPv6 address '2001:db8:000001::'");
         }
 
         @Test

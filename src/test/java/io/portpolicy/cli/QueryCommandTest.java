@@ -64,7 +64,17 @@ class QueryCommandTest {
                             + " without leading zeros, such as 192.0.2.10");
         }
         assertUsageError(query("--from", "10.0.0.5", "--to", "2001:db8:::1", "--proto", "tcp", "--port", "22"),
-                "--to: invalid IPv6 address '2001:db8:::1'; IPv6 addresses are up to eight groups of hex digits");
+                "--to: invalid IPv6 address '2001:db8:::1'; IPv6 addresses are up to eight groups of 1-4 hex digits");
+    }
+
+    @Test
+    void ipv6AddressesAreRfc4291TextWithAStrictIpv4Tail() throws IOException {
+        for (String written : List.of("2001:db8::010.0.0.1", "2001:db8::10.1", "2001:db8:0db8a::1")) {
+            assertUsageError(query("--from", "10.0.0.5", "--to", written, "--proto", "tcp", "--port", "22"),
+                    "--to: invalid IPv6 address '" + written + "'; IPv6 addresses are up to eight groups of 1-4 hex");
+        }
+        assertUsageError(query("--from", "10.0.0.5", "--to", "2001:db8::010.0.0.1", "--proto", "tcp", "--port", "22"),
+                "; an IPv4 tail is four numbers 0-255 without leading zeros, such as ::ffff:192.0.2.10");
     }
 
     @Test
