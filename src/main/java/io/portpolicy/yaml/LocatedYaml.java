@@ -13,6 +13,7 @@ import io.portpolicy.source.SourceFile;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -35,6 +36,9 @@ public final class LocatedYaml {
      * too large only after reading it, which takes seconds per megabyte of one long value.
      */
     public static final int MAX_CHARACTERS = 3 * 1024 * 1024;
+
+    /** How Jackson's message starts when a mapping's key is a list or a mapping. */
+    private static final String KEY_NOT_SCALAR = "Expected a field name";
 
     private static final YAMLFactory YAML = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
 
@@ -84,9 +88,9 @@ public final class LocatedYaml {
                         "invalid YAML: nested too deeply, or a value too long, to be read",
                         "nest lists and mappings less than 1,000 deep");
                 return null;
+            } catch (JsonProcessingException e) {
+                reader.syntaxError(e, parser.currentTokenLocation(), hint);
             }
-        } catch (JsonProcessingException e) {
-            reader.syntaxError(e, hint);
         } catch (IOException e) {
             diagnostics.error(source.at(1, 1, 1), "cannot read '" + source.displayPath() + "': " + e.getMessage());
         }
@@ -178,8 +182,9 @@ public final class LocatedYaml {
     /**
      * SnakeYAML says what it found and what it was in the middle of ("expected ',' or ']', but
      * got '}'" while "parsing a flow sequence" started at some line); both are worth showing.
+     * {@code found} is where the parser's last token (the key or value refused) starts.
      */
-    private void syntaxError(JsonProcessingException e, String hint) {
+    private void syntaxError(JsonProcessingException e, JsonLocation found, String hint) {
         if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
             Mark problem = marked.getProblemMark();
             String message = "invalid YAML: " + marked.getProblem();
@@ -191,11 +196,26 @@ public final class LocatedYaml {
             diagnostics.error(source.at(problem.getLine() + 1, problem.getColumn() + 1, 1), message, hint);
             return;
         }
-        JsonLocation at = e.getLocation();
-        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-        int newline = message.indexOf('\n');
-        diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
-                "invalid YAML: " + (newline < 0 ? message : message.substring(0, newline)), hint);
+        if (e.getCause() instanceof YAMLException unmarked) {
+            // SnakeYAML's words without a mark, such as "special characters are not allowed".
+            JsonLocation at = e.getLocation();
+            String message = String.valueOf(unmarked.getMessage());
+            int newline = message.indexOf('\n');
+            diagnostics.error(at == null ? source.at(1, 1, 1) : location(at, ""),
+                    "invalid YAML: " + (newline < 0 ? message : message.substring(0, newline)), hint);
+            return;
+        }
+        // The rest are Jackson's own words, which name its Java classes ("got this instead:
+        // <org.yaml.snakeyaml.events.SequenceStartEvent(...)>"): say in the file's terms what is wrong.
+        Location where = location(found, "");
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith(KEY_NOT_SCALAR)) {
+            diagnostics.error(where, "invalid YAML: a key must be a plain name, not a list or a mapping",
+                    "write the key as plain text, not in [ ] or { }");
+        } else {
+            diagnostics.error(where, "invalid YAML: this value cannot be read as text",
+                    "write the value as plain or quoted text, without a YAML tag such as !!binary");
+        }
     }
 
     /**

@@ -405,6 +405,18 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void yamlKeyThatIsAList() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  ? [web1, web2]
+                  : { addresses: [10.0.1.11] }
+                """);
+    }
+
+    @Test
     void yamlWrongShape() throws IOException {
         verifyError("main.policy", """
                 import "inventory.yaml"

@@ -282,6 +282,17 @@ class LintCliTest {
     }
 
     @Test
+    void aConfigurationKeyThatIsAListIsSaidPlainly() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path config = write("c.yaml", "rules:\n  ? [PP406, PP401]\n  : off\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith(config + ":2:5: error: invalid YAML: a key must be a plain name, not a list or a"
+                + " mapping\n"), run.err());
+        assertFalse(run.err().contains("org.yaml"), run.err());
+    }
+
+    @Test
     void configSetsTheWidthOfAWidePortRange() throws IOException {
         Path policy = write("p.policy", BASE + "allow tcp/8000-8040 from 10.1.0.0/16 to web1\n");
         assertTrue(lint(policy.toString()).out().contains("PP106"), "41 ports are over the default 30");

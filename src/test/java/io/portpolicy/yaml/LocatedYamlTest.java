@@ -6,6 +6,7 @@ import io.portpolicy.source.SourceFile;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,5 +83,30 @@ class LocatedYamlTest {
         assertEquals(null, parse("a: [1, 2\n", broken));
         assertNotNull(broken.sorted().get(0).location());
         assertTrue(broken.sorted().get(0).message().startsWith("invalid YAML:"));
+    }
+
+    @Test
+    void aKeyThatIsAListOrAMappingIsSaidPlainlyWhereItIsWritten() {
+        // Jackson's own message names SnakeYAML's Java event classes.
+        for (String text : List.of("hosts:\n  ? [a, b]\n  : { addresses: [10.0.1.11] }\n", "hosts:\n  {a: b}: 1\n")) {
+            Diagnostics diagnostics = new Diagnostics();
+            assertNull(parse(text, diagnostics));
+            Diagnostic error = diagnostics.sorted().get(0);
+            assertEquals("invalid YAML: a key must be a plain name, not a list or a mapping", error.message(), text);
+            assertEquals("x.yaml:2:" + (text.indexOf('?') > 0 ? 5 : 3), error.location().toString());
+            assertEquals("write the key as plain text, not in [ ] or { }", error.hint());
+        }
+    }
+
+    @Test
+    void aValueJacksonCannotDecodeIsSaidPlainly() {
+        Diagnostics diagnostics = new Diagnostics();
+        assertNull(parse("a: !!binary xx\n", diagnostics));
+        Diagnostic error = diagnostics.sorted().get(0);
+        assertEquals("x.yaml:1:4", error.location().toString());
+        assertEquals("invalid YAML: this value cannot be read as text", error.message());
+        Diagnostics special = new Diagnostics();
+        assertNull(parse("a: \u0001\n", special));
+        assertEquals("invalid YAML: special characters are not allowed", special.sorted().get(0).message());
     }
 }
