@@ -123,7 +123,8 @@ final class CompileCommand implements Callable<Integer> {
         Set<Diagnostic> warned = new HashSet<>();
         for (Target target : targets) {
             try {
-                CompileRequest request = new CompileRequest(effective, target, variant, Main.Version.number(), options);
+                CompileRequest request = new CompileRequest(effective, target, variant, Main.Version.number(), options,
+                        settings.get().source());
                 artifacts.put(target, backend.compile(request));
                 Diagnostics warnings = new Diagnostics();
                 for (Diagnostic warning : backend.warnings(request)) {

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The lines every generated file starts with (without comment markers; each backend adds its
- * own): the tool and its version, the policy files, a hash of their content, the target.
+ * own): the tool and its version, the policy files, the configuration file when one was read,
+ * a hash of their content, the target.
  */
 public final class Header {
 
@@ -29,16 +30,23 @@ public final class Header {
         for (int i = 0; i < files.size(); i++) {
             lines.add((i == 0 ? "policy: " : "  with: ") + Text.oneLine(files.get(i).displayPath()));
         }
-        lines.add("sha256: " + contentHash(policy));
+        if (request.config() != null) lines.add("config: " + Text.oneLine(request.config().displayPath()));
+        lines.add("sha256: " + contentHash(request));
         lines.add(request.target().kind() + ": " + Text.oneLine(request.target().name()));
         return lines;
     }
 
-    /** SHA-256 over the policy files' contents in load order (each length-prefixed), not their paths. */
-    public static String contentHash(Policy policy) {
+    /**
+     * SHA-256 over the contents (each length-prefixed), not the paths, of the policy files in
+     * load order and then of the configuration file, when one was read: its ephemeral range and
+     * target settings change the output too.
+     */
+    public static String contentHash(CompileRequest request) {
+        List<SourceFile> files = new ArrayList<>(request.effective().policy().files());
+        if (request.config() != null) files.add(request.config());
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (SourceFile file : policy.files()) {
+            for (SourceFile file : files) {
                 byte[] text = file.text().getBytes(StandardCharsets.UTF_8);
                 digest.update(ByteBuffer.allocate(8).putLong(text.length).array());
                 digest.update(text);

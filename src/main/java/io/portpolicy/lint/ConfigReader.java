@@ -81,7 +81,7 @@ public final class ConfigReader {
         reader.readAll();
         if (diagnostics.size() > before) return LintConfig.DEFAULT;
         return new LintConfig(reader.severities, reader.disabled, reader.sensitivePorts, reader.ephemeral,
-                reader.targetSettings, reader.widePortRange);
+                reader.targetSettings, reader.widePortRange, source);
     }
 
     private void readAll() {

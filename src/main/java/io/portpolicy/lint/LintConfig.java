@@ -8,6 +8,7 @@ import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Setting;
 import io.portpolicy.model.Settings;
+import io.portpolicy.source.SourceFile;
 
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,12 @@ import java.util.Set;
  *                            it (findings name it), or {@code null}
  * @param targetSettings      compile target name to the {@link TargetOption}s the file sets (validated)
  * @param widePortRange       PP106 warns of a rule admitting a run of more ports than this from anyone
+ * @param source              the file this was read from (compiled output names and hashes it), or
+ *                            {@code null} when no file was read
  */
 public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
                          List<SensitivePort> extraSensitivePorts, Setting<PortRange> ephemeral,
-                         Map<String, Map<String, String>> targetSettings, int widePortRange) {
+                         Map<String, Map<String, String>> targetSettings, int widePortRange, SourceFile source) {
 
     /**
      * The policy as every command must read it under this configuration: the configured
@@ -58,7 +61,7 @@ public record LintConfig(Map<String, Severity> severities, Set<String> disabled,
 
     public LintConfig(Map<String, Severity> severities, Set<String> disabled,
                       List<SensitivePort> extraSensitivePorts, Setting<PortRange> ephemeral) {
-        this(severities, disabled, extraSensitivePorts, ephemeral, Map.of(), DEFAULT_WIDE_PORT_RANGE);
+        this(severities, disabled, extraSensitivePorts, ephemeral, Map.of(), DEFAULT_WIDE_PORT_RANGE, null);
     }
 
     /** The backend's settings: its defaults with what this configuration changed. */

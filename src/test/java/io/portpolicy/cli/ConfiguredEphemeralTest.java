@@ -74,6 +74,27 @@ class ConfiguredEphemeralTest {
         assertTrue(diff.out().contains("no access change"), diff.out());
     }
 
+    @Test
+    void theCompiledHeaderNamesAndHashesTheConfiguration() throws IOException {
+        // The configured range changes the return rules, so it must change the hash as well.
+        String policy = write("s.policy", POLICY);
+        String[] compile = {"compile", policy, "--target", "nftables", "--host", "web1"};
+        Run narrow = run(with(compile, "--config", write("narrow.yaml", "ephemeral: 32768-60999\n")));
+        Run wide = run(with(compile, "--config", write("wide.yaml", "ephemeral: 1024-65535\n")));
+        Run none = run(compile);
+        assertTrue(narrow.out().contains(
+                "# policy: " + policy + "\n# config: " + dir.resolve("narrow.yaml") + "\n# sha256: "),
+                narrow.out());
+        assertFalse(none.out().contains("# config: "), none.out());
+        List<String> hashes = List.of(sha256(narrow), sha256(wide), sha256(none));
+        assertEquals(3, hashes.stream().distinct().count(), hashes.toString());
+    }
+
+    private static String sha256(Run compile) {
+        assertEquals(0, compile.exit(), compile.err());
+        return compile.out().lines().filter(line -> line.startsWith("# sha256: ")).findFirst().orElseThrow();
+    }
+
     private static String[] with(String[] args, String... more) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of(more));

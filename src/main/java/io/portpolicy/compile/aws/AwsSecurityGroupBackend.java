@@ -288,7 +288,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         if (hasReject(effective)) out.append(", reject compiled as drop");
         if (hasLog(effective)) out.append(", no per-rule logging");
         out.append("; ").append(effective.policy().root().displayPath()).append(" sha256 ")
-                .append(Header.contentHash(effective.policy()));
+                .append(Header.contentHash(request));
         return description(out.toString());
     }
 
