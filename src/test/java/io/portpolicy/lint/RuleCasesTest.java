@@ -432,6 +432,18 @@ class RuleCasesTest {
     }
 
     @Test
+    void aSecondWaiverOfTheSameRuleIsABadWaiver() {
+        List<Finding> found = verify("PP405", HOST
+                + "allow tcp/8000-8100 from any to web1 owner \"o\" waive PP106 \"a\" waive PP106 \"b\"   # expect: PP405\n");
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(found.get(0).subject().options().waivers().get(1).location(), found.get(0).location(),
+                "reported at the second waiver");
+        assertTrue(found.get(0).message().startsWith("waive PP106: a second waiver of PP106 on this rule (the first is at "),
+                found.toString());
+        assertEquals("keep one 'waive PP106' per rule, with the reason that was reviewed", found.get(0).hint());
+    }
+
+    @Test
     void badWaiversCannotBeWaived() {
         List<Finding> found = verify("PP405", HOST
                 + "allow https from any to web1 owner \"x\" waive PP405 \"quiet\"   # expect: PP405\n");

@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 @RuleInfo(id = "PP405", name = "bad-waiver", severity = Severity.ERROR,
-        summary = "A 'waive' without a reason, for an unknown rule ID, past its 'until' date, or waiving nothing.",
+        summary = "A 'waive' without a reason, for an unknown rule ID, past its 'until' date, waiving nothing, "
+                + "or given twice on one rule.",
         rationale = "A waiver is a reviewed decision to accept a risk. Without a reason nobody can review "
                 + "it; past its date the decision has lapsed; for an unknown ID or a finding that does not "
                 + "occur it accepts nothing and only hides a future finding. Waivers do not apply to this "
@@ -38,7 +39,7 @@ public final class BadWaiver implements LintRule {
                 String problem = problem(context, rule, waiver);
                 if (problem != null) {
                     found.add(context.finding(this, rule, waiver.location(),
-                            "waive " + waiver.ruleId() + ": " + problem, hint(waiver)));
+                            "waive " + waiver.ruleId() + ": " + problem, hint(rule, waiver)));
                 }
             }
         }
@@ -52,6 +53,11 @@ public final class BadWaiver implements LintRule {
             return "there is no rule " + id + (suggestion == null ? "" : " (" + suggestion + ")");
         }
         if (id.equals(Linter.WAIVER_RULE)) return "bad waivers cannot be waived";
+        Waiver first = firstFor(rule, id);
+        // Only the first one in force is applied; which reason stands would depend on dates.
+        if (!first.equals(waiver)) {
+            return "a second waiver of " + id + " on this rule (the first is at " + first.location() + ")";
+        }
         if (!waiver.hasReason()) return "no reason is given, so it waives nothing";
         if (waiver.until() != null && waiver.until().isBefore(context.today())) {
             return "it lapsed on " + waiver.until() + ", so it waives nothing";
@@ -63,8 +69,15 @@ public final class BadWaiver implements LintRule {
         return waivesSomething ? null : id + " reports nothing on this rule, so the waiver waives nothing";
     }
 
-    private static String hint(Waiver waiver) {
+    private static Waiver firstFor(Rule rule, String id) {
+        return rule.options().waivers().stream().filter(w -> w.ruleId().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static String hint(Rule rule, Waiver waiver) {
         if (!RuleCatalog.isKnownId(waiver.ruleId())) return "'portpolicy rules' lists the rule IDs";
+        if (!firstFor(rule, waiver.ruleId()).equals(waiver)) {
+            return "keep one 'waive " + waiver.ruleId() + "' per rule, with the reason that was reviewed";
+        }
         if (!waiver.hasReason()) {
             return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
         }
