@@ -104,13 +104,19 @@ public final class ConfigReader {
     private void readRules(Node node) {
         Map<String, Entry> rules = mapping(node, "'rules'", "write one rule per line: PP303: warning (or off)");
         if (rules == null) return;
-        rules.forEach((id, entry) -> {
-            if (!RuleCatalog.isKnownId(id)) {
-                TreeSet<String> ids = new TreeSet<>();
-                RuleCatalog.rules().forEach(rule -> ids.add(rule.id()));
-                String hint = Suggestions.didYouMean(id, ids);
-                diagnostics.error(entry.keyLocation(), "unknown rule ID '" + id + "'",
-                        hint != null ? hint : "'portpolicy rules' lists the rule IDs");
+        // A rule may be written by its ID or its name; the same rule written both ways is set twice.
+        Map<String, Location> seen = new HashMap<>();
+        rules.forEach((written, entry) -> {
+            String id = RuleCatalog.idOf(written).orElse(null);
+            if (id == null) {
+                String hint = Suggestions.didYouMean(written, RuleCatalog.idsAndNames());
+                diagnostics.error(entry.keyLocation(), "unknown rule ID or name '" + written + "'",
+                        hint != null ? hint : "'portpolicy rules' lists the rule IDs and names");
+                return;
+            }
+            Location first = seen.putIfAbsent(id, entry.keyLocation());
+            if (first != null) {
+                diagnostics.error(entry.keyLocation(), "rule " + id + " is set twice", "first at " + first);
                 return;
             }
             String level = scalar(entry.value(), "the level of " + id);

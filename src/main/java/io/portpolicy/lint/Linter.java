@@ -45,11 +45,16 @@ public final class Linter {
         return waiver.hasReason() && (waiver.until() == null || !waiver.until().isBefore(today));
     }
 
+    /** Whether the waiver is for the rule with this ID, written as its ID or as its name. */
+    public static boolean waives(Waiver waiver, String ruleId) {
+        return RuleCatalog.idOf(waiver.ruleId()).filter(ruleId::equals).isPresent();
+    }
+
     /** Bad waivers (PP405) are never waivable: a waiver cannot vouch for itself. */
     private Finding applyWaiver(Finding finding) {
         if (!honourWaivers || finding.subject() == null || finding.ruleId().equals(WAIVER_RULE)) return finding;
         return finding.subject().options().waivers().stream()
-                .filter(w -> w.ruleId().equals(finding.ruleId()) && inForce(w, today))
+                .filter(w -> waives(w, finding.ruleId()) && inForce(w, today))
                 .findFirst()
                 .map(w -> finding.waivedBecause(w.reason()))
                 .orElse(finding);

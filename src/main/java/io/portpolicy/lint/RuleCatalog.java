@@ -32,6 +32,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /** Every implemented lint rule, registered here and nowhere else, in ID order. */
 public final class RuleCatalog {
@@ -66,6 +69,9 @@ public final class RuleCatalog {
 
     private static final Map<String, LintRule> BY_ID = byId();
 
+    private static final Map<String, LintRule> BY_NAME = RULES.stream()
+            .collect(Collectors.toUnmodifiableMap(LintRule::name, rule -> rule));
+
     private RuleCatalog() {
     }
 
@@ -77,9 +83,20 @@ public final class RuleCatalog {
         return Optional.ofNullable(BY_ID.get(id));
     }
 
-    /** Whether the ID is one of the catalog's. */
-    public static boolean isKnownId(String id) {
-        return BY_ID.containsKey(id);
+    /**
+     * The ID of the rule written as its ID ({@code PP109}) or its name
+     * ({@code unrestricted-egress}), as waivers and the configuration may write it.
+     */
+    public static Optional<String> idOf(String idOrName) {
+        LintRule rule = BY_ID.containsKey(idOrName) ? BY_ID.get(idOrName) : BY_NAME.get(idOrName);
+        return Optional.ofNullable(rule).map(LintRule::id);
+    }
+
+    /** Every rule's ID and name: what an unknown one may be a typo of. */
+    public static Set<String> idsAndNames() {
+        Set<String> all = new TreeSet<>(BY_ID.keySet());
+        all.addAll(BY_NAME.keySet());
+        return all;
     }
 
     private static Map<String, LintRule> byId() {

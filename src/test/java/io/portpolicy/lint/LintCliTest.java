@@ -252,6 +252,22 @@ class LintCliTest {
     }
 
     @Test
+    void configNamesRulesByIdOrName() throws IOException {
+        Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\nallow ssh from 10.1.2.3/24 to web1\n");
+        Path config = write("c.yaml", "rules:\n  host-bits-set: error\n  unused-object: off\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertTrue(run.out().contains("error PP406 host-bits-set"), run.out());
+        assertFalse(run.out().contains("PP401"), run.out());
+
+        Path twice = write("t.yaml", "rules:\n  PP406: error\n  host-bits-set: off\n  ssh-exposd: off\n");
+        LintFixtures.Run errors = lint("--config", twice.toString(), policy.toString());
+        assertEquals(2, errors.exit());
+        assertTrue(errors.err().contains("t.yaml:3:3: error: rule PP406 is set twice"), errors.err());
+        assertTrue(errors.err().contains("t.yaml:4:3: error: unknown rule ID or name 'ssh-exposd'"), errors.err());
+        assertTrue(errors.err().contains("did you mean 'ssh-exposed'?"), errors.err());
+    }
+
+    @Test
     void anEphemeralRangeFromTheConfigurationIsNamedSo() throws IOException {
         Path policy = write("p.policy", "stateless\n" + BASE
                 + "allow tcp from web1 port 443 to 10.0.0.5 port 49152-65535 comment \"replies\"\n");
@@ -271,7 +287,7 @@ class LintCliTest {
         assertEquals(2, run.exit());
         String err = run.err();
         assertTrue(err.contains("c.yaml:2:10: error: 'loud' is not a level for PP406"), err);
-        assertTrue(err.contains("c.yaml:3:3: error: unknown rule ID 'PP999'"), err);
+        assertTrue(err.contains("c.yaml:3:3: error: unknown rule ID or name 'PP999'"), err);
         assertTrue(err.contains("c.yaml:4:1: error: unknown key 'sensitive-port' in the configuration"), err);
         assertTrue(err.contains("did you mean 'sensitive-ports'"), err);
         assertTrue(err.contains("c.yaml:5:12: error: '70000' is not a port or port range"), err);

@@ -444,6 +444,20 @@ class RuleCasesTest {
     }
 
     @Test
+    void aWaiverMayNameTheRuleByItsName() {
+        List<Finding> found = LintFixtures.lint(HOST
+                + "allow tcp/8000-8100 from any to web1 owner \"o\" waive all-ports-open \"reviewed\"\n"
+                + "allow tcp/9000-9100 from any to web1 owner \"o\" waive PP106 \"a\" waive all-ports-open \"b\"\n"
+                + "allow tcp/7000-7100 from any to web1 owner \"o\" waive all-port-open \"typo\"\n");
+        List<Finding> wide = found.stream().filter(f -> f.ruleId().equals("PP106")).toList();
+        assertEquals("reviewed", wide.get(0).waiver(), found.toString());
+        assertEquals("a", wide.get(1).waiver(), found.toString());
+        List<String> bad = found.stream().filter(f -> f.ruleId().equals("PP405")).map(Finding::message).toList();
+        assertEquals(List.of("waive all-ports-open: a second waiver of PP106 on this rule (the first is at <stdin>:5:48)",
+                "waive all-port-open: there is no rule all-port-open (did you mean 'all-ports-open'?)"), bad);
+    }
+
+    @Test
     void badWaiversCannotBeWaived() {
         List<Finding> found = verify("PP405", HOST
                 + "allow https from any to web1 owner \"x\" waive PP405 \"quiet\"   # expect: PP405\n");

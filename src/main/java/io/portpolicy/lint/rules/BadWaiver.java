@@ -13,7 +13,6 @@ import io.portpolicy.model.Waiver;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 
 @RuleInfo(id = "PP405", name = "bad-waiver", severity = Severity.ERROR,
         summary = "A 'waive' without a reason, for an unknown rule ID, past its 'until' date, waiving nothing, "
@@ -36,57 +35,47 @@ public final class BadWaiver implements LintRule {
         List<Finding> found = new ArrayList<>();
         for (Rule rule : context.policy().rules()) {
             for (Waiver waiver : rule.options().waivers()) {
-                String problem = problem(context, rule, waiver);
+                Problem problem = problem(context, rule, waiver);
                 if (problem != null) {
                     found.add(context.finding(this, rule, waiver.location(),
-                            "waive " + waiver.ruleId() + ": " + problem, hint(rule, waiver)));
+                            "waive " + waiver.ruleId() + ": " + problem.message(), problem.hint()));
                 }
             }
         }
         return found;
     }
 
-    private String problem(LintContext context, Rule rule, Waiver waiver) {
-        String id = waiver.ruleId();
-        if (!RuleCatalog.isKnownId(id)) {
-            String suggestion = Suggestions.didYouMean(id, knownIds());
-            return "there is no rule " + id + (suggestion == null ? "" : " (" + suggestion + ")");
+    private record Problem(String message, String hint) {
+    }
+
+    private Problem problem(LintContext context, Rule rule, Waiver waiver) {
+        String written = waiver.ruleId();
+        String id = RuleCatalog.idOf(written).orElse(null);
+        if (id == null) {
+            String suggestion = Suggestions.didYouMean(written, RuleCatalog.idsAndNames());
+            return new Problem("there is no rule " + written + (suggestion == null ? "" : " (" + suggestion + ")"),
+                    "'portpolicy rules' lists the rule IDs and names");
         }
-        if (id.equals(Linter.WAIVER_RULE)) return "bad waivers cannot be waived";
-        Waiver first = firstFor(rule, id);
+        String renew = "remove the waiver, or renew it after review with a new reason and 'until' date";
+        if (id.equals(Linter.WAIVER_RULE)) return new Problem("bad waivers cannot be waived", renew);
+        Waiver first = rule.options().waivers().stream().filter(w -> Linter.waives(w, id)).findFirst().orElseThrow();
         // Only the first one in force is applied; which reason stands would depend on dates.
         if (!first.equals(waiver)) {
-            return "a second waiver of " + id + " on this rule (the first is at " + first.location() + ")";
+            return new Problem("a second waiver of " + id + " on this rule (the first is at " + first.location() + ")",
+                    "keep one 'waive " + id + "' per rule, with the reason that was reviewed");
         }
-        if (!waiver.hasReason()) return "no reason is given, so it waives nothing";
+        if (!waiver.hasReason()) {
+            return new Problem("no reason is given, so it waives nothing",
+                    "write waive " + written + " \"REASON\" with who accepted the risk and why");
+        }
         if (waiver.until() != null && waiver.until().isBefore(context.today())) {
-            return "it lapsed on " + waiver.until() + ", so it waives nothing";
+            return new Problem("it lapsed on " + waiver.until() + ", so it waives nothing", renew);
         }
         // A disabled rule does not run, so whether the waiver waives something cannot be judged.
         if (!context.config().enabled(id)) return null;
         boolean waivesSomething = context.otherFindings().stream()
                 .anyMatch(f -> f.ruleId().equals(id) && f.subject() != null && f.subject().index() == rule.index());
-        return waivesSomething ? null : id + " reports nothing on this rule, so the waiver waives nothing";
-    }
-
-    private static Waiver firstFor(Rule rule, String id) {
-        return rule.options().waivers().stream().filter(w -> w.ruleId().equals(id)).findFirst().orElseThrow();
-    }
-
-    private static String hint(Rule rule, Waiver waiver) {
-        if (!RuleCatalog.isKnownId(waiver.ruleId())) return "'portpolicy rules' lists the rule IDs";
-        if (!firstFor(rule, waiver.ruleId()).equals(waiver)) {
-            return "keep one 'waive " + waiver.ruleId() + "' per rule, with the reason that was reviewed";
-        }
-        if (!waiver.hasReason()) {
-            return "write waive " + waiver.ruleId() + " \"REASON\" with who accepted the risk and why";
-        }
-        return "remove the waiver, or renew it after review with a new reason and 'until' date";
-    }
-
-    private static TreeSet<String> knownIds() {
-        TreeSet<String> ids = new TreeSet<>();
-        RuleCatalog.rules().forEach(rule -> ids.add(rule.id()));
-        return ids;
+        if (waivesSomething) return null;
+        return new Problem(id + " reports nothing on this rule, so the waiver waives nothing", renew);
     }
 }
