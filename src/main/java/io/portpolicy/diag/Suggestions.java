@@ -14,11 +14,17 @@ public final class Suggestions {
     }
 
     /**
-     * The closest candidate, if it is close enough to be a likely typo: within a third of the
-     * name's length in edits (at least one, at most three), where swapping two neighbouring
-     * letters ('form' for 'from') counts as one edit.
+     * The closest candidate, if it is close enough to be a likely typo: the same letters in
+     * other case, or within a third of the name's length in edits (at least one, at most
+     * three), where swapping two neighbouring letters ('form' for 'from') counts as one edit.
      */
     public static Optional<String> closest(String name, Collection<String> candidates) {
+        // Names are case-sensitive: one written in other case ('WEB' for 'web', 'HTTPS' for
+        // 'https') is the likeliest slip of all, however many letters differ.
+        Optional<String> otherCase = candidates.stream()
+                .filter(c -> c.equalsIgnoreCase(name) && !c.equals(name))
+                .min(Comparator.naturalOrder());
+        if (otherCase.isPresent()) return otherCase;
         if (name.length() > MAX_LENGTH) return Optional.empty();
         int limit = Math.max(1, Math.min(3, name.length() / 3));
         // Ties go to the candidate that starts like the name: people rarely mistype the start

@@ -59,6 +59,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void unknownNamesDifferingOnlyInCase() throws IOException {
+        // Names are case-sensitive; a name in other case is suggested however many letters differ.
+        verifyError("main.policy", """
+                host WEB = 10.0.0.1
+                allow HTTPS from 10.0.0.0/8 to web
+                """);
+    }
+
+    @Test
     void unknownNameWithoutSuggestion() throws IOException {
         verifyError("main.policy", """
                 host web1 = 10.0.1.11
