@@ -105,6 +105,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                         : "'from', 'to', " + options;
             }
         }
+        if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return;
         String where = previous == null ? "" : " after " + quote(previous);
         if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
             add(token, "unterminated string", UNTERMINATED_HINT);
@@ -112,6 +113,44 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         }
         add(token, "unexpected " + describe(token) + where + "; expected " + expected,
                 keywordHint(token, IntervalSet.EMPTY_SET));
+    }
+
+    /**
+     * A CIDR or range in a host definition ('host db = 10.0.0.0/24'): the definition ends at the
+     * address, and the '/' or '-' after it is the stray token, the next in {@code tokens}. Said
+     * as what it is, with the network to write.
+     */
+    private boolean reportBlockInHost(TokenStream tokens, Token stray, Token address) {
+        boolean cidr = stray.getType() == PolicyLexer.SLASH;
+        if (!cidr && stray.getType() != PolicyLexer.DASH) return false;
+        if (address.getType() != PolicyLexer.IPV4 && address.getType() != PolicyLexer.IPV6) return false;
+        Token host = statementKeyword(tokens, address.getTokenIndex());
+        if (host == null || host.getType() != PolicyLexer.HOST) return false;
+        Token name = nextVisible(tokens, host.getTokenIndex());
+        // The block through its prefix length or the range's high end, when on the same line.
+        Token end = tokens.LT(2);
+        boolean ends = end.getLine() == stray.getLine()
+                && end.getType() == (cidr ? PolicyLexer.NUMBER : address.getType());
+        Token last = ends ? end : stray;
+        String block = address.getText() + stray.getText() + (ends ? end.getText() : "");
+        int start = address.getCharPositionInLine();
+        int length = last.getCharPositionInLine() + last.getText().length() - start;
+        count++;
+        diagnostics.error(source.at(address.getLine(), start + 1, length),
+                "a host holds single addresses, not the " + (cidr ? "CIDR" : "range") + " '" + block + "'",
+                "a host is one machine; for a block of addresses write network " + name.getText() + " = " + block);
+        return true;
+    }
+
+    /** The keyword that starts the statement holding the token at {@code index}, or {@code null}. */
+    private static Token statementKeyword(TokenStream tokens, int index) {
+        for (int i = index; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
+            if (t.getType() == PolicyLexer.SEMI) return null;
+            if (resumesHere(t, tokens)) return t;
+        }
+        return null;
     }
 
     /** Skips a stray token and whatever follows it up to the next statement. */
@@ -192,6 +231,14 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             if (t.getType() == PolicyLexer.ALLOW || t.getType() == PolicyLexer.DENY
                     || t.getType() == PolicyLexer.REJECT) return clauses;
             if (STATEMENT_KEYWORDS.contains(t.getType()) && t.getType() != PolicyLexer.EPHEMERAL) return null;
+        }
+        return null;
+    }
+
+    private static Token nextVisible(TokenStream tokens, int index) {
+        for (int i = index + 1; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.getChannel() == Token.DEFAULT_CHANNEL) return t;
         }
         return null;
     }

@@ -146,8 +146,8 @@ class LanguageConstructsTest {
         @Test
         void hostAddressesAreSingleAddresses() {
             // A host is one machine: a CIDR or range belongs in a network or group.
-            assertTrue(check("host h = 10.0.0.0/24").diagnostics().hasErrors());
-            assertTrue(check("host h = 10.0.0.1-10.0.0.9").diagnostics().hasErrors());
+            check("host h = 10.0.0.0/24").assertError("a host holds single addresses, not the CIDR '10.0.0.0/24'");
+            check("host h = 10.0.0.1-10.0.0.9").assertError("a host holds single addresses, not the range '10.0.0.1-10.0.0.9'");
         }
 
         @Test

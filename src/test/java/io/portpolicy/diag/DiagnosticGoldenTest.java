@@ -414,6 +414,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void hostHoldingACidrOrRange() throws IOException {
+        verifyError("main.policy", """
+                host h2 = 10.0.0.0/24
+                host h3 = 10.0.0.1, 10.0.0.5-10.0.0.9 os linux
+                host h4 = 2001:db8::/64
+                """);
+    }
+
+    @Test
     void yamlKeyThatIsAList() throws IOException {
         verifyError("main.policy", """
                 import "inventory.yaml"
