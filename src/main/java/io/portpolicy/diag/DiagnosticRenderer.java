@@ -33,7 +33,9 @@ public final class DiagnosticRenderer {
     public String render(Diagnostic d) {
         StringBuilder out = new StringBuilder();
         Location at = d.location();
-        if (at != null) out.append(bold(VisibleText.of(at.toString()))).append(": ");
+        // Without a place (a file that cannot be read at all) the tool names itself, as its
+        // other whole-file errors do: "portpolicy: error: cannot read ...".
+        out.append(at != null ? bold(VisibleText.of(at.toString())) : "portpolicy").append(": ");
         out.append(severity(d.severity())).append(": ").append(VisibleText.of(d.message())).append('\n');
         if (at != null) {
             String line = lines.of(at);

@@ -44,6 +44,19 @@ class RenderingTest {
     }
 
     @Test
+    void anErrorAboutAWholeFileIsOneLineNamingTheTool() {
+        // As README's "Exit codes" says, and as a baseline or output that cannot be used is reported.
+        String missing = dir.resolve("missing.policy").toString();
+        for (String command : List.of("lint", "fmt")) {
+            CliRun run = CliRun.run(false, command, missing);
+            assertEquals(2, run.exit());
+            assertEquals("portpolicy: error: cannot read '" + missing + "': no such file\n", run.err(), command);
+        }
+        CliRun directory = CliRun.run(false, "fmt", dir.toString());
+        assertEquals("portpolicy: error: cannot read '" + dir + "': it is a directory\n", directory.err());
+    }
+
+    @Test
     void noEscapesWithoutColour() throws IOException {
         CliRun run = lint(false);
         assertEquals(2, run.exit());
