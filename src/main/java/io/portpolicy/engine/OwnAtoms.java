@@ -57,8 +57,8 @@ final class OwnAtoms {
     }
 
     /**
-     * The addresses of atoms {@code first..last} (of one IP version) as ranges, neighbouring
-     * atoms joined: one range per stretch of contiguous addresses, found without visiting
+     * The addresses of atoms {@code first..last} as ranges, neighbouring atoms joined: one
+     * range per stretch of contiguous addresses of one IP version, found without visiting
      * every atom.
      */
     List<IPAddressSeqRange> ranges(int first, int last) {

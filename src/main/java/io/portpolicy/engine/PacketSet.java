@@ -129,6 +129,11 @@ public final class PacketSet {
         return ranges;
     }
 
+    /** The own addresses of the set's packets (every other field dropped), as ranges. */
+    public java.util.List<inet.ipaddr.IPAddressSeqRange> ownAddresses() {
+        return space.ownAddresses(this);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PacketSet other && other.space == space && other.node == node;

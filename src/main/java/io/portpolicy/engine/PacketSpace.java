@@ -263,6 +263,19 @@ public final class PacketSpace {
         return targetSpans;
     }
 
+    /** The own addresses of the set's packets (every other field dropped), as ranges: IPv4 first, each sorted. */
+    List<IPAddressSeqRange> ownAddresses(PacketSet set) {
+        BitSet owned = ownAtoms(set.node);
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (int a = owned.nextSetBit(0); a >= 0; a = owned.nextSetBit(a + 1)) {
+            int last = owned.nextClearBit(a) - 1;
+            // A run from the last IPv4 atom on to IPv6 ones still gives one range per family.
+            ranges.addAll(atoms.ranges(a, last));
+            a = last;
+        }
+        return ranges;
+    }
+
     /**
      * The atoms that some packet of the set has as its own address. The family bit is the
      * first variable and IPv4 atoms come first, so a path's family bounds the atoms it may reach.

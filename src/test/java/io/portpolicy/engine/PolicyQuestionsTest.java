@@ -65,6 +65,15 @@ class PolicyQuestionsTest {
     }
 
     @Test
+    void ownAddressesAreTheTargetsAddressesOfEachFamilyApart() {
+        DirectedPolicy directed = inboundAtWeb("allow tcp/22 from 10.0.0.0/8, 2001:db8::/32");
+        // Both hosts' addresses: db's is the last IPv4 atom, web's IPv6 one the first IPv6 atom.
+        assertEquals(List.of(range("10.0.1.11", "10.0.1.11"), range("10.0.2.21", "10.0.2.21"),
+                range("2001:db8:1::11", "2001:db8:1::11")), sshByPolicy(directed).ownAddresses());
+        assertTrue(directed.space().none().ownAddresses().isEmpty());
+    }
+
+    @Test
     void nothingAllowedMeansNoPeers() {
         assertTrue(sshByPolicy(inboundAtWeb("allow tcp/443 from any to web")).peerAddresses().isEmpty());
     }

@@ -233,14 +233,19 @@ public final class MissingReturnPath implements LintRule {
             Missing missing = byRule.computeIfAbsent(request.rule, r -> new Missing());
             String key = protocol.keyword() + " " + clients.groups().get(g).ephemeral();
             missing.protocols.put(key, protocol);
+            // Each field's values on their own: describing the parts whole, block by block, can
+            // take thousands of blocks where the random rules of a large policy cut them up.
             for (PacketSet part : List.of(notOut, notIn)) {
-                for (PacketCube cube : part.describe()) {
+                if (part.isEmpty()) continue;
+                for (PacketCube cube : part.anyPeer().anyOwn().describe()) {
                     missing.clientPorts.computeIfAbsent(key, p -> new ArrayList<>())
                             .addAll(ReturnTraffic.toPorts(cube.destinationPorts()));
                     missing.serverPorts.computeIfAbsent(key, p -> new ArrayList<>())
                             .addAll(ReturnTraffic.toPorts(cube.sourcePorts()));
-                    missing.clients.computeIfAbsent(key, p -> new ArrayList<>()).addAll(cube.destinations());
                 }
+                // Replies go to the client: the peer of those leaving the server, the target of those entering.
+                missing.clients.computeIfAbsent(key, p -> new ArrayList<>()).addAll(
+                        part.space().direction() == Direction.OUTBOUND ? part.peerAddresses() : part.ownAddresses());
             }
         }
         if (missingOut.isEmpty() && missingIn.isEmpty()) return;
