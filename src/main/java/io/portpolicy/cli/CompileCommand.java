@@ -141,7 +141,7 @@ final class CompileCommand implements Callable<Integer> {
                     errors.error(policy.groups().get(target.name()).location(), "PP503 target-limit: " + e.getMessage());
                     io.report(errors);
                 } else if (e.location() != null) {
-                    errors.error(e.location(), message);
+                    errors.error(e.location(), message, e.hint());
                     io.report(errors);
                 } else {
                     io.error(message, null);

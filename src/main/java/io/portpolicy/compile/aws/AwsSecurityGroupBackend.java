@@ -17,6 +17,7 @@ import io.portpolicy.compile.HostRules;
 import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
@@ -138,7 +139,8 @@ public final class AwsSecurityGroupBackend implements Backend {
         StatefulPlatform.require(effective, PLATFORM, "compile it for aws without the 'stateless' setting, or for a"
                 + " stateless platform (network ACLs)");
         if (group.name().regionMatches(true, 0, "sg-", 0, 3)) {
-            throw new CompileException(null, "AWS does not accept security group names starting with 'sg-': rename the group");
+            throw GroupNames.refusal(effective.policy(), group.name(), "AWS does not accept security group names"
+                    + " starting with 'sg-'", "rename the group");
         }
         int limit = request.options().number(MAX_RULES);
         Map<Direction, List<Permission>> permissions = new EnumMap<>(Direction.class);

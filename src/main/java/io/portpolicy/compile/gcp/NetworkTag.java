@@ -2,6 +2,7 @@ package io.portpolicy.compile.gcp;
 
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.model.Policy;
 
 import java.nio.charset.StandardCharsets;
@@ -40,26 +41,26 @@ final class NetworkTag {
     }
 
     /**
-     * The tag of {@code group}, refused when it is empty or another group of the policy has the
-     * same one.
+     * The tag of {@code group}, refused (at the group) when it is empty or another group of the
+     * policy has the same one.
      */
     static String checked(Policy policy, String group) throws CompileException {
         String tag = of(group);
         if (tag.isEmpty()) {
-            throw new CompileException(null, "group '" + group + "' has no letter or digit to make a GCP network tag"
-                    + " from; rename it");
+            throw GroupNames.refusal(policy, group, "group '" + group + "' has no letter or digit to make a GCP"
+                    + " network tag from", "rename it");
         }
         TreeSet<String> same = new TreeSet<>();
         for (String other : policy.groups().keySet()) {
-            if (!other.equals(group) && (of(other).equals(tag) || nameBase(of(other)).equals(nameBase(tag)))) {
-                same.add(other);
-            }
+            String theirs = of(other);
+            // An empty tag is its own group's refusal, and has no name base to compare.
+            if (!other.equals(group) && !theirs.isEmpty() && nameBase(theirs).equals(nameBase(tag))) same.add(other);
         }
         if (!same.isEmpty()) {
-            throw new CompileException(null, "groups '" + group + "' and '" + String.join("', '", same)
+            throw GroupNames.refusal(policy, group, "groups '" + group + "' and '" + String.join("', '", same)
                     + "' both become the GCP network tag '" + tag + "' or the rule names '" + nameBase(tag)
-                    + "-...' (tags are lower case, with '-' for every other character, and names start with a"
-                    + " letter), so each would get the other's rules; rename one of them");
+                    + "-...', so each would get the other's rules", "rename one of them (tags are lower case, with"
+                    + " '-' for every other character, and names start with a letter)");
         }
         return tag;
     }

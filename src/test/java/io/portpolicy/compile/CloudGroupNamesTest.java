@@ -1,0 +1,70 @@
+package io.portpolicy.compile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The names cloud backends derive from group names: a name the platform refuses, or one two
+ * groups would share, is refused at the group's definition, like every other compile error.
+ */
+class CloudGroupNamesTest {
+
+    @TempDir
+    Path dir;
+
+    /** Compiles {@code policy} (written to site.policy) with {@code args}; the run must be refused. */
+    private String refused(String policy, String... args) throws IOException {
+        Path file = dir.resolve("site.policy");
+        Files.writeString(file, policy);
+        Path out = dir.resolve("out");
+        String[] command = new String[args.length + 4];
+        command[0] = "compile";
+        command[1] = file.toString();
+        command[2] = "-o";
+        command[3] = out.toString();
+        System.arraycopy(args, 0, command, 4, args.length);
+        CompileFixtures.Run run = CompileFixtures.run(command);
+        assertEquals(2, run.exit(), run.err());
+        assertFalse(Files.exists(out), "nothing is written");
+        assertFalse(run.err().contains("Exception"), run.err());
+        return run.err();
+    }
+
+    /** The error's first line is at {@code line}:{@code column} of site.policy, with the source line, a caret and a hint. */
+    private void assertLocated(String err, int line, int column, String source) {
+        String[] lines = err.split("\n");
+        assertTrue(lines[0].startsWith(dir.resolve("site.policy") + ":" + line + ":" + column + ": error: cannot compile"),
+                err);
+        assertEquals("  " + source, lines[1], err);
+        assertTrue(lines[2].matches(" {" + (column + 1) + "}\\^~*"), err);
+        assertTrue(lines[3].startsWith("  hint: "), err);
+    }
+
+    @Test
+    void aNameAwsReservesIsRefusedAtTheGroup() throws IOException {
+        String err = refused("group sg-web = 10.1.0.0/24\nallow tcp/22 from any to sg-web\n",
+                "--target", "aws", "--group", "sg-web");
+        assertLocated(err, 1, 7, "group sg-web = 10.1.0.0/24");
+        assertTrue(err.contains("starting with 'sg-'"), err);
+    }
+
+    @Test
+    void gcpTagsOfTwoGroupsAndANameWithoutLettersAreRefusedAtTheGroup() throws IOException {
+        String policy = "group Web_A = 10.1.0.0/24\ngroup web-a = 10.2.0.0/24\ngroup _ = 10.3.0.0/24\n"
+                + "allow tcp/22 from any to Web_A\n";
+        String err = refused(policy, "--target", "gcp", "--group", "Web_A");
+        assertLocated(err, 1, 7, "group Web_A = 10.1.0.0/24");
+        assertTrue(err.contains("the GCP network tag 'web-a'"), err);
+        err = refused(policy, "--target", "gcp", "--group", "_");
+        assertLocated(err, 3, 7, "group _ = 10.3.0.0/24");
+        assertTrue(err.contains("no letter or digit"), err);
+    }
+}
