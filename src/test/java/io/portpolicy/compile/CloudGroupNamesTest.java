@@ -67,4 +67,27 @@ class CloudGroupNamesTest {
         assertLocated(err, 3, 7, "group _ = 10.3.0.0/24");
         assertTrue(err.contains("no letter or digit"), err);
     }
+
+    @Test
+    void namesThePlatformTakesForTheSameAreRefusedNamingBothGroups() throws IOException {
+        String cases = "group Web = 10.1.0.0/24\ngroup web = 10.2.0.0/24\nallow tcp/22 from any to Web\n";
+        String other = dir.resolve("site.policy") + ":2:7";
+        for (String target : new String[] {"azure", "aws", "gcp"}) {
+            String err = refused(cases, "--target", target, "--all");
+            assertLocated(err, 1, 7, "group Web = 10.1.0.0/24");
+            assertTrue(err.contains("groups 'Web' and 'web' (" + other + ") both become the "), err);
+        }
+        String longName = "g".repeat(79);
+        String err = refused("group " + longName + "1 = 10.1.0.0/24\ngroup " + longName + "2 = 10.2.0.0/24\n",
+                "--target", "azure", "--group", longName + "1");
+        assertTrue(err.contains("both become the Azure NSG name '" + longName + "'"), err);
+
+        String dotted = "group web.a = 10.1.0.0/24\ngroup web_a = 10.2.0.0/24\nallow tcp/22 from any to web.a\n";
+        err = refused(dotted, "--target", "aws", "--format", "terraform", "--all");
+        assertLocated(err, 1, 7, "group web.a = 10.1.0.0/24");
+        assertTrue(err.contains("both become the Terraform name 'web_a'"), err);
+        CompileFixtures.Run json = CompileFixtures.run("compile", dir.resolve("site.policy").toString(), "--target",
+                "aws", "--all", "-o", dir.resolve("json").toString());
+        assertEquals(0, json.exit(), "AWS tells web.a from web_a: " + json.err());
+    }
 }

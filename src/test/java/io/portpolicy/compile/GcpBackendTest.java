@@ -538,7 +538,8 @@ class GcpBackendTest {
         String clash = "group web_app = 10.20.1.0/24\ngroup Web-App = 10.20.2.0/24\nallow https from any to web_app\n";
         CompileFixtures.Run run = CompileFixtures.runWithInput(clash, "compile", "-", "--target", "gcp", "--group", "web_app");
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("groups 'web_app' and 'Web-App' both become the GCP network tag 'web-app'"), run.err());
+        assertTrue(run.err().contains("groups 'web_app' and 'Web-App' (<stdin>:2:7) both become the GCP network tag 'web-app'"),
+                run.err());
         // A tag may start with a digit, a rule's name may not.
         EffectivePolicy digit = effective("group _9web = 10.20.3.0/24\nallow https from 10.0.100.0/24 to _9web\n");
         JsonNode rules = crossCheck("digit", digit, digit.target("_9web").orElseThrow(), 8);
@@ -549,10 +550,10 @@ class GcpBackendTest {
         run = CompileFixtures.runWithInput("group _9web = 10.20.3.0/24\ngroup g9web = 10.20.4.0/24\n"
                 + "allow https from any to _9web\n", "compile", "-", "--target", "gcp", "--group", "_9web");
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("or the rule names 'g9web-...'"), run.err());
+        assertTrue(run.err().contains("both become the GCP network tag '9web' / 'g9web'"), run.err());
         run = CompileFixtures.runWithInput("group _ = 10.20.1.0/24\n", "compile", "-", "--target", "gcp");
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("group '_' has no letter or digit to make a GCP network tag from"), run.err());
+        assertTrue(run.err().contains("group '_' has no letter or digit to make the GCP network tag from"), run.err());
     }
 
     // ---- hostile text -------------------------------------------------------------------

@@ -54,7 +54,8 @@ import java.util.stream.Collectors;
  * <p>Refused, naming the rule: a policy that treats members of the group differently (a
  * security group has no field for its members' own addresses), source ports, a stateless
  * policy (security groups always admit replies). A group needing more entries per direction and family than
- * {@code max-rules} (AWS's default quota: 60) is over its limit (PP503).
+ * {@code max-rules} (AWS's default quota: 60) is over its limit (PP503). Refused at the group: a name
+ * starting with {@code sg-}, and a name another group shares ({@link #NAMES}, {@link #TERRAFORM_NAMES}).
  */
 public final class AwsSecurityGroupBackend implements Backend {
 
@@ -68,6 +69,13 @@ public final class AwsSecurityGroupBackend implements Backend {
     static final int DESCRIPTION_LENGTH = 255;
     /** CloudFormation's documented way to create a group without its default allow-all egress: one egress entry that loopback traffic alone could match. */
     static final String NO_EGRESS_CIDR = "127.0.0.1/32";
+    /** AWS: security group names "are case-insensitive and must be unique within the VPC" (CreateSecurityGroup). */
+    static final GroupNames NAMES = new GroupNames("AWS security group name", AwsSecurityGroupBackend::groupName,
+            GroupNames.IGNORING_CASE, "AWS ignores case in security group names and takes one name once per VPC", null);
+    /** Terraform's names of the group's resource, variable and output, the same in every file of a configuration. */
+    static final GroupNames TERRAFORM_NAMES = new GroupNames("Terraform name", AwsSecurityGroupBackend::terraformName,
+            GroupNames.EXACT, "their resources, variables and outputs would clash in one Terraform configuration",
+            "Terraform names keep letters, digits, '_' and '-', with '_' for every other character");
 
     /**
      * Made when first used, not when the backend is registered: loading Jackson costs every
@@ -142,6 +150,8 @@ public final class AwsSecurityGroupBackend implements Backend {
             throw GroupNames.refusal(effective.policy(), group.name(), "AWS does not accept security group names"
                     + " starting with 'sg-'", "rename the group");
         }
+        NAMES.of(effective.policy(), group.name());
+        if (request.format().equals("terraform")) TERRAFORM_NAMES.of(effective.policy(), group.name());
         int limit = request.options().number(MAX_RULES);
         Map<Direction, List<Permission>> permissions = new EnumMap<>(Direction.class);
         for (Direction direction : Direction.values()) {
@@ -294,15 +304,15 @@ public final class AwsSecurityGroupBackend implements Backend {
         return description(out.toString());
     }
 
-    private static String groupName(Target group) {
-        return description(group.name());
+    private static String groupName(String group) {
+        return description(group);
     }
 
     // ---- EC2 API JSON -------------------------------------------------------------------
 
     private static String ec2Json(CompileRequest request, Map<Direction, List<Permission>> permissions) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("GroupName", groupName(request.target()));
+        root.put("GroupName", groupName(request.target().name()));
         root.put("Description", groupDescription(request));
         root.set("IpPermissions", ipPermissions(permissions.get(Direction.INBOUND)));
         root.set("IpPermissionsEgress", ipPermissions(permissions.get(Direction.OUTBOUND)));
@@ -343,7 +353,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         ObjectNode group = template.putObject("Resources").putObject("SecurityGroup");
         group.put("Type", "AWS::EC2::SecurityGroup");
         ObjectNode properties = group.putObject("Properties");
-        properties.put("GroupName", groupName(request.target()));
+        properties.put("GroupName", groupName(request.target().name()));
         properties.put("GroupDescription", groupDescription(request));
         properties.putObject("VpcId").put("Ref", "VpcId");
         List<Permission> inbound = permissions.get(Direction.INBOUND);
@@ -392,12 +402,12 @@ public final class AwsSecurityGroupBackend implements Backend {
     }
 
     /** A Terraform name for the group: letters, digits, '_' and '-', starting with a letter or '_'. */
-    static String terraformName(Target group) {
-        return Text.ascii(group.name(), "_-");
+    static String terraformName(String group) {
+        return Text.ascii(group, "_-");
     }
 
     private static String terraform(CompileRequest request, Map<Direction, List<Permission>> permissions) {
-        String name = terraformName(request.target());
+        String name = terraformName(request.target().name());
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         List<String> comment = new ArrayList<>(Header.lines(request, "aws terraform"));
         comment.addAll(notes(request.effective()));
@@ -406,10 +416,10 @@ public final class AwsSecurityGroupBackend implements Backend {
         root.put("//", terraformLiteral(comment.stream().map(Text::oneLine).collect(Collectors.joining(" | "))));
         String variable = "vpc_id_" + name;
         root.putObject("variable").putObject(variable).put("type", "string")
-                .put("description", terraformLiteral("the VPC security group " + groupName(request.target()) + " is created in"));
+                .put("description", terraformLiteral("the VPC security group " + groupName(request.target().name()) + " is created in"));
         ObjectNode resources = root.putObject("resource");
         ObjectNode group = resources.putObject("aws_security_group").putObject(name);
-        group.put("name", terraformLiteral(groupName(request.target())));
+        group.put("name", terraformLiteral(groupName(request.target().name())));
         group.put("description", terraformLiteral(groupDescription(request)));
         group.put("vpc_id", "${var." + variable + "}");
         for (Direction direction : Direction.values()) {

@@ -15,6 +15,7 @@ import io.portpolicy.compile.HostRules;
 import io.portpolicy.compile.StatefulPlatform;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
@@ -56,7 +57,8 @@ import java.util.stream.Stream;
  * without logging (NSGs have no per-rule logging). Refused, naming the rule: ICMP types and
  * codes (an NSG matches only the whole protocol), ICMPv6 (Azure documents that NSGs do not
  * support it) and protocols other than TCP, UDP and ICMP unless the rule takes every protocol.
- * A stateless policy is refused too (an NSG admits replies by itself).
+ * A stateless policy is refused too (an NSG admits replies by itself), and, at the group, a
+ * group whose NSG name another group shares ({@link #NAMES}).
  */
 public final class AzureBackend implements Backend {
 
@@ -69,6 +71,10 @@ public final class AzureBackend implements Backend {
     static final int DESCRIPTION_CHARS = 140;
     static final String API_VERSION = "2024-05-01";
     static final String TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+    /** Azure resource names ignore case ("Naming rules and restrictions for Azure resources"). */
+    static final GroupNames NAMES = new GroupNames("Azure NSG name", AzureBackend::resourceName, GroupNames.IGNORING_CASE,
+            "Azure ignores case in resource names, so deploying one overwrites the other",
+            "an NSG name is the group's name, cut to " + NAME_CHARS + " characters");
 
     /**
      * The address ranges Azure virtual networks give VMs (RFC 1918, RFC 6598 shared space, IPv6
@@ -126,7 +132,7 @@ public final class AzureBackend implements Backend {
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         Nsg nsg = nsg(request);
-        return Artifact.single(".json", Json.pretty(template(request, nsg.directions(), nsg.rules())));
+        return Artifact.single(".json", Json.pretty(template(request, nsg)));
     }
 
     @Override
@@ -168,8 +174,8 @@ public final class AzureBackend implements Backend {
 
     // ---- the rules ----------------------------------------------------------------------
 
-    /** The policy at the group, per direction, and the NSG's security rules: both directions with their defaults. */
-    private record Nsg(List<GroupRules> directions, List<SecurityRule> rules) {
+    /** The NSG's name, the policy at the group per direction, and the security rules: both directions with their defaults. */
+    private record Nsg(String name, List<GroupRules> directions, List<SecurityRule> rules) {
     }
 
     /** The group's NSG, or the reason the group cannot be one. */
@@ -177,6 +183,7 @@ public final class AzureBackend implements Backend {
         StatefulPlatform.require(request.effective(), "an Azure NSG",
                 "compile it for azure without the 'stateless' setting");
         Target group = request.target();
+        String name = NAMES.of(request.effective().policy(), group.name());
         List<SecurityRule> rules = new ArrayList<>();
         List<GroupRules> directions = new ArrayList<>();
         for (Direction direction : Direction.values()) {
@@ -197,7 +204,7 @@ public final class AzureBackend implements Backend {
         if (rules.size() > maxRules) {
             throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES);
         }
-        return new Nsg(directions, rules);
+        return new Nsg(name, directions, rules);
     }
 
     private static List<SecurityRule> rules(GroupRules groupRules) throws CompileException {
@@ -311,21 +318,21 @@ public final class AzureBackend implements Backend {
 
     // ---- the template -------------------------------------------------------------------
 
-    private static ObjectNode template(CompileRequest request, List<GroupRules> directions, List<SecurityRule> rules) {
+    private static ObjectNode template(CompileRequest request, Nsg nsg) {
         JsonNodeFactory json = JsonNodeFactory.instance;
         ObjectNode template = json.objectNode();
         template.put("$schema", TEMPLATE_SCHEMA);
         template.put("contentVersion", "1.0.0.0");
         ArrayNode notes = template.putObject("metadata").putArray("portpolicy");
         for (String line : Header.lines(request, "azure")) notes.add(literal(line, Integer.MAX_VALUE));
-        for (String note : notes(directions)) notes.add(note);
-        ObjectNode nsg = template.putArray("resources").addObject();
-        nsg.put("type", "Microsoft.Network/networkSecurityGroups");
-        nsg.put("apiVersion", API_VERSION);
-        nsg.put("name", resourceName(request.target().name()));
-        nsg.put("location", "[resourceGroup().location]");
-        ArrayNode securityRules = nsg.putObject("properties").putArray("securityRules");
-        for (SecurityRule rule : rules) {
+        for (String note : notes(nsg.directions())) notes.add(note);
+        ObjectNode resource = template.putArray("resources").addObject();
+        resource.put("type", "Microsoft.Network/networkSecurityGroups");
+        resource.put("apiVersion", API_VERSION);
+        resource.put("name", nsg.name());
+        resource.put("location", "[resourceGroup().location]");
+        ArrayNode securityRules = resource.putObject("properties").putArray("securityRules");
+        for (SecurityRule rule : nsg.rules()) {
             ObjectNode node = securityRules.addObject();
             node.put("name", rule.name());
             ObjectNode properties = node.putObject("properties");

@@ -1,15 +1,62 @@
 package io.portpolicy.compile.cloud;
 
 import io.portpolicy.compile.CompileException;
+import io.portpolicy.model.Group;
 import io.portpolicy.model.Policy;
 
-/**
- * Refusals of the names cloud backends derive from a group's name (a security group's name, a
- * network tag), located at the group's definition: the group's name is what the user changes.
- */
-public final class GroupNames {
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
-    private GroupNames() {
+/**
+ * A name a cloud backend derives from a group's name (an NSG's name, a security group's, a
+ * network tag), and the refusals that go with it, located at the group's definition: the
+ * group's name is what the user changes. Two groups of one policy whose names the platform
+ * takes for the same are refused, since deploying both would make one resource of them.
+ *
+ * @param noun   what the name is, for messages: "Azure NSG name"
+ * @param derive the name of a group; empty when the group's name has no letter or digit to make it from
+ * @param same   the name as the platform compares it: {@link #IGNORING_CASE} where the platform ignores case
+ * @param clash  what two groups with the same name would do: "deploying one overwrites the other"
+ * @param rules  how names are derived, for the hint; null when the name is the group's own
+ */
+public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperator<String> same, String clash,
+                         String rules) {
+
+    /** For a platform whose names are the same in upper and lower case. */
+    public static final UnaryOperator<String> IGNORING_CASE = name -> name.toLowerCase(Locale.ROOT);
+    /** For a platform whose names differ in any character. */
+    public static final UnaryOperator<String> EXACT = UnaryOperator.identity();
+
+    /**
+     * The name of {@code group}, refused when it is empty or another group of the policy has one
+     * the platform takes for the same.
+     */
+    public String of(Policy policy, String group) throws CompileException {
+        String name = derive.apply(group);
+        if (name.isEmpty()) {
+            throw refusal(policy, group, "group '" + group + "' has no letter or digit to make the " + noun + " from",
+                    "rename it" + (rules == null ? "" : " (" + rules + ")"));
+        }
+        String key = same.apply(name);
+        List<Group> others = policy.groups().values().stream()
+                .filter(other -> !other.name().equals(group))
+                .filter(other -> {
+                    String theirs = derive.apply(other.name());
+                    return !theirs.isEmpty() && same.apply(theirs).equals(key);
+                })
+                .sorted(Comparator.comparing(Group::name)).toList();
+        if (others.isEmpty()) return name;
+        TreeSet<String> names = new TreeSet<>(List.of(name));
+        for (Group other : others) names.add(derive.apply(other.name()));
+        throw refusal(policy, group, "groups '" + group + "' and "
+                + others.stream().map(o -> "'" + o.name() + "' (" + o.location() + ")").collect(Collectors.joining(", "))
+                + " both become the " + noun + " "
+                + names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(" / ")) + ": " + clash,
+                "rename one of them" + (rules == null ? "" : " (" + rules + ")"));
     }
 
     /** A refusal of {@code group}'s name, at the statement defining the group. */

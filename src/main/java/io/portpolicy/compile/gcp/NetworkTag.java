@@ -1,15 +1,12 @@
 package io.portpolicy.compile.gcp;
 
-import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.Text;
 import io.portpolicy.compile.cloud.GroupNames;
-import io.portpolicy.model.Policy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.TreeSet;
 
 /**
  * The GCP network tag that stands for a group, and the short identifiers derived from it.
@@ -19,8 +16,8 @@ import java.util.TreeSet;
  * every other character becomes {@code -}, runs of {@code -} collapse and leading and trailing
  * ones are dropped: {@code Windows_Servers} becomes {@code windows-servers}. A tag longer than
  * its limit keeps a prefix and ends in 8 hex digits of the SHA-256 of the whole tag, so it stays
- * stable and distinct. Two groups of one policy with the same tag are refused: their rules would
- * apply to each other's instances.
+ * stable and distinct. Two groups of one policy with the same tag are refused ({@link #NAMES}):
+ * their rules would apply to each other's instances.
  *
  * <p>A tag may start with a digit, a firewall rule's name may not: names start from the tag,
  * with a {@code g} before a leading digit ({@code _9web} is tagged {@code 9web}, its rules are
@@ -30,6 +27,15 @@ final class NetworkTag {
 
     static final int MAX = 63;
 
+    /**
+     * Tags and the rule names made from them: two groups with the same tag would each get the
+     * other's rules, and two whose rule names start alike ({@code 9web}, {@code g9web}) would
+     * share names.
+     */
+    static final GroupNames NAMES = new GroupNames("GCP network tag", NetworkTag::of, NetworkTag::nameBase,
+            "each would get the other's rules, or their rules the same names", "tags are lower case, with '-' for"
+            + " every other character, and rule names start with a letter");
+
     private NetworkTag() {
     }
 
@@ -38,31 +44,6 @@ final class NetworkTag {
         String lower = Text.ascii(groupName.toLowerCase(java.util.Locale.ROOT), "");
         String dashed = lower.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         return fit(dashed, MAX);
-    }
-
-    /**
-     * The tag of {@code group}, refused (at the group) when it is empty or another group of the
-     * policy has the same one.
-     */
-    static String checked(Policy policy, String group) throws CompileException {
-        String tag = of(group);
-        if (tag.isEmpty()) {
-            throw GroupNames.refusal(policy, group, "group '" + group + "' has no letter or digit to make a GCP"
-                    + " network tag from", "rename it");
-        }
-        TreeSet<String> same = new TreeSet<>();
-        for (String other : policy.groups().keySet()) {
-            String theirs = of(other);
-            // An empty tag is its own group's refusal, and has no name base to compare.
-            if (!other.equals(group) && !theirs.isEmpty() && nameBase(theirs).equals(nameBase(tag))) same.add(other);
-        }
-        if (!same.isEmpty()) {
-            throw GroupNames.refusal(policy, group, "groups '" + group + "' and '" + String.join("', '", same)
-                    + "' both become the GCP network tag '" + tag + "' or the rule names '" + nameBase(tag)
-                    + "-...', so each would get the other's rules", "rename one of them (tags are lower case, with"
-                    + " '-' for every other character, and names start with a letter)");
-        }
-        return tag;
     }
 
     /** What the names of a group's firewall rules start with: the tag, with a letter first. */
