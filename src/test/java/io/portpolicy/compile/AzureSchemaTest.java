@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AzureSchemaTest {
 
-    private static final String NAME = "[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?";
+    /** Azure's naming rules for NSGs and their security rules: 1-80 characters, starting with a letter or digit. */
+    private static final String NAME = "[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9_])?";
     private static final List<String> PAIRS = List.of("sourceAddressPrefix", "destinationAddressPrefix",
             "sourcePortRange", "destinationPortRange");
 

@@ -1,5 +1,8 @@
 package io.portpolicy.compile;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portpolicy.compile.azure.AzureBackend;
+import io.portpolicy.engine.EffectivePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +92,24 @@ class CloudGroupNamesTest {
         CompileFixtures.Run json = CompileFixtures.run("compile", dir.resolve("site.policy").toString(), "--target",
                 "aws", "--all", "-o", dir.resolve("json").toString());
         assertEquals(0, json.exit(), "AWS tells web.a from web_a: " + json.err());
+    }
+
+    @Test
+    void azureNamesStartWithALetterOrDigit() throws IOException, CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
+                "group _web = 10.1.0.0/24\ngroup __9.db- = 10.2.0.0/24\nallow tcp/22 from any to _web\n"),
+                CompileFixtures.TODAY);
+        for (String[] group : new String[][] {{"_web", "web"}, {"__9.db-", "9.db-_"}}) {
+            String template = CompileFixtures.compile(new AzureBackend(), effective,
+                    effective.target(group[0]).orElseThrow()).parts().get(0).text();
+            assertEquals(group[1], new ObjectMapper().readTree(template).get("resources").get(0).get("name").asText());
+        }
+        String err = refused("group _web = 10.1.0.0/24\ngroup web = 10.2.0.0/24\ngroup _ = 10.3.0.0/24\n",
+                "--target", "azure", "--group", "_web");
+        assertLocated(err, 1, 7, "group _web = 10.1.0.0/24");
+        assertTrue(err.contains("both become the Azure NSG name 'web'"), err);
+        err = refused("group _ = 10.3.0.0/24\n", "--target", "azure");
+        assertLocated(err, 1, 7, "group _ = 10.3.0.0/24");
+        assertTrue(err.contains("group '_' has no letter or digit to make the Azure NSG name from"), err);
     }
 }

@@ -74,7 +74,8 @@ public final class AzureBackend implements Backend {
     /** Azure resource names ignore case ("Naming rules and restrictions for Azure resources"). */
     static final GroupNames NAMES = new GroupNames("Azure NSG name", AzureBackend::resourceName, GroupNames.IGNORING_CASE,
             "Azure ignores case in resource names, so deploying one overwrites the other",
-            "an NSG name is the group's name, cut to " + NAME_CHARS + " characters");
+            "an NSG name is the group's name from its first letter or digit, cut to " + (NAME_CHARS - 1)
+                    + " characters");
 
     /**
      * The address ranges Azure virtual networks give VMs (RFC 1918, RFC 6598 shared space, IPv6
@@ -307,10 +308,14 @@ public final class AzureBackend implements Backend {
         return line.startsWith("[") && line.endsWith("]") ? "[" + line : line;
     }
 
-    /** The group's name as an NSG name: word characters, '.', '-', '_'; starting and ending with a word character. */
+    /**
+     * The group's name as an NSG name, as Azure's naming rules have it: letters, digits, '_', '.'
+     * and '-', starting with a letter or digit (so leading '_', '.' and '-' go) and ending with
+     * one or '_'; empty when the group's name has no letter or digit.
+     */
     static String resourceName(String group) {
-        String name = Text.ascii(group, "._-");
-        if (!Character.isLetterOrDigit(name.charAt(0)) && name.charAt(0) != '_') name = "_" + name;
+        String name = Text.ascii(group, "._-").replaceFirst("^[^A-Za-z0-9]+", "");
+        if (name.isEmpty()) return name;
         name = Text.cutChars(name, NAME_CHARS - 1);
         char last = name.charAt(name.length() - 1);
         return last == '.' || last == '-' ? name + "_" : name;
