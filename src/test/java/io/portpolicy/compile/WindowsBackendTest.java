@@ -295,6 +295,22 @@ class WindowsBackendTest {
     }
 
     @Test
+    void logIsCompiledWithoutLoggingAndTheOutputSaysSo() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
+                "host srv = 10.0.0.1\nallow tcp/22 log\n"), CompileFixtures.TODAY);
+        Target srv = effective.target("srv").orElseThrow();
+        String script = compile(effective, srv, "powershell").parts().get(0).text();
+        assertTrue(script.contains("# note: log is compiled without logging: Windows Defender Firewall logs per profile"),
+                script);
+        assertTrue(script.contains("(log: Windows logs per profile, not per rule)"), script);
+        String netsh = compile(effective, srv, "netsh").parts().get(0).text();
+        assertTrue(netsh.contains("rem note: log is compiled without logging"), netsh);
+        String quiet = compile(EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1\nallow tcp/22\n"),
+                CompileFixtures.TODAY), srv, "powershell").parts().get(0).text();
+        assertFalse(quiet.contains("log"), "no note without log: " + quiet);
+    }
+
+    @Test
     void statelessPoliciesAreRefused() {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
                 "stateless\nhost srv = 10.0.0.1\nallow tcp/22\n"), CompileFixtures.TODAY);

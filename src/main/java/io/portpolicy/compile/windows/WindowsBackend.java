@@ -39,7 +39,8 @@ import java.util.Set;
  * exactly the packets it decides. No Block ever covers an allowed packet, and no Allow a
  * denied one, so the order Windows ignores does not matter.
  *
- * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); the policy's
+ * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); {@code log} is
+ * compiled without logging (Windows logs per profile, not per rule), said in the header; the policy's
  * implicit IPv6 neighbour discovery becomes an Allow rule where the default is not allow
  * (loopback is exempt from the firewall on Windows). Every rule names its local addresses, so
  * addresses of the machine the policy does not know get the default, as the policy says. A
@@ -144,7 +145,8 @@ public final class WindowsBackend implements Backend {
             List<PacketCube> cubes = region.decided().intersect(host).describe();
             String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
             String description = HostRules.describe(rule)
-                    + (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "");
+                    + (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
+                    + (rule.options().log() ? " (log: Windows logs per profile, not per rule)" : "");
             List<Shape> shapes = new ArrayList<>();
             for (PacketCube cube : cubes) shapes.addAll(shapes(cube, direction, rule));
             Set<Shape> unique = new LinkedHashSet<>(shapes);
@@ -309,6 +311,11 @@ public final class WindowsBackend implements Backend {
         if (reject) {
             notes.add("note: reject is compiled as Block: Windows drops the packet and cannot answer with a TCP "
                     + "reset or an ICMP error.");
+        }
+        if (request.effective().compiledRules().stream().anyMatch(r -> r.options().log())) {
+            notes.add("note: log is compiled without logging: Windows Defender Firewall logs per profile, not per rule"
+                    + " (Set-NetFirewallProfile -LogAllowed/-LogBlocked logs all of a profile's traffic); the admitted"
+                    + " packets are the same.");
         }
         return notes;
     }
