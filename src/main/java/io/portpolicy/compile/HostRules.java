@@ -247,12 +247,21 @@ public final class HostRules {
 
     /** {@link #describe(Rule)} in at most {@code maxBytes} of UTF-8, keeping the file name and line ({@link Text#locationAndText}). */
     public static String describe(Rule rule, int maxBytes) {
+        return describe(rule, "", maxBytes, Text.Measure.UTF8_BYTES);
+    }
+
+    /**
+     * {@link #describe(Rule)} followed by {@code note} (what the platform does differently), on
+     * one line, in at most {@code max} of {@code measure}, keeping the file name and line
+     * ({@link Text#locationAndText}).
+     */
+    public static String describe(Rule rule, String note, int max, Text.Measure measure) {
         String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
         StringBuilder text = new StringBuilder();
         var options = rule.options();
         if (options.comment() != null) text.append(' ').append(options.comment());
         if (options.owner() != null) text.append(" owner=").append(options.owner());
         if (options.ticket() != null) text.append(" ticket=").append(options.ticket());
-        return Text.locationAndText(location, Text.oneLine(text.toString()), maxBytes);
+        return Text.locationAndText(location, Text.oneLine(text.append(note).toString()), max, measure);
     }
 }

@@ -100,19 +100,39 @@ public final class Text {
         return cp < 0x80 || (cp <= 0xFFFF && Character.isSurrogate((char) cp)) ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     }
 
+    /** How a platform counts a text's length against its limit. */
+    public enum Measure {
+        /** UTF-8 bytes, as the kernel keeps rule comments. */
+        UTF8_BYTES,
+        /** Characters (code points), as cloud APIs count descriptions. */
+        CHARACTERS;
+
+        int length(String text) {
+            return this == UTF8_BYTES ? utf8Bytes(text) : text.codePointCount(0, text.length());
+        }
+
+        String cut(String text, int max) {
+            return this == UTF8_BYTES ? cutBytes(text, max) : cutChars(text, max);
+        }
+
+        String cutLeft(String text, int max) {
+            return this == UTF8_BYTES ? cutBytesLeft(text, max) : cutCharsLeft(text, max);
+        }
+    }
+
     /**
-     * A FILE:LINE {@code location}, a space and {@code text}, in at most {@code maxBytes} bytes.
-     * What does not fit goes from the location's directories first, cut from the left behind
-     * "..." (the file name and line say where; the directories rarely matter), then from the
-     * text's end; the file name and line are cut only if they alone do not fit.
+     * A FILE:LINE {@code location}, a space and {@code text}, in at most {@code max} of
+     * {@code measure}. What does not fit goes from the location's directories first, cut from
+     * the left behind "..." (the file name and line say where; the directories rarely matter),
+     * then from the text's end; the file name and line are cut only if they alone do not fit.
      */
-    public static String locationAndText(String location, String text, int maxBytes) {
+    public static String locationAndText(String location, String text, int max, Measure measure) {
         String gap = text.isEmpty() ? "" : " ";
-        if (utf8Bytes(location) + utf8Bytes(gap + text) <= maxBytes) return location + gap + text;
+        if (measure.length(location) + measure.length(gap + text) <= max) return location + gap + text;
         String fileAndLine = location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
-        int room = maxBytes - CUT.length() - utf8Bytes(gap + text);
-        int locationBytes = Math.min(maxBytes - CUT.length(), Math.max(room, utf8Bytes(fileAndLine)));
-        return cutBytes(CUT + cutBytesLeft(location, locationBytes) + gap + text, maxBytes);
+        int room = max - CUT.length() - measure.length(gap + text);
+        int locationLength = Math.min(max - CUT.length(), Math.max(room, measure.length(fileAndLine)));
+        return measure.cut(CUT + measure.cutLeft(location, locationLength) + gap + text, max);
     }
 
     /** What stands for the part of a location {@link #locationAndText} leaves out. */
@@ -122,5 +142,11 @@ public final class Text {
     public static String cutChars(String text, int maxChars) {
         if (text.codePointCount(0, text.length()) <= maxChars) return text;
         return text.substring(0, text.offsetByCodePoints(0, maxChars));
+    }
+
+    /** The longest suffix of at most {@code maxChars} code points. */
+    private static String cutCharsLeft(String text, int maxChars) {
+        int count = text.codePointCount(0, text.length());
+        return count <= maxChars ? text : text.substring(text.offsetByCodePoints(0, count - maxChars));
     }
 }

@@ -308,8 +308,8 @@ class AwsNaclBackendTest {
         AwsNaclReader acl = AwsNaclReader.read(json);
         assertEquals(1, acl.entries(Direction.INBOUND).size(), "one entry: nothing injected");
         AwsNaclReader.NaclEntry entry = acl.entries(Direction.INBOUND).get(0);
-        String expected = Text.cutChars(HostRules.describe(effective.compiledRules().get(0)), 255);
-        assertEquals(expected, entry.description());
+        // The file name and line stay; the directories and the text's end give way.
+        assertTrue(entry.description().startsWith("...evil\"}, { ${x} .policy:3 x/'"), entry.description());
         assertEquals(255, entry.description().codePointCount(0, entry.description().length()));
         assertTrue(entry.description().contains("${jndi:ldap://x} $(id) `id`"), entry.description());
         assertEquals(Text.oneLine(file + ":3"), entry.rule());

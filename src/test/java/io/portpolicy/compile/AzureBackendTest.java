@@ -454,8 +454,8 @@ class AzureBackendTest {
         AzureNsgEvaluator nsg = new AzureNsgEvaluator(template);
         var rule = nsg.template.get("resources").get(0).get("properties").get("securityRules").get(0);
         String description = rule.get("properties").get("description").asText();
-        String expected = Text.cutChars(Text.oneLine(HostRules.describe(effective.compiledRules().get(0))), 140);
-        assertEquals(expected, description);
+        // The file name and line stay; the directories and the text's end give way.
+        assertTrue(description.startsWith("...[evil] \"quote\" ${x} .policy:3 [concat('x')]"), description);
         assertEquals(140, description.codePointCount(0, description.length()));
         assertTrue(description.contains("[concat('x')] ${env:HOME} $(rm -rf /) \" \\ '"), description);
         assertFalse(template.contains("\u2028") || template.contains("\u2029") || template.contains("\r"), template);

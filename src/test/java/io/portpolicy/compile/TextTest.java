@@ -40,11 +40,24 @@ class TextTest {
     @Test
     void locationAndTextKeepsTheFileNameAndLine() {
         String location = "/srv/policies/datacentre-east/application-tier/bastion-hosts.policy:12";
-        assertEquals(location + " jump hosts", Text.locationAndText(location, "jump hosts", 100));
-        assertEquals(".../application-tier/bastion-hosts.policy:12 jump hosts", Text.locationAndText(location, "jump hosts", 55));
+        Text.Measure bytes = Text.Measure.UTF8_BYTES;
+        assertEquals(location + " jump hosts", Text.locationAndText(location, "jump hosts", 100, bytes));
+        assertEquals(".../application-tier/bastion-hosts.policy:12 jump hosts",
+                Text.locationAndText(location, "jump hosts", 55, bytes));
         // The file name and line stay whole; the text gives way to them.
-        assertEquals("...bastion-hosts.policy:12 jump", Text.locationAndText(location, "jump hosts", 31));
-        assertEquals("...olicy:12", Text.locationAndText(location, "", 11));
+        assertEquals("...bastion-hosts.policy:12 jump", Text.locationAndText(location, "jump hosts", 31, bytes));
+        assertEquals("...olicy:12", Text.locationAndText(location, "", 11, bytes));
+    }
+
+    /** Counted in characters (cloud descriptions), a character outside ASCII is one, not two to four. */
+    @Test
+    void locationAndTextCountsCharactersWhereThePlatformDoes() {
+        String location = "/srv/r\u00e9gles/est/bastion-h\u00f4tes.policy:12";
+        String text = "\u00e9t\u00e9";
+        Text.Measure characters = Text.Measure.CHARACTERS;
+        assertEquals(location + " " + text, Text.locationAndText(location, text, 43, characters), "47 bytes, 43 characters");
+        assertEquals("...bastion-h\u00f4tes.policy:12 " + text, Text.locationAndText(location, text, 30, characters));
+        assertEquals("...bastion-h\u00f4tes.policy:12 \u00e9", Text.locationAndText(location, text, 28, characters));
     }
 
     private static int utf8(String text) {

@@ -163,7 +163,9 @@ public final class AwsSecurityGroupBackend implements Backend {
     private record RuleSource(Rule rule) implements PermissionCover.Source {
         @Override
         public String describe() {
-            return HostRules.describe(rule) + (rule.options().log() ? " (log: none on security groups)" : "");
+            // Within the limit on its own, so the first rule of an entry keeps its FILE:LINE.
+            return HostRules.describe(rule, rule.options().log() ? " (log: none on security groups)" : "",
+                    DESCRIPTION_LENGTH, Text.Measure.CHARACTERS);
         }
     }
 

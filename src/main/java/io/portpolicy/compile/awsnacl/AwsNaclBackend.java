@@ -216,9 +216,9 @@ public final class AwsNaclBackend implements Backend {
 
     private static List<Entry> entries(Rule rule, PacketCube cube, GroupRules rules) {
         String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
-        String description = Text.cutChars(HostRules.describe(rule)
-                + (rule.action() == Action.REJECT ? " (reject compiled as deny: a network ACL drops without answering)" : ""),
-                DESCRIPTION_CHARS);
+        String description = HostRules.describe(rule,
+                rule.action() == Action.REJECT ? " (reject compiled as deny: a network ACL drops without answering)" : "",
+                DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
         Action action = rule.action() == Action.ALLOW ? Action.ALLOW : Action.DENY;
         List<Entry> out = new ArrayList<>();
         for (IPAddressSeqRange range : rules.peers(cube)) {

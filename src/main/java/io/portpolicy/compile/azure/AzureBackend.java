@@ -290,12 +290,11 @@ public final class AzureBackend implements Backend {
         return ports.isEmpty() ? List.of("*") : ports;
     }
 
-    /** {@code FILE:LINE} with the rule's comment, owner and ticket, and what the NSG does differently. */
+    /** {@code FILE:LINE} with the rule's comment, owner and ticket, and what the NSG does differently, in Azure's limit. */
     private static String description(Rule rule) {
-        String text = HostRules.describe(rule);
-        if (rule.action() == Action.REJECT) text += " (reject as Deny: an NSG cannot answer)";
-        if (rule.options().log()) text += " (log: NSG rules cannot log; use flow logs)";
-        return text;
+        String note = (rule.action() == Action.REJECT ? " (reject as Deny: an NSG cannot answer)" : "")
+                + (rule.options().log() ? " (log: NSG rules cannot log; use flow logs)" : "");
+        return HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
     }
 
     /**

@@ -279,10 +279,9 @@ public final class GcpBackend implements Backend {
     }
 
     private static String describe(Rule rule) {
-        StringBuilder out = new StringBuilder(HostRules.describe(rule));
-        if (rule.options().logPrefix() != null) out.append(" log=").append(rule.options().logPrefix());
-        if (rule.action() == Action.REJECT) out.append(" (reject compiled as deny: GCP drops without answering)");
-        return Text.cutChars(Text.oneLine(out.toString()), DESCRIPTION_CHARS);
+        String note = (rule.options().logPrefix() != null ? " log=" + rule.options().logPrefix() : "")
+                + (rule.action() == Action.REJECT ? " (reject compiled as deny: GCP drops without answering)" : "");
+        return HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
     }
 
     private static String defaultDescription(Policy policy, Direction direction, Action fallback) {

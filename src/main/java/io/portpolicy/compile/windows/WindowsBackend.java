@@ -144,9 +144,10 @@ public final class WindowsBackend implements Backend {
             List<WinRule> parts = new ArrayList<>();
             List<PacketCube> cubes = region.decided().intersect(host).describe();
             String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
-            String description = HostRules.describe(rule)
-                    + (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
-                    + (rule.options().log() ? " (log: Windows logs per profile, not per rule)" : "");
+            String description = HostRules.describe(rule,
+                    (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
+                            + (rule.options().log() ? " (log: Windows logs per profile, not per rule)" : ""),
+                    DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
             List<Shape> shapes = new ArrayList<>();
             for (PacketCube cube : cubes) shapes.addAll(shapes(cube, direction, rule));
             Set<Shape> unique = new LinkedHashSet<>(shapes);
@@ -158,7 +159,7 @@ public final class WindowsBackend implements Backend {
                         Text.cutChars(Text.oneLine(owner + " " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
                         direction, emitAllows ? Action.ALLOW : Action.DENY, shape.protocol, shape.local,
                         shape.remote, shape.localPorts, shape.remotePorts, shape.icmp,
-                        Text.cutChars(Text.oneLine(description), DESCRIPTION_CHARS)));
+                        description));
             }
             out.addAll(parts);
         }
