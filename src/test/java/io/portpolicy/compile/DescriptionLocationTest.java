@@ -31,7 +31,7 @@ class DescriptionLocationTest {
         Files.createDirectories(deep);
         Path file = deep.resolve("site.policy");
         Files.writeString(file, "host web1 = 10.1.0.1 os windows\ngroup web = 10.1.0.0/24\n"
-                + "allow tcp/22 from 192.0.2.0/24 to web, web1 comment \"ssh\"\n");
+                + "allow tcp/22 from 192.0.2.0/24 to web, web1 comment \"ssh\"\ndefault inbound deny\n");
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file.toString()), CompileFixtures.TODAY);
         List<String> lost = new ArrayList<>();
         for (Backend backend : List.of(new AzureBackend(), new GcpBackend(), new AwsSecurityGroupBackend(),
@@ -41,6 +41,10 @@ class DescriptionLocationTest {
                     .parts().get(0).text();
             if (!text.contains("site.policy:3 ssh")) lost.add(backend.name());
         }
+        // GCP describes the policy's default explicit rules by where the default is written.
+        String gcp = CompileFixtures.compile(new GcpBackend(), effective, effective.target("web").orElseThrow())
+                .parts().get(0).text();
+        if (!gcp.contains("site.policy:4 default inbound deny")) lost.add("gcp default");
         assertEquals(List.of(), lost, "descriptions without their file name and line");
     }
 }

@@ -287,12 +287,13 @@ public final class GcpBackend implements Backend {
     private static String defaultDescription(Policy policy, Direction direction, Action fallback) {
         Setting<Action> setting = direction == Direction.INBOUND ? policy.settings().defaultInbound()
                 : policy.settings().defaultOutbound();
-        String text = (setting.written() ? setting.location().path() + ":" + setting.location().line()
-                : policy.root().displayPath()) + " default " + direction.keyword() + " " + fallback.keyword()
+        String location = setting.written() ? setting.location().path() + ":" + setting.location().line()
+                : policy.root().displayPath();
+        String text = "default " + direction.keyword() + " " + fallback.keyword()
                 + (setting.written() ? "" : " (not written: the language's default)")
                 + (fallback == Action.REJECT ? " (reject compiled as deny: GCP drops without answering)" : "")
                 + "; " + STATEFUL;
-        return Text.cutChars(Text.oneLine(text), DESCRIPTION_CHARS);
+        return Text.locationAndText(Text.oneLine(location), text, DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
     }
 
     // ---- output -------------------------------------------------------------------------
