@@ -261,6 +261,26 @@ class AwsNaclBackendTest {
         assertEquals(2, run.exit(), "AWS allows at most 40 entries per direction and family");
     }
 
+    /** Beyond AWS's hard maximum of 40 no setting helps: the message and lint's fix say to merge or split instead. */
+    @Test
+    void overTheHardMaximumSaysToMergeOrSplitNotToRaiseTheLimit(@TempDir Path dir) throws IOException {
+        StringBuilder ports = new StringBuilder();
+        for (int i = 0; i < 61; i++) ports.append(i == 0 ? "" : ",").append(9000 + 2 * i);
+        Path policy = dir.resolve("wide.policy");
+        Files.writeString(policy, "group web = 10.20.1.0/24\nallow tcp/{" + ports + "} from 192.0.2.0/24 to web\n");
+        CompileFixtures.Run run = CompileFixtures.run("compile", policy.toString(), "--target", "aws-nacl", "--group",
+                "web");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("group web needs 62 inbound IPv4 entries (with the network ACL's own deny-all"
+                + " entry *, which AWS counts) on aws-nacl, 42 over the limit of 20; merge or narrow rules, or split the"
+                + " group: no value of max-rules allows more than 40\n"), run.err());
+        CompileFixtures.Run lint = CompileFixtures.run("lint", policy.toString());
+        String finding = lint.out().substring(lint.out().indexOf("on aws-nacl"));
+        assertTrue(finding.contains("fix: split the group, or merge neighbouring ranges and ports (aws-nacl gives no"
+                + " account that many, so raising its limit cannot help)"), lint.out());
+        assertFalse(run.err().contains("max-rules: N"), run.err());
+    }
+
     /** AWS's quota of 20 holds the ACL's deny-all entry: 19 entries of ours fit, 20 do not. */
     @Test
     void theQuotaCountsTheNetworkAclsOwnDenyAll() throws CompileException {

@@ -64,6 +64,8 @@ public final class AwsSecurityGroupBackend implements Backend {
     /** Likewise: "AWS security group rules cannot match source ports". */
     static final String RULES = "AWS security group";
     static final String MAX_RULES = "max-rules";
+    /** The most rules per direction and family the setting accepts (AWS's quota is 60 by default). */
+    static final int MOST_RULES = 1000;
     /** What EC2 accepts in rule and group descriptions (besides letters and digits), at most 255 characters. */
     static final String DESCRIPTION_CHARS = " ._-:/()#,@[]+=&;{}!$*";
     static final int DESCRIPTION_LENGTH = 255;
@@ -104,7 +106,7 @@ public final class AwsSecurityGroupBackend implements Backend {
 
     @Override
     public List<TargetOption> options() {
-        return List.of(TargetOption.number(MAX_RULES, 60, 1, 1000));
+        return List.of(TargetOption.number(MAX_RULES, 60, 1, MOST_RULES));
     }
 
     /**
@@ -214,7 +216,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         for (Map.Entry<Family, Integer> count : counts.entrySet()) {
             if (count.getValue() > limit) {
                 throw new LimitExceeded("aws", group, direction.keyword() + " " + count.getKey().label() + " rules",
-                        count.getValue(), limit, MAX_RULES);
+                        count.getValue(), limit, MAX_RULES, MOST_RULES);
             }
         }
         return out;

@@ -56,6 +56,8 @@ public final class AwsNaclBackend implements Backend {
 
     static final String PLATFORM = "AWS network ACL";
     static final String MAX_RULES = "max-rules";
+    /** AWS's hard maximum of rules per network ACL, direction and family, on request; the quota is 20. */
+    static final int MOST_RULES = 40;
     /** AWS recommends leaving room between rule numbers so entries can be inserted by hand. */
     static final int FIRST_RULE_NUMBER = 100;
     static final int RULE_NUMBER_STEP = 10;
@@ -85,7 +87,7 @@ public final class AwsNaclBackend implements Backend {
      */
     @Override
     public List<TargetOption> options() {
-        return List.of(TargetOption.number(MAX_RULES, 20, 1, 40));
+        return List.of(TargetOption.number(MAX_RULES, 20, 1, MOST_RULES));
     }
 
     /** One entry before numbering: the API fields but RuleNumber and Egress, and where it came from. */
@@ -165,7 +167,7 @@ public final class AwsNaclBackend implements Backend {
             if (withDenyAll > limit) {
                 throw new LimitExceeded(target, rules.group(), direction.keyword() + " " + family.getKey().label()
                         + " entries (with the network ACL's own deny-all entry *, which AWS counts)",
-                        (int) Math.min(Integer.MAX_VALUE, withDenyAll), limit, MAX_RULES);
+                        (int) Math.min(Integer.MAX_VALUE, withDenyAll), limit, MAX_RULES, MOST_RULES);
             }
         }
         List<Entry> out = new ArrayList<>();

@@ -64,6 +64,8 @@ public final class AzureBackend implements Backend {
 
     static final String PLATFORM = "Azure NSG";
     static final String MAX_RULES = "max-rules";
+    /** The most security rules Azure gives one NSG on request; 1000 by default. */
+    static final int MOST_RULES = 4000;
     static final int FIRST_PRIORITY = 100;
     /** The lowest priority (highest number) a user rule may have; the policy's default goes there. */
     static final int DEFAULT_PRIORITY = 4096;
@@ -103,7 +105,7 @@ public final class AzureBackend implements Backend {
 
     @Override
     public List<TargetOption> options() {
-        return List.of(TargetOption.number(MAX_RULES, 1000, 1, 4000));
+        return List.of(TargetOption.number(MAX_RULES, 1000, 1, MOST_RULES));
     }
 
     /** One NSG security rule; a list of one element is written with the singular property. */
@@ -196,14 +198,14 @@ public final class AzureBackend implements Backend {
             if (compiled.size() > limit) {
                 throw new LimitExceeded("azure", group, direction.name().toLowerCase()
                         + " rules (priorities " + FIRST_PRIORITY + "-" + (DEFAULT_PRIORITY - 1) + ")",
-                        compiled.size(), limit, null);
+                        compiled.size(), limit);
             }
             rules.addAll(compiled);
             rules.add(defaultRule(groupRules));
         }
         int maxRules = request.options().number(MAX_RULES);
         if (rules.size() > maxRules) {
-            throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES);
+            throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES, MOST_RULES);
         }
         return new Nsg(name, directions, rules);
     }

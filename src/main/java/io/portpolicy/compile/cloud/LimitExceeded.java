@@ -6,7 +6,7 @@ import io.portpolicy.engine.Target;
 /**
  * A compiled cloud target that needs more than its platform allows (lint rule PP503,
  * target-limit). The limit is a target setting, so an account with a raised quota says so in
- * {@code .portpolicy.yaml}.
+ * {@code .portpolicy.yaml}, up to the most the platform gives any account.
  *
  * @see io.portpolicy.compile.TargetOption
  */
@@ -15,20 +15,33 @@ public final class LimitExceeded extends CompileException {
     private final transient Target target;
     private final int needed;
     private final int limit;
+    private final boolean raisable;
 
     /**
-     * @param what    what is counted, in words: "inbound IPv4 rules"
-     * @param setting the target setting that holds the limit, such as {@code max-rules}, or null for a limit
-     *                no account can raise (Azure's range of rule priorities)
+     * A limit no setting changes (Azure's range of rule priorities).
+     *
+     * @param what what is counted, in words: "inbound IPv4 rules"
      */
-    public LimitExceeded(String platform, Target target, String what, int needed, int limit, String setting) {
+    public LimitExceeded(String platform, Target target, String what, int needed, int limit) {
+        this(platform, target, what, needed, limit, null, 0);
+    }
+
+    /**
+     * A limit a target setting holds, such as {@code max-rules}, whose values give at most
+     * {@code most}: beyond that no account can have it, and only merging or splitting helps.
+     */
+    public LimitExceeded(String platform, Target target, String what, int needed, int limit, String setting,
+                         int most) {
         super(null, target.kind() + " " + target.name() + " needs " + needed + " " + what + " on " + platform + ", "
                 + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules"
-                + (setting == null ? "" : ", or, if the platform allows more for you, set targets: { " + platform
-                + ": { " + setting + ": N } } in .portpolicy.yaml"));
+                + (setting == null ? ""
+                : needed <= most ? ", or, if the platform allows more for you, set targets: { " + platform + ": { "
+                + setting + ": N } } in .portpolicy.yaml"
+                : ", or split the group: no value of " + setting + " allows more than " + most));
         this.target = target;
         this.needed = needed;
         this.limit = limit;
+        this.raisable = setting != null && needed <= most;
     }
 
     public Target target() {
@@ -41,5 +54,10 @@ public final class LimitExceeded extends CompileException {
 
     public int limit() {
         return limit;
+    }
+
+    /** Whether a setting in {@code .portpolicy.yaml} can allow what the target needs, on an account that has it. */
+    public boolean raisable() {
+        return raisable;
     }
 }

@@ -64,6 +64,8 @@ public final class GcpBackend implements Backend {
      * it end below it, so the policy decides before any rule at the API's default.
      */
     static final int API_DEFAULT_PRIORITY = 1000;
+    /** The most priorities a direction can have: from just above the API's default to the last. */
+    static final int MOST_PRIORITIES = LAST_PRIORITY - API_DEFAULT_PRIORITY;
     /** Where each direction starts by default: below the API's default, with 0-99 left for rules meant to come first. */
     static final int DEFAULT_FIRST_PRIORITY = 100;
     /** The API's schema gives no limit; descriptions are cut here, on a character boundary. */
@@ -226,7 +228,8 @@ public final class GcpBackend implements Backend {
         int priorities = last - first + 1;
         if (out.size() > priorities) {
             throw new LimitExceeded("gcp", groupRules.group(), direction.keyword() + " firewall rules (one priority"
-                    + " each, from " + first + " to " + last + ")", out.size(), priorities, FIRST_PRIORITY);
+                    + " each, from " + first + " to " + last + ")", out.size(), priorities, FIRST_PRIORITY,
+                    MOST_PRIORITIES);
         }
         return out;
     }

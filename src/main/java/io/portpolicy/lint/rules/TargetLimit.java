@@ -4,6 +4,7 @@ import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.Backends;
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.CompileRequest;
+import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
@@ -38,8 +39,8 @@ public final class TargetLimit implements LintRule {
         // Each group is judged in a layer with a BDD of its own: half the groups are compiled on a
         // second thread, and each group's layer is let go once every backend is done with it, so
         // that a policy of hundreds of groups holds a few at a time.
-        List<List<String>> overByGroup = Concurrently.eachInHalves(groups, target -> {
-            List<String> over = new ArrayList<>();
+        List<List<LimitExceeded>> overByGroup = Concurrently.eachInHalves(groups, target -> {
+            List<LimitExceeded> over = new ArrayList<>();
             for (Backend backend : cloud) over.add(overLimit(context, backend, target));
             effective.forget(target);
             return over;
@@ -48,25 +49,27 @@ public final class TargetLimit implements LintRule {
         for (int g = 0; g < groups.size(); g++) {
             Group group = context.policy().groups().get(groups.get(g).name());
             for (int b = 0; b < cloud.size(); b++) {
-                String over = overByGroup.get(g).get(b);
+                LimitExceeded over = overByGroup.get(g).get(b);
                 if (over != null) {
-                    findings.add(context.finding(this, group.location(), over,
-                            "split the group, merge neighbouring ranges and ports, or raise the limit for "
-                                    + cloud.get(b).name() + " in .portpolicy.yaml if your account allows more"));
+                    findings.add(context.finding(this, group.location(), over.getMessage(), over.raisable()
+                            ? "split the group, merge neighbouring ranges and ports, or raise the limit for "
+                                    + cloud.get(b).name() + " in .portpolicy.yaml if your account allows more"
+                            : "split the group, or merge neighbouring ranges and ports (" + cloud.get(b).name()
+                                    + " gives no account that many, so raising its limit cannot help)"));
                 }
             }
         }
         return findings;
     }
 
-    /** The limit message when the group is over one, or null (compiling within limits, or refused for another reason). */
-    private static String overLimit(LintContext context, Backend backend, Target target) {
+    /** The limit the group is over, or null (compiling within limits, or refused for another reason). */
+    private static LimitExceeded overLimit(LintContext context, Backend backend, Target target) {
         try {
             backend.check(new CompileRequest(context.effective(), target, backend.formats().get(0), "lint",
                     context.config().options(backend)));
             return null;
-        } catch (io.portpolicy.compile.cloud.LimitExceeded e) {
-            return e.getMessage();
+        } catch (LimitExceeded e) {
+            return e;
         } catch (CompileException e) {
             return null;
         }
