@@ -323,6 +323,25 @@ class AzureBackendTest {
     }
 
     /**
+     * ICMP types are judged at the group's addresses: one of the family the group does not have
+     * reaches no member and compiles to nothing. An ICMPv6 type at a dual-stack group is refused
+     * as ICMPv6, which no NSG rule names, not with the advice to allow all of ICMPv6.
+     */
+    @Test
+    void icmpTypesAreRefusedOnlyWhereTheyReachTheGroup() throws CompileException {
+        String rules = "allow tcp/22, icmpv6/echo-request from any to web\nallow icmp/echo-request from any to web6\n";
+        EffectivePolicy single = policy("group web = 10.1.0.0/24\ngroup web6 = 2001:db8:1::/64\n" + rules);
+        crossCheck("icmpv6 type, IPv4 group", single, single.target("web").orElseThrow(), 21);
+        crossCheck("icmp type, IPv6 group", single, single.target("web6").orElseThrow(), 22);
+
+        EffectivePolicy dual = policy("group web = 10.1.0.0/24, 2001:db8:1::/64\ngroup web6 = 2001:db8:2::/64\n" + rules);
+        CompileException e = assertThrows(CompileException.class, () -> compile(dual, dual.target("web").orElseThrow()));
+        assertTrue(e.getMessage().startsWith("Azure NSG rules cannot match ICMPv6: "), e.getMessage());
+        assertFalse(e.getMessage().contains("allow the whole protocol (icmpv6)"), e.getMessage());
+        assertEquals(3, e.rule().location().line());
+    }
+
+    /**
      * Icmp only with IPv4 prefixes, the one family Azure documents it for: ICMP in an IPv6
      * packet is matched by 'any' alone, so by a rule of every protocol, as the engine decides it.
      */

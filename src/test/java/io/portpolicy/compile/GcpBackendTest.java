@@ -394,6 +394,21 @@ class GcpBackendTest {
         assertEquals("allow", model.verdict(Direction.OUTBOUND, new Packet(member6, anyPeer6, 1, 0, 0, 0, 0), "g"));
     }
 
+    /** ICMP types are judged at the group's addresses: one of the family the group does not have reaches no member. */
+    @Test
+    void icmpTypesAreRefusedOnlyWhereTheyReachTheGroup() throws CompileException, IOException {
+        String rules = "allow tcp/22, icmpv6/echo-request from any to web\nallow icmp/echo-request from any to web6\n";
+        EffectivePolicy single = effective("group web = 10.1.0.0/24\ngroup web6 = 2001:db8:1::/64\n" + rules);
+        crossCheck("icmpv6 type, IPv4 group", single, single.target("web").orElseThrow(), 21);
+        crossCheck("icmp type, IPv6 group", single, single.target("web6").orElseThrow(), 22);
+
+        EffectivePolicy dual = effective("group web = 10.1.0.0/24, 2001:db8:1::/64\ngroup web6 = 2001:db8:2::/64\n" + rules);
+        CompileException e = assertThrows(CompileException.class,
+                () -> compile(dual, dual.target("web").orElseThrow(), "json"));
+        assertTrue(e.getMessage().startsWith(ICMP_TYPES + " (icmpv6/128); allow the whole protocol (icmpv6)"),
+                e.getMessage());
+    }
+
     @Test
     void theModelRefusesIcmpWithTheOtherFamilysRanges() throws IOException {
         String icmpWithIpv6 = "[{\"name\": \"r\", \"direction\": \"INGRESS\", \"allowed\": [{\"IPProtocol\": \"icmp\"}],"

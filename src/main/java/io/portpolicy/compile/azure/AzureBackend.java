@@ -191,7 +191,6 @@ public final class AzureBackend implements Backend {
         List<GroupRules> directions = new ArrayList<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
-            groupRules.requireNoIcmpTypes(PLATFORM);
             directions.add(groupRules);
             List<SecurityRule> compiled = rules(groupRules);
             int limit = DEFAULT_PRIORITY - FIRST_PRIORITY;
@@ -262,9 +261,7 @@ public final class AzureBackend implements Backend {
         // ICMP only in IPv4 blocks, the one family Azure documents Icmp for: the policy's icmp is
         // IPv4 only, and ICMP in an IPv6 packet is matched by 'any' alone, a block of every protocol.
         if (part.protocol() == ProtocolPart.ICMP) {
-            if (!part.everyIcmpType() || !part.everyIcmpCode()) {
-                throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
-            }
+            if (!part.everyIcmpType() || !part.everyIcmpCode()) throw GroupRules.icmpTypesRefused(rule, part, PLATFORM);
             return new Match("Icmp", sources, List.of("*"), destinations, List.of("*"));
         }
         if (part.protocol() == ProtocolPart.ICMPV6) {

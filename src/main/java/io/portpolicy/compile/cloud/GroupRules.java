@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * One direction of a group's policy as cloud backends need it. A cloud target is a group of
@@ -169,16 +170,19 @@ public final class GroupRules {
         }
     }
 
-    /** Refuses a decisive rule that matches on ICMP types or codes, which the platform cannot. */
-    public void requireNoIcmpTypes(String platform) throws CompileException {
-        for (Decisive d : decisive) {
-            for (ServiceMatch service : d.rule().services()) {
-                if (!service.icmpTypes().isEmpty()) {
-                    throw new CompileException(d.rule(), platform + " rules cannot match ICMP types or codes ("
-                            + service + "); allow the whole protocol (" + service.protocol().keyword()
-                            + ") if that is acceptable, or leave this rule out of the policy compiled for " + platform);
-                }
-            }
-        }
+    /**
+     * The refusal of a rule whose block at the group holds only some ICMP types or codes
+     * ({@code part}), which the platform cannot match. Backends judge it from the blocks, not
+     * the rule's text: an ICMPv6 type at a group without IPv6 addresses reaches no member and
+     * is no reason to refuse.
+     */
+    public static CompileException icmpTypesRefused(Rule rule, ProtocolPart part, String platform) {
+        String protocol = part.protocol() == ProtocolPart.ICMP ? "icmp" : "icmpv6";
+        String services = rule.services().stream()
+                .filter(s -> s.protocol().number() == part.protocol() && !s.icmpTypes().isEmpty())
+                .map(ServiceMatch::toString).collect(Collectors.joining(", "));
+        return new CompileException(rule, platform + " rules cannot match ICMP types or codes ("
+                + (services.isEmpty() ? protocol : services) + "); allow the whole protocol (" + protocol
+                + ") if that is acceptable, or leave this rule out of the policy compiled for " + platform);
     }
 }

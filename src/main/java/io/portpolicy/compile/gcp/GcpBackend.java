@@ -179,7 +179,6 @@ public final class GcpBackend implements Backend {
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
             groupRules.requireNoSourcePorts(PLATFORM);
-            groupRules.requireNoIcmpTypes(PLATFORM);
             rules.addAll(direction(groupRules, tag, policy, request.options()));
         }
         return new Firewalls(tag, rules);
@@ -247,9 +246,7 @@ public final class GcpBackend implements Backend {
                 out.add(new Protocol(part.protocol() == ProtocolPart.TCP ? "tcp" : "udp",
                         HostRules.portList(part.destinationPorts())));
             } else if (part.isIcmp()) {
-                if (!part.everyIcmpType() || !part.everyIcmpCode()) {
-                    throw new CompileException(rule, PLATFORM + " rules cannot match ICMP types or codes");
-                }
+                if (!part.everyIcmpType() || !part.everyIcmpCode()) throw GroupRules.icmpTypesRefused(rule, part, PLATFORM);
                 // "icmp" is ICMP for IPv4; ICMPv6 is named by its number. Each comes in its own family's
                 // blocks only (just 'any' matches the other family's number, and that block is "all"),
                 // as the API requires: it refuses icmp in a rule with IPv6 ranges (gcp.md, "Protocols").
