@@ -267,8 +267,9 @@ public final class EffectivePolicy {
     /**
      * The layers anomaly analysis judges the rules at. A policy with hosts describes host
      * firewalls: it is judged at its hosts. A policy without hosts is a cloud policy: it is
-     * judged at the groups its rules name, packed into as few layers of groups sharing no
-     * address as a greedy pass finds.
+     * judged at every group, each of which compiles to a cloud target (also a group no rule
+     * names: rules without 'to', or to 'any', apply there), packed into as few layers of
+     * groups sharing no address as a greedy pass finds.
      */
     public List<DirectedPolicy> analysisLayers() {
         List<TargetLayer> chosen = new ArrayList<>();
@@ -276,7 +277,7 @@ public final class EffectivePolicy {
             chosen.addAll(hostLayers());
         } else {
             List<List<Target>> packed = new ArrayList<>();
-            for (String name : groupsNamedByRules()) {
+            for (String name : new TreeSet<>(policy.groups().keySet())) {
                 Target group = groupTarget(name);
                 List<Target> home = packed.stream().filter(l -> l.stream().noneMatch(t -> overlap(t, group)))
                         .findFirst().orElse(null);
@@ -291,19 +292,6 @@ public final class EffectivePolicy {
         List<DirectedPolicy> result = new ArrayList<>();
         for (TargetLayer layer : chosen) result.addAll(layer(layer).values());
         return result;
-    }
-
-    /** The names of the groups the policy's rules name, sorted: a host-less (cloud) policy's targets. */
-    public TreeSet<String> groupsNamedByRules() {
-        TreeSet<String> names = new TreeSet<>();
-        for (Rule rule : policy.rules()) {
-            for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.to().addresses())) {
-                for (AddressTerm term : terms) {
-                    if (term instanceof AddressTerm.GroupRef ref) names.add(ref.group().name());
-                }
-            }
-        }
-        return names;
     }
 
     private static boolean overlap(Target a, Target b) {

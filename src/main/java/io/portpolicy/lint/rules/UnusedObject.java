@@ -61,8 +61,13 @@ public final class UnusedObject implements LintRule {
                 found.add(unused(context, "network", network.name(), network.location(), "no rule or group names it"));
             }
         }
+        // In a policy without hosts each group is a target, which rules reach as they reach hosts.
+        boolean groupsAreTargets = policy.hosts().isEmpty();
         for (Group group : policy.groups().values()) {
-            if (!addressNames.contains(group.name())) {
+            boolean reached = groupsAreTargets && (ruleSides == null || ruleSides.stream().anyMatch(side ->
+                    group.blocks().stream().anyMatch(block -> side.contains(block.range().getLower())
+                            || side.contains(block.range().getUpper()))));
+            if (!addressNames.contains(group.name()) && !reached) {
                 found.add(unused(context, "group", group.name(), group.location(), "no rule or group names it"));
             }
         }
@@ -75,8 +80,9 @@ public final class UnusedObject implements LintRule {
     }
 
     /**
-     * A host is a target: a rule with {@code self} (written or implied) applies to every host,
-     * and a rule covering its addresses applies to it without naming it.
+     * A host is a target (and so is a group where there are no hosts): a rule with {@code self}
+     * (written or implied) applies to every target, and a rule covering its addresses applies
+     * to it without naming it.
      */
     private static boolean reachingEveryHost(Policy policy) {
         return policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to()))
