@@ -36,20 +36,22 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * {@code portpolicy query}: the verdict for one packet, and the rule that decided it. A packet
- * between two of the policy's hosts is checked where it leaves and where it arrives.
+ * {@code portpolicy query}: the verdict for one packet, and the rule that decided it. The packet
+ * is judged where it leaves and where it arrives: at the hosts owning its addresses, whatever
+ * names were given, and at a group named for either side.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Answer allow, deny or reject for one packet, naming the rule or default that decided it.",
-                "The packet is judged at its destination when --to is a host, group or host address, and at its "
-                        + "source when --from is a host or host address.",
+                "The packet is judged outbound at the host owning its source address and inbound at the host "
+                        + "owning its destination address, and also at a group given as --from (outbound) or --to "
+                        + "(inbound).",
                 "Exit code: 0 allowed, 1 denied or rejected, 2 error."})
 final class QueryCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "the policy; - reads standard input")
     String file;
 
-    @Option(names = "--from", required = true, paramLabel = "ADDR|NAME", description = "source address or host")
+    @Option(names = "--from", required = true, paramLabel = "ADDR|NAME", description = "source address, host or group")
     String from;
 
     @Option(names = "--to", required = true, paramLabel = "NAME|ADDR", description = "destination host, group or address")
@@ -83,8 +85,12 @@ final class QueryCommand implements Callable<Integer> {
         this.io = io;
     }
 
-    /** One side of the packet: a concrete address, and the target it belongs to, if any. */
-    private record End(List<IPAddress> candidates, Target target) {
+    /** One side of the packet: the addresses it may take, and the group named for it, if any. */
+    private record End(List<IPAddress> candidates, Target group) {
+    }
+
+    /** Where the packet is judged, and in which direction. */
+    private record Place(Target target, Direction direction) {
     }
 
     @Override
@@ -101,7 +107,7 @@ final class QueryCommand implements Callable<Integer> {
         refuseOptionsOtherProtocolsTake(protocol);
         End source = end(policy, from, "--from");
         End destination = end(policy, to, "--to");
-        Family family = family(source, destination, protocol);
+        Family family = family(policy, source, destination, protocol);
         IPAddress src = pick(source, family, "--from", destination.candidates());
         IPAddress dst = pick(destination, family, "--to", List.of(src));
 
@@ -121,32 +127,19 @@ final class QueryCommand implements Callable<Integer> {
         }
         Packet packet = new Packet(src, dst, protocol.number(), sport, dport, type, code);
 
-        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, Main.dayOr(today));
-        List<Verdict> verdicts = new ArrayList<>();
-        List<Target> at = new ArrayList<>();
-        if (source.target() != null && !source.target().isGroup()) {
-            verdicts.add(effective.decide(source.target(), Direction.OUTBOUND, packet));
-            at.add(source.target());
-        }
-        if (destination.target() != null) {
-            verdicts.add(effective.decide(destination.target(), Direction.INBOUND, packet));
-            at.add(destination.target());
-        }
-        if (verdicts.isEmpty() && source.target() != null) {
-            throw usage("'" + from + "' is a group, and a group is judged only as the destination (--to);"
-                    + " name a host or group as --to, or a host as --from");
-        }
-        if (verdicts.isEmpty()) {
-            throw usage("neither '" + from + "' nor '" + to + "' is a host or group of this policy;"
-                    + " name the host or group to judge the packet at");
+        List<Place> places = places(policy, packet, source, destination);
+        if (places.isEmpty()) {
+            throw usage("neither '" + from + "' nor '" + to + "' is a host or group of this policy, or an address"
+                    + " of a host; name the host or group to judge the packet at");
         }
 
+        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, Main.dayOr(today));
         StringBuilder answer = new StringBuilder(describe(packet, protocol)).append('\n');
         Action overall = Action.ALLOW;
-        for (int i = 0; i < verdicts.size(); i++) {
-            Verdict verdict = verdicts.get(i);
+        for (Place place : places) {
+            Verdict verdict = effective.decide(place.target(), place.direction(), packet);
             answer.append(String.format("  %s at %s %s: %s\n    decided by %s\n", verdict.direction().keyword(),
-                    at.get(i).kind(), at.get(i).name(), verdict.action().keyword(), verdict.reason()));
+                    place.target().kind(), place.target().name(), verdict.action().keyword(), verdict.reason()));
             if (overall == Action.ALLOW) overall = verdict.action();
         }
         answer.append("verdict: ").append(overall.keyword()).append('\n');
@@ -183,17 +176,33 @@ final class QueryCommand implements Callable<Integer> {
 
     private End end(Policy policy, String text, String option) {
         Host host = policy.hosts().get(text);
-        if (host != null) return new End(host.addresses(), Target.of(host));
+        if (host != null) return new End(host.addresses(), null);
         if (policy.groups().containsKey(text)) {
             Target group = Target.of(policy.groups().get(text));
             return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
         }
         IPAddress address = AddressParser.single(text);
         if (address == null) throw usage(notAnAddress(policy, text, option));
-        Target owner = policy.hosts().values().stream()
-                .filter(h -> h.addresses().stream().anyMatch(a -> a.withoutPrefixLength().equals(address)))
-                .findFirst().map(Target::of).orElse(null);
-        return new End(List.of(address), owner);
+        return new End(List.of(address), null);
+    }
+
+    /**
+     * Every place that judges the packet: the hosts owning its source (outbound) and destination
+     * (inbound), however they were named, since their firewalls see it whatever the question
+     * called them; and a group named for a side, a cloud target of its own.
+     */
+    private static List<Place> places(Policy policy, Packet packet, End source, End destination) {
+        List<Place> places = new ArrayList<>();
+        hostOwning(policy, packet.source()).ifPresent(host -> places.add(new Place(host, Direction.OUTBOUND)));
+        if (source.group() != null) places.add(new Place(source.group(), Direction.OUTBOUND));
+        hostOwning(policy, packet.destination()).ifPresent(host -> places.add(new Place(host, Direction.INBOUND)));
+        if (destination.group() != null) places.add(new Place(destination.group(), Direction.INBOUND));
+        return places;
+    }
+
+    /** The host an address belongs to; the checker gives each address at most one. */
+    private static Optional<Target> hostOwning(Policy policy, IPAddress address) {
+        return policy.hosts().values().stream().map(Target::of).filter(host -> host.owns(address)).findFirst();
     }
 
     /**
@@ -223,15 +232,20 @@ final class QueryCommand implements Callable<Integer> {
         return option + ": " + AddressParser.invalid(text) + "; " + AddressParser.hint(text);
     }
 
-    private static Family family(End source, End destination, Protocol protocol) {
+    private static Family family(Policy policy, End source, End destination, Protocol protocol) {
         if (protocol.family().isPresent()) return protocol.family().get();
-        if (source.candidates().size() == 1 && source.target() == null) return Family.of(source.candidates().get(0));
-        if (destination.candidates().size() == 1 && destination.target() == null) {
-            return Family.of(destination.candidates().get(0));
+        for (End end : List.of(source, destination)) {
+            if (isAddressNoHostOwns(policy, end)) return Family.of(end.candidates().get(0));
         }
         boolean v4 = source.candidates().stream().anyMatch(IPAddress::isIPv4)
                 && destination.candidates().stream().anyMatch(IPAddress::isIPv4);
         return v4 ? Family.IPV4 : Family.IPV6;
+    }
+
+    /** Whether the side was given as an address that belongs to no host (a host's name gives its addresses). */
+    private static boolean isAddressNoHostOwns(Policy policy, End end) {
+        return end.group() == null && end.candidates().size() == 1
+                && hostOwning(policy, end.candidates().get(0)).isEmpty();
     }
 
     /**

@@ -768,11 +768,42 @@ class LanguageConstructsTest {
         }
 
         @Test
-        void aGroupIsJudgedOnlyAsTheDestination() {
+        void aGroupAsDestinationIsAlsoJudgedAtTheHostReceivingThePacket() {
+            // The same packet as web2 -> web1: web1's firewall refuses it, whatever the group allows.
+            PolicyFixtures.Run run = query(WEB, "--from", "web2", "--to", "web", "--proto", "tcp", "--port", "22");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertEquals("""
+                    tcp 10.0.1.12 port 32768 -> 10.0.1.11 port 22
+                      outbound at host web2: allow
+                        decided by %1$s:7:1: allow ssh from self to web
+                      inbound at host web1: deny
+                        decided by default inbound deny
+                      inbound at group web: allow
+                        decided by %1$s:7:1: allow ssh from self to web
+                    verdict: deny
+                    """.formatted(dir.resolve("p.policy")), run.out());
+        }
+
+        @Test
+        void aGroupAsSourceIsJudgedOutboundAtItAndAtTheHostSendingThePacket() {
             PolicyFixtures.Run run = query(WEB, "--from", "web", "--to", "10.0.0.200", "--proto", "tcp", "--port", "22");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertTrue(run.out().contains("outbound at host web1: deny\n    decided by default outbound deny"),
+                    run.out());
+            assertTrue(run.out().contains("outbound at group web: deny"), run.out());
+            PolicyFixtures.Run dns = query(WEB, "--from", "web", "--to", "10.0.0.53", "--proto", "udp", "--port", "53");
+            assertEquals(0, dns.exit(), dns.out() + dns.err());
+            assertTrue(dns.out().contains("outbound at host web1: allow"), dns.out());
+            assertTrue(dns.out().contains("outbound at group web: allow"), dns.out());
+        }
+
+        @Test
+        void anAddressOfNoHostAndNoGroupLeavesNowhereToJudge() {
+            PolicyFixtures.Run run = query(WEB, "--from", "10.0.0.99", "--to", "10.0.0.98", "--proto", "tcp",
+                    "--port", "22");
             assertEquals(2, run.exit(), run.out());
-            assertTrue(run.err().contains("'web' is a group, and a group is judged only as the destination (--to)"),
-                    run.err());
+            assertTrue(run.err().contains("neither '10.0.0.99' nor '10.0.0.98' is a host or group of this policy,"
+                    + " or an address of a host"), run.err());
         }
 
         @Test
