@@ -533,7 +533,7 @@ public final class Checker {
             return List.copyOf(unique.values());
         }
         PolicyParser.ProtocolServiceContext proto = (PolicyParser.ProtocolServiceContext) item;
-        Protocol protocol = Protocol.valueOf(proto.protocol().getText().toUpperCase(Locale.ROOT));
+        Protocol protocol = protocol(proto);
         PolicyParser.ProtocolArgContext arg = proto.protocolArg();
         if (protocol.hasPorts()) {
             if (arg == null) return List.of(new ServiceMatch(protocol, PortSpec.ALL, List.of(), null, at));
@@ -548,6 +548,10 @@ public final class Checker {
         if (arg == null) return List.of(new ServiceMatch(protocol, null, List.of(), null, at));
         List<IcmpType> types = icmpTypes(file, protocol, arg);
         return types == null ? List.of() : List.of(new ServiceMatch(protocol, null, types, null, at));
+    }
+
+    private static Protocol protocol(PolicyParser.ProtocolServiceContext service) {
+        return Protocol.valueOf(service.protocol().getText().toUpperCase(Locale.ROOT));
     }
 
     private void unknownService(String name, Location at) {
@@ -679,7 +683,7 @@ public final class Checker {
         Endpoint to = rule.destination == null ? Endpoint.implicitSelf(at) : endpoint(file, rule.destination);
         if (from.ports() != null) checkSourcePorts(file, rule, terms);
         if (rule.destination != null && rule.destination.portSet() != null) {
-            terms = destinationPorts(file, rule, terms, to.ports());
+            terms = destinationPorts(site, rule, terms, to.ports());
             to = new Endpoint(to.addresses(), to.except(), null, true, to.location());
         }
         RuleOptions options = options(file, rule.option());
@@ -697,17 +701,32 @@ public final class Checker {
         }
     }
 
-    private List<ServiceMatch> destinationPorts(SourceFile file, PolicyParser.AccessRuleContext rule,
+    /**
+     * The rule's services with the ports written after 'to', which only a bare tcp or udp may
+     * take. How each service is written decides, not its ports: 'tcp/0-65535' holds all ports
+     * like 'tcp', yet its written ports would be dropped without a word.
+     */
+    private List<ServiceMatch> destinationPorts(PolicyLoader.Site site, PolicyParser.AccessRuleContext rule,
                                                 List<ServiceMatch> terms, PortSpec ports) {
-        Location at = location(file, rule.destination.portSet());
-        for (ServiceMatch term : terms) {
-            if (!term.protocol().hasPorts()) {
-                diagnostics.error(at, "destination ports need tcp or udp, but the rule also matches " + term,
+        Location at = location(site.file().source(), rule.destination.portSet());
+        for (PolicyParser.ServiceItemContext item : rule.serviceItem()) {
+            String written = text(site, item);
+            if (item instanceof PolicyParser.NamedServiceContext) {
+                // An unknown name is reported already, and is the mistake to fix first.
+                if (serviceDecls.containsKey(written) || ServiceCatalog.builtin().containsKey(written)) {
+                    diagnostics.error(at, "the service name '" + written + "' cannot take 'to ... port'; that is for"
+                            + " a bare protocol", "a service brings its own ports: write the protocol instead of '"
+                            + written + "', e.g. 'tcp to X port 443', or give the ports in the service");
+                }
+                return terms;
+            }
+            if (!(item instanceof PolicyParser.ProtocolServiceContext proto) || !protocol(proto).hasPorts()) {
+                diagnostics.error(at, "destination ports need tcp or udp, but the rule also matches " + written,
                         "write the ports with the protocol instead, e.g. tcp/443");
                 return terms;
             }
-            if (term.service() != null || !term.ports().isAll()) {
-                diagnostics.error(at, "destination ports are given twice: in '" + term + "' and after 'to ... port'",
+            if (proto.protocolArg() != null) {
+                diagnostics.error(at, "destination ports are given twice: in '" + written + "' and after 'to ... port'",
                         "'port' after 'to' is for a bare protocol: write 'tcp to X port 443' or 'tcp/443 to X'");
                 return terms;
             }

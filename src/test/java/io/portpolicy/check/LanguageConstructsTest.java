@@ -536,8 +536,29 @@ class LanguageConstructsTest {
         @Test
         void portAfterToNeedsABareTcpOrUdp() {
             check("allow tcp/443 to any port 443").assertError("destination ports are given twice");
-            check("allow https to any port 443").assertError("destination ports are given twice");
             check("allow tcp, icmp to self port 22").assertError("destination ports need tcp or udp");
+        }
+
+        @Test
+        void portAfterToIsRefusedByHowTheServiceIsWrittenNotByItsPorts() {
+            // All ports written out are still written: 'port 443' must not silently replace them.
+            check("allow tcp/{22, 0-65535} from 10.0.0.6 to self port 443")
+                    .assertError("destination ports are given twice: in 'tcp/{22, 0-65535}' and after 'to ... port'");
+            check("allow tcp/0-65535 from 10.0.0.6 to self port 443")
+                    .assertError("destination ports are given twice: in 'tcp/0-65535'");
+        }
+
+        @Test
+        void portAfterToCannotFollowAServiceName() {
+            PolicyFixtures.Checked user = check("service t = tcp\nallow t from 10.0.0.5 to self port 443");
+            user.assertError("<stdin>:2:36: the service name 't' cannot take 'to ... port'; that is for a bare protocol");
+            assertEquals("a service brings its own ports: write the protocol instead of 't', e.g. 'tcp to X port 443',"
+                    + " or give the ports in the service", user.diagnostics().sorted().get(0).hint());
+            check("allow https to any port 443").assertError("the service name 'https' cannot take 'to ... port'");
+            // An unknown name is the one mistake reported.
+            PolicyFixtures.Checked unknown = check("allow nosuch to any port 443");
+            unknown.assertError("unknown service 'nosuch'");
+            assertEquals(1, unknown.diagnostics().sorted().size(), unknown.messages());
         }
 
         @Test
