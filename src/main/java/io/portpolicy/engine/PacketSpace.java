@@ -175,17 +175,6 @@ public final class PacketSpace {
         return selfTraffic;
     }
 
-    private PacketSet peerIsTarget;
-
-    /**
-     * Packets whose peer address also belongs to a target of the layer: traffic between two
-     * targets, which each of them judges, one in each direction. Built once per space.
-     */
-    public PacketSet peerIsTarget() {
-        if (peerIsTarget == null) peerIsTarget = peers(layer.addresses());
-        return peerIsTarget;
-    }
-
     /**
      * The replies to requests judged at the same targets in the other direction (the layer's
      * other space): each request's destination port becomes its reply's source port, and the

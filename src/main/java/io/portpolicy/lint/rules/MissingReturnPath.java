@@ -116,8 +116,8 @@ public final class MissingReturnPath implements LintRule {
         final Protocol protocol;
         final Map<Direction, DirectedPolicy> layer;
         PacketSet flows;
-        /** The flows between two targets, as the other end (the client) judges them. */
-        PacketSet atClient;
+        /** The flows as their other end judges them, where that end is a target of the layer too. */
+        PacketSet atOtherEnd;
         /** Per client group, the replies judged where the request was, and at the other end. */
         final List<PacketSet> repliesHere = new ArrayList<>();
         final List<PacketSet> repliesThere = new ArrayList<>();
@@ -147,14 +147,13 @@ public final class MissingReturnPath implements LintRule {
         // is no connection to answer.
         NotAllowed blocked = new NotAllowed();
         for (Request request : requests) {
-            PacketSet betweenTargets = request.flows.intersect(request.flows.space().peerIsTarget());
-            request.atClient = request.there().space().atOtherEnd(betweenTargets);
-            blocked.ask(request.there(), request.atClient);
+            request.atOtherEnd = request.there().space().atOtherEnd(request.flows);
+            blocked.ask(request.there(), request.atOtherEnd);
         }
         ClientGroups clients = new ClientGroups(policy);
         NotAllowed missing = new NotAllowed();
         for (Request request : requests) {
-            PacketSet dropped = blocked.of(request.there(), request.atClient);
+            PacketSet dropped = blocked.of(request.there(), request.atOtherEnd);
             if (!dropped.isEmpty()) {
                 request.flows = request.flows.minus(request.flows.space().atOtherEnd(dropped));
             }
