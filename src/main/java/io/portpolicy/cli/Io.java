@@ -44,7 +44,12 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
      * in the current directory or its nearest parent; {@code null} when there is none.
      */
     public static Path configFile(Path explicit) {
-        return explicit != null ? explicit : ConfigReader.find(Path.of("").toAbsolutePath());
+        if (explicit != null) return explicit;
+        // Named from the current directory, as a policy named on the command line is: a compiled
+        // header then reads alike wherever the checkout lies, and shows no home directory.
+        Path here = Path.of("").toAbsolutePath();
+        Path found = ConfigReader.find(here);
+        return found == null ? null : here.relativize(found);
     }
 
     /**

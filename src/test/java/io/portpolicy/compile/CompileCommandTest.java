@@ -1,14 +1,19 @@
 package io.portpolicy.compile;
 
+import io.portpolicy.cli.Main;
+import io.portpolicy.lint.ConfigReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -221,6 +226,40 @@ class CompileCommandTest {
         assertEquals("portpolicy: error: cannot write " + file.resolve("out") + ": " + file + " is a file, not a directory\n",
                 all.err());
         assertEquals(List.of(file), list(dir), "nothing was written");
+    }
+
+    @Test
+    void aConfigurationFoundByItselfIsNamedFromTheCurrentDirectorySoTwoCopiesCompileAlike(@TempDir Path dir)
+            throws Exception {
+        for (String copy : List.of("a", "b")) {
+            Files.createDirectories(dir.resolve(copy + "/site"));
+            Files.writeString(dir.resolve(copy + "/" + ConfigReader.FILE_NAME), "ephemeral: 32768-60999\n");
+            Files.writeString(dir.resolve(copy + "/site/demo.policy"),
+                    "host web1 = 10.0.1.11\ngroup web = web1\nallow https from 10.0.0.0/8 to web1\n");
+        }
+        // One host target and one cloud target: every backend writes the header Header.lines makes.
+        for (List<String> target : List.of(List.of("nftables", "--host", "web1"), List.of("aws-nacl", "--group", "web"))) {
+            String fromTop = compileIn(dir.resolve("a"), "site/demo.policy", target);
+            assertTrue(fromTop.contains("config: .portpolicy.yaml"), fromTop);
+            String fromSite = compileIn(dir.resolve("a/site"), "demo.policy", target);
+            assertTrue(fromSite.contains("config: ../.portpolicy.yaml"), fromSite);
+            assertFalse(fromTop.contains(dir.toString()) || fromSite.contains(dir.toString()), "no absolute path");
+            assertEquals(fromSite, compileIn(dir.resolve("b/site"), "demo.policy", target), "the copies compile alike");
+        }
+    }
+
+    /** The output of compile run in {@code directory}: the current directory is the JVM's, so a JVM of its own. */
+    private static String compileIn(Path directory, String policy, List<String> target) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "compile", policy,
+                "--today", "2026-11-21", "--target"));
+        command.addAll(target);
+        Process compile = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(compile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(compile.waitFor(60, TimeUnit.SECONDS), "compile finished");
+        assertEquals(0, compile.exitValue(), out);
+        return out;
     }
 
     private static List<Path> list(Path dir) throws IOException {
