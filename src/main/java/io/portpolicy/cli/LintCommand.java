@@ -109,7 +109,11 @@ final class LintCommand implements Callable<Integer> {
         if (writeBaseline != null) {
             try {
                 inputs.refuseToReplace(List.of(writeBaseline));
-                AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
+                if (errors) {
+                    problems.add(baselineNotWritten());
+                } else {
+                    AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
+                }
             } catch (CannotWrite e) {
                 io.error(e.getMessage(), e.hint());
                 return Main.ERROR;
@@ -127,6 +131,21 @@ final class LintCommand implements Callable<Integer> {
         });
         io.out().flush();
         return exitCode;
+    }
+
+    /**
+     * Why --write-baseline wrote nothing, reported too: a policy that does not check has no
+     * findings, and a baseline without them would report them all as new once it checks again.
+     */
+    private Diagnostic baselineNotWritten() {
+        Diagnostic notWritten = Diagnostic.warning(null, "baseline " + writeBaseline
+                        + " not written: a run with errors does not lint every policy, and the baseline would lose"
+                        + " the findings of those it could not lint",
+                "fix the errors, then write the baseline again");
+        Diagnostics report = new Diagnostics();
+        report.add(notWritten);
+        io.report(report);
+        return notWritten;
     }
 
     /** The --fail-on severity; {@code null} for never. */

@@ -197,6 +197,26 @@ class LintCliTest {
     }
 
     @Test
+    void aRunWithErrorsLeavesTheBaselineAsItWas() throws IOException {
+        Path first = write("a.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        Path second = write("b.policy", BASE + "allow tcp/80 from 10.5.6.7/16 to web1\n");
+        Path baseline = dir.resolve("baseline.json");
+        assertEquals(0, lint("--write-baseline", baseline.toString(), first.toString(), second.toString()).exit());
+        String recorded = Files.readString(baseline);
+        assertTrue(recorded.contains("b.policy"), recorded);
+
+        Files.writeString(second, BASE + "allow tcp/80 from nowhere to web1\n");
+        LintFixtures.Run broken = lint("--write-baseline", baseline.toString(), first.toString(), second.toString());
+        assertEquals(2, broken.exit(), broken.err());
+        assertEquals(recorded, Files.readString(baseline), "b.policy's findings are not dropped from it");
+        assertTrue(broken.err().contains("portpolicy: warning: baseline " + baseline + " not written: a run with errors"),
+                broken.err());
+        Path fresh = dir.resolve("fresh.json");
+        assertEquals(2, lint("--write-baseline", fresh.toString(), first.toString(), second.toString()).exit());
+        assertFalse(Files.exists(fresh), "nor is a new one written without them");
+    }
+
+    @Test
     void aBaselineIsNeverWrittenOverAnInput() throws IOException {
         // The policy has an error, so it is not checked; the files it reads are inputs all the same.
         Path policy = write("p.policy", "include \"common.policy\"\nallow ssh from nowhere to web1\n");
