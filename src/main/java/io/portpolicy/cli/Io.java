@@ -57,22 +57,32 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
      * why a file cannot be used.
      */
     public Optional<LintConfig> config(Path explicit) {
+        Diagnostics diagnostics = new Diagnostics();
+        Optional<LintConfig> read = config(explicit, diagnostics);
+        report(diagnostics);
+        return read;
+    }
+
+    /**
+     * The configuration read from {@link #configFile}, else the default; empty when a file
+     * cannot be used.
+     *
+     * @param diagnostics empty; receives why the file cannot be used, and any warnings
+     */
+    public static Optional<LintConfig> config(Path explicit, Diagnostics diagnostics) {
         Path file = configFile(explicit);
         if (file == null) return Optional.of(LintConfig.DEFAULT);
         SourceFile source;
-        Diagnostics diagnostics = new Diagnostics();
         try {
             source = Utf8Text.decode(file.toString(), file, Files.readAllBytes(file)).source();
         } catch (Utf8Text.NotUtf8 e) {
             diagnostics.error(e.at(), "cannot read configuration " + file + ": " + e.getMessage(), Utf8Text.HINT);
-            report(diagnostics);
             return Optional.empty();
         } catch (IOException e) {
-            error("cannot read configuration " + file + ": " + FileErrors.describe(e), null);
+            diagnostics.error(null, "cannot read configuration " + file + ": " + FileErrors.describe(e));
             return Optional.empty();
         }
         LintConfig read = ConfigReader.read(source, diagnostics);
-        report(diagnostics);
         return diagnostics.hasErrors() ? Optional.empty() : Optional.of(read);
     }
 }

@@ -82,50 +82,36 @@ final class LintCommand implements Callable<Integer> {
         Severity threshold = threshold();
         checkFormat();
         Main.standardInputAtMostOnce(files, spec);
-        Optional<LintConfig> lintConfig = io.config(config);
-        if (lintConfig.isEmpty()) return Main.ERROR;
-        Baseline accepted = null;
-        if (baseline != null) {
-            Optional<Baseline> read = readBaseline();
-            if (read.isEmpty()) return Main.ERROR;
-            accepted = read.get();
-        }
-
-        Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
-        boolean errors = false;
         // Reported on stderr, and in the machine formats too, where a missing finding must not pass for a clean run.
         List<Diagnostic> problems = new ArrayList<>();
+        Diagnostics setup = new Diagnostics();
+        Optional<LintConfig> lintConfig = Io.config(config, setup);
+        Optional<Baseline> accepted = baseline == null ? Optional.empty() : readBaseline(setup);
+        report(setup, problems);
+
         List<Finding> findings = new ArrayList<>();
         InputFiles inputs = new InputFiles();
-        inputs.add(Io.configFile(config));
-        for (String file : files) {
-            Diagnostics diagnostics = new Diagnostics();
-            Optional<Policy> policy = Checker.check(file, io.in(), diagnostics, inputs);
-            io.report(diagnostics);
-            problems.addAll(diagnostics.sorted());
-            errors |= diagnostics.hasErrors();
-            policy.ifPresent(p -> findings.addAll(linter.lint(p)));
-        }
-        if (writeBaseline != null) {
-            try {
-                inputs.refuseToReplace(List.of(writeBaseline));
-                if (errors) {
-                    problems.add(baselineNotWritten());
-                } else {
-                    AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
-                }
-            } catch (CannotWrite e) {
-                io.error(e.getMessage(), e.hint());
-                return Main.ERROR;
+        // Without the configuration or the baseline asked for, the findings would not be the ones asked for.
+        if (!setup.hasErrors()) {
+            Linter linter = new Linter(lintConfig.get(), Main.dayOr(today), !noWaivers);
+            inputs.add(Io.configFile(config));
+            for (String file : files) {
+                Diagnostics diagnostics = new Diagnostics();
+                Optional<Policy> policy = Checker.check(file, io.in(), diagnostics, inputs);
+                report(diagnostics, problems);
+                policy.ifPresent(p -> findings.addAll(linter.lint(p)));
             }
         }
-        List<Finding> reported = accepted == null ? findings : accepted.newFindings(findings);
+        if (writeBaseline != null) report(writeBaseline(findings, inputs, hasErrors(problems)), problems);
+        boolean errors = hasErrors(problems);
+        List<Finding> reported = accepted.map(b -> b.newFindings(findings)).orElse(findings);
         boolean failing = threshold != null
                 && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
         int exitCode = errors ? Main.ERROR : failing ? Main.FINDINGS : Main.OK;
         io.out().print(switch (format) {
             case "json" -> JsonReport.render(reported);
-            case "sarif" -> SarifReport.render(reported, problems, lintConfig.get(), Main.Version.number(), exitCode);
+            case "sarif" -> SarifReport.render(reported, problems, lintConfig.orElse(LintConfig.DEFAULT),
+                    Main.Version.number(), exitCode);
             case "github" -> GithubReport.render(reported, problems);
             default -> TextReport.render(reported, files.size(), !errors);
         });
@@ -133,19 +119,36 @@ final class LintCommand implements Callable<Integer> {
         return exitCode;
     }
 
+    private void report(Diagnostics diagnostics, List<Diagnostic> problems) {
+        io.report(diagnostics);
+        problems.addAll(diagnostics.sorted());
+    }
+
+    private static boolean hasErrors(List<Diagnostic> problems) {
+        return problems.stream().anyMatch(d -> d.severity() == Severity.ERROR);
+    }
+
     /**
-     * Why --write-baseline wrote nothing, reported too: a policy that does not check has no
-     * findings, and a baseline without them would report them all as new once it checks again.
+     * Records the findings in the --write-baseline file, unless the run has errors: a policy
+     * that does not check has no findings, and a baseline without them would report them all
+     * as new once it checks again. What kept it from being written, if anything.
      */
-    private Diagnostic baselineNotWritten() {
-        Diagnostic notWritten = Diagnostic.warning(null, "baseline " + writeBaseline
-                        + " not written: a run with errors does not lint every policy, and the baseline would lose"
-                        + " the findings of those it could not lint",
-                "fix the errors, then write the baseline again");
-        Diagnostics report = new Diagnostics();
-        report.add(notWritten);
-        io.report(report);
-        return notWritten;
+    private Diagnostics writeBaseline(List<Finding> findings, InputFiles inputs, boolean errors) {
+        Diagnostics diagnostics = new Diagnostics();
+        try {
+            inputs.refuseToReplace(List.of(writeBaseline));
+            if (errors) {
+                diagnostics.add(Diagnostic.warning(null, "baseline " + writeBaseline + " not written: a run with errors"
+                                + " does not lint every policy, and the baseline would lose the findings of those it could"
+                                + " not lint",
+                        "fix the errors, then write the baseline again"));
+            } else {
+                AtomicWrite.write(writeBaseline, Baseline.of(findings, writeBaseline).toJson());
+            }
+        } catch (CannotWrite e) {
+            diagnostics.error(null, e.getMessage(), e.hint());
+        }
+        return diagnostics;
     }
 
     /** The --fail-on severity; {@code null} for never. */
@@ -167,20 +170,20 @@ final class LintCommand implements Callable<Integer> {
         }
     }
 
-    /** The --baseline file, or empty after saying why it cannot be used. */
-    private Optional<Baseline> readBaseline() {
+    /** The --baseline file, or empty when it cannot be used; why, in {@code diagnostics}. */
+    private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
         String text;
         try {
             text = Files.readString(baseline, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            io.error("cannot read baseline " + baseline + ": " + FileErrors.describe(e),
+            diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e),
                     e instanceof NoSuchFileException ? "record one with --write-baseline " + baseline : null);
             return Optional.empty();
         }
         try {
             return Optional.of(Baseline.parse(text, baseline));
         } catch (IllegalArgumentException e) {
-            io.error(e.getMessage(), "a baseline is the JSON file --write-baseline writes");
+            diagnostics.error(null, e.getMessage(), "a baseline is the JSON file --write-baseline writes");
             return Optional.empty();
         }
     }

@@ -88,6 +88,19 @@ class LintCliTest {
     }
 
     @Test
+    void configurationAndBaselineErrorsAreAnnotatedInTheGithubFormat() throws IOException {
+        String policy = write("p.policy", BASE).toString();
+        Path config = dir.resolve("nosuch.yaml");
+        Path baseline = dir.resolve("nosuch.json");
+        LintFixtures.Run run = lint("--format", "github", "--config", config.toString(), "--baseline", baseline.toString(),
+                policy);
+        assertEquals(2, run.exit());
+        assertEquals("::error::cannot read configuration " + config + ": no such file\n"
+                + "::error::cannot read baseline " + baseline + ": no such file%0Ahint: record one with --write-baseline "
+                + baseline + "\n", run.out());
+    }
+
+    @Test
     void baselineRoundTripSurvivesEditsElsewhere() throws IOException {
         Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
         Path baseline = dir.resolve("baseline.json");

@@ -13,6 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +92,38 @@ class SarifSchemaTest {
         JsonNode region = notification.get("locations").get(0).get("physicalLocation").get("region");
         assertEquals(3, region.get("startLine").asInt());
         assertEquals(16, region.get("startColumn").asInt());
+    }
+
+    @Test
+    void aConfigurationOrBaselineThatCannotBeUsedMakesAFailedRunNotASilentOne(@TempDir Path dir) throws IOException {
+        Path policy = Files.writeString(dir.resolve("p.policy"), "host h = 10.0.0.1 os linux\n");
+        Path badConfig = Files.writeString(dir.resolve("c.yaml"), "rules:\n  PP999: off\n");
+        Map<List<String>, String> cases = new LinkedHashMap<>();
+        cases.put(List.of("--config", dir.resolve("nosuch.yaml").toString()),
+                "cannot read configuration " + dir.resolve("nosuch.yaml") + ": no such file");
+        cases.put(List.of("--config", badConfig.toString()), "unknown rule ID or name 'PP999'");
+        cases.put(List.of("--baseline", dir.resolve("nosuch.json").toString()),
+                "cannot read baseline " + dir.resolve("nosuch.json") + ": no such file\nHint: record one with");
+        JsonSchema schema = schema();
+        for (Map.Entry<List<String>, String> failure : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("lint", "--format", "sarif"));
+            args.addAll(failure.getKey());
+            args.add(policy.toString());
+            LintFixtures.Run run = LintFixtures.run(args.toArray(String[]::new));
+            assertEquals(2, run.exit(), run.err());
+            String message = failure.getValue();
+            assertTrue(run.err().contains(message.replace("\nHint:", "\n  hint:")), run.err());
+            assertFalse(run.out().isEmpty(), failure.getKey() + ": no SARIF log");
+            JsonNode log = Json.MAPPER.readTree(run.out());
+            assertTrue(schema.validate(log).isEmpty(), schema.validate(log).toString());
+            JsonNode invocation = log.get("runs").get(0).get("invocations").get(0);
+            assertFalse(invocation.get("executionSuccessful").asBoolean(), invocation.toString());
+            assertEquals(2, invocation.get("exitCode").asInt());
+            JsonNode notification = invocation.get("toolExecutionNotifications").get(0);
+            assertEquals("error", notification.get("level").asText());
+            assertTrue(notification.get("message").get("text").asText().startsWith(message), notification.toString());
+            assertEquals(0, log.get("runs").get(0).get("results").size(), "no policy is linted without them");
+        }
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * GitHub Actions workflow commands, one annotation per finding:
  * {@code ::error file=F,line=L,col=C,endColumn=E,title=ID::message}. Waived findings are
- * notices, so they stay visible without looking like failures. A policy that does not check
- * is annotated with its errors too, so the job shows why it has no findings.
+ * notices, so they stay visible without looking like failures. A policy that does not check,
+ * or a configuration or baseline that cannot be used, is annotated with its errors too, so the
+ * job shows why it has no findings.
  */
 public final class GithubReport {
 
@@ -20,7 +21,7 @@ public final class GithubReport {
     }
 
     /**
-     * @param problems the diagnostics of the policies as checked, annotated before the findings
+     * @param problems the diagnostics of the run, annotated before the findings
      */
     public static String render(List<Finding> findings, List<Diagnostic> problems) {
         StringBuilder text = new StringBuilder();

@@ -26,9 +26,9 @@ import java.util.Map;
  * descriptions, help and security severity, and one result per finding located by a
  * repository-relative URI. Severity labels are SARIF levels as they are (error, warning,
  * note). Waived findings carry an in-source suppression. The one invocation says whether the
- * run succeeded: a policy that does not check is an error notification at its location, and
- * a run with one is not successful, so a consumer cannot take its missing results for a clean
- * bill of health. Columns count UTF-16 code units, as the run declares: the unit code
+ * run succeeded: a policy that does not check, or a configuration or baseline that cannot be
+ * used, is an error notification (at its location when it has one), and a run with one is not
+ * successful, so a consumer cannot take its missing results for a clean bill of health. Columns count UTF-16 code units, as the run declares: the unit code
  * scanning and CodeQL use, while locations count code points.
  */
 public final class SarifReport {
@@ -39,8 +39,8 @@ public final class SarifReport {
     }
 
     /**
-     * @param problems the diagnostics of the policies as checked (an error among them means a
-     *                 policy was not linted)
+     * @param problems the diagnostics of the run: of the configuration, the baseline and the
+     *                 policies as checked (an error among them means a policy was not linted)
      * @param exitCode the exit code of the run
      */
     public static String render(List<Finding> findings, List<Diagnostic> problems, LintConfig config,
