@@ -1,5 +1,8 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.diag.Diagnostic;
+import io.portpolicy.diag.DiagnosticRenderer;
+import io.portpolicy.diag.Suggestions;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.model.Dates;
 import picocli.CommandLine;
@@ -93,16 +96,53 @@ public final class Main implements Runnable {
     }
 
     /**
-     * picocli's own handling of a usage error (the message, then suggestions or the usage), but
-     * with the arguments the message quotes made visible.
+     * A usage error, said the way the tool's other errors are: one line and a hint, the
+     * arguments it quotes made visible. Only a command line that lacks what the command needs, or
+     * has an argument too many, gets picocli's own handling: the message, then suggestions or
+     * the usage that answers it.
      */
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
+        // picocli looks for missing arguments before unknown ones: '--targt nftables' would be
+        // reported as a missing --target, and a file named '-x.policy' as a missing FILE.
+        List<String> unmatched = command.getUnmatchedArguments();
+        if (!unmatched.isEmpty() && new CommandLine.UnmatchedArgumentException(command, unmatched).isUnknownOption()) {
+            String option = unmatched.get(0).split("=", 2)[0];
+            return error(command, "unknown option '" + option + "'", unknownOptionHint(command, option));
+        }
+        // picocli's exceptions about the command line's shape are subclasses; a plain one is about
+        // a value: one picocli could not convert, or one a command refused.
+        if (e.getClass() == CommandLine.ParameterException.class) {
+            return error(command, e.getMessage(), seeHelp(command.getCommandSpec()));
+        }
         PrintWriter err = command.getErr();
         err.println(command.getColorScheme().errorText(VisibleText.of(e.getMessage())));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
             command.usage(err, command.getColorScheme());
         }
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** The option meant, or for a command that takes files, how to name one that starts with a dash. */
+    private static String unknownOptionHint(CommandLine command, String option) {
+        CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        String meant = Suggestions.didYouMean(option, spec.optionsMap().keySet());
+        if (meant != null) return meant;
+        if (!spec.positionalParameters().isEmpty()) {
+            return "a file whose name starts with '-' is named ./" + option + ", or after '--': "
+                    + spec.qualifiedName() + " -- " + option;
+        }
+        return seeHelp(spec);
+    }
+
+    private static String seeHelp(CommandLine.Model.CommandSpec spec) {
+        return "see '" + spec.qualifiedName() + " --help'";
+    }
+
+    private static int error(CommandLine command, String message, String hint) {
+        boolean colour = command.getColorScheme().ansi().enabled();
+        command.getErr().print(new DiagnosticRenderer(colour).render(Diagnostic.error(null, message, hint)));
+        command.getErr().flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 

@@ -20,6 +20,7 @@ import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Host;
 import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,10 +61,11 @@ final class QueryCommand implements Callable<Integer> {
     @Option(names = "--proto", required = true, paramLabel = "PROTO", description = "tcp, udp, icmp or icmpv6")
     String proto;
 
-    @Option(names = "--port", paramLabel = "N", description = "destination port (tcp, udp only)")
+    @Option(names = "--port", paramLabel = "N", converter = PortNumber.class,
+            description = "destination port (tcp, udp only)")
     Integer port;
 
-    @Option(names = "--sport", paramLabel = "N",
+    @Option(names = "--sport", paramLabel = "N", converter = PortNumber.class,
             description = "source port (tcp, udp only); default: the first port of the source's ephemeral range")
     Integer sourcePort;
 
@@ -117,9 +119,8 @@ final class QueryCommand implements Callable<Integer> {
         int code = 0;
         if (protocol.hasPorts()) {
             if (port == null) throw usage("--port is required for " + protocol.keyword());
-            dport = checkPort(port, "--port");
-            sport = sourcePort != null ? checkPort(sourcePort, "--sport")
-                    : new EphemeralPorts(policy).of(src).low();
+            dport = port;
+            sport = sourcePort != null ? sourcePort : new EphemeralPorts(policy).of(src).low();
         } else {
             int[] typeCode = icmp(protocol);
             type = typeCode[0];
@@ -275,9 +276,13 @@ final class QueryCommand implements Callable<Integer> {
         throw usage("--icmp-type '" + icmpType + "' is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
     }
 
-    private int checkPort(int value, String option) {
-        if (value < 0 || value > 65535) throw usage(option + " " + value + " is out of range 0-65535");
-        return value;
+    /** A port option's value, refused in words rather than as "not an int" when it is no port. */
+    static final class PortNumber implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            if (text.matches("[0-9]{1,5}") && Integer.parseInt(text) <= PortRange.MAX) return Integer.parseInt(text);
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a port number (0-65535)");
+        }
     }
 
     private static String describe(Packet packet, Protocol protocol) {

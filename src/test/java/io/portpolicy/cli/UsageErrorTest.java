@@ -1,0 +1,80 @@
+package io.portpolicy.cli;
+
+import io.portpolicy.diag.CliRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How the command line's mistakes are reported: an unknown option by name with the one meant,
+ * a bad value in one line with a hint (no usage).
+ */
+class UsageErrorTest {
+
+    @TempDir
+    Path dir;
+
+    private String policy() throws IOException {
+        return Files.writeString(dir.resolve("p.policy"), """
+                host web1 = 10.0.1.11
+                network office = 192.0.2.0/24
+                allow ssh from office to web1
+                """, StandardCharsets.UTF_8).toString();
+    }
+
+    @Test
+    void anUnknownOptionIsNamedWithTheOneMeantEvenWhenARequiredOneIsMissing() throws IOException {
+        CliRun run = CliRun.run(false, "compile", policy(), "--targt", "nftables");
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: unknown option '--targt'\n  hint: did you mean '--target'?\n", run.err());
+    }
+
+    @Test
+    void aFileStartingWithADashIsExplained() {
+        CliRun run = CliRun.run(false, "lint", "-dash.policy");
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: unknown option '-dash.policy'\n  hint: a file whose name starts with '-' is"
+                + " named ./-dash.policy, or after '--': portpolicy lint -- -dash.policy\n", run.err());
+        // After '--' it is a file: here, one that does not exist.
+        CliRun file = CliRun.run(false, "lint", "--", "-dash.policy");
+        assertEquals(2, file.exit());
+        assertTrue(file.err().startsWith("portpolicy: error: cannot read '-dash.policy': no such file"), file.err());
+    }
+
+    @Test
+    void aBadValueIsOneLineAndAHintWithoutTheUsage() throws IOException {
+        String policy = policy();
+        assertEquals("portpolicy: error: no host 'web4' in the policy; did you mean 'web1'?\n"
+                        + "  hint: see 'portpolicy compile --help'\n",
+                CliRun.run(false, "compile", policy, "--target", "nftables", "--host", "web4").err());
+        List<List<String>> queries = List.of(
+                List.of("--from", "office", "--to", "web1", "--proto", "tcp", "--port", "22"),
+                List.of("--from", "10.0.0.5", "--to", "web1", "--proto", "tcp", "--port", "70000"),
+                List.of("--from", "10.0.0.5", "--to", "web1", "--proto", "tcp", "--port", "abc"),
+                List.of("--from", "10.0.0.5", "--to", "web1", "--proto", "tcp", "--port", "22", "--sport", "99999999999"));
+        for (List<String> options : queries) {
+            String[] args = new String[options.size() + 2];
+            args[0] = "query";
+            args[1] = policy;
+            for (int i = 0; i < options.size(); i++) args[i + 2] = options.get(i);
+            CliRun run = CliRun.run(false, args);
+            assertEquals(2, run.exit(), run.err());
+            assertEquals(2, run.err().lines().count(), run.err());
+            assertTrue(run.err().endsWith("\n  hint: see 'portpolicy query --help'\n"), run.err());
+            assertFalse(run.err().contains("an int"), run.err());
+        }
+        assertTrue(CliRun.run(false, "query", policy, "--from", "10.0.0.5", "--to", "web1", "--proto", "tcp",
+                "--port", "abc").err().contains("'abc' is not a port number (0-65535)"));
+        assertEquals("portpolicy: error: --family is 4 or 6\n  hint: see 'portpolicy compile --help'\n",
+                CliRun.run(false, "compile", policy, "--target", "iptables", "--host", "web1", "--family", "5").err());
+    }
+}
