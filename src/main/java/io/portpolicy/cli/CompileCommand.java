@@ -13,7 +13,6 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
-import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Policy;
 import picocli.CommandLine;
@@ -34,7 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /**
  * {@code portpolicy compile}: one host's (or group's) firewall configuration, or every one's
@@ -65,7 +63,7 @@ final class CompileCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--family", paramLabel = "4|6", description = "iptables on standard output: IPv4 (default) or IPv6")
-    Integer family;
+    String family;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE|DIR", description = "write here instead of standard output")
     Path output;
@@ -74,8 +72,7 @@ final class CompileCommand implements Callable<Integer> {
     LocalDate today;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration (its 'targets' and 'ephemeral' settings); default: " + ConfigReader.FILE_NAME
-                    + " in the current directory or the nearest parent")
+            description = {"configuration (its 'targets' and 'ephemeral' settings)", Io.CONFIG_DEFAULT})
     Path config;
 
     @Spec
@@ -89,18 +86,16 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Backend backend = Backends.named(targetName).orElseThrow(() -> usage("unknown --target '" + targetName
-                + "'; one of: " + Backends.all().stream().map(Backend::name).collect(Collectors.joining(", "))));
-        String variant = format != null ? format : backend.formats().get(0);
-        if (!backend.formats().contains(variant)) {
-            throw usage("--format for " + backend.name() + " is one of: " + String.join(", ", backend.formats()));
-        }
+        Backend backend = Backends.named(Main.oneOf("--target", targetName,
+                Backends.all().stream().map(Backend::name).toList(), spec)).orElseThrow();
+        String variant = format == null ? backend.formats().get(0)
+                : Main.oneOf("--format for " + backend.name(), format, backend.formats(), spec);
+        String familyNumber = family == null ? null : Main.oneOf("--family", family, List.of("4", "6"), spec);
         int selectors = (host != null ? 1 : 0) + (group != null ? 1 : 0) + (all ? 1 : 0);
         if (selectors > 1) throw usage("give only one of --host, --group and --all");
         if (backend.forGroups() && host != null) throw usage(backend.name() + " configures groups: use --group");
         if (!backend.forGroups() && group != null) throw usage(backend.name() + " configures hosts: use --host");
         if (all && output == null) throw usage("--all writes one file per target: give the directory with -o");
-        if (family != null && family != 4 && family != 6) throw usage("--family is 4 or 6");
 
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;
@@ -153,7 +148,7 @@ final class CompileCommand implements Callable<Integer> {
         try {
             if (output == null) {
                 Artifact artifact = artifacts.values().iterator().next();
-                io.out().print(pick(artifact).text());
+                io.out().print(pick(artifact, familyNumber).text());
                 io.out().flush();
                 return Main.OK;
             }
@@ -180,12 +175,12 @@ final class CompileCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private Artifact.Part pick(Artifact artifact) {
+    private Artifact.Part pick(Artifact artifact, String familyNumber) {
         if (artifact.parts().size() == 1) {
-            if (family != null) throw usage("--family is for iptables");
+            if (familyNumber != null) throw usage("--family is for iptables");
             return artifact.parts().get(0);
         }
-        String suffix = ".v" + (family != null ? family : 4);
+        String suffix = ".v" + (familyNumber != null ? familyNumber : "4");
         return artifact.parts().stream().filter(p -> p.suffix().equals(suffix)).findFirst()
                 .orElseThrow(() -> usage("no " + suffix + " output"));
     }

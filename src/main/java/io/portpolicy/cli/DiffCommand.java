@@ -4,7 +4,6 @@ import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diff.DiffReport;
 import io.portpolicy.diff.PolicyDiff;
-import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileStore;
@@ -43,9 +42,8 @@ final class DiffCommand implements Callable<Integer> {
     String revision;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration (the ephemeral range, and the lint findings the change introduces or "
-                    + "resolves); default: "
-                    + ConfigReader.FILE_NAME + " in the current directory or the nearest parent")
+            description = {"configuration (the ephemeral range, and the lint findings the change introduces or resolves)",
+                    Io.CONFIG_DEFAULT})
     Path config;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -66,9 +64,7 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!format.equals("text") && !format.equals("markdown") && !format.equals("json")) {
-            throw usage("--format must be text, markdown or json, not '" + format + "'");
-        }
+        String formatName = Main.oneOf("--format", format, List.of("text", "markdown", "json"), spec);
         String after = files.get(files.size() - 1);
         FileStore oldFiles = FileStore.DISK;
         String before;
@@ -99,7 +95,7 @@ final class DiffCommand implements Callable<Integer> {
         Policy newPolicy = settings.get().configured(neu.get());
         PolicyDiff.Result result = PolicyDiff.compare(oldPolicy, newPolicy, Main.dayOr(today), settings.get());
         DiffReport report = new DiffReport(result, newPolicy.services().values());
-        io.out().print(switch (format) {
+        io.out().print(switch (formatName) {
             case "markdown" -> report.markdown();
             case "json" -> report.json();
             default -> report.text();

@@ -54,7 +54,8 @@ final class FmtCommand implements Callable<Integer> {
             boolean changes = read.byteOrderMark() || !formatted.get().equals(read.source().text());
             if (check) {
                 if (changes) {
-                    io.out().println(VisibleText.of(file + ": would be reformatted"));
+                    // Named as lint and the errors name it: standard input as <stdin>.
+                    io.out().println(VisibleText.of(read.source().displayPath() + ": would be reformatted"));
                     if (result == Main.OK) result = Main.FINDINGS;
                 }
             } else if (file.equals("-")) {

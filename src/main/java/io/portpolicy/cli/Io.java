@@ -40,6 +40,13 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
     }
 
     /**
+     * The default of every --config, as the second line of its description: a line of its own,
+     * where help does not break the file's name at its dot as it may within a longer line.
+     */
+    public static final String CONFIG_DEFAULT = "default: " + ConfigReader.FILE_NAME
+            + " in the current directory or the nearest parent";
+
+    /**
      * The configuration file: {@code explicit} when given, else {@value ConfigReader#FILE_NAME}
      * in the current directory or its nearest parent; {@code null} when there is none.
      */

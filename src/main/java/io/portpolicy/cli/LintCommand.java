@@ -5,7 +5,6 @@ import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.lint.Baseline;
-import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.lint.Linter;
@@ -15,7 +14,6 @@ import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,8 +49,7 @@ final class LintCommand implements Callable<Integer> {
             description = "exit 1 when a finding is at least this severe: error, warning, note or never (default: ${DEFAULT-VALUE})")
     String failOn;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration; default: " + ConfigReader.FILE_NAME + " in the current directory or the nearest parent")
+    @Option(names = "--config", paramLabel = "FILE", description = {"configuration", Io.CONFIG_DEFAULT})
     Path config;
 
     @Option(names = "--today", paramLabel = "YYYY-MM-DD", description = "the date expiry is judged by; default today")
@@ -80,7 +77,7 @@ final class LintCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Severity threshold = threshold();
-        checkFormat();
+        String formatName = Main.oneOf("--format", format, List.of("text", "json", "sarif", "github"), spec);
         Main.standardInputAtMostOnce(files, spec);
         // Reported on stderr, and in the machine formats too, where a missing finding must not pass for a clean run.
         List<Diagnostic> problems = new ArrayList<>();
@@ -108,7 +105,7 @@ final class LintCommand implements Callable<Integer> {
         boolean failing = threshold != null
                 && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
         int exitCode = errors ? Main.ERROR : failing ? Main.FINDINGS : Main.OK;
-        io.out().print(switch (format) {
+        io.out().print(switch (formatName) {
             case "json" -> JsonReport.render(reported);
             case "sarif" -> SarifReport.render(reported, problems, lintConfig.orElse(LintConfig.DEFAULT),
                     Main.Version.number(), exitCode);
@@ -153,21 +150,8 @@ final class LintCommand implements Callable<Integer> {
 
     /** The --fail-on severity; {@code null} for never. */
     private Severity threshold() {
-        switch (failOn) {
-            case "error", "warning", "note" -> {
-                return Severity.valueOf(failOn.toUpperCase(Locale.ROOT));
-            }
-            case "never" -> {
-                return null;
-            }
-            default -> throw usage("--fail-on must be error, warning, note or never, not '" + failOn + "'");
-        }
-    }
-
-    private void checkFormat() {
-        if (!List.of("text", "json", "sarif", "github").contains(format)) {
-            throw usage("--format must be text, json, sarif or github, not '" + format + "'");
-        }
+        String level = Main.oneOf("--fail-on", failOn, List.of("error", "warning", "note", "never"), spec);
+        return level.equals("never") ? null : Severity.valueOf(level.toUpperCase(Locale.ROOT));
     }
 
     /** The --baseline file, or empty when it cannot be used; why, in {@code diagnostics}. */
@@ -186,9 +170,5 @@ final class LintCommand implements Callable<Integer> {
             diagnostics.error(null, e.getMessage(), "a baseline is the JSON file --write-baseline writes");
             return Optional.empty();
         }
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

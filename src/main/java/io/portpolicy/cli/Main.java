@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.TimeZone;
 
@@ -144,6 +145,21 @@ public final class Main implements Runnable {
         command.getErr().print(new DiagnosticRenderer(colour).render(Diagnostic.error(null, message, hint)));
         command.getErr().flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The value of an option that takes one of a few words, in lower case: a word is accepted in
+     * any case. Anything else is a usage error naming the words and the value given.
+     *
+     * @param option the option as the message names it
+     */
+    static String oneOf(String option, String value, List<String> words, CommandLine.Model.CommandSpec spec) {
+        String word = value.toLowerCase(Locale.ROOT);
+        if (words.contains(word)) return word;
+        String listed = words.size() == 1 ? words.get(0)
+                : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                option + " must be " + listed + ", not '" + value + "'");
     }
 
     /** An option's date, with a message that names no Java class when it is not one. */

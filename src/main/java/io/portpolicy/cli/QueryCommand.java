@@ -13,7 +13,6 @@ import io.portpolicy.engine.Packet;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.Verdict;
-import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
@@ -77,8 +76,7 @@ final class QueryCommand implements Callable<Integer> {
     LocalDate today;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "configuration (its 'ephemeral' setting); default: " + ConfigReader.FILE_NAME
-                    + " in the current directory or the nearest parent")
+            description = {"configuration (its 'ephemeral' setting)", Io.CONFIG_DEFAULT})
     Path config;
 
     private final Io io;
@@ -150,13 +148,8 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     private Protocol protocol() {
-        try {
-            Protocol protocol = Protocol.valueOf(proto.toUpperCase(Locale.ROOT));
-            if (protocol != Protocol.ANY) return protocol;
-        } catch (IllegalArgumentException notAProtocol) {
-            // reported below
-        }
-        throw usage("--proto must be tcp, udp, icmp or icmpv6, not '" + proto + "'");
+        String keyword = Main.oneOf("--proto", proto, List.of("tcp", "udp", "icmp", "icmpv6"), spec);
+        return Protocol.valueOf(keyword.toUpperCase(Locale.ROOT));
     }
 
     /** An option that does not apply to the protocol would be ignored; the question is then not the one asked. */

@@ -44,14 +44,12 @@ final class RulesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!List.of("text", "json", "markdown").contains(format)) {
-            throw usage("--format must be text, json or markdown, not '" + format + "'");
-        }
+        String formatName = Main.oneOf("--format", format, List.of("text", "json", "markdown"), spec);
         if (docs != null) {
-            if (!format.equals("markdown")) throw usage("--write-docs writes markdown; add --format markdown");
+            if (!formatName.equals("markdown")) throw usage("--write-docs writes markdown; add --format markdown");
             return writeDocs();
         }
-        io.out().print(switch (format) {
+        io.out().print(switch (formatName) {
             case "json" -> json();
             case "markdown" -> RuleDocs.document();
             default -> text();

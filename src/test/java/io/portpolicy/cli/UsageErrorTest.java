@@ -4,7 +4,10 @@ import io.portpolicy.diag.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * How the command line's mistakes are reported: an unknown option by name with the one meant,
- * a bad value in one line with a hint (no usage).
+ * a bad value in one line with a hint (no usage), option words in any case.
  */
 class UsageErrorTest {
 
@@ -74,7 +77,39 @@ class UsageErrorTest {
         }
         assertTrue(CliRun.run(false, "query", policy, "--from", "10.0.0.5", "--to", "web1", "--proto", "tcp",
                 "--port", "abc").err().contains("'abc' is not a port number (0-65535)"));
-        assertEquals("portpolicy: error: --family is 4 or 6\n  hint: see 'portpolicy compile --help'\n",
+        assertEquals("portpolicy: error: --family must be 4 or 6, not '5'\n  hint: see 'portpolicy compile --help'\n",
                 CliRun.run(false, "compile", policy, "--target", "iptables", "--host", "web1", "--family", "5").err());
+    }
+
+    @Test
+    void optionWordsAreTakenInAnyCaseAndABadOneIsEchoed() throws IOException {
+        String policy = policy();
+        CliRun json = CliRun.run(false, "lint", policy, "--format", "JSON", "--fail-on", "Never");
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().startsWith("["), json.out());
+        CliRun nft = CliRun.run(false, "compile", policy, "--target", "NFTABLES", "--host", "web1", "--format", "NFT");
+        assertEquals(0, nft.exit(), nft.err());
+        assertEquals(0, CliRun.run(false, "diff", policy, policy, "--format", "Markdown").exit());
+        assertEquals(0, CliRun.run(false, "rules", "--format", "JSON").exit());
+        assertTrue(CliRun.run(false, "compile", policy, "--target", "nftables", "--host", "web1", "--format", "zz").err()
+                .startsWith("portpolicy: error: --format for nftables must be nft, not 'zz'\n"));
+    }
+
+    @Test
+    void theConfigurationsDefaultIsNeverBrokenAcrossLines() {
+        for (String command : List.of("lint", "query", "compile", "diff")) {
+            String help = CliRun.run(false, command, "--help").out();
+            assertTrue(help.contains("default: .portpolicy.yaml in the current directory"), command + ":\n" + help);
+        }
+    }
+
+    @Test
+    void fmtNamesStandardInputAsLintDoes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"fmt", "--check", "-"},
+                new ByteArrayInputStream("host  web1 = 10.0.1.11\n".getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()), false);
+        assertEquals(1, exit);
+        assertEquals("<stdin>: would be reformatted\n", out.toString(StandardCharsets.UTF_8));
     }
 }

@@ -105,7 +105,8 @@ class CompileCommandTest {
     void unknownTargetIsAUsageError() {
         CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "pf", "--host", "web1");
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("unknown --target 'pf'"), run.err());
+        assertTrue(run.err().contains("--target must be nftables, iptables, windows, aws, aws-nacl, azure or gcp, not 'pf'"),
+                run.err());
     }
 
     @Test
