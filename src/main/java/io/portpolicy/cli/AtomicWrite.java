@@ -126,13 +126,22 @@ final class AtomicWrite {
         } catch (IOException absent) {
             return new Destination(file, newFile(file), false);
         }
-        if (attributes.isDirectory()) throw new CannotWrite(file, "it is a directory", "name a file");
+        if (attributes.isDirectory()) throw isADirectory(file);
         if (!attributes.isRegularFile()) return new Destination(file, file, true);
         try {
             return new Destination(file, file.toRealPath(), false);
         } catch (IOException e) {
             throw failed(file, e);
         }
+    }
+
+    /** Refuses a directory where a file is wanted, before anything is written. */
+    static void refuseDirectory(Path file) throws CannotWrite {
+        if (Files.isDirectory(file)) throw isADirectory(file);
+    }
+
+    private static CannotWrite isADirectory(Path file) {
+        return new CannotWrite(file, "it is a directory", "name a file");
     }
 
     /**

@@ -160,6 +160,8 @@ final class CompileCommand implements Callable<Integer> {
                     }
                 });
             } else {
+                // Also where the files are PATH.v4 and PATH.v6, beside it: the user meant one inside.
+                AtomicWrite.refuseDirectory(output);
                 Artifact artifact = artifacts.values().iterator().next();
                 for (Artifact.Part part : artifact.parts()) {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());

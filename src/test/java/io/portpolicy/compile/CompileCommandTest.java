@@ -263,6 +263,20 @@ class CompileCommandTest {
         return out;
     }
 
+    @Test
+    void aDirectoryWhereIptablesFilesShouldGoIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+        Path directory = Files.createDirectory(dir.resolve("od"));
+        for (String output : List.of(directory.toString(), directory + "/")) {
+            CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
+                    "-o", output);
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("portpolicy: error: cannot write " + directory + ": it is a directory\n  hint: name a file\n",
+                    run.err());
+        }
+        assertEquals(List.of(directory), list(dir), "no od.v4 and od.v6 beside it");
+        assertEquals(List.of(), list(directory));
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.sorted().toList();
