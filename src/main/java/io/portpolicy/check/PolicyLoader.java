@@ -2,6 +2,7 @@ package io.portpolicy.check;
 
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Suggestions;
+import io.portpolicy.source.FileErrors;
 import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
@@ -22,7 +23,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -84,7 +84,16 @@ final class PolicyLoader {
     }
 
     private SourceFile readRoot(String name, InputStream stdin) {
-        if (!name.equals("-")) return read(name, Path.of(name), null);
+        if (!name.equals("-")) {
+            Path path;
+            try {
+                path = Path.of(name);
+            } catch (InvalidPathException e) {
+                diagnostics.error(null, "cannot read '" + name + "': " + describe(e), FileErrors.hint(e));
+                return null;
+            }
+            return read(name, path, null);
+        }
         try {
             return source("<stdin>", null, stdin.readAllBytes());
         } catch (Utf8Text.NotUtf8 e) {
@@ -174,8 +183,9 @@ final class PolicyLoader {
         try {
             return base.resolve(relative);
         } catch (InvalidPathException e) {
-            diagnostics.error(at, "'" + relative + "' is not a valid file path: " + e.getReason().toLowerCase(Locale.ROOT),
-                    "write the path as plain text, relative to this file");
+            String hint = FileErrors.hint(e);
+            diagnostics.error(at, "'" + relative + "' is not a valid file path: " + describe(e),
+                    hint != null ? hint : "write the path as plain text, relative to this file");
             return null;
         }
     }

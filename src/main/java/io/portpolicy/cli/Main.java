@@ -5,8 +5,10 @@ import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.model.Dates;
+import io.portpolicy.source.FileErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -53,12 +57,18 @@ public final class Main implements Runnable {
         Version version = new Version();
         for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().versionProvider(version);
         cli.registerConverter(LocalDate.class, Main::date)
+                // Path.of itself: picocli's own converter calls it by reflection, which hides why a name is no path.
+                .registerConverter(Path.class, Path::of)
                 .setOut(outWriter)
                 .setErr(errWriter)
                 .setColorScheme(CommandLine.Help.defaultColorScheme(
                         colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
-                .setParameterExceptionHandler(Main::usageError)
+                .setParameterExceptionHandler((e, arguments) -> usageError(e, io))
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    // A FILE argument made a path only where the command needs it (diff --git REV FILE).
+                    if (e instanceof InvalidPathException unusable) {
+                        return unusableName("'" + unusable.getInput() + "'", unusable, io);
+                    }
                     // Never a stack trace: say what failed, in one line.
                     commandLine.getErr().println(VisibleText.of("portpolicy: internal error: " + e
                             + " (please report this with the input that caused it)"));
@@ -100,9 +110,13 @@ public final class Main implements Runnable {
      * A usage error, said the way the tool's other errors are: one line and a hint, the
      * arguments it quotes made visible. Only a command line that lacks what the command needs, or
      * has an argument too many, gets picocli's own handling: the message, then suggestions or
-     * the usage that answers it.
+     * the usage that answers it. An option naming a file the JVM cannot make a path of is no
+     * misuse of the command: it is reported as a file error is.
      */
-    private static int usageError(CommandLine.ParameterException e, String[] args) {
+    private static int usageError(CommandLine.ParameterException e, Io io) {
+        if (e.getCause() instanceof InvalidPathException unusable && e.getArgSpec() instanceof OptionSpec option) {
+            return unusableName(option.longestName() + " '" + e.getValue() + "'", unusable, io);
+        }
         CommandLine command = e.getCommandLine();
         // picocli looks for missing arguments before unknown ones: '--targt nftables' would be
         // reported as a missing --target, and a file named '-x.policy' as a missing FILE.
@@ -160,6 +174,15 @@ public final class Main implements Runnable {
                 : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
         throw new CommandLine.ParameterException(spec.commandLine(),
                 option + " must be " + listed + ", not '" + value + "'");
+    }
+
+    /**
+     * A file name that cannot be a path (under the C locale, any name outside ASCII), wherever
+     * it was turned into one: one line naming it, and how to get round it.
+     */
+    private static int unusableName(String name, InvalidPathException e, Io io) {
+        io.error("cannot use " + name + " as a file name: " + FileErrors.describe(e), FileErrors.hint(e));
+        return ERROR;
     }
 
     /** An option's date, with a message that names no Java class when it is not one. */

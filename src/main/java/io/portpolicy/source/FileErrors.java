@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
 
@@ -28,7 +29,30 @@ public final class FileErrors {
             case "Is a directory" -> "it is a directory";
             case "Not a directory" -> "a part of the path is a file, not a directory";
             // The operating system's words ("No space left on device"), as a clause of a sentence.
-            default -> reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
+            default -> clause(reason);
         };
+    }
+
+    /**
+     * Why a name cannot be a path at all, as a clause. The JVM writes a name in the character set
+     * of the locale, and under the C or POSIX locale that is ASCII.
+     */
+    public static String describe(InvalidPathException e) {
+        if (!unencodable(e)) return clause(e.getReason());
+        return "it has characters that file names cannot hold in this locale's character set ("
+                + System.getProperty("sun.jnu.encoding") + ")";
+    }
+
+    /** What to do about a name that cannot be a path, or {@code null}. */
+    public static String hint(InvalidPathException e) {
+        return unencodable(e) ? "run with a UTF-8 locale, for example LC_ALL=C.UTF-8" : null;
+    }
+
+    private static boolean unencodable(InvalidPathException e) {
+        return e.getReason().startsWith("Malformed input or input contains unmappable characters");
+    }
+
+    private static String clause(String sentence) {
+        return sentence.substring(0, 1).toLowerCase(Locale.ROOT) + sentence.substring(1);
     }
 }

@@ -33,8 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The launcher script, {@code ./portpolicy}, as a user runs it: standard output carries only the
- * command's output whatever the heap. A copy of it runs a jar of the classes under test, which it takes
- * as up to date: it neither builds nor records a class-data archive.
+ * command's output whatever the heap, and a file named outside ASCII works under the C locale.
+ * A copy of it runs a jar of the classes under test, which it takes as up to date: it neither
+ * builds nor records a class-data archive.
  */
 class LauncherTest {
 
@@ -94,6 +95,17 @@ class LauncherTest {
         Matcher flag = Pattern.compile("size_t MaxNewSize +=? (\\d+)").matcher(run.out());
         assertTrue(flag.find(), run.out());
         return Long.parseLong(flag.group(1));
+    }
+
+    @Test
+    void aFileNamedOutsideAsciiIsReadUnderTheCLocale(@TempDir Path dir) throws Exception {
+        Run locales = run(List.of("locale", "-a"), Map.of(), dir);
+        assumeTrue(locales.out().lines().anyMatch(name -> name.equalsIgnoreCase("C.utf8") || name.equals("C.UTF-8")),
+                "there is no C.UTF-8 locale to run the JVM in");
+        Path policy = Files.copy(Path.of(POLICY), dir.resolve("ünï.policy"));
+        Run lint = launch(Map.of("LC_ALL", "C", "LANG", "C"), "lint", "--today", "2026-11-21", policy.toString());
+        assertEquals(0, lint.exit(), lint.err());
+        assertEquals("checked 1 policy: no problems\n", lint.out());
     }
 
     private record Run(int exit, String out, String err) {
