@@ -41,15 +41,21 @@ public final class Main implements Runnable {
     public static final int ERROR = 2;
 
     public static void main(String[] args) {
-        boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
+        Colour colour = Colour.of(System.getProperty(Colour.STDOUT_TERMINAL), System.getProperty(Colour.STDERR_TERMINAL),
+                System.console() != null, System.getenv("NO_COLOR") != null);
         System.exit(run(args, System.in, System.out, System.err, colour));
     }
 
-    /** Runs the CLI on the given streams and returns its exit code. */
+    /** Runs the CLI on the given streams, both coloured or neither, and returns its exit code. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean colour) {
+        return run(args, in, out, err, colour ? new Colour(true, true) : Colour.NONE);
+    }
+
+    /** Runs the CLI on the given streams and returns its exit code. */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Colour colour) {
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        Io io = new Io(in, outWriter, errWriter, colour);
+        Io io = new Io(in, outWriter, errWriter, colour.err());
         CommandLine cli = new CommandLine(new Main(), new Factory(io));
         // Before the settings below: picocli applies them to the commands registered so far.
         for (Class<?> command : commandsFor(args)) cli.addSubcommand(command);
@@ -61,9 +67,9 @@ public final class Main implements Runnable {
                 .registerConverter(Path.class, Path::of)
                 .setOut(outWriter)
                 .setErr(errWriter)
-                .setColorScheme(CommandLine.Help.defaultColorScheme(
-                        colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF))
-                .setParameterExceptionHandler((e, arguments) -> usageError(e, io))
+                // Help goes to standard output; usage errors to standard error.
+                .setColorScheme(colourScheme(colour.out()))
+                .setParameterExceptionHandler((e, arguments) -> usageError(e, io, colourScheme(colour.err())))
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // A FILE argument made a path only where the command needs it (diff --git REV FILE).
                     if (e instanceof InvalidPathException unusable) {
@@ -106,6 +112,10 @@ public final class Main implements Runnable {
         }
     }
 
+    private static CommandLine.Help.ColorScheme colourScheme(boolean colour) {
+        return CommandLine.Help.defaultColorScheme(colour ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF);
+    }
+
     /**
      * A usage error, said the way the tool's other errors are: one line and a hint, the
      * arguments it quotes made visible. Only a command line that lacks what the command needs, or
@@ -113,7 +123,7 @@ public final class Main implements Runnable {
      * the usage that answers it. An option naming a file the JVM cannot make a path of is no
      * misuse of the command: it is reported as a file error is.
      */
-    private static int usageError(CommandLine.ParameterException e, Io io) {
+    private static int usageError(CommandLine.ParameterException e, Io io, CommandLine.Help.ColorScheme colours) {
         if (e.getCause() instanceof InvalidPathException unusable && e.getArgSpec() instanceof OptionSpec option) {
             return unusableName(option.longestName() + " '" + e.getValue() + "'", unusable, io);
         }
@@ -131,9 +141,9 @@ public final class Main implements Runnable {
             return error(command, e.getMessage(), seeHelp(command.getCommandSpec()));
         }
         PrintWriter err = command.getErr();
-        err.println(command.getColorScheme().errorText(VisibleText.of(e.getMessage())));
+        err.println(colours.errorText(VisibleText.of(e.getMessage())));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
-            command.usage(err, command.getColorScheme());
+            command.usage(err, colours);
         }
         return command.getCommandSpec().exitCodeOnInvalidInput();
     }

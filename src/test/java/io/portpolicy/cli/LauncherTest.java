@@ -33,9 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The launcher script, {@code ./portpolicy}, as a user runs it: standard output carries only the
- * command's output whatever the heap, and a file named outside ASCII works under the C locale.
- * A copy of it runs a jar of the classes under test, which it takes as up to date: it neither
- * builds nor records a class-data archive.
+ * command's output whatever the heap, a file named outside ASCII works under the C locale, and
+ * colour follows each stream. A copy of it runs a jar of the classes under test, which it takes
+ * as up to date: it neither builds nor records a class-data archive.
  */
 class LauncherTest {
 
@@ -106,6 +106,20 @@ class LauncherTest {
         Run lint = launch(Map.of("LC_ALL", "C", "LANG", "C"), "lint", "--today", "2026-11-21", policy.toString());
         assertEquals(0, lint.exit(), lint.err());
         assertEquals("checked 1 policy: no problems\n", lint.out());
+    }
+
+    @Test
+    void diagnosticsAreColouredOnlyWhenStandardErrorIsATerminal(@TempDir Path dir) throws Exception {
+        assumeTrue(runs("script", "--version"), "script (util-linux) makes the terminal");
+        Path policy = Files.writeString(dir.resolve("bad.policy"), "allow tcp/22 from nowhere\n");
+        String lint = "'" + launcher + "' lint '" + policy + "'";
+        // Standard error redirected to a file, standard output the terminal: no colour in the file.
+        run(List.of("script", "-qec", lint + " 2>err.txt", "typescript"), Map.of(), dir);
+        String err = Files.readString(dir.resolve("err.txt"));
+        assertTrue(err.contains("unknown name 'nowhere'") && !err.contains("\u001b["), err);
+        // Standard output redirected, standard error the terminal: colour there.
+        Run terminal = run(List.of("script", "-qec", lint + " >out.txt", "typescript"), Map.of(), dir);
+        assertTrue(terminal.out().contains("\u001b[1;31merror"), terminal.out());
     }
 
     private record Run(int exit, String out, String err) {

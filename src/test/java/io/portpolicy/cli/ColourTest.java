@@ -1,0 +1,71 @@
+package io.portpolicy.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Colour only on a terminal, each stream judged on its own: diagnostics (standard error) are
+ * coloured when standard error is a terminal, help (standard output) when standard output is.
+ */
+class ColourTest {
+
+    private static final String ESCAPE = "\u001b[";
+
+    @Test
+    void eachStreamIsColouredOnlyWhenTheLauncherSaysItIsATerminal() {
+        assertEquals(new Colour(false, true), Colour.of("false", "true", true, false), "stdout redirected");
+        assertEquals(new Colour(true, false), Colour.of("true", "false", true, false), "stderr redirected");
+        assertEquals(new Colour(true, true), Colour.of("true", "true", false, false), "stdin redirected");
+    }
+
+    @Test
+    void withoutTheLauncherTheConsoleDecidesForBoth() {
+        assertEquals(new Colour(true, true), Colour.of(null, null, true, false));
+        assertEquals(Colour.NONE, Colour.of(null, null, false, false));
+    }
+
+    @Test
+    void noColorTurnsColourOff() {
+        assertEquals(Colour.NONE, Colour.of("true", "true", true, true));
+        assertEquals(Colour.NONE, Colour.of(null, null, true, true));
+    }
+
+    @Test
+    void diagnosticsFollowStandardErrorAndHelpStandardOutput() {
+        String[] policyError = {"lint", "-"};
+        String bad = "allow tcp/22 from nowhere\n";
+        Output errOnly = run(new Colour(false, true), bad, policyError);
+        assertTrue(errOnly.err().contains(ESCAPE), errOnly.err());
+        Output outOnly = run(new Colour(true, false), bad, policyError);
+        assertFalse(outOnly.err().contains(ESCAPE), outOnly.err());
+
+        assertFalse(run(new Colour(false, true), "", "--help").out().contains(ESCAPE));
+        assertTrue(run(new Colour(true, false), "", "--help").out().contains(ESCAPE));
+
+        // A usage error, with the usage after it, goes to standard error.
+        Output usage = run(new Colour(true, false), "", "lint", "--format", "xml", "-");
+        assertTrue(usage.err().contains("Usage:"), usage.err());
+        assertFalse(usage.err().contains(ESCAPE), usage.err());
+        assertTrue(run(new Colour(false, true), "", "lint", "--format", "xml", "-").err().contains(ESCAPE));
+    }
+
+    private record Output(String out, String err) {
+    }
+
+    private static Output run(Colour colour, String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                colour);
+        return new Output(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
