@@ -226,10 +226,12 @@ final class AtomicWrite {
     /**
      * A new, empty hidden file beside {@code target}. Files.createTempFile would make it
      * readable by its owner only, and a new output must get the permissions a new file gets.
+     * Its name does not grow with the target's: a target whose name is near the file system's
+     * limit (255 bytes) must still be writable.
      */
     private static Path sibling(Path target, String suffix) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path candidate = target.resolveSibling("." + target.getFileName() + "."
+            Path candidate = target.resolveSibling(".portpolicy."
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + suffix);
             try {
                 return Files.createFile(candidate);

@@ -95,7 +95,7 @@ final class CompileCommand implements Callable<Integer> {
         if (selectors > 1) throw usage("give only one of --host, --group and --all");
         if (backend.forGroups() && host != null) throw usage(backend.name() + " configures groups: use --group");
         if (!backend.forGroups() && group != null) throw usage(backend.name() + " configures hosts: use --host");
-        if (all && output == null) throw usage("--all writes one file per target: give the directory with -o");
+        if (all && toStandardOutput()) throw usage("--all writes one file per target: give the directory with -o");
 
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;
@@ -146,7 +146,7 @@ final class CompileCommand implements Callable<Integer> {
         }
 
         try {
-            if (output == null) {
+            if (toStandardOutput()) {
                 Artifact artifact = artifacts.values().iterator().next();
                 io.out().print(pick(artifact, familyNumber).text());
                 io.out().flush();
@@ -175,6 +175,11 @@ final class CompileCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         return Main.OK;
+    }
+
+    /** Whether the output goes to standard output: without -o, or with {@code -o -} ({@code ./-} is a file). */
+    private boolean toStandardOutput() {
+        return output == null || output.toString().equals("-");
     }
 
     private Artifact.Part pick(Artifact artifact, String familyNumber) {

@@ -63,8 +63,7 @@ public final class Main implements Runnable {
         Version version = new Version();
         for (CommandLine sub : cli.getSubcommands().values()) sub.getCommandSpec().versionProvider(version);
         cli.registerConverter(LocalDate.class, Main::date)
-                // Path.of itself: picocli's own converter calls it by reflection, which hides why a name is no path.
-                .registerConverter(Path.class, Path::of)
+                .registerConverter(Path.class, Main::path)
                 .setOut(outWriter)
                 .setErr(errWriter)
                 // Help goes to standard output; usage errors to standard error.
@@ -193,6 +192,15 @@ public final class Main implements Runnable {
     private static int unusableName(String name, InvalidPathException e, Io io) {
         io.error("cannot use " + name + " as a file name: " + FileErrors.describe(e), FileErrors.hint(e));
         return ERROR;
+    }
+
+    /**
+     * An option's file. Path.of itself: picocli's own converter calls it by reflection, which
+     * hides why a name is no path. An empty name is none (it would mean the current directory).
+     */
+    private static Path path(String name) {
+        if (name.isEmpty()) throw new CommandLine.TypeConversionException("an empty name names no file");
+        return Path.of(name);
     }
 
     /** An option's date, with a message that names no Java class when it is not one. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -96,6 +97,16 @@ class AtomicWriteTest {
         assertEquals("cannot write " + dir.resolve("missing/a.nft") + ": there is no directory " + dir.resolve("missing"),
                 refusal(dir.resolve("missing/a.nft")));
         assertEquals(List.of(policy), list(dir), "nothing was written");
+    }
+
+    @Test
+    void aFileNamedNearTheFileSystemsLimitIsWritten() throws IOException {
+        // 254 bytes, one under the usual limit: the hidden file beside it must not be longer.
+        Path file = dir.resolve("a".repeat(250) + ".nft");
+        AtomicWrite.write(file, "text\n");
+        AtomicWrite.write(Map.of(file, "new\n", dir.resolve("b.nft"), "b\n"));
+        assertEquals("new\n", Files.readString(file));
+        assertEquals(List.of(file, dir.resolve("b.nft")), list(dir), "no temporary file is left beside it");
     }
 
     private static String refusal(Path file) {

@@ -277,6 +277,29 @@ class CompileCommandTest {
         assertEquals(List.of(), list(directory));
     }
 
+    @Test
+    void dashIsStandardOutput() {
+        CompileFixtures.Run plain = CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
+                "--family", "6", "--today", "2026-11-21");
+        CompileFixtures.Run dash = CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
+                "--family", "6", "--today", "2026-11-21", "-o", "-");
+        assertEquals(0, dash.exit(), dash.err());
+        assertEquals(plain.out(), dash.out());
+        assertFalse(Files.exists(Path.of("-")), "no file named -");
+        CompileFixtures.Run all = CompileFixtures.run("compile", WEB, "--target", "nftables", "--all", "-o", "-");
+        assertEquals(2, all.exit());
+        assertTrue(all.err().startsWith("portpolicy: error: --all writes one file per target: give the directory with -o"),
+                all.err());
+    }
+
+    @Test
+    void anEmptyOutputNameIsRefused() {
+        CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "nftables", "--host", "web1", "-o", "");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith("portpolicy: error: Invalid value for option '--output': an empty name names no file\n"),
+                run.err());
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.sorted().toList();

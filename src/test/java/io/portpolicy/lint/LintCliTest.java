@@ -230,6 +230,16 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselineIsNotWrittenToStandardOutputWhichCarriesTheFindings() throws IOException {
+        Path policy = write("p.policy", BASE);
+        LintFixtures.Run run = lint("--write-baseline", "-", policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith("portpolicy: error: --write-baseline writes a file, not standard output"), run.err());
+        assertEquals("", run.out());
+        assertFalse(Files.exists(Path.of("-")), "no file named -");
+    }
+
+    @Test
     void aBaselineIsNeverWrittenOverAnInput() throws IOException {
         // The policy has an error, so it is not checked; the files it reads are inputs all the same.
         Path policy = write("p.policy", "include \"common.policy\"\nallow ssh from nowhere to web1\n");
