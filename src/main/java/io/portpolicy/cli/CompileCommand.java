@@ -146,11 +146,15 @@ final class CompileCommand implements Callable<Integer> {
         }
 
         try {
+            Artifact first = artifacts.values().iterator().next();
+            if (family != null && first.parts().size() == 1) throw usage("--family is for iptables");
             if (toStandardOutput()) {
-                Artifact artifact = artifacts.values().iterator().next();
-                io.out().print(pick(artifact, familyNumber).text());
+                io.out().print(pick(first, familyNumber).text());
                 io.out().flush();
                 return Main.OK;
+            }
+            if (family != null) {
+                throw usage("--family picks what standard output gets: -o PATH writes both, as PATH.v4 and PATH.v6");
             }
             Map<Path, String> files = new LinkedHashMap<>();
             if (all) {
@@ -162,8 +166,7 @@ final class CompileCommand implements Callable<Integer> {
             } else {
                 // Also where the files are PATH.v4 and PATH.v6, beside it: the user meant one inside.
                 AtomicWrite.refuseDirectory(output);
-                Artifact artifact = artifacts.values().iterator().next();
-                for (Artifact.Part part : artifact.parts()) {
+                for (Artifact.Part part : first.parts()) {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());
                 }
             }
@@ -182,11 +185,9 @@ final class CompileCommand implements Callable<Integer> {
         return output == null || output.toString().equals("-");
     }
 
+    /** The part standard output gets: the only one, or the --family one (IPv4 by default). */
     private Artifact.Part pick(Artifact artifact, String familyNumber) {
-        if (artifact.parts().size() == 1) {
-            if (familyNumber != null) throw usage("--family is for iptables");
-            return artifact.parts().get(0);
-        }
+        if (artifact.parts().size() == 1) return artifact.parts().get(0);
         String suffix = ".v" + (familyNumber != null ? familyNumber : "4");
         return artifact.parts().stream().filter(p -> p.suffix().equals(suffix)).findFirst()
                 .orElseThrow(() -> usage("no " + suffix + " output"));

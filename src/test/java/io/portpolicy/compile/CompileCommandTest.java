@@ -300,6 +300,25 @@ class CompileCommandTest {
                 run.err());
     }
 
+    @Test
+    void familyIsForStandardOutputOnly(@TempDir Path dir) throws IOException {
+        // -o PATH writes both families; --family cannot pick one there, so it is refused, not ignored.
+        for (List<String> output : List.of(List.of("--host", "web1", "-o", dir.resolve("ipt").toString()),
+                List.of("--all", "-o", dir.resolve("all").toString()))) {
+            List<String> args = new ArrayList<>(List.of("compile", WEB, "--target", "iptables", "--family", "6"));
+            args.addAll(output);
+            CompileFixtures.Run run = CompileFixtures.run(args.toArray(String[]::new));
+            assertEquals(2, run.exit(), output + ": " + run.err());
+            assertTrue(run.err().startsWith("portpolicy: error: --family picks what standard output gets: -o PATH writes both,"),
+                    run.err());
+        }
+        CompileFixtures.Run nftables = CompileFixtures.run("compile", WEB, "--target", "nftables", "--host", "web1",
+                "--family", "6", "-o", dir.resolve("web1.nft").toString());
+        assertEquals(2, nftables.exit());
+        assertTrue(nftables.err().startsWith("portpolicy: error: --family is for iptables\n"), nftables.err());
+        assertEquals(List.of(), list(dir), "nothing was written");
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.sorted().toList();
