@@ -132,12 +132,12 @@ public final class Main implements Runnable {
         List<String> unmatched = command.getUnmatchedArguments();
         if (!unmatched.isEmpty() && new CommandLine.UnmatchedArgumentException(command, unmatched).isUnknownOption()) {
             String option = unmatched.get(0).split("=", 2)[0];
-            return error(command, "unknown option '" + option + "'", unknownOptionHint(command, option));
+            return error(command, colours, "unknown option '" + option + "'", unknownOptionHint(command, option));
         }
         // picocli's exceptions about the command line's shape are subclasses; a plain one is about
         // a value: one picocli could not convert, or one a command refused.
         if (e.getClass() == CommandLine.ParameterException.class) {
-            return error(command, e.getMessage(), seeHelp(command.getCommandSpec()));
+            return error(command, colours, e.getMessage(), seeHelp(command.getCommandSpec()));
         }
         PrintWriter err = command.getErr();
         err.println(colours.errorText(VisibleText.of(e.getMessage())));
@@ -163,9 +163,10 @@ public final class Main implements Runnable {
         return "see '" + spec.qualifiedName() + " --help'";
     }
 
-    private static int error(CommandLine command, String message, String hint) {
-        boolean colour = command.getColorScheme().ansi().enabled();
-        command.getErr().print(new DiagnosticRenderer(colour).render(Diagnostic.error(null, message, hint)));
+    /** A usage error in one line and a hint, coloured as standard error is ({@code colours}). */
+    private static int error(CommandLine command, CommandLine.Help.ColorScheme colours, String message, String hint) {
+        command.getErr().print(new DiagnosticRenderer(colours.ansi().enabled())
+                .render(Diagnostic.error(null, message, hint)));
         command.getErr().flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();
     }

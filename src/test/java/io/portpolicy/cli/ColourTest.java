@@ -50,10 +50,13 @@ class ColourTest {
         assertFalse(run(new Colour(false, true), "", "--help").out().contains(ESCAPE));
         assertTrue(run(new Colour(true, false), "", "--help").out().contains(ESCAPE));
 
-        // A usage error, with the usage after it, goes to standard error.
-        Output usage = run(new Colour(true, false), "", "lint", "--format", "xml", "-");
+        // A usage error, with the usage after it (a missing argument), goes to standard error.
+        Output usage = run(new Colour(true, false), "", "lint");
         assertTrue(usage.err().contains("Usage:"), usage.err());
         assertFalse(usage.err().contains(ESCAPE), usage.err());
+        assertTrue(run(new Colour(false, true), "", "lint").err().contains(ESCAPE));
+        // So does one said in a line with a hint (a value that will not do).
+        assertFalse(run(new Colour(true, false), "", "lint", "--format", "xml", "-").err().contains(ESCAPE));
         assertTrue(run(new Colour(false, true), "", "lint", "--format", "xml", "-").err().contains(ESCAPE));
     }
 
