@@ -267,9 +267,8 @@ public final class EffectivePolicy {
     /**
      * The layers anomaly analysis judges the rules at. A policy with hosts describes host
      * firewalls: it is judged at its hosts. A policy without hosts is a cloud policy: it is
-     * judged at every group, each of which compiles to a cloud target (also a group no rule
-     * names: rules without 'to', or to 'any', apply there), packed into as few layers of
-     * groups sharing no address as a greedy pass finds.
+     * judged at its {@link #cloudTargets}, packed into as few layers of groups sharing no
+     * address as a greedy pass finds.
      */
     public List<DirectedPolicy> analysisLayers() {
         List<TargetLayer> chosen = new ArrayList<>();
@@ -277,7 +276,7 @@ public final class EffectivePolicy {
             chosen.addAll(hostLayers());
         } else {
             List<List<Target>> packed = new ArrayList<>();
-            for (String name : new TreeSet<>(policy.groups().keySet())) {
+            for (String name : cloudTargets()) {
                 Target group = groupTarget(name);
                 List<Target> home = packed.stream().filter(l -> l.stream().noneMatch(t -> overlap(t, group)))
                         .findFirst().orElse(null);
@@ -292,6 +291,24 @@ public final class EffectivePolicy {
         List<DirectedPolicy> result = new ArrayList<>();
         for (TargetLayer layer : chosen) result.addAll(layer(layer).values());
         return result;
+    }
+
+    /**
+     * The groups a policy without hosts is judged at, sorted: those its rules name, or every
+     * group when its rules name none (rules without 'to', or to 'any', apply at each). Not
+     * every group always: a policy may define thousands of nested groups, and each judged
+     * group is a layer of its own when they overlap.
+     */
+    public TreeSet<String> cloudTargets() {
+        TreeSet<String> names = new TreeSet<>();
+        for (Rule rule : policy.rules()) {
+            for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.to().addresses())) {
+                for (AddressTerm term : terms) {
+                    if (term instanceof AddressTerm.GroupRef ref) names.add(ref.group().name());
+                }
+            }
+        }
+        return names.isEmpty() ? new TreeSet<>(policy.groups().keySet()) : names;
     }
 
     private static boolean overlap(Target a, Target b) {

@@ -99,8 +99,8 @@ class RuleCasesTest {
         List<Finding> found = verify("PP103", HOST + "host web2 = 10.0.0.12\ngroup web = web1, web2\n"
                 + "allow ssh from any except 10.0.0.0/8 to web   # expect: PP103\n");
         assertTrue(found.get(0).message().endsWith("from the whole world to web1"), found.toString());
-        // A policy without hosts is judged at every group: each compiles to a cloud target, also
-        // one no rule names, where rules without 'to' apply.
+        // A policy without hosts whose rules name no group is judged at every group: each
+        // compiles to a cloud target, where rules without 'to' apply.
         verify("PP103", "group app = 10.0.3.0/28\ndefault outbound deny\nallow ssh from any   # expect: PP103\n");
         verify("PP401", "group app = 10.0.3.0/28\ngroup spare = 10.0.4.0/28   # expect: PP401\n"
                 + "allow ssh from 10.0.9.0/24 to 10.0.3.0/24\n");

@@ -34,8 +34,8 @@ public final class TargetLimit implements LintRule {
         List<Backend> cloud = Backends.all().stream().filter(Backend::forGroups).toList();
         if (cloud.isEmpty()) return List.of();
         EffectivePolicy effective = context.effective();
-        List<Target> groups = context.policy().groups().keySet().stream().sorted()
-                .map(name -> effective.target(name).orElseThrow()).toList();
+        List<Target> groups = effective.cloudTargets().stream().map(name -> effective.target(name).orElseThrow())
+                .toList();
         // Each group is judged in a layer with a BDD of its own: half the groups are compiled on a
         // second thread, and each group's layer is let go once every backend is done with it, so
         // that a policy of hundreds of groups holds a few at a time.
