@@ -283,6 +283,13 @@ class RuleCasesTest {
         verify("PP302", HOST + "allow ssh from 10.1.0.0/16 to web1\nallow tcp/22 from 10.1.2.0/24 to web1   # expect: PP302\n");
         verify("PP302", HOST + "deny ssh from 10.1.0.0/16 to web1   # expect: PP302\n");
         verify("PP302", HOST + "allow ssh from 10.1.2.0/24 to web1\nallow ssh from 10.1.3.0/24 to web1\n");
+        // Redundant at the hosts, where outbound is allowed anyway; but dmz, a group of addresses no
+        // host has, may be compiled for a cloud target, where the rule is its only allow.
+        List<Finding> found = verify("PP302", "host bastion = 10.0.0.5 os linux\ngroup dmz = 10.0.5.0/24\n"
+                + "allow ssh from 192.0.2.0/24 to bastion comment \"x\"\n"
+                + "allow https from any to dmz comment \"x\"   # expect: PP302\n");
+        assertTrue(found.get(0).hint().endsWith("(judged at the hosts: group 'dmz' also holds addresses no host has,"
+                + " and what a cloud target compiled for it admits is not linted)"), found.get(0).hint());
     }
 
     @Test

@@ -4,8 +4,14 @@ import io.portpolicy.engine.Anomaly;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
+import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.Endpoint;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A rule reporting one kind of the engine's exact rule-set anomalies. Expired rules are left
@@ -21,7 +27,28 @@ abstract class AnomalyRule implements LintRule {
     public final List<Finding> check(LintContext context) {
         return context.anomalies().stream()
                 .filter(a -> a.kind() == kind() && !a.rule().expiredOn(context.today()))
-                .map(a -> context.finding(this, a.rule(), a.rule().location(), a.message(), hint(a)))
+                .map(a -> context.finding(this, a.rule(), a.rule().location(), a.message(),
+                        hint(a) + cloudCaveat(context.policy(), a.rule())))
                 .toList();
+    }
+
+    /**
+     * A policy with hosts is judged at its hosts (README, "lint"), but a group it names that
+     * holds addresses no host has can still be compiled for a cloud target, where the rule may
+     * matter: the advice says it holds for the hosts only.
+     */
+    private static String cloudCaveat(Policy policy, Rule rule) {
+        if (policy.hosts().isEmpty()) return "";
+        Set<String> groups = new TreeSet<>();
+        for (Endpoint side : List.of(rule.from(), rule.to())) {
+            for (AddressTerm term : side.addresses()) {
+                if (term instanceof AddressTerm.GroupRef ref && !ref.group().blocks().isEmpty()) {
+                    groups.add(ref.group().name());
+                }
+            }
+        }
+        if (groups.isEmpty()) return "";
+        return " (judged at the hosts: " + String.join(", ", groups.stream().map(g -> "group '" + g + "'").toList())
+                + " also holds addresses no host has, and what a cloud target compiled for it admits is not linted)";
     }
 }
