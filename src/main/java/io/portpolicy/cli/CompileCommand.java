@@ -15,7 +15,6 @@ import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Policy;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,10 +91,13 @@ final class CompileCommand implements Callable<Integer> {
                 : Main.oneOf("--format for " + backend.name(), format, backend.formats(), spec);
         String familyNumber = family == null ? null : Main.oneOf("--family", family, List.of("4", "6"), spec);
         int selectors = (host != null ? 1 : 0) + (group != null ? 1 : 0) + (all ? 1 : 0);
-        if (selectors > 1) throw usage("give only one of --host, --group and --all");
-        if (backend.forGroups() && host != null) throw usage(backend.name() + " configures groups: use --group");
-        if (!backend.forGroups() && group != null) throw usage(backend.name() + " configures hosts: use --host");
-        if (all && toStandardOutput()) throw usage("--all writes one file per target: give the directory with -o");
+        if (selectors > 1) throw Main.usage(spec, "give only one of --host, --group and --all");
+        if (backend.forGroups() && host != null) throw Main.usage(spec,
+                backend.name() + " configures groups: use --group");
+        if (!backend.forGroups() && group != null) throw Main.usage(spec,
+                backend.name() + " configures hosts: use --host");
+        if (all && toStandardOutput()) throw Main.usage(spec,
+                "--all writes one file per target: give the directory with -o");
 
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;
@@ -147,14 +149,15 @@ final class CompileCommand implements Callable<Integer> {
 
         try {
             Artifact first = artifacts.values().iterator().next();
-            if (family != null && first.parts().size() == 1) throw usage("--family is for iptables");
+            if (family != null && first.parts().size() == 1) throw Main.usage(spec, "--family is for iptables");
             if (toStandardOutput()) {
                 io.out().print(pick(first, familyNumber).text());
                 io.out().flush();
                 return Main.OK;
             }
             if (family != null) {
-                throw usage("--family picks what standard output gets: -o PATH writes both, as PATH.v4 and PATH.v6");
+                throw Main.usage(spec,
+                        "--family picks what standard output gets: -o PATH writes both, as PATH.v4 and PATH.v6");
             }
             Map<Path, String> files = new LinkedHashMap<>();
             if (all) {
@@ -190,14 +193,15 @@ final class CompileCommand implements Callable<Integer> {
         if (artifact.parts().size() == 1) return artifact.parts().get(0);
         String suffix = ".v" + (familyNumber != null ? familyNumber : "4");
         return artifact.parts().stream().filter(p -> p.suffix().equals(suffix)).findFirst()
-                .orElseThrow(() -> usage("no " + suffix + " output"));
+                .orElseThrow(() -> Main.usage(spec, "no " + suffix + " output"));
     }
 
     private List<Target> targets(Policy policy, EffectivePolicy effective, Backend backend) {
         TreeSet<String> names = new TreeSet<>(backend.forGroups() ? policy.groups().keySet() : policy.hosts().keySet());
         String kind = backend.forGroups() ? "group" : "host";
         if (all) {
-            if (names.isEmpty()) throw usage("the policy has no " + kind + " to compile for " + backend.name());
+            if (names.isEmpty()) throw Main.usage(spec,
+                    "the policy has no " + kind + " to compile for " + backend.name());
             List<Target> targets = new ArrayList<>();
             for (String name : names) targets.add(effective.target(name).orElseThrow());
             return targets;
@@ -205,17 +209,13 @@ final class CompileCommand implements Callable<Integer> {
         String name = backend.forGroups() ? group : host;
         if (name == null) {
             if (names.size() == 1) return List.of(effective.target(names.first()).orElseThrow());
-            throw usage("name the " + kind + " to compile for with --" + kind + " (or --all)"
+            throw Main.usage(spec, "name the " + kind + " to compile for with --" + kind + " (or --all)"
                     + (names.isEmpty() ? "; the policy has none" : "; the policy has: " + String.join(", ", names)));
         }
         if (!names.contains(name)) {
             String hint = Suggestions.didYouMean(name, names);
-            throw usage("no " + kind + " '" + name + "' in the policy" + (hint == null ? "" : "; " + hint));
+            throw Main.usage(spec, "no " + kind + " '" + name + "' in the policy" + (hint == null ? "" : "; " + hint));
         }
         return List.of(effective.target(name).orElseThrow());
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

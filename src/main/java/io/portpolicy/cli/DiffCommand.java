@@ -69,9 +69,11 @@ final class DiffCommand implements Callable<Integer> {
         FileStore oldFiles = FileStore.DISK;
         String before;
         if (revision != null) {
-            if (files.size() != 1) throw usage("with --git, give one FILE: it is compared as of " + revision + " with the working tree");
-            if (revision.startsWith("-")) throw usage("'" + revision + "' is not a revision");
-            if (after.equals("-")) throw usage("with --git, FILE must be a file of the repository, not standard input");
+            if (files.size() != 1) throw Main.usage(spec,
+                    "with --git, give one FILE: it is compared as of " + revision + " with the working tree");
+            if (revision.startsWith("-")) throw Main.usage(spec, "'" + revision + "' is not a revision");
+            if (after.equals("-")) throw Main.usage(spec,
+                    "with --git, FILE must be a file of the repository, not standard input");
             try {
                 oldFiles = GitRevision.of(revision, Path.of(after));
             } catch (IOException e) {
@@ -80,9 +82,10 @@ final class DiffCommand implements Callable<Integer> {
             }
             before = after;
         } else {
-            if (files.size() != 2) throw usage("give OLD and NEW, or --git REV FILE");
+            if (files.size() != 2) throw Main.usage(spec, "give OLD and NEW, or --git REV FILE");
             before = files.get(0);
-            if (before.equals("-") && after.equals("-")) throw usage("only one of OLD and NEW can be standard input");
+            if (before.equals("-") && after.equals("-")) throw Main.usage(spec,
+                    "only one of OLD and NEW can be standard input");
         }
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;
@@ -102,9 +105,5 @@ final class DiffCommand implements Callable<Integer> {
         });
         io.out().flush();
         return result.accessChanged() ? Main.FINDINGS : Main.OK;
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -14,7 +14,6 @@ import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -81,8 +80,8 @@ final class LintCommand implements Callable<Integer> {
         String formatName = Main.oneOf("--format", format, List.of("text", "json", "sarif", "github"), spec);
         Main.standardInputAtMostOnce(files, spec);
         if (writeBaseline != null && writeBaseline.toString().equals("-")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--write-baseline writes a file, not"
-                    + " standard output, which carries the findings (a file named - is ./-)");
+            throw Main.usage(spec, "--write-baseline writes a file, not standard output, which carries the findings"
+                    + " (a file named - is ./-)");
         }
         // Reported on stderr, and in the machine formats too, where a missing finding must not pass for a clean run.
         List<Diagnostic> problems = new ArrayList<>();

@@ -103,11 +103,15 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /** A usage error of {@code spec}'s command, said in one line with a hint ({@link #usageError}). */
+    static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
     /** Refuses {@code -} given twice: standard input can be read only once, and the second would read nothing. */
     static void standardInputAtMostOnce(List<String> files, CommandLine.Model.CommandSpec spec) {
         if (files.stream().filter("-"::equals).count() > 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "'-' (standard input) can be given only once: it can be read only once");
+            throw usage(spec, "'-' (standard input) can be given only once: it can be read only once");
         }
     }
 
@@ -182,8 +186,7 @@ public final class Main implements Runnable {
         if (words.contains(word)) return word;
         String listed = words.size() == 1 ? words.get(0)
                 : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                option + " must be " + listed + ", not '" + value + "'");
+        throw usage(spec, option + " must be " + listed + ", not '" + value + "'");
     }
 
     /**
@@ -248,8 +251,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: " + String.join(", ", spec.subcommands().keySet()));
+        throw usage(spec, "a command is required: " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Builds commands with the run's streams. */

@@ -116,7 +116,7 @@ final class QueryCommand implements Callable<Integer> {
         int type = 0;
         int code = 0;
         if (protocol.hasPorts()) {
-            if (port == null) throw usage("--port is required for " + protocol.keyword());
+            if (port == null) throw Main.usage(spec, "--port is required for " + protocol.keyword());
             dport = port;
             sport = sourcePort != null ? sourcePort : new EphemeralPorts(policy).of(src).low();
         } else {
@@ -128,8 +128,8 @@ final class QueryCommand implements Callable<Integer> {
 
         List<Place> places = places(policy, packet, source, destination);
         if (places.isEmpty()) {
-            throw usage("neither '" + from + "' nor '" + to + "' is a host or group of this policy, or an address"
-                    + " of a host; name the host or group to judge the packet at");
+            throw Main.usage(spec, "neither '" + from + "' nor '" + to + "' is a host or group of this policy,"
+                    + " or an address of a host; name the host or group to judge the packet at");
         }
 
         EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, Main.dayOr(today));
@@ -156,14 +156,14 @@ final class QueryCommand implements Callable<Integer> {
     private void refuseOptionsOtherProtocolsTake(Protocol protocol) {
         if (protocol.hasPorts()) {
             if (icmpType != null) {
-                throw usage("--icmp-type applies to icmp and icmpv6, not " + protocol.keyword()
+                throw Main.usage(spec, "--icmp-type applies to icmp and icmpv6, not " + protocol.keyword()
                         + "; drop it, or ask about --proto icmp or icmpv6");
             }
             return;
         }
         String portOption = port != null ? "--port" : sourcePort != null ? "--sport" : null;
         if (portOption != null) {
-            throw usage(portOption + " applies to tcp and udp, not " + protocol.keyword()
+            throw Main.usage(spec, portOption + " applies to tcp and udp, not " + protocol.keyword()
                     + "; drop it, and give the ICMP type with --icmp-type TYPE[:CODE]");
         }
     }
@@ -176,7 +176,7 @@ final class QueryCommand implements Callable<Integer> {
             return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
         }
         IPAddress address = AddressParser.single(text);
-        if (address == null) throw usage(notAnAddress(policy, text, option));
+        if (address == null) throw Main.usage(spec, notAnAddress(policy, text, option));
         return new End(List.of(address), null);
     }
 
@@ -249,7 +249,8 @@ final class QueryCommand implements Callable<Integer> {
      */
     private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide) {
         List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
-        if (ofFamily.isEmpty()) throw usage(option + " has no " + family.label() + " address for this packet");
+        if (ofFamily.isEmpty()) throw Main.usage(spec,
+                option + " has no " + family.label() + " address for this packet");
         return ofFamily.stream()
                 .filter(a -> otherSide.stream().noneMatch(o -> o.withoutPrefixLength().equals(a.withoutPrefixLength())))
                 .findFirst().orElse(ofFamily.get(0));
@@ -266,7 +267,8 @@ final class QueryCommand implements Callable<Integer> {
         } catch (NumberFormatException bad) {
             // reported below
         }
-        throw usage("--icmp-type '" + icmpType + "' is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
+        throw Main.usage(spec,
+                "--icmp-type '" + icmpType + "' is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
     }
 
     /** A port option's value, refused in words rather than as "not an int" when it is no port. */
@@ -290,8 +292,4 @@ final class QueryCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
-    }
 }

@@ -7,7 +7,6 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleCatalog;
 import io.portpolicy.lint.RuleDocs;
 import io.portpolicy.lint.RuleInfo;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,7 +45,8 @@ final class RulesCommand implements Callable<Integer> {
     public Integer call() {
         String formatName = Main.oneOf("--format", format, List.of("text", "json", "markdown"), spec);
         if (docs != null) {
-            if (!formatName.equals("markdown")) throw usage("--write-docs writes markdown; add --format markdown");
+            if (!formatName.equals("markdown")) throw Main.usage(spec,
+                    "--write-docs writes markdown; add --format markdown");
             return writeDocs();
         }
         io.out().print(switch (formatName) {
@@ -94,9 +94,5 @@ final class RulesCommand implements Callable<Integer> {
         }
         io.out().println(VisibleText.of("wrote " + RuleDocs.files().size() + " files to " + docs));
         return Main.OK;
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }
