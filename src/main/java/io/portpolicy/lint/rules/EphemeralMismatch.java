@@ -38,8 +38,6 @@ import java.util.Set;
         securitySeverity = "2.0")
 public final class EphemeralMismatch implements LintRule {
 
-    /** Where the range of clients without an os comes from, as the message names it. */
-
     /** What the replies of one return rule miss, and the ports the rule admits. */
     private static final class Missed {
         final List<PortRange> admitted = new ArrayList<>();
@@ -55,13 +53,11 @@ public final class EphemeralMismatch implements LintRule {
         Map<Rule, Missed> byRule = new LinkedHashMap<>();
         for (Map<Direction, DirectedPolicy> layer : ReturnTraffic.layers(context)) {
             for (DirectedPolicy directed : layer.values()) {
-                PacketSpace space = directed.space();
-                PacketSet self = space.selfTraffic();
                 for (RuleRegion region : directed.rules()) {
                     Rule rule = region.rule();
                     if (rule.action() != Action.ALLOW) continue;
                     for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                        PacketSet replies = region.decided().intersect(space.protocol(protocol)).minus(self);
+                        PacketSet replies = ReturnTraffic.flows(region, protocol);
                         if (replies.isEmpty() || !ReturnTraffic.areReplies(policy, replies, protocol)) continue;
                         // Replies to clients' ports, not a server's (dns from port 53 to port 53).
                         List<PortRange> ports = Exposure.openPorts(replies, protocol);

@@ -178,13 +178,11 @@ public final class MissingReturnPath implements LintRule {
         for (Map<Direction, DirectedPolicy> layer : ReturnTraffic.layers(context)) {
             if (layer.size() < 2) continue;
             for (Direction direction : Direction.values()) {
-                DirectedPolicy request = layer.get(direction);
-                PacketSet self = request.space().selfTraffic();
-                for (RuleRegion region : request.rules()) {
+                for (RuleRegion region : layer.get(direction).rules()) {
                     Rule rule = region.rule();
                     if (rule.action() != Action.ALLOW) continue;
                     for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                        PacketSet flows = region.decided().intersect(request.space().protocol(protocol)).minus(self);
+                        PacketSet flows = ReturnTraffic.flows(region, protocol);
                         if (flows.isEmpty()) continue;
                         // Replies, and packets only to clients' ports, are no requests that need one.
                         if (ReturnTraffic.areReplies(policy, flows, protocol)

@@ -6,6 +6,7 @@ import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
 import io.portpolicy.engine.PacketSpace;
+import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.lint.Exposure;
@@ -54,6 +55,15 @@ final class ReturnTraffic {
 
     static Direction opposite(Direction direction) {
         return direction == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
+    }
+
+    /**
+     * What a rule decides of one protocol in its region's space, a target's traffic with itself
+     * left out: that is implicit, no request or reply of the policy's own.
+     */
+    static PacketSet flows(RuleRegion region, Protocol protocol) {
+        PacketSpace space = region.decided().space();
+        return region.decided().intersect(space.protocol(protocol)).minus(space.selfTraffic());
     }
 
     /** Client addresses with the ephemeral range they use. */
