@@ -79,25 +79,17 @@ final class EndSwap {
         for (int a = first; a < end; a++) order[a - first] = a;
         restrict(node, order, 0, order.length, first, atOwnField);
         // Atoms that see the same own-side set (once the peer is their address) become one block.
-        Map<Integer, List<Integer>> byOwnSide = new LinkedHashMap<>();
+        Map<Integer, BitSet> byOwnSide = new LinkedHashMap<>();
         for (int i = 0; i < atOwnField.length; i++) {
-            if (atOwnField[i] != Bdd.FALSE) byOwnSide.computeIfAbsent(atOwnField[i], k -> new ArrayList<>()).add(first + i);
+            if (atOwnField[i] != Bdd.FALSE) byOwnSide.computeIfAbsent(atOwnField[i], k -> new BitSet()).set(first + i);
         }
         int result = Bdd.FALSE;
-        for (Map.Entry<Integer, List<Integer>> entry : byOwnSide.entrySet()) {
+        for (Map.Entry<Integer, BitSet> entry : byOwnSide.entrySet()) {
             BitSet owners = new BitSet(atoms.count());
             from.markAtoms(entry.getKey(), 0, 0, first, end, owners);
             if (owners.isEmpty()) continue;
             int peers = to.bdd.keep(to.peersOfAtoms(owners));
-            int own = Bdd.FALSE;
-            List<Integer> senders = entry.getValue();
-            for (int i = 0; i < senders.size(); ) {
-                int j = i;
-                while (j + 1 < senders.size() && senders.get(j + 1) == senders.get(j) + 1) j++;
-                own = to.bdd.orFree(own, to.atomBits(senders.get(i), senders.get(j)));
-                i = j + 1;
-            }
-            result = to.bdd.orFree(result, to.bdd.andFree(peers, own));
+            result = to.bdd.orFree(result, to.bdd.andFree(peers, to.atomBits(entry.getValue())));
         }
         hold(result);
         swapped.put(key, result);

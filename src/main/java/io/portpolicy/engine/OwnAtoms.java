@@ -7,6 +7,7 @@ import inet.ipaddr.ipv6.IPv6Address;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 
@@ -71,6 +72,17 @@ final class OwnAtoms {
             ranges.add(atoms.get(start).getLower().toSequentialRange(atoms.get(end).getUpper()));
             start = end + 1;
             next++;
+        }
+        return ranges;
+    }
+
+    /** The addresses of a set of atoms as ranges, as {@link #ranges(int, int)} gives each run of them. */
+    List<IPAddressSeqRange> ranges(BitSet atoms) {
+        List<IPAddressSeqRange> ranges = new ArrayList<>();
+        for (int a = atoms.nextSetBit(0); a >= 0; a = atoms.nextSetBit(a + 1)) {
+            int last = atoms.nextClearBit(a) - 1;
+            ranges.addAll(ranges(a, last));
+            a = last;
         }
         return ranges;
     }

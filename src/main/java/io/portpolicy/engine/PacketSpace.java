@@ -254,15 +254,7 @@ public final class PacketSpace {
 
     /** The own addresses of the set's packets (every other field dropped), as ranges: IPv4 first, each sorted. */
     List<IPAddressSeqRange> ownAddresses(PacketSet set) {
-        BitSet owned = ownAtoms(set.node);
-        List<IPAddressSeqRange> ranges = new ArrayList<>();
-        for (int a = owned.nextSetBit(0); a >= 0; a = owned.nextSetBit(a + 1)) {
-            int last = owned.nextClearBit(a) - 1;
-            // A run from the last IPv4 atom on to IPv6 ones still gives one range per family.
-            ranges.addAll(atoms.ranges(a, last));
-            a = last;
-        }
-        return ranges;
+        return atoms.ranges(ownAtoms(set.node));
     }
 
     /**
@@ -443,18 +435,25 @@ public final class PacketSpace {
         Integer known = peersOfAtoms.get(owned);
         if (known != null) return known;
         int peers = Bdd.FALSE;
-        for (int a = owned.nextSetBit(0); a >= 0; a = owned.nextSetBit(a + 1)) {
-            int last = owned.nextClearBit(a) - 1;
-            for (IPAddressSeqRange range : atoms.ranges(a, last)) peers = bdd.orFree(peers, peerBits(range));
-            a = last;
-        }
+        for (IPAddressSeqRange range : atoms.ranges(owned)) peers = bdd.orFree(peers, peerBits(range));
         peersOfAtoms.put((BitSet) owned.clone(), peers);
         return peers;
     }
 
     /** The atoms {@code first..last}, whichever the family bit says. */
-    int atomBits(int first, int last) {
+    private int atomBits(int first, int last) {
         return bitRange(own.offset(), own.width(), BigInteger.valueOf(first), BigInteger.valueOf(last));
+    }
+
+    /** A set of atoms as the own field, whichever the family bit says: one range per run of them. */
+    int atomBits(BitSet chosen) {
+        int result = Bdd.FALSE;
+        for (int a = chosen.nextSetBit(0); a >= 0; a = chosen.nextSetBit(a + 1)) {
+            int last = chosen.nextClearBit(a) - 1;
+            result = bdd.orFree(result, atomBits(a, last));
+            a = last;
+        }
+        return result;
     }
 
     /** The family bit is the first variable, so this is one node above the given set. */
