@@ -408,6 +408,21 @@ class AwsSecurityGroupBackendTest {
         crossCheck("default allow", effective, web, 4, maxRules(1000));
     }
 
+    /** A policy's path is cut to fit AWS's 255 characters, never the hash that names its content. */
+    @Test
+    void aLongPolicyPathLeavesTheHashWhole(@TempDir Path dir) throws IOException, CompileException {
+        Path file = Files.createDirectories(dir.resolve("d".repeat(200))).resolve("p".repeat(100) + ".policy");
+        Files.writeString(file, "group web = 10.20.1.0/24\nallow https from any to web\n");
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkFile(file.toString()), CompileFixtures.TODAY);
+        CompileRequest request = new CompileRequest(effective, effective.target("web").orElseThrow(), "json", "TEST",
+                TargetOptions.defaults(BACKEND));
+        SecurityGroupReader sg = SecurityGroupReader.ec2Json(compile(effective, request.target(), "json",
+                TargetOptions.defaults(BACKEND)));
+        assertTrue(sg.groupDescription.length() <= 255, sg.groupDescription);
+        assertTrue(sg.groupDescription.contains("sha256 " + Header.contentHash(request) + ": group web"),
+                sg.groupDescription);
+    }
+
     /**
      * Each permission pairs icmp with IPv4 ranges and icmpv6 with IPv6 ranges: the other family's
      * ICMP number, which a partial 'any' admits, gets no permission of its own and is dropped.

@@ -296,15 +296,19 @@ public final class AwsSecurityGroupBackend implements Backend {
         return notes;
     }
 
-    /** The group's own description: what made it, within AWS's characters and length. */
+    /**
+     * The group's own description: what made it, within AWS's characters and length. The hash
+     * comes before the group's name and the policy's path, which may be long: what the length
+     * cuts off is the end of the path, never the hash.
+     */
     private static String groupDescription(CompileRequest request) {
         EffectivePolicy effective = request.effective();
-        StringBuilder out = new StringBuilder("portpolicy ").append(request.toolVersion()).append(": group ")
-                .append(request.target().name()).append(", stateful");
+        StringBuilder out = new StringBuilder("portpolicy ").append(request.toolVersion()).append(" sha256 ")
+                .append(Header.contentHash(request)).append(": group ").append(request.target().name())
+                .append(", stateful");
         if (hasReject(effective)) out.append(", reject compiled as drop");
         if (hasLog(effective)) out.append(", no per-rule logging");
-        out.append("; ").append(effective.policy().root().displayPath()).append(" sha256 ")
-                .append(Header.contentHash(request));
+        out.append("; ").append(effective.policy().root().displayPath());
         return description(out.toString());
     }
 
