@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -169,6 +170,11 @@ final class CompileCommand implements Callable<Integer> {
             } else {
                 // Also where the files are PATH.v4 and PATH.v6, beside it: the user meant one inside.
                 AtomicWrite.refuseDirectory(output);
+                if (outputEndsInSeparator()) {
+                    throw new CannotWrite(output, "it names a directory (it ends in '/')",
+                            "name a file, or give --all to write one file per " + (backend.forGroups() ? "group" : "host")
+                                    + " into a directory");
+                }
                 for (Artifact.Part part : first.parts()) {
                     files.put(Path.of(output.toString() + part.suffix()), part.text());
                 }
@@ -181,6 +187,17 @@ final class CompileCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         return Main.OK;
+    }
+
+    /**
+     * Whether -o was written ending in a separator ({@code -o out/}): the path it becomes has
+     * lost the separator, but the user named a directory, even one that does not exist yet.
+     */
+    private boolean outputEndsInSeparator() {
+        List<String> written = spec.findOption("-o").stringValues();
+        if (written.isEmpty()) return false;
+        String last = written.get(written.size() - 1);
+        return last.endsWith("/") || last.endsWith(File.separator);
     }
 
     /** Whether the output goes to standard output: without -o, or with {@code -o -} ({@code ./-} is a file). */

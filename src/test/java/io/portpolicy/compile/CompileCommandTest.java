@@ -278,6 +278,20 @@ class CompileCommandTest {
     }
 
     @Test
+    void anOutputEndingInASlashNamesADirectoryEvenOneNotYetMade(@TempDir Path dir) throws IOException {
+        String output = dir.resolve("newdir") + "/";
+        CompileFixtures.Run run = CompileFixtures.run("compile", WEB, "--target", "nftables", "--host", "web1",
+                "-o", output);
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("portpolicy: error: cannot write " + dir.resolve("newdir") + ": it names a directory (it ends in '/')\n"
+                + "  hint: name a file, or give --all to write one file per host into a directory\n", run.err());
+        assertEquals(List.of(), list(dir), "no file named newdir");
+        CompileFixtures.Run all = CompileFixtures.run("compile", WEB, "--target", "nftables", "--all", "-o", output);
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(Files.isRegularFile(dir.resolve("newdir/web1.nft")), "--all makes the directory");
+    }
+
+    @Test
     void dashIsStandardOutput() {
         CompileFixtures.Run plain = CompileFixtures.run("compile", WEB, "--target", "iptables", "--host", "web1",
                 "--family", "6", "--today", "2026-11-21");
