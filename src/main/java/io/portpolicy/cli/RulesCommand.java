@@ -47,6 +47,10 @@ final class RulesCommand implements Callable<Integer> {
         if (docs != null) {
             if (!formatName.equals("markdown")) throw Main.usage(spec,
                     "--write-docs writes markdown; add --format markdown");
+            // '-' means standard output everywhere else: never a directory named '-'.
+            if (docs.toString().equals("-")) throw Main.usage(spec,
+                    "--write-docs writes one file per rule into a directory, not to standard output;"
+                            + " 'rules --format markdown' prints them as one document");
             return writeDocs();
         }
         io.out().print(switch (formatName) {

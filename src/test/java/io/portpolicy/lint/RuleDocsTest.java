@@ -67,6 +67,15 @@ class RuleDocsTest {
     }
 
     @Test
+    void dashIsNoDirectoryForTheDocs() {
+        LintFixtures.Run run = LintFixtures.run("rules", "--format", "markdown", "--write-docs", "-");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().startsWith("portpolicy: error: --write-docs writes one file per rule into a directory"),
+                run.err());
+        assertFalse(Files.exists(Path.of("-")), "no directory named -");
+    }
+
+    @Test
     void markdownOnStandardOutputIsEveryRulesDocumentationInOneDocument() {
         LintFixtures.Run run = LintFixtures.run("rules", "--format", "markdown");
         assertEquals(0, run.exit(), run.err());
