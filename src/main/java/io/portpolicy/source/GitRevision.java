@@ -82,14 +82,15 @@ public final class GitRevision implements FileStore {
     /**
      * {@code REV:path} with the path as Git names it, from the repository's top, so that
      * {@code git show REV:path} shows the file from any directory (a path as typed in a
-     * subdirectory would name another file). A path outside the repository stays as typed.
+     * subdirectory would name another file). A path outside the repository is no path of the
+     * revision: it stays as typed, without {@code REV:}.
      */
     @Override
     public String display(String path) {
         try {
             return revision + ":" + String.join("/", tidy(inRepository(Path.of(path))));
         } catch (IOException | RuntimeException outside) {
-            return revision + ":" + path;
+            return path;
         }
     }
 
@@ -110,7 +111,7 @@ public final class GitRevision implements FileStore {
             if (part.equals("..")) {
                 if (walked.isEmpty()) {
                     if (link != null) throw linkOutside(link, target);
-                    throw new NoSuchFileException(path + " (outside the repository at " + top + ")");
+                    throw outside();
                 }
                 walked.remove(walked.size() - 1);
                 continue;
@@ -132,6 +133,12 @@ public final class GitRevision implements FileStore {
             for (int i = targetParts.size() - 1; i >= 0; i--) toWalk.addFirst(targetParts.get(i));
         }
         return String.join("/", walked);
+    }
+
+    /** A file the revision cannot hold: the working tree's copy of it is not what the commit saw. */
+    private IOException outside() {
+        return new IOException("it is outside the repository at " + top + ": --git reads every file of the policy"
+                + " as of " + revision + ", from the repository");
     }
 
     private IOException linkOutside(String link, String target) {
@@ -170,7 +177,7 @@ public final class GitRevision implements FileStore {
         } while (directory != null && !Files.isDirectory(directory));
         if (directory == null) throw new NoSuchFileException(path.toString());
         Path real = directory.toRealPath();
-        if (!real.startsWith(top)) throw new NoSuchFileException(path + " (outside the repository at " + top + ")");
+        if (!real.startsWith(top)) throw outside();
         List<String> parts = new ArrayList<>();
         for (Path part : top.relativize(real)) {
             if (!part.toString().isEmpty()) parts.add(part.toString());
@@ -203,7 +210,8 @@ public final class GitRevision implements FileStore {
         try {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            throw new IOException("cannot run git: " + e.getMessage(), e);
+            // The JVM's words ("Cannot run program "git": error=2, ...") say nothing a user needs.
+            throw new IOException("cannot run git: is it installed and on PATH?", e);
         }
         process.getOutputStream().close();
         try (InputStream out = process.getInputStream()) {

@@ -151,6 +151,37 @@ class DiffGitTest {
     }
 
     @Test
+    void anIncludeOutsideTheRepositoryIsSaidToBeOutsideIt(@TempDir Path elsewhere) throws Exception {
+        Path outside = Files.writeString(elsewhere.resolve("objects.policy"), "host db9 = 10.10.2.29\n");
+        Files.writeString(elsewhere.resolve("more.policy"), "host db8 = 10.10.2.28\n");
+        String relative = repository.resolve("site").relativize(elsewhere.resolve("more.policy")).toString();
+        String main = Files.readString(repository.resolve("site/main.policy"));
+        write("site/main.policy", main + "include \"" + outside + "\"\ninclude \"" + relative + "\"\n");
+        commit("includes from outside");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, run.exit, run.err);
+        for (Path include : List.of(outside, elsewhere.resolve("more.policy"))) {
+            assertTrue(run.err.contains("error: cannot read '" + include + "': it is outside the repository at "
+                    + repository.toRealPath() + ": --git reads every file of the policy as of HEAD"), run.err);
+        }
+        assertFalse(run.err.contains("no such file") || run.err.contains("HEAD:/"), run.err);
+    }
+
+    @Test
+    void gitMissingFromPathIsOneLineWithoutJavaWords() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "diff", "--git", "HEAD",
+                file("site/main.policy"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PATH", repository.resolve("no-bin").toString());
+        Process diff = builder.start();
+        String err = new String(diff.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(diff.waitFor(60, TimeUnit.SECONDS), "diff finished");
+        assertEquals(2, diff.exitValue(), err);
+        assertEquals("portpolicy: error: cannot run git: is it installed and on PATH?\n", err);
+    }
+
+    @Test
     void aFileReachedThroughALinkedDirectoryIsFoundInADirectoryRenamedSince(@TempDir Path elsewhere) throws Exception {
         // Its directory gone from the working tree, the path through the link was taken for one outside the repository.
         Files.createDirectories(repository.resolve("site/old"));
