@@ -241,12 +241,18 @@ final class PolicyLoader {
         return null;
     }
 
-    /** "did you mean 'common.policy'?" when a file of a similar name is beside the missing one. */
+    /**
+     * "did you mean 'common.policy'?" when a file of a similar name is beside the missing one;
+     * when its own name is there, it can only be a symbolic link that leads nowhere.
+     */
     private String similarFile(Path missing) {
         Path directory = missing.getParent();
         if (directory == null || missing.getFileName() == null) return null;
         try {
-            return Suggestions.didYouMean(missing.getFileName().toString(), store.names(directory));
+            List<String> names = store.names(directory);
+            String name = missing.getFileName().toString();
+            if (names.contains(name)) return "'" + name + "' is a symbolic link to a file that does not exist";
+            return Suggestions.didYouMean(name, names);
         } catch (IOException | java.io.UncheckedIOException unreadable) {
             return null;
         }

@@ -41,6 +41,15 @@ class IncludeLinksTest {
     }
 
     @Test
+    void anIncludeThroughALinkLeadingNowhereSaysSoInsteadOfSuggestingItsOwnName() throws IOException {
+        Files.createSymbolicLink(dir.resolve("gone.policy"), Path.of("nowhere/gone.policy"));
+        CliRun run = CliRun.lint(dir, "main.policy", "include \"gone.policy\"\n");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("hint: 'gone.policy' is a symbolic link to a file that does not exist"), run.err());
+        assertFalse(run.err().contains("did you mean"), run.err());
+    }
+
+    @Test
     void aCycleThroughALinkIsACycle() throws IOException {
         Files.createSymbolicLink(dir.resolve("alias.policy"), Path.of("a.policy"));
         CliRun run = CliRun.lint(dir, "main.policy", "include \"a.policy\"\n",
