@@ -162,9 +162,8 @@ public final class Exposure {
         List<Part> parts = new ArrayList<>();
         PacketSpace space = directed.space();
         PacketSet wanted = service.apply(space);
-        // A target talking to itself (a rule 'from self to any' matches it inbound) exposes
-        // nothing: it counts toward "every peer", but no rule is reported for it.
-        PacketSet self = space.selfTraffic();
+        // A host talking to its own addresses is implicit, so no rule decides it; the members of
+        // a group talking to each other are different machines, which the group's rules expose.
         List<RuleRegion> regions = directed.rules();
         for (int i = 0; i < regions.size(); i++) {
             RuleRegion region = regions.get(i);
@@ -172,7 +171,6 @@ public final class Exposure {
             // Every packet wanted (most callers): no walk over both sets to see that they meet.
             if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
             PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
-            if (part.intersects(self)) part = part.minus(self);
             if (!part.isEmpty()) parts.add(part(directed, i, part));
         }
         return parts;

@@ -107,6 +107,21 @@ class RuleCasesTest {
     }
 
     @Test
+    void aCloudGroupsMembersTalkingToEachOtherAreExposed() {
+        // Only a host talking to its own addresses exposes nothing: the members of a group are
+        // different machines, and its cloud target admits what the rules let them send each other.
+        String corp = "default outbound deny\ngroup corp = 10.0.0.0/8\n";
+        List<Finding> rdp = verify("PP102", corp + "allow rdp from 10.0.0.0/8 to corp   # expect: PP102\n");
+        assertTrue(rdp.get(0).message().endsWith("from 10.0.0.0/8 to corp: a private range wider than /16 (IPv6 /40)"),
+                rdp.toString());
+        verify("PP101", corp + "allow tcp/23 from self to corp   # expect: PP101\n");
+        String db = "default outbound deny\ngroup db = 10.0.2.0/24\n";
+        verify("PP101", db + "allow telnet from db to db   # expect: PP101\n");
+        verify("PP106", db + "allow tcp from db to db   # expect: PP106\n");
+        verify("PP202", db + "allow tcp/49152-65535 from db to db   # expect: PP202\n");
+    }
+
+    @Test
     void sensitivePortsFromCatalogAndConfiguration() {
         List<Finding> found = verify("PP104", HOST
                 + "allow redis, mongodb from any to web1   # expect: PP104\n"
@@ -596,6 +611,14 @@ class RuleCasesTest {
                 + "allow https from clients to web1   # expect: PP201\n"
                 + "allow tcp from web1 port 443 to clients port 49152-65535\n");
         assertTrue(setting.get(0).message().contains("to 192.0.2.0/24 port 40000-49151"), setting.toString());
+    }
+
+    @Test
+    void aCloudGroupsMembersNeedRepliesFromEachOther() {
+        verify("PP201", "stateless\ndefault inbound deny\ndefault outbound deny\ngroup db = 10.0.2.0/24\n"
+                + "allow postgres from db to db   # expect: PP201\n");
+        verify("PP201", "stateless\ndefault inbound deny\ndefault outbound deny\ngroup db = 10.0.2.0/24\n"
+                + "allow postgres from db to db\nallow tcp from db port 5432 to db port ephemeral\n");
     }
 
     @Test

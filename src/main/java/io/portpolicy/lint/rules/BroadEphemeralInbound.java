@@ -20,11 +20,9 @@ import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 @RuleInfo(id = "PP202", name = "broad-ephemeral-inbound", severity = Severity.ERROR,
         summary = "An inbound rule admits most of a host's ephemeral port range: from source ports that are "
@@ -52,17 +50,12 @@ public final class BroadEphemeralInbound implements LintRule {
         Map<Rule, List<Admitted>> byRule = new LinkedHashMap<>();
         List<PortRange> ephemeralRanges = ReturnTraffic.ephemeralRanges(policy);
         for (DirectedPolicy directed : Exposure.layers(context, Direction.INBOUND)) {
-            PacketSet self = directed.space().selfTraffic();
-            Map<Protocol, PacketSet> fromOthers = new EnumMap<>(Protocol.class);
-            for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
-                fromOthers.put(protocol, directed.space().protocol(protocol).minus(self));
-            }
             for (RuleRegion region : directed.rules()) {
                 Rule rule = region.rule();
                 if (rule.action() != Action.ALLOW) continue;
                 for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                     if (!mayCoverEphemeral(rule, protocol, ephemeralRanges)) continue;
-                    PacketSet part = region.decided().intersect(fromOthers.get(protocol));
+                    PacketSet part = region.decided().intersect(directed.space().protocol(protocol));
                     if (part.isEmpty()) continue;
                     // Stateless, replies from a server's port are what the ephemeral ports are
                     // for. Stateful, the source port protects nothing: the sender chooses it.

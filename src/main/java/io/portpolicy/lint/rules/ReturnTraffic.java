@@ -58,12 +58,12 @@ final class ReturnTraffic {
     }
 
     /**
-     * What a rule decides of one protocol in its region's space, a target's traffic with itself
-     * left out: that is implicit, no request or reply of the policy's own.
+     * What a rule decides of one protocol in its region's space. A host's traffic with itself is
+     * implicit, so no rule decides it; a group's members talking to each other are different
+     * machines, whose requests need replies like any other.
      */
     static PacketSet flows(RuleRegion region, Protocol protocol) {
-        PacketSpace space = region.decided().space();
-        return region.decided().intersect(space.protocol(protocol)).minus(space.selfTraffic());
+        return region.decided().intersect(region.decided().space().protocol(protocol));
     }
 
     /** Client addresses with the ephemeral range they use. */
