@@ -653,6 +653,9 @@ class RuleCasesTest {
                 + "allow tcp from any port 53 to web1\n"
                 + "allow tcp/1-65535 from any port 53 to web2\n"
                 + "allow tcp/0-65535 from any port 53 to web3\n");
+        // Also when an earlier deny takes a port away (the deny of tcp/23 that PP101 advises).
+        verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\n"
+                + "deny tcp/23 from any to web1\nallow tcp from any to web1\n");
     }
 
     @Test

@@ -61,13 +61,15 @@ public final class BroadEphemeralInbound implements LintRule {
                     // for. Stateful, the source port protects nothing: the sender chooses it.
                     if (stateless && ReturnTraffic.areReplies(policy, part, protocol)) continue;
                     for (Target target : directed.space().owners(part)) {
-                        PacketSet at = part.intersect(part.space().at(target));
+                        PacketSet at = part.space().at(target);
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
-                        List<PortRange> ports = Exposure.openPorts(at, protocol);
-                        // Every port of the protocol is all-ports-open's (PP106) finding.
-                        if (ReturnTraffic.everyPort(ports)) continue;
-                        int covered = ReturnTraffic.covered(ephemeral, ports);
+                        int covered = ReturnTraffic.covered(ephemeral, Exposure.openPorts(part.intersect(at), protocol));
                         if (2L * covered <= ephemeral.size()) continue;
+                        // A rule matching every port of the protocol is all-ports-open's (PP106)
+                        // finding, also where an earlier rule decides some of them first (a deny
+                        // of tcp/23 above it, as PP101 advises).
+                        List<PortRange> matched = Exposure.openPorts(region.matched().intersect(at), protocol);
+                        if (ReturnTraffic.everyPort(matched)) continue;
                         byRule.computeIfAbsent(rule, r -> new ArrayList<>()).add(new Admitted(protocol,
                                 target.name(), protocol.keyword() + " " + covered + " of the " + ephemeral.size()
                                 + " ephemeral ports " + ephemeral + " of " + target.name()));
