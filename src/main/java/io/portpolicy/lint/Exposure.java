@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -102,8 +103,19 @@ public final class Exposure {
      * protocols, ports, targets), so "every peer" can be judged within it.
      */
     public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service) {
+        return hits(context, direction, service, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #hits(LintContext, Direction, Function)}, what each rule admits in each layer
+     * first narrowed by {@code counted} to the packets that count (it may be called on two
+     * threads at once).
+     */
+    public static List<Hit> hits(LintContext context, Direction direction, Function<PacketSpace, PacketSet> service,
+                                 UnaryOperator<PacketSet> counted) {
         // Each layer has a BDD of its own: half of them are read on a second thread.
-        List<List<Part>> byLayer = Concurrently.eachInHalves(layers(context, direction), layer -> parts(layer, service));
+        List<List<Part>> byLayer = Concurrently.eachInHalves(layers(context, direction),
+                layer -> parts(layer, service, counted));
         Map<Rule, Hit> byRule = new LinkedHashMap<>();
         for (List<Part> parts : byLayer) for (Part part : parts) add(byRule, part);
         return new ArrayList<>(byRule.values());
@@ -158,7 +170,8 @@ public final class Exposure {
     }
 
     /** The parts the allow rules of one layer admit, in rule order. */
-    private static List<Part> parts(DirectedPolicy directed, Function<PacketSpace, PacketSet> service) {
+    private static List<Part> parts(DirectedPolicy directed, Function<PacketSpace, PacketSet> service,
+                                    UnaryOperator<PacketSet> counted) {
         List<Part> parts = new ArrayList<>();
         PacketSpace space = directed.space();
         PacketSet wanted = service.apply(space);
@@ -170,7 +183,7 @@ public final class Exposure {
             if (region.rule().action() != Action.ALLOW) continue;
             // Every packet wanted (most callers): no walk over both sets to see that they meet.
             if (wanted.isAll() ? region.decided().isEmpty() : !region.decided().intersects(wanted)) continue;
-            PacketSet part = wanted.isAll() ? region.decided() : region.decided().intersect(wanted);
+            PacketSet part = counted.apply(wanted.isAll() ? region.decided() : region.decided().intersect(wanted));
             if (!part.isEmpty()) parts.add(part(directed, i, part));
         }
         return parts;

@@ -206,6 +206,22 @@ class RuleCasesTest {
     }
 
     @Test
+    void aStatelessReturnRulesRepliesAreLeftToTheReturnPathRules() {
+        // The return rule PP201 asks for reaches Hadoop's tcp/50070 only as web1's ephemeral
+        // port: PP202 and PP203 judge that, as PP106 leaves it to them.
+        verify("PP104", STATELESS + "allow https from web1 to any\n"
+                + "allow tcp from any port 443 to web1 port ephemeral\n");
+        // From any source port it is a request like any other; a return rule's ports outside
+        // the target's ephemeral range are open too.
+        verify("PP104", STATELESS + "allow tcp from any to web1 port ephemeral   # expect: PP104\n"
+                + "allow tcp from any port 443 to win1   # expect: PP104\n");
+        // An 'ephemeral' setting that takes in RDP's port: the same for every exposure rule.
+        verify("PP102", "ephemeral 1024-65535\n" + STATELESS + "host app1 = 10.0.0.30\n"
+                + "allow tcp from any port 443 to app1 port ephemeral\n"
+                + "allow tcp from any to app1 port ephemeral   # expect: PP102\n");
+    }
+
+    @Test
     void wideSource() {
         List<Finding> found = verify("PP107", HOST
                 + "allow https from 100.64.0.0/10, 192.0.2.0/24 to web1   # expect: PP107\n"

@@ -116,17 +116,13 @@ public final class AllPortsOpen implements LintRule {
     }
 
     /**
-     * The ports of {@code set}, packets of one part of a hit, that count. Whatever their source
-     * port: a sender chooses it, so in a stateful policy it protects nothing. Only in a
-     * stateless one are a return rule's replies to the target's own ephemeral ports what the
-     * rule is for; its other ports are open.
+     * The ports of {@code set}, packets of one part of a hit, that count: those that open
+     * connections ({@link ReturnTraffic#opening}).
      */
     private static Ports openPorts(Policy policy, Exposure.Hit hit, int part, PacketSet set, int limit) {
         Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
         for (Protocol protocol : wideProtocols(hit, limit)) {
-            boolean replies = policy.settings().isStateless()
-                    && ReturnTraffic.areReplies(policy, hit.admitted().get(part), protocol);
-            PacketSet open = replies ? set.minus(ReturnTraffic.toOwnEphemeral(policy, set)) : set;
+            PacketSet open = ReturnTraffic.opening(policy, hit.admitted().get(part), set, protocol);
             ports.put(protocol, Exposure.openPorts(open, protocol));
         }
         return new Ports(ports);

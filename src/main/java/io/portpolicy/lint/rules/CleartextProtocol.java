@@ -64,7 +64,7 @@ public final class CleartextProtocol implements LintRule {
             }
         }
         for (Cleartext clear : PROTOCOLS) {
-            for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> service(s, clear, layers))) {
+            for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> service(s, clear, layers))) {
                 Rule key = hit.rule();
                 if (wideRules.contains(key)) continue;
                 byRule.computeIfAbsent(key, k -> new LinkedHashSet<>())

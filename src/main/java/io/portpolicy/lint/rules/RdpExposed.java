@@ -7,7 +7,6 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ public final class RdpExposed implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND,
+        List<Exposure.Hit> hits = ReturnTraffic.openingHits(context,
                 s -> Exposure.port(s, Protocol.TCP, 3389).union(Exposure.port(s, Protocol.UDP, 3389)));
         for (Exposure.Hit hit : hits) {
             String to = " to " + Exposure.names(hit.exposedTargets());

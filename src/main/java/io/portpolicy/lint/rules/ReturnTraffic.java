@@ -24,13 +24,14 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Requests and their replies for the ephemeral-port rules (PP201-PP203): which packets are
- * which, and whose ephemeral range a client uses. A reply goes from the server port to the
- * client's ephemeral range; the engine turns requests into replies
- * ({@link PacketSpace#repliesTo}, {@link PacketSpace#atOtherEnd}).
+ * Requests and their replies for the ephemeral-port rules (PP201-PP203), and the replies the
+ * exposure rules leave to them: which packets are which, and whose ephemeral range a client
+ * uses. A reply goes from the server port to the client's ephemeral range; the engine turns
+ * requests into replies ({@link PacketSpace#repliesTo}, {@link PacketSpace#atOtherEnd}).
  */
 final class ReturnTraffic {
 
@@ -128,12 +129,36 @@ final class ReturnTraffic {
      * ephemeral range ({@code from X port 443}, {@code port 53}). Packets from clients'
      * ephemeral ports ({@code port 1024-65535}) or from any source port (no {@code port}, or
      * {@code port 0-65535}) are requests. Every rule that tells a return rule from a request
-     * (PP106, PP201-PP203) asks this.
+     * (PP101-PP106, PP201-PP203) asks this.
      */
     static boolean areReplies(Policy policy, PacketSet packets, Protocol protocol) {
         List<PortRange> sourcePorts = sourcePorts(packets, protocol);
         if (sourcePorts.isEmpty()) return false;
         return ephemeralRanges(policy).stream().noneMatch(e -> 2L * covered(e, sourcePorts) > e.size());
+    }
+
+    /**
+     * Of {@code set}, some of the packets a rule admits in one layer ({@code admitted}), those of
+     * one protocol that let a sender open a connection. The sender chooses its source port, so
+     * in a stateful policy that is all of them. In a stateless one a return rule's replies to
+     * the target's own ephemeral ports are what the rule is for (PP202 and PP203 judge them):
+     * only its other ports are open. The exposure rules (PP101-PP106) count these.
+     */
+    static PacketSet opening(Policy policy, PacketSet admitted, PacketSet set, Protocol protocol) {
+        if (!policy.settings().isStateless() || !areReplies(policy, admitted, protocol)) return set;
+        return set.minus(toOwnEphemeral(policy, set.intersect(set.space().protocol(protocol))));
+    }
+
+    /** What the allow rules admit inbound of the packets of {@code service}, counting what {@link #opening} leaves. */
+    static List<Exposure.Hit> openingHits(LintContext context, Function<PacketSpace, PacketSet> service) {
+        Policy policy = context.policy();
+        return Exposure.hits(context, Direction.INBOUND, service, admitted -> {
+            PacketSet open = admitted;
+            for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                open = opening(policy, admitted, open, protocol);
+            }
+            return open;
+        });
     }
 
     /** The source ports of the set's packets of one protocol, merged. */

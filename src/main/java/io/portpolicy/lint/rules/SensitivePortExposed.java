@@ -10,7 +10,6 @@ import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.lint.SensitivePort;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
@@ -36,7 +35,7 @@ public final class SensitivePortExposed implements LintRule {
     public List<Finding> check(LintContext context) {
         List<SensitivePort> catalog = context.config().sensitivePorts();
         List<Finding> found = new ArrayList<>();
-        List<Exposure.Hit> hits = Exposure.hits(context, Direction.INBOUND, s -> union(s, catalog));
+        List<Exposure.Hit> hits = ReturnTraffic.openingHits(context, s -> union(s, catalog));
         // Per part of each hit (a layer), who reaches each catalog port: the layers on two threads,
         // each with the catalog's sets of its own space.
         List<List<Reach[]>> reached = Exposure.eachPart(hits, space -> {

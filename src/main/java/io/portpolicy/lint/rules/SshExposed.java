@@ -6,7 +6,6 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ public final class SshExposed implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 22))) {
+        for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> Exposure.port(s, Protocol.TCP, 22))) {
             if (!hit.world()) continue;
             String message = "admits SSH (tcp/22) from the whole world to " + Exposure.names(hit.worldTargets());
             String hint = "allow SSH only from a jump host or the admin network (allow ssh from ADMINS to ...)";

@@ -6,7 +6,6 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
-import io.portpolicy.model.Direction;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ public final class TelnetAllowed implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        for (Exposure.Hit hit : Exposure.hits(context, Direction.INBOUND, s -> Exposure.port(s, Protocol.TCP, 23))) {
+        for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> Exposure.port(s, Protocol.TCP, 23))) {
             String message = "admits Telnet (tcp/23) " + Exposure.sources(hit) + " to "
                     + Exposure.names(hit.exposedTargets());
             String hint = "use SSH instead, and deny tcp/23";
