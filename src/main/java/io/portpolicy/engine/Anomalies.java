@@ -5,8 +5,11 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.RuleOptions;
 import io.portpolicy.parallel.Concurrently;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -29,6 +32,8 @@ import java.util.stream.Collectors;
  *       <b>correlated</b> with it: their order matters;</li>
  *   <li>a rule that matches no packet at any target is <b>empty</b>.</li>
  * </ul>
+ * A shadowed or redundant rule's finding that rests on rules carrying {@code expires} holds
+ * only until the first of them expires, and says so: the rule may decide packets after that.
  * Each rule is compared only with the rules {@link RuleOverlaps} finds may share a packet
  * with it: the earlier ones to name what pre-empts it, the later ones to see what would decide
  * its packets without it.
@@ -174,22 +179,44 @@ public final class Anomalies {
         // The implicit rules allow: they contradict a deny or reject they pre-empt.
         boolean implicitDiffers = implicit && rule.action() != Action.ALLOW;
         boolean shadowed = deciders.isEmpty() ? implicitDiffers : different.size() == deciders.size();
+        List<Rule> lapsing = lapsing(rule, deciders);
         if (shadowed) {
             String by = withImplicit(describe(different), implicitDiffers);
-            return List.of(new Anomaly(Anomaly.Kind.SHADOWED, rule, different, "never applies: earlier rules with a "
-                    + "different action match every packet it matches: " + by));
+            return List.of(new Anomaly(Anomaly.Kind.SHADOWED, rule, different, lapsing, "never applies" + until(lapsing)
+                    + ": earlier rules with a different action match every packet it matches: " + by));
         }
         String by = withImplicit(describe(List.copyOf(deciders)), implicit);
         if (different.isEmpty()) {
-            return List.of(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "redundant: earlier rules "
-                    + "already " + rule.action().keyword() + " every packet it matches: " + by));
+            return List.of(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), lapsing, "redundant"
+                    + until(lapsing) + ": earlier rules already " + rule.action().keyword() + " every packet it "
+                    + "matches: " + by));
         }
         List<Anomaly> found = new ArrayList<>();
-        found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), "never applies, so removing it "
-                + "changes nothing: earlier rules decide every packet it matches, some as it would ("
-                + rule.action().keyword() + ") and some otherwise: " + by));
+        found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), lapsing, "never applies"
+                + until(lapsing) + ", so removing it changes nothing: earlier rules decide every packet it matches, "
+                + "some as it would (" + rule.action().keyword() + ") and some otherwise: " + by));
         found.addAll(correlated(rule, index, facts));
         return found;
+    }
+
+    /**
+     * The rules a finding about {@code rule} rests on that carry {@code expires} and expire
+     * first: once they are gone the finding may no longer hold, and removing the rule on its
+     * advice would change the policy from then on. None when none of them expires, or when the
+     * rule itself expires no later than they do.
+     */
+    private static List<Rule> lapsing(Rule rule, Collection<Rule> restsOn) {
+        LocalDate first = restsOn.stream().map(r -> r.options().expires()).filter(Objects::nonNull)
+                .min(Comparator.naturalOrder()).orElse(null);
+        LocalDate own = rule.options().expires();
+        if (first == null || (own != null && !own.isAfter(first))) return List.of();
+        return restsOn.stream().filter(r -> first.equals(r.options().expires()))
+                .sorted(Comparator.comparingInt(Rule::index)).toList();
+    }
+
+    /** What a finding's opening words say of how long it holds: nothing when it holds for good. */
+    private static String until(List<Rule> lapsing) {
+        return lapsing.isEmpty() ? "" : " until " + Anomaly.lapse(lapsing);
     }
 
     private static String withImplicit(String rules, boolean implicit) {
@@ -294,18 +321,23 @@ public final class Anomalies {
     private Anomaly removable(Rule rule, int index, List<Facts> facts, boolean[] neverApplies) {
         Set<Integer> successors = new TreeSet<>();
         boolean byDefault = false;
+        // What it decides, and so whether the later rules cover it, rests on the earlier rules too.
+        Set<Rule> restsOn = new HashSet<>();
         for (Facts direction : facts) {
+            if (direction.deciders[index] != null) restsOn.addAll(direction.deciders[index]);
             if (direction.successors[index] == null) continue;
             successors.addAll(direction.successors[index]);
             byDefault |= direction.defaultSucceeds[index];
         }
         List<RuleRegion> regions = directions.get(0).rules();
         List<Rule> later = successors.stream().map(j -> regions.get(j).rule()).toList();
+        restsOn.addAll(later);
+        List<Rule> lapsing = lapsing(rule, restsOn);
         String action = rule.action().keyword();
         String who = later.isEmpty() ? "the default decides" : byDefault ? "the rules after it and the default decide"
                 : "the rules after it decide";
-        String message = "removing it changes nothing: " + who + " every packet it decides the same way (" + action
-                + ")" + (later.isEmpty() ? "" : ": " + describe(later.subList(0, Math.min(later.size(), NAMED_SUCCESSORS)))
+        String message = "removing it changes nothing" + until(lapsing) + ": " + who + " every packet it decides "
+                + "the same way (" + action + ")" + (later.isEmpty() ? "" : ": " + describe(later.subList(0, Math.min(later.size(), NAMED_SUCCESSORS)))
                 + (later.size() > NAMED_SUCCESSORS ? "; and " + (later.size() - NAMED_SUCCESSORS) + " more" : ""));
         List<Rule> alsoRedundant = successors.stream().filter(j -> neverApplies[j]).map(j -> regions.get(j).rule())
                 .toList();
@@ -315,7 +347,7 @@ public final class Anomalies {
                     : "; the rules at " + lines(alsoRedundant) + " never apply themselves: remove this rule or them, "
                             + "not both";
         }
-        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, message);
+        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, lapsing, message);
     }
 
     /**
@@ -352,7 +384,7 @@ public final class Anomalies {
         return true;
     }
 
-    private static String lines(List<Rule> rules) {
+    static String lines(List<Rule> rules) {
         return rules.stream().map(r -> r.location().path() + ":" + r.location().line()).collect(Collectors.joining(", "));
     }
 

@@ -409,6 +409,32 @@ class AnomalyGoldenTest {
                 """);
     }
 
+    @Test
+    void aFindingThatRestsOnAnExpiringRuleSaysUntilWhen() {
+        List<Anomaly> found = verify("""
+                host web1 = 192.0.2.11
+                deny tcp/22 from 10.0.0.0/8 to web1 expires 2026-06-30
+                allow tcp/22 from 10.0.0.5 to web1                          # expect: SHADOWED by 2
+                allow tcp/22 from 10.0.0.6 to web1 expires 2026-06-10       # expect: SHADOWED by 2
+                allow tcp/80 from 10.0.0.5 to web1                          # expect: REDUNDANT by 6
+                allow tcp/80 from 10.0.0.0/8 to web1 expires 2026-06-20
+                deny tcp/443 from 10.0.0.5 to web1 expires 2026-06-25
+                allow tcp/443 from 10.0.0.0/24 to web1                      # expect: REDUNDANT by 9; CORRELATED with 7
+                allow tcp/443 from 10.0.0.0/8 except 10.0.0.5 to web1
+                """);
+        Anomaly shadowed = only(found, Anomaly.Kind.SHADOWED, 3);
+        assertEquals(List.of(2), shadowed.lapsing().stream().map(r -> r.location().line()).toList());
+        assertTrue(shadowed.message().startsWith("never applies until the rule at <stdin>:2 expires on 2026-06-30: "),
+                shadowed.message());
+        // It expires before the rule shadowing it: it never applies in all its life.
+        assertEquals(List.of(), only(found, Anomaly.Kind.SHADOWED, 4).lapsing());
+        assertTrue(only(found, Anomaly.Kind.REDUNDANT, 5).message().startsWith(
+                "removing it changes nothing until the rule at <stdin>:6 expires on 2026-06-20: "), found.toString());
+        // Once the deny before it has expired, it decides 10.0.0.5 too, which line 9 does not allow.
+        assertTrue(only(found, Anomaly.Kind.REDUNDANT, 8).message().startsWith(
+                "removing it changes nothing until the rule at <stdin>:7 expires on 2026-06-25: "), found.toString());
+    }
+
     // ---- cloud policies: groups without hosts ---------------------------------------
 
     @Test

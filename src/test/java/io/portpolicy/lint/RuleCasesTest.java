@@ -338,6 +338,25 @@ class RuleCasesTest {
     }
 
     @Test
+    void aRuleShadowedOrRedundantOnlyUntilARuleExpiresIsNotToBeRemoved() {
+        // A change freeze: the allow applies again once the deny has expired.
+        List<Finding> shadowed = verify("PP301", HOST + "deny ssh from 10.0.0.0/8 to web1 expires 2026-12-31 owner \"x\"\n"
+                + "allow ssh from 10.0.0.5 to web1   # expect: PP301\n");
+        assertEquals(Severity.WARNING, shadowed.get(0).severity());
+        assertTrue(shadowed.get(0).message().startsWith("never applies until the rule at <stdin>:4 expires on 2026-12-31: "),
+                shadowed.toString());
+        assertEquals("keep it if it is meant to apply after the rule at <stdin>:4 expires on 2026-12-31; move it above "
+                + "line 4 of <stdin> if it should win before then", shadowed.get(0).hint());
+        // A temporary wider rule after it: the narrow rule grants the access again once that one has expired.
+        List<Finding> redundant = verify("PP302", HOST + "allow ssh from 10.0.0.5 to web1   # expect: PP302\n"
+                + "allow tcp/22 from 10.0.0.0/8 to web1 expires 2026-12-31 owner \"x\"\n");
+        assertTrue(redundant.get(0).message().startsWith("removing it changes nothing until the rule at <stdin>:5 "
+                + "expires on 2026-12-31: "), redundant.toString());
+        assertEquals("keep it: after the rule at <stdin>:5 expires on 2026-12-31 it may decide packets; review it then",
+                redundant.get(0).hint());
+    }
+
+    @Test
     void correlatedRulesAreANote() {
         List<Finding> found = verify("PP303", HOST + "deny tcp/20-25 from 10.7.0.0/16 to web1\n"
                 + "allow tcp/22-80 from 10.7.0.0/16 to web1   # expect: PP303\n");

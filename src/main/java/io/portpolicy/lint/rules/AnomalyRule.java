@@ -1,5 +1,6 @@
 package io.portpolicy.lint.rules;
 
+import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.Anomaly;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
@@ -23,12 +24,17 @@ abstract class AnomalyRule implements LintRule {
 
     abstract String hint(Anomaly anomaly);
 
+    /** The finding's severity; the rule's default unless the rule says otherwise. */
+    Severity severity(Anomaly anomaly) {
+        return defaultSeverity();
+    }
+
     @Override
     public final List<Finding> check(LintContext context) {
         return context.anomalies().stream()
                 .filter(a -> a.kind() == kind() && !a.rule().expiredOn(context.today()))
                 .map(a -> context.finding(this, a.rule(), a.rule().location(), a.message(),
-                        hint(a) + cloudCaveat(context.policy(), a.rule())))
+                        hint(a) + cloudCaveat(context.policy(), a.rule())).withSeverity(severity(a)))
                 .toList();
     }
 

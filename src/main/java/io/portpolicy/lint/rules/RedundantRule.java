@@ -19,6 +19,7 @@ public final class RedundantRule extends AnomalyRule {
 
     @Override
     String hint(Anomaly anomaly) {
+        if (!anomaly.lapsing().isEmpty()) return "keep it: after " + anomaly.lapse() + " it may decide packets; review it then";
         return "remove it; the policy admits exactly the same packets without it";
     }
 }

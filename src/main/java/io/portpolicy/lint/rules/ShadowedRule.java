@@ -18,13 +18,26 @@ public final class ShadowedRule extends AnomalyRule {
         return Anomaly.Kind.SHADOWED;
     }
 
+    /**
+     * Shadowed only until an earlier rule expires, it does apply after that: a temporary rule
+     * set above it on purpose (a change freeze) is the usual reason, so it is a warning.
+     */
+    @Override
+    Severity severity(Anomaly anomaly) {
+        return anomaly.lapsing().isEmpty() ? defaultSeverity() : Severity.WARNING;
+    }
+
     @Override
     String hint(Anomaly anomaly) {
         if (anomaly.related().isEmpty()) {
             return "remove it: the implicit rules (loopback, IPv6 neighbour discovery) always come first";
         }
         Rule first = anomaly.related().get(0);
-        return "move it above line " + first.location().line() + " of " + first.location().path()
-                + " if it should win, or remove it";
+        String above = "move it above line " + first.location().line() + " of " + first.location().path();
+        if (!anomaly.lapsing().isEmpty()) {
+            return "keep it if it is meant to apply after " + anomaly.lapse() + "; " + above
+                    + " if it should win before then";
+        }
+        return above + " if it should win, or remove it";
     }
 }
