@@ -260,6 +260,25 @@ class RuleCasesTest {
     }
 
     @Test
+    void managementLockoutLooksForTheTcpPortsOfThePolicysOwnManagementServices() {
+        // The site runs SSH on 2222 (its own 'ssh' replaces the built-in): that is management
+        // access, and tcp/22 is not.
+        verify("PP501", "default inbound deny\nhost web1 = 10.0.0.10 os linux\nservice ssh = tcp/2222\n"
+                + "allow ssh from 10.0.100.0/24 to web1\n");
+        List<Finding> ssh = verify("PP501", "default inbound deny\nhost web1 = 10.0.0.10 os linux   # expect: PP501\n"
+                + "service ssh = tcp/2222\nallow tcp/22 from 10.0.100.0/24 to web1\n");
+        assertTrue(ssh.get(0).message().contains("admits no management access (SSH, tcp/2222) from anywhere"),
+                ssh.toString());
+        verify("PP501", "default inbound deny\nhost win1 = 10.0.0.20 os windows\nservice rdp = tcp/13389\n"
+                + "allow rdp from 10.0.100.0/24 to win1\n");
+        // RDP's UDP transport alone is no session: it joins one over TCP.
+        List<Finding> udp = verify("PP501", "default inbound deny\nhost win1 = 10.0.0.20 os windows   # expect: PP501\n"
+                + "allow udp/3389 from 10.0.100.0/24 to win1\n");
+        assertTrue(udp.get(0).message().contains("admits no management access (RDP or WinRM, tcp/3389,5985-5986)"),
+                udp.toString());
+    }
+
+    @Test
     void icmpv6Blocked() {
         List<Finding> found = verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\n"
                 + "host v4only = 10.0.0.11 os linux\nallow ssh from 10.0.100.0/24\n");

@@ -1,5 +1,6 @@
 package io.portpolicy.lint.rules;
 
+import io.portpolicy.check.ServiceCatalog;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
@@ -15,7 +16,10 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Host;
 import io.portpolicy.model.Os;
+import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
+import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,15 +50,17 @@ public final class ManagementLockout implements LintRule {
                 .sorted(java.util.Comparator.comparing(Host::name)).toList()) {
             Target target = effective.target(host.name()).orElseThrow();
             DirectedPolicy inbound = effective.directed(target, Direction.INBOUND);
+            List<PortRange> ports = managementPorts(context.policy(), host.os());
             Set<Target> managed = reachable.computeIfAbsent(inbound, d -> new HashMap<>())
                     .computeIfAbsent(Optional.ofNullable(host.os()), os -> {
                         PacketSpace space = inbound.space();
-                        PacketSet admitted = inbound.decidedAs(Action.ALLOW, management(space, os.orElse(null)))
+                        PacketSet admitted = inbound.decidedAs(Action.ALLOW, tcp(space, ports))
                                 .minus(inbound.implicit());
                         return new HashSet<>(space.owners(admitted));
                     });
             if (managed.contains(target)) continue;
-            String what = management(host.os());
+            String what = "management access (" + names(host.os()) + ", "
+                    + (ports.isEmpty() ? "no TCP port" : "tcp/" + Exposure.ports(ports)) + ")";
             found.add(context.finding(this, host.location(),
                     "host '" + host.name() + "' admits no " + what + " from anywhere: loading its configuration "
                             + "locks the administrators out",
@@ -64,16 +70,36 @@ public final class ManagementLockout implements LintRule {
         return found;
     }
 
-    private static PacketSet management(PacketSpace space, Os os) {
-        PacketSet ssh = Exposure.port(space, Protocol.TCP, 22);
-        PacketSet windows = Exposure.port(space, Protocol.TCP, 3389).union(Exposure.port(space, Protocol.UDP, 3389))
-                .union(Exposure.port(space, Protocol.TCP, 5985)).union(Exposure.port(space, Protocol.TCP, 5986));
-        if (os == null) return ssh.union(windows);
-        return os == Os.WINDOWS ? windows : ssh;
+    /** The services an administrator of a host with this os connects to (any of them without an os). */
+    private static List<String> services(Os os) {
+        if (os == null) return List.of("ssh", "rdp", "winrm", "winrms");
+        return os == Os.WINDOWS ? List.of("rdp", "winrm", "winrms") : List.of("ssh");
     }
 
-    private static String management(Os os) {
-        if (os == null) return "management access (SSH, RDP or WinRM)";
-        return os == Os.WINDOWS ? "management access (RDP or WinRM)" : "management access (SSH)";
+    /**
+     * The TCP ports of those services as the policy means them: its own service of a built-in's
+     * name replaces the built-in everywhere (SSH on 2222). Only TCP counts: a session needs it
+     * (RDP's UDP transport only joins a TCP session).
+     */
+    private static List<PortRange> managementPorts(Policy policy, Os os) {
+        List<PortRange> ports = new ArrayList<>();
+        for (String name : services(os)) {
+            for (ServiceMatch term : policy.services().getOrDefault(name, ServiceCatalog.builtin().get(name)).terms()) {
+                if (term.protocol() == Protocol.ANY) ports.add(PortRange.ALL);
+                if (term.protocol() == Protocol.TCP) ports.addAll(term.ports().ranges());
+            }
+        }
+        return Exposure.mergePorts(ports);
+    }
+
+    private static PacketSet tcp(PacketSpace space, List<PortRange> ports) {
+        PacketSet onPorts = space.none();
+        for (PortRange range : ports) onPorts = onPorts.union(space.destinationPorts(range));
+        return space.protocol(Protocol.TCP).intersect(onPorts);
+    }
+
+    private static String names(Os os) {
+        if (os == null) return "SSH, RDP or WinRM";
+        return os == Os.WINDOWS ? "RDP or WinRM" : "SSH";
     }
 }
