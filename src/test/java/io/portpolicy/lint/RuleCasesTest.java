@@ -502,8 +502,12 @@ class RuleCasesTest {
         assertTrue(found.get(5).message().contains("no reason"), found.toString());
         assertTrue(found.get(6).message().contains("no reason"), found.toString());
         assertTrue(found.get(1).message().contains("lapsed on 2026-11-20"), found.toString());
+        assertEquals("remove the waiver, or renew it after review with a new reason and 'until' date",
+                found.get(1).hint());
         assertTrue(found.get(2).message().contains("there is no rule PP440"), found.toString());
         assertTrue(found.get(3).message().contains("waives nothing"), found.toString());
+        // Nothing to renew: the finding it would accept does not occur.
+        assertEquals("remove the waiver: there is nothing for it to accept", found.get(3).hint());
         // A waiver without reason (or with an empty one) or past its date accepts nothing.
         for (String waiver : List.of("waive PP404", "waive PP404 \"\"", "waive PP404 \"  \"")) {
             List<Finding> exposure = LintFixtures.lint(HOST + "allow https from any to web1 " + waiver + "\n").stream()
@@ -544,6 +548,7 @@ class RuleCasesTest {
                 + "allow https from any to web1 owner \"x\" waive PP405 \"quiet\"   # expect: PP405\n");
         assertFalse(found.get(0).waived());
         assertTrue(found.get(0).message().contains("cannot be waived"), found.toString());
+        assertEquals("remove the waiver, and correct what PP405 reports instead", found.get(0).hint());
     }
 
     @Test

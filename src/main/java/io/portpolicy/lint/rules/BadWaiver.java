@@ -56,8 +56,9 @@ public final class BadWaiver implements LintRule {
             return new Problem("there is no rule " + written + (suggestion == null ? "" : " (" + suggestion + ")"),
                     "'portpolicy rules' lists the rule IDs and names");
         }
-        String renew = "remove the waiver, or renew it after review with a new reason and 'until' date";
-        if (id.equals(Linter.WAIVER_RULE)) return new Problem("bad waivers cannot be waived", renew);
+        if (id.equals(Linter.WAIVER_RULE)) {
+            return new Problem("bad waivers cannot be waived", "remove the waiver, and correct what PP405 reports instead");
+        }
         Waiver first = rule.options().waivers().stream().filter(w -> Linter.waives(w, id)).findFirst().orElseThrow();
         // Only the first one in force is applied; which reason stands would depend on dates.
         if (!first.equals(waiver)) {
@@ -69,13 +70,15 @@ public final class BadWaiver implements LintRule {
                     "write waive " + written + " \"REASON\" with who accepted the risk and why");
         }
         if (waiver.until() != null && waiver.until().isBefore(context.today())) {
-            return new Problem("it lapsed on " + waiver.until() + ", so it waives nothing", renew);
+            return new Problem("it lapsed on " + waiver.until() + ", so it waives nothing",
+                    "remove the waiver, or renew it after review with a new reason and 'until' date");
         }
         // A disabled rule does not run, so whether the waiver waives something cannot be judged.
         if (!context.config().enabled(id)) return null;
         boolean waivesSomething = context.otherFindings().stream()
                 .anyMatch(f -> f.ruleId().equals(id) && f.subject() != null && f.subject().index() == rule.index());
         if (waivesSomething) return null;
-        return new Problem(id + " reports nothing on this rule, so the waiver waives nothing", renew);
+        return new Problem(id + " reports nothing on this rule, so the waiver waives nothing",
+                "remove the waiver: there is nothing for it to accept");
     }
 }
