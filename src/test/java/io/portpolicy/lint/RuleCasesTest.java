@@ -61,6 +61,22 @@ class RuleCasesTest {
     }
 
     @Test
+    void telnetFixDependsOnWhetherTheRuleAdmitsMoreThanTelnet() {
+        String more = "use SSH instead, and put 'deny tcp/23' above this rule, which admits more than Telnet";
+        String only = "use SSH instead, and remove the rule";
+        List<Finding> found = verify("PP101", HOST
+                + "allow telnet from 10.0.0.5 to web1   # expect: PP101\n"
+                + "allow tcp/22-23 from 10.0.0.6 to web1   # expect: PP101\n"
+                + "deny tcp/22 from 10.0.0.7\n"
+                + "allow tcp/22-23 from 10.0.0.7 to web1   # expect: PP101\n");
+        // A 'deny tcp/23' above a Telnet-only rule would leave it shadowed: that fix is for rules opening more.
+        assertEquals(only, found.get(0).hint());
+        assertEquals(more, found.get(1).hint());
+        // What the rule admits counts, not what it names: the deny above leaves it only Telnet.
+        assertEquals(only, found.get(2).hint());
+    }
+
+    @Test
     void rdpFromTheWorldIsAnErrorAndFromWideRangesAWarning() {
         List<Finding> found = verify("PP102", HOST + WIN
                 + "allow tcp from any to win1   # expect: PP102\n"
