@@ -197,10 +197,20 @@ public final class PolicyDiff {
                 && alike(before.get(before.size() - 1 - end), after.get(after.size() - 1 - end))) {
             end++;
         }
-        PacketSet candidates = left.space().none();
-        for (RuleRegion rule : before.subList(common, before.size() - end)) candidates = candidates.union(rule.matched());
-        for (RuleRegion rule : after.subList(common, after.size() - end)) candidates = candidates.union(rule.matched());
-        return candidates.intersect(here);
+        return matchedAt(before.subList(common, before.size() - end), left, a)
+                .union(matchedAt(after.subList(common, after.size() - end), right, b));
+    }
+
+    /**
+     * The packets the rules match at the target, cut to it in the rules' own space. The two
+     * sides' spaces share their atoms but not their targets: a rule of one side may match at an
+     * address only that side's hosts have (a host the other side does not define), and a set
+     * of one space cut to the target's packets of the other would keep that address.
+     */
+    private static PacketSet matchedAt(List<RuleRegion> rules, DirectedPolicy side, Target target) {
+        PacketSet matched = side.space().none();
+        for (RuleRegion rule : rules) matched = matched.union(rule.matched());
+        return matched.intersect(side.space().at(target));
     }
 
     /**

@@ -67,6 +67,91 @@ class DiffMatchesEngineTest {
         assertEachBlockAsTheEnginesDecide(changes, ea, eb, a + "\n" + b);
     }
 
+    /**
+     * A host added (B) or removed (A against B) changes what is judged at that host only: the
+     * diff in one direction reports the same packets as the diff in the other, with before and
+     * after swapped, and every block is decided by the two engines as it says. The two sides'
+     * hosts then differ, so their shared spaces hold atoms one side's targets do not own.
+     */
+    @Property(tries = 150, shrinking = ShrinkingMode.OFF)
+    void addingAHostMirrorsRemovingIt(@ForAll long seed) {
+        String a = new RandomPolicies(seed).policy();
+        String b = withNewHost(a, new Random(seed));
+        Policy pa = check(a);
+        Policy pb = check(b);
+        EffectivePolicy ea = EffectivePolicy.of(pa, TODAY);
+        EffectivePolicy eb = EffectivePolicy.of(pb, TODAY);
+        List<PolicyDiff.Change> added = PolicyDiff.access(pa, pb, TODAY);
+        List<PolicyDiff.Change> removed = PolicyDiff.access(pb, pa, TODAY);
+        String policies = "A:\n" + a + "\nB:\n" + b;
+        assertEachBlockAsTheEnginesDecide(added, ea, eb, policies);
+        assertEachBlockAsTheEnginesDecide(removed, eb, ea, policies);
+        assertEachBlockMirrored(added, removed, policies);
+        assertEachBlockMirrored(removed, added, policies);
+    }
+
+    /** A host added beside an existing one changes nothing at the existing one, IPv4 or IPv6, in a group or not. */
+    @Example
+    void anAddedHostChangesNothingAtTheOthers() {
+        String before = "host web1 = 10.0.1.11, 2001:db8::11\nallow https from any to 10.0.1.11, 2001:db8::11\n";
+        for (String added : List.of("host web2 = 10.0.5.5\n", "host web2 = 2001:db8::12\n",
+                "host web2 = 10.0.5.5\ngroup web = web1, web2\n")) {
+            String after = before + added;
+            for (boolean reversed : new boolean[] {false, true}) {
+                List<PolicyDiff.Change> changes = reversed ? PolicyDiff.access(check(after), check(before), TODAY)
+                        : PolicyDiff.access(check(before), check(after), TODAY);
+                assertTrue(changes.stream().noneMatch(c -> c.target().name().equals("web1")),
+                        () -> after + changes);
+            }
+        }
+    }
+
+    /** A new host, at addresses no host of the random policy has, sometimes joining a group. */
+    private static String withNewHost(String text, Random random) {
+        List<String> addresses = new ArrayList<>();
+        boolean v4 = random.nextInt(4) != 0;
+        if (v4) addresses.add("10.0.0." + (64 + random.nextInt(8)));
+        if (!v4 || random.nextBoolean()) addresses.add("2001:db8::" + Integer.toHexString(64 + random.nextInt(8)));
+        List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+        lines.add(0, "host added = " + String.join(", ", addresses));
+        List<Integer> groups = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("group ")) groups.add(i);
+        if (!groups.isEmpty() && random.nextBoolean()) {
+            int at = groups.get(random.nextInt(groups.size()));
+            lines.set(at, lines.get(at) + ", added");
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** A packet of every block of {@code changes} lies in a block of {@code mirror} at the same place, actions swapped. */
+    private static void assertEachBlockMirrored(List<PolicyDiff.Change> changes, List<PolicyDiff.Change> mirror,
+                                                String policies) {
+        for (PolicyDiff.Change change : changes) {
+            for (Cube cube : change.cubes()) {
+                Cube point = point(cube);
+                assertTrue(mirror.stream().anyMatch(m -> m.target().name().equals(change.target().name())
+                                && m.target().isGroup() == change.target().isGroup()
+                                && m.direction() == change.direction()
+                                && m.before().action() == change.after().action()
+                                && m.after().action() == change.before().action()
+                                && m.cubes().stream().anyMatch(c -> c.intersect(point) != null)),
+                        () -> change.target().name() + " " + change.direction() + " " + point + "\n" + policies);
+            }
+        }
+    }
+
+    /** The block's first packet, as a block of its own. */
+    private static Cube point(Cube cube) {
+        return new Cube(cube.family(), first(cube.protocols()), first(cube.destinationPorts()),
+                first(cube.sourcePorts()), first(cube.icmpTypes()), first(cube.icmpCodes()),
+                List.of(cube.peers().get(0).getLower().toSequentialRange(cube.peers().get(0).getLower())),
+                List.of(cube.owns().get(0).getLower().toSequentialRange(cube.owns().get(0).getLower())));
+    }
+
+    private static List<ValueRange> first(List<ValueRange> ranges) {
+        return List.of(new ValueRange(ranges.get(0).low(), ranges.get(0).low()));
+    }
+
     /** Every reported block, on one of its packets, is decided by the two engines as the diff says. */
     private static void assertEachBlockAsTheEnginesDecide(List<PolicyDiff.Change> changes, EffectivePolicy ea,
                                                           EffectivePolicy eb, String policies) {
@@ -83,9 +168,13 @@ class DiffMatchesEngineTest {
         }
     }
 
-    /** What the policy does with the packet at the change's target, or null when it has no such target. */
+    /**
+     * What the policy does with the packet at the change's target, or null when it does not judge
+     * it there: it has no such target, or the packet's own address is not the target's.
+     */
     private static Action action(EffectivePolicy effective, PolicyDiff.Change change, Packet packet) {
-        return effective.target(change.target().name())
+        IPAddress own = change.direction() == Direction.INBOUND ? packet.destination() : packet.source();
+        return effective.target(change.target().name()).filter(target -> target.owns(own))
                 .map(target -> effective.decide(target, change.direction(), packet).action()).orElse(null);
     }
 
