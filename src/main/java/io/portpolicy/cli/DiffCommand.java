@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
                 "At every host and group of either policy: the packets newly allowed, no longer allowed, or moved "
                         + "between deny and reject, with the deciding rule on each side, and the lint findings the "
                         + "change introduces or resolves.",
-                "Exit code: 0 no access change, 1 access changed, 2 errors."})
+                "Exit code: 0 no access change, 1 access changed, 2 errors (also when neither policy defines a host "
+                        + "or group to judge access at)."})
 final class DiffCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "OLD NEW | FILE", arity = "1..2",
@@ -96,6 +97,15 @@ final class DiffCommand implements Callable<Integer> {
         if (old.isEmpty() || neu.isEmpty()) return Main.ERROR;
         Policy oldPolicy = settings.get().configured(old.get());
         Policy newPolicy = settings.get().configured(neu.get());
+        if (judgedNowhere(oldPolicy) && judgedNowhere(newPolicy)) {
+            // Rules apply only at hosts and groups: with none on either side, "no access change"
+            // would be an answer to a question that was never asked.
+            io.error("neither " + oldPolicy.root().displayPath() + " nor " + newPolicy.root().displayPath()
+                    + " defines a host or group: there is nowhere to judge access at, so whether it changed"
+                    + " cannot be told", "diff the policies that include them and define the hosts and groups"
+                    + " their rules apply at");
+            return Main.ERROR;
+        }
         PolicyDiff.Result result = PolicyDiff.compare(oldPolicy, newPolicy, Main.dayOr(today), settings.get());
         DiffReport report = new DiffReport(result, newPolicy.services().values());
         io.out().print(switch (formatName) {
@@ -105,5 +115,9 @@ final class DiffCommand implements Callable<Integer> {
         });
         io.out().flush();
         return result.accessChanged() ? Main.FINDINGS : Main.OK;
+    }
+
+    private static boolean judgedNowhere(Policy policy) {
+        return policy.hosts().isEmpty() && policy.groups().isEmpty();
     }
 }

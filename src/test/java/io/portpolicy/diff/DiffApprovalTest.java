@@ -70,6 +70,26 @@ class DiffApprovalTest {
         Approvals.verify(all("inventory/old/site.policy", "inventory/new/site.policy"));
     }
 
+    /**
+     * Policies with neither hosts nor groups admit nothing anywhere, whatever their rules: the
+     * diff cannot tell whether access changed, so it says so and exits 2 rather than claim "no
+     * access change".
+     */
+    @Test
+    void nowhereToJudgeIsAnError() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"diff", DIR + "no-targets/old.policy", DIR + "no-targets/new.policy"},
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        assertEquals(2, exit);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertEquals("portpolicy: error: neither " + DIR + "no-targets/old.policy nor " + DIR
+                + "no-targets/new.policy defines a host or group: there is nowhere to judge access at, so whether"
+                + " it changed cannot be told\n  hint: diff the policies that include them and define the hosts and"
+                + " groups their rules apply at\n", err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void errorsExitTwo() {
         assertEquals(2, Main.run(new String[] {"diff", DIR + "missing.policy", DIR + "reorder/new.policy"},
