@@ -128,17 +128,11 @@ public final class PolicyDiff {
         List<EffectivePolicy> both = EffectivePolicy.sharingSpaces(before, after, today);
         EffectivePolicy old = both.get(0);
         EffectivePolicy neu = both.get(1);
-        TreeSet<String> hosts = new TreeSet<>(before.hosts().keySet());
-        hosts.addAll(after.hosts().keySet());
-        TreeSet<String> groups = new TreeSet<>(before.groups().keySet());
-        groups.addAll(after.groups().keySet());
-        List<String> names = new ArrayList<>(hosts);
-        groups.stream().filter(g -> !hosts.contains(g)).forEach(names::add);
         RuleChanges differing = RuleChanges.between(old, neu);
         List<Change> changes = new ArrayList<>();
-        for (String name : names) {
-            Optional<Target> a = old.target(name);
-            Optional<Target> b = neu.target(name);
+        for (TargetName named : targetNames(before, after)) {
+            Optional<Target> a = named.in(old);
+            Optional<Target> b = named.in(neu);
             Target shown = b.orElseGet(a::get);
             boolean sameTarget = a.isPresent() && b.isPresent() && paired(a.get(), b.get());
             // The directions anything that differs may reach: the others need not even be built.
@@ -157,21 +151,42 @@ public final class PolicyDiff {
                     right = neu.directedFocused(b.get(), direction, differing.focus(false));
                     changed = mayDiffer(left, a.get(), right, b.get());
                     // Same addresses and settings: the candidates are always known here.
-                    if (changed == null) throw new IllegalStateException("no candidates at " + name);
+                    if (changed == null) throw new IllegalStateException("no candidates at " + named.name());
                 } else {
                     if (a.isPresent()) left = old.directed(a.get(), direction);
                     if (b.isPresent()) right = neu.directed(b.get(), direction);
                     if (sameTarget) changed = mayDiffer(left, a.get(), right, b.get());
                 }
                 if (changed != null && changed.isEmpty()) continue;
-                changes.addAll(compare(shown, direction, regions(name, a.orElse(null), left, direction, changed),
-                        regions(name, b.orElse(null), right, direction, changed)));
+                changes.addAll(compare(shown, direction, regions(named, a.orElse(null), left, direction, changed),
+                        regions(named, b.orElse(null), right, direction, changed)));
             }
             // A group is judged in a layer of its own: done with it, let its sets go.
             a.ifPresent(old::forget);
             b.ifPresent(neu::forget);
         }
         return changes;
+    }
+
+    /**
+     * A host or a group, by name: a host and a group of the same name (one replacing the other)
+     * are two targets, each present on one side only.
+     */
+    private record TargetName(String name, boolean group) {
+        Optional<Target> in(EffectivePolicy policy) {
+            return policy.target(name).filter(target -> target.isGroup() == group);
+        }
+    }
+
+    /** Every host of either policy, by name, then every group. */
+    private static List<TargetName> targetNames(Policy before, Policy after) {
+        List<TargetName> names = new ArrayList<>();
+        for (boolean group : new boolean[] {false, true}) {
+            TreeSet<String> either = new TreeSet<>((group ? before.groups() : before.hosts()).keySet());
+            either.addAll((group ? after.groups() : after.hosts()).keySet());
+            either.forEach(name -> names.add(new TargetName(name, group)));
+        }
+        return names;
     }
 
     /**
@@ -214,12 +229,12 @@ public final class PolicyDiff {
     }
 
     /**
-     * Whether the target is of the same kind with the same addresses on both sides: only then
-     * is it judged in layers that share their spaces, so that its sets can be compared node for
-     * node. A host that became a group (or the reverse) is compared through its cubes alone.
+     * Whether the target has the same addresses on both sides: only then is it judged in layers
+     * that share their spaces, so that its sets can be compared node for node. A group whose
+     * members changed is compared through its cubes alone.
      */
     private static boolean paired(Target a, Target b) {
-        return a.isGroup() == b.isGroup() && new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()));
+        return new HashSet<>(a.addresses()).equals(new HashSet<>(b.addresses()));
     }
 
     private static boolean alike(RuleRegion before, RuleRegion after) {
@@ -258,7 +273,7 @@ public final class PolicyDiff {
      * {@code changed} (the packets whose verdict may differ), only the regions that meet it:
      * every change lies inside it, so the others take part in none.
      */
-    private static List<Region> regions(String name, Target target, DirectedPolicy directed, Direction direction,
+    private static List<Region> regions(TargetName named, Target target, DirectedPolicy directed, Direction direction,
                                         PacketSet changed) {
         List<Region> regions = new ArrayList<>();
         List<IPAddressSeqRange> owned = target == null ? List.of() : target.addresses();
@@ -267,7 +282,8 @@ public final class PolicyDiff {
             List<IPAddressSeqRange> rest = Cube.outside(family, owned);
             if (!rest.isEmpty()) outside.add(Cube.owning(family, rest));
         }
-        String label = target == null ? "no host or group named " + name : "not an address of " + name;
+        String label = target == null ? "no " + (named.group() ? "group" : "host") + " named " + named.name()
+                : "not an address of " + named.name();
         regions.add(new Region(new Decider(null, null, label), outside));
         if (target == null) return regions;
         PacketSet here = directed.space().at(target);
