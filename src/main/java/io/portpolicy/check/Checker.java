@@ -688,7 +688,17 @@ public final class Checker {
         }
         RuleOptions options = options(file, rule.option());
         if (diagnostics.size() != errorsBefore) return null;
-        return new Rule(index, action(rule.action()), terms, from, to, options, at, text(site, rule));
+        int start = rule.getStart().getTokenIndex();
+        int stop = rule.getStop().getTokenIndex();
+        if (rule.option().isEmpty()) {
+            String text = text(site, start, stop);
+            return new Rule(index, action(rule.action()), terms, from, to, options, at, text, text);
+        }
+        int firstOption = rule.option(0).getStart().getTokenIndex();
+        String withoutOptions = text(site, start, firstOption - 1);
+        // An option's keyword always follows a space.
+        String text = withoutOptions + " " + text(site, firstOption, stop);
+        return new Rule(index, action(rule.action()), terms, from, to, options, at, text, withoutOptions);
     }
 
     private void checkSourcePorts(SourceFile file, PolicyParser.AccessRuleContext rule, List<ServiceMatch> terms) {
@@ -825,10 +835,15 @@ public final class Checker {
      * token; joining and then replacing patterns was a tenth of the time of a large lint.)
      */
     private static String text(PolicyLoader.Site site, ParserRuleContext rule) {
+        return text(site, rule.getStart().getTokenIndex(), rule.getStop().getTokenIndex());
+    }
+
+    /** The tokens {@code first..last} written as {@link #text(PolicyLoader.Site, ParserRuleContext)} writes them. */
+    private static String text(PolicyLoader.Site site, int first, int last) {
         TokenStream tokens = site.file().tokens();
         StringBuilder out = new StringBuilder(64);
         int previous = Token.INVALID_TYPE;
-        for (int i = rule.getStart().getTokenIndex(), stop = rule.getStop().getTokenIndex(); i <= stop; i++) {
+        for (int i = first; i <= last; i++) {
             Token token = tokens.get(i);
             if (token.getChannel() != Token.DEFAULT_CHANNEL) continue;
             int type = token.getType();

@@ -11,9 +11,11 @@ import java.util.List;
  * @param index    position in the whole policy (includes spliced), from 0; first match wins
  * @param location where the rule's action keyword is
  * @param text     the rule as written, whitespace collapsed, for messages
+ * @param matchText the same without its options (log, comment, owner, ticket, expires, waive):
+ *                  what it matches and with what action, as written
  */
 public record Rule(int index, Action action, List<ServiceMatch> services, Endpoint from, Endpoint to,
-                   RuleOptions options, Location location, String text) {
+                   RuleOptions options, Location location, String text, String matchText) {
 
     public Rule {
         services = List.copyOf(services);

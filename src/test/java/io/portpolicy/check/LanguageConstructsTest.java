@@ -890,6 +890,15 @@ class LanguageConstructsTest {
     }
 
     @Test
+    void ruleTextWithoutOptionsLeavesOutEveryOption() {
+        Rule rule = onlyRule(check("allow tcp to 10.0.0.1 port {80,443}  log \"web\" owner \"ops\"\n"
+                + "  expires 2099-01-01 waive PP103 \"why\"\n").model());
+        assertEquals("allow tcp to 10.0.0.1 port {80, 443} log \"web\" owner \"ops\" expires 2099-01-01 waive"
+                + " PP103 \"why\"", rule.text());
+        assertEquals("allow tcp to 10.0.0.1 port {80, 443}", rule.matchText());
+    }
+
+    @Test
     void everyBuiltinServiceIsUsable() {
         String names = ServiceCatalog.builtin().keySet().stream().collect(Collectors.joining(", "));
         Rule rule = onlyRule(check("allow " + names + " from 10.0.0.5").model());

@@ -5,6 +5,7 @@ import io.portpolicy.model.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,6 +70,24 @@ class DiffWordsTest {
                 DiffMatchesEngineTest.check("# moves every line down\n" + old), TODAY, LintConfig.DEFAULT);
         assertTrue(result.introduced().isEmpty() && result.resolved().isEmpty(),
                 () -> result.introduced() + " " + result.resolved());
+    }
+
+    @Test
+    void documentingOrWaivingARuleLeavesItsFindingsAlone() {
+        String old = "host h = 10.0.0.1\nallow tcp/22 from any to h owner \"x\"";
+        for (String added : List.of(" ticket \"OPS-1\"", " waive PP103 \"jump host\"",
+                " log \"ssh\" comment \"jump\"")) {
+            PolicyDiff.Result result = PolicyDiff.compare(DiffMatchesEngineTest.check(old + "\n"),
+                    DiffMatchesEngineTest.check(old + added + "\n"), TODAY, LintConfig.DEFAULT);
+            assertTrue(result.introduced().isEmpty() && result.resolved().isEmpty(),
+                    () -> added + ": " + result.introduced() + " " + result.resolved());
+        }
+        // An exposure that now ends later is another grant: the access changes, judged today, do not show it.
+        PolicyDiff.Result extended = PolicyDiff.compare(DiffMatchesEngineTest.check(old + " expires 2026-12-31\n"),
+                DiffMatchesEngineTest.check(old + " expires 2027-12-31\n"), TODAY, LintConfig.DEFAULT);
+        assertTrue(extended.introduced().stream().anyMatch(f -> f.ruleId().equals("PP103"))
+                && extended.resolved().stream().anyMatch(f -> f.ruleId().equals("PP103")),
+                () -> extended.introduced() + " " + extended.resolved());
     }
 
     @Test
