@@ -32,8 +32,13 @@ public final class DiffReport {
         return change.target().kind() + " " + change.target().name() + " " + change.direction().keyword();
     }
 
-    private static boolean openedByRule(PolicyDiff.Change change) {
-        return change.opened() && change.after().rule() != null;
+    /**
+     * Opened by a rule or by the default: what the policy chose to admit. A default admits the
+     * same packets a rule would; only the implicit rules' openings (loopback, own addresses) are
+     * never a risk.
+     */
+    private static boolean openedByPolicy(PolicyDiff.Change change) {
+        return change.opened() && !isImplicit(change.after());
     }
 
     private final PolicyDiff.Result result;
@@ -41,10 +46,10 @@ public final class DiffReport {
 
     public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
         this.result = result;
-        // What rules open at each target and direction: a block's risk is judged with the rest of it.
+        // What the policy opens at each target and direction: a block's risk is judged with the rest of it.
         Map<String, List<Cube>> openings = new HashMap<>();
         for (PolicyDiff.Change change : result.changes()) {
-            if (openedByRule(change)) {
+            if (openedByPolicy(change)) {
                 openings.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
             }
         }
@@ -54,7 +59,7 @@ public final class DiffReport {
             for (Cube cube : change.cubes()) {
                 lines.add(new Line(change, kind, Summary.traffic(cube, services),
                         Summary.endpoints(cube, change.target(), change.direction()), cube.family().label(),
-                        openedByRule(change) ? Summary.risk(cube, openings.get(where(change))) : null));
+                        openedByPolicy(change) ? Summary.risk(cube, openings.get(where(change))) : null));
             }
         }
         // Each target and direction once, the one with the most important line first; within it, risks first.

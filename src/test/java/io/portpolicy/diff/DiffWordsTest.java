@@ -115,6 +115,17 @@ class DiffWordsTest {
     }
 
     @Test
+    void anOpeningDecidedByTheDefaultIsFlaggedToo() {
+        String windows = "host h = 10.0.0.1 os windows\ndefault inbound allow\ndeny tcp/23 from any\n";
+        String rdp = text(windows + "deny tcp/3389 from any\n", windows);
+        assertTrue(rdp.contains("tcp port 3389 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world, remote administration port 3389"), rdp);
+        String ssh = "host h = 10.0.0.1\nallow tcp/22 from 10.0.0.5\n";
+        String everything = text(ssh, "default inbound allow\n" + ssh);
+        assertTrue(everything.startsWith("access changed: 3 opened (3 risky)"), everything);
+    }
+
+    @Test
     void everyUdpPortFromTheWorldIsEveryPort() {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow udp from any4 to web1\n");
