@@ -99,7 +99,8 @@ record Cube(Family family, List<ValueRange> protocols, List<ValueRange> destinat
         return out;
     }
 
-    private static List<IPAddressSeqRange> addresses(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
+    /** The addresses in both (each joined), joined. */
+    static List<IPAddressSeqRange> addresses(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
         List<IPAddressSeqRange> out = new ArrayList<>();
         for (IPAddressSeqRange x : a) {
             for (IPAddressSeqRange y : b) {

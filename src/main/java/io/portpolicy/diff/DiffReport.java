@@ -47,12 +47,14 @@ public final class DiffReport {
     public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
         this.result = result;
         // What the policy opens at each target and direction: a block's risk is judged with the rest of it.
-        Map<String, List<Cube>> openings = new HashMap<>();
+        Map<String, List<Cube>> opened = new HashMap<>();
         for (PolicyDiff.Change change : result.changes()) {
             if (openedByPolicy(change)) {
-                openings.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
+                opened.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
             }
         }
+        Map<String, Summary.Opening> openings = new HashMap<>();
+        opened.forEach((where, cubes) -> openings.put(where, Summary.Opening.of(cubes)));
         for (PolicyDiff.Change change : result.changes()) {
             String kind = change.opened() ? "opened" : change.closed() ? "closed"
                     : "moved " + change.before().action().keyword() + " -> " + change.after().action().keyword();

@@ -19,6 +19,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Compact words for sets of packets: merged address blocks, port ranges, service names. */
@@ -267,64 +269,107 @@ final class Summary {
     }
 
     /**
-     * Why an opening is risky, or null: from the whole internet, or to a sensitive port. The
-     * block {@code c} is judged with every other block {@code opening} opens at the same target,
-     * direction and family to all of its peers: one rule's opening is often split into blocks
-     * (around ports already open, or IPv6 neighbour discovery, which is always admitted), and
-     * none of them alone may show that every protocol or every port is now open.
+     * What the policy opens at one target and direction, seen from each peer: the peers from
+     * which it opens every protocol, and every port, by family. One rule's opening is often split
+     * into blocks (around ports already open, or IPv6 neighbour discovery, which is always
+     * admitted), and none of them alone may show that every protocol or every port is now open.
      */
-    static String risk(Cube c, List<Cube> opening) {
-        List<Cube> whole = opening.stream()
-                .filter(o -> o.family() == c.family() && covers(o.peers(), c.peers())).toList();
-        List<ValueRange> protocols = Cube.joinValues(whole.stream().flatMap(o -> o.protocols().stream()).toList());
-        List<ValueRange> tcpPorts = destinationPorts(whole, 6);
-        List<ValueRange> udpPorts = destinationPorts(whole, 17);
-        List<String> reasons = new ArrayList<>();
-        if (isWide(c.peers(), c.family())) reasons.add("open to the whole world");
-        else if (c.peers().stream().anyMatch(r -> r.getCount().compareTo(BigInteger.ONE.shiftLeft(
-                c.family() == Family.IPV4 ? 16 : 64)) > 0)) {
-            reasons.add("open to a wide range");
+    record Opening(Map<Family, List<IPAddressSeqRange>> everyProtocolFrom,
+                   Map<Family, List<IPAddressSeqRange>> everyPortFrom) {
+
+        static Opening of(List<Cube> blocks) {
+            Map<Family, List<IPAddressSeqRange>> everyProtocolFrom = new EnumMap<>(Family.class);
+            Map<Family, List<IPAddressSeqRange>> everyPortFrom = new EnumMap<>(Family.class);
+            for (Family family : Family.values()) {
+                List<Piece> pieces = pieces(family, blocks.stream().filter(b -> b.family() == family).toList());
+                everyProtocolFrom.put(family, peersWhere(pieces, Summary::everyProtocol));
+                everyPortFrom.put(family, peersWhere(pieces, Summary::everyPort));
+            }
+            return new Opening(everyProtocolFrom, everyPortFrom);
         }
-        if (reasons.isEmpty()) {
+    }
+
+    /** Some peers, with every block of an opening that is open to all of them. */
+    private record Piece(IPAddressSeqRange peers, List<Cube> blocks) {
+    }
+
+    /** The family's address space, cut wherever the peers of a block start or end. */
+    private static List<Piece> pieces(Family family, List<Cube> blocks) {
+        List<Piece> pieces = List.of(new Piece(Cube.whole(family), List.of()));
+        for (Cube block : blocks) {
+            List<Piece> cut = new ArrayList<>();
+            for (Piece piece : pieces) {
+                List<IPAddressSeqRange> outside = List.of(piece.peers());
+                for (IPAddressSeqRange peers : block.peers()) {
+                    IPAddressSeqRange inside = piece.peers().intersect(peers);
+                    if (inside != null) {
+                        cut.add(new Piece(inside, Stream.concat(piece.blocks().stream(), Stream.of(block)).toList()));
+                    }
+                    outside = outside.stream().flatMap(rest -> Stream.of(rest.subtract(peers))).toList();
+                }
+                outside.forEach(rest -> cut.add(new Piece(rest, piece.blocks())));
+            }
+            pieces = cut;
+        }
+        return pieces;
+    }
+
+    /** The peers of the pieces whose blocks together pass the test, joined. */
+    private static List<IPAddressSeqRange> peersWhere(List<Piece> pieces, Predicate<List<Cube>> test) {
+        return Cube.joinAddresses(pieces.stream().filter(piece -> test.test(piece.blocks())).map(Piece::peers).toList());
+    }
+
+    private static boolean everyProtocol(List<Cube> blocks) {
+        return Cube.joinValues(blocks.stream().flatMap(b -> b.protocols().stream()).toList()).equals(Cube.BYTE);
+    }
+
+    private static boolean everyPort(List<Cube> blocks) {
+        return everyProtocol(blocks) || destinationPorts(blocks, 6).equals(Cube.PORT)
+                || destinationPorts(blocks, 17).equals(Cube.PORT);
+    }
+
+    /**
+     * Why a block of an opening is risky, or null: from the whole internet or a wide range, or
+     * every protocol from anywhere. "Every protocol" and "every port" are read off the whole
+     * opening, from the block's peers; a port is named at the block that opens it.
+     */
+    static String risk(Cube c, Opening opening) {
+        String reach = reach(c.peers(), c.family());
+        if (reach == null) {
             // From a few addresses, only a whole-protocol opening is a risk in itself.
-            return protocols.equals(Cube.BYTE) ? "every protocol and port" : null;
+            return Cube.addresses(c.peers(), opening.everyProtocolFrom().get(c.family())).isEmpty() ? null
+                    : "every protocol and port";
         }
-        // A port is named at the block that opens it; "every port" is read off the whole opening.
-        List<ValueRange> ownTcpPorts = destinationPorts(List.of(c), 6);
-        List<ValueRange> ownUdpPorts = destinationPorts(List.of(c), 17);
-        for (int[] admin : ADMIN_PORTS) {
-            if (!tcpPorts.equals(Cube.PORT) && contains(ownTcpPorts, admin[0])) {
-                reasons.add("remote administration port " + admin[0]);
+        List<String> reasons = new ArrayList<>(List.of(reach));
+        List<ValueRange> tcpPorts = destinationPorts(List.of(c), 6);
+        List<ValueRange> udpPorts = destinationPorts(List.of(c), 17);
+        // A block opening every port of a protocol is "every port": naming some of them adds nothing.
+        if (!tcpPorts.equals(Cube.PORT)) {
+            List<String> admin = ADMIN_PORTS.stream().filter(port -> contains(tcpPorts, port)).map(String::valueOf).toList();
+            if (!admin.isEmpty()) {
+                reasons.add("remote administration " + (admin.size() == 1 ? "port " : "ports ") + String.join(", ", admin));
             }
         }
         for (SensitivePort port : SensitivePorts.builtin().ports()) {
-            List<ValueRange> ports = switch (port.protocol()) {
-                case TCP -> ownTcpPorts;
-                case UDP -> ownUdpPorts;
-                default -> Cube.joinValues(Stream.concat(ownTcpPorts.stream(), ownUdpPorts.stream()).toList());
-            };
-            boolean everyPort = switch (port.protocol()) {
-                case TCP -> tcpPorts.equals(Cube.PORT);
-                case UDP -> udpPorts.equals(Cube.PORT);
-                default -> tcpPorts.equals(Cube.PORT) && udpPorts.equals(Cube.PORT);
-            };
-            if (port.protocol().hasPorts() || port.protocol() == Protocol.ANY) {
-                boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
-                if (hit && !everyPort) {
-                    reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
-                    break;
-                }
+            List<ValueRange> ports = port.protocol() == Protocol.TCP ? tcpPorts : udpPorts;
+            boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
+            if (hit && !ports.equals(Cube.PORT)) {
+                reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
+                break;
             }
         }
-        if (protocols.equals(Cube.BYTE) || tcpPorts.equals(Cube.PORT) || udpPorts.equals(Cube.PORT)) {
+        if (reach(Cube.addresses(c.peers(), opening.everyPortFrom().get(c.family())), c.family()) != null) {
             reasons.add("every port");
         }
         return String.join(", ", reasons);
     }
 
-    /** Whether every address of {@code inner} is in {@code outer} (both joined, so one range holds each). */
-    private static boolean covers(List<IPAddressSeqRange> outer, List<IPAddressSeqRange> inner) {
-        return inner.stream().allMatch(r -> outer.stream().anyMatch(o -> o.contains(r)));
+    /** How far the peers reach, when that is a risk in itself: "open to the whole world" or "to a wide range". */
+    private static String reach(List<IPAddressSeqRange> peers, Family family) {
+        if (peers.isEmpty()) return null;
+        if (isWide(peers, family)) return "open to the whole world";
+        BigInteger wide = BigInteger.ONE.shiftLeft(family == Family.IPV4 ? 16 : 64);
+        return peers.stream().anyMatch(r -> r.getCount().compareTo(wide) > 0) ? "open to a wide range" : null;
     }
 
     /** The destination ports the blocks open for the protocol, joined. */
@@ -334,7 +379,7 @@ final class Summary {
     }
 
     /** Remote administration over TCP: ssh, telnet, rdp, WinRM. */
-    private static final int[][] ADMIN_PORTS = {{22}, {23}, {3389}, {5985}, {5986}};
+    private static final List<Integer> ADMIN_PORTS = List.of(22, 23, 3389, 5985, 5986);
 
     private static boolean contains(List<ValueRange> ranges, int value) {
         return ranges.stream().anyMatch(r -> r.low() <= value && value <= r.high());

@@ -106,6 +106,26 @@ class DiffWordsTest {
     }
 
     @Test
+    void everyBlockOfAnOpeningOfEveryPortSaysSoAndNamesItsOwnPorts() {
+        // Port 22 was open from 10.0.0.5 only: the opening is cut into the world's port 22 and the rest.
+        String ssh = "host h = 10.0.0.1\nallow tcp/22 from 10.0.0.5\n";
+        String text = text(ssh, ssh + "allow tcp from any owner \"o\"\n");
+        assertTrue(text.contains("tcp ports 0-21,23-65535 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world, remote administration ports 23, 3389, 5985, 5986, "
+                + "sensitive port 111 (ONC RPC portmapper), every port\n"), text);
+        assertTrue(text.contains("tcp port 22 (ssh) from any IPv4 address except 10.0.0.1, 10.0.0.5, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world, remote administration port 22, every port\n"), text);
+    }
+
+    @Test
+    void portsOpenedFromAFewAddressesDoNotMakeTheWorldsOpeningEveryPort() {
+        String old = "host h = 10.0.0.1\n";
+        String text = text(old, old + "allow tcp/80 from any\nallow tcp from 192.0.2.0/24\n");
+        assertTrue(text.contains("tcp port 80 (http) from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world\n"), text);
+    }
+
+    @Test
     void aSensitivePortIsNamedAtTheBlockThatOpensIt() {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow tcp/80 from any4 to web1\nallow tcp/3306 from any4 to web1\n");
