@@ -107,7 +107,8 @@ final class DiffCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         PolicyDiff.Result result = PolicyDiff.compare(oldPolicy, newPolicy, Main.dayOr(today), settings.get());
-        DiffReport report = new DiffReport(result, newPolicy.services().values());
+        DiffReport report = new DiffReport(result, newPolicy.services().values(),
+                settings.get().sensitivePorts());
         io.out().print(switch (formatName) {
             case "markdown" -> report.markdown();
             case "json" -> report.json();

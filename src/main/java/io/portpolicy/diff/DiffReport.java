@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.json.Json;
 import io.portpolicy.lint.Finding;
+import io.portpolicy.lint.LintConfig;
+import io.portpolicy.lint.SensitivePort;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.NamedService;
 
@@ -44,7 +46,11 @@ public final class DiffReport {
     private final PolicyDiff.Result result;
     private final List<Line> lines = new ArrayList<>();
 
-    public DiffReport(PolicyDiff.Result result, Collection<NamedService> services) {
+    /**
+     * @param services       the new policy's, for the names of ports
+     * @param sensitivePorts the sensitive-port catalog lint used ({@link LintConfig#sensitivePorts()}), for RISK
+     */
+    public DiffReport(PolicyDiff.Result result, Collection<NamedService> services, List<SensitivePort> sensitivePorts) {
         this.result = result;
         // What the policy opens at each target and direction: a block's risk is judged with the rest of it.
         Map<String, List<Cube>> opened = new HashMap<>();
@@ -61,7 +67,7 @@ public final class DiffReport {
             for (Cube cube : change.cubes()) {
                 lines.add(new Line(change, kind, Summary.traffic(cube, services),
                         Summary.endpoints(cube, change.target(), change.direction()), cube.family().label(),
-                        openedByPolicy(change) ? Summary.risk(cube, openings.get(where(change))) : null));
+                        openedByPolicy(change) ? Summary.risk(cube, openings.get(where(change)), sensitivePorts) : null));
             }
         }
         // Each target and direction once, the one with the most important line first; within it, risks first.

@@ -7,7 +7,6 @@ import io.portpolicy.check.ServiceCatalog;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.lint.SensitivePort;
-import io.portpolicy.lint.SensitivePorts;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.NamedService;
@@ -331,9 +330,10 @@ final class Summary {
     /**
      * Why a block of an opening is risky, or null: from the whole internet or a wide range, or
      * every protocol from anywhere. "Every protocol" and "every port" are read off the whole
-     * opening, from the block's peers; a port is named at the block that opens it.
+     * opening, from the block's peers; a port is named at the block that opens it. The sensitive
+     * ports are those of {@code catalog}: the built-in ones and the configuration's, as lint's.
      */
-    static String risk(Cube c, Opening opening) {
+    static String risk(Cube c, Opening opening, List<SensitivePort> catalog) {
         String reach = reach(c.peers(), c.family());
         if (reach == null) {
             // From a few addresses, only a whole-protocol opening is a risk in itself.
@@ -350,7 +350,7 @@ final class Summary {
                 reasons.add("remote administration " + (admin.size() == 1 ? "port " : "ports ") + String.join(", ", admin));
             }
         }
-        for (SensitivePort port : SensitivePorts.builtin().ports()) {
+        for (SensitivePort port : catalog) {
             List<ValueRange> ports = port.protocol() == Protocol.TCP ? tcpPorts : udpPorts;
             boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
             if (hit && !ports.equals(Cube.PORT)) {

@@ -1,11 +1,16 @@
 package io.portpolicy.diff;
 
 import io.portpolicy.lint.LintConfig;
+import io.portpolicy.lint.SensitivePort;
 import io.portpolicy.model.Policy;
+import io.portpolicy.model.PortRange;
+import io.portpolicy.model.Protocol;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,10 +24,14 @@ class DiffWordsTest {
             + "allow tcp/443 from 192.0.2.0/24 to self\n";
 
     private static String text(String before, String after) {
+        return text(before, after, LintConfig.DEFAULT);
+    }
+
+    private static String text(String before, String after, LintConfig config) {
         Policy old = DiffMatchesEngineTest.check(before);
         Policy neu = DiffMatchesEngineTest.check(after);
-        PolicyDiff.Result result = PolicyDiff.compare(old, neu, TODAY, LintConfig.DEFAULT);
-        return new DiffReport(result, neu.services().values()).text();
+        PolicyDiff.Result result = PolicyDiff.compare(old, neu, TODAY, config);
+        return new DiffReport(result, neu.services().values(), config.sensitivePorts()).text();
     }
 
     @Test
@@ -32,7 +41,7 @@ class DiffWordsTest {
         PolicyDiff.Result result = PolicyDiff.compare(old, neu, TODAY, LintConfig.DEFAULT);
         assertTrue(result.changes().isEmpty(), "every first packet is decided alike");
         assertTrue(result.accessChanged());
-        String text = new DiffReport(result, neu.services().values()).text();
+        String text = new DiffReport(result, neu.services().values(), LintConfig.DEFAULT.sensitivePorts()).text();
         assertTrue(text.startsWith("access changed: replies no longer admitted by connection tracking"), text);
         assertTrue(text.contains("the new policy is stateless"), text);
         assertTrue(text("stateless\n" + WEB, WEB).startsWith("access changed: replies now admitted by connection tracking"));
@@ -143,6 +152,16 @@ class DiffWordsTest {
         String ssh = "host h = 10.0.0.1\nallow tcp/22 from 10.0.0.5\n";
         String everything = text(ssh, "default inbound allow\n" + ssh);
         assertTrue(everything.startsWith("access changed: 3 opened (3 risky)"), everything);
+    }
+
+    @Test
+    void aSensitivePortOfTheConfigurationIsNamedAsLintNamesIt() {
+        LintConfig payroll = new LintConfig(Map.of(), Set.of(),
+                List.of(new SensitivePort(new PortRange(7777, 7777), Protocol.TCP, "Payroll", "pays everyone")), null);
+        String old = "host h = 10.0.0.1\n";
+        String text = text(old, old + "allow tcp/7777 from any owner \"o\"\n", payroll);
+        assertTrue(text.contains("RISK: open to the whole world, sensitive port 7777 (Payroll)\n"), text);
+        assertTrue(text.contains("PP104 sensitive-port-exposed: admits Payroll (tcp/7777)"), text);
     }
 
     @Test
