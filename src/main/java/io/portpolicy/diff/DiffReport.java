@@ -177,7 +177,10 @@ public final class DiffReport {
         }
         if (!lines.isEmpty()) {
             out.append("\n| | Change | Where | Traffic | Before | After |\n|---|---|---|---|---|---|\n");
-            for (Line l : lines) {
+            // Every row names its target, so a reviewer gets every risk first, wherever it is.
+            List<Line> rows = new ArrayList<>(lines);
+            rows.sort(Comparator.comparing((Line l) -> l.risk() == null));
+            for (Line l : rows) {
                 out.append("| ").append(l.risk() != null ? "**RISK:** " + cell(l.risk()) : "").append(" | ")
                         .append(l.kind()).append(" | ").append(cell(l.where())).append(" | ")
                         .append(cell(l.traffic() + " " + l.endpoints() + " (" + l.family() + ")")).append(" | ")

@@ -24,14 +24,14 @@ class DiffWordsTest {
             + "allow tcp/443 from 192.0.2.0/24 to self\n";
 
     private static String text(String before, String after) {
-        return text(before, after, LintConfig.DEFAULT);
+        return report(before, after, LintConfig.DEFAULT).text();
     }
 
-    private static String text(String before, String after, LintConfig config) {
+    private static DiffReport report(String before, String after, LintConfig config) {
         Policy old = DiffMatchesEngineTest.check(before);
         Policy neu = DiffMatchesEngineTest.check(after);
         PolicyDiff.Result result = PolicyDiff.compare(old, neu, TODAY, config);
-        return new DiffReport(result, neu.services().values(), config.sensitivePorts()).text();
+        return new DiffReport(result, neu.services().values(), config.sensitivePorts());
     }
 
     @Test
@@ -159,7 +159,7 @@ class DiffWordsTest {
         LintConfig payroll = new LintConfig(Map.of(), Set.of(),
                 List.of(new SensitivePort(new PortRange(7777, 7777), Protocol.TCP, "Payroll", "pays everyone")), null);
         String old = "host h = 10.0.0.1\n";
-        String text = text(old, old + "allow tcp/7777 from any owner \"o\"\n", payroll);
+        String text = report(old, old + "allow tcp/7777 from any owner \"o\"\n", payroll).text();
         assertTrue(text.contains("RISK: open to the whole world, sensitive port 7777 (Payroll)\n"), text);
         assertTrue(text.contains("PP104 sensitive-port-exposed: admits Payroll (tcp/7777)"), text);
     }
@@ -169,6 +169,18 @@ class DiffWordsTest {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow udp from any4 to web1\n");
         assertTrue(text.contains("RISK: open to the whole world, every port\n"), text);
+    }
+
+    @Test
+    void theMarkdownTableShowsEveryRiskFirst() {
+        String old = "host a = 10.0.0.1\nhost b = 10.0.0.2\n";
+        String markdown = report(old, old + "allow tcp/22 from any to a\nallow tcp/443 from 10.0.0.5 to a\n"
+                + "allow tcp/3389 from any to b\n", LintConfig.DEFAULT).markdown();
+        List<String> rows = markdown.lines().filter(row -> row.contains("| opened |")).toList();
+        assertEquals(3, rows.size(), markdown);
+        assertTrue(rows.get(0).contains("host a inbound") && rows.get(0).startsWith("| **RISK:**"), markdown);
+        assertTrue(rows.get(1).contains("host b inbound") && rows.get(1).startsWith("| **RISK:**"), markdown);
+        assertTrue(rows.get(2).contains("tcp port 443") && rows.get(2).startsWith("|  |"), markdown);
     }
 
     @Test
