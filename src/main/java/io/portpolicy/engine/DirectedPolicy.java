@@ -13,6 +13,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -33,6 +35,7 @@ public final class DirectedPolicy {
     private PacketSet defaultRegion;
     private Map<Target, List<RuleRegion>> byTarget;
     private final Map<Action, PacketSet> byAction = new EnumMap<>(Action.class);
+    private final Map<Function<DirectedPolicy, ?>, Object> views = new ConcurrentHashMap<>();
 
     /**
      * @param rules    the rules in force (expired ones left out), in order
@@ -138,6 +141,17 @@ public final class DirectedPolicy {
         int result = bdd.and(traffic, space.universe());
         for (int node : new int[] {loopback, icmpv6, v6, types, nd, neighbourDiscovery, traffic}) bdd.free(node);
         return result;
+    }
+
+    /**
+     * What {@code maker} reads off this policy, made the first time it is asked for and kept as
+     * long as the policy: a cloud group's rules as the backends read them, which PP503 asks
+     * every cloud backend for in turn. {@code maker} is the key, so it must be one constant
+     * function, not a new lambda per call.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T view(Function<DirectedPolicy, T> maker) {
+        return (T) views.computeIfAbsent(maker, m -> m.apply(this));
     }
 
     public PacketSpace space() {

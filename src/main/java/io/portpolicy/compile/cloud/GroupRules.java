@@ -17,9 +17,11 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -35,38 +37,85 @@ import java.util.stream.Collectors;
  */
 public final class GroupRules {
 
-    /** A rule that decides some packet at the group, with the blocks of packets it matches there. */
-    public record Decisive(Rule rule, PacketSet matched, PacketSet decided) {
+    /**
+     * A rule that decides some packet at the group, with the blocks of packets it matches there
+     * (described when first asked for, once for every backend).
+     */
+    public static final class Decisive {
+        private final Rule rule;
+        private final PacketSet matched;
+        private final PacketSet decided;
+        private List<PacketCube> matchedCubes;
+        private List<PacketCube> decidedCubes;
 
-        public List<PacketCube> matchedCubes() {
-            return matched.describe();
+        Decisive(Rule rule, PacketSet matched, PacketSet decided) {
+            this.rule = rule;
+            this.matched = matched;
+            this.decided = decided;
         }
 
-        public List<PacketCube> decidedCubes() {
-            return decided.describe();
+        public Rule rule() {
+            return rule;
+        }
+
+        public PacketSet matched() {
+            return matched;
+        }
+
+        public PacketSet decided() {
+            return decided;
+        }
+
+        public synchronized List<PacketCube> matchedCubes() {
+            if (matchedCubes == null) matchedCubes = matched.describe();
+            return matchedCubes;
+        }
+
+        public synchronized List<PacketCube> decidedCubes() {
+            if (decidedCubes == null) decidedCubes = decided.describe();
+            return decidedCubes;
         }
     }
+
+    /** One reading per directed policy, shared by every backend compiling the group. */
+    private static final Function<DirectedPolicy, GroupRules> READ = GroupRules::new;
 
     private final Target group;
     private final Direction direction;
     private final DirectedPolicy directed;
-    private final List<Decisive> decisive = new ArrayList<>();
-    private final Map<IPAddressSeqRange, IPAddress[]> prefixBlocks = new HashMap<>();
+    private final List<Decisive> decisive;
+    private final Map<IPAddressSeqRange, IPAddress[]> prefixBlocks = new ConcurrentHashMap<>();
+    /** The first decisive rule whose matched set (decided set) tells members apart; null until looked for. */
+    private Optional<Rule> matchesUnalike;
+    private Optional<Rule> decidesUnalike;
 
-    private GroupRules(EffectivePolicy effective, Target group, Direction direction) {
-        this.group = group;
-        this.direction = direction;
-        this.directed = effective.directed(group, direction);
-        PacketSet here = directed.space().at(group);
+    /**
+     * The group is its layer's only target, so every set of the layer is at the group: its
+     * universe is the group's addresses, and no set needs cutting to them.
+     */
+    private GroupRules(DirectedPolicy directed) {
+        this.group = directed.space().layer().targets().get(0);
+        this.direction = directed.space().direction();
+        this.directed = directed;
+        List<Decisive> rules = new ArrayList<>();
         for (RuleRegion region : directed.rules()) {
-            PacketSet decided = region.decided().intersect(here);
-            if (!decided.isEmpty()) decisive.add(new Decisive(region.rule(), region.matched().intersect(here), decided));
+            PacketSet decided = region.decided();
+            if (!decided.isEmpty()) rules.add(new Decisive(region.rule(), region.matched(), decided));
         }
+        decisive = List.copyOf(rules);
     }
 
+    /**
+     * The group's rules in one direction, read once and then shared: every cloud backend
+     * compiling the group (PP503 asks each of them) reads the same blocks.
+     */
     public static GroupRules of(EffectivePolicy effective, Target group, Direction direction) {
         if (!group.isGroup()) throw new IllegalArgumentException("not a group: " + group.name());
-        return new GroupRules(effective, group, direction);
+        DirectedPolicy directed = effective.directed(group, direction);
+        if (!directed.space().layer().targets().equals(List.of(group))) {
+            throw new IllegalStateException("group " + group.name() + " is not judged in a layer of its own");
+        }
+        return directed.view(READ);
     }
 
     public Target group() {
@@ -89,12 +138,12 @@ public final class GroupRules {
 
     /** Every packet the policy admits at the group: what allow rules decide, and the default's share when it allows. */
     public PacketSet admitted() {
-        return directed.decidedAs(Action.ALLOW).intersect(directed.space().at(group));
+        return directed.decidedAs(Action.ALLOW);
     }
 
     /** The packets at the group the default decides (no rule matches them). */
     public PacketSet defaultRegion() {
-        return directed.defaultRegion().intersect(directed.space().at(group));
+        return directed.defaultRegion();
     }
 
     /** The block's addresses on the other side: sources inbound, destinations outbound. */
@@ -137,17 +186,29 @@ public final class GroupRules {
      */
     public void requireAlike(PacketSet set, String platform) throws CompileException {
         if (set.equals(set.anyOwn())) return;
-        for (Decisive rule : decisive) {
-            if (!rule.decided().equals(rule.decided().anyOwn())) throw notAlike(rule.rule(), platform);
-        }
+        Optional<Rule> rule = decidesUnalike();
+        if (rule.isPresent()) throw notAlike(rule.get(), platform);
         throw new IllegalStateException("a set built from alike rules is not alike");
     }
 
     /** Refuses unless every decisive rule matches every address of the group alike (for ordered platforms). */
     public void requireAlikeRules(String platform) throws CompileException {
-        for (Decisive rule : decisive) {
-            if (!rule.matched().equals(rule.matched().anyOwn())) throw notAlike(rule.rule(), platform);
-        }
+        Optional<Rule> rule = matchesUnalike();
+        if (rule.isPresent()) throw notAlike(rule.get(), platform);
+    }
+
+    private synchronized Optional<Rule> decidesUnalike() {
+        if (decidesUnalike == null) decidesUnalike = firstUnalike(Decisive::decided);
+        return decidesUnalike;
+    }
+
+    private synchronized Optional<Rule> matchesUnalike() {
+        if (matchesUnalike == null) matchesUnalike = firstUnalike(Decisive::matched);
+        return matchesUnalike;
+    }
+
+    private Optional<Rule> firstUnalike(Function<Decisive, PacketSet> set) {
+        return decisive.stream().filter(d -> !set.apply(d).equals(set.apply(d).anyOwn())).map(Decisive::rule).findFirst();
     }
 
     private CompileException notAlike(Rule rule, String platform) {
