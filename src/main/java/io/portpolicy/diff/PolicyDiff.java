@@ -37,13 +37,16 @@ import java.util.stream.Stream;
  * The semantic difference of two policies: at every host and group of either, in each
  * direction, the packets whose verdict changed, with what decided them on each side.
  *
- * <p>The two policies live in separate BDD spaces, so they are compared through the engine's
- * canonical descriptions: each side's partition of a target's packets into the regions decided
- * by each rule, the implicit rules and the default (plus "not judged here" for addresses the
- * target does not have on that side) is described as cubes, and every pair of regions whose
- * actions differ is intersected cube by cube. The regions of one side are disjoint and cover
- * every packet, so the result is exact: it is empty exactly when both sides decide every
- * packet alike at every target.
+ * <p>The two policies' layers share one BDD space per direction (atoms cut at both policies'
+ * boundaries, {@link EffectivePolicy#sharingSpaces}), but each side has its own targets. Where
+ * a target has the same addresses on both sides, its rules' sets are compared node for node to
+ * find the few packets that can change verdict ({@code mayDiffer}). The verdicts themselves are
+ * compared through the engine's canonical descriptions: each side's partition of a target's
+ * packets into the regions decided by each rule, the implicit rules and the default (plus "not
+ * judged here" for addresses the target does not have on that side) is described as cubes, and
+ * every pair of regions whose actions differ is intersected cube by cube. The regions of one
+ * side are disjoint and cover every packet, so the result is exact: it is empty exactly when
+ * both sides decide every packet alike at every target.
  */
 public final class PolicyDiff {
 
