@@ -349,18 +349,7 @@ public final class PolicyDiff {
     private static String key(Finding f, Pattern locations) {
         // Messages may name lines, which move when rules move.
         String message = locations.matcher(f.message()).replaceAll("@");
-        // Declarations are known by the message (it names the object), rules by their text.
-        return f.ruleId() + "\u0000" + (f.subject() != null ? ruleKey(f.subject()) : "") + "\u0000" + message;
-    }
-
-    /**
-     * A rule as written without the options that leave what it decides alone (comment, owner,
-     * ticket, log, waivers): documenting or waiving a rule neither introduces nor resolves its
-     * findings. Its expiry stays: the rule decides nothing after it, and a finding about a grant
-     * that now ends later (which the access changes, judged on one day, do not show) is new.
-     */
-    private static String ruleKey(Rule rule) {
-        LocalDate expires = rule.options().expires();
-        return expires == null ? rule.matchText() : rule.matchText() + " expires " + expires;
+        // Declarations are known by the message (it names the object), rules by their identity.
+        return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().identity() : "") + "\u0000" + message;
     }
 }

@@ -41,7 +41,12 @@ import java.util.TreeMap;
  */
 public final class Baseline {
 
-    static final int VERSION = 1;
+    /**
+     * 2: a finding about a rule is known by {@link io.portpolicy.model.Rule#identity()}, so a
+     * comment, owner, ticket or log added to the rule keeps it known. 1 (still read): by the
+     * rule's whole text.
+     */
+    static final int VERSION = 2;
 
     /** The identity of a finding in a baseline. */
     record Key(String rule, String file, String fingerprint) implements Comparable<Key> {
@@ -66,10 +71,13 @@ public final class Baseline {
     private final Map<Key, List<Occurrence>> recorded;
     /** The directory of the baseline file, which its file names are relative to. */
     private final Path home;
+    /** The version its keys were made by. */
+    private final int version;
 
-    private Baseline(Map<Key, List<Occurrence>> recorded, Path home) {
+    private Baseline(Map<Key, List<Occurrence>> recorded, Path home, int version) {
         this.recorded = recorded;
         this.home = home;
+        this.version = version;
     }
 
     /** The findings, as a baseline to be written to {@code file}. */
@@ -77,10 +85,10 @@ public final class Baseline {
         Path home = homeOf(file);
         Map<Key, List<Occurrence>> recorded = new TreeMap<>();
         for (Finding finding : findings) {
-            recorded.computeIfAbsent(key(finding, home), k -> new ArrayList<>())
+            recorded.computeIfAbsent(key(finding, home, VERSION), k -> new ArrayList<>())
                     .add(new Occurrence(finding.severity(), finding.world()));
         }
-        return new Baseline(recorded, home);
+        return new Baseline(recorded, home, VERSION);
     }
 
     /**
@@ -98,8 +106,9 @@ public final class Baseline {
             throw new IllegalArgumentException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
                     + ": the baseline is not JSON: " + jsonProblem(e), e);
         }
-        if (root.path("version").asInt() != VERSION || !root.path("findings").isArray()) {
-            throw notABaseline(file, "it has no \"version\": " + VERSION + " with a \"findings\" list");
+        int version = root.path("version").asInt();
+        if ((version != 1 && version != VERSION) || !root.path("findings").isArray()) {
+            throw notABaseline(file, "it has no \"version\": " + VERSION + " (or 1) with a \"findings\" list");
         }
         Map<Key, List<Occurrence>> recorded = new TreeMap<>();
         JsonNode findings = root.get("findings");
@@ -130,7 +139,7 @@ public final class Baseline {
             Occurrence occurrence = new Occurrence(severity, world.asBoolean(true));
             for (int n = 0; n < count.asInt(1); n++) occurrences.add(occurrence);
         }
-        return new Baseline(recorded, homeOf(file));
+        return new Baseline(recorded, homeOf(file), version);
     }
 
     private static IllegalArgumentException notABaseline(Path file, String why) {
@@ -163,7 +172,7 @@ public final class Baseline {
         worstFirst.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::world, Comparator.reverseOrder()));
         Set<Finding> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Finding finding : worstFirst) {
-            List<Occurrence> occurrences = left.getOrDefault(key(finding, home), List.of());
+            List<Occurrence> occurrences = left.getOrDefault(key(finding, home, version), List.of());
             Occurrence covering = occurrences.stream().filter(o -> o.accepts(finding))
                     .min(NARROWEST_FIRST).orElse(null);
             if (covering != null) occurrences.remove(covering);
@@ -175,7 +184,7 @@ public final class Baseline {
     /** Stable JSON: sorted entries, two-space indent, newline line ends. */
     public String toJson() {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("version", VERSION);
+        root.put("version", version);
         ArrayNode entries = root.putArray("findings");
         recorded.forEach((key, occurrences) -> {
             Map<Occurrence, Integer> counts = new TreeMap<>(NARROWEST_FIRST.reversed());
@@ -197,8 +206,10 @@ public final class Baseline {
         return null;
     }
 
-    static Key key(Finding finding, Path home) {
-        return new Key(finding.ruleId(), fileName(finding, home), fingerprint(finding.subjectText()));
+    /** A finding's key as baselines of {@code version} make it (see {@link #VERSION}). */
+    static Key key(Finding finding, Path home, int version) {
+        String about = version == 1 && finding.subject() != null ? finding.subject().text() : finding.subjectText();
+        return new Key(finding.ruleId(), fileName(finding, home), fingerprint(about));
     }
 
     private static Path homeOf(Path file) {

@@ -100,7 +100,7 @@ public final class LintContext {
     /** A finding about a policy rule: that rule's waivers apply to it. */
     public Finding finding(LintRule check, Rule subject, Location at, String message, String hint) {
         return new Finding(check.id(), check.name(), check.defaultSeverity(), at, message, hint, subject,
-                subject.text(), false, null);
+                subject.identity(), false, null);
     }
 
     /** A finding about a declaration or setting, identified by the text of its line. */

@@ -21,6 +21,16 @@ public record Rule(int index, Action action, List<ServiceMatch> services, Endpoi
         services = List.copyOf(services);
     }
 
+    /**
+     * The rule as written without the options that leave what it decides alone (comment, owner,
+     * ticket, log, waivers), with its expiry: the rule decides nothing after that date. What a
+     * finding about the rule is known by, in a baseline and in a diff's findings: documenting or
+     * waiving a rule does not make its findings new.
+     */
+    public String identity() {
+        return options.expires() == null ? matchText : matchText + " expires " + options.expires();
+    }
+
     /** A rule whose {@code expires} date is before {@code today} is not compiled. */
     public boolean expiredOn(LocalDate today) {
         return options.expires() != null && options.expires().isBefore(today);

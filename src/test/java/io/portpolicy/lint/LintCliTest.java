@@ -133,6 +133,32 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselinedRuleDocumentedSinceIsStillKnownAndAFirstVersionBaselineStillReads() throws IOException {
+        Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        String recorded = Files.readString(baseline);
+        assertTrue(recorded.contains("\"version\": 2"), recorded);
+        // A comment, owner, ticket or log does not change what the rule decides, nor its finding.
+        Files.writeString(policy, BASE + "allow ssh from 10.1.2.3/24 to web1 owner \"ops\" ticket \"OPS-7\" log\n");
+        LintFixtures.Run documented = lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(0, documented.exit(), documented.out());
+        // A new expiry date does: the finding is about a grant that now ends at another time.
+        Files.writeString(policy, BASE + "allow ssh from 10.1.2.3/24 to web1 expires 2099-01-01\n");
+        assertEquals(1, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+
+        // Version 1 knew a rule's finding by the rule's whole text, options and all.
+        String written = "allow ssh from 10.1.2.3/24 to web1 owner \"ops\"";
+        Files.writeString(policy, BASE + written + "\n");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        String identity = "allow ssh from 10.1.2.3/24 to web1";
+        String first = Files.readString(baseline).replace("\"version\": 2", "\"version\": 1")
+                .replace(Baseline.fingerprint(identity), Baseline.fingerprint(written));
+        Files.writeString(baseline, first);
+        assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
     void aBaselinedFindingGrownMoreSevereIsNew() throws IOException {
         // RDP from a private /8 is a warning; once the network it names is the world, an error.
         String rule = "allow rdp from partners to web1 owner \"ops\"\n";
@@ -184,7 +210,7 @@ class LintCliTest {
         errors.put(write("text.json", "{\"version\": 1,\n  \"findings\": [}\n").toString(),
                 dir.resolve("text.json") + ":2:16: the baseline is not JSON: unexpected close marker '}'");
         errors.put(write("shape.json", "{\"nope\": 1}").toString(), "baseline " + dir.resolve("shape.json")
-                + " is not a portpolicy baseline: it has no \"version\": 1 with a \"findings\" list");
+                + " is not a portpolicy baseline: it has no \"version\": 2 (or 1) with a \"findings\" list");
         errors.put(write("entry.json", "{\"version\": 1, \"findings\": [\"PP401\"]}").toString(), "baseline "
                 + dir.resolve("entry.json") + " is not a portpolicy baseline: finding 1 is not an object");
         errors.put(write("world.json", "{\"version\": 1, \"findings\": [{\"rule\": \"PP101\", \"file\": \"p.policy\", "
