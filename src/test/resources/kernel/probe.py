@@ -4,20 +4,28 @@
 Run inside a network namespace with `ip netns exec NS python3 probe.py MODE ...`.
 Standard library only; needs root (raw ICMP sockets).
 
-serve ADDR,ADDR,... PROTO:PORT ...
+serve ADDR,ADDR,... PROTO:PORT|icmp-message ...
     Listens on every (address, protocol, port): TCP accepts and closes at once,
     UDP echoes each datagram back from the address it was sent to. Prints
     "READY" once every socket is bound, then one "SEEN <proto> <src> <sport>
-    <dst> <dport>" line per accepted connection or received datagram. Exits
-    when its standard input closes (so it never outlives the harness).
+    <dst> <dport>" line per accepted connection or received datagram. With
+    "icmp-message", also one raw ICMP and one raw ICMPv6 socket, which get every ICMP
+    message the namespace's input hook admitted: one "SEEN icmp-message <src>
+    <identifier> <dst> <type>" line each. Exits when its standard input closes
+    (so it never outlives the harness).
 
 probe
     Reads probes from standard input, one per line, tab-separated:
-        id proto src sport dst dport timeout
-    proto is tcp, udp or icmp (echo request; ports ignored); sport 0 means
-    "any". Runs them concurrently and prints, tab-separated, one line each:
+        id proto src sport dst dport timeout icmp_type icmp_code
+    proto is tcp, udp, icmp (echo request; ports ignored) or icmp-message
+    (one message of icmp_type and icmp_code, which asks for no answer);
+    sport 0 means "any". Runs them concurrently and prints, tab-separated, one
+    line each:
         id VERDICT sport detail
-    sport is the source port used (0 for ICMP). VERDICT is ALLOWED, DROPPED, REJECTED or ERROR. Then prints "DONE".
+    sport is the source port used (0 for ICMP echo, the identifier for an ICMP
+    message). VERDICT is ALLOWED, DROPPED, REJECTED or ERROR, or SENT for an
+    ICMP message this host's output hook let go (whether it arrived is what
+    the destination's listener saw). Then prints "DONE".
 
 The ICMP errors that answer a probe are seen by one raw socket per address
 family that quotes the probe's own packet, so a rejection names the ICMP type
@@ -71,9 +79,44 @@ def out(line, lock=threading.Lock()):
 
 # ---------------------------------------------------------------- serve
 
+def message_listeners(sel):
+    """Raw sockets getting every ICMP and ICMPv6 message the input hook admitted."""
+    v4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    v6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)  # to learn the destination
+    for s in (v4, v6):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, ("icmp-message", None, None))
+
+
+def report_message(s):
+    """One "SEEN icmp-message" line for a message the raw socket got: source, identifier, destination, type."""
+    if s.family == socket.AF_INET:
+        data, _ = s.recvfrom(65535)
+        icmp = data[(data[0] & 15) * 4:]
+        src = socket.inet_ntop(socket.AF_INET, data[12:16])
+        dst = socket.inet_ntop(socket.AF_INET, data[16:20])
+    else:
+        icmp, ancillary, _, peer = s.recvmsg(65535, socket.CMSG_SPACE(20))
+        src = norm(peer[0])
+        dst = None
+        for level, kind, value in ancillary:
+            if level == socket.IPPROTO_IPV6 and kind == socket.IPV6_PKTINFO:
+                dst = socket.inet_ntop(socket.AF_INET6, value[:16])
+        if dst is None:
+            return
+    if len(icmp) >= 8:
+        ident = struct.unpack("!H", icmp[4:6])[0]
+        out("SEEN\ticmp-message\t%s\t%d\t%s\t%d" % (src, ident, dst, icmp[0]))
+
+
 def serve(addrs, specs):
     raise_fd_limit()
     sel = selectors.DefaultSelector()
+    if "icmp-message" in specs:
+        message_listeners(sel)
+        specs = [spec for spec in specs if spec != "icmp-message"]
     for addr in addrs:
         fam = family_of(addr)
         for spec in specs:
@@ -97,15 +140,18 @@ def serve(addrs, specs):
     sel.register(sys.stdin, selectors.EVENT_READ, None)
     out("READY")
     while True:
+        closing = False
         for key, _ in sel.select():
             if key.data is None:
-                if not sys.stdin.readline():
-                    return
+                # end of input: the rest of this round still gets reported
+                closing = closing or not sys.stdin.readline()
                 continue
             proto, addr, port = key.data
             s = key.fileobj
             try:
-                if proto == "tcp":
+                if proto == "icmp-message":
+                    report_message(s)
+                elif proto == "tcp":
                     conn, peer = s.accept()
                     conn.close()
                     out("SEEN\ttcp\t%s\t%d\t%s\t%d" % (norm(peer[0]), peer[1], addr, port))
@@ -115,6 +161,8 @@ def serve(addrs, specs):
                     out("SEEN\tudp\t%s\t%d\t%s\t%d" % (norm(peer[0]), peer[1], addr, port))
             except OSError:
                 pass
+        if closing:
+            return
 
 
 # ---------------------------------------------------------------- observe ICMP
@@ -301,6 +349,31 @@ def probe_echo(obs, src, dst, timeout, ident, seq):
         s.close()
 
 
+def probe_message(src, dst, typ, code, timeout, ident):
+    """Sends one ICMP message that asks for no answer; its destination's listener tells whether it arrived."""
+    fam = family_of(src)
+    if fam == socket.AF_INET:
+        s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    else:
+        s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    try:
+        s.bind((src, 0))
+        # the identifier where an echo has it; an error's quoted packet is this text, no known connection
+        pkt = struct.pack("!BBHHH", typ, code, 0, ident, 0) + b"portpolicy-probe"
+        if fam == socket.AF_INET:  # the kernel fills in ICMPv6 checksums itself
+            pkt = pkt[:2] + struct.pack("!H", checksum(pkt)) + pkt[4:]
+        try:
+            s.sendto(pkt, (dst, 0))
+        except OSError as e:
+            if e.errno == errno.EPERM:
+                return "DROPPED", "EPERM: dropped by this host's own output hook (id %d)" % ident
+            return "ERROR", errno.errorcode.get(e.errno, str(e.errno))
+        time.sleep(timeout)  # for the destination's listener to see it before it stops
+        return "SENT", "sent type %d code %d id %d" % (typ, code, ident)
+    finally:
+        s.close()
+
+
 def probe_all():
     raise_fd_limit()
     lines = [l.rstrip("\n").split("\t") for l in sys.stdin if l.strip()]
@@ -308,13 +381,16 @@ def probe_all():
     base = random.randrange(1, 0xFFFF)
 
     def run(i, f):
-        pid, proto, src, sport, dst, dport, timeout = f
+        pid, proto, src, sport, dst, dport, timeout, icmp_type, icmp_code = f
         info = {"sport": int(sport)}
         try:
             src, dst = norm(src), norm(dst)
             if proto == "icmp":
                 info["sport"] = 0
                 result = probe_echo(obs, src, dst, float(timeout), (base + i) & 0xFFFF, i & 0xFFFF)
+            elif proto == "icmp-message":
+                info["sport"] = (base + i) & 0xFFFF
+                result = probe_message(src, dst, int(icmp_type), int(icmp_code), float(timeout), info["sport"])
             else:
                 result = probe_stream(obs, proto, src, int(sport), dst, int(dport), float(timeout), info)
         except Exception as e:  # never lose a probe's line

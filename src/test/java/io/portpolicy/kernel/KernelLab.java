@@ -334,7 +334,8 @@ public final class KernelLab implements AutoCloseable {
             for (InetAddress from : p.addresses) {
                 for (InetAddress to : target.addresses) {
                     if (LabAddresses.isV6(from) == LabAddresses.isV6(to)) {
-                        probes.add(new Probe(Probe.Protocol.ICMP_ECHO, from, 0, to, 0, Duration.ofSeconds(2)));
+                        probes.add(Probe.icmpEcho(LabAddresses.text(from), LabAddresses.text(to))
+                                .withTimeout(Duration.ofSeconds(2)));
                     }
                 }
             }
@@ -437,7 +438,8 @@ public final class KernelLab implements AutoCloseable {
     /**
      * Runs probes concurrently and returns their results in the same order. Every TCP and UDP
      * destination port gets a listener (on every address of the destination namespace) for the
-     * duration of the batch, so a TCP reset can only come from the firewall.
+     * duration of the batch, so a TCP reset can only come from the firewall; a destination of
+     * ICMP messages gets raw ICMP and ICMPv6 sockets, which see only what its firewall admitted.
      *
      * @throws IllegalArgumentException if an address is not in the lab, both ends are in the same
      *                                  namespace, neither end is the target, or two TCP/UDP probes
@@ -462,7 +464,9 @@ public final class KernelLab implements AutoCloseable {
             if (from == to || (from != target && to != target)) {
                 throw new IllegalArgumentException("probe " + p + ": must go between the target and a peer");
             }
-            if (p.protocol() != Probe.Protocol.ICMP_ECHO) {
+            if (p.protocol() == Probe.Protocol.ICMP_MESSAGE) {
+                listeners.computeIfAbsent(to, k -> new TreeSet<>()).add(p.protocol().wire);
+            } else if (p.protocol() != Probe.Protocol.ICMP_ECHO) {
                 listeners.computeIfAbsent(to, k -> new TreeSet<>()).add(p.protocol().wire + ":" + p.port());
                 if (p.sourcePort() != 0 && !fixedTuples.add(p.toString())) {
                     throw new IllegalArgumentException("probe " + p + " given twice in one batch (same fixed source port)");
@@ -520,6 +524,10 @@ public final class KernelLab implements AutoCloseable {
                     continue;
                 }
                 int sport = Integer.parseInt(f[2]);
+                if (p.protocol() == Probe.Protocol.ICMP_MESSAGE) {
+                    results.add(messageResult(p, f, seen));
+                    continue;
+                }
                 boolean reached = p.protocol() != Probe.Protocol.ICMP_ECHO
                         && seen.contains(seenKey(p.protocol().wire, p.source(), sport, p.destination(), p.port()));
                 results.add(new ProbeResult(p, Verdict.valueOf(f[1]), sport, reached, f[3]));
@@ -531,6 +539,21 @@ public final class KernelLab implements AutoCloseable {
             }
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * An ICMP message's result: the prober only sent it (SENT, with the identifier it used in
+     * the source port's column) unless its own output hook refused it; whether it arrived is
+     * what the destination's listener saw.
+     */
+    private static ProbeResult messageResult(Probe p, String[] line, Set<String> seen) {
+        int identifier = Integer.parseInt(line[2]);
+        if (!line[1].equals("SENT")) {
+            return new ProbeResult(p, Verdict.valueOf(line[1]), identifier, false, line[3]);
+        }
+        boolean arrived = seen.contains(seenKey(p.protocol().wire, p.source(), identifier, p.destination(), p.icmpType()));
+        return new ProbeResult(p, arrived ? Verdict.ALLOWED : Verdict.DROPPED, identifier, arrived,
+                line[3] + (arrived ? ", seen by the destination" : ", never seen by the destination"));
     }
 
     /**
@@ -615,7 +638,8 @@ public final class KernelLab implements AutoCloseable {
             in.append(i).append('\t').append(pr.protocol().wire).append('\t').append(LabAddresses.text(pr.source()))
                     .append('\t').append(pr.sourcePort()).append('\t').append(LabAddresses.text(pr.destination()))
                     .append('\t').append(pr.port()).append('\t')
-                    .append(String.format(Locale.ROOT, "%.3f", t.toNanos() / 1e9)).append('\n');
+                    .append(String.format(Locale.ROOT, "%.3f", t.toNanos() / 1e9)).append('\t').append(pr.icmpType())
+                    .append('\t').append(pr.icmpCode()).append('\n');
         }
         try (OutputStream os = p.getOutputStream()) {
             os.write(in.toString().getBytes(StandardCharsets.UTF_8));
@@ -669,8 +693,12 @@ public final class KernelLab implements AutoCloseable {
                             ready.countDown();
                         } else if (line.startsWith("SEEN\t")) {
                             String[] f = line.split("\t");
-                            seen.add(seenKey(f[1], LabAddresses.parse(f[2]), Integer.parseInt(f[3]),
-                                    LabAddresses.parse(f[4]), Integer.parseInt(f[5])));
+                            try {
+                                seen.add(seenKey(f[1], LabAddresses.parse(f[2]), Integer.parseInt(f[3]),
+                                        LabAddresses.parse(f[4]), Integer.parseInt(f[5])));
+                            } catch (IllegalArgumentException e) {
+                                // an ICMPv6 message outside the lab's ranges (link-local neighbour discovery): no probe's
+                            }
                         }
                     }
                 }

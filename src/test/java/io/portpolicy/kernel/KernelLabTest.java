@@ -94,6 +94,40 @@ class KernelLabTest {
         }
     }
 
+    /** An ICMP message asking for no answer is ALLOWED where it arrives and DROPPED where a hook drops it, either way. */
+    @Test
+    void icmpMessagesAreJudgedByWhetherTheyArrive() {
+        KernelEnvironment.require();
+        String ruleset = """
+                table inet msg {
+                  chain input {
+                    type filter hook input priority filter; policy accept;
+                    icmp type 42 drop
+                    icmpv6 type packet-too-big drop
+                  }
+                  chain output {
+                    type filter hook output priority filter; policy accept;
+                    icmp type echo-reply drop
+                    icmpv6 type 200 drop
+                  }
+                }
+                """;
+        try (KernelLab lab = KernelLab.builder().target("10.0.0.1", "2001:db8::1").peer("10.1.0.1", "2001:db8:1::1").start()) {
+            lab.loadNftables(ruleset);
+            List<ProbeResult> results = lab.assertVerdicts(List.of(
+                    Expect.dropped(Probe.icmpMessage("10.1.0.1", "10.0.0.1", 42, 0)),
+                    Expect.allowed(Probe.icmpMessage("10.1.0.1", "10.0.0.1", 0, 0)),
+                    Expect.allowed(Probe.icmpMessage("10.1.0.1", "10.0.0.1", 3, 4)),
+                    Expect.dropped(Probe.icmpMessage("2001:db8:1::1", "2001:db8::1", 2, 0)),
+                    Expect.allowed(Probe.icmpMessage("2001:db8:1::1", "2001:db8::1", 129, 0)),
+                    Expect.dropped(Probe.icmpMessage("10.0.0.1", "10.1.0.1", 0, 0)).withDetail("EPERM"),
+                    Expect.allowed(Probe.icmpMessage("10.0.0.1", "10.1.0.1", 42, 0)),
+                    Expect.dropped(Probe.icmpMessage("2001:db8::1", "2001:db8:1::1", 200, 0)).withDetail("EPERM"),
+                    Expect.allowed(Probe.icmpMessage("2001:db8::1", "2001:db8:1::1", 1, 4))));
+            for (ProbeResult r : results) assertEquals(r.verdict() == Verdict.ALLOWED, r.reachedListener(), r.toString());
+        }
+    }
+
     @Test
     void cleansUpWhenTheTestBodyFails() {
         KernelEnvironment.require();
