@@ -385,11 +385,13 @@ def probe_all():
         info = {"sport": int(sport)}
         try:
             src, dst = norm(src), norm(dst)
+            # Echo requests and messages never share an identifier: connection tracking would
+            # take an echo-reply message for the answer to a lab's echo request and admit it.
             if proto == "icmp":
                 info["sport"] = 0
-                result = probe_echo(obs, src, dst, float(timeout), (base + i) & 0xFFFF, i & 0xFFFF)
+                result = probe_echo(obs, src, dst, float(timeout), (base + i) & 0x7FFF, i & 0xFFFF)
             elif proto == "icmp-message":
-                info["sport"] = (base + i) & 0xFFFF
+                info["sport"] = 0x8000 | ((base + i) & 0x7FFF)
                 result = probe_message(src, dst, int(icmp_type), int(icmp_code), float(timeout), info["sport"])
             else:
                 result = probe_stream(obs, proto, src, int(sport), dst, int(dport), float(timeout), info)

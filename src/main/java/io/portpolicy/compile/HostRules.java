@@ -41,6 +41,13 @@ public final class HostRules {
     public record Compiled(Rule rule, List<PacketCube> cubes) {
     }
 
+    /**
+     * The comment on a stateful ruleset's rule dropping what connection tracking calls invalid,
+     * which spares ICMP: a message that cannot start a connection (a reply, an error about no
+     * known connection, an unassigned type) is invalid to conntrack, yet the policy may allow it.
+     */
+    public static final String INVALID_BUT_ICMP = "stateful: packets of no known connection, except ICMP, which the policy rules judge";
+
     public static final int TCP = 6;
     public static final int UDP = 17;
     public static final int ICMP = 1;

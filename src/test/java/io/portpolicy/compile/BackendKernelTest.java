@@ -75,6 +75,29 @@ abstract class BackendKernelTest {
         assertTrue(outcome.mismatches().isEmpty(), String.join("\n", outcome.mismatches()));
     }
 
+    /**
+     * ICMP the policy allows but that cannot start a connection (replies, router advertisements,
+     * errors about no known connection, unassigned types): connection tracking calls it invalid,
+     * and the stateful rulesets once dropped it as such, before the policy's rules.
+     */
+    @Test
+    void icmpThatConnectionTrackingCallsInvalidGetsThePolicysVerdict() {
+        String text = """
+                host h = 10.0.0.1, 2001:db8::1
+                default outbound deny
+                allow icmp/{echo-request, echo-reply, router-advertisement, 42} from 10.1.0.1 log "icmp-in"
+                allow icmpv6/{echo-request, echo-reply, packet-too-big} from 2001:db8:1::1
+                allow icmp, icmpv6 from 10.1.0.2, 2001:db8:1::2
+                allow icmp/{echo-reply, 3:4, 42}, icmpv6/{echo-reply, 1:4, 200} to 10.1.0.1, 2001:db8:1::1
+                """;
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text), CompileFixtures.TODAY);
+        Target host = effective.target("h").orElseThrow();
+        Artifact artifact = CompileFixtures.compile(backend(), effective, host);
+        KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, 42).run("lone icmp", artifact, loader(), 60);
+        assertTrue(outcome.mismatches().isEmpty(), String.join("\n", outcome.mismatches()));
+        assertTrue(outcome.seen().getOrDefault(io.portpolicy.kernel.Verdict.ALLOWED, 0) > 20, "too few admitted: " + outcome.seen());
+    }
+
     @Test
     void randomPolicies() {
         List<String> mismatches = new ArrayList<>();

@@ -31,10 +31,11 @@ import java.util.TreeSet;
  * Cross-checks a compiled host configuration against the engine in a real kernel: picks probe
  * peers from the policy's own addresses (range ends and their neighbours) and documentation
  * addresses, ports from the rules' port ranges (ends and neighbours) and at random, sends TCP,
- * UDP and ICMP echo probes in both directions, and predicts each observed verdict from
- * {@link EffectivePolicy#decide}: for a stateful policy the request's verdict; for a stateless
- * one the request's and its answer's (the reply, or the reset / ICMP error a reject sends,
- * which leaves through the output chain and needs the policy's permission too).
+ * UDP and ICMP echo probes and lone ICMP messages (which ask for no answer, and which
+ * connection tracking calls invalid) in both directions, and predicts each observed verdict
+ * from {@link EffectivePolicy#decide}: for a stateful policy the request's verdict; for a
+ * stateless one the request's and its answer's (the reply, or the reset / ICMP error a reject
+ * sends, which leaves through the output chain and needs the policy's permission too).
  */
 final class KernelCrossCheck {
 
@@ -46,6 +47,17 @@ final class KernelCrossCheck {
     /** What one host's check did. */
     record Outcome(String label, int probes, List<String> mismatches, java.util.Map<Verdict, Integer> seen) {
     }
+
+    /**
+     * Lone ICMP messages as {type, code}, none of which can start a connection, so connection
+     * tracking calls each invalid: echo reply, router advertisement, timestamp reply,
+     * fragmentation needed about no known connection, an unassigned type.
+     */
+    private static final List<int[]> LONE_ICMP = List.of(new int[] {0, 0}, new int[] {9, 0}, new int[] {14, 0},
+            new int[] {3, 4}, new int[] {42, 0});
+    /** The same for ICMPv6: echo reply, packet too big and port unreachable about no known connection, an unassigned type. */
+    private static final List<int[]> LONE_ICMPV6 = List.of(new int[] {129, 0}, new int[] {2, 0}, new int[] {1, 4},
+            new int[] {200, 0});
 
     private static final List<String> DOCUMENTATION = List.of("192.0.2.77", "198.51.100.200", "203.0.113.250",
             "10.255.1.1", "2001:db8:ffff::77", "2001:db8:abcd::1");
@@ -188,6 +200,9 @@ final class KernelCrossCheck {
                 String from = direction == Direction.INBOUND ? peer : self;
                 String to = direction == Direction.INBOUND ? self : peer;
                 all.add(Probe.icmpEcho(from, to));
+                List<int[]> lone = peer.contains(":") ? LONE_ICMPV6 : LONE_ICMP;
+                int[] message = lone.get(random.nextInt(lone.size()));
+                all.add(Probe.icmpMessage(from, to, message[0], message[1]));
                 for (Probe.Protocol protocol : List.of(Probe.Protocol.TCP, Probe.Protocol.UDP)) {
                     for (int port : destinationPorts) {
                         Probe base = protocol == Probe.Protocol.TCP ? Probe.tcp(from, to, port) : Probe.udp(from, to, port);
@@ -197,13 +212,13 @@ final class KernelCrossCheck {
             }
         }
         java.util.Collections.shuffle(all, random);
-        // Probes aimed inside each rule's blocks first, then ICMP so every pair gets one, then
-        // as many port probes as fit.
+        // Probes aimed inside each rule's blocks first, then ICMP so every pair gets an echo and
+        // a lone message, then as many port probes as fit.
         List<Probe> chosen = new ArrayList<>(aimed(direction, own, peers, used));
-        all.stream().filter(p -> p.protocol() == Probe.Protocol.ICMP_ECHO).forEach(chosen::add);
+        all.stream().filter(KernelCrossCheck::isIcmp).forEach(chosen::add);
         for (Probe p : all) {
             if (chosen.size() >= Math.max(max, peers.size())) break;
-            if (p.protocol() == Probe.Protocol.ICMP_ECHO) continue;
+            if (isIcmp(p)) continue;
             Probe fixed = withSourcePort(p, sourcePorts, used);
             if (fixed != null) chosen.add(fixed);
         }
@@ -235,6 +250,9 @@ final class KernelCrossCheck {
                 if (HostRules.contains(protocols, 1) || HostRules.contains(protocols, 58)) {
                     int echo = peer.contains(":") ? 128 : 8;
                     if (HostRules.contains(cube.icmpTypes(), echo)) out.add(Probe.icmpEcho(from, to));
+                    for (int[] message : loneMessagesIn(cube, peer.contains(":"))) {
+                        out.add(Probe.icmpMessage(from, to, message[0], message[1]));
+                    }
                 }
                 for (int protocol : new int[] {6, 17}) {
                     if (!HostRules.contains(protocols, protocol)) continue;
@@ -250,6 +268,43 @@ final class KernelCrossCheck {
             }
         }
         return out;
+    }
+
+    /**
+     * The lone messages of the block: those of {@link #LONE_ICMP} (or {@link #LONE_ICMPV6}) it
+     * holds, else its first type and code that is safe to send (one the policy names, such as
+     * time-exceeded), if any.
+     */
+    private static List<int[]> loneMessagesIn(PacketCube cube, boolean v6) {
+        List<int[]> out = new ArrayList<>();
+        for (int[] message : v6 ? LONE_ICMPV6 : LONE_ICMP) {
+            if (HostRules.contains(cube.icmpTypes(), message[0]) && HostRules.contains(cube.icmpCodes(), message[1])) {
+                out.add(message);
+            }
+        }
+        if (!out.isEmpty()) return out;
+        for (ValueRange types : cube.icmpTypes()) {
+            for (int type = types.low(); type <= types.high(); type++) {
+                if (!safeToSend(type, v6)) continue;
+                out.add(new int[] {type, cube.icmpCodes().get(0).low()});
+                return out;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether a lone message of this type leaves the lab's routing and neighbours alone and is
+     * judged by the policy: not a redirect, not neighbour discovery or multicast listener
+     * messages (the implicit rules admit some), not an echo request (the echo probes cover it).
+     */
+    private static boolean safeToSend(int type, boolean v6) {
+        if (v6) return type != 128 && (type < 130 || type > 143);
+        return type != 5 && type != 8;
+    }
+
+    private static boolean isIcmp(Probe p) {
+        return p.protocol() == Probe.Protocol.ICMP_ECHO || p.protocol() == Probe.Protocol.ICMP_MESSAGE;
     }
 
     private Probe withSourcePort(Probe p, List<Integer> interesting, Set<String> used) {
@@ -286,6 +341,8 @@ final class KernelCrossCheck {
         Packet request = packet(probe, sourcePort, false);
         Action first = effective.decide(host, direction, request).action();
         Direction back = direction == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
+        // A lone message has no answer, and the lab does not look for the error a reject sends.
+        if (probe.protocol() == Probe.Protocol.ICMP_MESSAGE) return first == Action.ALLOW ? Verdict.ALLOWED : Verdict.DROPPED;
         if (!stateless) {
             return first == Action.ALLOW ? Verdict.ALLOWED : first == Action.REJECT ? Verdict.REJECTED : Verdict.DROPPED;
         }
@@ -306,7 +363,7 @@ final class KernelCrossCheck {
     private String explain(Probe probe, Direction direction, int sourcePort) {
         Packet request = packet(probe, sourcePort, false);
         String text = "request " + effective.decide(host, direction, request).reason();
-        if (stateless) {
+        if (stateless && probe.protocol() != Probe.Protocol.ICMP_MESSAGE) {
             Direction back = direction == Direction.INBOUND ? Direction.OUTBOUND : Direction.INBOUND;
             text += "; reply " + effective.decide(host, back, packet(probe, sourcePort, true)).reason();
         }
@@ -323,6 +380,8 @@ final class KernelCrossCheck {
                 int type = reply ? (v6 ? 129 : 0) : (v6 ? 128 : 8);
                 return reply ? new Packet(dst, src, v6 ? 58 : 1, 0, 0, type, 0) : new Packet(src, dst, v6 ? 58 : 1, 0, 0, type, 0);
             }
+            case ICMP_MESSAGE:
+                return new Packet(src, dst, v6 ? 58 : 1, 0, 0, probe.icmpType(), probe.icmpCode());
             default: {
                 int protocol = probe.protocol() == Probe.Protocol.TCP ? 6 : 17;
                 return reply ? new Packet(dst, src, protocol, probe.port(), sourcePort, 0, 0)

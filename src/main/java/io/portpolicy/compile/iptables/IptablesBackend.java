@@ -119,7 +119,8 @@ public final class IptablesBackend implements Backend {
         }
         if (!rules.stateless()) {
             add(out, chain, "-m conntrack --ctstate RELATED,ESTABLISHED", "-j ACCEPT", "stateful: replies to admitted connections");
-            add(out, chain, "-m conntrack --ctstate INVALID", "-j DROP", "stateful: packets of no known connection");
+            add(out, chain, "! -p " + protocolName(v6 ? HostRules.ICMPV6 : HostRules.ICMP, v6)
+                    + " -m conntrack --ctstate INVALID", "-j DROP", HostRules.INVALID_BUT_ICMP);
         }
         String sub = chain + "-rules";
         for (IPAddressSeqRange own : rules.own(family)) {

@@ -178,7 +178,7 @@ public final class NftablesBackend implements Backend {
                 "implicit: IPv6 neighbour discovery is always admitted");
         if (!rules.stateless()) {
             line(out, "ct state established,related accept", "stateful: replies to admitted connections");
-            line(out, "ct state invalid drop", "stateful: packets of no known connection");
+            line(out, "ct state invalid meta l4proto != icmp meta l4proto != ipv6-icmp drop", HostRules.INVALID_BUT_ICMP);
         }
         String own = inbound ? "daddr" : "saddr";
         String whose = inbound ? "not addressed to this host" : "not sent from this host";
