@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,5 +74,23 @@ class IptablesBackendTest {
         // ip6tables' icmp6 match has no such wildcard.
         assertEquals(List.of("-A portpolicy-in-rules -s 2001:db8::/32 -p ipv6-icmp -m icmp6 --icmpv6-type 255 -j ACCEPT"),
                 inboundRules(ICMP_255, 1));
+    }
+
+    /**
+     * Every LOG rule of one policy rule names the same hashlimit bucket, which stays while idle
+     * until it would have filled again: 10,000 lines at one a second take 10,000 s.
+     */
+    @Test
+    void theLogRulesOfARuleShareOneBucket() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(LogLimitKernelTest.SCAN), CompileFixtures.TODAY);
+        IptablesBackend backend = new IptablesBackend();
+        String v4 = backend.compile(new CompileRequest(effective, effective.target("h").orElseThrow(), "restore", "TEST",
+                TargetOptions.of(backend.options(), Map.of(LogLimit.RATE, "1", LogLimit.BURST, "10000")))).parts().get(0).text();
+        List<String> logs = v4.lines().filter(line -> line.contains(" -j LOG ")).toList();
+        assertEquals(4, logs.size(), v4);
+        for (String log : logs) {
+            assertTrue(log.contains(" -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 10000"
+                    + " --hashlimit-name portpolicy-log_rule_1-1-10000 --hashlimit-htable-expire 10000000 -j LOG "), log);
+        }
     }
 }

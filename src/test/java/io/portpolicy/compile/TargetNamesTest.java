@@ -38,13 +38,14 @@ class TargetNamesTest {
         assertEquals(0, nft.exit(), nft.err());
         assertTrue(nft.out().contains("\ntable inet edge_fw\ndelete table inet edge_fw\ntable inet edge_fw {\n"), nft.out());
         assertFalse(nft.out().contains("table inet portpolicy"), nft.out());
-        assertTrue(nft.out().contains(" limit rate 2/second burst 4 packets log prefix \"web-ssh \""), nft.out());
+        assertTrue(nft.out().matches("(?s).*\tlimit (log_rule_\\d+) \\{ rate 2/second burst 4 packets }\n.*"
+                + " limit name \"\\1\" log prefix \"web-ssh \".*"), nft.out());
 
         CompileFixtures.Run ipt = compile(config, "iptables");
         assertEquals(0, ipt.exit(), ipt.err());
         for (String line : new String[] {":edge-in - [0:0]", ":edge-in-rules - [0:0]", ":edge-out - [0:0]",
                 ":edge-out-rules - [0:0]", "-A INPUT -j edge-in\n", "-A OUTPUT -j edge-out\n",
-                " -j edge-in-rules\n", " -m limit --limit 3/sec --limit-burst 10 -j LOG "}) {
+                " -j edge-in-rules\n", " -m hashlimit --hashlimit-upto 3/sec --hashlimit-burst 10 --hashlimit-name edge-log_rule_"}) {
             assertTrue(ipt.out().contains(line), line + " is missing:\n" + ipt.out());
         }
         assertFalse(ipt.out().contains("portpolicy-"), ipt.out());

@@ -28,8 +28,8 @@ import java.util.Map;
  * {@code portpolicy}): implicit rules, connection tracking when
  * stateful, then a jump to {@code portpolicy-in-rules} for each of the host's own addresses
  * (the policy's rules, one iptables rule per block and protocol, multiport lists split at 15
- * ports; a rule that logs has a rate-limited LOG rule before each of its rules), and the
- * default after it.
+ * ports; a rule that logs has a rate-limited LOG rule before each of its rules, all of them
+ * sharing one hashlimit bucket), and the default after it.
  */
 public final class IptablesBackend implements Backend {
 
@@ -94,8 +94,8 @@ public final class IptablesBackend implements Backend {
             for (String suffix : CHAIN_SUFFIXES) text.append(':').append(prefix).append(suffix).append(" - [0:0]\n");
             text.append("-A INPUT -j ").append(inChain).append('\n');
             text.append("-A OUTPUT -j ").append(outChain).append('\n');
-            chain(text, inChain, in, family, limit);
-            chain(text, outChain, out, family, limit);
+            chain(text, inChain, in, family, limit, prefix);
+            chain(text, outChain, out, family, limit, prefix);
             text.append("COMMIT\n");
             parts.add(new Artifact.Part(family == Family.IPV4 ? ".v4" : ".v6", text.toString()));
         }
@@ -106,7 +106,7 @@ public final class IptablesBackend implements Backend {
         return action == Action.ALLOW ? "ACCEPT" : "DROP";
     }
 
-    private void chain(StringBuilder out, String chain, HostRules rules, Family family, LogLimit limit)
+    private void chain(StringBuilder out, String chain, HostRules rules, Family family, LogLimit limit, String prefix)
             throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         boolean v6 = family == Family.IPV6;
@@ -146,7 +146,7 @@ public final class IptablesBackend implements Backend {
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) {
                     for (String match : matches(rules, part, rule)) {
-                        if (rule.options().log()) addSafe(out, sub, match, log(rule, limit), ruleComment);
+                        if (rule.options().log()) addSafe(out, sub, match, log(rule, limit, prefix), ruleComment);
                         addSafe(out, sub, match, verdict(rule.action(), part, v6, match), ruleComment);
                     }
                 }
@@ -300,9 +300,19 @@ public final class IptablesBackend implements Backend {
         return a + " " + b;
     }
 
-    /** The LOG target behind its limit: a packet over the limit skips the LOG rule, not the verdict rule after it. */
-    private static String log(Rule rule, LogLimit limit) {
-        return "-m limit --limit " + limit.perSecond() + "/sec --limit-burst " + limit.burst()
+    /**
+     * The LOG target behind its limit: a packet over the limit skips the LOG rule, not the verdict
+     * rule after it. The limit is hashlimit's rather than limit's, whose every rule has a bucket
+     * of its own: without a mode, hashlimit keeps one bucket per name, which all LOG rules of the
+     * policy rule share ({@link LogLimit#bucket}). The name holds the rate and burst because
+     * hashlimit reuses a name's bucket as it was made: reloaded with the same name, a new rate
+     * would be ignored. An idle bucket is dropped once it would have filled again, not after
+     * hashlimit's default of 10 s, which would refill a large burst early.
+     */
+    private static String log(Rule rule, LogLimit limit, String chainPrefix) {
+        String bucket = chainPrefix + "-" + LogLimit.bucket(rule) + "-" + limit.perSecond() + "-" + limit.burst();
+        return "-m hashlimit --hashlimit-upto " + limit.perSecond() + "/sec --hashlimit-burst " + limit.burst()
+                + " --hashlimit-name " + bucket + " --hashlimit-htable-expire " + limit.refillMillis()
                 + " -j LOG --log-prefix \"" + logPrefix(rule) + "\"";
     }
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -39,7 +40,8 @@ import java.util.stream.Collectors;
  * the chain of the packet's IP version and protocol, which holds the policy rules' blocks that
  * can match it, in order, one nft rule per block (preceded by a rate-limited log rule when the
  * rule logs); then the default. Lists of values are named sets declared at the top of the
- * table ({@link NamedSets}), shared by every rule that matches the same list.
+ * table ({@link NamedSets}), shared by every rule that matches the same list; so is the named
+ * limit of each logged rule, shared by all its log rules ({@link LogLimit#bucket}).
  */
 public final class NftablesBackend implements Backend {
 
@@ -86,12 +88,11 @@ public final class NftablesBackend implements Backend {
         LogLimit limit = LogLimit.of(request.options());
         // Each direction's chains are rendered on the thread that read its rules, with sets of
         // their own; the output's sets then join the input's (see NamedSets.takeIn).
-        Map<Direction, Chains> parts = HostRules.bothOf(request.effective(), request.target(),
-                rules -> Chains.of(rules, limit));
+        Map<Direction, Chains> parts = HostRules.bothOf(request.effective(), request.target(), Chains::of);
         Chains input = parts.get(Direction.INBOUND).orThrow();
         Chains output = parts.get(Direction.OUTBOUND).orThrow();
         NamedSets sets = input.sets;
-        if (!sets.takeIn(output.sets)) output = Chains.of(output.rules, sets, limit).orThrow();
+        if (!sets.takeIn(output.sets)) output = Chains.of(output.rules, sets).orThrow();
         StringBuilder chains = new StringBuilder(input.text);
         chains.append('\n');
         chains.append("\tchain forward {\n");
@@ -99,23 +100,41 @@ public final class NftablesBackend implements Backend {
         chains.append("\t}\n\n");
         chains.append(output.text);
         sets.declare(out);
-        if (!sets.isEmpty()) out.append('\n');
+        List<Rule> logged = logged(input.rules, output.rules);
+        for (Rule rule : logged) {
+            out.append("\tlimit ").append(LogLimit.bucket(rule)).append(" { rate ").append(limit.perSecond())
+                    .append("/second burst ").append(limit.burst()).append(" packets }\n");
+        }
+        if (!sets.isEmpty() || !logged.isEmpty()) out.append('\n');
         out.append(chains);
         out.append("}\n");
         return Artifact.single(".nft", out.toString());
     }
 
+    /** The rules that log and match packets at the host, in either direction, in policy order: a named limit each. */
+    private static List<Rule> logged(HostRules input, HostRules output) {
+        Map<Integer, Rule> byPosition = new TreeMap<>();
+        for (HostRules direction : List.of(input, output)) {
+            for (HostRules.Compiled compiled : direction.rules()) {
+                if (compiled.rule().options().log() && !compiled.cubes().isEmpty()) {
+                    byPosition.put(compiled.rule().index(), compiled.rule());
+                }
+            }
+        }
+        return List.copyOf(byPosition.values());
+    }
+
     /** One direction's chains, rendered with the sets they name (or why they could not be). */
     private record Chains(HostRules rules, StringBuilder text, NamedSets sets, CompileException failure) {
 
-        static Chains of(HostRules rules, LogLimit limit) {
-            return of(rules, new NamedSets(), limit);
+        static Chains of(HostRules rules) {
+            return of(rules, new NamedSets());
         }
 
-        static Chains of(HostRules rules, NamedSets sets, LogLimit limit) {
+        static Chains of(HostRules rules, NamedSets sets) {
             StringBuilder text = new StringBuilder();
             try {
-                chain(text, rules.direction() == Direction.INBOUND ? "input" : "output", rules, sets, limit);
+                chain(text, rules.direction() == Direction.INBOUND ? "input" : "output", rules, sets);
                 return new Chains(rules, text, sets, null);
             } catch (CompileException e) {
                 return new Chains(rules, text, sets, e);
@@ -165,8 +184,7 @@ public final class NftablesBackend implements Backend {
      * cannot match them (a rule for every protocol would have given the class a chain), and so
      * to the default.
      */
-    private static void chain(StringBuilder out, String name, HostRules rules, NamedSets sets, LogLimit limit)
-            throws CompileException {
+    private static void chain(StringBuilder out, String name, HostRules rules, NamedSets sets) throws CompileException {
         boolean inbound = rules.direction() == Direction.INBOUND;
         Action fallback = rules.defaultAction();
         out.append("\tchain ").append(name).append(" {\n");
@@ -197,7 +215,7 @@ public final class NftablesBackend implements Backend {
             String comment = comment(HostRules.describe(rule, COMMENT_BYTES));
             for (PacketCube cube : compiled.cubes()) {
                 StringBuilder lines = new StringBuilder();
-                if (rule.options().log()) safeLine(lines, match(rules, cube, rule, sets) + log(rule, limit), comment);
+                if (rule.options().log()) safeLine(lines, match(rules, cube, rule, sets) + log(rule), comment);
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
                 for (PacketCube part : parts) safeLine(lines, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
                 for (Transport transport : Transport.values()) {
@@ -285,14 +303,15 @@ public final class NftablesBackend implements Backend {
     }
 
     /**
-     * The log rule's statements: the limit first, so packets over it are not logged. It has no
-     * verdict: a packet over the limit does not match it and goes on to the rule that decides.
+     * The log rule's statements: the rule's named limit first, so packets over it are not
+     * logged. It has no verdict: a packet over the limit does not match it and goes on to the
+     * rule that decides.
      */
-    private static String log(Rule rule, LogLimit limit) {
+    private static String log(Rule rule) {
         String prefix = rule.options().logPrefix() != null ? rule.options().logPrefix() : "portpolicy";
         prefix = Text.ascii(Text.oneLine(prefix), " ._:/=+,@#()[]-");
         prefix = Text.cutBytes(prefix, LOG_PREFIX_BYTES - 1) + " ";
-        return "limit rate " + limit.perSecond() + "/second burst " + limit.burst() + " packets log prefix \"" + prefix + "\"";
+        return "limit name \"" + LogLimit.bucket(rule) + "\" log prefix \"" + prefix + "\"";
     }
 
     /** The match part of one block's rule. */
