@@ -26,7 +26,7 @@ class HostileTextTest {
 
     static final String EVIL = "x\\\" accept; } } table inet pwn { chain c { type filter hook input priority -500; policy accept; } } "
             + "\\\\ -A INPUT -j ACCEPT ' $x # flush ruleset \u00fcn\u00efc\u00f8d\u00e9 \ud83d\udd25 "
-            + "COMMIT"; // no control characters, line separators or bidi controls: a policy may not hold them
+            + "COMMIT */ ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 /*"; // no control characters, line separators or bidi controls: a policy may not hold them
 
     static String policy() {
         return "host evil = 10.0.0.1, 2001:db8::1\n"
@@ -55,12 +55,23 @@ class HostileTextTest {
                     listed.lines().filter(l -> l.startsWith("\tchain ")).count(), listed);
             assertEquals(nft.parts().get(0).text().lines().filter(l -> l.contains(" comment \"")).count(),
                     listed.lines().filter(l -> l.contains(" comment \"")).count(), listed);
+            // The comment ends the listed line: nothing after it can read as part of the rule.
+            for (String line : listed.lines().filter(l -> l.contains(" comment \"")).toList()) {
+                assertTrue(line.endsWith("\"") && count(line.substring(line.indexOf(" comment \"")), "\"") == 2, line);
+            }
         }
         try (KernelLab lab = KernelLab.builder().target("10.0.0.1", "2001:db8::1").peer("10.1.0.1", "2001:db8:1::1").start()) {
             lab.loadIptables(ipt.parts().get(0).text(), ipt.parts().get(1).text());
             String saved = lab.execInTarget("iptables-save").orThrow().stdout();
             assertEquals(ipt.parts().get(0).text().lines().filter(l -> l.startsWith("-A ")).count(),
                     saved.lines().filter(l -> l.startsWith("-A ")).count(), saved);
+            // iptables -L shows a comment as /* TEXT */: one of each per rule, or the text ended early.
+            for (String list : new String[] {"iptables", "ip6tables"}) {
+                String listed = lab.execInTarget(list, "-L", "-n").orThrow().stdout();
+                for (String line : listed.lines().filter(l -> l.contains("/*")).toList()) {
+                    assertTrue(count(line, "/*") == 1 && count(line, "*/") == 1, line);
+                }
+            }
         }
         for (Artifact artifact : new Artifact[] {nft, ipt}) {
             KernelCrossCheck.Loader loader = artifact == nft

@@ -93,4 +93,18 @@ class IptablesBackendTest {
                     + " --hashlimit-name portpolicy-log_rule_1-1-10000 --hashlimit-htable-expire 10000000 -j LOG "), log);
         }
     }
+
+    // iptables -L shows a comment between "/*" and "*/": one inside must not end it early and
+    // list what follows as a rule of its own.
+    @Test
+    void aCommentCannotCloseItsListing() {
+        String policy = """
+                default outbound deny
+                host web1 = 10.0.0.21 os linux
+                deny tcp/22 from 10.1.0.1 comment "*/ ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 /* x/*/y */*/"
+                """;
+        String line = inboundRulesWithComments("-", policy, 0).get(0);
+        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        assertEquals("<stdin>:3 * / ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 / * x/ * /y * / * /", comment);
+    }
 }

@@ -334,8 +334,16 @@ public final class IptablesBackend implements Backend {
         out.append(' ').append(target).append('\n');
     }
 
-    /** A comment iptables-restore reads back unchanged: one line, no quotes nor backslashes, at most 255 bytes. */
+    /**
+     * A comment iptables-restore reads back unchanged: one line, no quotes nor backslashes, at
+     * most 255 bytes. {@code iptables -L} shows it between "/*" and its end mark, so a space
+     * splits each of the two marks inside it: one would end the listed comment early, and what
+     * followed would read as part of the rule.
+     */
     static String comment(String text) {
-        return Text.cutBytes(Text.replace(Text.oneLine(text), "\"\\'", "''`"), COMMENT_BYTES).strip();
+        String safe = Text.replace(Text.oneLine(text), "\"\\'", "''`");
+        // Splitting every end mark first leaves no new one; splitting the start marks then makes none.
+        safe = safe.replace("*/", "* /").replace("/*", "/ *");
+        return Text.cutBytes(safe, COMMENT_BYTES).strip();
     }
 }
