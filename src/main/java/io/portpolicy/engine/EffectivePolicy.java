@@ -278,7 +278,8 @@ public final class EffectivePolicy {
             List<List<Target>> packed = new ArrayList<>();
             for (String name : cloudTargets()) {
                 Target group = groupTarget(name);
-                List<Target> home = packed.stream().filter(l -> l.stream().noneMatch(t -> overlap(t, group)))
+                List<Target> home = packed.stream()
+                        .filter(l -> l.stream().noneMatch(t -> overlap(t.addresses(), group.addresses())))
                         .findFirst().orElse(null);
                 if (home == null) {
                     home = new ArrayList<>();
@@ -294,26 +295,36 @@ public final class EffectivePolicy {
     }
 
     /**
-     * The groups a policy without hosts is judged at, sorted: those its rules name, or every
-     * group when its rules name none (rules without 'to', or to 'any', apply at each). Not
-     * every group always: a policy may define thousands of nested groups, and each judged
-     * group is a layer of its own when they overlap.
+     * The groups a policy without hosts is judged at, sorted: those its rules name, and those
+     * holding an address a network or address literal of a rule names (a rule 'to 10.2.0.0/24'
+     * applies at the group of 10.2.0.0/24 as surely as one naming it); or every group when its
+     * rules name none (rules without 'to', or to 'any', apply at each). Not every group always:
+     * a policy may define thousands of nested groups, and each judged group is a layer of its
+     * own when they overlap.
      */
     public TreeSet<String> cloudTargets() {
         TreeSet<String> names = new TreeSet<>();
+        List<IPAddressSeqRange> named = new ArrayList<>();
         for (Rule rule : policy.rules()) {
             for (List<AddressTerm> terms : List.of(rule.from().addresses(), rule.to().addresses())) {
                 for (AddressTerm term : terms) {
                     if (term instanceof AddressTerm.GroupRef ref) names.add(ref.group().name());
+                    if (term instanceof AddressTerm.NetworkRef || term instanceof AddressLiteral) {
+                        named.addAll(AddressResolver.resolve(List.of(term), null));
+                    }
                 }
             }
         }
-        return names.isEmpty() ? new TreeSet<>(policy.groups().keySet()) : names;
+        if (names.isEmpty()) return new TreeSet<>(policy.groups().keySet());
+        for (String group : policy.groups().keySet()) {
+            if (!names.contains(group) && overlap(groupTarget(group).addresses(), named)) names.add(group);
+        }
+        return names;
     }
 
-    private static boolean overlap(Target a, Target b) {
-        for (IPAddressSeqRange x : a.addresses()) {
-            for (IPAddressSeqRange y : b.addresses()) {
+    private static boolean overlap(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
+        for (IPAddressSeqRange x : a) {
+            for (IPAddressSeqRange y : b) {
                 if (x.getLower().isIPv4() == y.getLower().isIPv4() && x.overlaps(y)) return true;
             }
         }

@@ -120,6 +120,13 @@ class RuleCasesTest {
         verify("PP103", "group app = 10.0.3.0/28\ndefault outbound deny\nallow ssh from any   # expect: PP103\n");
         verify("PP401", "group app = 10.0.3.0/28\ngroup spare = 10.0.4.0/28   # expect: PP401\n"
                 + "allow ssh from 10.0.9.0/24 to 10.0.3.0/24\n");
+        // A rule naming a group does not stop another rule's address from reaching a group it
+        // does not name: the group of 10.2.0.0/24 is judged, and the rule to it is not empty.
+        String twoGroups = "group g1 = 10.1.0.0/24\ngroup g2 = 10.2.0.0/24\ndefault outbound deny\n"
+                + "allow https from 10.0.0.5 to g1 comment \"x\"\n";
+        List<Finding> unnamed = verify("PP103", twoGroups + "allow ssh from any to 10.2.0.0/24   # expect: PP103\n");
+        assertTrue(unnamed.get(0).message().endsWith("to g2"), unnamed.toString());
+        verify("PP304", twoGroups + "network office = 10.2.0.0/25\nallow tcp/8080 from 10.0.0.5 to office\n");
     }
 
     @Test
