@@ -358,7 +358,9 @@ final class Summary {
                 break;
             }
         }
-        if (reach(Cube.addresses(c.peers(), opening.everyPortFrom().get(c.family())), c.family()) != null) {
+        if (reach(Cube.addresses(c.peers(), opening.everyProtocolFrom().get(c.family())), c.family()) != null) {
+            reasons.add("every protocol and port");
+        } else if (reach(Cube.addresses(c.peers(), opening.everyPortFrom().get(c.family())), c.family()) != null) {
             reasons.add("every port");
         }
         return String.join(", ", reasons);

@@ -172,6 +172,14 @@ class DiffWordsTest {
     }
 
     @Test
+    void everyProtocolFromTheWorldSaysEveryProtocol() {
+        String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
+        String text = text(old, old + "allow any from any4 to web1\n");
+        assertTrue(text.contains("RISK: open to the whole world, every protocol and port\n"), text);
+        assertFalse(text.contains(", every port\n"), text);
+    }
+
+    @Test
     void theMarkdownTableShowsEveryRiskFirst() {
         String old = "host a = 10.0.0.1\nhost b = 10.0.0.2\n";
         String markdown = report(old, old + "allow tcp/22 from any to a\nallow tcp/443 from 10.0.0.5 to a\n"
