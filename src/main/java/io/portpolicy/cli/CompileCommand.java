@@ -56,7 +56,7 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--group", paramLabel = "NAME", description = "the group to compile for (cloud targets)")
     String group;
 
-    @Option(names = "--all", description = "every host (or group): one file each in the -o directory")
+    @Option(names = "--all", description = "every host (or group): one file each in the -o directory (iptables: two, NAME.v4 and NAME.v6)")
     boolean all;
 
     @Option(names = "--format", paramLabel = "VARIANT", description = "the target's output variant")
