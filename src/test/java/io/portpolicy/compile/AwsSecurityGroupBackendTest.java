@@ -29,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -39,10 +40,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -523,6 +527,43 @@ class AwsSecurityGroupBackendTest {
         crossCheck("icmp", effective, web, 6, maxRules(1000));
     }
 
+
+    /** Every other port, from {@code sources} single addresses: one entry per port and address. */
+    private static EffectivePolicy everyOtherPort(int ports, int sources) {
+        String portList = IntStream.range(0, ports).mapToObj(p -> Integer.toString(2 * p + 1)).collect(Collectors.joining(","));
+        String sourceList = IntStream.range(0, sources).mapToObj(s -> "10.1." + s / 128 + "." + s % 128 * 2)
+                .collect(Collectors.joining(","));
+        return policy("group h = 10.0.0.1\nallow tcp/{" + portList + "} from " + sourceList + " to h\n");
+    }
+
+    /**
+     * Past the most entries any account allows the count stops: 200 sources on every other port
+     * are 6.5 million entries, and finding each (every atom against every box) took minutes and
+     * gigabytes before the refusal (docs/performance.md, seventeenth round).
+     */
+    @Test
+    void farOverTheMostRulesIsRefusedWithoutCountingEveryEntry() {
+        EffectivePolicy effective = everyOtherPort(32768, 200);
+        Target h = effective.target("h").orElseThrow();
+        LimitExceeded over = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(LimitExceeded.class, () -> compile(effective, h, "json", maxRules(1000))));
+        assertTrue(over.getMessage().contains("needs more than 1000 inbound IPv4 rules on aws, over the limit of 1000;"),
+                over.getMessage());
+        assertFalse(over.raisable(), over.getMessage());
+    }
+
+    /** Exactly the most entries compile; one more is refused as more than the most. */
+    @Test
+    void theMostRulesCompileAndOneMoreIsRefused() throws CompileException {
+        EffectivePolicy most = everyOtherPort(1000, 1);
+        Set<String> traffic = traffic(SecurityGroupReader.ec2Json(
+                compile(most, most.target("h").orElseThrow(), "json", maxRules(1000))));
+        assertEquals(1000, traffic.stream().filter(t -> t.startsWith("in tcp ")).count(), traffic.toString());
+        EffectivePolicy oneMore = everyOtherPort(1001, 1);
+        LimitExceeded over = assertThrows(LimitExceeded.class,
+                () -> compile(oneMore, oneMore.target("h").orElseThrow(), "json", maxRules(1000)));
+        assertTrue(over.getMessage().contains("needs more than 1000 inbound IPv4 rules"), over.getMessage());
+    }
     @Test
     void refusalsNameTheRule() {
         EffectivePolicy sourcePort = policy("group web = 10.20.1.0/24\nallow tcp from 192.0.2.0/24 port 53 to web\n");

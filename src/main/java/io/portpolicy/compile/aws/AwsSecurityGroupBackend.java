@@ -203,7 +203,15 @@ public final class AwsSecurityGroupBackend implements Backend {
         }
         List<Permission> out = new ArrayList<>();
         Map<Family, Integer> counts = new EnumMap<>(Family.class);
-        for (PermissionCover.Entry entry : cover.entries()) {
+        List<PermissionCover.Entry> entries;
+        try {
+            entries = cover.entries(MOST_RULES);
+        } catch (PermissionCover.TooMany e) {
+            // Each entry is at least one rule: past the most any account allows, no count can help.
+            throw LimitExceeded.moreThan("aws", group, direction.keyword() + " " + e.family().label() + " rules",
+                    limit, MAX_RULES, MOST_RULES);
+        }
+        for (PermissionCover.Entry entry : entries) {
             String cidr = entry.block().toPrefixBlock().toCanonicalString();
             String description = description(entry.sources().stream().map(PermissionCover.Source::describe)
                     .collect(Collectors.joining("; ")));

@@ -47,9 +47,28 @@ final class PermissionCover {
 
     /**
      * A block of admitted packets: peers × one protocol × a range of values, from one source (its
-     * place in {@link #order}; -1 for the whole admitted set).
+     * place in {@link #order}; -1 for the whole admitted set). The peers are a cube's ranges, kept
+     * together (and shared by the cube's boxes) rather than one box per range: a cube of thousands
+     * of port ranges from hundreds of peers would otherwise be millions of boxes.
      */
-    private record Box(int source, Family family, int protocol, int low, int high, IPAddressSeqRange peers) {
+    private record Box(int source, Family family, int protocol, int low, int high, List<IPAddressSeqRange> peers) {
+        boolean meets(IPAddressSeqRange range) {
+            return peers.stream().anyMatch(range::overlaps);
+        }
+    }
+
+    /** Thrown by {@link #entries(int)} when a family needs more entries than the caller can use. */
+    static final class TooMany extends Exception {
+        private final transient Family family;
+
+        TooMany(Family family) {
+            super(null, null, false, false);
+            this.family = family;
+        }
+
+        Family family() {
+            return family;
+        }
     }
 
     private record Key(Family family, int protocol) {
@@ -57,6 +76,7 @@ final class PermissionCover {
 
     private final List<Box> admitted;
     private final List<Box> attributed = new ArrayList<>();
+    private final List<List<PacketCube>> attributedCubes = new ArrayList<>();
     private final List<Source> order = new ArrayList<>();
     private final boolean inbound;
 
@@ -72,7 +92,8 @@ final class PermissionCover {
 
     /** Adds a source's blocks of admitted packets: the entries meeting them name it. */
     void attribute(Source source, List<PacketCube> cubes) {
-        attributed.addAll(boxes(order.size(), cubes));
+        // Cut into boxes only once the entries are known to be few enough to be used.
+        attributedCubes.add(cubes);
         order.add(source);
     }
 
@@ -86,9 +107,7 @@ final class PermissionCover {
                 // no entry of its own, only a share of an all-protocols one.
                 if (part.isIcmp() && part.protocol() != ProtocolPart.icmpOf(cube.family())) continue;
                 for (ValueRange values : values(part)) {
-                    for (IPAddressSeqRange range : peers) {
-                        boxes.add(new Box(source, cube.family(), part.protocol(), values.low(), values.high(), range));
-                    }
+                    boxes.add(new Box(source, cube.family(), part.protocol(), values.low(), values.high(), peers));
                 }
             }
         }
@@ -122,85 +141,131 @@ final class PermissionCover {
         return out;
     }
 
-    /** The entries, sorted by family, protocol, values and block; each names its sources in the order they were added. */
-    List<Entry> entries() {
+    /**
+     * The entries, sorted by family, protocol, values and block; each names its sources in the
+     * order they were added.
+     *
+     * @param most the most entries of one family the caller can use: past that, finding (and
+     *             counting) the rest would be wasted work, which grows with their number
+     * @throws TooMany when a family needs more than {@code most} entries
+     */
+    List<Entry> entries(int most) throws TooMany {
         Map<Key, List<Box>> byKey = new LinkedHashMap<>();
         for (Box box : admitted) byKey.computeIfAbsent(new Key(box.family(), box.protocol()), k -> new ArrayList<>()).add(box);
-        List<Entry> out = new ArrayList<>();
+        Map<Key, List<Entry>> unattributed = new LinkedHashMap<>();
+        Map<Family, Integer> counts = new HashMap<>();
         for (Map.Entry<Key, List<Box>> group : byKey.entrySet()) {
             Key key = group.getKey();
             List<Box> all = key.protocol() == ProtocolPart.ALL ? List.of()
                     : byKey.getOrDefault(new Key(key.family(), ProtocolPart.ALL), List.of());
-            out.addAll(cover(key, group.getValue(), all));
+            int room = most - counts.getOrDefault(key.family(), 0);
+            List<Entry> entries = cover(key, group.getValue(), all, room);
+            if (entries.size() > room) throw new TooMany(key.family());
+            counts.merge(key.family(), entries.size(), Integer::sum);
+            unattributed.put(key, entries);
         }
+        for (int s = 0; s < attributedCubes.size(); s++) attributed.addAll(boxes(s, attributedCubes.get(s)));
+        List<Entry> out = new ArrayList<>();
+        for (Map.Entry<Key, List<Entry>> group : unattributed.entrySet()) out.addAll(attribute(group.getKey(), group.getValue()));
         out.sort(Comparator.comparing(Entry::family).thenComparingInt(Entry::protocol).thenComparingInt(Entry::low)
                 .thenComparingInt(Entry::high).thenComparing(Entry::block));
         return out;
     }
 
-    private List<Entry> cover(Key key, List<Box> own, List<Box> everyProtocol) {
+    /**
+     * The key's entries, without their sources; past {@code room} entries it stops, having made
+     * {@code room + 1}.
+     */
+    private List<Entry> cover(Key key, List<Box> own, List<Box> everyProtocol, int room) {
         int max = maxValue(key.protocol());
         List<Box> boxes = new ArrayList<>(own);
         for (Box box : everyProtocol) {
             boxes.add(new Box(box.source(), box.family(), key.protocol(), 0, max, box.peers()));
         }
-        List<IPAddressSeqRange> coveredByAll = join(everyProtocol.stream().map(Box::peers).toList());
+        List<IPAddressSeqRange> coveredByAll = join(everyProtocol.stream().flatMap(b -> b.peers().stream()).toList());
 
         TreeSet<Integer> cuts = new TreeSet<>(List.of(0, max + 1));
         for (Box box : own) {
             cuts.add(box.low());
             cuts.add(box.high() + 1);
         }
+        // One sweep along the value axis: a box's values begin and end at cuts, so the boxes
+        // holding an atom are those begun at or before it and not yet ended. Comparing every
+        // atom with every box was quadratic in the number of port ranges.
+        boxes.sort(Comparator.comparingInt(Box::low));
+        List<Box> open = new ArrayList<>();
+        int next = 0;
+        // Many atoms have the same peers (every other port from the same sources): their
+        // ranges are joined, and their blocks found, once.
+        Map<List<List<IPAddressSeqRange>>, List<IPAddressSeqRange>> joined = new HashMap<>();
+        Map<List<IPAddressSeqRange>, List<IPAddress>> neededBlocks = new HashMap<>();
         List<int[]> atoms = new ArrayList<>();
         List<List<IPAddressSeqRange>> peers = new ArrayList<>();
+        Map<IPAddress, BitSet> needed = new LinkedHashMap<>();
         Integer previous = null;
         for (int cut : cuts) {
             if (previous != null) {
                 int low = previous;
-                int high = cut - 1;
-                List<IPAddressSeqRange> here = join(boxes.stream().filter(b -> b.low() <= low && high <= b.high())
-                        .map(Box::peers).toList());
+                while (next < boxes.size() && boxes.get(next).low() <= low) open.add(boxes.get(next++));
+                open.removeIf(b -> b.high() < low);
+                List<IPAddressSeqRange> here = joined.computeIfAbsent(open.stream().map(Box::peers).toList(),
+                        lists -> join(lists.stream().flatMap(List::stream).toList()));
                 if (!here.isEmpty()) {
-                    atoms.add(new int[] {low, high});
+                    int atom = atoms.size();
+                    atoms.add(new int[] {low, cut - 1});
                     peers.add(here);
+                    for (IPAddress block : neededBlocks.computeIfAbsent(here, h -> neededBlocks(h, coveredByAll))) {
+                        needed.computeIfAbsent(block, b -> new BitSet()).set(atom);
+                    }
                 }
             }
             previous = cut;
         }
 
-        // For each block, the atoms that need it and the atoms whose peers contain it.
-        Map<IPAddress, BitSet> needed = new LinkedHashMap<>();
-        for (int i = 0; i < atoms.size(); i++) {
-            List<IPAddressSeqRange> missing = minus(peers.get(i), coveredByAll);
-            if (missing.isEmpty()) continue;
-            for (IPAddressSeqRange range : peers.get(i)) {
-                for (IPAddress block : range.spanWithPrefixBlocks()) {
-                    if (overlaps(block.toSequentialRange(), missing)) needed.computeIfAbsent(block, b -> new BitSet()).set(i);
-                }
-            }
-        }
         // Each block is stretched from the atoms that need it over the neighbouring atoms that
         // contain it: the maximal runs of adjacent atoms holding the block that include a needing
         // atom, found without visiting every atom for every block.
-        List<Box> meetable = meetable(key);
-        Map<Long, List<Box>> meetingByValues = new HashMap<>();
         List<Entry> out = new ArrayList<>();
         for (Map.Entry<IPAddress, BitSet> block : needed.entrySet()) {
             IPAddressSeqRange range = block.getKey().toSequentialRange();
             BitSet wanted = block.getValue();
             int i = wanted.nextSetBit(0);
             while (i >= 0) {
+                if (out.size() > room) return out;
                 int start = i;
                 while (start > 0 && adjacent(atoms, start - 1) && contains(peers.get(start - 1), range)) start--;
                 int end = i;
                 while (end + 1 < atoms.size() && adjacent(atoms, end) && contains(peers.get(end + 1), range)) end++;
-                int low = atoms.get(start)[0];
-                int high = atoms.get(end)[1];
-                List<Box> meeting = meetingByValues.computeIfAbsent(((long) low << 32) | high,
-                        values -> meetingValues(meetable, key.protocol(), low, high));
-                out.add(new Entry(key.family(), key.protocol(), low, high, block.getKey(), sources(meeting, range)));
+                out.add(new Entry(key.family(), key.protocol(), atoms.get(start)[0], atoms.get(end)[1], block.getKey(), List.of()));
                 i = wanted.nextSetBit(end + 1);
             }
+        }
+        return out;
+    }
+
+    /** The prefix blocks of joined peers that an atom with them needs: those not all admitted by all-protocols entries. */
+    private static List<IPAddress> neededBlocks(List<IPAddressSeqRange> peers, List<IPAddressSeqRange> coveredByAll) {
+        List<IPAddressSeqRange> missing = minus(peers, coveredByAll);
+        List<IPAddress> out = new ArrayList<>();
+        if (missing.isEmpty()) return out;
+        for (IPAddressSeqRange range : peers) {
+            for (IPAddress block : range.spanWithPrefixBlocks()) {
+                if (overlaps(block.toSequentialRange(), missing)) out.add(block);
+            }
+        }
+        return out;
+    }
+
+    /** The key's entries, each naming the sources whose blocks it meets. */
+    private List<Entry> attribute(Key key, List<Entry> entries) {
+        List<Box> meetable = meetable(key);
+        Map<Long, List<Box>> meetingByValues = new HashMap<>();
+        List<Entry> out = new ArrayList<>();
+        for (Entry entry : entries) {
+            List<Box> meeting = meetingByValues.computeIfAbsent(((long) entry.low() << 32) | entry.high(),
+                    values -> meetingValues(meetable, key.protocol(), entry.low(), entry.high()));
+            out.add(new Entry(entry.family(), entry.protocol(), entry.low(), entry.high(), entry.block(),
+                    sources(meeting, entry.block().toSequentialRange())));
         }
         return out;
     }
@@ -244,7 +309,7 @@ final class PermissionCover {
     private List<Source> sources(List<Box> meeting, IPAddressSeqRange block) {
         BitSet found = new BitSet(order.size());
         for (Box box : meeting) {
-            if (!found.get(box.source()) && box.peers().overlaps(block)) found.set(box.source());
+            if (!found.get(box.source()) && box.meets(block)) found.set(box.source());
         }
         List<Source> sources = new ArrayList<>();
         for (int s = found.nextSetBit(0); s >= 0; s = found.nextSetBit(s + 1)) sources.add(order.get(s));

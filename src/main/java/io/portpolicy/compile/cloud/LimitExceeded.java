@@ -32,8 +32,24 @@ public final class LimitExceeded extends CompileException {
      */
     public LimitExceeded(String platform, Target target, String what, int needed, int limit, String setting,
                          int most) {
-        super(null, target.kind() + " " + target.name() + " needs " + needed + " " + what + " on " + platform + ", "
-                + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules"
+        this(platform, target, what, Integer.toString(needed), needed, limit, setting, most,
+                (needed - limit) + " over the limit of " + limit);
+    }
+
+    /**
+     * A target that needs more than {@code most}, the most any value of {@code setting} allows,
+     * counted no further: counting every one can take far longer than the answer is worth.
+     */
+    public static LimitExceeded moreThan(String platform, Target target, String what, int limit, String setting,
+                                         int most) {
+        return new LimitExceeded(platform, target, what, "more than " + most, most + 1, limit, setting, most,
+                "over the limit of " + limit);
+    }
+
+    private LimitExceeded(String platform, Target target, String what, String neededWords, int needed, int limit,
+                          String setting, int most, String overWords) {
+        super(null, target.kind() + " " + target.name() + " needs " + neededWords + " " + what + " on " + platform
+                + ", " + overWords + "; merge or narrow rules"
                 + (setting == null ? ""
                 : needed <= most ? ", or, if the platform allows more for you, set targets: { " + platform + ": { "
                 + setting + ": N } } in .portpolicy.yaml"
@@ -48,6 +64,7 @@ public final class LimitExceeded extends CompileException {
         return target;
     }
 
+    /** What the target needs, or, for {@link #moreThan}, one more than the most counted. */
     public int needed() {
         return needed;
     }
