@@ -67,14 +67,17 @@ public final class Baseline {
     private static final Comparator<Occurrence> NARROWEST_FIRST =
             Comparator.comparing(Occurrence::severity).reversed().thenComparing(Occurrence::world);
 
-    /** Per key, each recorded occurrence. */
-    private final Map<Key, List<Occurrence>> recorded;
+    /**
+     * Per key, how many times each kind of occurrence was recorded: counted, never listed one by
+     * one, so a huge recorded count costs no memory.
+     */
+    private final Map<Key, Map<Occurrence, Long>> recorded;
     /** The directory of the baseline file, which its file names are relative to. */
     private final Path home;
     /** The version its keys were made by. */
     private final int version;
 
-    private Baseline(Map<Key, List<Occurrence>> recorded, Path home, int version) {
+    private Baseline(Map<Key, Map<Occurrence, Long>> recorded, Path home, int version) {
         this.recorded = recorded;
         this.home = home;
         this.version = version;
@@ -83,10 +86,9 @@ public final class Baseline {
     /** The findings, as a baseline to be written to {@code file}. */
     public static Baseline of(List<Finding> findings, Path file) {
         Path home = homeOf(file);
-        Map<Key, List<Occurrence>> recorded = new TreeMap<>();
+        Map<Key, Map<Occurrence, Long>> recorded = new TreeMap<>();
         for (Finding finding : findings) {
-            recorded.computeIfAbsent(key(finding, home, VERSION), k -> new ArrayList<>())
-                    .add(new Occurrence(finding.severity(), finding.world()));
+            record(recorded, key(finding, home, VERSION), new Occurrence(finding.severity(), finding.world()), 1);
         }
         return new Baseline(recorded, home, VERSION);
     }
@@ -110,7 +112,7 @@ public final class Baseline {
         if ((version != 1 && version != VERSION) || !root.path("findings").isArray()) {
             throw notABaseline(file, "it has no \"version\": " + VERSION + " (or 1) with a \"findings\" list");
         }
-        Map<Key, List<Occurrence>> recorded = new TreeMap<>();
+        Map<Key, Map<Occurrence, Long>> recorded = new TreeMap<>();
         JsonNode findings = root.get("findings");
         for (int i = 0; i < findings.size(); i++) {
             JsonNode entry = findings.get(i);
@@ -135,11 +137,19 @@ public final class Baseline {
             if (!count.isMissingNode() && !(count.isIntegralNumber() && count.canConvertToInt() && count.intValue() >= 1)) {
                 throw notABaseline(file, which + " has a count that is not a whole number from 1: " + count);
             }
-            List<Occurrence> occurrences = recorded.computeIfAbsent(key, k -> new ArrayList<>());
-            Occurrence occurrence = new Occurrence(severity, world.asBoolean(true));
-            for (int n = 0; n < count.asInt(1); n++) occurrences.add(occurrence);
+            record(recorded, key, new Occurrence(severity, world.asBoolean(true)), count.asInt(1));
         }
         return new Baseline(recorded, homeOf(file), version);
+    }
+
+    private static void record(Map<Key, Map<Occurrence, Long>> recorded, Key key, Occurrence occurrence, long count) {
+        recorded.computeIfAbsent(key, k -> new TreeMap<>(NARROWEST_FIRST)).merge(occurrence, count, Long::sum);
+    }
+
+    private static TreeMap<Occurrence, Long> narrowestFirst(Map<Occurrence, Long> counts) {
+        TreeMap<Occurrence, Long> copy = new TreeMap<>(NARROWEST_FIRST);
+        copy.putAll(counts);
+        return copy;
     }
 
     private static IllegalArgumentException notABaseline(Path file, String why) {
@@ -166,17 +176,17 @@ public final class Baseline {
      * many findings as possible are absorbed.
      */
     public List<Finding> newFindings(List<Finding> findings) {
-        Map<Key, List<Occurrence>> left = new TreeMap<>();
-        recorded.forEach((key, occurrences) -> left.put(key, new ArrayList<>(occurrences)));
+        Map<Key, Map<Occurrence, Long>> left = new TreeMap<>();
+        recorded.forEach((key, counts) -> left.put(key, narrowestFirst(counts)));
         List<Finding> worstFirst = new ArrayList<>(findings);
         worstFirst.sort(Comparator.comparing(Finding::severity).thenComparing(Finding::world, Comparator.reverseOrder()));
         Set<Finding> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Finding finding : worstFirst) {
-            List<Occurrence> occurrences = left.getOrDefault(key(finding, home, version), List.of());
-            Occurrence covering = occurrences.stream().filter(o -> o.accepts(finding))
-                    .min(NARROWEST_FIRST).orElse(null);
-            if (covering != null) occurrences.remove(covering);
-            else fresh.add(finding);
+            // Narrowest first: the first occurrence still left that accepts the finding absorbs it.
+            Map<Occurrence, Long> counts = left.getOrDefault(key(finding, home, version), Map.of());
+            Occurrence covering = counts.keySet().stream().filter(o -> o.accepts(finding)).findFirst().orElse(null);
+            if (covering == null) fresh.add(finding);
+            else if (counts.merge(covering, -1L, Long::sum) == 0) counts.remove(covering);
         }
         return findings.stream().filter(fresh::contains).toList();
     }
@@ -186,10 +196,9 @@ public final class Baseline {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("version", version);
         ArrayNode entries = root.putArray("findings");
-        recorded.forEach((key, occurrences) -> {
-            Map<Occurrence, Integer> counts = new TreeMap<>(NARROWEST_FIRST.reversed());
-            for (Occurrence occurrence : occurrences) counts.merge(occurrence, 1, Integer::sum);
-            counts.forEach((occurrence, count) -> entries.addObject()
+        recorded.forEach((key, counts) -> {
+            // Widest first, as baselines have always been written.
+            narrowestFirst(counts).descendingMap().forEach((occurrence, count) -> entries.addObject()
                     .put("rule", key.rule())
                     .put("file", key.file())
                     .put("fingerprint", key.fingerprint())

@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The lint command's options: --fail-on exit codes, baselines, waivers, configuration errors. */
@@ -198,6 +200,19 @@ class LintCliTest {
         // A baseline written before world-ness was recorded accepts the finding from the world too.
         Files.writeString(baseline, Files.readString(baseline).replaceAll("\\s*\"world\": (true|false),", ""));
         assertEquals(0, lint("--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
+    void aHugeRecordedCountCostsNoMemory() throws IOException {
+        // Counts are kept as numbers: a baseline of a few bytes must not list two billion occurrences.
+        Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        Files.writeString(baseline, Files.readString(baseline).replace("\"count\": 1", "\"count\": 2147483647"));
+        assertTrue(Files.readString(baseline).contains("2147483647"), Files.readString(baseline));
+        LintFixtures.Run run = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString()));
+        assertEquals(0, run.exit(), run.out() + run.err());
     }
 
     @Test
