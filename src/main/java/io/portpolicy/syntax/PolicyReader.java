@@ -1,8 +1,7 @@
 package io.portpolicy.syntax;
 
 import io.portpolicy.diag.Diagnostics;
-import io.portpolicy.diag.VisibleText;
-import io.portpolicy.source.Location;
+import io.portpolicy.diag.HiddenCharacters;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.antlr.PolicyLexer;
 import io.portpolicy.syntax.antlr.PolicyParser;
@@ -48,54 +47,6 @@ public final class PolicyReader {
         return KEYWORDS.contains(text);
     }
 
-    /**
-     * Reports the first character on each line that would change how the text looks rather
-     * than what it says, and returns whether there was one. A vertical tab or an escape
-     * sequence in a comment can hide the rule after it from {@code cat}, and a line separator
-     * (U+2028) does so in the editors and terminals that break the line there; a bidirectional
-     * override reorders a line on screen; a carriage return without a line feed starts a new
-     * line in some viewers and not in others. What a reviewer reads would then not be what the
-     * parser reads, so such a file is refused rather than read one way.
-     */
-    private static boolean hiddenCharacters(SourceFile source, Diagnostics diagnostics) {
-        String text = source.text();
-        boolean found = false;
-        boolean lineReported = false;
-        int line = 1;
-        int column = 1;
-        for (int at = 0; at < text.length(); ) {
-            int character = text.codePointAt(at);
-            at += Character.charCount(character);
-            boolean crBeforeLf = character == '\r' && at < text.length() && text.charAt(at) == '\n';
-            if (!crBeforeLf && !lineReported && VisibleText.isHidden(character)) {
-                reportHidden(source.at(line, column, 1), character, diagnostics);
-                found = lineReported = true;
-            }
-            column++;
-            if (character == '\n') {
-                line++;
-                column = 1;
-                lineReported = false;
-            }
-        }
-        return found;
-    }
-
-    private static void reportHidden(Location at, int character, Diagnostics diagnostics) {
-        if (character == '\r') {
-            diagnostics.error(at, "a carriage return without a line feed after it",
-                    "end lines with LF or CR LF; a lone CR starts a new line in some editors and not in others");
-            return;
-        }
-        String kind = switch (character) {
-            case 0x2028 -> "a line separator";
-            case 0x2029 -> "a paragraph separator";
-            default -> character >= 0x202A ? "a bidirectional text control character" : "a control character";
-        };
-        diagnostics.error(at, kind + " " + VisibleText.of(character) + " in the policy",
-                "remove it; it can hide text from reviewers");
-    }
-
     private static Set<String> keywords() {
         Set<String> words = new HashSet<>();
         for (int type = 1; type <= PolicyLexer.VOCABULARY.getMaxTokenType(); type++) {
@@ -109,7 +60,7 @@ public final class PolicyReader {
         PolicyLexer lexer = new PolicyLexer(CharStreams.fromString(source.text(), source.displayPath()));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
-        if (hiddenCharacters(source, diagnostics)) return new ParsedFile(source, tokens, List.of());
+        if (HiddenCharacters.report(source, "the policy", diagnostics)) return new ParsedFile(source, tokens, List.of());
         PolicyParser parser = new PolicyParser(tokens);
         parser.removeErrorListeners();
         SyntaxErrors errors = new SyntaxErrors(source, diagnostics);

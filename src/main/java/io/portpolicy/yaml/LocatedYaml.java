@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.HiddenCharacters;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -71,6 +72,8 @@ public final class LocatedYaml {
      */
     public static Node parse(SourceFile source, Diagnostics diagnostics, String hint) {
         if (tooLarge(source, diagnostics)) return null;
+        // YAML reads NEL and U+2028 as line ends, where a reviewer may see none: refused as in policy files.
+        if (HiddenCharacters.report(source, "the YAML file", diagnostics)) return null;
         LocatedYaml reader = new LocatedYaml(source, diagnostics);
         try (JsonParser parser = YAML.createParser(new WholeCharacters(source.text()))) {
             try {

@@ -99,6 +99,39 @@ class HiddenCharactersTest {
         assertEquals(0, run.exit(), run.err());
     }
 
+    // ---- in YAML: inventories and the lint configuration --------------------------------
+
+    @Test
+    void aNelInAnInventoryCommentCannotDefineAHiddenHost() throws IOException {
+        // YAML reads NEL as a line end: after it, 'evil' would be a host no reviewer sees.
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"smuggle.yaml\"\nallow ssh from admins to web\n",
+                "smuggle.yaml", "hosts:\n  web1: { addresses: [10.0.0.1], groups: [web] }  # CMDB id 1234\u0085"
+                        + "  evil: { addresses: [10.0.0.66], groups: [admins] }\ngroups:\n  admins: [10.0.0.5]\n");
+        assertEquals(2, run.exit(), run.err());
+        assertVisible(run.err());
+        assertTrue(run.err().contains("smuggle.yaml:2:65: error: a control character <U+0085> in the YAML file"),
+                run.err());
+        assertTrue(run.err().contains("hint: remove it; it can hide text from reviewers"), run.err());
+    }
+
+    @Test
+    void aLineSeparatorInTheConfigurationCannotTurnARuleOff() throws IOException {
+        Path policy = Files.writeString(dir.resolve("p.policy"), "host h = 10.0.0.1\n", StandardCharsets.UTF_8);
+        Path config = Files.writeString(dir.resolve("c.yaml"),
+                "rules:\n  PP303: warning  # reviewed 2026\u2028  PP103: off\n", StandardCharsets.UTF_8);
+        CliRun run = CliRun.run(false, "lint", "--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("c.yaml:2:34: error: a line separator <U+2028> in the YAML file"), run.err());
+    }
+
+    @Test
+    void aControlCharacterInYamlIsReportedWhereItIs() throws IOException {
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"nul.yaml\"\n",
+                "nul.yaml", "hosts:\n  h1: { addresses: [10.0.0.1\u0000] }\n");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("nul.yaml:2:29: error: a control character <U+0000> in the YAML file"), run.err());
+    }
+
     // ---- in what is printed ---------------------------------------------------------------
 
     private Path hiddenlyNamed(String text) throws IOException {
