@@ -2,6 +2,7 @@ package io.portpolicy.lint;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Findings accepted as they are, so that only new ones are reported. A finding is keyed by its
@@ -160,6 +163,7 @@ public final class Baseline {
     private static String jsonProblem(JsonProcessingException e) {
         if (e instanceof JsonEOFException) return "it ends in the middle of a value";
         if (e instanceof MismatchedInputException) return "there is more text after its value";
+        if (e instanceof StreamConstraintsException) return limitExceeded(e.getOriginalMessage());
         String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
         // "Unexpected character ('}' (code 125)): was expecting ...": the first clause says it.
         int clause = message.indexOf(": ");
@@ -168,6 +172,25 @@ public final class Baseline {
                 .replaceAll("\\(\\(CTRL-CHAR, code \\d+\\)\\)", "(a control character)");
         return first.isEmpty() ? "unreadable" : first.substring(0, 1).toLowerCase(Locale.ROOT) + first.substring(1);
     }
+
+    /**
+     * Which of Jackson's reading limits the JSON is over, in plain words: its message names the
+     * Java setting ("from `StreamReadConstraints.getMaxNestingDepth()`"), which means nothing to
+     * a user.
+     */
+    private static String limitExceeded(String message) {
+        String text = message == null ? "" : message;
+        Matcher allowed = MAXIMUM_ALLOWED.matcher(text);
+        String limit = allowed.find() ? String.format(Locale.ROOT, "%,d", Long.parseLong(allowed.group(1))) : null;
+        if (limit == null) return "it is too large or nests too deeply to be read";
+        if (text.contains("NestingDepth")) return "it nests deeper than " + limit + " levels";
+        if (text.contains("NumberLength")) return "it holds a number longer than " + limit + " characters";
+        if (text.contains("StringLength")) return "it holds a text value longer than " + limit + " characters";
+        if (text.contains("NameLength")) return "it holds a field name longer than " + limit + " characters";
+        return "it is over a reading limit of " + limit;
+    }
+
+    private static final Pattern MAXIMUM_ALLOWED = Pattern.compile("maximum allowed \\((\\d+)");
 
     /**
      * The findings not recorded here, each recorded occurrence absorbing one finding of its key

@@ -241,6 +241,30 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselineOverAReadingLimitIsDescribedWithoutJavaNames() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Map<String, String> errors = new LinkedHashMap<>();
+        errors.put("[".repeat(100_000), "the baseline is not JSON: it nests deeper than 1,000 levels");
+        errors.put("{\"version\": 2, \"findings\": [], \"n\": " + "1".repeat(1_500) + "}",
+                "the baseline is not JSON: it holds a number longer than 1,000 characters");
+        errors.put("{\"version\": 2, \"findings\": [], \"" + "k".repeat(60_000) + "\": 1}",
+                "the baseline is not JSON: it holds a field name longer than 50,000 characters");
+        errors.forEach((text, message) -> {
+            Path baseline;
+            try {
+                baseline = write("limit.json", text);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            LintFixtures.Run run = lint("--baseline", baseline.toString(), policy.toString());
+            assertEquals(2, run.exit(), run.err());
+            String first = run.err().lines().findFirst().orElse("");
+            assertTrue(first.startsWith("portpolicy: error: " + baseline + ":") && first.endsWith(message), run.err());
+            assertFalse(run.err().contains("StreamReadConstraints") || run.err().contains("`"), run.err());
+        });
+    }
+
+    @Test
     void aBaselineThatCannotBeWrittenIsAnErrorWithoutUsage() throws IOException {
         Path policy = write("p.policy", BASE);
         Path baseline = policy.resolve("baseline.json");
