@@ -107,6 +107,9 @@ class LocatedYamlTest {
         assertEquals("invalid YAML: this value cannot be read as text", error.message());
         Diagnostics special = new Diagnostics();
         assertNull(parse("a: \u0001\n", special));
-        assertEquals("invalid YAML: special characters are not allowed", special.sorted().get(0).message());
+        // Refused before parsing, where it is, like a control character in a policy file.
+        Diagnostic control = special.sorted().get(0);
+        assertEquals("x.yaml:1:4", control.location().toString());
+        assertEquals("a control character <U+0001> in the YAML file", control.message());
     }
 }
