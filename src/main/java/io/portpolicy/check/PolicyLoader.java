@@ -95,7 +95,7 @@ final class PolicyLoader {
             return read(name, path, null);
         }
         try {
-            return source("<stdin>", null, stdin.readAllBytes());
+            return source("<stdin>", null, FileStore.readCapped(stdin));
         } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "standard input");
         } catch (IOException e) {

@@ -8,13 +8,13 @@ import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.source.FileErrors;
+import io.portpolicy.source.FileStore;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.source.Utf8Text;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -81,7 +81,7 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         if (file == null) return Optional.of(LintConfig.DEFAULT);
         SourceFile source;
         try {
-            source = Utf8Text.decode(file.toString(), file, Files.readAllBytes(file)).source();
+            source = Utf8Text.decode(file.toString(), file, FileStore.readCapped(file)).source();
         } catch (Utf8Text.NotUtf8 e) {
             diagnostics.error(e.at(), "cannot read configuration " + file + ": " + e.getMessage(), Utf8Text.HINT);
             return Optional.empty();

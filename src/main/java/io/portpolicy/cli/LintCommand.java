@@ -14,6 +14,7 @@ import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
+import io.portpolicy.source.FileStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -162,7 +163,9 @@ final class LintCommand implements Callable<Integer> {
     private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
         String text;
         try {
-            text = Files.readString(baseline, StandardCharsets.UTF_8);
+            // A strict decoder: a baseline that is not UTF-8 is refused, not read with replacements.
+            ByteBuffer bytes = ByteBuffer.wrap(FileStore.readCapped(baseline));
+            text = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
         } catch (IOException e) {
             diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e),
                     e instanceof NoSuchFileException ? "record one with --write-baseline " + baseline : null);

@@ -23,6 +23,7 @@ public final class FileErrors {
         if (e instanceof NoSuchFileException) return "no such file";
         if (e instanceof AccessDeniedException) return "permission denied";
         if (e instanceof CharacterCodingException) return "it is not UTF-8 text";
+        if (e instanceof FileStore.TooLarge) return e.getMessage();
         String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
         if (reason == null || reason.isBlank()) return "input/output error";
         return switch (reason) {

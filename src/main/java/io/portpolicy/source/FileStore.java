@@ -1,6 +1,7 @@
 package io.portpolicy.source;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,11 +15,39 @@ import java.util.stream.Stream;
  */
 public interface FileStore {
 
+    /**
+     * The most bytes an input file may hold (64 MiB): reading stops just past it, so endless
+     * input ({@code /dev/zero}, a pipe that never closes) is an error instead of filling memory.
+     * Far above any real policy, and above every YAML file within its own limit of 3 Mi characters.
+     */
+    int MAX_BYTES = 64 * 1024 * 1024;
+
+    /** A file over {@link #MAX_BYTES}, which was not read to its end. */
+    final class TooLarge extends IOException {
+        public TooLarge() {
+            super("it is larger than 64 MiB, the most an input file may hold");
+        }
+    }
+
+    /** Everything {@code in} holds, up to {@link #MAX_BYTES}; {@link TooLarge} beyond it. */
+    static byte[] readCapped(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        if (bytes.length > MAX_BYTES) throw new TooLarge();
+        return bytes;
+    }
+
+    /** The file's bytes, up to {@link #MAX_BYTES}; {@link TooLarge} beyond it. */
+    static byte[] readCapped(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return readCapped(in);
+        }
+    }
+
     /** The working tree. */
     FileStore DISK = new FileStore() {
         @Override
         public byte[] read(Path path) throws IOException {
-            return Files.readAllBytes(path);
+            return readCapped(path);
         }
 
         @Override

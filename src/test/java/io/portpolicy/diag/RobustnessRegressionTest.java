@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Inputs that once crashed, hung or misreported; each now gives plain diagnostics. */
@@ -20,6 +22,30 @@ class RobustnessRegressionTest {
 
     private static int count(String text, String part) {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    void endlessInputIsTooLargeNotOutOfMemory() throws IOException {
+        // Every file was read to its end before its size was checked: /dev/zero filled the heap.
+        Path endless = Path.of("/dev/zero");
+        String tooLarge = "it is larger than 64 MiB, the most an input file may hold";
+        Path policy = Files.writeString(dir.resolve("p.policy"), "host h = 10.0.0.1\n");
+        Path including = Files.writeString(dir.resolve("inc.policy"), "include \"/dev/zero\"\n");
+        Path importing = Files.writeString(dir.resolve("imp.policy"), "import \"/dev/zero\"\n");
+        String[][] runs = {
+            {"lint", endless.toString()},
+            {"lint", including.toString()},
+            {"lint", importing.toString()},
+            {"lint", "--config", endless.toString(), policy.toString()},
+            {"lint", "--baseline", endless.toString(), policy.toString()},
+            {"fmt", "--check", endless.toString()},
+        };
+        for (String[] args : runs) {
+            CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.run(false, args));
+            assertEquals(2, run.exit(), String.join(" ", args) + "\n" + run.err());
+            assertTrue(run.err().contains("/dev/zero") && run.err().contains(tooLarge),
+                    String.join(" ", args) + "\n" + run.err());
+        }
     }
 
     @Test
