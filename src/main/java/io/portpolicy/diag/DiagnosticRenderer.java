@@ -24,6 +24,7 @@ public final class DiagnosticRenderer {
 
     private final boolean colour;
     private final SourceLines lines = new SourceLines();
+    private final ColumnIndex columns = new ColumnIndex();
 
     public DiagnosticRenderer(boolean colour) {
         this.colour = colour;
@@ -53,8 +54,7 @@ public final class DiagnosticRenderer {
      * Only the window is measured and copied: a one-line file of megabytes prints two short lines.
      */
     private void quote(String line, Location at, StringBuilder out) {
-        int column = Math.min(at.column(), line.codePointCount(0, line.length()) + 1);
-        int reported = line.offsetByCodePoints(0, column - 1);
+        int reported = columns.indexOf(line, at.column());
         // Some context before the column, then what follows it, then more before if the line ends early.
         int from = widenBefore(line, reported, WINDOW / 3);
         int to = widenAfter(line, reported, WINDOW - width(line, from, reported));
@@ -68,6 +68,31 @@ public final class DiagnosticRenderer {
         String mark = "^" + "~".repeat(Math.max(0, width(line, reported, spanEnd) - 1));
         out.append("  ").append(" ".repeat(cutBefore.length() + width(line, from, reported)))
                 .append(colour ? "\u001b[32m" + mark + "\u001b[0m" : mark).append('\n');
+    }
+
+    /**
+     * Finds the index of a column in a line by walking its code points from the last column
+     * found on the same line: diagnostics come sorted, so the many errors of one long line
+     * walk it once in all rather than once each.
+     */
+    private static final class ColumnIndex {
+        private String line;
+        private int column = 1;
+        private int index;
+
+        /** The index of the 1-based code point column, or the line's length past its end. */
+        int indexOf(String line, int column) {
+            if (line != this.line || column < this.column) {
+                this.line = line;
+                this.column = 1;
+                this.index = 0;
+            }
+            while (this.column < column && index < line.length()) {
+                index += Character.charCount(line.codePointAt(index));
+                this.column++;
+            }
+            return index;
+        }
     }
 
     /** The start of the widest run of characters ending at {@code end} that fits in {@code columns}. */

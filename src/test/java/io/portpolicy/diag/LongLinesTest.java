@@ -6,9 +6,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,6 +37,20 @@ class LongLinesTest {
         List<String> quoted = quote("x".repeat(1000) + "jumphots" + "y".repeat(1000), 1001, 8);
         assertEquals("  ..." + "x".repeat(53) + "jumphots" + "y".repeat(99) + "...", quoted.get(0));
         assertEquals("  " + " ".repeat(3 + 53) + "^~~~~~~~", quoted.get(1));
+    }
+
+    /** Many errors on one long line: each is quoted from its window, not by walking the line again. */
+    @Test
+    void manyErrorsOnOneLongLineTakeLinearTime() {
+        // Not Latin-1, so the line is kept in UTF-16, where counting code points means walking them.
+        String line = "comment \"\u2192\" ".repeat(40_000);
+        SourceFile file = new SourceFile("long.policy", null, line + "\n");
+        DiagnosticRenderer renderer = new DiagnosticRenderer(false);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (int column = 1; column < line.length(); column += 13) {
+                renderer.render(Diagnostic.error(file.at(1, column, 7), "an error"));
+            }
+        });
     }
 
     @Test
