@@ -8,6 +8,7 @@ import inet.ipaddr.IPAddressStringParameters;
 import inet.ipaddr.ipv4.IPv4AddressStringParameters;
 import inet.ipaddr.ipv6.IPv6AddressStringParameters;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.source.Location;
 
@@ -83,7 +84,7 @@ public final class AddressParser {
 
     /** The error for {@code text} when {@link #single} refuses it. */
     public static String invalid(String text) {
-        String invalid = "invalid " + (isIpv6(text) ? "IPv6" : "IPv4") + " address '" + text + "'";
+        String invalid = "invalid " + (isIpv6(text) ? "IPv6" : "IPv4") + " address " + Quote.of(text);
         if (unzoned(text) == null) return invalid;
         return invalid + ": a %zone names an interface of one machine, which no firewall rule can match";
     }
@@ -134,7 +135,7 @@ public final class AddressParser {
             prefix = Integer.MAX_VALUE;
         }
         if (prefix > max) {
-            diagnostics.error(ref.location(), "prefix length /" + ref.second() + " is out of range in '" + ref.text() + "'",
+            diagnostics.error(ref.location(), "prefix length /" + ref.second() + " is out of range in " + Quote.of(ref.text()),
                     (address.isIPv4() ? "IPv4" : "IPv6") + " prefix lengths are 0-" + max);
             return null;
         }
@@ -148,12 +149,12 @@ public final class AddressParser {
         IPAddress high = address(ref.second(), ref.location());
         if (low == null || high == null) return null;
         if (low.isIPv4() != high.isIPv4()) {
-            diagnostics.error(ref.location(), "range '" + ref.text() + "' mixes IPv4 and IPv6",
+            diagnostics.error(ref.location(), "range " + Quote.of(ref.text()) + " mixes IPv4 and IPv6",
                     "write one range per address family");
             return null;
         }
         if (low.compareTo(high) > 0) {
-            diagnostics.error(ref.location(), "range '" + ref.text() + "' is backwards",
+            diagnostics.error(ref.location(), "range " + Quote.of(ref.text()) + " is backwards",
                     "write it low to high: " + high + "-" + low);
             return null;
         }

@@ -2,6 +2,7 @@ package io.portpolicy.check;
 
 import inet.ipaddr.IPAddress;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.AddressLiteral;
@@ -266,7 +267,7 @@ public final class Checker {
 
     private <T> Setting<T> setOnce(Setting<T> current, T value, Location at, String what) {
         if (current.written()) {
-            diagnostics.error(at, "'" + what + "' is set twice; first at " + current.location(),
+            diagnostics.error(at, Quote.of(what) + " is set twice; first at " + current.location(),
                     "keep one; a policy has one value for each setting");
             return current;
         }
@@ -294,7 +295,7 @@ public final class Checker {
     }
 
     private void duplicate(String kind, String name, Location at, Location first) {
-        diagnostics.error(at, "'" + name + "' is defined twice; first defined at " + first,
+        diagnostics.error(at, Quote.of(name) + " is defined twice; first defined at " + first,
                 "names are global to the policy and its includes: rename one " + kind + " or remove it");
     }
 
@@ -343,7 +344,7 @@ public final class Checker {
             if (os == null) {
                 String suggestion = Suggestions.didYouMean(decl.os().text().toLowerCase(Locale.ROOT),
                         List.of("linux", "windows", "bsd", "macos"));
-                diagnostics.error(decl.os().location(), "unknown os '" + decl.os().text() + "'",
+                diagnostics.error(decl.os().location(), "unknown os " + Quote.of(decl.os().text()),
                         (suggestion == null ? "" : suggestion + " ") + "(os is one of linux, windows, bsd, macos)");
             }
         }
@@ -454,7 +455,7 @@ public final class Checker {
             if (groups.containsKey(name) || groupDecls.containsKey(name)) return;
             Location at = refs.get(0).location();
             if (addressNames.containsKey(name)) {
-                diagnostics.error(at, "'" + name + "' is not a group (defined at " + addressNames.get(name) + ")",
+                diagnostics.error(at, Quote.of(name) + " is not a group (defined at " + addressNames.get(name) + ")",
                         "an inventory host's 'groups' must name groups");
                 return;
             }
@@ -474,9 +475,9 @@ public final class Checker {
         if (addressNames.containsKey(name)) return null; // defined, but broken: already reported
         String hint = Suggestions.didYouMean(name, addressNames.keySet());
         if (hint == null && isServiceName(name)) {
-            hint = "'" + name + "' is a service; services come right after the action";
+            hint = Quote.of(name) + " is a service; services come right after the action";
         }
-        diagnostics.error(at, "unknown name '" + name + "'", hint == null
+        diagnostics.error(at, "unknown name " + Quote.of(name), hint == null
                 ? "define it with 'host', 'network' or 'group', or import it from an inventory" : hint);
         return null;
     }
@@ -538,7 +539,7 @@ public final class Checker {
         if (protocol.hasPorts()) {
             if (arg == null) return List.of(new ServiceMatch(protocol, PortSpec.ALL, List.of(), null, at));
             if (arg.portSet() == null) {
-                diagnostics.error(location(file, arg), "'" + arg.getText() + "' is not a port",
+                diagnostics.error(location(file, arg), Quote.of(arg.getText()) + " is not a port",
                         protocol.keyword() + " takes ports: N, N-M, {N, N-M, ...} or ephemeral");
                 return List.of();
             }
@@ -560,9 +561,9 @@ public final class Checker {
         for (Protocol protocol : Protocol.values()) known.add(protocol.keyword());
         String hint = Suggestions.didYouMean(name, known);
         if (hint == null && addressNames.containsKey(name)) {
-            hint = "'" + name + "' names addresses; write it after 'from' or 'to'";
+            hint = Quote.of(name) + " names addresses; write it after 'from' or 'to'";
         }
-        diagnostics.error(at, "unknown service '" + name + "'", hint == null
+        diagnostics.error(at, "unknown service " + Quote.of(name), hint == null
                 ? "write PROTO/PORTS such as tcp/8443, or define it with 'service " + name + " = ...'" : hint);
     }
 
@@ -574,7 +575,7 @@ public final class Checker {
             for (PolicyParser.PortItemContext item : portItems(arg.portSet())) {
                 PolicyParser.PortRangeContext range = item.portRange();
                 if (range == null || range.high != null) {
-                    diagnostics.error(location(file, item), "'" + item.getText() + "' is not an ICMP type",
+                    diagnostics.error(location(file, item), Quote.of(item.getText()) + " is not an ICMP type",
                             "ICMP takes a type name or number, optionally with :code, e.g. echo-request or 3:4");
                     ok = false;
                     continue;
@@ -601,8 +602,8 @@ public final class Checker {
             type = IcmpTypes.number(protocol, item.icmpType.getText());
             if (type == null) {
                 String hint = Suggestions.didYouMean(item.icmpType.getText(), IcmpTypes.names(protocol));
-                diagnostics.error(location(file, item.icmpType), "unknown " + protocol.keyword() + " type '"
-                        + item.icmpType.getText() + "'", hint != null ? hint
+                diagnostics.error(location(file, item.icmpType), "unknown " + protocol.keyword() + " type "
+                        + Quote.of(item.icmpType.getText()), hint != null ? hint
                         : "known types: " + String.join(", ", new TreeSet<>(IcmpTypes.names(protocol))));
             }
         }
@@ -614,7 +615,7 @@ public final class Checker {
     private Integer byteValue(SourceFile file, Token token, String what) {
         Integer value = number(token.getText(), 255);
         if (value == null) {
-            diagnostics.error(location(file, token), what + " " + token.getText() + " is out of range",
+            diagnostics.error(location(file, token), what + " " + Quote.cut(token.getText()) + " is out of range",
                     what + "s are 0-255");
         }
         return value;
@@ -645,7 +646,7 @@ public final class Checker {
         Integer high = range.high == null ? low : port(file, range.high);
         if (low == null || high == null) return null;
         if (low > high) {
-            diagnostics.error(location(file, range), "port range " + range.getText() + " is backwards",
+            diagnostics.error(location(file, range), "port range " + Quote.cut(range.getText()) + " is backwards",
                     "write it low to high: " + high + "-" + low);
             return null;
         }
@@ -655,7 +656,7 @@ public final class Checker {
     private Integer port(SourceFile file, Token token) {
         Integer port = number(token.getText(), PortRange.MAX);
         if (port == null) {
-            diagnostics.error(location(file, token), "port " + token.getText() + " is out of range",
+            diagnostics.error(location(file, token), "port " + Quote.cut(token.getText()) + " is out of range",
                     "ports are 0-65535");
         }
         return port;
@@ -724,7 +725,7 @@ public final class Checker {
             if (item instanceof PolicyParser.NamedServiceContext) {
                 // An unknown name is reported already, and is the mistake to fix first.
                 if (serviceDecls.containsKey(written) || ServiceCatalog.builtin().containsKey(written)) {
-                    diagnostics.error(at, "the service name '" + written + "' cannot take 'to ... port'; that is for"
+                    diagnostics.error(at, "the service name " + Quote.of(written) + " cannot take 'to ... port'; that is for"
                             + " a bare protocol", "a service brings its own ports: write the protocol instead of '"
                             + written + "', e.g. 'tcp to X port 443', or give the ports in the service");
                 }
@@ -736,7 +737,7 @@ public final class Checker {
                 return terms;
             }
             if (proto.protocolArg() != null) {
-                diagnostics.error(at, "destination ports are given twice: in '" + written + "' and after 'to ... port'",
+                diagnostics.error(at, "destination ports are given twice: in " + Quote.of(written) + " and after 'to ... port'",
                         "'port' after 'to' is for a bare protocol: write 'tcp to X port 443' or 'tcp/443 to X'");
                 return terms;
             }
@@ -784,7 +785,7 @@ public final class Checker {
             if (!(option instanceof PolicyParser.WaiveOptionContext)) {
                 Location first = seen.putIfAbsent(keyword, at);
                 if (first != null) {
-                    diagnostics.error(at, "'" + keyword + "' is given twice in this rule; first at " + first,
+                    diagnostics.error(at, Quote.of(keyword) + " is given twice in this rule; first at " + first,
                             "keep one");
                     continue;
                 }
@@ -815,7 +816,7 @@ public final class Checker {
         try {
             return Dates.parse(date.getText());
         } catch (DateTimeParseException e) {
-            diagnostics.error(location(file, date.getSymbol()), "invalid date '" + date.getText() + "'",
+            diagnostics.error(location(file, date.getSymbol()), "invalid date " + Quote.of(date.getText()),
                     "dates are YYYY-MM-DD and must exist, e.g. 2026-12-31");
             return null;
         }

@@ -1,6 +1,7 @@
 package io.portpolicy.check;
 
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.PolicyReader;
@@ -39,7 +40,7 @@ final class InventoryReader {
         if (top == null) return;
         top.forEach((key, entry) -> {
             if (!TOP_KEYS.contains(key)) {
-                diagnostics.error(entry.keyLocation(), "unknown inventory key '" + key + "'",
+                diagnostics.error(entry.keyLocation(), "unknown inventory key " + Quote.of(key),
                         "an inventory has only 'hosts:' and 'groups:'");
             }
         });
@@ -54,22 +55,22 @@ final class InventoryReader {
         entries.forEach((name, host) -> {
             Location at = host.keyLocation();
             if (!validName(name, at)) return;
-            Map<String, Entry> fields = mapping(host.value(), "host '" + name + "'",
+            Map<String, Entry> fields = mapping(host.value(), "host " + Quote.of(name),
                     "write it as " + name + ": { addresses: [10.0.0.5], os: linux, groups: [web] }");
             if (fields == null) return;
             fields.forEach((key, field) -> {
                 if (!HOST_KEYS.contains(key)) {
-                    diagnostics.error(field.keyLocation(), "unknown key '" + key + "' in host '" + name + "'",
+                    diagnostics.error(field.keyLocation(), "unknown key " + Quote.of(key) + " in host " + Quote.of(name),
                             "a host has 'addresses', 'os' and 'groups'");
                 }
             });
             if (!fields.containsKey("addresses")) {
-                diagnostics.error(at, "host '" + name + "' has no addresses", "add 'addresses: [10.0.0.5]'");
+                diagnostics.error(at, "host " + Quote.of(name) + " has no addresses", "add 'addresses: [10.0.0.5]'");
             }
             Node addressesNode = LocatedYaml.value(fields, "addresses");
             // A host without an address would match no packet: in the policy language one is required.
             if (addressesNode != null && addressesNode.value() instanceof List<?> list && list.isEmpty()) {
-                diagnostics.error(addressesNode.location(), "host '" + name + "' has no addresses: the list is empty",
+                diagnostics.error(addressesNode.location(), "host " + Quote.of(name) + " has no addresses: the list is empty",
                         "write its addresses in the brackets: addresses: [10.0.0.5]");
             }
             List<Located> addresses = scalars(addressesNode, "'addresses'");
@@ -87,7 +88,7 @@ final class InventoryReader {
         entries.forEach((name, group) -> {
             if (!validName(name, group.keyLocation())) return;
             List<Declarations.MemberRef> members = new ArrayList<>();
-            for (Located member : scalars(group.value(), "group '" + name + "'")) {
+            for (Located member : scalars(group.value(), "group " + Quote.of(name))) {
                 members.add(AddressParser.member(member.text(), member.location()));
             }
             groups.add(new Declarations.SetDecl("group", name, members, group.keyLocation()));
@@ -98,10 +99,10 @@ final class InventoryReader {
     private boolean validName(String name, Location at) {
         if (PolicyReader.isName(name)) return true;
         if (PolicyReader.isKeyword(name)) {
-            diagnostics.error(at, "'" + name + "' is a reserved word and cannot be used as a name",
+            diagnostics.error(at, Quote.of(name) + " is a reserved word and cannot be used as a name",
                     "rename it, e.g. " + name + "_1");
         } else {
-            diagnostics.error(at, "'" + name + "' is not a valid name",
+            diagnostics.error(at, Quote.of(name) + " is not a valid name",
                     "names start with a letter or '_', then letters, digits, '_', '.' or '-'");
         }
         return false;

@@ -10,6 +10,7 @@ import io.portpolicy.compile.TargetOptions;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
@@ -231,7 +232,7 @@ final class CompileCommand implements Callable<Integer> {
         }
         if (!names.contains(name)) {
             String hint = Suggestions.didYouMean(name, names);
-            throw Main.usage(spec, "no " + kind + " '" + name + "' in the policy" + (hint == null ? "" : "; " + hint));
+            throw Main.usage(spec, "no " + kind + " " + Quote.of(name) + " in the policy" + (hint == null ? "" : "; " + hint));
         }
         return List.of(effective.target(name).orElseThrow());
     }

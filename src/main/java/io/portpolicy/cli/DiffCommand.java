@@ -2,6 +2,7 @@ package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diff.DiffReport;
 import io.portpolicy.diff.PolicyDiff;
 import io.portpolicy.lint.LintConfig;
@@ -72,7 +73,7 @@ final class DiffCommand implements Callable<Integer> {
         if (revision != null) {
             if (files.size() != 1) throw Main.usage(spec,
                     "with --git, give one FILE: it is compared as of " + revision + " with the working tree");
-            if (revision.startsWith("-")) throw Main.usage(spec, "'" + revision + "' is not a revision");
+            if (revision.startsWith("-")) throw Main.usage(spec, Quote.of(revision) + " is not a revision");
             if (after.equals("-")) throw Main.usage(spec,
                     "with --git, FILE must be a file of the repository, not standard input");
             try {

@@ -2,6 +2,7 @@ package io.portpolicy.cli;
 
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.model.Dates;
@@ -128,7 +129,7 @@ public final class Main implements Runnable {
      */
     private static int usageError(CommandLine.ParameterException e, Io io, CommandLine.Help.ColorScheme colours) {
         if (e.getCause() instanceof InvalidPathException unusable && e.getArgSpec() instanceof OptionSpec option) {
-            return unusableName(option.longestName() + " '" + e.getValue() + "'", unusable, io);
+            return unusableName(option.longestName() + " " + Quote.of(e.getValue()), unusable, io);
         }
         CommandLine command = e.getCommandLine();
         // picocli looks for missing arguments before unknown ones: '--targt nftables' would be
@@ -136,7 +137,7 @@ public final class Main implements Runnable {
         List<String> unmatched = command.getUnmatchedArguments();
         if (!unmatched.isEmpty() && new CommandLine.UnmatchedArgumentException(command, unmatched).isUnknownOption()) {
             String option = unmatched.get(0).split("=", 2)[0];
-            return error(command, colours, "unknown option '" + option + "'", unknownOptionHint(command, option));
+            return error(command, colours, "unknown option " + Quote.of(option), unknownOptionHint(command, option));
         }
         // picocli's exceptions about the command line's shape are subclasses; a plain one is about
         // a value: one picocli could not convert, or one a command refused.
@@ -186,7 +187,7 @@ public final class Main implements Runnable {
         if (words.contains(word)) return word;
         String listed = words.size() == 1 ? words.get(0)
                 : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
-        throw usage(spec, option + " must be " + listed + ", not '" + value + "'");
+        throw usage(spec, option + " must be " + listed + ", not " + Quote.of(value));
     }
 
     /**
@@ -213,7 +214,7 @@ public final class Main implements Runnable {
             return Dates.parse(text);
         } catch (DateTimeParseException e) {
             throw new CommandLine.TypeConversionException(
-                    "'" + text + "' is not a date: write YYYY-MM-DD, such as 2026-01-31");
+                    Quote.of(text) + " is not a date: write YYYY-MM-DD, such as 2026-01-31");
         }
     }
 

@@ -6,6 +6,7 @@ import io.portpolicy.check.AddressParser;
 import io.portpolicy.check.Checker;
 import io.portpolicy.check.IcmpTypes;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.engine.EphemeralPorts;
@@ -128,7 +129,7 @@ final class QueryCommand implements Callable<Integer> {
 
         List<Place> places = places(policy, packet, source, destination);
         if (places.isEmpty()) {
-            throw Main.usage(spec, "neither '" + from + "' nor '" + to + "' is a host or group of this policy,"
+            throw Main.usage(spec, "neither " + Quote.of(from) + " nor " + Quote.of(to) + " is a host or group of this policy,"
                     + " or an address of a host; name the host or group to judge the packet at");
         }
 
@@ -207,7 +208,7 @@ final class QueryCommand implements Callable<Integer> {
     private static String notAnAddress(Policy policy, String text, String option) {
         if (text.isBlank()) return option + " is empty; give an address, or a host or group of the policy";
         if (policy.networks().containsKey(text)) {
-            return option + " '" + text + "' is a network of the policy; a query is about one packet:"
+            return option + " " + Quote.of(text) + " is a network of the policy; a query is about one packet:"
                     + " give a host, a group or one address";
         }
         boolean addressLike = Character.isDigit(text.charAt(0)) || text.indexOf(':') >= 0;
@@ -215,12 +216,12 @@ final class QueryCommand implements Callable<Integer> {
             TreeSet<String> names = new TreeSet<>(policy.hosts().keySet());
             names.addAll(policy.groups().keySet());
             String hint = Suggestions.didYouMean(text, names);
-            return option + " '" + text + "' is neither an address nor a host or group of the policy"
+            return option + " " + Quote.of(text) + " is neither an address nor a host or group of the policy"
                     + (hint == null ? "" : "; " + hint);
         }
         int cut = text.indexOf('/') >= 0 ? text.indexOf('/') : text.indexOf('-');
         if (cut > 0 && AddressParser.single(text.substring(0, cut)) != null) {
-            return option + " '" + text + "' is a network or range; a query is about one packet: give one address"
+            return option + " " + Quote.of(text) + " is a network or range; a query is about one packet: give one address"
                     + " such as " + text.substring(0, cut);
         }
         return option + ": " + AddressParser.invalid(text) + "; " + AddressParser.hint(text);
@@ -268,7 +269,7 @@ final class QueryCommand implements Callable<Integer> {
             // reported below
         }
         throw Main.usage(spec,
-                "--icmp-type '" + icmpType + "' is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
+                "--icmp-type " + Quote.of(icmpType) + " is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
     }
 
     /** A port option's value, refused in words rather than as "not an int" when it is no port. */
@@ -276,7 +277,7 @@ final class QueryCommand implements Callable<Integer> {
         @Override
         public Integer convert(String text) {
             if (text.matches("[0-9]{1,5}") && Integer.parseInt(text) <= PortRange.MAX) return Integer.parseInt(text);
-            throw new CommandLine.TypeConversionException("'" + text + "' is not a port number (0-65535)");
+            throw new CommandLine.TypeConversionException(Quote.of(text) + " is not a port number (0-65535)");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.portpolicy.compile;
 
+import io.portpolicy.diag.Quote;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ public final class TargetOptions {
 
     public String text(String name) {
         String value = values.get(name);
-        if (value == null) throw new IllegalArgumentException("no target option '" + name + "'");
+        if (value == null) throw new IllegalArgumentException("no target option " + Quote.of(name));
         return value;
     }
 

@@ -38,7 +38,7 @@ public final class Suggestions {
 
     /** A hint line for an unknown name, or {@code null} when nothing is close. */
     public static String didYouMean(String name, Collection<String> candidates) {
-        return closest(name, candidates).map(c -> "did you mean '" + c + "'?").orElse(null);
+        return closest(name, candidates).map(c -> "did you mean " + Quote.of(c) + "?").orElse(null);
     }
 
     /** Edit distance with insertions, deletions, substitutions and adjacent transpositions. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
 
@@ -122,7 +123,7 @@ public final class Baseline {
             String which = "finding " + (i + 1);
             if (!entry.isObject()) throw notABaseline(file, which + " is not an object");
             for (String field : List.of("rule", "file", "fingerprint")) {
-                if (!entry.path(field).isTextual()) throw notABaseline(file, which + " has no text '" + field + "'");
+                if (!entry.path(field).isTextual()) throw notABaseline(file, which + " has no text " + Quote.of(field));
             }
             Key key = new Key(entry.get("rule").asText(), entry.get("file").asText(), entry.get("fingerprint").asText());
             // Written before severities were recorded: accepts a finding of any severity.

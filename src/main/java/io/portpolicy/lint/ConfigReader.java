@@ -4,6 +4,7 @@ import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.Backends;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.model.PortRange;
@@ -110,7 +111,7 @@ public final class ConfigReader {
             String id = RuleCatalog.idOf(written).orElse(null);
             if (id == null) {
                 String hint = Suggestions.didYouMean(written, RuleCatalog.idsAndNames());
-                diagnostics.error(entry.keyLocation(), "unknown rule ID or name '" + written + "'",
+                diagnostics.error(entry.keyLocation(), "unknown rule ID or name " + Quote.of(written),
                         hint != null ? hint : "'portpolicy rules' lists the rule IDs and names");
                 return;
             }
@@ -123,7 +124,7 @@ public final class ConfigReader {
             if (level == null) return;
             String lower = level.toLowerCase(Locale.ROOT);
             if (!LEVELS.contains(lower)) {
-                diagnostics.error(entry.value().location(), "'" + level + "' is not a level for " + id,
+                diagnostics.error(entry.value().location(), Quote.of(level) + " is not a level for " + id,
                         "write error, warning, note, or off to disable the rule");
             } else if (lower.equals("off")) {
                 disabled.add(id);
@@ -153,7 +154,7 @@ public final class ConfigReader {
             }
             for (String required : List.of("port", "protocol", "service", "why")) {
                 if (!fields.containsKey(required)) {
-                    diagnostics.error(item.location(), "a sensitive port needs '" + required + "'",
+                    diagnostics.error(item.location(), "a sensitive port needs " + Quote.of(required),
                             "write { port: 8500, protocol: tcp, service: Consul, why: \"...\" }");
                     complete = false;
                 }
@@ -195,7 +196,7 @@ public final class ConfigReader {
                 String value = scalar(setting.value(), key);
                 if (value == null) return;
                 if (!option.valid().test(value)) {
-                    diagnostics.error(setting.value().location(), "'" + value + "' is not a valid " + key + " for " + name,
+                    diagnostics.error(setting.value().location(), Quote.of(value) + " is not a valid " + key + " for " + name,
                             key + " is " + option.accepts());
                     return;
                 }
@@ -215,7 +216,7 @@ public final class ConfigReader {
         if (text == null) return;
         int count = text.matches("[0-9]{1,5}") ? Integer.parseInt(text) : 0;
         if (count < 1 || count > 65535) {
-            diagnostics.error(node.location(), "'" + text + "' is not a number of ports",
+            diagnostics.error(node.location(), Quote.of(text) + " is not a number of ports",
                     "write a whole number from 1 to 65535 (PP106 warns of a run of more ports than this)");
             return;
         }
@@ -227,7 +228,7 @@ public final class ConfigReader {
         if (text == null) return null;
         PortRange range = SensitivePorts.parsePorts(text);
         if (range == null) {
-            diagnostics.error(node.location(), "'" + text + "' is not a port or port range",
+            diagnostics.error(node.location(), Quote.of(text) + " is not a port or port range",
                     "write a port 0-65535 or a range such as 32768-60999");
         }
         return range;
@@ -237,13 +238,13 @@ public final class ConfigReader {
         String text = scalar(node, "'protocol'");
         if (text == null) return null;
         Protocol protocol = SensitivePorts.parseProtocol(text);
-        if (protocol == null) diagnostics.error(node.location(), "'" + text + "' is not a protocol", "write tcp or udp");
+        if (protocol == null) diagnostics.error(node.location(), Quote.of(text) + " is not a protocol", "write tcp or udp");
         return protocol;
     }
 
     private void unknownKey(Location at, String key, String where, Set<String> known) {
         String hint = Suggestions.didYouMean(key, new TreeSet<>(known));
-        diagnostics.error(at, "unknown key '" + key + "' in " + where,
+        diagnostics.error(at, "unknown key " + Quote.of(key) + " in " + where,
                 hint != null ? hint : known.isEmpty() ? "there are none to set here"
                         : "known keys: " + String.join(", ", new TreeSet<>(known)));
     }

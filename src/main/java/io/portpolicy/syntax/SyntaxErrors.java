@@ -1,6 +1,7 @@
 package io.portpolicy.syntax;
 
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
@@ -137,8 +138,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         int length = last.getCharPositionInLine() + last.getText().length() - start;
         count++;
         diagnostics.error(source.at(address.getLine(), start + 1, length),
-                "a host holds single addresses, not the " + (cidr ? "CIDR" : "range") + " '" + block + "'",
-                "a host is one machine; for a block of addresses write network " + name.getText() + " = " + block);
+                "a host holds single addresses, not the " + (cidr ? "CIDR" : "range") + " " + Quote.of(block),
+                "a host is one machine; for a block of addresses write network " + Quote.cut(name.getText()) + " = " + Quote.cut(block));
         return true;
     }
 
@@ -283,7 +284,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (token.getType() == Token.EOF) return "end of file";
         String text = token.getText();
         if (text.length() > 30) text = text.substring(0, 27) + "...";
-        return "'" + text + "'";
+        return Quote.of(text);
     }
 
     /** Names what may come next in words, merging token kinds a person thinks of as one. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.HiddenCharacters;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -146,7 +147,7 @@ public final class LocatedYaml {
                 parser.nextToken();
                 Entry previous = map.put(key, new Entry(keyAt, node(parser)));
                 if (previous != null) {
-                    diagnostics.error(keyAt, "duplicate key '" + key + "'", "first at " + previous.keyLocation());
+                    diagnostics.error(keyAt, "duplicate key " + Quote.of(key), "first at " + previous.keyLocation());
                 }
             }
             return new Node(map, at);
@@ -163,7 +164,7 @@ public final class LocatedYaml {
         // An alias (*name) stands for a value written elsewhere; read as text it would silently
         // become a name or an address of its own.
         if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
-            diagnostics.error(at, "YAML alias '*" + parser.getText() + "': aliases are not supported",
+            diagnostics.error(at, "YAML alias " + Quote.of("*" + parser.getText()) + ": aliases are not supported",
                     "write the value out where it is used");
         }
         return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);

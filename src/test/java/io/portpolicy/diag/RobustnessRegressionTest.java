@@ -49,6 +49,26 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void aLongTokenIsQuotedCutInItsMessage() throws IOException {
+        // A ten-megabyte name or port used to be quoted whole: megabytes on standard error.
+        String name = "h".repeat(1_000_000);
+        CliRun run = CliRun.lint(dir, "main.policy", "allow ssh from 10.0.0.2 to " + name + "\n"
+                + "allow tcp/" + "9".repeat(1_000_000) + " from 10.0.0.2\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("unknown name '" + "h".repeat(80) + "... (999920 more characters)'"), run.err());
+        assertTrue(run.err().contains("port " + "9".repeat(80) + "... (999920 more characters) is out of range"), run.err());
+        assertTrue(run.err().length() < 2_000, run.err());
+    }
+
+    @Test
+    void aLongYamlValueIsQuotedCutInItsMessage() throws IOException {
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"hosts.yaml\"\nallow ssh from 10.0.0.2 to web1\n",
+                "hosts.yaml", "hosts:\n  web1: { addresses: [10.0.0.1], os: \"" + "x".repeat(100_000) + "\" }\n");
+        assertTrue(run.err().contains("unknown os '" + "x".repeat(80) + "... (99920 more characters)'"), run.err());
+        assertTrue(run.err().length() < 2_000, run.err());
+    }
+
+    @Test
     void strayTokenAfterACompleteStatement() throws IOException {
         // Skipping the stray '}' outside any rule used to throw NullPointerException.
         CliRun run = CliRun.lint(dir, "main.policy", "allow tcp/22 from any }\nallow tcp/80 from any\n");

@@ -1,6 +1,7 @@
 package io.portpolicy.compile.cloud;
 
 import io.portpolicy.compile.CompileException;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Policy;
 
@@ -38,7 +39,7 @@ public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperato
     public String of(Policy policy, String group) throws CompileException {
         String name = derive.apply(group);
         if (name.isEmpty()) {
-            throw refusal(policy, group, "group '" + group + "' has no letter or digit to make the " + noun + " from",
+            throw refusal(policy, group, "group " + Quote.of(group) + " has no letter or digit to make the " + noun + " from",
                     "rename it" + (rules == null ? "" : " (" + rules + ")"));
         }
         String key = same.apply(name);
@@ -52,10 +53,10 @@ public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperato
         if (others.isEmpty()) return name;
         TreeSet<String> names = new TreeSet<>(List.of(name));
         for (Group other : others) names.add(derive.apply(other.name()));
-        throw refusal(policy, group, "groups '" + group + "' and "
-                + others.stream().map(o -> "'" + o.name() + "' (" + o.location() + ")").collect(Collectors.joining(", "))
+        throw refusal(policy, group, "groups " + Quote.of(group) + " and "
+                + others.stream().map(o -> Quote.of(o.name()) + " (" + o.location() + ")").collect(Collectors.joining(", "))
                 + " both become the " + noun + " "
-                + names.stream().map(n -> "'" + n + "'").collect(Collectors.joining(" / ")) + ": " + clash,
+                + names.stream().map(n -> Quote.of(n)).collect(Collectors.joining(" / ")) + ": " + clash,
                 "rename one of them" + (rules == null ? "" : " (" + rules + ")"));
     }
 

@@ -1,5 +1,6 @@
 package io.portpolicy.lint.rules;
 
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.Anomaly;
 import io.portpolicy.lint.Finding;
@@ -54,7 +55,7 @@ abstract class AnomalyRule implements LintRule {
             }
         }
         if (groups.isEmpty()) return "";
-        return " (judged at the hosts: " + String.join(", ", groups.stream().map(g -> "group '" + g + "'").toList())
+        return " (judged at the hosts: " + String.join(", ", groups.stream().map(g -> "group " + Quote.of(g)).toList())
                 + " also holds addresses no host has, and what a cloud target compiled for it admits is not linted)";
     }
 }

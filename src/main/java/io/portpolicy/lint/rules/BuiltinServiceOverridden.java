@@ -1,6 +1,7 @@
 package io.portpolicy.lint.rules;
 
 import io.portpolicy.check.ServiceCatalog;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
@@ -22,7 +23,7 @@ public final class BuiltinServiceOverridden implements LintRule {
         return context.policy().services().values().stream()
                 .filter(service -> ServiceCatalog.isBuiltin(service.name()))
                 .map(service -> context.finding(this, service.location(),
-                        "service '" + service.name() + "' replaces the built-in " + service.name() + " ("
+                        "service " + Quote.of(service.name()) + " replaces the built-in " + service.name() + " ("
                                 + ServiceCatalog.description(service.name()) + ", "
                                 + ServiceCatalog.builtin().get(service.name()).terms().stream()
                                         .map(Object::toString).reduce((a, b) -> a + ", " + b).orElse("")

@@ -1,6 +1,7 @@
 package io.portpolicy.lint.rules;
 
 import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
@@ -81,7 +82,7 @@ public final class Icmpv6Blocked implements LintRule {
             }
             if (blocked.isEmpty()) continue;
             found.add(context.finding(this, host.location(),
-                    "host '" + host.name() + "' has IPv6 addresses but does not admit ICMPv6 " + String.join(", ", blocked)
+                    "host " + Quote.of(host.name()) + " has IPv6 addresses but does not admit ICMPv6 " + String.join(", ", blocked)
                             + " from every peer",
                     "allow icmpv6/packet-too-big from any (before any rule that denies ICMPv6)"));
         }

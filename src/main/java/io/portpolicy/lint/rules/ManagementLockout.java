@@ -1,6 +1,7 @@
 package io.portpolicy.lint.rules;
 
 import io.portpolicy.check.ServiceCatalog;
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
@@ -62,7 +63,7 @@ public final class ManagementLockout implements LintRule {
             String what = "management access (" + names(host.os()) + ", "
                     + (ports.isEmpty() ? "no TCP port" : "tcp/" + Exposure.ports(ports)) + ")";
             found.add(context.finding(this, host.location(),
-                    "host '" + host.name() + "' admits no " + what + " from anywhere: loading its configuration "
+                    "host " + Quote.of(host.name()) + " admits no " + what + " from anywhere: loading its configuration "
                             + "locks the administrators out",
                     "allow " + (host.os() == Os.WINDOWS ? "rdp or winrms" : "ssh") + " from the admin network or "
                             + "jump host to " + host.name() + " (or turn PP501 off if it is managed out of band)"));

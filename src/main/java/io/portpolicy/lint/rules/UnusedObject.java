@@ -1,5 +1,6 @@
 package io.portpolicy.lint.rules;
 
+import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.lint.AddressSets;
 import io.portpolicy.lint.Finding;
@@ -94,7 +95,7 @@ public final class UnusedObject implements LintRule {
     }
 
     private Finding unused(LintContext context, String kind, String name, Location at, String why) {
-        return context.finding(this, at, kind + " '" + name + "' is unused: " + why,
+        return context.finding(this, at, kind + " " + Quote.of(name) + " is unused: " + why,
                 "remove it, or check the rule that was meant to use it for a typo");
     }
 
