@@ -32,8 +32,23 @@ public final class VisibleText {
         return out.toString();
     }
 
+    /**
+     * {@code text} as part of one line: as {@link #of(String)}, and tabs and line feeds too as
+     * {@code <U+XXXX>}, so a value quoted in a message cannot start a line of its own (which a
+     * CI runner reading standard error could take for a command).
+     */
+    public static String ofLine(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        text.codePoints().forEach(c -> out.append(c == '\t' || c == '\n' ? code(c) : of(c)));
+        return out.toString();
+    }
+
     /** One character as it is shown: itself, or {@code <U+XXXX>} when it is hidden. */
     public static String of(int codePoint) {
-        return isHidden(codePoint) ? String.format("<U+%04X>", codePoint) : Character.toString(codePoint);
+        return isHidden(codePoint) ? code(codePoint) : Character.toString(codePoint);
+    }
+
+    private static String code(int codePoint) {
+        return String.format("<U+%04X>", codePoint);
     }
 }

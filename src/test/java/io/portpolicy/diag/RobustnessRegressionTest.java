@@ -69,6 +69,16 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void aLineFeedInAYamlValueStaysOnTheMessagesLine() throws IOException {
+        // A raw line feed used to start a line of its own on standard error, which a GitHub
+        // runner reads as a workflow command.
+        CliRun run = CliRun.lint(dir, "main.policy", "import \"hosts.yaml\"\nallow ssh from 10.0.0.2 to web1\n",
+                "hosts.yaml", "hosts:\n  web1: { addresses: [10.0.0.1], os: \"linux\\n::stop-commands::pp\\tx\" }\n");
+        assertTrue(run.err().contains("unknown os 'linux<U+000A>::stop-commands::pp<U+0009>x'"), run.err());
+        assertFalse(run.err().contains("\n::stop-commands"), run.err());
+    }
+
+    @Test
     void strayTokenAfterACompleteStatement() throws IOException {
         // Skipping the stray '}' outside any rule used to throw NullPointerException.
         CliRun run = CliRun.lint(dir, "main.policy", "allow tcp/22 from any }\nallow tcp/80 from any\n");
