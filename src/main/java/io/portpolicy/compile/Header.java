@@ -18,6 +18,13 @@ import java.util.List;
  */
 public final class Header {
 
+    /**
+     * The most characters of a name or path a header line shows: a header line must load
+     * (iptables-restore refuses a long line; cmd.exe's lines end at 8,191 characters), and
+     * the start of a name is enough to tell which it is.
+     */
+    static final int NAME_CHARS = 200;
+
     private Header() {
     }
 
@@ -28,12 +35,19 @@ public final class Header {
                 + " (" + backend + "). Do not edit: change the policy and compile again.");
         List<SourceFile> files = policy.files();
         for (int i = 0; i < files.size(); i++) {
-            lines.add((i == 0 ? "policy: " : "  with: ") + Text.oneLine(files.get(i).displayPath()));
+            lines.add((i == 0 ? "policy: " : "  with: ") + shown(files.get(i).displayPath()));
         }
-        if (request.config() != null) lines.add("config: " + Text.oneLine(request.config().displayPath()));
+        if (request.config() != null) lines.add("config: " + shown(request.config().displayPath()));
         lines.add("sha256: " + contentHash(request));
-        lines.add(request.target().kind() + ": " + Text.oneLine(request.target().name()));
+        lines.add(request.target().kind() + ": " + shown(request.target().name()));
         return lines;
+    }
+
+    /** User text on one line, cut to {@link #NAME_CHARS} with "..." marking the cut. */
+    private static String shown(String text) {
+        String line = Text.oneLine(text);
+        String cut = Text.cutChars(line, NAME_CHARS);
+        return cut.length() < line.length() ? cut + "..." : cut;
     }
 
     /**
