@@ -19,6 +19,7 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Host;
+import io.portpolicy.model.Numbers;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
@@ -261,13 +262,9 @@ final class QueryCommand implements Callable<Integer> {
         if (icmpType == null) return new int[] {protocol == Protocol.ICMP ? 8 : 128, 0};
         String[] parts = icmpType.split(":", 2);
         Integer type = IcmpTypes.number(protocol, parts[0]);
-        try {
-            if (type == null) type = Integer.parseInt(parts[0]);
-            int code = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-            if (type >= 0 && type <= 255 && code >= 0 && code <= 255) return new int[] {type, code};
-        } catch (NumberFormatException bad) {
-            // reported below
-        }
+        if (type == null) type = Numbers.parse(parts[0], 255);
+        Integer code = parts.length > 1 ? Numbers.parse(parts[1], 255) : Integer.valueOf(0);
+        if (type != null && code != null) return new int[] {type, code};
         throw Main.usage(spec,
                 "--icmp-type " + Quote.of(icmpType) + " is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
     }
@@ -276,7 +273,8 @@ final class QueryCommand implements Callable<Integer> {
     static final class PortNumber implements CommandLine.ITypeConverter<Integer> {
         @Override
         public Integer convert(String text) {
-            if (text.matches("[0-9]{1,5}") && Integer.parseInt(text) <= PortRange.MAX) return Integer.parseInt(text);
+            Integer port = Numbers.parse(text, PortRange.MAX);
+            if (port != null) return port;
             throw new CommandLine.TypeConversionException(Quote.of(text) + " is not a port number (0-65535)");
         }
     }

@@ -7,6 +7,7 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.Suggestions;
+import io.portpolicy.model.Numbers;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Setting;
@@ -214,8 +215,8 @@ public final class ConfigReader {
     private void readWidePortRange(Node node) {
         String text = scalar(node, "'wide-port-range'");
         if (text == null) return;
-        int count = text.matches("[0-9]{1,5}") ? Integer.parseInt(text) : 0;
-        if (count < 1 || count > 65535) {
+        Integer count = Numbers.parse(text, 65535);
+        if (count == null || count < 1) {
             diagnostics.error(node.location(), Quote.of(text) + " is not a number of ports",
                     "write a whole number from 1 to 65535 (PP106 warns of a run of more ports than this)");
             return;

@@ -1,5 +1,6 @@
 package io.portpolicy.lint;
 
+import io.portpolicy.model.Numbers;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
@@ -47,13 +48,9 @@ public final class SensitivePorts {
     public static PortRange parsePorts(String text) {
         String[] bounds = text.strip().split("-", -1);
         if (bounds.length > 2) return null;
-        try {
-            int low = Integer.parseInt(bounds[0].strip());
-            int high = bounds.length == 2 ? Integer.parseInt(bounds[1].strip()) : low;
-            return low >= 0 && high <= PortRange.MAX && low <= high ? new PortRange(low, high) : null;
-        } catch (NumberFormatException notANumber) {
-            return null;
-        }
+        Integer low = Numbers.parse(bounds[0].strip(), PortRange.MAX);
+        Integer high = bounds.length == 2 ? Numbers.parse(bounds[1].strip(), PortRange.MAX) : low;
+        return low != null && high != null && low <= high ? new PortRange(low, high) : null;
     }
 
     /** {@code tcp} or {@code udp}, else {@code null}. */

@@ -119,4 +119,13 @@ class QueryCommandTest {
         assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "udp", "--port", "53",
                 "--icmp-type", "echo-request"), "--icmp-type applies to icmp and icmpv6, not udp; drop it");
     }
+
+    @Test
+    void numbersAreAsciiDigitsWithoutASign() throws IOException {
+        // Integer.parseInt used to read an Arabic-Indic eight as echo-request's type 8.
+        for (String type : List.of("\u0668", "+8", "8:+0")) {
+            assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--icmp-type", type),
+                    "--icmp-type '" + type + "' is not an icmp type name or TYPE[:CODE]");
+        }
+    }
 }
