@@ -3,6 +3,7 @@ package io.portpolicy.cli;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Diagnostics;
+import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.VisibleText;
 
 import io.portpolicy.lint.ConfigReader;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,9 +28,27 @@ import java.util.Optional;
  */
 public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colour) {
 
+    /**
+     * The most errors shown for one file, as compilers stop after a screenful: past that they
+     * are mostly one mistake repeated, and a generated file can hold a million.
+     */
+    static final int MAX_ERRORS_PER_FILE = 100;
+
     public void report(Diagnostics diagnostics) {
         DiagnosticRenderer renderer = new DiagnosticRenderer(colour);
-        for (Diagnostic d : diagnostics.sorted()) err.print(renderer.render(d));
+        Map<String, Integer> errorsByFile = new LinkedHashMap<>();
+        for (Diagnostic d : diagnostics.sorted()) {
+            boolean counted = d.severity() == Severity.ERROR && d.location() != null;
+            if (counted && errorsByFile.merge(d.location().path(), 1, Integer::sum) > MAX_ERRORS_PER_FILE) continue;
+            err.print(renderer.render(d));
+        }
+        errorsByFile.forEach((path, errors) -> {
+            if (errors > MAX_ERRORS_PER_FILE) {
+                err.print(renderer.render(Diagnostic.error(null, "too many errors in " + path + ": "
+                        + (errors - MAX_ERRORS_PER_FILE) + " more not shown", "fix the first "
+                        + MAX_ERRORS_PER_FILE + " and run again")));
+            }
+        });
         err.flush();
     }
 

@@ -79,6 +79,17 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void errorsPastAHundredInOneFileAreCounted() throws IOException {
+        // 50,000 errors used to print 18 MB; the first hundred say what is wrong.
+        String policy = "host h = 10.0.0.1\nallow ssh from 10.0.0.2 to h" + " comment \"c\"".repeat(151) + "\n";
+        CliRun run = CliRun.lint(dir, "main.policy", policy);
+        assertEquals(2, run.exit());
+        assertEquals(101, count(run.err(), ": error: "), run.err());
+        assertTrue(run.err().contains("portpolicy: error: too many errors in " + dir.resolve("main.policy")
+                + ": 50 more not shown\n  hint: fix the first 100 and run again\n"), run.err());
+    }
+
+    @Test
     void strayTokenAfterACompleteStatement() throws IOException {
         // Skipping the stray '}' outside any rule used to throw NullPointerException.
         CliRun run = CliRun.lint(dir, "main.policy", "allow tcp/22 from any }\nallow tcp/80 from any\n");
