@@ -75,7 +75,6 @@ final class PermissionCover {
     }
 
     private final List<Box> admitted;
-    private final List<Box> attributed = new ArrayList<>();
     private final List<List<PacketCube>> attributedCubes = new ArrayList<>();
     private final List<Source> order = new ArrayList<>();
     private final boolean inbound;
@@ -164,9 +163,12 @@ final class PermissionCover {
             counts.merge(key.family(), entries.size(), Integer::sum);
             unattributed.put(key, entries);
         }
+        List<Box> attributed = new ArrayList<>();
         for (int s = 0; s < attributedCubes.size(); s++) attributed.addAll(boxes(s, attributedCubes.get(s)));
         List<Entry> out = new ArrayList<>();
-        for (Map.Entry<Key, List<Entry>> group : unattributed.entrySet()) out.addAll(attribute(group.getKey(), group.getValue()));
+        for (Map.Entry<Key, List<Entry>> group : unattributed.entrySet()) {
+            out.addAll(attribute(group.getKey(), group.getValue(), attributed));
+        }
         out.sort(Comparator.comparing(Entry::family).thenComparingInt(Entry::protocol).thenComparingInt(Entry::low)
                 .thenComparingInt(Entry::high).thenComparing(Entry::block));
         return out;
@@ -257,8 +259,8 @@ final class PermissionCover {
     }
 
     /** The key's entries, each naming the sources whose blocks it meets. */
-    private List<Entry> attribute(Key key, List<Entry> entries) {
-        List<Box> meetable = meetable(key);
+    private List<Entry> attribute(Key key, List<Entry> entries, List<Box> attributed) {
+        List<Box> meetable = meetable(key, attributed);
         Map<Long, List<Box>> meetingByValues = new HashMap<>();
         List<Entry> out = new ArrayList<>();
         for (Entry entry : entries) {
@@ -282,7 +284,7 @@ final class PermissionCover {
      * and ninth rounds), and many entries share their values: each entry reads only the blocks
      * meeting its values, found once for all entries with the same values.
      */
-    private List<Box> meetable(Key key) {
+    private static List<Box> meetable(Key key, List<Box> attributed) {
         List<Box> out = new ArrayList<>();
         for (Box box : attributed) {
             if (box.family() == key.family() && (key.protocol() == ProtocolPart.ALL
