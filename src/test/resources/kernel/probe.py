@@ -399,10 +399,16 @@ def probe_all():
             result = ("ERROR", "%s: %s" % (type(e).__name__, e))
         return pid, info["sport"], result
 
+    # Lone ICMP messages go in a round of their own, after the probes that wait for answers:
+    # sent among them, their traffic (and the raw listeners reading all of it) delayed the ICMP
+    # errors those probes wait for past their timeouts.
+    numbered = list(enumerate(lines))
+    rounds = [[a for a in numbered if a[1][1] != "icmp-message"], [a for a in numbered if a[1][1] == "icmp-message"]]
     workers = max(1, min(256, len(lines)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for pid, sport, (verdict, detail) in pool.map(lambda a: run(*a), enumerate(lines)):
-            out("%s\t%s\t%s\t%s" % (pid, verdict, sport, detail.replace("\t", " ").replace("\n", " ")))
+        for probes in rounds:
+            for pid, sport, (verdict, detail) in pool.map(lambda a: run(*a), probes):
+                out("%s\t%s\t%s\t%s" % (pid, verdict, sport, detail.replace("\t", " ").replace("\n", " ")))
     out("DONE")
 
 
