@@ -15,6 +15,7 @@ import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
 import io.portpolicy.source.FileStore;
+import io.portpolicy.source.Utf8Text;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,8 +23,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -163,9 +162,12 @@ final class LintCommand implements Callable<Integer> {
     private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
         String text;
         try {
-            // A strict decoder: a baseline that is not UTF-8 is refused, not read with replacements.
-            ByteBuffer bytes = ByteBuffer.wrap(FileStore.readCapped(baseline));
-            text = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
+            // As every input: UTF-8 only, refused at its first bad byte; a byte-order mark is dropped.
+            text = Utf8Text.decode(baseline.toString(), baseline, FileStore.readCapped(baseline)).source().text();
+        } catch (Utf8Text.NotUtf8 e) {
+            diagnostics.error(e.at(), "cannot read baseline " + baseline + ": " + e.getMessage(),
+                    "a baseline is the UTF-8 JSON file --write-baseline writes");
+            return Optional.empty();
         } catch (IOException e) {
             diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e),
                     e instanceof NoSuchFileException ? "record one with --write-baseline " + baseline : null);

@@ -161,6 +161,33 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselineIsReadAsEveryInputIs() throws IOException {
+        Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\n");
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        assertEquals(1, lint("--fail-on", "note", policy.toString()).exit(), "there are findings to baseline");
+        byte[] recorded = Files.readAllBytes(baseline);
+
+        // An editor that saves with a byte-order mark leaves the baseline usable.
+        byte[] marked = new byte[recorded.length + 3];
+        marked[0] = (byte) 0xEF;
+        marked[1] = (byte) 0xBB;
+        marked[2] = (byte) 0xBF;
+        System.arraycopy(recorded, 0, marked, 3, recorded.length);
+        Files.write(baseline, marked);
+        LintFixtures.Run withMark = lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(0, withMark.exit(), withMark.err());
+
+        // A byte that is not UTF-8 is reported where it is, as in a policy or configuration.
+        Files.write(baseline, "{\n  \"version\": 2,\n  \"findings\": [\"\u00e9\"]\n}\n".getBytes(StandardCharsets.ISO_8859_1));
+        LintFixtures.Run latin = lint("--baseline", baseline.toString(), policy.toString());
+        assertEquals(2, latin.exit());
+        assertTrue(latin.err().contains(baseline + ":3:17: error: cannot read baseline " + baseline
+                + ": it is not UTF-8 text (byte 0xE9)"), latin.err());
+        assertFalse(latin.err().contains("Exception"), latin.err());
+    }
+
+    @Test
     void aBaselinedFindingGrownMoreSevereIsNew() throws IOException {
         // RDP from a private /8 is a warning; once the network it names is the world, an error.
         String rule = "allow rdp from partners to web1 owner \"ops\"\n";
