@@ -215,8 +215,12 @@ public final class GitRevision implements FileStore {
         }
         process.getOutputStream().close();
         try (InputStream out = process.getInputStream()) {
-            byte[] bytes = out.readAllBytes();
+            // A blob is an input file like any other: past the cap, git is stopped, not read to its end.
+            byte[] bytes = FileStore.readCapped(out);
             return new Result(process.waitFor(), bytes);
+        } catch (FileStore.TooLarge e) {
+            process.destroyForcibly();
+            throw e;
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

@@ -118,6 +118,21 @@ class DiffGitTest {
     }
 
     @Test
+    void aFileTooLargeAtTheRevisionIsRefusedAsOnDisk() throws Exception {
+        // One byte past the cap every input file has; git's output is not read to its end.
+        Path big = repository.resolve("site/big.policy");
+        try (var out = Files.newOutputStream(big)) {
+            byte[] comments = "# padding\n".repeat(1024 * 1024 / 10).getBytes(StandardCharsets.US_ASCII);
+            for (long written = 0; written <= 64L * 1024 * 1024; written += comments.length) out.write(comments);
+        }
+        commit("big");
+        write("site/big.policy", "host web9 = 10.10.1.19\n");
+        Run run = diff("--git", "HEAD", file("site/big.policy"));
+        assertEquals(2, run.exit, run.out);
+        assertTrue(run.err.contains("cannot read 'HEAD:site/big.policy': it is larger than 64 MiB"), run.err);
+    }
+
+    @Test
     void aSymbolicLinkInTheRevisionIsFollowed() throws Exception {
         // Git stores a link as a blob holding its target; that text used to be read as the policy.
         write("shared/rules.policy", Files.readString(repository.resolve("site/rules.policy")));
