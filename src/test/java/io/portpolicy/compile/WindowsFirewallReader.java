@@ -28,6 +28,8 @@ import java.util.Map;
 final class WindowsFirewallReader {
 
     static final String QUOTES = "'\u2018\u2019\u201a\u201b";
+    /** What ends a batch line so that cmd.exe leaves the batch, with an error, when the command fails. */
+    static final String STOP_ON_FAILURE = " || exit /b 1";
 
     /** One rule as the firewall holds it. */
     record FwRule(Map<String, List<String>> parameters) {
@@ -223,6 +225,16 @@ final class WindowsFirewallReader {
                 reader.disableAll();
                 continue;
             }
+            if (line.startsWith("netsh advfirewall firewall delete rule name=\"")) {
+                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2, line);
+                reader.removedGroups.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
+                continue;
+            }
+            expect(line.length() <= 8191, "longer than cmd.exe runs: " + line.length() + " characters");
+            // Every other command configures the firewall: cmd.exe goes on after a failed one, so
+            // each must end the batch itself when it fails (as the script's 'Stop' does).
+            expect(line.endsWith(STOP_ON_FAILURE), "goes on after a failure: " + line);
+            line = line.substring(0, line.length() - STOP_ON_FAILURE.length());
             if (line.equals("netsh advfirewall set allprofiles state on")) {
                 reader.enabled = true;
                 continue;
@@ -233,12 +245,6 @@ final class WindowsFirewallReader {
                 reader.defaultOutbound = p[1].startsWith("block") ? "Block" : "Allow";
                 continue;
             }
-            if (line.startsWith("netsh advfirewall firewall delete rule name=\"")) {
-                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2, line);
-                reader.removedGroups.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
-                continue;
-            }
-            expect(line.length() <= 8191, "longer than cmd.exe runs: " + line.length() + " characters");
             String prefix = "netsh advfirewall firewall add rule ";
             expect(line.startsWith(prefix) && count(line, '"') == 4 && !line.matches(".*[%!^&|<>].*"), line);
             Map<String, List<String>> p = new LinkedHashMap<>();

@@ -335,6 +335,14 @@ public final class WindowsBackend implements Backend {
     static final int CMD_LINE_CHARS = 8191;
 
     /**
+     * Ends the batch when a command that configures the firewall fails, as the PowerShell
+     * script's {@code $ErrorActionPreference = 'Stop'} does: cmd.exe runs the next line
+     * whatever the last one returned, so a Block rule netsh refused would leave its packets to
+     * a default of allow, and the batch would still end in success.
+     */
+    static final String STOP_ON_FAILURE = " || exit /b 1";
+
+    /**
      * netsh cannot select rules by group, and a rule dropped from the policy must not stay
      * behind from an earlier run: every rule the batch adds has the group's name, and the batch
      * first deletes every rule of that name (netsh deletes all rules a name matches).
@@ -350,11 +358,12 @@ public final class WindowsBackend implements Backend {
         out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
         // Every other enabled rule would be united with the policy's (see powershell()).
         out.append("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1\r\n");
-        out.append("netsh advfirewall set allprofiles state on\r\n");
+        out.append("netsh advfirewall set allprofiles state on").append(STOP_ON_FAILURE).append("\r\n");
         var settings = request.effective().policy().settings();
         out.append("netsh advfirewall set allprofiles firewallpolicy ")
                 .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
-                .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound\r\n");
+                .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound")
+                .append(STOP_ON_FAILURE).append("\r\n");
         for (WinRule rule : rules) {
             List<String> protocols = new ArrayList<>();
             String base = rule.protocol().toLowerCase();
@@ -370,7 +379,8 @@ public final class WindowsBackend implements Backend {
                 String head = "netsh advfirewall firewall add rule name=\"" + name + "\" dir="
                         + (rule.direction() == Direction.INBOUND ? "in" : "out") + " action="
                         + rule.actionWord().toLowerCase() + " protocol=" + protocol;
-                String tail = " profile=any enable=yes description=\"" + cmdText(rule.description()) + "\"\r\n";
+                String tail = " profile=any enable=yes description=\"" + cmdText(rule.description()) + "\""
+                        + STOP_ON_FAILURE + "\r\n";
                 addLines(out, head, tail, List.of(rule.localAddresses(), rule.remoteAddresses(), rule.localPorts(),
                         rule.remotePorts()));
             }
