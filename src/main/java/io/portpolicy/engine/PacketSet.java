@@ -112,6 +112,15 @@ public final class PacketSet {
     }
 
     /**
+     * The same flows from other source ports: the packets whose every other field is that of a
+     * packet in this set with some source port. A set equal to its {@code anySourcePort()} does
+     * not depend on the source port, which a platform without that field can express.
+     */
+    public PacketSet anySourcePort() {
+        return space.wrap(space.bdd.exists(node, space.sourcePortVariables()));
+    }
+
+    /**
      * The packets, judged at any target of the layer, whose every other field is that of a
      * packet in this set at some own address: the set with its own side left free. A set
      * equal to its {@code anyOwn()} treats every address of the layer alike, which is what a

@@ -565,6 +565,23 @@ class AwsSecurityGroupBackendTest {
         assertTrue(over.getMessage().contains("needs more than 1000 inbound IPv4 rules"), over.getMessage());
     }
     @Test
+    void aSourcePortRuleChangingNothingAdmittedIsNoReasonToRefuse() throws CompileException {
+        // Nothing allows UDP, so the deny of replies from port 53 admits what the default does.
+        EffectivePolicy idle = policy("group web = 10.20.1.0/24\ndefault inbound deny\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\nallow tcp/443 from any to web\n");
+        Target web = idle.target("web").orElseThrow();
+        assertTrue(crossCheck("idle source-port deny", idle, web, 7, TargetOptions.defaults(BACKEND)) > 0);
+
+        // Here it takes source port 53 out of an allow: a security group cannot say that.
+        EffectivePolicy carving = policy("group web = 10.20.1.0/24\ndefault inbound deny\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\nallow udp/1000-2000 from any to web\n");
+        CompileException e = assertThrows(CompileException.class, () -> compile(carving,
+                carving.target("web").orElseThrow(), "json", TargetOptions.defaults(BACKEND)));
+        assertEquals(3, e.rule().location().line());
+        assertTrue(e.getMessage().contains("cannot match source ports"), e.getMessage());
+    }
+
+    @Test
     void refusalsNameTheRule() {
         EffectivePolicy sourcePort = policy("group web = 10.20.1.0/24\nallow tcp from 192.0.2.0/24 port 53 to web\n");
         CompileException e = assertThrows(CompileException.class,

@@ -183,7 +183,7 @@ public final class AwsSecurityGroupBackend implements Backend {
         GroupRules rules = GroupRules.of(effective, group, direction);
         PacketSet admitted = rules.admitted();
         rules.requireAlike(admitted, RULES);
-        rules.requireNoSourcePorts(RULES);
+        rules.requireNoSourcePorts(admitted, RULES);
         boolean inbound = direction == Direction.INBOUND;
         // The description cuts a set by protocol first, so peers admitted for every protocol and
         // port beside others admitted for some would come as one entry per protocol; their

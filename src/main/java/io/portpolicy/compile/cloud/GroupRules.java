@@ -219,16 +219,39 @@ public final class GroupRules {
 
     /** Refuses a decisive rule that matches on source ports ({@code from ... port}), which the (stateful) platform cannot. */
     public void requireNoSourcePorts(String platform) throws CompileException {
-        requireNoSourcePorts(platform, "drop 'port' after 'from' (a stateful platform admits replies by itself)");
+        requireNoSourcePorts(platform, STATEFUL_FIX);
     }
 
     /** Refuses a decisive rule that matches on source ports, with the {@code fix} that suits the platform. */
     public void requireNoSourcePorts(String platform, String fix) throws CompileException {
         for (Decisive d : decisive) {
-            if (d.rule().from().ports() != null && !d.rule().from().ports().isAll()) {
-                throw new CompileException(d.rule(), platform + " rules cannot match source ports; " + fix);
-            }
+            if (namesSourcePorts(d.rule())) throw sourcePortsRefused(d.rule(), platform, fix);
         }
+    }
+
+    /**
+     * Refuses unless {@code set} admits every source port alike, as a platform must that
+     * compiles the admitted set into entries without a source-port field (security groups). A
+     * rule naming source ports that changes nothing admitted, such as a deny of replies from
+     * port 53 where no rule allows them, is no reason to refuse. The rule blamed is the first
+     * decisive one naming source ports: a set made only of rules that name none cannot depend on them.
+     */
+    public void requireNoSourcePorts(PacketSet set, String platform) throws CompileException {
+        if (set.equals(set.anySourcePort())) return;
+        for (Decisive d : decisive) {
+            if (namesSourcePorts(d.rule())) throw sourcePortsRefused(d.rule(), platform, STATEFUL_FIX);
+        }
+        throw new IllegalStateException("a set built from rules naming no source port depends on them");
+    }
+
+    private static final String STATEFUL_FIX = "drop 'port' after 'from' (a stateful platform admits replies by itself)";
+
+    private static boolean namesSourcePorts(Rule rule) {
+        return rule.from().ports() != null && !rule.from().ports().isAll();
+    }
+
+    private static CompileException sourcePortsRefused(Rule rule, String platform, String fix) {
+        return new CompileException(rule, platform + " rules cannot match source ports; " + fix);
     }
 
     /**
