@@ -295,6 +295,19 @@ class WindowsBackendTest {
     }
 
     @Test
+    void theImplicitLoopbackRuleIsVisibleInBothFormats() throws CompileException {
+        // The language makes loopback an implicit rule "visible in the output"; Windows needs no
+        // rule for it, so the output says so instead.
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
+                "host srv = 10.0.0.1\nallow tcp/22\n"), CompileFixtures.TODAY);
+        Target srv = effective.target("srv").orElseThrow();
+        String script = compile(effective, srv, "powershell").parts().get(0).text();
+        assertTrue(script.contains("# implicit: loopback traffic is always admitted"), script);
+        String netsh = compile(effective, srv, "netsh").parts().get(0).text();
+        assertTrue(netsh.contains("rem implicit: loopback traffic is always admitted"), netsh);
+    }
+
+    @Test
     void logIsCompiledWithoutLoggingAndTheOutputSaysSo() throws CompileException {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
                 "host srv = 10.0.0.1\nallow tcp/22 log\n"), CompileFixtures.TODAY);

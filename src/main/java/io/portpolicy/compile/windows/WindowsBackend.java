@@ -309,6 +309,9 @@ public final class WindowsBackend implements Backend {
                 || request.effective().compiledRules().stream().anyMatch(r -> r.action() == Action.REJECT);
         notes.add("Windows Defender Firewall: Block beats Allow and order does not matter, so these are the policy's "
                 + "effective rules.");
+        // The policy's implicit loopback rule needs no Windows rule, but a reader must see it is there.
+        notes.add("implicit: loopback traffic is always admitted: Windows Defender Firewall does not filter loopback,"
+                + " which includes a host's traffic to its own addresses, so it needs no rule here.");
         if (reject) {
             notes.add("note: reject is compiled as Block: Windows drops the packet and cannot answer with a TCP "
                     + "reset or an ICMP error.");
