@@ -97,13 +97,20 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String expected = previous == null
                 ? "a statement such as 'host', 'group' or 'allow'"
                 : "a new statement such as 'allow', 'deny', 'host' or 'group'";
+        String hint = keywordHint(token, IntervalSet.EMPTY_SET);
         if (previous != null) {
             Set<Integer> clauses = ruleClauses(parser.getInputStream(), token.getTokenIndex());
             if (clauses != null) {
                 String options = "an option (log, comment, owner, ticket, expires, waive) or a new statement";
-                expected = clauses.contains(PolicyLexer.TO) ? options
+                // After an option only options follow: 'from' and 'to' are not expected there any more.
+                boolean optionsStarted = clauses.stream().anyMatch(OPTION_KEYWORDS::contains);
+                expected = optionsStarted || clauses.contains(PolicyLexer.TO) ? options
                         : clauses.contains(PolicyLexer.FROM) ? "'to', " + options
                         : "'from', 'to', " + options;
+                boolean clause = token.getType() == PolicyLexer.FROM || token.getType() == PolicyLexer.TO;
+                if (optionsStarted && clause && !clauses.contains(token.getType())) {
+                    hint = "'from' and 'to' come before the options: move the options to the end of the rule";
+                }
             }
         }
         if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return;
@@ -112,8 +119,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             add(token, "unterminated string", UNTERMINATED_HINT);
             return;
         }
-        add(token, "unexpected " + describe(token) + where + "; expected " + expected,
-                keywordHint(token, IntervalSet.EMPTY_SET));
+        add(token, "unexpected " + describe(token) + where + "; expected " + expected, hint);
     }
 
     /**
@@ -219,8 +225,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
 
     /**
-     * When the token follows the start of a rule in the same statement, which of 'from' and 'to'
-     * that rule has already had; {@code null} when it is not in a rule.
+     * When the token follows the start of a rule in the same statement, which of 'from', 'to'
+     * and the option keywords that rule has already had; {@code null} when it is not in a rule.
      */
     private static Set<Integer> ruleClauses(TokenStream tokens, int index) {
         Set<Integer> clauses = new java.util.HashSet<>();
@@ -228,7 +234,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             Token t = tokens.get(i);
             if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
             if (t.getType() == PolicyLexer.SEMI) return null;
-            if (t.getType() == PolicyLexer.FROM || t.getType() == PolicyLexer.TO) clauses.add(t.getType());
+            boolean clause = t.getType() == PolicyLexer.FROM || t.getType() == PolicyLexer.TO;
+            if (clause || OPTION_KEYWORDS.contains(t.getType())) clauses.add(t.getType());
             if (t.getType() == PolicyLexer.ALLOW || t.getType() == PolicyLexer.DENY
                     || t.getType() == PolicyLexer.REJECT) return clauses;
             if (STATEMENT_KEYWORDS.contains(t.getType()) && t.getType() != PolicyLexer.EPHEMERAL) return null;

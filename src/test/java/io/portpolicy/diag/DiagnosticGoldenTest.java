@@ -321,6 +321,13 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxClauseAfterOption() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/22 log from any
+                """);
+    }
+
+    @Test
     void syntaxUnterminatedString() throws IOException {
         verifyError("main.policy", """
                 allow tcp/443 from any comment "web traffic
