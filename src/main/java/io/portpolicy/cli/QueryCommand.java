@@ -87,8 +87,11 @@ final class QueryCommand implements Callable<Integer> {
         this.io = io;
     }
 
-    /** One side of the packet: the addresses it may take, and the group named for it, if any. */
-    private record End(List<IPAddress> candidates, Target group) {
+    /**
+     * One side of the packet: the addresses it may take, the group named for it, if any, and
+     * whether it was given as an address rather than a name.
+     */
+    private record End(List<IPAddress> candidates, Target group, boolean givenAsAddress) {
     }
 
     /** Where the packet is judged, and in which direction. */
@@ -109,7 +112,7 @@ final class QueryCommand implements Callable<Integer> {
         refuseOptionsOtherProtocolsTake(protocol);
         End source = end(policy, from, "--from");
         End destination = end(policy, to, "--to");
-        Family family = family(policy, source, destination, protocol);
+        Family family = family(source, destination, protocol);
         IPAddress src = pick(source, family, "--from", destination.candidates());
         IPAddress dst = pick(destination, family, "--to", List.of(src));
 
@@ -172,14 +175,14 @@ final class QueryCommand implements Callable<Integer> {
 
     private End end(Policy policy, String text, String option) {
         Host host = policy.hosts().get(text);
-        if (host != null) return new End(host.addresses(), null);
+        if (host != null) return new End(host.addresses(), null, false);
         if (policy.groups().containsKey(text)) {
             Target group = Target.of(policy.groups().get(text));
-            return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group);
+            return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group, false);
         }
         IPAddress address = AddressParser.single(text);
         if (address == null) throw Main.usage(spec, notAnAddress(policy, text, option));
-        return new End(List.of(address), null);
+        return new End(List.of(address), null, true);
     }
 
     /**
@@ -228,20 +231,15 @@ final class QueryCommand implements Callable<Integer> {
         return option + ": " + AddressParser.invalid(text) + "; " + AddressParser.hint(text);
     }
 
-    private static Family family(Policy policy, End source, End destination, Protocol protocol) {
+    private static Family family(End source, End destination, Protocol protocol) {
         if (protocol.family().isPresent()) return protocol.family().get();
+        // An address given is that side's only address, so it decides, whether a host owns it or not.
         for (End end : List.of(source, destination)) {
-            if (isAddressNoHostOwns(policy, end)) return Family.of(end.candidates().get(0));
+            if (end.givenAsAddress()) return Family.of(end.candidates().get(0));
         }
         boolean v4 = source.candidates().stream().anyMatch(IPAddress::isIPv4)
                 && destination.candidates().stream().anyMatch(IPAddress::isIPv4);
         return v4 ? Family.IPV4 : Family.IPV6;
-    }
-
-    /** Whether the side was given as an address that belongs to no host (a host's name gives its addresses). */
-    private static boolean isAddressNoHostOwns(Policy policy, End end) {
-        return end.group() == null && end.candidates().size() == 1
-                && hostOwning(policy, end.candidates().get(0)).isEmpty();
     }
 
     /**

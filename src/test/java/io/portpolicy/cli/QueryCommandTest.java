@@ -29,7 +29,11 @@ class QueryCommandTest {
     Path dir;
 
     private CliRun query(String... args) throws IOException {
-        Path policy = Files.writeString(dir.resolve("p.policy"), POLICY, StandardCharsets.UTF_8);
+        return queryPolicy(POLICY, args);
+    }
+
+    private CliRun queryPolicy(String text, String... args) throws IOException {
+        Path policy = Files.writeString(dir.resolve("p.policy"), text, StandardCharsets.UTF_8);
         List<String> all = new ArrayList<>(List.of("query", policy.toString()));
         all.addAll(List.of(args));
         return CliRun.run(false, all.toArray(String[]::new));
@@ -84,6 +88,14 @@ class QueryCommandTest {
                         + " firewall rule can match; drop the %zone: write 2001:db8::5");
         assertUsageError(query("--from", "2001:db8::5", "--to", "2001:db8:1::11%br-lan", "--proto", "tcp", "--port",
                 "22"), "--to: invalid IPv6 address '2001:db8:1::11%br-lan': a %zone");
+    }
+
+    @Test
+    void anAddressGivenDecidesTheFamilyEvenWhenAHostOwnsIt() throws IOException {
+        // 10.0.1.11 is web1's: the packet is IPv4, so the IPv6-only group is what cannot take it.
+        String policy = POLICY + "group v6only = 2001:db8:6::/48\n";
+        assertUsageError(queryPolicy(policy, "--from", "10.0.1.11", "--to", "v6only", "--proto", "tcp", "--port", "22"),
+                "--to has no IPv4 address for this packet");
     }
 
     @Test
