@@ -216,14 +216,34 @@ public final class HostRules {
                 cube.icmpTypes(), cube.icmpCodes(), cube.sources(), cube.destinations());
     }
 
+    /** The values without one value. */
+    private static List<ValueRange> without(List<ValueRange> values, int value) {
+        List<ValueRange> out = new ArrayList<>();
+        for (ValueRange v : values) {
+            if (value < v.low() || v.high() < value) {
+                out.add(v);
+                continue;
+            }
+            if (v.low() < value) out.add(new ValueRange(v.low(), value - 1));
+            if (value < v.high()) out.add(new ValueRange(value + 1, v.high()));
+        }
+        return out;
+    }
+
     /**
      * How a reject block is compiled: TCP answers with a reset, everything else with an ICMP
-     * error, so a block holding TCP and other protocols becomes its TCP part followed by the
-     * whole block (whose TCP packets the first part has already taken).
+     * error, so a block holding TCP and other protocols becomes its TCP part, then the rest.
+     * When the block lists its protocols, the rest is exactly the others, so that every line
+     * can match. When it holds every protocol, the rest is the whole block, which renders with
+     * no protocol match (listing 255 protocols would not be shorter); the TCP part before it
+     * has taken its TCP packets, so a backend dispatching by protocol must not send it where
+     * only TCP goes.
      */
     public static List<PacketCube> rejectParts(PacketCube cube) {
         if (!contains(cube.protocols(), TCP) || isOnly(cube.protocols(), TCP)) return List.of(cube);
-        return List.of(withProtocols(cube, List.of(new ValueRange(TCP, TCP))), cube);
+        PacketCube tcp = withProtocols(cube, List.of(new ValueRange(TCP, TCP)));
+        PacketCube rest = isFull(cube.protocols(), 255) ? cube : withProtocols(cube, without(cube.protocols(), TCP));
+        return List.of(tcp, rest);
     }
 
     /** An address range as one element: {@code a}, {@code a/n} when it is one prefix block, else {@code a-b}. */

@@ -63,6 +63,27 @@ class IptablesBackendTest {
         assertEquals(255, comment.length(), comment);
     }
 
+    /**
+     * A reject of several protocols answers TCP with a reset and the rest with an ICMP error,
+     * one line for each protocol: none repeated, so each can match.
+     */
+    @Test
+    void aRejectOfSeveralProtocolsHasOneLinePerProtocol() {
+        String policy = NftablesBackendTest.REJECTS.replace("host h =", "host web1 =").replace(" to h", " to web1");
+        List<String> v4 = inboundRules(policy, 0);
+        assertEquals(List.of(
+                "-A portpolicy-in-rules -s 10.1.0.0/16 -p tcp -j REJECT --reject-with tcp-reset",
+                "-A portpolicy-in-rules -s 10.1.0.0/16 -p udp -j REJECT --reject-with icmp-admin-prohibited"),
+                v4.subList(0, 2));
+        for (List<String> lines : List.of(v4, inboundRules(policy, 1))) {
+            assertEquals(lines.size(), new java.util.HashSet<>(lines).size(), "a line twice: " + lines);
+            for (String line : lines) {
+                if (!line.contains(" -j REJECT ")) continue;
+                assertEquals(line.contains(" -p tcp "), line.endsWith("--reject-with tcp-reset"), line);
+            }
+        }
+    }
+
     /** iptables' icmp match reads type 255 as every type: type 255 is matched on the header's bytes instead. */
     @Test
     void icmpType255IsMatchedExactly() {

@@ -104,6 +104,69 @@ class NftablesBackendTest {
         assertFalse(ruleset.contains("input_ipv6_"), "no IPv6 chains for a host without IPv6: " + ruleset);
     }
 
+    static final String REJECTS = """
+            host h = 10.0.0.1, 2001:db8::1
+            default inbound allow
+            reject tcp, udp from 10.1.0.0/16 to h
+            reject any from 10.2.0.0/16 to h log
+            reject tcp, icmp from 10.3.0.0/16 to h log
+            reject udp from 10.4.0.0/16 to h
+            reject tcp from 10.5.0.0/16 to h
+            reject tcp, udp, icmpv6 from 2001:db8:6::/48 to h log
+            reject any from 2001:db8:7::/48 to h
+            """;
+
+    /**
+     * A reject of several protocols answers TCP with a reset and the rest with an ICMP error,
+     * and each per-protocol chain gets only the lines that can match its protocol: none twice,
+     * none for another protocol, the log line once before the verdicts.
+     */
+    @Test
+    void everyRejectLineCanMatchInItsChain() {
+        String ruleset = compile(REJECTS, "h");
+        assertEquals(List.of("ip saddr 10.1.0.0/16 meta l4proto tcp reject with tcp reset",
+                "ip saddr 10.2.0.0/16 limit name \"log_rule_2\" log prefix \"portpolicy \"",
+                "ip saddr 10.2.0.0/16 meta l4proto tcp reject with tcp reset",
+                "ip saddr 10.3.0.0/16 meta l4proto @" + protocolSet(ruleset, "icmp, tcp")
+                        + " limit name \"log_rule_3\" log prefix \"portpolicy \"",
+                "ip saddr 10.3.0.0/16 meta l4proto tcp reject with tcp reset",
+                "ip saddr 10.5.0.0/16 meta l4proto tcp reject with tcp reset"), rules(ruleset, "input_ipv4_tcp"));
+        assertEquals(List.of("ip saddr 10.1.0.0/16 meta l4proto udp reject with icmpx type admin-prohibited",
+                "ip saddr 10.2.0.0/16 limit name \"log_rule_2\" log prefix \"portpolicy \"",
+                "ip saddr 10.2.0.0/16 reject with icmpx type admin-prohibited",
+                "ip saddr 10.4.0.0/16 meta l4proto udp reject with icmpx type admin-prohibited"),
+                rules(ruleset, "input_ipv4_udp"));
+        assertEquals(List.of("ip saddr 10.2.0.0/16 limit name \"log_rule_2\" log prefix \"portpolicy \"",
+                "ip saddr 10.2.0.0/16 reject with icmpx type admin-prohibited"), rules(ruleset, "input_ipv4_other"));
+        Map<String, String> sets = declared(ruleset);
+        for (String chain : List.of("tcp", "udp", "icmp")) {
+            for (String family : List.of("ipv4", "ipv6")) {
+                String name = "input_" + family + "_" + chain;
+                String l4proto = chain.equals("icmp") && family.equals("ipv6") ? "ipv6-icmp" : chain;
+                List<String> lines = rules(ruleset, name);
+                assertEquals(lines.size(), new java.util.HashSet<>(lines).size(), "a line twice in " + name + ": " + lines);
+                for (String line : lines) {
+                    Matcher protocol = Pattern.compile("meta l4proto (@?[a-z0-9_-]+) ").matcher(line);
+                    if (protocol.find()) {
+                        String matched = protocol.group(1);
+                        List<String> protocols = matched.startsWith("@")
+                                ? List.of(sets.get(matched.substring(1)).split(", ")) : List.of(matched);
+                        assertTrue(protocols.contains(l4proto), "a line for another protocol in " + name + ": " + line);
+                    }
+                    if (line.contains(" reject ")) {
+                        assertEquals(chain.equals("tcp"), line.endsWith("reject with tcp reset"), name + ": " + line);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The name of the declared protocol set with these elements. */
+    private static String protocolSet(String ruleset, String elements) {
+        return declared(ruleset).entrySet().stream().filter(e -> e.getValue().equals(elements))
+                .findFirst().orElseThrow(() -> new AssertionError(elements + " not declared: " + ruleset)).getKey();
+    }
+
     /** The rules of one chain, without their comments. */
     private static List<String> rules(String ruleset, String chain) {
         String body = ruleset.substring(ruleset.indexOf("\tchain " + chain + " {\n"));

@@ -172,6 +172,22 @@ public final class NftablesBackend implements Backend {
                             > (TCP.holds(cube) ? 1 : 0) + (UDP.holds(cube) ? 1 : 0) + (ICMP.holds(cube) ? 1 : 0);
             }
         }
+
+        /**
+         * The parts of a block ({@link HostRules#rejectParts}) whose lines belong in this class's
+         * chain: those holding the class, but none after a part that took all its packets. The
+         * parts differ only in protocols, so an earlier part holding TCP, UDP or ICMP (one
+         * protocol each) took every packet of the block in that class; OTHER is many protocols.
+         */
+        List<PacketCube> partsReaching(List<PacketCube> parts) {
+            List<PacketCube> out = new ArrayList<>();
+            for (PacketCube part : parts) {
+                if (!holds(part)) continue;
+                out.add(part);
+                if (this != OTHER) break;
+            }
+            return out;
+        }
     }
 
     /**
@@ -214,13 +230,19 @@ public final class NftablesBackend implements Backend {
             // Made safe once: a rule may give many lines.
             String comment = comment(HostRules.describe(rule, COMMENT_BYTES));
             for (PacketCube cube : compiled.cubes()) {
-                StringBuilder lines = new StringBuilder();
-                if (rule.options().log()) safeLine(lines, match(rules, cube, rule, sets) + log(rule), comment);
+                StringBuilder logLine = new StringBuilder();
+                if (rule.options().log()) safeLine(logLine, match(rules, cube, rule, sets) + log(rule), comment);
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
-                for (PacketCube part : parts) safeLine(lines, match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
+                Map<PacketCube, StringBuilder> verdictLines = new HashMap<>();
+                for (PacketCube part : parts) {
+                    safeLine(verdictLines.computeIfAbsent(part, k -> new StringBuilder()),
+                            match(rules, part, rule, sets) + verdict(rule.action(), part), comment);
+                }
                 for (Transport transport : Transport.values()) {
                     if (!transport.holds(cube)) continue;
-                    dispatched.computeIfAbsent(subchain(name, cube.family(), transport), k -> new StringBuilder()).append(lines);
+                    StringBuilder lines = dispatched.computeIfAbsent(subchain(name, cube.family(), transport),
+                            k -> new StringBuilder()).append(logLine);
+                    for (PacketCube part : transport.partsReaching(parts)) lines.append(verdictLines.get(part));
                 }
             }
         }
