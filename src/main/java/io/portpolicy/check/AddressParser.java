@@ -11,6 +11,7 @@ import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.source.Location;
+import io.portpolicy.syntax.BlockInHost;
 
 import java.util.regex.Pattern;
 
@@ -71,6 +72,18 @@ public final class AddressParser {
         IPAddress address = single(text);
         if (address == null) diagnostics.error(at, invalid(text), hint(text));
         return address;
+    }
+
+    /**
+     * A host's single address, or {@code null} after reporting why it is not one. A policy's
+     * parser refuses a CIDR there; one from an inventory is refused here in the same words.
+     */
+    IPAddress hostAddress(String host, String text, Location at) {
+        if (text.indexOf('/') >= 0) {
+            diagnostics.error(at, BlockInHost.error(true, text), BlockInHost.hint(host, text));
+            return null;
+        }
+        return address(text, at);
     }
 
     /** The one address {@code text} is in a form the language accepts, or {@code null}. */

@@ -125,7 +125,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     /**
      * A CIDR or range in a host definition ('host db = 10.0.0.0/24'): the definition ends at the
      * address, and the '/' or '-' after it is the stray token, the next in {@code tokens}. Said
-     * as what it is, with the network to write.
+     * as what it is, with what to write instead.
      */
     private boolean reportBlockInHost(TokenStream tokens, Token stray, Token address) {
         boolean cidr = stray.getType() == PolicyLexer.SLASH;
@@ -144,8 +144,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         int length = last.getCharPositionInLine() + last.getText().length() - start;
         count++;
         diagnostics.error(source.at(address.getLine(), start + 1, length),
-                "a host holds single addresses, not the " + (cidr ? "CIDR" : "range") + " " + Quote.of(block),
-                "a host is one machine; for a block of addresses write network " + Quote.cut(name.getText()) + " = " + Quote.cut(block));
+                BlockInHost.error(cidr, block), BlockInHost.hint(name.getText(), block));
         return true;
     }
 

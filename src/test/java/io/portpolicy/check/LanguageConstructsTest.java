@@ -148,6 +148,7 @@ class LanguageConstructsTest {
             // A host is one machine: a CIDR or range belongs in a network or group.
             check("host h = 10.0.0.0/24").assertError("a host holds single addresses, not the CIDR '10.0.0.0/24'");
             check("host h = 10.0.0.1-10.0.0.9").assertError("a host holds single addresses, not the range '10.0.0.1-10.0.0.9'");
+            check("host h = 10.0.0.1/32").assertError("a host holds single addresses, not the CIDR '10.0.0.1/32'");
         }
 
         @Test

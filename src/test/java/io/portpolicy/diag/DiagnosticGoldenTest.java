@@ -426,6 +426,8 @@ class DiagnosticGoldenTest {
                 host h2 = 10.0.0.0/24
                 host h3 = 10.0.0.1, 10.0.0.5-10.0.0.9 os linux
                 host h4 = 2001:db8::/64
+                host h5 = 10.0.0.2/32
+                host h6 = 2001:db8::1/128
                 """);
     }
 
@@ -485,6 +487,19 @@ class DiagnosticGoldenTest {
                 "inventory.yaml", """
                 hosts:
                   web1: { addresses: [], os: linux }
+                """);
+    }
+
+    /** A CIDR as a host's address is refused in the words a policy uses, not as an invalid address. */
+    @Test
+    void yamlHostWithACidr() throws IOException {
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  db1: { addresses: [10.0.1.11/32] }
+                  db2: { addresses: [10.0.2.0/24, 2001:db8::12/128] }
                 """);
     }
 
