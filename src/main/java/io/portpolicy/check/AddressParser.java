@@ -76,11 +76,12 @@ public final class AddressParser {
 
     /**
      * A host's single address, or {@code null} after reporting why it is not one. A policy's
-     * parser refuses a CIDR there; one from an inventory is refused here in the same words.
+     * parser refuses a CIDR or range there; one from an inventory is refused here in the same words.
      */
-    IPAddress hostAddress(String host, String text, Location at) {
-        if (text.indexOf('/') >= 0) {
-            diagnostics.error(at, BlockInHost.error(true, text), BlockInHost.hint(host, text));
+    IPAddress hostAddress(String text, Location at) {
+        boolean cidr = text.indexOf('/') >= 0;
+        if (cidr || text.indexOf('-') >= 0) {
+            diagnostics.error(at, BlockInHost.error(cidr, text), BlockInHost.inventoryHint(text));
             return null;
         }
         return address(text, at);

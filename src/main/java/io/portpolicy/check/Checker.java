@@ -327,7 +327,7 @@ public final class Checker {
     private void resolveHost(Declarations.HostDecl decl) {
         List<IPAddress> parsed = new ArrayList<>();
         for (Located literal : decl.addresses()) {
-            IPAddress address = addresses.hostAddress(decl.name(), literal.text(), literal.location());
+            IPAddress address = addresses.hostAddress(literal.text(), literal.location());
             if (address == null) continue;
             Host owner = addressOwners.get(address);
             if (owner != null) {

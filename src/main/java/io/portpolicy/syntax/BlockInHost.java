@@ -21,14 +21,25 @@ public final class BlockInHost {
      * it; any other block is a network.
      */
     public static String hint(String host, String block) {
+        String single = singleAddress(block);
+        return single != null ? single
+                : "a host is one machine; for a block of addresses write network " + Quote.cut(host) + " = " + Quote.cut(block);
+    }
+
+    /** The hint in an inventory, which has groups but no networks. */
+    public static String inventoryHint(String block) {
+        String single = singleAddress(block);
+        return single != null ? single
+                : "a host is one machine; put a block of addresses in a group (groups: { NAME: [" + Quote.cut(block)
+                        + "] }) or define it as a network in the policy";
+    }
+
+    /** The hint for a prefix as long as the address (/32, /128): it is one address; else {@code null}. */
+    private static String singleAddress(String block) {
         int slash = block.indexOf('/');
-        if (slash > 0) {
-            String address = block.substring(0, slash);
-            int bits = address.indexOf(':') >= 0 ? 128 : 32;
-            if (block.substring(slash + 1).matches("0*" + bits)) {
-                return "a /" + bits + " is one address: write " + Quote.cut(address);
-            }
-        }
-        return "a host is one machine; for a block of addresses write network " + Quote.cut(host) + " = " + Quote.cut(block);
+        if (slash <= 0) return null;
+        String address = block.substring(0, slash);
+        int bits = address.indexOf(':') >= 0 ? 128 : 32;
+        return block.substring(slash + 1).matches("0*" + bits) ? "a /" + bits + " is one address: write " + Quote.cut(address) : null;
     }
 }

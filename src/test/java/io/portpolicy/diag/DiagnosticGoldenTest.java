@@ -500,6 +500,7 @@ class DiagnosticGoldenTest {
                 hosts:
                   db1: { addresses: [10.0.1.11/32] }
                   db2: { addresses: [10.0.2.0/24, 2001:db8::12/128] }
+                  db3: { addresses: [10.0.3.5-10.0.3.9] }
                 """);
     }
 
