@@ -276,7 +276,8 @@ public final class PacketSpace {
 
     /** Walks down to the own field and marks the atoms (within [from, to)) each node there admits. */
     private void collectAtoms(int node, int from, int to, BitSet owned) {
-        if (node == Bdd.FALSE || from >= to || !bdd.firstVisit(node)) return;
+        // Once every atom of the family is marked, the rest of the diagram can add none.
+        if (node == Bdd.FALSE || owned.nextClearBit(from) >= to || !bdd.firstVisit(node)) return;
         if (node == Bdd.TRUE || bdd.var(node) >= own.offset()) {
             markAtoms(node, 0, 0, from, to, owned);
             return;
