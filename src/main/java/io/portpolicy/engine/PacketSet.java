@@ -121,6 +121,14 @@ public final class PacketSet {
     }
 
     /**
+     * The same flows with other ICMP messages: the packets whose every other field is that of a
+     * packet in this set with some ICMP type and code.
+     */
+    public PacketSet anyIcmpMessage() {
+        return space.wrap(space.bdd.exists(node, space.icmpVariables()));
+    }
+
+    /**
      * The packets, judged at any target of the layer, whose every other field is that of a
      * packet in this set at some own address: the set with its own side left free. A set
      * equal to its {@code anyOwn()} treats every address of the layer alike, which is what a

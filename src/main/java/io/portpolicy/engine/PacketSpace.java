@@ -130,6 +130,11 @@ public final class PacketSpace {
         return within(equal(icmpType, type));
     }
 
+    /** Packets of one ICMP message: a type with one code. */
+    public PacketSet icmpMessage(int type, int code) {
+        return within(bdd.andFree(equal(icmpType, type), equal(icmpCode, code)));
+    }
+
     /** Packets whose peer (the source inbound, the destination outbound) is in the range. */
     public PacketSet peers(IPAddressSeqRange range) {
         return within(peerAddresses(range));
@@ -319,6 +324,7 @@ public final class PacketSpace {
     private int serviceVariables = NOT_MADE;
     private int destinationPortVariables = NOT_MADE;
     private int sourcePortVariables = NOT_MADE;
+    private int icmpVariables = NOT_MADE;
     private static final int NOT_MADE = -1;
 
     /** The protocol, port and ICMP fields' variables (borrowed); they lie side by side, protocol first. */
@@ -341,6 +347,14 @@ public final class PacketSpace {
     int sourcePortVariables() {
         if (sourcePortVariables == NOT_MADE) sourcePortVariables = bdd.variables(sourcePort.offset(), sourcePort.width());
         return sourcePortVariables;
+    }
+
+    /** The ICMP type and code fields' variables (borrowed); they lie side by side, type first. */
+    int icmpVariables() {
+        if (icmpVariables == NOT_MADE) {
+            icmpVariables = bdd.variables(icmpType.offset(), icmpCode.end() - icmpType.offset());
+        }
+        return icmpVariables;
     }
 
     /** The peer field's variables (borrowed). */

@@ -703,6 +703,65 @@ class RuleCasesTest {
                 + "allow postgres from db to db\nallow tcp from db port 5432 to db port ephemeral\n");
     }
 
+    /** Monitoring pings web1 over both IP versions; rules start on line 7. */
+    private static final String PING = "stateless\ndefault inbound deny\ndefault outbound deny\n"
+            + "host web1 = 10.0.1.11, 2001:db8:1::11 os linux\nhost db1 = 10.0.1.12 os linux\n"
+            + "network monitoring = 10.90.0.0/24, 2001:db8:90::/64\n";
+
+    @Test
+    void echoRequestsWhoseRepliesAreNotAllowed() {
+        List<Finding> found = verify("PP201", PING
+                + "allow icmp/echo-request from monitoring to web1   # expect: PP201\n"
+                + "allow icmpv6/echo-request from monitoring to web1   # expect: PP201\n");
+        assertTrue(found.get(0).message().endsWith("icmp echo-reply to 10.90.0.0/24 (may not leave web1)"),
+                found.toString());
+        assertEquals("add 'allow icmp/echo-reply from web1 to monitoring'", found.get(0).hint());
+        assertTrue(found.get(1).message().endsWith("icmpv6 echo-reply to 2001:db8:90::/64 (may not leave web1)"),
+                found.toString());
+        assertEquals("add 'allow icmpv6/echo-reply from web1 to monitoring'", found.get(1).hint());
+        // A rule of every type allows echo requests among them, in each family.
+        List<Finding> wide = verify("PP201", PING + "allow icmp, icmpv6 from monitoring to web1   # expect: PP201\n");
+        assertEquals("add 'allow icmp/echo-reply, icmpv6/echo-reply from web1 to monitoring'", wide.get(0).hint());
+        // Between two hosts the reply must leave the one pinged and enter the one pinging.
+        List<Finding> hosts = verify("PP201", PING + "allow icmp/echo-request from web1 to db1   # expect: PP201\n");
+        assertTrue(hosts.get(0).message().endsWith("icmp echo-reply to 10.0.1.11 (may not leave db1, may not enter web1)"),
+                hosts.toString());
+        assertEquals("add 'allow icmp/echo-reply from db1 to web1'", hosts.get(0).hint());
+    }
+
+    @Test
+    void anEchoReplyRuleAfterADenyOfTheRepliesIsToComeBeforeIt() {
+        List<Finding> found = verify("PP201", PING
+                + "deny icmp from web1 to 10.90.0.0/25\n"
+                + "allow icmp/echo-reply from web1 to monitoring\n"
+                + "allow icmp/echo-request from monitoring to web1   # expect: PP201\n");
+        assertTrue(found.get(0).message().endsWith("icmp echo-reply to 10.90.0.0/25 (may not leave web1)"),
+                found.toString());
+        assertEquals("add 'allow icmp/echo-reply from web1 to monitoring' before the deny at <stdin>:7, "
+                + "which drops the replies first (or narrow it)", found.get(0).hint());
+    }
+
+    @Test
+    void allowedEchoRepliesAndOtherIcmpGiveNoMissingReturnPath() {
+        verify("PP201", PING
+                + "allow icmp/echo-request, icmpv6/echo-request from monitoring to web1\n"
+                + "allow icmp/echo-reply, icmpv6/echo-reply from web1 to monitoring\n"
+                + "allow icmp/echo-request from web1 to db1\n"
+                + "allow icmp/echo-reply from db1 to web1\n");
+        // A wider return rule lets the replies out too; being of every type, it also lets web1
+        // ping everyone, and nothing lets their replies in.
+        verify("PP201", PING
+                + "allow icmp/echo-request from monitoring to web1\n"
+                + "allow icmp from web1 to any   # expect: PP201\n");
+        // Only echo is a request: other ICMP messages need no reply rule.
+        verify("PP201", PING
+                + "allow icmp/timestamp-request, icmp/3:4 from monitoring to web1\n"
+                + "allow icmpv6/packet-too-big, icmpv6/neighbor-solicitation from any to web1\n");
+        // Stateful: replies are implied.
+        verify("PP201", "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.1.11, 2001:db8:1::11 os linux\n"
+                + "allow icmp, icmpv6 from any to web1\n");
+    }
+
     @Test
     void broadEphemeralInbound() {
         List<Finding> stateless = verify("PP202", STATELESS

@@ -41,7 +41,21 @@ import java.util.TreeSet;
         securitySeverity = "2.0")
 public final class MissingReturnPath implements LintRule {
 
-    /** What one request rule misses: per protocol and client port range, the server ports and clients. */
+    /**
+     * The one ICMP query and reply followed, ping's: other ICMP messages are no request that an
+     * engineer expects an answer to through the policy (errors answer other traffic).
+     */
+    private record Echo(int request, int reply) {
+        static final Map<Protocol, Echo> BY_PROTOCOL =
+                Map.of(Protocol.ICMP, new Echo(8, 0), Protocol.ICMPV6, new Echo(128, 129));
+        /** An echo reply's only code. */
+        static final int CODE = 0;
+    }
+
+    /**
+     * What one request rule misses: per protocol and client port range (per protocol alone for
+     * ICMP, which has no ports), the server ports and clients.
+     */
     private static final class Missing {
         final Map<String, Protocol> protocols = new LinkedHashMap<>();
         final Map<String, List<PortRange>> serverPorts = new LinkedHashMap<>();
@@ -118,7 +132,10 @@ public final class MissingReturnPath implements LintRule {
         PacketSet flows;
         /** The flows as their other end judges them, where that end is a target of the layer too. */
         PacketSet atOtherEnd;
-        /** Per client group, the replies judged where the request was, and at the other end. */
+        /**
+         * Per client group (one set for an echo request), the replies judged where the request
+         * was, and at the other end.
+         */
         final List<PacketSet> repliesHere = new ArrayList<>();
         final List<PacketSet> repliesThere = new ArrayList<>();
 
@@ -171,7 +188,10 @@ public final class MissingReturnPath implements LintRule {
         return found;
     }
 
-    /** The flows of TCP and UDP that allow rules admit as requests, layer by layer, direction by direction. */
+    /**
+     * The flows of TCP and UDP, and the ICMP echo requests, that allow rules admit as requests,
+     * layer by layer, direction by direction.
+     */
     private static List<Request> requests(LintContext context) {
         Policy policy = context.policy();
         List<Request> requests = new ArrayList<>();
@@ -181,8 +201,14 @@ public final class MissingReturnPath implements LintRule {
                 for (RuleRegion region : layer.get(direction).rules()) {
                     Rule rule = region.rule();
                     if (rule.action() != Action.ALLOW) continue;
-                    for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
+                    for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP, Protocol.ICMP, Protocol.ICMPV6)) {
                         PacketSet flows = ReturnTraffic.flows(region, protocol);
+                        if (protocol.isIcmp()) {
+                            // A rule of every ICMP type allows echo requests among them.
+                            flows = flows.intersect(flows.space().icmpType(Echo.BY_PROTOCOL.get(protocol).request()));
+                            if (!flows.isEmpty()) requests.add(new Request(rule, protocol, layer, flows));
+                            continue;
+                        }
                         if (flows.isEmpty()) continue;
                         // Replies, and packets only to clients' ports, are no requests that need one.
                         if (ReturnTraffic.areReplies(policy, flows, protocol)
@@ -200,11 +226,19 @@ public final class MissingReturnPath implements LintRule {
     /**
      * The replies to a request's flows, per client group. Each is judged where the request was,
      * in the other direction ({@link PacketSpace#repliesTo}), and, when the request's other end
-     * is a target of the layer too, there, in the request's direction.
+     * is a target of the layer too, there, in the request's direction. An echo request has one
+     * reply, to any client, with no ports.
      */
     private static void replies(ClientGroups clients, Request request) {
         PacketSpace replySpace = request.there().space();
         PacketSet replies = replySpace.repliesTo(request.flows);
+        if (request.protocol.isIcmp()) {
+            PacketSet echoReplies = replies.anyIcmpMessage()
+                    .intersect(replySpace.icmpMessage(Echo.BY_PROTOCOL.get(request.protocol).reply(), Echo.CODE));
+            request.repliesHere.add(echoReplies);
+            request.repliesThere.add(request.flows.space().atOtherEnd(echoReplies));
+            return;
+        }
         List<PacketSet> toEphemeralPorts = clients.toEphemeralPorts(replySpace);
         for (PacketSet toGroup : toEphemeralPorts) {
             PacketSet here = replies.intersect(toGroup);
@@ -219,7 +253,7 @@ public final class MissingReturnPath implements LintRule {
         boolean repliesLeave = request.there().space().direction() == Direction.OUTBOUND;
         PacketSet missingOut = request.layer.get(Direction.OUTBOUND).space().none();
         PacketSet missingIn = request.layer.get(Direction.INBOUND).space().none();
-        for (int g = 0; g < clients.groups().size(); g++) {
+        for (int g = 0; g < request.repliesHere.size(); g++) {
             PacketSet notHere = notAllowed.of(request.there(), request.repliesHere.get(g));
             PacketSet notThere = notAllowed.of(request.here(), request.repliesThere.get(g));
             PacketSet notOut = repliesLeave ? notHere : notThere;
@@ -228,17 +262,20 @@ public final class MissingReturnPath implements LintRule {
             missingOut = missingOut.union(notOut);
             missingIn = missingIn.union(notIn);
             Missing missing = byRule.computeIfAbsent(request.rule, r -> new Missing());
-            String key = protocol.keyword() + " " + clients.groups().get(g).ephemeral();
+            String key = protocol.hasPorts() ? protocol.keyword() + " " + clients.groups().get(g).ephemeral()
+                    : protocol.keyword();
             missing.protocols.put(key, protocol);
             // Each field's values on their own: describing the parts whole, block by block, can
             // take thousands of blocks where the random rules of a large policy cut them up.
             for (PacketSet part : List.of(notOut, notIn)) {
                 if (part.isEmpty()) continue;
-                for (PacketCube cube : part.anyPeer().anyOwn().describe()) {
-                    missing.clientPorts.computeIfAbsent(key, p -> new ArrayList<>())
-                            .addAll(ReturnTraffic.toPorts(cube.destinationPorts()));
-                    missing.serverPorts.computeIfAbsent(key, p -> new ArrayList<>())
-                            .addAll(ReturnTraffic.toPorts(cube.sourcePorts()));
+                if (protocol.hasPorts()) {
+                    for (PacketCube cube : part.anyPeer().anyOwn().describe()) {
+                        missing.clientPorts.computeIfAbsent(key, p -> new ArrayList<>())
+                                .addAll(ReturnTraffic.toPorts(cube.destinationPorts()));
+                        missing.serverPorts.computeIfAbsent(key, p -> new ArrayList<>())
+                                .addAll(ReturnTraffic.toPorts(cube.sourcePorts()));
+                    }
                 }
                 // Replies go to the client: the peer of those leaving the server, the target of those entering.
                 missing.clients.computeIfAbsent(key, p -> new ArrayList<>()).addAll(
@@ -265,8 +302,15 @@ public final class MissingReturnPath implements LintRule {
         List<String> parts = new ArrayList<>();
         Map<String, List<String>> fixes = new LinkedHashMap<>();
         Map<String, Set<String>> serverPortsByProtocol = new LinkedHashMap<>();
-        for (String key : missing.serverPorts.keySet()) {
+        List<String> echoReplies = new ArrayList<>();
+        for (String key : missing.protocols.keySet()) {
             Protocol protocol = missing.protocols.get(key);
+            if (protocol.isIcmp()) {
+                parts.add(protocol.keyword() + " echo-reply to "
+                        + Exposure.addresses(Exposure.merge(missing.clients.get(key))));
+                echoReplies.add(protocol.keyword() + "/echo-reply");
+                continue;
+            }
             List<PortRange> server = Exposure.mergePorts(missing.serverPorts.get(key));
             List<PortRange> client = Exposure.mergePorts(missing.clientPorts.get(key));
             boolean allServerPorts = server.size() == 1 && server.get(0).equals(PortRange.ALL);
@@ -300,6 +344,10 @@ public final class MissingReturnPath implements LintRule {
         fixes.forEach((serverSide, protocols) -> rules.add("'allow " + String.join(", ", protocols) + " from "
                 + ReturnTraffic.side(rule.to()) + serverSide + " to " + ReturnTraffic.side(rule.from())
                 + " port ephemeral'"));
+        if (!echoReplies.isEmpty()) {
+            rules.add("'allow " + String.join(", ", echoReplies) + " from " + ReturnTraffic.side(rule.to())
+                    + " to " + ReturnTraffic.side(rule.from()) + "'");
+        }
         return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
                 + before(missing.droppedBy));
     }
