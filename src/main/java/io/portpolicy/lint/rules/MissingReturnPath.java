@@ -33,7 +33,7 @@ import java.util.TreeSet;
 
 @RuleInfo(id = "PP201", name = "missing-return-path", severity = Severity.ERROR,
         summary = "In a stateless policy, a TCP or UDP flow a rule allows whose reply (from the server port to "
-                + "the client's ephemeral ports) is not allowed.",
+                + "the client's ephemeral ports) is not allowed, or an ICMP echo request whose echo reply is not.",
         rationale = "Without connection tracking nothing lets replies through by itself: a request that is "
                 + "allowed but whose answer is dropped is a connection that hangs until it times out. The "
                 + "reply must leave the server (its outbound rules) and enter the client (its inbound "
