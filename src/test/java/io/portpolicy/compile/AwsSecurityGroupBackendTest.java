@@ -579,6 +579,13 @@ class AwsSecurityGroupBackendTest {
                 carving.target("web").orElseThrow(), "json", TargetOptions.defaults(BACKEND)));
         assertEquals(3, e.rule().location().line());
         assertTrue(e.getMessage().contains("cannot match source ports"), e.getMessage());
+
+        // The rule blamed is the one the admitted set depends on, not the idle deny above it.
+        EffectivePolicy both = policy("group web = 10.20.1.0/24\ndefault inbound deny\n"
+                + "deny udp from 10.0.0.0/8 port 53 to web\nallow tcp from any port 1-1023 to web\n");
+        e = assertThrows(CompileException.class, () -> compile(both,
+                both.target("web").orElseThrow(), "json", TargetOptions.defaults(BACKEND)));
+        assertEquals(4, e.rule().location().line());
     }
 
     @Test

@@ -234,12 +234,17 @@ public final class GroupRules {
      * compiles the admitted set into entries without a source-port field (security groups). A
      * rule naming source ports that changes nothing admitted, such as a deny of replies from
      * port 53 where no rule allows them, is no reason to refuse. The rule blamed is the first
-     * decisive one naming source ports: a set made only of rules that name none cannot depend on them.
+     * decisive one naming source ports that decides some of the flows the set admits from some
+     * source ports only: a set made only of rules that name none cannot depend on them.
      */
     public void requireNoSourcePorts(PacketSet set, String platform) throws CompileException {
-        if (set.equals(set.anySourcePort())) return;
+        PacketSet flows = set.anySourcePort();
+        if (set.equals(flows)) return;
+        PacketSet partly = flows.minus(set).anySourcePort();
         for (Decisive d : decisive) {
-            if (namesSourcePorts(d.rule())) throw sourcePortsRefused(d.rule(), platform, STATEFUL_FIX);
+            if (namesSourcePorts(d.rule()) && d.decided().intersects(partly)) {
+                throw sourcePortsRefused(d.rule(), platform, STATEFUL_FIX);
+            }
         }
         throw new IllegalStateException("a set built from rules naming no source port depends on them");
     }
