@@ -79,8 +79,12 @@ public final class AddressParser {
      * parser refuses a CIDR or range there; one from an inventory is refused here in the same words.
      */
     IPAddress hostAddress(String text, Location at) {
-        boolean cidr = text.indexOf('/') >= 0;
-        if (cidr || text.indexOf('-') >= 0) {
+        int slash = text.indexOf('/');
+        int dash = text.indexOf('-');
+        // Only text that is a CIDR or range is called one: a name such as web-5.example.com is no address at all.
+        boolean cidr = slash > 0 && single(text.substring(0, slash)) != null && text.substring(slash + 1).matches("[0-9]{1,3}");
+        boolean range = dash > 0 && single(text.substring(0, dash)) != null && single(text.substring(dash + 1)) != null;
+        if (cidr || range) {
             diagnostics.error(at, BlockInHost.error(cidr, text), BlockInHost.inventoryHint(text));
             return null;
         }

@@ -501,6 +501,7 @@ class DiagnosticGoldenTest {
                   db1: { addresses: [10.0.1.11/32] }
                   db2: { addresses: [10.0.2.0/24, 2001:db8::12/128] }
                   db3: { addresses: [10.0.3.5-10.0.3.9] }
+                  db4: { addresses: [web-5.example.com] }
                 """);
     }
 
