@@ -215,7 +215,7 @@ public final class GitRevision implements FileStore {
         }
         process.getOutputStream().close();
         try (InputStream out = process.getInputStream()) {
-            // A blob is an input file like any other: past the cap, git is stopped, not read to its end.
+            // What git prints is capped as every input file is (a blob is one): past it, git is stopped.
             byte[] bytes = FileStore.readCapped(out);
             return new Result(process.waitFor(), bytes);
         } catch (FileStore.TooLarge e) {
