@@ -113,8 +113,11 @@ final class QueryCommand implements Callable<Integer> {
         End source = end(policy, from, "--from");
         End destination = end(policy, to, "--to");
         Family family = family(source, destination, protocol);
-        IPAddress src = pick(source, family, "--from", destination.candidates());
-        IPAddress dst = pick(destination, family, "--to", List.of(src));
+        // Why the packet has its IP version, for an address given of the other one.
+        String because = protocol.family().isPresent() ? protocol.keyword() + " is " + family.label()
+                : "the packet is " + family.label() + ": give --from and --to addresses of one IP version";
+        IPAddress src = pick(source, family, "--from", destination.candidates(), because);
+        IPAddress dst = pick(destination, family, "--to", List.of(src), because);
 
         int sport = 0;
         int dport = 0;
@@ -247,8 +250,12 @@ final class QueryCommand implements Callable<Integer> {
      * side may use when it has another (a group holding the destination host would otherwise
      * send from the host's own address, and the answer would be about loopback).
      */
-    private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide) {
+    private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide, String because) {
         List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
+        if (ofFamily.isEmpty() && end.givenAsAddress()) {
+            IPAddress given = end.candidates().get(0);
+            throw Main.usage(spec, option + " " + given + " is an " + Family.of(given).label() + " address, but " + because);
+        }
         if (ofFamily.isEmpty()) throw Main.usage(spec,
                 option + " has no " + family.label() + " address for this packet");
         return ofFamily.stream()

@@ -99,6 +99,15 @@ class QueryCommandTest {
     }
 
     @Test
+    void addressesOfTwoIpVersionsAreSaidToBeSo() throws IOException {
+        assertUsageError(query("--from", "10.0.1.11", "--to", "2001:db8::11", "--proto", "tcp", "--port", "80"),
+                "--to 2001:db8::11 is an IPv6 address, but the packet is IPv4: give --from and --to addresses of one"
+                        + " IP version");
+        assertUsageError(query("--from", "2001:db8::5", "--to", "web1", "--proto", "icmp"),
+                "--from 2001:db8::5 is an IPv6 address, but icmp is IPv4");
+    }
+
+    @Test
     void aWordIsAnUnknownNameWithASuggestion() throws IOException {
         assertUsageError(query("--from", "10.0.0.5", "--to", "webl", "--proto", "tcp", "--port", "22"),
                 "--to 'webl' is neither an address nor a host or group of the policy; did you mean 'web1'?");
