@@ -90,6 +90,17 @@ class LintCliTest {
     }
 
     @Test
+    void githubAnnotationsNameFilesFromTheRepositoryRootWhereverTheToolRuns() throws IOException {
+        // A step with a working-directory, or a path with ../, names the file relative to elsewhere.
+        Files.createDirectories(dir.resolve("repo/.git"));
+        Files.createDirectories(dir.resolve("repo/fire walls"));
+        String policy = write("repo/fire walls/edge.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n").toString();
+        String annotations = lint("--format", "github", policy).out();
+        assertTrue(annotations.contains("::warning file=fire walls/edge.policy,line=4,col=16,"), annotations);
+        assertFalse(annotations.contains(dir.toString()), annotations);
+    }
+
+    @Test
     void configurationAndBaselineErrorsAreAnnotatedInTheGithubFormat() throws IOException {
         String policy = write("p.policy", BASE).toString();
         Path config = dir.resolve("nosuch.yaml");

@@ -13,7 +13,8 @@ import java.util.List;
  * {@code ::error file=F,line=L,col=C,endColumn=E,title=ID::message}. Waived findings are
  * notices, so they stay visible without looking like failures. A policy that does not check,
  * or a configuration or baseline that cannot be used, is annotated with its errors too, so the
- * job shows why it has no findings.
+ * job shows why it has no findings. Files are named relative to the repository's root, as
+ * annotations are placed by.
  */
 public final class GithubReport {
 
@@ -49,7 +50,7 @@ public final class GithubReport {
     private static void append(StringBuilder text, String command, Location at, String title, String message) {
         StringBuilder properties = new StringBuilder();
         if (at != null) {
-            properties.append("file=").append(property(at.path()))
+            properties.append("file=").append(property(annotatedFile(at)))
                     .append(",line=").append(at.line())
                     .append(",col=").append(at.column())
                     .append(",endColumn=").append(at.column() + at.length());
@@ -57,6 +58,16 @@ public final class GithubReport {
         if (title != null) properties.append(properties.isEmpty() ? "" : ",").append("title=").append(property(title));
         text.append("::").append(command).append(properties.isEmpty() ? "" : " ").append(properties)
                 .append("::").append(data(message)).append('\n');
+    }
+
+    /**
+     * The file as the runner resolves it: relative to the repository's root, not to the
+     * directory the tool ran in (a step's working-directory); outside a repository the absolute
+     * path, which the runner makes relative to the workspace itself.
+     */
+    static String annotatedFile(Location at) {
+        if (at.file().path() == null) return at.path();
+        return RepositoryPath.of(at).orElseGet(() -> at.file().path().toAbsolutePath().normalize().toString());
     }
 
     /**

@@ -15,8 +15,6 @@ import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceLines;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,19 +135,12 @@ public final class SarifReport {
     }
 
     /**
-     * The file relative to the root of the git repository holding it, with '/' separators, as
-     * code scanning matches alerts to files by it; the path as given when no repository holds it.
-     * Written as a URI reference, as SARIF requires: a space, '%' or ':' in a name is escaped.
+     * The file relative to the root of the git repository holding it, as code scanning matches
+     * alerts to files by it; the path as given when no repository holds it. Written as a URI
+     * reference, as SARIF requires: a space, '%' or ':' in a name is escaped.
      */
     static String uri(Location at) {
-        Path file = at.file().path();
-        if (file != null) {
-            Path absolute = file.toAbsolutePath().normalize();
-            for (Path dir = absolute.getParent(); dir != null; dir = dir.getParent()) {
-                if (Files.exists(dir.resolve(".git"))) return escaped(slashes(dir.relativize(absolute)));
-            }
-        }
-        return escaped(at.path().replace('\\', '/'));
+        return escaped(RepositoryPath.of(at).orElse(at.path().replace('\\', '/')));
     }
 
     /**
@@ -167,9 +158,5 @@ public final class SarifReport {
                     .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
         }
         return uri.toString();
-    }
-
-    private static String slashes(Path relative) {
-        return relative.toString().replace(relative.getFileSystem().getSeparator(), "/");
     }
 }
