@@ -15,14 +15,16 @@ import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceLines;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * SARIF 2.1.0 as GitHub code scanning reads it: every rule of the catalog with its
  * descriptions, help and security severity, and one result per finding located by a
- * repository-relative URI. Severity labels are SARIF levels as they are (error, warning,
+ * repository-relative URI based at {@code %SRCROOT%}. Severity labels are SARIF levels as they are (error, warning,
  * note). Waived findings carry an in-source suppression. The one invocation says whether the
  * run succeeded: a policy that does not check, or a configuration or baseline that cannot be
  * used, is an error notification (at its location when it has one), and a run with one is not
@@ -32,6 +34,8 @@ import java.util.Map;
 public final class SarifReport {
 
     private static final String SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+    /** The base of repository-relative URIs, the name SARIF producers such as CodeQL give the checkout's root. */
+    private static final String SOURCE_ROOT = "%SRCROOT%";
 
     private SarifReport() {
     }
@@ -112,7 +116,7 @@ public final class SarifReport {
     private static ObjectNode physicalLocation(Location at, SourceLines lines) {
         String line = lines.of(at);
         ObjectNode physical = Json.MAPPER.createObjectNode();
-        physical.putObject("artifactLocation").put("uri", uri(at));
+        physical.set("artifactLocation", artifactLocation(at));
         physical.putObject("region")
                 .put("startLine", at.line())
                 .put("startColumn", utf16Column(line, at.column()))
@@ -135,12 +139,23 @@ public final class SarifReport {
     }
 
     /**
-     * The file relative to the root of the git repository holding it, as code scanning matches
-     * alerts to files by it; the path as given when no repository holds it. Written as a URI
-     * reference, as SARIF requires: a space, '%' or ':' in a name is escaped.
+     * Where the file is: relative to the root of the git repository holding it, which
+     * {@code %SRCROOT%} names, as code scanning matches alerts to files by that path; outside a
+     * repository an absolute file URI, as a path relative to wherever the tool ran could not be
+     * resolved. Written as URI references, as SARIF requires: a space, '#', '%' or ':' is escaped.
      */
-    static String uri(Location at) {
-        return escaped(RepositoryPath.of(at).orElse(at.path().replace('\\', '/')));
+    static ObjectNode artifactLocation(Location at) {
+        ObjectNode artifact = Json.MAPPER.createObjectNode();
+        Optional<String> inRepository = RepositoryPath.of(at);
+        Path file = at.file().path();
+        if (inRepository.isPresent()) {
+            artifact.put("uri", escaped(inRepository.get())).put("uriBaseId", SOURCE_ROOT);
+        } else if (file != null) {
+            artifact.put("uri", file.toAbsolutePath().normalize().toUri().toASCIIString());
+        } else {
+            artifact.put("uri", escaped(at.path()));
+        }
+        return artifact;
     }
 
     /**
