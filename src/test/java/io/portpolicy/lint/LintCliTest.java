@@ -172,6 +172,19 @@ class LintCliTest {
     }
 
     @Test
+    void aRuleTurnedOffIsNotEnabledInSarif() throws IOException {
+        String policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\n").toString();
+        Path config = write("c.yaml", "rules:\n  PP401: off\n");
+        LintFixtures.Run run = lint("--format", "sarif", "--config", config.toString(), policy);
+        String pp401 = run.out().substring(run.out().indexOf("\"id\": \"PP401\""));
+        pp401 = pp401.substring(0, pp401.indexOf("\"properties\""));
+        assertTrue(pp401.contains("\"enabled\": false"), pp401);
+        String pp406 = run.out().substring(run.out().indexOf("\"id\": \"PP406\""));
+        pp406 = pp406.substring(0, pp406.indexOf("\"properties\""));
+        assertFalse(pp406.contains("\"enabled\""), pp406);
+    }
+
+    @Test
     void aBaselineIsReadAsEveryInputIs() throws IOException {
         Path policy = write("p.policy", BASE + "network unused = 10.9.0.0/16\n");
         Path baseline = dir.resolve("baseline.json");

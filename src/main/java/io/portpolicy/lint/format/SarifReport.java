@@ -95,7 +95,9 @@ public final class SarifReport {
         descriptor.putObject("help")
                 .put("text", info.summary() + " " + info.rationale())
                 .put("markdown", RuleDocs.explanation(rule));
-        descriptor.putObject("defaultConfiguration").put("level", config.severity(rule).label());
+        ObjectNode configuration = descriptor.putObject("defaultConfiguration").put("level", config.severity(rule).label());
+        // A rule the configuration turns off reported nothing: say so rather than leave it looking run.
+        if (!config.enabled(rule.id())) configuration.put("enabled", false);
         ObjectNode properties = descriptor.putObject("properties");
         properties.put("security-severity", info.securitySeverity());
         properties.putArray("tags").add("security").add("firewall");
