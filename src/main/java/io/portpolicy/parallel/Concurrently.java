@@ -10,9 +10,15 @@ import java.util.function.Supplier;
 /**
  * Two independent pieces of work at the same time: the second on another thread while the
  * caller's thread does the first. The machines this runs on have a few cores and the JVM's
- * compiler threads need one of them, so work is split in two, no further.
+ * compiler threads need one of them, so work is split in two, no further: work that is already
+ * one of two halves (a diff's two lints, each of which would split its layers again) runs its
+ * own halves one after the other. Four threads on two cores took about 8% more CPU for the same
+ * work (docs/performance.md, eighteenth round).
  */
 public final class Concurrently {
+
+    /** Whether this thread is doing one of two halves of some work. */
+    private static final ThreadLocal<Boolean> IN_HALF = ThreadLocal.withInitial(() -> false);
 
     private Concurrently() {
     }
@@ -23,17 +29,28 @@ public final class Concurrently {
 
     /**
      * Both results. The two must share nothing either writes. What the second throws is
-     * rethrown here as it was thrown, after the first has finished.
+     * rethrown here as it was thrown, after the first has finished. On a thread already doing
+     * one of two halves, the two run on it, one after the other.
      */
     public static <A, B> Results<A, B> run(Supplier<A> first, Supplier<B> second) {
-        CompletableFuture<B> other = CompletableFuture.supplyAsync(second);
-        A here = first.get();
+        if (IN_HALF.get()) return new Results<>(first.get(), second.get());
+        CompletableFuture<B> other = CompletableFuture.supplyAsync(() -> asHalf(second));
+        A here = asHalf(first);
         try {
             return new Results<>(here, other.join());
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) throw cause;
             if (e.getCause() instanceof Error cause) throw cause;
             throw e;
+        }
+    }
+
+    private static <T> T asHalf(Supplier<T> work) {
+        IN_HALF.set(true);
+        try {
+            return work.get();
+        } finally {
+            IN_HALF.set(false);
         }
     }
 
