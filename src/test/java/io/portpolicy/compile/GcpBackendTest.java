@@ -396,6 +396,29 @@ class GcpBackendTest {
 
     /** ICMP types are judged at the group's addresses: one of the family the group does not have reaches no member. */
     @Test
+    void aSourcePortDenyChangingNothingAdmittedIsLeftOut() throws CompileException, IOException {
+        // Nothing after it allows UDP and the default denies: without the deny, the same is admitted.
+        EffectivePolicy idle = effective("group web = 10.1.0.0/24\ndefault inbound deny\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\nallow tcp/443 from any to web\n");
+        JsonNode api = crossCheck("idle source-port deny", idle, idle.target("web").orElseThrow(), 31);
+        // The allow and the two families' defaults: no rule for the deny.
+        long ingress = 0;
+        for (JsonNode resource : api) if (resource.get("direction").asText().equals("INGRESS")) ingress++;
+        assertEquals(3, ingress, api.toPrettyString());
+
+        // A later allow of UDP, or a default that allows, would admit what it denies: refused at the deny.
+        for (String after : List.of("allow udp/1000-2000 from any to web\n", "deny tcp/23 to web\n")) {
+            String defaults = after.startsWith("deny") ? "default inbound allow\n" : "default inbound deny\n";
+            EffectivePolicy carving = effective("group web = 10.1.0.0/24\n" + defaults
+                    + "deny udp from 192.0.2.0/24 port 53 to web\n" + after);
+            CompileException e = assertThrows(CompileException.class,
+                    () -> compile(carving, carving.target("web").orElseThrow(), "json"));
+            assertEquals(3, e.rule().location().line(), after);
+            assertTrue(e.getMessage().startsWith(SOURCE_PORTS), e.getMessage());
+        }
+    }
+
+    @Test
     void icmpTypesAreRefusedOnlyWhereTheyReachTheGroup() throws CompileException, IOException {
         String rules = "allow tcp/22, icmpv6/echo-request from any to web\nallow icmp/echo-request from any to web6\n";
         EffectivePolicy single = effective("group web = 10.1.0.0/24\ngroup web6 = 2001:db8:1::/64\n" + rules);

@@ -217,11 +217,6 @@ public final class GroupRules {
                 + " singles out a group of their own and compile that group too");
     }
 
-    /** Refuses a decisive rule that matches on source ports ({@code from ... port}), which the (stateful) platform cannot. */
-    public void requireNoSourcePorts(String platform) throws CompileException {
-        requireNoSourcePorts(platform, STATEFUL_FIX);
-    }
-
     /** Refuses a decisive rule that matches on source ports, with the {@code fix} that suits the platform. */
     public void requireNoSourcePorts(String platform, String fix) throws CompileException {
         for (Decisive d : decisive) {
@@ -247,6 +242,38 @@ public final class GroupRules {
             }
         }
         throw new IllegalStateException("a set built from rules naming no source port depends on them");
+    }
+
+    /**
+     * The decisive rules for a platform that evaluates rules in order but cannot match source
+     * ports (GCP), with the deny and reject rules naming source ports left out where that
+     * changes nothing admitted: the packets such a rule decides meet, among the rules written
+     * after it, none that allows them before one that does not, and the default does not allow
+     * those left. Any other rule naming source ports is refused.
+     */
+    public List<Decisive> withoutIdleSourcePortRules(String platform) throws CompileException {
+        for (int i = 0; i < decisive.size(); i++) {
+            Rule rule = decisive.get(i).rule();
+            if (namesSourcePorts(rule) && (rule.action() == Action.ALLOW || admittedWithout(i))) {
+                throw sourcePortsRefused(rule, platform, STATEFUL_FIX);
+            }
+        }
+        return decisive.stream().filter(d -> !namesSourcePorts(d.rule())).toList();
+    }
+
+    /**
+     * Whether, with the rules naming source ports left out, a rule written after decisive rule
+     * {@code position} or the default admits some packet that rule decides.
+     */
+    private boolean admittedWithout(int position) {
+        PacketSet rest = decisive.get(position).decided();
+        for (Decisive later : decisive.subList(position + 1, decisive.size())) {
+            if (rest.isEmpty()) return false;
+            if (namesSourcePorts(later.rule()) || !rest.intersects(later.matched())) continue;
+            if (later.rule().action() == Action.ALLOW) return true;
+            rest = rest.minus(later.matched());
+        }
+        return !rest.isEmpty() && defaultAction() == Action.ALLOW;
     }
 
     private static final String STATEFUL_FIX = "drop 'port' after 'from' (a stateful platform admits replies by itself)";

@@ -46,8 +46,9 @@ import java.util.Set;
  *
  * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
  * description; a rule with more ranges than {@code max-ranges} becomes several rules at
- * consecutive priorities, which decide exactly as one. Refused: a stateless policy (GCP admits
- * replies by itself), source ports and ICMP types (GCP matches neither), groups whose tags
+ * consecutive priorities, which decide exactly as one; a deny or reject naming source ports is
+ * left out where that changes nothing admitted. Refused: a stateless policy (GCP admits replies
+ * by itself), other source ports and ICMP types (GCP matches neither), groups whose tags
  * collide, and more rules than priorities.
  */
 public final class GcpBackend implements Backend {
@@ -178,23 +179,23 @@ public final class GcpBackend implements Backend {
         List<Firewall> rules = new ArrayList<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
-            groupRules.requireNoSourcePorts(PLATFORM);
-            rules.addAll(direction(groupRules, tag, policy, request.options()));
+            List<GroupRules.Decisive> written = groupRules.withoutIdleSourcePortRules(PLATFORM);
+            rules.addAll(direction(groupRules, written, tag, policy, request.options()));
         }
         return new Firewalls(tag, rules);
     }
 
     // ---- the rules of one direction ------------------------------------------------------
 
-    private static List<Firewall> direction(GroupRules groupRules, String tag, Policy policy, TargetOptions options)
-            throws CompileException {
+    private static List<Firewall> direction(GroupRules groupRules, List<GroupRules.Decisive> written, String tag,
+                                            Policy policy, TargetOptions options) throws CompileException {
         Direction direction = groupRules.direction();
         String prefix = NetworkTag.fit(NetworkTag.nameBase(tag), NetworkTag.MAX - 17)
                 + (direction == Direction.INBOUND ? "-in-" : "-eg-");
         int maxRanges = options.number(MAX_RANGES);
         List<Firewall> out = new ArrayList<>();
         int priority = options.number(FIRST_PRIORITY);
-        for (GroupRules.Decisive decisive : groupRules.decisive()) {
+        for (GroupRules.Decisive decisive : written) {
             Rule rule = decisive.rule();
             Set<Match> matches = new LinkedHashSet<>();
             for (PacketCube cube : decisive.matchedCubes()) {
