@@ -9,7 +9,6 @@ import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.source.FileErrors;
-import io.portpolicy.source.FileStore;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.source.Utf8Text;
 
@@ -102,7 +101,7 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         if (file == null) return Optional.of(LintConfig.DEFAULT);
         SourceFile source;
         try {
-            source = Utf8Text.decode(file.toString(), file, FileStore.readCapped(file)).source();
+            source = Utf8Text.read(file);
         } catch (Utf8Text.NotUtf8 e) {
             diagnostics.error(e.at(), "cannot read configuration " + file + ": " + e.getMessage(), Utf8Text.HINT);
             return Optional.empty();

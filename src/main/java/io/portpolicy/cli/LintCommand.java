@@ -14,7 +14,6 @@ import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
-import io.portpolicy.source.FileStore;
 import io.portpolicy.source.Utf8Text;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -163,7 +162,7 @@ final class LintCommand implements Callable<Integer> {
         String text;
         try {
             // As every input: UTF-8 only, refused at its first bad byte; a byte-order mark is dropped.
-            text = Utf8Text.decode(baseline.toString(), baseline, FileStore.readCapped(baseline)).source().text();
+            text = Utf8Text.read(baseline).text();
         } catch (Utf8Text.NotUtf8 e) {
             diagnostics.error(e.at(), "cannot read baseline " + baseline + ": " + e.getMessage(),
                     "a baseline is the UTF-8 JSON file --write-baseline writes");

@@ -50,6 +50,14 @@ public final class Utf8Text {
         }
     }
 
+    /**
+     * A file on disk read as every input is ({@link FileStore#readCapped}), named by its path:
+     * the configuration and baselines, which no policy includes.
+     */
+    public static SourceFile read(Path file) throws IOException {
+        return decode(file.toString(), file, FileStore.readCapped(file)).source();
+    }
+
     /** The file's text: UTF-8 only, a leading byte-order mark dropped. */
     public static Decoded decode(String display, Path path, byte[] bytes) throws NotUtf8 {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
