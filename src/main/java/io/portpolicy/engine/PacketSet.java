@@ -104,6 +104,14 @@ public final class PacketSet {
     }
 
     /**
+     * The packets (protocol, ports and ICMP fields left free) between peers and targets this
+     * set holds some packet between: its address pairs, with every service.
+     */
+    public PacketSet anyService() {
+        return space.wrap(space.bdd.exists(node, space.serviceVariables()));
+    }
+
+    /**
      * The same flows to other destination ports: the packets whose every other field is that of
      * a packet in this set with some destination port, the port left free.
      */

@@ -284,6 +284,49 @@ class WindowsBackendTest {
         crossCheck("port 0", effective, srv, 5);
     }
 
+    /**
+     * A deny of every protocol is one Block rule with -Protocol Any (netsh protocol=any), also
+     * where an earlier deny took part of it: Windows unites its Block rules, so the rule may
+     * cover the telnet packets the first rule blocks. The golden output holds both formats.
+     */
+    @Test
+    void denyAnyIsOneAnyRuleWhereAnEarlierDenyTookPartOfIt() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\ndefault outbound allow\ndeny tcp/23 from any\n"
+                + "deny any from 203.0.113.0/24\ndeny tcp/445 to 198.51.100.0/24\ndeny any to 198.51.100.0/24\n"),
+                CompileFixtures.TODAY);
+        Target srv = effective.target("srv").orElseThrow();
+        String powershell = compile(effective, srv, "powershell").parts().get(0).text();
+        String netsh = compile(effective, srv, "netsh").parts().get(0).text().replace("\r\n", "\n");
+        List<String> protocols = WindowsFirewallReader.powershell(powershell).rules.stream()
+                .map(r -> r.one("Protocol")).toList();
+        assertEquals(List.of("TCP", "Any", "TCP", "Any"), protocols);
+        crossCheck("deny any", effective, srv, 11);
+        Approvals.verify(powershell + "\n" + netsh);
+    }
+
+    /**
+     * Where an earlier allow admits some packets between two addresses, no Any rule can block
+     * the rest (no Allow beats a Block): those peers keep one Block rule per protocol, and the
+     * others of the same deny still get one Any rule.
+     */
+    @Test
+    void anEarlierAllowKeepsItsPeersBlockedProtocolByProtocol() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\nallow tcp/443 from 203.0.113.7\ndeny any from 203.0.113.0/24\n"),
+                CompileFixtures.TODAY);
+        Target srv = effective.target("srv").orElseThrow();
+        List<WindowsFirewallReader.FwRule> blocks = WindowsFirewallReader.powershell(
+                compile(effective, srv, "powershell").parts().get(0).text()).rules;
+        List<WindowsFirewallReader.FwRule> any = blocks.stream().filter(r -> r.one("Protocol").equals("Any")).toList();
+        assertEquals(1, any.size());
+        assertEquals(List.of("203.0.113.0-203.0.113.6", "203.0.113.8-203.0.113.255"), any.get(0).list("RemoteAddress"));
+        List<WindowsFirewallReader.FwRule> peer = blocks.stream()
+                .filter(r -> r.list("RemoteAddress").equals(List.of("203.0.113.7"))).toList();
+        assertEquals(256, peer.size(), "a Block for each of the 255 other protocols, and one for TCP but port 443");
+        crossCheck("allow before deny any", effective, srv, 12);
+    }
+
     @Test
     void rejectIsBlockWithANote() throws CompileException {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(

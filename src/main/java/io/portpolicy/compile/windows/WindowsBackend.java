@@ -20,6 +20,7 @@ import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import java.util.Set;
  * effective result, per rule and direction: where the default is deny or reject, each allow
  * rule becomes Allow rules for exactly the packets it decides at this host (those no earlier
  * rule took); where the default is allow, each deny or reject rule becomes Block rules for
- * exactly the packets it decides. No Block ever covers an allowed packet, and no Allow a
+ * exactly the packets it decides (between addresses where it matches every protocol and the
+ * policy gives them all its verdict, one Any rule, which may take packets an earlier rule
+ * decided alike: see {@link #everyProtocolFirst}). No Block ever covers an allowed packet, and no Allow a
  * denied one, so the order Windows ignores does not matter.
  *
  * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); {@code log} is
@@ -129,6 +132,10 @@ public final class WindowsBackend implements Backend {
         Action fallback = directed.defaultAction();
         boolean emitAllows = fallback != Action.ALLOW;
         PacketSet host = directed.space().at(target);
+        // What this direction's rules may cover: Windows unites its Allow (or Block) rules, so
+        // a rule may also take packets an earlier rule already gives the same verdict. Worked
+        // out when a rule over every protocol first needs it; no other rule does.
+        PacketSet sameVerdict = null;
         String dir = direction == Direction.INBOUND ? "in" : "out";
         List<WinRule> out = new ArrayList<>();
         if (emitAllows) {
@@ -142,7 +149,17 @@ public final class WindowsBackend implements Backend {
             boolean wanted = emitAllows ? rule.action() == Action.ALLOW : rule.action() != Action.ALLOW;
             if (!wanted) continue;
             List<WinRule> parts = new ArrayList<>();
-            List<PacketCube> cubes = region.decided().intersect(host).describe();
+            PacketSet decided = region.decided().intersect(host);
+            List<PacketCube> cubes;
+            if (rule.services().stream().anyMatch(service -> service.protocol() == Protocol.ANY)) {
+                if (sameVerdict == null) {
+                    PacketSet allowed = directed.decidedAs(Action.ALLOW, host);
+                    sameVerdict = emitAllows ? allowed : host.minus(allowed);
+                }
+                cubes = everyProtocolFirst(decided, region.matched().intersect(sameVerdict));
+            } else {
+                cubes = decided.describe();
+            }
             String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
             String description = HostRules.describe(rule,
                     (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
@@ -164,6 +181,26 @@ public final class WindowsBackend implements Backend {
             out.addAll(parts);
         }
         return out;
+    }
+
+    /**
+     * The blocks of a rule naming {@code any} (only such a rule matches every protocol between
+     * some addresses), every protocol between some addresses first. The description cuts a set
+     * by protocol before addresses, so a {@code deny any} with a part taken by an earlier rule
+     * (a {@code deny tcp/22 from any} before it, say) would come out as one Windows rule per
+     * protocol number. Where the rule decides something between two addresses and may cover
+     * every packet between them ({@code coverable}: it matches them and the policy gives them
+     * its verdict), one {@code Any} rule says it all. The rest stays one rule per protocol, as
+     * it must: a Windows rule takes one protocol (or Any, without ports), there is no "every
+     * protocol but", and no Allow beats a Block, so peers with some packets allowed (by an
+     * earlier rule, or IPv6 peers by the implicit neighbour discovery) keep a Block per
+     * protocol they are denied.
+     */
+    private static List<PacketCube> everyProtocolFirst(PacketSet decided, PacketSet coverable) {
+        PacketSet everyProtocol = decided.anyService().intersect(coverable.everyService());
+        List<PacketCube> cubes = new ArrayList<>(everyProtocol.describe());
+        cubes.addAll(decided.minus(everyProtocol).describe());
+        return cubes;
     }
 
     /** What a Windows rule matches, without its names. */
