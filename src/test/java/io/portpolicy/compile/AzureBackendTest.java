@@ -1,5 +1,7 @@
 package io.portpolicy.compile;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import inet.ipaddr.IPAddressString;
 import io.portpolicy.compile.azure.AzureBackend;
 import io.portpolicy.compile.cloud.GroupPackets;
@@ -452,6 +454,60 @@ class AzureBackendTest {
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().contains("PP503 target-limit: group web needs 3997 inbound rules (priorities 100-4095) on"
                 + " azure, 1 over the limit of 3996; merge or narrow rules\n"), run.err());
+    }
+
+    /**
+     * {@code count} single addresses, none next to another, as a network {@code peers} that web
+     * allows in from and out to: each is one prefix in the sources of the inbound rule and in
+     * the destinations of the outbound one, where web's own block is the other side's one.
+     */
+    private static String manyPeers(int count) {
+        StringBuilder policy = new StringBuilder("default inbound deny\ndefault outbound deny\ngroup web = 10.1.0.0/24\n"
+                + "network peers = ");
+        for (int i = 0; i < count; i++) {
+            policy.append(i == 0 ? "" : ", ").append("10.").append(2 + i / 250).append('.').append(i % 250).append(".7");
+        }
+        return policy.append("\nallow tcp/22 from peers to web\nallow tcp/443 from web to peers\n").toString();
+    }
+
+    /** 4,000 addresses and ranges as sources and 4,000 as destinations: each side at Azure's limit, which counts them apart. */
+    @Test
+    void addressesAtTheLimitOnEachSideCompile() throws IOException {
+        CompileFixtures.Run run = CompileFixtures.runWithInput(manyPeers(3999), "compile", "-", "--target", "azure",
+                "--group", "web");
+        assertEquals(0, run.exit(), run.err());
+        int sources = 0;
+        int destinations = 0;
+        for (JsonNode rule : new ObjectMapper().readTree(run.out()).at("/resources/0/properties/securityRules")) {
+            sources += prefixes(rule.get("properties"), "sourceAddressPrefix");
+            destinations += prefixes(rule.get("properties"), "destinationAddressPrefix");
+        }
+        assertEquals(List.of(4000, 4000), List.of(sources, destinations));
+    }
+
+    /** The prefixes a rule names on one side, {@code *} (every address) not among them. */
+    private static int prefixes(JsonNode properties, String singular) {
+        if (properties.has(singular + "es")) return properties.get(singular + "es").size();
+        return properties.get(singular).asText().equals("*") ? 0 : 1;
+    }
+
+    @Test
+    void moreAddressesThanAzureTakesArePP503AndNothingIsWritten(@TempDir Path dir) throws IOException {
+        Path policy = dir.resolve("peers.policy");
+        Files.writeString(policy, manyPeers(4000));
+        Path out = dir.resolve("web.json");
+        CompileFixtures.Run run = CompileFixtures.run("compile", policy.toString(), "--target", "azure", "--group", "web",
+                "-o", out.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertEquals(policy + ":3:7: error: PP503 target-limit: group web needs 4001 source IP addresses and ranges on"
+                + " azure, 1 over the limit of 4000; merge or narrow rules\n", run.err().lines().findFirst().orElse("") + "\n");
+        assertFalse(Files.exists(out), "nothing is written");
+
+        CompileFixtures.Run lint = CompileFixtures.run("lint", policy.toString());
+        assertTrue(lint.out().contains(policy + ":3:7: error PP503 target-limit: group web needs 4001 source IP addresses"
+                + " and ranges on azure, 1 over the limit of 4000; merge or narrow rules\n    fix: split the group, or"
+                + " merge neighbouring ranges and ports (azure gives no account that many, so raising its limit cannot"
+                + " help)\n"), lint.out());
     }
 
     // ---- hostile text -------------------------------------------------------------------

@@ -58,7 +58,9 @@ import java.util.stream.Stream;
  * codes (an NSG matches only the whole protocol), ICMPv6 (Azure documents that NSGs do not
  * support it) and protocols other than TCP, UDP and ICMP unless the rule takes every protocol.
  * A stateless policy is refused too (an NSG admits replies by itself), and, at the group, a
- * group whose NSG name another group shares ({@link #NAMES}).
+ * group whose NSG name another group shares ({@link #NAMES}). A group over one of Azure's limits
+ * (rules per NSG, priorities per direction, addresses per NSG) is refused with
+ * {@link LimitExceeded}, which lint rule PP503 reports.
  */
 public final class AzureBackend implements Backend {
 
@@ -66,6 +68,14 @@ public final class AzureBackend implements Backend {
     static final String MAX_RULES = "max-rules";
     /** The most security rules Azure gives one NSG on request; 1000 by default. */
     static final int MOST_RULES = 4000;
+    /**
+     * The most IP addresses and ranges the security rules of one NSG may name as sources, and
+     * apart from those as destinations: Azure, "Azure subscription and service limits",
+     * "Networking limits": "IP addresses and ranges specified for source or destination in a
+     * security group (The limit applies separately to source and destination)", 4,000, not
+     * adjustable (MicrosoftDocs/azure-docs, includes/azure-virtual-network-limits.md).
+     */
+    static final int MAX_ADDRESSES = 4000;
     static final int FIRST_PRIORITY = 100;
     /** The lowest priority (highest number) a user rule may have; the policy's default goes there. */
     static final int DEFAULT_PRIORITY = 4096;
@@ -206,7 +216,19 @@ public final class AzureBackend implements Backend {
         if (rules.size() > maxRules) {
             throw new LimitExceeded("azure", group, "security rules", rules.size(), maxRules, MAX_RULES, MOST_RULES);
         }
+        requireAddressesWithinLimit(group, "source", rules.stream().map(SecurityRule::sourcePrefixes));
+        requireAddressesWithinLimit(group, "destination", rules.stream().map(SecurityRule::destinationPrefixes));
         return new Nsg(name, directions, rules);
+    }
+
+    /** Refuses an NSG whose rules name more than {@link #MAX_ADDRESSES} addresses and ranges on one side. */
+    private static void requireAddressesWithinLimit(Target group, String side, Stream<List<String>> prefixes)
+            throws LimitExceeded {
+        // '*' (the defaults' every address) names no address or range.
+        long count = prefixes.flatMap(List::stream).filter(prefix -> !prefix.equals("*")).count();
+        if (count > MAX_ADDRESSES) {
+            throw new LimitExceeded("azure", group, side + " IP addresses and ranges", (int) count, MAX_ADDRESSES);
+        }
     }
 
     private static List<SecurityRule> rules(GroupRules groupRules) throws CompileException {

@@ -19,9 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 @RuleInfo(id = "PP503", name = "target-limit", severity = Severity.ERROR,
-        summary = "A group compiled for a cloud platform needs more rules than the platform allows.",
-        rationale = "Cloud platforms cap the rules one security group, network ACL or NSG may hold, and the "
-                + "priorities firewall rules can take. "
+        summary = "A group compiled for a cloud platform needs more rules (or addresses) than the platform allows.",
+        rationale = "Cloud platforms cap the rules one security group, network ACL or NSG may hold, the addresses "
+                + "an NSG's rules may name, and the priorities firewall rules can take. "
                 + "A policy over the cap cannot be deployed as written: the apply fails, or someone trims it by "
                 + "hand and the deployed rules no longer say what the policy says.",
         securitySeverity = "5.0")
