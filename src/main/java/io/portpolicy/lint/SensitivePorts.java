@@ -34,9 +34,16 @@ public final class SensitivePorts {
         return ports;
     }
 
-    /** This catalog followed by {@code extra} (a user's additions from the configuration). */
+    /**
+     * This catalog followed by {@code extra} (a user's additions from the configuration). An
+     * entry of this catalog whose ports an addition covers is left out: the site has named those
+     * ports itself, and a finding should not list the same port twice under two names.
+     */
     public List<SensitivePort> with(List<SensitivePort> extra) {
-        List<SensitivePort> all = new ArrayList<>(ports);
+        List<SensitivePort> all = new ArrayList<>();
+        for (SensitivePort port : ports) {
+            if (extra.stream().noneMatch(added -> added.covers(port))) all.add(port);
+        }
         all.addAll(extra);
         return List.copyOf(all);
     }

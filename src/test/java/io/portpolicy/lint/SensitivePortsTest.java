@@ -48,6 +48,19 @@ class SensitivePortsTest {
     }
 
     @Test
+    void aConfiguredPortReplacesTheBuiltInEntriesItCovers() {
+        // The README's example adds Consul's tcp/8500, which the catalog already lists.
+        SensitivePort consul = new SensitivePort(new PortRange(8500, 8502), Protocol.TCP, "Consul", "runs checks");
+        List<SensitivePort> all = new LintConfig(Map.of(), Set.of(), List.of(consul), null).sensitivePorts();
+        assertEquals(SensitivePorts.builtin().ports().size(), all.size());
+        assertEquals(List.of(consul), all.stream().filter(p -> p.covers(Protocol.TCP, 8500)).toList());
+        // The same port of the other protocol is another entry.
+        SensitivePort udp = new SensitivePort(PortRange.single(6379), Protocol.UDP, "Redis over UDP", "x");
+        List<SensitivePort> both = new LintConfig(Map.of(), Set.of(), List.of(udp), null).sensitivePorts();
+        assertEquals(2, both.stream().filter(p -> p.ports().contains(6379)).count());
+    }
+
+    @Test
     void parsesPortsStrictly() {
         assertEquals(new PortRange(2379, 2380), SensitivePorts.parsePorts("2379-2380"));
         assertNull(SensitivePorts.parsePorts("70000"));
