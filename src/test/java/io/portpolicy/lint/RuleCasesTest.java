@@ -107,8 +107,17 @@ class RuleCasesTest {
                 + "allow tcp/1-65535 from any to web1   # expect: PP103\n");
         verify("PP103", HOST + "allow any from any6 to web1   # expect: PP103\n");
         verify("PP103", HOST + "allow ssh from any except 127.0.0.0/8 to web1   # expect: PP103\n");
-        // Not the world: one address denied first, or a range, or only one family's part refused.
-        verify("PP103", HOST + "deny ssh from 198.51.100.7\ndeny ssh from 2001:db8:ff::1\nallow ssh from any to web1\n");
+        // Not the world once a few sources are denied first, but still the rest of the internet:
+        // reported with the sources it admits, not as the world (PP107 leaves it to this rule).
+        List<Finding> denied = verify("PP103", HOST + "deny ssh from 198.51.100.7\ndeny ssh from 2001:db8:ff::1\n"
+                + "allow ssh from any to web1 owner \"ops\"   # expect: PP103\n");
+        assertTrue(denied.get(0).message().endsWith(
+                "to web1: the whole world but the sources earlier rules deny"), denied.toString());
+        assertFalse(denied.get(0).world(), denied.toString());
+        verify("PP107", HOST + "deny ssh from 198.51.100.7\nallow ssh from any to web1\n");
+        // Denied down to private and documentation sources, or a range: no wide public source left.
+        verify("PP103", HOST + "deny ssh from any except 10.0.0.0/8, 192.0.2.0/24, 2001:db8::/32\n"
+                + "allow ssh from any to web1\n");
         verify("PP103", HOST + "allow ssh from 10.0.0.0/8, 192.0.2.0/24 to web1\n");
         // Only the targets the world reaches are named: web2 has no IPv6 address, and its IPv4
         // senders exclude 10/8.

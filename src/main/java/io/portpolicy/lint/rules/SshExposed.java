@@ -24,8 +24,15 @@ public final class SshExposed implements LintRule {
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
         for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> Exposure.port(s, Protocol.TCP, 22))) {
-            if (!hit.world()) continue;
-            String message = "admits SSH (tcp/22) from the whole world to " + Exposure.names(hit.worldTargets());
+            // A deny of a few sources above a rule from the world leaves SSH open to the rest of
+            // the internet; no other rule reports it (PP107 leaves rules from the world to this one).
+            boolean worldButDenied = !hit.world() && context.worldSourced().contains(hit.rule())
+                    && !hit.widePeers().isEmpty();
+            if (!hit.world() && !worldButDenied) continue;
+            String message = hit.world()
+                    ? "admits SSH (tcp/22) from the whole world to " + Exposure.names(hit.worldTargets())
+                    : "admits SSH (tcp/22) from " + Exposure.addresses(hit.peers()) + " to "
+                            + Exposure.names(hit.targets()) + ": the whole world but the sources earlier rules deny";
             String hint = "allow SSH only from a jump host or the admin network (allow ssh from ADMINS to ...)";
             found.add(hit.finding(context, this, message, hint));
         }
