@@ -46,11 +46,13 @@ import java.util.regex.Pattern;
 public final class Baseline {
 
     /**
-     * 2: a finding about a rule is known by {@link io.portpolicy.model.Rule#identity()}, so a
-     * comment, owner, ticket or log added to the rule keeps it known. 1 (still read): by the
-     * rule's whole text.
+     * 3: a finding about a declaration or setting is known by its line without a trailing
+     * {@code #} comment, as a rule's finding is known without its comments. 2 (still read): by
+     * the whole line. 2 and 3: a finding about a rule is known by
+     * {@link io.portpolicy.model.Rule#identity()}, so a comment, owner, ticket or log added to
+     * the rule keeps it known. 1 (still read): by the rule's whole text.
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     /** The identity of a finding in a baseline. */
     record Key(String rule, String file, String fingerprint) implements Comparable<Key> {
@@ -113,8 +115,8 @@ public final class Baseline {
                     + ": the baseline is not JSON: " + jsonProblem(e), e);
         }
         int version = root.path("version").asInt();
-        if ((version != 1 && version != VERSION) || !root.path("findings").isArray()) {
-            throw notABaseline(file, "it has no \"version\": " + VERSION + " (or 1) with a \"findings\" list");
+        if (version < 1 || version > VERSION || !root.path("findings").isArray()) {
+            throw notABaseline(file, "it has no \"version\": " + VERSION + " (or 1 or 2) with a \"findings\" list");
         }
         Map<Key, Map<Occurrence, Long>> recorded = new TreeMap<>();
         JsonNode findings = root.get("findings");
@@ -241,8 +243,25 @@ public final class Baseline {
 
     /** A finding's key as baselines of {@code version} make it (see {@link #VERSION}). */
     static Key key(Finding finding, Path home, int version) {
-        String about = version == 1 && finding.subject() != null ? finding.subject().text() : finding.subjectText();
+        String about = finding.subjectText();
+        if (version == 1 && finding.subject() != null) about = finding.subject().text();
+        if (version >= 3 && finding.subject() == null) about = withoutComment(about);
         return new Key(finding.ruleId(), fileName(finding, home), fingerprint(about));
+    }
+
+    /**
+     * A declaration's line without its trailing comment: explaining a declaration, as
+     * documenting a rule, must not make its findings new. A '#' inside a string is text.
+     */
+    static String withoutComment(String line) {
+        boolean inString = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (inString && c == '\\') i++;
+            else if (c == '"') inString = !inString;
+            else if (c == '#' && !inString) return line.substring(0, i).strip();
+        }
+        return line;
     }
 
     private static Path homeOf(Path file) {

@@ -151,7 +151,7 @@ class LintCliTest {
         Path baseline = dir.resolve("baseline.json");
         lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
         String recorded = Files.readString(baseline);
-        assertTrue(recorded.contains("\"version\": 2"), recorded);
+        assertTrue(recorded.contains("\"version\": 3"), recorded);
         // A comment, owner, ticket or log does not change what the rule decides, nor its finding.
         Files.writeString(policy, BASE + "allow ssh from 10.1.2.3/24 to web1 owner \"ops\" ticket \"OPS-7\" log\n");
         LintFixtures.Run documented = lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString());
@@ -165,10 +165,40 @@ class LintCliTest {
         Files.writeString(policy, BASE + written + "\n");
         lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
         String identity = "allow ssh from 10.1.2.3/24 to web1";
-        String first = Files.readString(baseline).replace("\"version\": 2", "\"version\": 1")
+        String first = Files.readString(baseline).replace("\"version\": 3", "\"version\": 1")
                 .replace(Baseline.fingerprint(identity), Baseline.fingerprint(written));
         Files.writeString(baseline, first);
         assertEquals(0, lint("--fail-on", "warning", "--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
+    void aBaselinedDeclarationCommentedSinceIsStillKnownAndASecondVersionBaselineStillReads() throws IOException {
+        String declarations = "default inbound allow\nnetwork lab = 10.9.0.0/16\n";
+        Path policy = write("p.policy", BASE.replace("default inbound deny\n", "") + declarations);
+        Path baseline = dir.resolve("baseline.json");
+        LintFixtures.Run first = lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        assertTrue(first.out().contains("PP108") && first.out().contains("PP401"), first.out());
+        // A comment saying why a declaration is there does not change what the finding is about.
+        String commented = "default inbound allow   # until the migration, OPS-12\n"
+                + "network lab = 10.9.0.0/16   # the \"#2\" lab, kept for the audit\n";
+        Files.writeString(policy, BASE.replace("default inbound deny\n", "") + commented);
+        LintFixtures.Run known = lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(0, known.exit(), known.out());
+        // A changed declaration is new.
+        Files.writeString(policy, BASE.replace("default inbound deny\n", "") + commented.replace("/16", "/24"));
+        LintFixtures.Run changed = lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString());
+        assertTrue(changed.out().contains("PP401") && !changed.out().contains("PP108"), changed.out());
+
+        // Version 2 knew a declaration's finding by its whole line, comment and all.
+        Files.writeString(policy, BASE.replace("default inbound deny\n", "") + commented);
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        String second = Files.readString(baseline).replace("\"version\": 3", "\"version\": 2")
+                .replace(Baseline.fingerprint("default inbound allow"),
+                        Baseline.fingerprint("default inbound allow # until the migration, OPS-12"))
+                .replace(Baseline.fingerprint("network lab = 10.9.0.0/16"),
+                        Baseline.fingerprint("network lab = 10.9.0.0/16 # the \"#2\" lab, kept for the audit"));
+        Files.writeString(baseline, second);
+        assertEquals(0, lint("--fail-on", "note", "--baseline", baseline.toString(), policy.toString()).exit());
     }
 
     @Test
@@ -276,7 +306,7 @@ class LintCliTest {
         errors.put(write("text.json", "{\"version\": 1,\n  \"findings\": [}\n").toString(),
                 dir.resolve("text.json") + ":2:16: the baseline is not JSON: unexpected close marker '}'");
         errors.put(write("shape.json", "{\"nope\": 1}").toString(), "baseline " + dir.resolve("shape.json")
-                + " is not a portpolicy baseline: it has no \"version\": 2 (or 1) with a \"findings\" list");
+                + " is not a portpolicy baseline: it has no \"version\": 3 (or 1 or 2) with a \"findings\" list");
         errors.put(write("entry.json", "{\"version\": 1, \"findings\": [\"PP401\"]}").toString(), "baseline "
                 + dir.resolve("entry.json") + " is not a portpolicy baseline: finding 1 is not an object");
         errors.put(write("world.json", "{\"version\": 1, \"findings\": [{\"rule\": \"PP101\", \"file\": \"p.policy\", "
