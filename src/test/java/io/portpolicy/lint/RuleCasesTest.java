@@ -195,6 +195,13 @@ class RuleCasesTest {
         assertTrue(found.get(2).message().contains("use HTTPS"), found.toString());
         // HTTP beside HTTPS to the same target only redirects; LDAPS is not LDAP.
         verify("PP105", HOST + "allow http from any to web1\nallow https from any to web1\nallow ldaps from 10.0.0.0/8\n");
+        verify("PP105", HOST + "allow http from 10.0.0.0/8 to web1\nallow https from any to web1\n");
+        // A redirect helps only the clients that may follow it: HTTPS for the admins alone
+        // leaves HTTP from the world the site itself, in cleartext.
+        verify("PP105", HOST + "allow https from 10.0.0.5 to web1\n"
+                + "allow http from any to web1   # expect: PP105\n");
+        verify("PP105", HOST + "allow https from any4 to web1\n"
+                + "allow http from any to web1   # expect: PP105\n");
         // Every port open is PP106's finding.
         verify("PP105", HOST + "allow tcp from 10.0.0.0/8 to web1\n");
     }

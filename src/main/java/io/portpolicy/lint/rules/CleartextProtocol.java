@@ -28,7 +28,7 @@ import java.util.Set;
         rationale = "These protocols send passwords and data unencrypted and unauthenticated: anyone on the "
                 + "path reads the credentials, and can change what is transferred. Each has a secure "
                 + "alternative that is as easy to deploy. HTTP is accepted where the same target also offers "
-                + "HTTPS, since it then usually only redirects.",
+                + "HTTPS to the same clients, since it then usually only redirects.",
         securitySeverity = "5.0")
 public final class CleartextProtocol implements LintRule {
 
@@ -90,14 +90,28 @@ public final class CleartextProtocol implements LintRule {
                 && Exposure.widest(Exposure.openPorts(set, protocol)) > WIDE;
     }
 
-    /** The protocol's port; for HTTP only at targets to which no HTTPS is allowed. */
+    /**
+     * The protocol's port; for HTTP only at targets where some client allowed HTTP may not
+     * reach HTTPS at the same address: a redirect to HTTPS helps only those who may follow it.
+     */
     private static PacketSet service(PacketSpace space, Cleartext clear, List<DirectedPolicy> layers) {
         PacketSet set = Exposure.port(space, clear.protocol(), clear.port());
         if (clear.port() != 80) return set;
         DirectedPolicy directed = layers.stream().filter(d -> d.space() == space).findFirst().orElseThrow();
         PacketSet https = directed.decidedAs(Action.ALLOW, Exposure.port(space, Protocol.TCP, 443))
                 .minus(directed.implicit());
-        for (Target target : space.owners(https)) set = set.minus(space.at(target));
+        PacketSet http = directed.decidedAs(Action.ALLOW, set).minus(directed.implicit());
+        for (Target target : space.owners(https)) {
+            PacketSet at = space.at(target);
+            if (connections(https.intersect(at)).containsAll(connections(http.intersect(at)))) {
+                set = set.minus(at);
+            }
+        }
         return set;
+    }
+
+    /** Who may connect to which address of a target, whatever the ports. */
+    private static PacketSet connections(PacketSet packets) {
+        return packets.anyDestinationPort().anySourcePort();
     }
 }
