@@ -339,35 +339,59 @@ public final class Exposure {
 
     // ---- addresses ------------------------------------------------------------------
 
-    /** The public parts of the ranges that are wider than /24 (IPv6: /48). */
+    /**
+     * The public parts of the ranges that are wider than /24 (IPv6: /48), a few addresses
+     * missing from them aside ({@link #wide}).
+     */
     public static List<IPAddressSeqRange> widePublic(List<IPAddressSeqRange> peers) {
-        List<IPAddressSeqRange> wide = new ArrayList<>();
-        for (IPAddressSeqRange range : peers) {
-            for (IPAddressSeqRange part : minus(range, NOT_PUBLIC)) {
-                if (wider(part, 24)) wide.add(part);
-            }
-        }
-        return wide;
+        List<IPAddressSeqRange> parts = new ArrayList<>();
+        for (IPAddressSeqRange range : peers) parts.addAll(minus(range, NOT_PUBLIC));
+        return wide(parts, 24);
     }
 
-    /** The private (RFC 1918, RFC 4193) parts of the ranges that are wider than /16 (IPv6: /40). */
+    /**
+     * The private (RFC 1918, RFC 4193) parts of the ranges that are wider than /16 (IPv6: /40),
+     * a few addresses missing from them aside ({@link #wide}).
+     */
     public static List<IPAddressSeqRange> widePrivate(List<IPAddressSeqRange> peers) {
-        List<IPAddressSeqRange> wide = new ArrayList<>();
+        List<IPAddressSeqRange> parts = new ArrayList<>();
         for (IPAddressSeqRange range : peers) {
             for (IPAddressSeqRange block : PRIVATE) {
                 if (range.getLower().isIPv4() != block.getLower().isIPv4()) continue;
                 IPAddressSeqRange part = range.intersect(block);
-                if (part != null && wider(part, 16)) wide.add(part);
+                if (part != null) parts.add(part);
             }
         }
-        return wide;
+        return wide(parts, 16);
     }
 
-    /** Whether the range holds more addresses than an IPv4 /{@code bits} (IPv6: /bits+24). */
-    private static boolean wider(IPAddressSeqRange range, int bits) {
-        int prefix = range.getLower().isIPv4() ? bits : bits + V6_EXTRA_BITS;
-        int hostBits = range.getLower().getBitCount() - prefix;
-        return range.getCount().compareTo(BigInteger.ONE.shiftLeft(hostBits)) > 0;
+    /**
+     * The ranges that, with their neighbours, hold more addresses than an IPv4 /{@code bits}
+     * (IPv6: /bits+24). Neighbours closer than that many addresses count as one range with
+     * holes: a deny of one address above {@code allow from 10.2.0.0/15}, or a host's own
+     * address inside it, leaves the rule as wide as before, not two narrower ranges.
+     */
+    private static List<IPAddressSeqRange> wide(List<IPAddressSeqRange> ranges, int bits) {
+        List<IPAddressSeqRange> wide = new ArrayList<>();
+        List<IPAddressSeqRange> group = new ArrayList<>();
+        BigInteger held = BigInteger.ZERO;
+        BigInteger limit = BigInteger.ZERO;
+        for (IPAddressSeqRange range : merge(ranges)) {
+            IPAddressSeqRange last = group.isEmpty() ? null : group.get(group.size() - 1);
+            boolean neighbour = last != null && last.getLower().isIPv4() == range.getLower().isIPv4()
+                    && range.getLower().getValue().subtract(last.getUpper().getValue()).compareTo(limit) <= 0;
+            if (!neighbour) {
+                if (held.compareTo(limit) > 0) wide.addAll(group);
+                group.clear();
+                held = BigInteger.ZERO;
+                int prefix = range.getLower().isIPv4() ? bits : bits + V6_EXTRA_BITS;
+                limit = BigInteger.ONE.shiftLeft(range.getLower().getBitCount() - prefix);
+            }
+            group.add(range);
+            held = held.add(range.getCount());
+        }
+        if (held.compareTo(limit) > 0) wide.addAll(group);
+        return wide;
     }
 
     private static List<IPAddressSeqRange> minus(IPAddressSeqRange range, List<IPAddressSeqRange> holes) {
@@ -435,7 +459,7 @@ public final class Exposure {
     /**
      * What a warning about wide sources says after naming every range admitted: which of them
      * are the wide ones, "a public range wider than /24 (IPv6 /48)" when all of them are, else
-     * "RANGES is/are public range(s) wider than ...", so that narrow ranges admitted beside a
+     * "RANGE is a public range wider than ..." or "RANGES make up public ranges wider than ...", so that narrow ranges admitted beside a
      * wide one are listed but not taken for it.
      *
      * @param wide        the wide parts of {@code admitted} ({@link #widePublic} or {@link #widePrivate})
@@ -447,7 +471,8 @@ public final class Exposure {
         String limit = " wider than " + (publicRanges ? "/24 (IPv6 /48)" : "/16 (IPv6 /40)");
         List<IPAddressSeqRange> wideMerged = merge(wide);
         if (wideMerged.equals(merge(admitted))) return "a " + kind + limit;
-        return addresses(wideMerged) + (wideMerged.size() == 1 ? " is a " + kind : " are " + kind + "s") + limit;
+        // Several ranges may be one wide range with holes (see wide): they "make up" wide ranges.
+        return addresses(wideMerged) + (wideMerged.size() == 1 ? " is a " + kind : " make up " + kind + "s") + limit;
     }
 
     private static List<IPAddressSeqRange> ranges(String... blocks) {

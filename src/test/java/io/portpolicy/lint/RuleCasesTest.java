@@ -89,10 +89,17 @@ class RuleCasesTest {
         assertTrue(found.get(2).message().contains("100.64.1.0-100.127.255.255"), found.toString());
         List<Finding> wide = verify("PP102", HOST + WIN + "allow rdp from 10.0.0.0/8 to win1   # expect: PP102\n");
         assertEquals(Severity.WARNING, wide.get(0).severity());
-        // Every source admitted is listed, the narrow piece below win1's own address (self-traffic,
-        // left out) too, and then which part is the wide range.
+        // Every source admitted is listed; win1's own address (self-traffic, left out) is a hole
+        // in one wide range, not a cut into a narrow range and a wide one.
         assertTrue(wide.get(0).message().endsWith("from 10.0.0.0-10.0.0.19, 10.0.0.21-10.255.255.255 to win1: "
-                + "10.0.0.21-10.255.255.255 is a private range wider than /16 (IPv6 /40)"), wide.toString());
+                + "a private range wider than /16 (IPv6 /40)"), wide.toString());
+        // Nor does a deny of one address make a /15 two ranges of a /16 or less; two /17s a /16
+        // apart are two ranges, neither wide.
+        List<Finding> holed = verify("PP102", WIN + "deny tcp/3389 from 10.3.0.0\n"
+                + "allow tcp/3389 from 10.2.0.0/15 to win1   # expect: PP102\n"
+                + "allow udp/3389 from 10.4.0.0/17, 10.5.128.0/17 to win1\n");
+        assertTrue(holed.get(0).message().endsWith("from 10.2.0.0/16, 10.3.0.1-10.3.255.255 to win1: "
+                + "a private range wider than /16 (IPv6 /40)"), holed.toString());
         // A deny of one address before the allow: not the world any more, but still a wide public range.
         List<Finding> denied = verify("PP102", WIN + "deny tcp/3389 from 198.51.100.7\n"
                 + "allow tcp/3389 from any4 to win1   # expect: PP102\n");
@@ -279,6 +286,11 @@ class RuleCasesTest {
                 + "allow https from 128.0.0.0/1 to web1   # expect: PP107\n"
                 + "allow tcp/8443 from any4 except 127.0.0.0/8 to web1\n"
                 + "deny tcp/8080 from 198.51.100.7\nallow tcp/8080 from any to web1\n");
+        // A public /23 less one address that an earlier rule denies is still wider than a /24;
+        // two /24s a /24 apart are two ranges a /24 wide.
+        verify("PP107", HOST + "deny tcp/8443 from 100.64.1.0\n"
+                + "allow tcp/8443 from 100.64.0.0/23 to web1   # expect: PP107\n"
+                + "allow tcp/8444 from 100.64.0.0/24, 100.64.2.0/24 to web1\n");
         // At an IPv4-only host 'any except 10.0.0.0/8' admits what 'any4 except 10.0.0.0/8' does.
         verify("PP107", HOST4
                 + "allow https from any except 10.0.0.0/8 to web4   # expect: PP107\n"
