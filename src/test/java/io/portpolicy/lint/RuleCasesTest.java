@@ -335,6 +335,10 @@ class RuleCasesTest {
         List<Finding> found = verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\n"
                 + "host v4only = 10.0.0.11 os linux\nallow ssh from 10.0.100.0/24\n");
         assertTrue(found.get(0).message().contains("packet-too-big"), found.toString());
+        // The fix as the hint writes it settles the finding and raises no other (PP404 wants the comment).
+        String fix = found.get(0).hint().replaceFirst(" \\(before .*", "");
+        List<Finding> fixed = LintFixtures.lint("host web1 = 10.0.0.10, 2001:db8::10 os linux\n" + fix + "\n");
+        assertEquals(List.of(), fixed.stream().filter(f -> f.location().line() == 2 || f.ruleId().equals("PP502")).toList());
         verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux   # expect: PP502\n"
                 + "allow icmpv6/packet-too-big from 2001:db8::/32\n");
         verify("PP502", "host web1 = 10.0.0.10, 2001:db8::10 os linux\nallow icmpv6/packet-too-big from any\n");

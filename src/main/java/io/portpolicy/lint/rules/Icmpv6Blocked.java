@@ -84,7 +84,9 @@ public final class Icmpv6Blocked implements LintRule {
             found.add(context.finding(this, host.location(),
                     "host " + Quote.of(host.name()) + " has IPv6 addresses but does not admit ICMPv6 " + String.join(", ", blocked)
                             + " from every peer",
-                    "allow icmpv6/packet-too-big from any (before any rule that denies ICMPv6)"));
+                    // With its comment: a rule open to the world without one is PP404's finding.
+                    "allow icmpv6/packet-too-big from any comment \"path MTU discovery\" (before any rule that"
+                            + " denies ICMPv6)"));
         }
         return found;
     }
