@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                         + "or group to judge access at)."})
 final class DiffCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "OLD NEW | FILE", arity = "1..2",
+    @Parameters(paramLabel = "OLD NEW | FILE", arity = "1..2", hideParamSyntax = true,
             description = {"OLD and NEW: the policy before and after the change (one may be - for standard input)",
                     "with --git: FILE, compared as of REV with the working tree"})
     List<String> files;

@@ -104,6 +104,14 @@ class UsageErrorTest {
     }
 
     @Test
+    void diffsUsageTakesTwoPoliciesOrOneFileWithGit() {
+        // diff takes OLD NEW, or with --git exactly one FILE: the help must not show FILE...
+        String help = CliRun.run(false, "diff", "--help").out();
+        assertTrue(help.contains(" OLD NEW | FILE\n"), help);
+        assertFalse(help.contains("FILE..."), help);
+    }
+
+    @Test
     void fmtNamesStandardInputAsLintDoes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int exit = Main.run(new String[] {"fmt", "--check", "-"},
