@@ -84,6 +84,12 @@ final class PolicyLoader {
     }
 
     private SourceFile readRoot(String name, InputStream stdin) {
+        if (name.isEmpty()) {
+            // Path.of("") is the current directory: "it is a directory" would send the user looking there.
+            diagnostics.error(null, "cannot read '': an empty name names no file",
+                    "give the policy file's path, or - for standard input");
+            return null;
+        }
         if (!name.equals("-")) {
             Path path;
             try {

@@ -45,6 +45,19 @@ class UnusableFileNameTest {
     }
 
     @Test
+    void anEmptyNameNamesNoFileNotTheCurrentDirectory() {
+        String expected = "portpolicy: error: cannot read '': an empty name names no file\n"
+                + "  hint: give the policy file's path, or - for standard input\n";
+        for (List<String> args : List.of(List.of("lint", ""), List.of("fmt", "--check", ""), List.of("diff", "", POLICY),
+                List.of("query", "", "--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "tcp", "--port", "22"),
+                List.of("compile", "", "--target", "nftables", "--host", "bastion1"))) {
+            CliRun run = CliRun.run(false, args.toArray(String[]::new));
+            assertEquals(2, run.exit(), args + ": " + run.err());
+            assertEquals(expected, run.err(), args.toString());
+        }
+    }
+
+    @Test
     void underTheCLocaleANameOutsideAsciiSaysHowToGetRoundIt(@TempDir Path dir) throws Exception {
         Path policy = Files.copy(Path.of(POLICY), dir.resolve("ünï.policy"));
         Run lint = underCLocale("lint", policy.toString());
