@@ -160,15 +160,23 @@ public final class ConfigReader {
                     complete = false;
                 }
             }
-            if (!complete) continue;
-            PortRange ports = ports(fields.get("port").value());
-            Protocol protocol = protocol(fields.get("protocol").value());
-            String service = scalar(fields.get("service").value(), "'service'");
-            String why = scalar(fields.get("why").value(), "'why'");
-            if (ports != null && protocol != null && service != null && why != null) {
+            // The values given are checked even when the item is incomplete: every error at once.
+            PortRange ports = fields.containsKey("port") ? ports(fields.get("port").value()) : null;
+            Protocol protocol = fields.containsKey("protocol") ? protocol(fields.get("protocol").value()) : null;
+            String service = fields.containsKey("service") ? words(fields.get("service").value(), "'service'") : null;
+            String why = fields.containsKey("why") ? words(fields.get("why").value(), "'why'") : null;
+            if (complete && ports != null && protocol != null && service != null && why != null) {
                 sensitivePorts.add(new SensitivePort(ports, protocol, service, why));
             }
         }
+    }
+
+    /** A scalar that findings show to people: not empty or blank. */
+    private String words(Node node, String what) {
+        String text = scalar(node, what);
+        if (text == null || !text.isBlank()) return text;
+        diagnostics.error(node.location(), what + " must not be empty", "findings name it: write a few words");
+        return null;
     }
 
     private void readTargets(Node node) {

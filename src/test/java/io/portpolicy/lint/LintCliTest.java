@@ -487,6 +487,21 @@ class LintCliTest {
     }
 
     @Test
+    void aSensitivePortsValuesAreCheckedAllAtOnceAndItsWordsMustBeGiven() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path config = write("c.yaml", "sensitive-ports:\n"
+                + "  - { port: 70000, protocol: tcp, service: Consul }\n"
+                + "  - { port: 4646, protocol: tcp, service: \"\", why: \" \" }\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        // The missing 'why' does not hide the bad port: one run names both.
+        assertTrue(run.err().contains("c.yaml:2:5: error: a sensitive port needs 'why'"), run.err());
+        assertTrue(run.err().contains("c.yaml:2:13: error: '70000' is not a port or port range"), run.err());
+        assertTrue(run.err().contains("c.yaml:3:43: error: 'service' must not be empty"), run.err());
+        assertTrue(run.err().contains("c.yaml:3:52: error: 'why' must not be empty"), run.err());
+    }
+
+    @Test
     void aConfigurationKeyThatIsAListIsSaidPlainly() throws IOException {
         Path policy = write("p.policy", BASE);
         Path config = write("c.yaml", "rules:\n  ? [PP406, PP401]\n  : off\n");
