@@ -52,22 +52,13 @@ public final class DiffReport {
      */
     public DiffReport(PolicyDiff.Result result, Collection<NamedService> services, List<SensitivePort> sensitivePorts) {
         this.result = result;
-        // What the policy opens at each target and direction: a block's risk is judged with the rest of it.
-        Map<String, List<Cube>> opened = new HashMap<>();
-        for (PolicyDiff.Change change : result.changes()) {
-            if (openedByPolicy(change)) {
-                opened.computeIfAbsent(where(change), key -> new ArrayList<>()).addAll(change.cubes());
-            }
-        }
-        Map<String, Summary.Opening> openings = new HashMap<>();
-        opened.forEach((where, cubes) -> openings.put(where, Summary.Opening.of(cubes)));
         for (PolicyDiff.Change change : result.changes()) {
             String kind = change.opened() ? "opened" : change.closed() ? "closed"
                     : "moved " + change.before().action().keyword() + " -> " + change.after().action().keyword();
             for (Cube cube : change.cubes()) {
                 lines.add(new Line(change, kind, Summary.traffic(cube, services),
                         Summary.endpoints(cube, change.target(), change.direction()), cube.family().label(),
-                        openedByPolicy(change) ? Summary.risk(cube, openings.get(where(change)), sensitivePorts) : null));
+                        openedByPolicy(change) ? Summary.risk(cube, change.admittedAfter(), sensitivePorts) : null));
             }
         }
         // Each target and direction once, the one with the most important line first; within it, risks first.

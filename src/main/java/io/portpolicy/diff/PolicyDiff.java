@@ -5,6 +5,7 @@ import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.Finding;
@@ -14,6 +15,7 @@ import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Policy;
+import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.parallel.Concurrently;
 import io.portpolicy.source.SourceFile;
@@ -21,6 +23,7 @@ import io.portpolicy.source.SourceFile;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,9 +66,12 @@ public final class PolicyDiff {
     /**
      * Packets at one target and direction whose verdict changed, from one decider to another.
      * {@code before.action()} or {@code after.action()} is null where the target did not judge
-     * those packets (it did not exist, or did not have the address).
+     * those packets (it did not exist, or did not have the address). {@code admittedAfter} is
+     * what the new side admits there, seen from each peer, when the change opens something
+     * there; else null.
      */
-    public record Change(Target target, Direction direction, Decider before, Decider after, List<Cube> cubes) {
+    public record Change(Target target, Direction direction, Decider before, Decider after, List<Cube> cubes,
+                         Admitted admittedAfter) {
         public boolean opened() {
             return after.action() == Action.ALLOW;
         }
@@ -105,7 +111,47 @@ public final class PolicyDiff {
         }
     }
 
-    private record Region(Decider decider, List<Cube> cubes) {
+    /**
+     * The peers from which the new side admits every packet at a target and direction, and
+     * every TCP and every UDP packet (every port), by family: what RISK may call "every protocol
+     * and port" and "every port". Read off the packets admitted after the change, not off the
+     * blocks it opens: what was already open counts (a port open before from the same peers),
+     * and so does what stays shut (a port still denied is not "every port"). Only what the diff
+     * described exactly is counted, so a peer may be left out, never put in wrongly.
+     */
+    public record Admitted(Map<Family, List<IPAddressSeqRange>> everything,
+                           Map<Family, List<IPAddressSeqRange>> everyTcpPacket,
+                           Map<Family, List<IPAddressSeqRange>> everyUdpPacket) {
+
+        private static Admitted of(List<Region> regions, PacketSet here, PacketSet changed) {
+            PacketSpace space = here.space();
+            PacketSet admitted = space.none();
+            for (Region region : regions) {
+                if (region.decider().action() == Action.ALLOW) admitted = admitted.union(region.set());
+            }
+            // With candidates, the regions are exact only among them (a target built from the rules
+            // near the change leaves out rules that decide other packets): nothing else is known.
+            if (changed != null) admitted = admitted.intersect(changed);
+            PacketSet refused = here.minus(admitted);
+            Map<Family, List<IPAddressSeqRange>> everything = new EnumMap<>(Family.class);
+            Map<Family, List<IPAddressSeqRange>> everyTcpPacket = new EnumMap<>(Family.class);
+            Map<Family, List<IPAddressSeqRange>> everyUdpPacket = new EnumMap<>(Family.class);
+            for (Family family : Family.values()) {
+                PacketSet refusedHere = refused.intersect(space.ofFamily(family));
+                everything.put(family, peersRefusedNothing(family, refusedHere));
+                everyTcpPacket.put(family, peersRefusedNothing(family, refusedHere.intersect(space.protocol(Protocol.TCP))));
+                everyUdpPacket.put(family, peersRefusedNothing(family, refusedHere.intersect(space.protocol(Protocol.UDP))));
+            }
+            return new Admitted(everything, everyTcpPacket, everyUdpPacket);
+        }
+
+        private static List<IPAddressSeqRange> peersRefusedNothing(Family family, PacketSet refused) {
+            return Cube.outside(family, refused.peerAddresses());
+        }
+    }
+
+    /** A decider's packets at the target: described as cubes, and as the set they came from. */
+    private record Region(Decider decider, List<Cube> cubes, PacketSet set) {
     }
 
     /** The access changes, and the lint findings (judged under the repository's configuration) introduced and resolved. */
@@ -161,8 +207,16 @@ public final class PolicyDiff {
                     if (sameTarget) changed = mayDiffer(left, a.get(), right, b.get());
                 }
                 if (changed != null && changed.isEmpty()) continue;
-                changes.addAll(compare(shown, direction, regions(named, a.orElse(null), left, direction, changed),
-                        regions(named, b.orElse(null), right, direction, changed)));
+                List<Region> afterRegions = regions(named, b.orElse(null), right, direction, changed);
+                List<Change> found = compare(shown, direction, regions(named, a.orElse(null), left, direction, changed),
+                        afterRegions);
+                if (b.isPresent() && found.stream().anyMatch(Change::opened)) {
+                    // RISK reads what is open after the change at the target, not only what it opens.
+                    Admitted admitted = Admitted.of(afterRegions, right.space().at(b.get()), changed);
+                    found = found.stream().map(change -> new Change(change.target(), change.direction(),
+                            change.before(), change.after(), change.cubes(), admitted)).toList();
+                }
+                changes.addAll(found);
             }
             // A group is judged in a layer of its own: done with it, let its sets go.
             a.ifPresent(old::forget);
@@ -258,7 +312,7 @@ public final class PolicyDiff {
                 }
                 if (both.isEmpty()) continue;
                 merged.put(l.decider().describe() + "|" + r.decider().describe() + "|" + merged.size(),
-                        new Change(target, direction, l.decider(), r.decider(), Summary.merge(both)));
+                        new Change(target, direction, l.decider(), r.decider(), Summary.merge(both), null));
             }
         }
         return new ArrayList<>(merged.values());
@@ -287,7 +341,7 @@ public final class PolicyDiff {
         }
         String label = target == null ? "no " + (named.group() ? "group" : "host") + " named " + named.name()
                 : "not an address of " + named.name();
-        regions.add(new Region(new Decider(null, null, label), outside));
+        regions.add(new Region(new Decider(null, null, label), outside, null));
         if (target == null) return regions;
         PacketSet here = directed.space().at(target);
         add(regions, new Decider(Action.ALLOW, null, "implicit rule (loopback, own addresses, neighbour discovery)"),
@@ -310,7 +364,7 @@ public final class PolicyDiff {
     private static void add(List<Region> regions, Decider decider, PacketSet set, PacketSet changed,
                             Direction direction) {
         if (set.isEmpty() || (changed != null && !set.intersects(changed))) return;
-        regions.add(new Region(decider, cubes(set, direction)));
+        regions.add(new Region(decider, cubes(set, direction), set));
     }
 
     private static List<Cube> cubes(PacketSet set, Direction direction) {

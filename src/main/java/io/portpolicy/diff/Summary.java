@@ -18,7 +18,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /** Compact words for sets of packets: merged address blocks, port ranges, service names. */
 final class Summary {
@@ -268,81 +265,22 @@ final class Summary {
     }
 
     /**
-     * What the policy opens at one target and direction, seen from each peer: the peers from
-     * which it opens every protocol, and every port, by family. One rule's opening is often split
-     * into blocks (around ports already open, or IPv6 neighbour discovery, which is always
-     * admitted), and none of them alone may show that every protocol or every port is now open.
-     */
-    record Opening(Map<Family, List<IPAddressSeqRange>> everyProtocolFrom,
-                   Map<Family, List<IPAddressSeqRange>> everyPortFrom) {
-
-        static Opening of(List<Cube> blocks) {
-            Map<Family, List<IPAddressSeqRange>> everyProtocolFrom = new EnumMap<>(Family.class);
-            Map<Family, List<IPAddressSeqRange>> everyPortFrom = new EnumMap<>(Family.class);
-            for (Family family : Family.values()) {
-                List<Piece> pieces = pieces(family, blocks.stream().filter(b -> b.family() == family).toList());
-                everyProtocolFrom.put(family, peersWhere(pieces, Summary::everyProtocol));
-                everyPortFrom.put(family, peersWhere(pieces, Summary::everyPort));
-            }
-            return new Opening(everyProtocolFrom, everyPortFrom);
-        }
-    }
-
-    /** Some peers, with every block of an opening that is open to all of them. */
-    private record Piece(IPAddressSeqRange peers, List<Cube> blocks) {
-    }
-
-    /** The family's address space, cut wherever the peers of a block start or end. */
-    private static List<Piece> pieces(Family family, List<Cube> blocks) {
-        List<Piece> pieces = List.of(new Piece(Cube.whole(family), List.of()));
-        for (Cube block : blocks) {
-            List<Piece> cut = new ArrayList<>();
-            for (Piece piece : pieces) {
-                List<IPAddressSeqRange> outside = List.of(piece.peers());
-                for (IPAddressSeqRange peers : block.peers()) {
-                    IPAddressSeqRange inside = piece.peers().intersect(peers);
-                    if (inside != null) {
-                        cut.add(new Piece(inside, Stream.concat(piece.blocks().stream(), Stream.of(block)).toList()));
-                    }
-                    outside = outside.stream().flatMap(rest -> Stream.of(rest.subtract(peers))).toList();
-                }
-                outside.forEach(rest -> cut.add(new Piece(rest, piece.blocks())));
-            }
-            pieces = cut;
-        }
-        return pieces;
-    }
-
-    /** The peers of the pieces whose blocks together pass the test, joined. */
-    private static List<IPAddressSeqRange> peersWhere(List<Piece> pieces, Predicate<List<Cube>> test) {
-        return Cube.joinAddresses(pieces.stream().filter(piece -> test.test(piece.blocks())).map(Piece::peers).toList());
-    }
-
-    private static boolean everyProtocol(List<Cube> blocks) {
-        return Cube.joinValues(blocks.stream().flatMap(b -> b.protocols().stream()).toList()).equals(Cube.BYTE);
-    }
-
-    private static boolean everyPort(List<Cube> blocks) {
-        return everyProtocol(blocks) || destinationPorts(blocks, 6).equals(Cube.PORT)
-                || destinationPorts(blocks, 17).equals(Cube.PORT);
-    }
-
-    /**
      * Why a block of an opening is risky, or null: from the whole internet or a wide range, or
-     * every protocol from anywhere. "Every protocol" and "every port" are read off the whole
-     * opening, from the block's peers; a port is named at the block that opens it. The sensitive
-     * ports are those of {@code catalog}: the built-in ones and the configuration's, as lint's.
+     * every protocol from anywhere. "Every protocol" and "every port" are read off what the new
+     * side admits at the target ({@code admitted}), from the block's peers; a port is named at
+     * the block that opens it. The sensitive ports are those of {@code catalog}: the built-in
+     * ones and the configuration's, as lint's.
      */
-    static String risk(Cube c, Opening opening, List<SensitivePort> catalog) {
+    static String risk(Cube c, PolicyDiff.Admitted admitted, List<SensitivePort> catalog) {
         String reach = reach(c.peers(), c.family());
+        List<IPAddressSeqRange> everythingFrom = Cube.addresses(c.peers(), admitted.everything().get(c.family()));
         if (reach == null) {
             // From a few addresses, only a whole-protocol opening is a risk in itself.
-            return Cube.addresses(c.peers(), opening.everyProtocolFrom().get(c.family())).isEmpty() ? null
-                    : "every protocol and port";
+            return everythingFrom.isEmpty() ? null : "every protocol and port";
         }
         List<String> reasons = new ArrayList<>(List.of(reach));
-        List<ValueRange> tcpPorts = destinationPorts(List.of(c), 6);
-        List<ValueRange> udpPorts = destinationPorts(List.of(c), 17);
+        List<ValueRange> tcpPorts = destinationPorts(c, 6);
+        List<ValueRange> udpPorts = destinationPorts(c, 17);
         // A block opening every port of a protocol is "every port": naming some of them adds nothing.
         if (!tcpPorts.equals(Cube.PORT)) {
             List<String> admin = ADMIN_PORTS.stream().filter(port -> contains(tcpPorts, port)).map(String::valueOf).toList();
@@ -358,12 +296,18 @@ final class Summary {
                 break;
             }
         }
-        if (reach(Cube.addresses(c.peers(), opening.everyProtocolFrom().get(c.family())), c.family()) != null) {
+        if (reach(everythingFrom, c.family()) != null) {
             reasons.add("every protocol and port");
-        } else if (reach(Cube.addresses(c.peers(), opening.everyPortFrom().get(c.family())), c.family()) != null) {
+        } else if (everyPortFromWide(c, 6, admitted.everyTcpPacket()) || everyPortFromWide(c, 17, admitted.everyUdpPacket())) {
             reasons.add("every port");
         }
         return String.join(", ", reasons);
+    }
+
+    /** Whether the block is of the protocol, and every port of it is admitted from a wide part of its peers. */
+    private static boolean everyPortFromWide(Cube c, int protocol, Map<Family, List<IPAddressSeqRange>> everyPacketFrom) {
+        return contains(c.protocols(), protocol)
+                && reach(Cube.addresses(c.peers(), everyPacketFrom.get(c.family())), c.family()) != null;
     }
 
     /** How far the peers reach, when that is a risk in itself: "open to the whole world" or "to a wide range". */
@@ -374,10 +318,9 @@ final class Summary {
         return peers.stream().anyMatch(r -> r.getCount().compareTo(wide) > 0) ? "open to a wide range" : null;
     }
 
-    /** The destination ports the blocks open for the protocol, joined. */
-    private static List<ValueRange> destinationPorts(List<Cube> blocks, int protocol) {
-        return Cube.joinValues(blocks.stream().filter(b -> contains(b.protocols(), protocol))
-                .flatMap(b -> b.destinationPorts().stream()).toList());
+    /** The destination ports the block opens for the protocol (none when it is of other protocols). */
+    private static List<ValueRange> destinationPorts(Cube c, int protocol) {
+        return contains(c.protocols(), protocol) ? c.destinationPorts() : List.of();
     }
 
     /** Remote administration over TCP: ssh, telnet, rdp, WinRM. */

@@ -127,6 +127,23 @@ class DiffWordsTest {
     }
 
     @Test
+    void aPortThatStaysDeniedIsNeitherEveryProtocolNorEveryPort() {
+        // Every other packet opens at once, but tcp/22 stays denied: the new side does not admit everything.
+        String denied = "host h = 10.0.0.1\ndeny tcp/22 from any\n";
+        String text = text(denied, "default inbound allow\n" + denied);
+        assertTrue(text.contains("tcp ports 0-21,23-65535 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world, remote administration ports 23, 3389, 5985, 5986, "
+                + "sensitive port 111 (ONC RPC portmapper)\n"), text);
+        assertTrue(text.contains("every protocol but tcp from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
+                + "    RISK: open to the whole world, every port\n"), text);
+        assertFalse(text.contains("every protocol and port"), text);
+        // Only the rules near the change are built: the deny of tcp/22, far from udp, still counts.
+        String udp = "host h = 10.0.0.1\ndeny tcp/22 from 10.0.0.5\n%sallow any from 10.0.0.5\n";
+        String opened = text(udp.formatted("deny udp from 10.0.0.5\n"), udp.formatted(""));
+        assertTrue(opened.contains("opened: udp from 10.0.0.5 to h (IPv4)\n    before:"), opened);
+    }
+
+    @Test
     void portsOpenedFromAFewAddressesDoNotMakeTheWorldsOpeningEveryPort() {
         String old = "host h = 10.0.0.1\n";
         String text = text(old, old + "allow tcp/80 from any\nallow tcp from 192.0.2.0/24\n");
