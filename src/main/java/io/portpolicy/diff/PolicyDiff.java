@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -167,9 +168,9 @@ public final class PolicyDiff {
         boolean statelessBefore = before.settings().isStateless();
         boolean statelessAfter = after.settings().isStateless();
         Tracking tracking = statelessBefore == statelessAfter ? null : new Tracking(statelessAfter);
-        Pattern locations = locations(before, after);
-        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings, locations),
-                minus(oldFindings, newFindings, locations));
+        Citations citations = Citations.of(before, after);
+        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings, citations),
+                minus(oldFindings, newFindings, citations));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
@@ -374,12 +375,12 @@ public final class PolicyDiff {
     }
 
     /** Findings of {@code a} with no counterpart in {@code b}, matched by rule ID, subject text and message. */
-    private static List<Finding> minus(List<Finding> a, List<Finding> b, Pattern locations) {
+    private static List<Finding> minus(List<Finding> a, List<Finding> b, Citations citations) {
         Map<String, Integer> counts = new HashMap<>();
-        for (Finding f : b) counts.merge(key(f, locations), 1, Integer::sum);
+        for (Finding f : b) counts.merge(key(f, citations), 1, Integer::sum);
         List<Finding> out = new ArrayList<>();
         for (Finding f : a) {
-            String key = key(f, locations);
+            String key = key(f, citations);
             int left = counts.getOrDefault(key, 0);
             if (left > 0) counts.put(key, left - 1);
             else out.add(f);
@@ -389,21 +390,57 @@ public final class PolicyDiff {
     }
 
     /**
+     * What a finding's message cites that differs between sides without changing what it says:
      * FILE:LINE[:COL] naming a file of either policy (the old side's is REV:PATH under diff
-     * --git). Anchored to the files' names, since other text with colons and digits (an IPv6
-     * address) is part of what a finding says. Longest names first: the whole REV:PATH is taken.
+     * --git), and the text of the rule written there that follows it ("allow at FILE:LINE (TEXT)").
      */
-    private static Pattern locations(Policy before, Policy after) {
-        List<String> names = Stream.concat(before.files().stream(), after.files().stream())
-                .map(SourceFile::displayPath).distinct()
-                .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote).toList();
-        return Pattern.compile("(?<![\\w.:/-])(?:" + String.join("|", names) + "):\\d+(?::\\d+)?");
+    private record Citations(Pattern locations, Map<String, List<Rule>> rulesByLine) {
+
+        /**
+         * Locations are anchored to the files' names, since other text with colons and digits
+         * (an IPv6 address) is part of what a finding says. Longest names first: the whole
+         * REV:PATH is taken.
+         */
+        static Citations of(Policy before, Policy after) {
+            List<String> names = Stream.concat(before.files().stream(), after.files().stream())
+                    .map(SourceFile::displayPath).distinct()
+                    .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote).toList();
+            Map<String, List<Rule>> rulesByLine = new HashMap<>();
+            Stream.concat(before.rules().stream(), after.rules().stream()).forEach(rule -> rulesByLine
+                    .computeIfAbsent(rule.location().path() + ":" + rule.location().line(), line -> new ArrayList<>())
+                    .add(rule));
+            return new Citations(Pattern.compile("(?<![\\w.:/-])(?:" + String.join("|", names) + "):\\d+(?::\\d+)?"),
+                    rulesByLine);
+        }
+
+        /**
+         * The message with every location left out, since lines move when rules move, and every
+         * rule it cites by its identity: documenting or waiving a rule changes no finding that
+         * cites it.
+         */
+        String normalised(String message) {
+            Matcher location = locations.matcher(message);
+            StringBuilder out = new StringBuilder();
+            int last = 0;
+            while (location.find()) {
+                out.append(message, last, location.start()).append('@');
+                last = location.end();
+                for (Rule rule : rulesByLine.getOrDefault(location.group(), List.of())) {
+                    String cited = " (" + rule.text() + ")";
+                    if (message.startsWith(cited, last)) {
+                        out.append(" (").append(rule.identity()).append(')');
+                        last += cited.length();
+                        break;
+                    }
+                }
+            }
+            return out.append(message, last, message.length()).toString();
+        }
     }
 
-    private static String key(Finding f, Pattern locations) {
-        // Messages may name lines, which move when rules move.
-        String message = locations.matcher(f.message()).replaceAll("@");
+    private static String key(Finding f, Citations citations) {
         // Declarations are known by the message (it names the object), rules by their identity.
-        return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().identity() : "") + "\u0000" + message;
+        return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().identity() : "") + "\u0000"
+                + citations.normalised(f.message());
     }
 }

@@ -100,6 +100,18 @@ class DiffWordsTest {
     }
 
     @Test
+    void documentingOrWaivingARuleLeavesTheFindingsThatCiteItAlone() {
+        // The finding about line 3 cites line 2 by its text: a log or waiver added there says nothing new about line 3.
+        String rules = "\nallow tcp/22 from 10.0.0.5 to h\n";
+        String old = "host h = 10.0.0.1\nallow tcp/22 from any to h owner \"x\"";
+        PolicyDiff.Result result = PolicyDiff.compare(DiffMatchesEngineTest.check(old + rules),
+                DiffMatchesEngineTest.check(old + " log \"ssh\" waive PP103 \"jump host\"" + rules), TODAY,
+                LintConfig.DEFAULT);
+        assertTrue(result.introduced().isEmpty() && result.resolved().isEmpty(),
+                () -> result.introduced() + " " + result.resolved());
+    }
+
+    @Test
     void anOpeningSplitIntoBlocksIsJudgedWhole() {
         // IPv6 neighbour discovery, always admitted, splits "every protocol" around it.
         String dual = "default outbound deny\nhost web1 = 10.0.1.11, 2001:db8:1::11 os linux\n"
