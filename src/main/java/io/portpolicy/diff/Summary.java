@@ -23,7 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /** Compact words for sets of packets: merged address blocks, port ranges, service names. */
@@ -167,17 +167,21 @@ final class Summary {
         return String.join(",", parts);
     }
 
-    /** The service whose protocols and ports are exactly these, if one is. */
+    /**
+     * The service whose protocols and ports are exactly these, if one is. Each side's ports are
+     * joined per protocol, as a block's are: a service written port by port (docker is tcp/2375,
+     * tcp/2376) is the block of their range.
+     */
     private static String service(List<Integer> protocols, List<ValueRange> ports, Collection<NamedService> services) {
-        TreeSet<String> wanted = new TreeSet<>();
-        for (int p : protocols) for (ValueRange r : ports) wanted.add(p + "/" + r);
+        Map<Integer, List<ValueRange>> wanted = new TreeMap<>();
+        for (int p : protocols) wanted.put(p, Cube.joinValues(ports));
         List<NamedService> candidates = new ArrayList<>(services);
         // A policy's own service of a built-in's name replaces the built-in.
         Set<String> defined = new HashSet<>();
         services.forEach(service -> defined.add(service.name()));
         ServiceCatalog.builtin().values().stream().filter(b -> !defined.contains(b.name())).forEach(candidates::add);
         for (NamedService service : candidates) {
-            TreeSet<String> terms = new TreeSet<>();
+            Map<Integer, List<ValueRange>> terms = new TreeMap<>();
             boolean plain = true;
             for (ServiceMatch term : service.terms()) {
                 if (!term.protocol().hasPorts() || term.ports() == null || term.ports().ephemeral()) {
@@ -185,9 +189,11 @@ final class Summary {
                     break;
                 }
                 for (PortRange r : term.ports().ranges()) {
-                    terms.add(term.protocol().number() + "/" + new ValueRange(r.low(), r.high()));
+                    terms.computeIfAbsent(term.protocol().number(), p -> new ArrayList<>())
+                            .add(new ValueRange(r.low(), r.high()));
                 }
             }
+            terms.replaceAll((protocol, ranges) -> Cube.joinValues(ranges));
             if (plain && terms.equals(wanted)) return service.name();
         }
         return null;

@@ -58,6 +58,15 @@ class DiffWordsTest {
     }
 
     @Test
+    void aServiceWrittenPortByPortIsNamedForTheRangeItMakes() {
+        String old = "host h = 10.0.0.1\n";
+        String text = text(old, old + "service metrics = tcp/9100, tcp/9101\nallow docker from 10.0.0.5\n"
+                + "allow metrics from 10.0.0.6\n");
+        assertTrue(text.contains("opened: tcp ports 2375-2376 (docker) from 10.0.0.5 to h (IPv4)"), text);
+        assertTrue(text.contains("opened: tcp ports 9100-9101 (metrics) from 10.0.0.6 to h (IPv4)"), text);
+    }
+
+    @Test
     void aFindingIsNewWhenOnlyItsIPv6RangeChanged() {
         String web = "default outbound deny\nhost web1 = 10.0.0.21, 2001:db8:1::21 os linux\n";
         String rule = "allow tcp from partners to web1\n";
