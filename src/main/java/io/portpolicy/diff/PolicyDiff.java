@@ -180,11 +180,13 @@ public final class PolicyDiff {
         EffectivePolicy neu = both.get(1);
         RuleChanges differing = RuleChanges.between(old, neu);
         List<Change> changes = new ArrayList<>();
-        for (TargetName named : targetNames(before, after)) {
-            Optional<Target> a = named.in(old);
-            Optional<Target> b = named.in(neu);
+        for (TargetName named : targetNames(old, neu)) {
+            Optional<Target> a = named.in(old, named.before());
+            Optional<Target> b = named.in(neu, named.after());
             Target shown = b.orElseGet(a::get);
-            boolean sameTarget = a.isPresent() && b.isPresent() && paired(a.get(), b.get());
+            // A renamed group is judged in a layer named after it on each side, and the two share
+            // no space: it is compared through its cubes alone.
+            boolean sameTarget = !named.renamed() && a.isPresent() && b.isPresent() && paired(a.get(), b.get());
             // The directions anything that differs may reach: the others need not even be built.
             Set<Direction> reached = EnumSet.noneOf(Direction.class);
             for (Direction direction : Direction.values()) {
@@ -227,24 +229,60 @@ public final class PolicyDiff {
     }
 
     /**
-     * A host or a group, by name: a host and a group of the same name (one replacing the other)
-     * are two targets, each present on one side only.
+     * A host or a group, by its name on each side: a host and a group of the same name (one
+     * replacing the other) are two targets, each present on one side only; a target renamed
+     * with the same addresses is one ({@link #targetNames}).
      */
-    private record TargetName(String name, boolean group) {
-        Optional<Target> in(EffectivePolicy policy) {
+    private record TargetName(String before, String after, boolean group) {
+        Optional<Target> in(EffectivePolicy policy, String name) {
             return policy.target(name).filter(target -> target.isGroup() == group);
+        }
+
+        /** The name it is shown by: the new side's. */
+        String name() {
+            return after;
+        }
+
+        boolean renamed() {
+            return !before.equals(after);
         }
     }
 
-    /** Every host of either policy, by name, then every group. */
-    private static List<TargetName> targetNames(Policy before, Policy after) {
+    /**
+     * Every host of either policy, by name, then every group. A host only the old policy has and
+     * one only the new policy has, with the same addresses, are one host renamed, when no other
+     * host gone or added has those addresses (likewise groups): what a target admits is
+     * compared, not what it is called, so a rename alone is no access change.
+     */
+    private static List<TargetName> targetNames(EffectivePolicy old, EffectivePolicy neu) {
         List<TargetName> names = new ArrayList<>();
         for (boolean group : new boolean[] {false, true}) {
-            TreeSet<String> either = new TreeSet<>((group ? before.groups() : before.hosts()).keySet());
-            either.addAll((group ? after.groups() : after.hosts()).keySet());
-            either.forEach(name -> names.add(new TargetName(name, group)));
+            Set<String> before = (group ? old.policy().groups() : old.policy().hosts()).keySet();
+            Set<String> after = (group ? neu.policy().groups() : neu.policy().hosts()).keySet();
+            Map<Set<IPAddressSeqRange>, List<String>> added = byAddresses(neu, after, before);
+            Map<String, String> oldNameOf = new HashMap<>();
+            byAddresses(old, before, after).forEach((addresses, gone) -> {
+                List<String> came = added.get(addresses);
+                if (gone.size() == 1 && came != null && came.size() == 1) oldNameOf.put(came.get(0), gone.get(0));
+            });
+            TreeSet<String> either = new TreeSet<>(before);
+            either.addAll(after);
+            either.removeAll(oldNameOf.values());
+            either.forEach(name -> names.add(new TargetName(oldNameOf.getOrDefault(name, name), name, group)));
         }
         return names;
+    }
+
+    /** The targets named in {@code names} but not in {@code others}, by their set of addresses. */
+    private static Map<Set<IPAddressSeqRange>, List<String>> byAddresses(EffectivePolicy side, Set<String> names,
+                                                                      Set<String> others) {
+        Map<Set<IPAddressSeqRange>, List<String>> byAddresses = new HashMap<>();
+        for (String name : names) {
+            if (others.contains(name)) continue;
+            Set<IPAddressSeqRange> addresses = new HashSet<>(side.target(name).orElseThrow().addresses());
+            byAddresses.computeIfAbsent(addresses, key -> new ArrayList<>()).add(name);
+        }
+        return byAddresses;
     }
 
     /**

@@ -67,6 +67,21 @@ class DiffWordsTest {
     }
 
     @Test
+    void aTargetRenamedWithTheSameAddressesIsNoAccessChange() {
+        String rules = "default inbound deny\nallow ssh from 10.0.0.5 to %1$s\nallow https from any to %1$s owner \"web\"\n";
+        String host = "host %1$s = 10.0.1.11, 2001:db8:1::11 os linux\n" + rules;
+        String group = "group %1$s = 10.0.1.0/24, 2001:db8:1::/64\n" + rules;
+        for (String target : List.of(host, group)) {
+            List<PolicyDiff.Change> changes = PolicyDiff.access(DiffMatchesEngineTest.check(target.formatted("web1")),
+                    DiffMatchesEngineTest.check(target.formatted("web01")), TODAY);
+            assertTrue(changes.isEmpty(), changes::toString);
+        }
+        // What else changed there is told once, at the target under its new name.
+        String text = text(host.formatted("web1"), host.formatted("web01") + "allow tcp/8080 from 10.0.0.5 to web01\n");
+        assertTrue(text.startsWith("access changed: 1 opened at 1 target (host web01)"), text);
+    }
+
+    @Test
     void aFindingIsNewWhenOnlyItsIPv6RangeChanged() {
         String web = "default outbound deny\nhost web1 = 10.0.0.21, 2001:db8:1::21 os linux\n";
         String rule = "allow tcp from partners to web1\n";
