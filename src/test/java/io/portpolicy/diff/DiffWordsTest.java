@@ -261,6 +261,15 @@ class DiffWordsTest {
     }
 
     @Test
+    void addressesReadAsRangesKeepTheRangesThatAreOneBlockAsCidrs() {
+        // Eight CIDR blocks, three ranges: the ranges are fewer words, but a /24 is still written as one.
+        String old = "host h = 10.0.0.1\n";
+        String text = text(old, old + "allow tcp/8443 from 10.1.0.10-10.1.0.30, 10.2.0.0/24, 10.3.0.0/24\n");
+        assertTrue(text.contains("opened: tcp port 8443 from 10.1.0.10-10.1.0.30, 10.2.0.0/24, 10.3.0.0/24 to h (IPv4)"),
+                text);
+    }
+
+    @Test
     void aWideRangeIsWiderThanASlash16() {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));
