@@ -26,8 +26,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -102,9 +104,10 @@ final class LintCommand implements Callable<Integer> {
                 policy.ifPresent(p -> findings.addAll(linter.lint(p)));
             }
         }
-        if (writeBaseline != null) report(writeBaseline(findings, inputs, hasErrors(problems)), problems);
+        List<Finding> found = once(findings);
+        if (writeBaseline != null) report(writeBaseline(found, inputs, hasErrors(problems)), problems);
         boolean errors = hasErrors(problems);
-        List<Finding> reported = accepted.map(b -> b.newFindings(findings)).orElse(findings);
+        List<Finding> reported = accepted.map(b -> b.newFindings(found)).orElse(found);
         boolean failing = threshold != null
                 && reported.stream().anyMatch(f -> !f.waived() && f.severity().atLeast(threshold));
         int exitCode = errors ? Main.ERROR : failing ? Main.FINDINGS : Main.OK;
@@ -117,6 +120,19 @@ final class LintCommand implements Callable<Integer> {
         });
         io.out().flush();
         return exitCode;
+    }
+
+    /**
+     * Each finding once: policies checked together that include one file (or one policy named
+     * twice) find the same thing at the same place in it for each of them.
+     */
+    private static List<Finding> once(List<Finding> findings) {
+        Map<List<Object>, Finding> distinct = new LinkedHashMap<>();
+        for (Finding f : findings) {
+            distinct.putIfAbsent(List.of(f.location().path(), f.location().line(), f.location().column(), f.ruleId(),
+                    f.severity(), f.message(), f.waived()), f);
+        }
+        return new ArrayList<>(distinct.values());
     }
 
     private void report(Diagnostics diagnostics, List<Diagnostic> problems) {

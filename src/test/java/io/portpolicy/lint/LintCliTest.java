@@ -386,6 +386,17 @@ class LintCliTest {
     }
 
     @Test
+    void aFindingInAnIncludeTwoPoliciesShareIsReportedOnce() throws IOException {
+        write("common.policy", BASE + "network lab = 10.9.1.2/24\n");
+        Path a = write("a.policy", "include \"common.policy\"\nallow ssh from lab to web1\n");
+        Path b = write("b.policy", "include \"common.policy\"\nallow https from lab to web1\n");
+        LintFixtures.Run run = lint("--format", "json", a.toString(), b.toString(), a.toString());
+        assertEquals(0, run.exit(), run.err());
+        // PP406 (host bits set) is about the shared line itself: found for each policy, reported once.
+        assertEquals(1, run.out().split("\"PP406\"", -1).length - 1, run.out());
+    }
+
+    @Test
     void aBaselineIsNeverWrittenOverAnInput() throws IOException {
         // The policy has an error, so it is not checked; the files it reads are inputs all the same.
         Path policy = write("p.policy", "include \"common.policy\"\nallow ssh from nowhere to web1\n");
