@@ -1,12 +1,14 @@
 package io.portpolicy.compile;
 
 import io.portpolicy.model.Policy;
+import io.portpolicy.model.Rule;
 import io.portpolicy.source.SourceFile;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -14,7 +16,8 @@ import java.util.List;
 /**
  * The lines every generated file starts with (without comment markers; each backend adds its
  * own): the tool and its version, the policy files, the configuration file when one was read,
- * a hash of their content, the target.
+ * a hash of their content, the target, and the rules left out because they expired before the
+ * compile's date (the same files compile differently on another day).
  */
 public final class Header {
 
@@ -40,6 +43,15 @@ public final class Header {
         if (request.config() != null) lines.add("config: " + shown(request.config().displayPath()));
         lines.add("sha256: " + contentHash(request));
         lines.add(request.target().kind() + ": " + shown(request.target().name()));
+        // The hash cannot tell compiles of the same files on two dates apart: name the rules the date took out
+        // (not the date itself, which would change the output every day).
+        LocalDate today = request.effective().today();
+        for (Rule rule : policy.rules()) {
+            if (rule.expiredOn(today)) {
+                lines.add("left out, expired: " + shown(rule.location().path()) + ":" + rule.location().line()
+                        + " (expires " + rule.options().expires() + ")");
+            }
+        }
         return lines;
     }
 

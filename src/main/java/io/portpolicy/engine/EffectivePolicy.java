@@ -164,6 +164,11 @@ public final class EffectivePolicy {
         return policy;
     }
 
+    /** The date expiry is judged by: a rule whose {@code expires} is before it is not compiled. */
+    public LocalDate today() {
+        return today;
+    }
+
     /** The rules that are compiled: all but the expired ones, in order. */
     public List<Rule> compiledRules() {
         if (compiledRules == null) compiledRules = policy.rules().stream().filter(r -> !r.expiredOn(today)).toList();

@@ -156,14 +156,18 @@ class CompileCommandTest {
     }
 
     @Test
-    void expiredRulesAreLeftOut() {
+    void expiredRulesAreLeftOutAndTheHeaderNamesThem() {
         String file = "policies-examples/bastion.policy";
         String before = CompileFixtures.run("compile", file, "--target", "nftables", "--host", "bastion1",
                 "--today", "2027-06-30").out();
         String after = CompileFixtures.run("compile", file, "--target", "nftables", "--host", "bastion1",
                 "--today", "2027-07-01").out();
-        assertTrue(before.contains("bastion.policy:26"));
-        assertFalse(after.contains("bastion.policy:26"));
+        String ruleComment = "comment \"" + file + ":26 ";
+        assertTrue(before.contains(ruleComment), before);
+        assertFalse(before.contains("left out"), before);
+        assertFalse(after.contains(ruleComment), after);
+        // Same files, same hash: only the header says why the output differs.
+        assertTrue(after.contains("# host: bastion1\n# left out, expired: " + file + ":26 (expires 2027-06-30)\n"), after);
     }
 
     @Test
