@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code portpolicy query}: the verdict for one packet, and the rule that decided it. The packet
@@ -88,10 +89,10 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     /**
-     * One side of the packet: the addresses it may take, the group named for it, if any, and
-     * whether it was given as an address rather than a name.
+     * One side of the packet: as written, the addresses it may take, the group named for it, if
+     * any, and whether it was given as an address rather than a name.
      */
-    private record End(List<IPAddress> candidates, Target group, boolean givenAsAddress) {
+    private record End(String written, List<IPAddress> candidates, Target group, boolean givenAsAddress) {
     }
 
     /** Where the packet is judged, and in which direction. */
@@ -116,8 +117,10 @@ final class QueryCommand implements Callable<Integer> {
         // Why the packet has its IP version, for an address given of the other one.
         String because = protocol.family().isPresent() ? protocol.keyword() + " is " + family.label()
                 : "the packet is " + family.label() + ": give --from and --to addresses of one IP version";
-        IPAddress src = pick(source, family, "--from", destination.candidates(), because);
-        IPAddress dst = pick(destination, family, "--to", List.of(src), because);
+        IPAddress src = pick(source, family, "--from", destination.candidates(), because,
+                () -> whyFamily(protocol, destination, "--to", family));
+        IPAddress dst = pick(destination, family, "--to", List.of(src), because,
+                () -> whyFamily(protocol, source, "--from", family));
 
         int sport = 0;
         int dport = 0;
@@ -178,14 +181,14 @@ final class QueryCommand implements Callable<Integer> {
 
     private End end(Policy policy, String text, String option) {
         Host host = policy.hosts().get(text);
-        if (host != null) return new End(host.addresses(), null, false);
+        if (host != null) return new End(text, host.addresses(), null, false);
         if (policy.groups().containsKey(text)) {
             Target group = Target.of(policy.groups().get(text));
-            return new End(group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group, false);
+            return new End(text, group.addresses().stream().map(IPAddressSeqRange::getLower).toList(), group, false);
         }
         IPAddress address = AddressParser.single(text);
         if (address == null) throw Main.usage(spec, notAnAddress(policy, text, option));
-        return new End(List.of(address), null, true);
+        return new End(text, List.of(address), null, true);
     }
 
     /**
@@ -250,17 +253,29 @@ final class QueryCommand implements Callable<Integer> {
      * side may use when it has another (a group holding the destination host would otherwise
      * send from the host's own address, and the answer would be about loopback).
      */
-    private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide, String because) {
+    private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide, String because,
+                           Supplier<String> namedBecause) {
         List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
         if (ofFamily.isEmpty() && end.givenAsAddress()) {
             IPAddress given = end.candidates().get(0);
             throw Main.usage(spec, option + " " + given + " is an " + Family.of(given).label() + " address, but " + because);
         }
-        if (ofFamily.isEmpty()) throw Main.usage(spec,
-                option + " has no " + family.label() + " address for this packet");
+        if (ofFamily.isEmpty()) throw Main.usage(spec, option + " " + Quote.of(end.written()) + " has no "
+                + family.label() + " address, but " + namedBecause.get());
         return ofFamily.stream()
                 .filter(a -> otherSide.stream().noneMatch(o -> o.withoutPrefixLength().equals(a.withoutPrefixLength())))
                 .findFirst().orElse(ofFamily.get(0));
+    }
+
+    /**
+     * Why the packet has {@code family}, said to a host or group that has no address of it: its
+     * protocol, an address given on the other side, or a name there with no IPv4 address.
+     */
+    private static String whyFamily(Protocol protocol, End other, String otherOption, Family family) {
+        if (protocol.family().isPresent()) return protocol.keyword() + " is " + family.label();
+        String otherSide = otherOption + " " + (other.givenAsAddress() ? other.written() : Quote.of(other.written()));
+        if (other.givenAsAddress()) return otherSide + " is " + family.label();
+        return otherSide + " has no IPv4 address: the two share no IP version";
     }
 
     private int[] icmp(Protocol protocol) {

@@ -95,7 +95,17 @@ class QueryCommandTest {
         // 10.0.1.11 is web1's: the packet is IPv4, so the IPv6-only group is what cannot take it.
         String policy = POLICY + "group v6only = 2001:db8:6::/48\n";
         assertUsageError(queryPolicy(policy, "--from", "10.0.1.11", "--to", "v6only", "--proto", "tcp", "--port", "22"),
-                "--to has no IPv4 address for this packet");
+                "--to 'v6only' has no IPv4 address, but --from 10.0.1.11 is IPv4");
+    }
+
+    @Test
+    void aNameWithoutAnAddressOfThePacketsVersionIsNamedWithWhyThePacketHasIt() throws IOException {
+        String policy = POLICY + "host v4host = 10.0.4.4\nhost v6host = 2001:db8:6::6\n";
+        assertUsageError(queryPolicy(policy, "--from", "v4host", "--to", "web1", "--proto", "icmpv6"),
+                "--from 'v4host' has no IPv6 address, but icmpv6 is IPv6\n");
+        assertUsageError(queryPolicy(policy, "--from", "v6host", "--to", "v4host", "--proto", "tcp", "--port", "22"),
+                "--to 'v4host' has no IPv6 address, but --from 'v6host' has no IPv4 address: the two share no IP"
+                        + " version\n");
     }
 
     @Test
