@@ -281,12 +281,15 @@ final class QueryCommand implements Callable<Integer> {
     private int[] icmp(Protocol protocol) {
         if (icmpType == null) return new int[] {protocol == Protocol.ICMP ? 8 : 128, 0};
         String[] parts = icmpType.split(":", 2);
-        Integer type = IcmpTypes.number(protocol, parts[0]);
+        // Like every word an option takes, a type name is read in any case.
+        String typeName = parts[0].toLowerCase(Locale.ROOT);
+        Integer type = IcmpTypes.number(protocol, typeName);
         if (type == null) type = Numbers.parse(parts[0], 255);
         Integer code = parts.length > 1 ? Numbers.parse(parts[1], 255) : Integer.valueOf(0);
         if (type != null && code != null) return new int[] {type, code};
-        throw Main.usage(spec,
-                "--icmp-type " + Quote.of(icmpType) + " is not an " + protocol.keyword() + " type name or TYPE[:CODE]");
+        String hint = type == null ? Suggestions.didYouMean(typeName, IcmpTypes.names(protocol)) : null;
+        throw Main.usage(spec, "--icmp-type " + Quote.of(icmpType) + " is not an " + protocol.keyword()
+                + " type name or TYPE[:CODE]" + (hint == null ? "" : "; " + hint));
     }
 
     /** A port option's value, refused in words rather than as "not an int" when it is no port. */

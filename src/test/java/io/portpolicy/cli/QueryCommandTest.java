@@ -152,6 +152,15 @@ class QueryCommandTest {
     }
 
     @Test
+    void anIcmpTypeNameIsReadInAnyCaseAndAMisspeltOneGetsASuggestion() throws IOException {
+        CliRun upper = query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--icmp-type", "Echo-Request:0");
+        assertEquals(0, upper.exit(), upper.err());
+        assertTrue(upper.out().startsWith("icmp 10.0.0.5 -> 10.0.1.11 type echo-request code 0\n"), upper.out());
+        assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--icmp-type", "echo-requst"),
+                "--icmp-type 'echo-requst' is not an icmp type name or TYPE[:CODE]; did you mean 'echo-request'?");
+    }
+
+    @Test
     void numbersAreAsciiDigitsWithoutASign() throws IOException {
         // Integer.parseInt used to read an Arabic-Indic eight as echo-request's type 8.
         for (String type : List.of("\u0668", "+8", "8:+0")) {
