@@ -123,7 +123,7 @@ public final class Main implements Runnable {
     /**
      * A usage error, said the way the tool's other errors are: one line and a hint, the
      * arguments it quotes made visible. Only a command line that lacks what the command needs, or
-     * has an argument too many, gets picocli's own handling: the message, then suggestions or
+     * has a positional argument too many, gets picocli's own handling: the message, then suggestions or
      * the usage that answers it. An option naming a file the JVM cannot make a path of is no
      * misuse of the command: it is reported as a file error is.
      */
@@ -143,6 +143,11 @@ public final class Main implements Runnable {
         // a value: one picocli could not convert, or one a command refused.
         if (e.getClass() == CommandLine.ParameterException.class) {
             return error(command, colours, e.getMessage(), seeHelp(command.getCommandSpec()));
+        }
+        // Which of two values was meant is the user's to say: one line, not picocli's message and the whole usage.
+        if (e instanceof CommandLine.OverwrittenOptionException twice && twice.getOverwritten() instanceof OptionSpec option) {
+            return error(command, colours, option.longestName() + " is given more than once; give it once",
+                    seeHelp(command.getCommandSpec()));
         }
         PrintWriter err = command.getErr();
         err.println(colours.errorText(VisibleText.of(e.getMessage())));

@@ -42,6 +42,16 @@ class UsageErrorTest {
     }
 
     @Test
+    void anOptionGivenTwiceIsOneLineAndAHintWithoutTheUsage() throws IOException {
+        CliRun run = CliRun.run(false, "query", policy(), "--from", "192.0.2.7", "--to", "web1", "--proto", "tcp",
+                "--port", "22", "--port", "23");
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: --port is given more than once; give it once\n"
+                + "  hint: see 'portpolicy query --help'\n", run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
     void aFileStartingWithADashIsExplained() {
         CliRun run = CliRun.run(false, "lint", "-dash.policy");
         assertEquals(2, run.exit());
