@@ -143,13 +143,24 @@ final class QueryCommand implements Callable<Integer> {
                     + " or an address of a host; name the host or group to judge the packet at");
         }
 
-        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, Main.dayOr(today));
+        LocalDate day = Main.dayOr(today);
+        EffectivePolicy effective = EffectivePolicy.forFewTargets(policy, day);
+        // "Why is this denied?" is often "the exception expired": the policy with every rule in
+        // force says which expired rule would decide the packet otherwise.
+        EffectivePolicy withExpired = policy.rules().stream().anyMatch(rule -> rule.expiredOn(day))
+                ? EffectivePolicy.forFewTargets(policy, LocalDate.MIN) : null;
         StringBuilder answer = new StringBuilder(describe(packet, protocol)).append('\n');
         Action overall = Action.ALLOW;
         for (Place place : places) {
             Verdict verdict = effective.decide(place.target(), place.direction(), packet);
             answer.append(String.format("  %s at %s %s: %s\n    decided by %s\n", verdict.direction().keyword(),
                     place.target().kind(), place.target().name(), verdict.action().keyword(), verdict.reason()));
+            Verdict unexpired = withExpired == null ? null : withExpired.decide(place.target(), place.direction(), packet);
+            if (unexpired != null && unexpired.rule() != null && unexpired.rule().expiredOn(day)
+                    && unexpired.action() != verdict.action()) {
+                answer.append(String.format("    expired, so not compiled: %s would %s it\n", unexpired.reason(),
+                        unexpired.action().keyword()));
+            }
             if (overall == Action.ALLOW) overall = verdict.action();
         }
         answer.append("verdict: ").append(overall.keyword()).append('\n');

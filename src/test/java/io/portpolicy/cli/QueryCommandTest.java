@@ -55,6 +55,27 @@ class QueryCommandTest {
     }
 
     @Test
+    void anExpiredRuleThatWouldDecideOtherwiseIsNamed() throws IOException {
+        String policy = "host web = 10.0.0.5 os linux\ndefault inbound deny\n"
+                + "allow tcp/8080 from 10.1.0.0/16 to web expires 2026-01-01 owner \"ops\"\n"
+                + "allow tcp/8080 from 10.1.2.0/24 to web\n";
+        CliRun denied = queryPolicy(policy, "--from", "10.1.9.9", "--to", "web", "--proto", "tcp", "--port", "8080",
+                "--today", "2026-01-02");
+        assertEquals(1, denied.exit(), denied.err());
+        assertTrue(denied.out().contains("    decided by default inbound deny\n    expired, so not compiled: "
+                + dir.resolve("p.policy") + ":3:1: allow tcp/8080 from 10.1.0.0/16 to web expires 2026-01-01 owner"
+                + " \"ops\" would allow it\n"), denied.out());
+        // Where it would decide alike, or has not expired, it is not in the answer.
+        CliRun allowed = queryPolicy(policy, "--from", "10.1.2.9", "--to", "web", "--proto", "tcp", "--port", "8080",
+                "--today", "2026-01-02");
+        assertFalse(allowed.out().contains("expired"), allowed.out());
+        CliRun inForce = queryPolicy(policy, "--from", "10.1.9.9", "--to", "web", "--proto", "tcp", "--port", "8080",
+                "--today", "2026-01-01");
+        assertEquals(0, inForce.exit(), inForce.err());
+        assertFalse(inForce.out().contains("expired"), inForce.out());
+    }
+
+    @Test
     void anEmptyAddressIsAnErrorNotLoopback() throws IOException {
         assertUsageError(query("--from", "", "--to", "web1", "--proto", "tcp", "--port", "22"),
                 "--from is empty; give an address, or a host or group of the policy");

@@ -77,6 +77,7 @@ class QueryExplainsExamplesTest {
     private static final Pattern DEFAULT = Pattern.compile("^default (inbound|outbound) (allow|deny|reject)$");
     private static final Pattern IMPLICIT = Pattern.compile("^implicit rule: (loopback traffic|IPv6 neighbour discovery)$");
     private static final Pattern RULE = Pattern.compile("^(.+):(\\d+):(\\d+): (.+)$");
+    private static final Pattern EXPIRED = Pattern.compile("^    expired, so not compiled: (.*) would (allow|deny|reject) it$");
     private static final Pattern VERDICT = Pattern.compile("^verdict: (allow|deny|reject)$");
 
     /** One packet to ask about: the query's arguments but the file and date. */
@@ -205,23 +206,39 @@ class QueryExplainsExamplesTest {
         assertEquals("", err.toString(StandardCharsets.UTF_8), context);
 
         String[] lines = printed.split("\n");
-        assertTrue(lines.length >= 4 && lines.length % 2 == 0, context);
+        assertTrue(lines.length >= 4, context);
         Packet packet = packet(lines[0], context);
+        // Every rule in force, expired or not: which expired rule the answer must name.
+        ReferenceEvaluator everyRule = new ReferenceEvaluator(policy, LocalDate.MIN);
 
         Action overall = Action.ALLOW;
         List<By> decidedBy = new ArrayList<>();
         List<String> places = new ArrayList<>();
-        for (int i = 1; i + 1 < lines.length; i += 2) {
+        int i = 1;
+        while (i + 1 < lines.length) {
             Matcher side = SIDE.matcher(lines[i]);
             Matcher decided = DECIDED.matcher(lines[i + 1]);
+            i += 2;
             assertTrue(side.matches() && decided.matches(), () -> "unexpected lines in\n" + context);
             Direction direction = Direction.valueOf(side.group(1).toUpperCase(Locale.ROOT));
             boolean group = side.group(2).equals("group");
             Action action = action(side.group(4));
-            ReferenceEvaluator.Decision expected = reference.decide(
-                    new ReferenceEvaluator.At(side.group(3), group), direction, packet);
+            ReferenceEvaluator.At at = new ReferenceEvaluator.At(side.group(3), group);
+            ReferenceEvaluator.Decision expected = reference.decide(at, direction, packet);
             assertEquals(expected.action(), action, () -> "verdict differs from the reference in\n" + context);
             decidedBy.add(checkReason(policy, decided.group(1), direction, action, expected, context));
+            ReferenceEvaluator.Decision unexpired = everyRule.decide(at, direction, packet);
+            boolean expiredDecidesOtherwise = unexpired.ruleIndex() >= 0
+                    && policy.rules().get(unexpired.ruleIndex()).expiredOn(today) && unexpired.action() != action;
+            Matcher expired = EXPIRED.matcher(i < lines.length ? lines[i] : "");
+            assertEquals(expiredDecidesOtherwise, expired.matches(),
+                    () -> "an expired rule deciding otherwise is named exactly when there is one, in\n" + context);
+            if (expired.matches()) {
+                Rule rule = policy.rules().get(unexpired.ruleIndex());
+                assertEquals(rule.location() + ": " + rule.text(), expired.group(1), context);
+                assertEquals(unexpired.action(), action(expired.group(2)), context);
+                i++;
+            }
             if (overall == Action.ALLOW) overall = action;
             places.add(side.group(1) + " at " + side.group(2) + " " + side.group(3));
         }
