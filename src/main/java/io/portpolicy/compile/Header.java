@@ -1,5 +1,9 @@
 package io.portpolicy.compile;
 
+import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.AddressResolver;
+import io.portpolicy.engine.Target;
+import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Rule;
 import io.portpolicy.source.SourceFile;
@@ -44,15 +48,32 @@ public final class Header {
         lines.add("sha256: " + contentHash(request));
         lines.add(request.target().kind() + ": " + shown(request.target().name()));
         // The hash cannot tell compiles of the same files on two dates apart: name the rules the date took out
-        // (not the date itself, which would change the output every day).
+        // (not the date itself, which would change the output every day), those that could apply here.
         LocalDate today = request.effective().today();
         for (Rule rule : policy.rules()) {
-            if (rule.expiredOn(today)) {
+            if (rule.expiredOn(today) && namesAnAddressOf(rule, request.target())) {
                 lines.add("left out, expired: " + shown(rule.location().path()) + ":" + rule.location().line()
                         + " (expires " + rule.options().expires() + ")");
             }
         }
         return lines;
+    }
+
+    /**
+     * Whether either side of the rule names an address of the target ({@code self} and {@code
+     * any} do): a rule naming none could decide nothing there, and its expiry changes nothing in
+     * this target's output. {@code except} is not taken into account: at worst a rule is listed
+     * whose exceptions leave the target out.
+     */
+    private static boolean namesAnAddressOf(Rule rule, Target target) {
+        for (Endpoint side : List.of(rule.from(), rule.to())) {
+            for (IPAddressSeqRange named : AddressResolver.resolve(side.addresses(), target)) {
+                for (IPAddressSeqRange own : target.addresses()) {
+                    if (named.getLower().isIPv4() == own.getLower().isIPv4() && named.intersect(own) != null) return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** User text on one line, cut to {@link #NAME_CHARS} with "..." marking the cut. */

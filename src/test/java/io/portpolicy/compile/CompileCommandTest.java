@@ -171,6 +171,23 @@ class CompileCommandTest {
     }
 
     @Test
+    void theHeaderNamesOnlyTheExpiredRulesThatCouldApplyAtTheTarget(@TempDir Path dir) throws IOException {
+        Path policy = Files.writeString(dir.resolve("x.policy"), "host web1 = 10.0.1.11\nhost db1 = 10.0.2.11\n"
+                + "allow tcp/5432 from 10.0.9.0/24 to db1 expires 2025-06-30\n"
+                + "allow tcp/8080 from any expires 2025-06-30\n"
+                + "allow tcp/9000 from web1 to 10.0.2.0/24 expires 2025-06-30\n");
+        String web = CompileFixtures.run("compile", policy.toString(), "--target", "nftables", "--host", "web1",
+                "--today", "2026-01-01").out();
+        // Line 3 names db1 alone; line 4 (no 'to': self) applies everywhere; line 5 leaves web1.
+        assertFalse(web.contains("left out, expired: " + policy + ":3 "), web);
+        assertTrue(web.contains("# left out, expired: " + policy + ":4 (expires 2025-06-30)\n# left out, expired: "
+                + policy + ":5 (expires 2025-06-30)\n"), web);
+        String db = CompileFixtures.run("compile", policy.toString(), "--target", "nftables", "--host", "db1",
+                "--today", "2026-01-01").out();
+        assertTrue(db.contains("left out, expired: " + policy + ":3 "), db);
+    }
+
+    @Test
     void anOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
         Path site = dir.resolve("site");
         Files.createDirectories(site);
