@@ -368,30 +368,39 @@ public final class Exposure {
     /**
      * The ranges that, with their neighbours, hold more addresses than an IPv4 /{@code bits}
      * (IPv6: /bits+24). Neighbours closer than that many addresses count as one range with
-     * holes: a deny of one address above {@code allow from 10.2.0.0/15}, or a host's own
-     * address inside it, leaves the rule as wide as before, not two narrower ranges.
+     * holes, as long as the holes are under half of it: a deny of one address above {@code
+     * allow from 10.2.0.0/15}, or a host's own address inside it, leaves the rule as wide as
+     * before, not two narrower ranges; a list of single partner addresses scattered over many
+     * /24s stays a list.
      */
     private static List<IPAddressSeqRange> wide(List<IPAddressSeqRange> ranges, int bits) {
         List<IPAddressSeqRange> wide = new ArrayList<>();
         List<IPAddressSeqRange> group = new ArrayList<>();
-        BigInteger held = BigInteger.ZERO;
         BigInteger limit = BigInteger.ZERO;
         for (IPAddressSeqRange range : merge(ranges)) {
             IPAddressSeqRange last = group.isEmpty() ? null : group.get(group.size() - 1);
             boolean neighbour = last != null && last.getLower().isIPv4() == range.getLower().isIPv4()
                     && range.getLower().getValue().subtract(last.getUpper().getValue()).compareTo(limit) <= 0;
             if (!neighbour) {
-                if (held.compareTo(limit) > 0) wide.addAll(group);
+                if (isWide(group, limit)) wide.addAll(group);
                 group.clear();
-                held = BigInteger.ZERO;
                 int prefix = range.getLower().isIPv4() ? bits : bits + V6_EXTRA_BITS;
                 limit = BigInteger.ONE.shiftLeft(range.getLower().getBitCount() - prefix);
             }
             group.add(range);
-            held = held.add(range.getCount());
         }
-        if (held.compareTo(limit) > 0) wide.addAll(group);
+        if (isWide(group, limit)) wide.addAll(group);
         return wide;
+    }
+
+    /** Whether sorted neighbouring ranges hold more than {@code limit} addresses, and at least half of their span. */
+    private static boolean isWide(List<IPAddressSeqRange> group, BigInteger limit) {
+        if (group.isEmpty()) return false;
+        BigInteger held = BigInteger.ZERO;
+        for (IPAddressSeqRange range : group) held = held.add(range.getCount());
+        BigInteger span = group.get(group.size() - 1).getUpper().getValue()
+                .subtract(group.get(0).getLower().getValue()).add(BigInteger.ONE);
+        return held.compareTo(limit) > 0 && held.shiftLeft(1).compareTo(span) >= 0;
     }
 
     private static List<IPAddressSeqRange> minus(IPAddressSeqRange range, List<IPAddressSeqRange> holes) {

@@ -268,6 +268,16 @@ class RuleCasesTest {
                 + "allow tcp from any to app1 port ephemeral   # expect: PP102\n");
     }
 
+    /** 300 single addresses, two in each of 150 /24s of 100.64.0.0/10: a list of partners, not a range with holes. */
+    private static String scatteredPartners() {
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            addresses.add("100.64." + i + ".1");
+            addresses.add("100.64." + i + ".129");
+        }
+        return String.join(", ", addresses);
+    }
+
     @Test
     void wideSource() {
         List<Finding> found = verify("PP107", HOST
@@ -290,7 +300,8 @@ class RuleCasesTest {
         // two /24s a /24 apart are two ranges a /24 wide.
         verify("PP107", HOST + "deny tcp/8443 from 100.64.1.0\n"
                 + "allow tcp/8443 from 100.64.0.0/23 to web1   # expect: PP107\n"
-                + "allow tcp/8444 from 100.64.0.0/24, 100.64.2.0/24 to web1\n");
+                + "allow tcp/8444 from 100.64.0.0/24, 100.64.2.0/24 to web1\n"
+                + "allow tcp/8445 from " + scatteredPartners() + " to web1\n");
         // At an IPv4-only host 'any except 10.0.0.0/8' admits what 'any4 except 10.0.0.0/8' does.
         verify("PP107", HOST4
                 + "allow https from any except 10.0.0.0/8 to web4   # expect: PP107\n"
