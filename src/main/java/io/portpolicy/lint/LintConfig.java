@@ -20,8 +20,8 @@ import java.util.Set;
  *
  * @param severities          rule ID to the severity it is reported with instead of its default
  * @param disabled            rule IDs not run at all
- * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104), replacing the
- *                            built-in entries whose ports one of them covers
+ * @param extraSensitivePorts added to the built-in sensitive-port catalog (for PP104), taking over the
+ *                            built-in entries' ports they name
  * @param ephemeral           the ephemeral range for policies that do not set one, with where the file sets
  *                            it (findings name it), or {@code null}
  * @param targetSettings      compile target name to the {@link TargetOption}s the file sets (validated)

@@ -14,9 +14,4 @@ public record SensitivePort(PortRange ports, Protocol protocol, String service, 
     public boolean covers(Protocol proto, int port) {
         return protocol == proto && ports.contains(port);
     }
-
-    /** Whether every port of {@code other} is one of this entry's. */
-    public boolean covers(SensitivePort other) {
-        return protocol == other.protocol && ports.contains(other.ports.low()) && ports.contains(other.ports.high());
-    }
 }

@@ -35,17 +35,36 @@ public final class SensitivePorts {
     }
 
     /**
-     * This catalog followed by {@code extra} (a user's additions from the configuration). An
-     * entry of this catalog whose ports an addition covers is left out: the site has named those
-     * ports itself, and a finding should not list the same port twice under two names.
+     * This catalog followed by {@code extra} (a user's additions from the configuration). The
+     * ports of this catalog's entries that an addition names (of the same protocol) are left to
+     * the addition: the site has named those ports itself, and a finding should not list one
+     * port twice under two names. Built-in MongoDB (tcp/27017-27019) beside a site's tcp/27017
+     * keeps 27018-27019.
      */
     public List<SensitivePort> with(List<SensitivePort> extra) {
         List<SensitivePort> all = new ArrayList<>();
         for (SensitivePort port : ports) {
-            if (extra.stream().noneMatch(added -> added.covers(port))) all.add(port);
+            List<PortRange> left = List.of(port.ports());
+            for (SensitivePort added : extra) {
+                if (added.protocol() == port.protocol()) left = without(left, added.ports());
+            }
+            for (PortRange range : left) all.add(new SensitivePort(range, port.protocol(), port.service(), port.risk()));
         }
         all.addAll(extra);
         return List.copyOf(all);
+    }
+
+    private static List<PortRange> without(List<PortRange> ranges, PortRange cut) {
+        List<PortRange> left = new ArrayList<>();
+        for (PortRange range : ranges) {
+            if (cut.high() < range.low() || cut.low() > range.high()) {
+                left.add(range);
+                continue;
+            }
+            if (range.low() < cut.low()) left.add(new PortRange(range.low(), cut.low() - 1));
+            if (cut.high() < range.high()) left.add(new PortRange(cut.high() + 1, range.high()));
+        }
+        return left;
     }
 
     /**

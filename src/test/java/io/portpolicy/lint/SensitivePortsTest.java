@@ -48,12 +48,18 @@ class SensitivePortsTest {
     }
 
     @Test
-    void aConfiguredPortReplacesTheBuiltInEntriesItCovers() {
-        // The README's example adds Consul's tcp/8500, which the catalog already lists.
+    void aConfiguredPortTakesOverTheBuiltInEntriesPortsItNames() {
+        // A site naming Consul over tcp/8500-8502 takes the catalog's tcp/8500 entry over.
         SensitivePort consul = new SensitivePort(new PortRange(8500, 8502), Protocol.TCP, "Consul", "runs checks");
         List<SensitivePort> all = new LintConfig(Map.of(), Set.of(), List.of(consul), null).sensitivePorts();
         assertEquals(SensitivePorts.builtin().ports().size(), all.size());
         assertEquals(List.of(consul), all.stream().filter(p -> p.covers(Protocol.TCP, 8500)).toList());
+        // A site's port inside a built-in range takes that port only.
+        SensitivePort mongo = new SensitivePort(PortRange.single(27017), Protocol.TCP, "OurMongo", "orders");
+        List<SensitivePort> split = new LintConfig(Map.of(), Set.of(), List.of(mongo), null).sensitivePorts();
+        assertEquals(List.of(mongo), split.stream().filter(p -> p.covers(Protocol.TCP, 27017)).toList());
+        assertEquals(List.of(new PortRange(27018, 27019)), split.stream().filter(p -> p.service().equals("MongoDB"))
+                .map(SensitivePort::ports).toList());
         // The same port of the other protocol is another entry.
         SensitivePort udp = new SensitivePort(PortRange.single(6379), Protocol.UDP, "Redis over UDP", "x");
         List<SensitivePort> both = new LintConfig(Map.of(), Set.of(), List.of(udp), null).sensitivePorts();
