@@ -205,8 +205,10 @@ class RuleCasesTest {
         verify("PP105", HOST + "allow http from 10.0.0.0/8 to web1\nallow https from any to web1\n");
         // A redirect helps only the clients that may follow it: HTTPS for the admins alone
         // leaves HTTP from the world the site itself, in cleartext.
-        verify("PP105", HOST + "allow https from 10.0.0.5 to web1\n"
+        List<Finding> partly = verify("PP105", HOST + "allow https from 10.0.0.5 to web1\n"
                 + "allow http from any to web1   # expect: PP105\n");
+        assertTrue(partly.get(0).message().endsWith("admits HTTP (tcp/80; use HTTPS, which is allowed there to fewer"
+                + " clients) to web1"), partly.toString());
         verify("PP105", HOST + "allow https from any4 to web1\n"
                 + "allow http from any to web1   # expect: PP105\n");
         // Every port open is PP106's finding.

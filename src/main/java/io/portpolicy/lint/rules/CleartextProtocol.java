@@ -63,13 +63,16 @@ public final class CleartextProtocol implements LintRule {
                 wideRules.add(hit.rule());
             }
         }
+        // The targets offering HTTPS to only some of their HTTP clients (the layers are read on two threads).
+        Set<String> someHttps = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (Cleartext clear : PROTOCOLS) {
-            for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> service(s, clear, layers))) {
+            for (Exposure.Hit hit : ReturnTraffic.openingHits(context, s -> service(s, clear, layers, someHttps))) {
                 Rule key = hit.rule();
                 if (wideRules.contains(key)) continue;
+                boolean partly = clear.port() == 80 && hit.targets().stream().anyMatch(someHttps::contains);
                 byRule.computeIfAbsent(key, k -> new LinkedHashSet<>())
                         .add(clear.name() + " (" + clear.protocol().keyword() + "/" + clear.port() + "; use "
-                                + clear.instead() + ")");
+                                + clear.instead() + (partly ? ", which is allowed there to fewer clients" : "") + ")");
                 // A hit from the world speaks for the rule: a baseline tells it from one that is not.
                 hitOf.merge(key, hit, (kept, next) -> kept.world() ? kept : next);
                 targetsOf.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(hit.targets());
@@ -94,7 +97,8 @@ public final class CleartextProtocol implements LintRule {
      * The protocol's port; for HTTP only at targets where some client allowed HTTP may not
      * reach HTTPS at the same address: a redirect to HTTPS helps only those who may follow it.
      */
-    private static PacketSet service(PacketSpace space, Cleartext clear, List<DirectedPolicy> layers) {
+    private static PacketSet service(PacketSpace space, Cleartext clear, List<DirectedPolicy> layers,
+                                     Set<String> someHttps) {
         PacketSet set = Exposure.port(space, clear.protocol(), clear.port());
         if (clear.port() != 80) return set;
         DirectedPolicy directed = layers.stream().filter(d -> d.space() == space).findFirst().orElseThrow();
@@ -105,6 +109,8 @@ public final class CleartextProtocol implements LintRule {
             PacketSet at = space.at(target);
             if (connections(https.intersect(at)).containsAll(connections(http.intersect(at)))) {
                 set = set.minus(at);
+            } else {
+                someHttps.add(target.name());
             }
         }
         return set;
