@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * fmt on random policies written untidily (spaces doubled, blank lines, comments on their own
- * lines and after statements, rules continued on the next line): the result is a fixed point,
- * keeps every comment in order, and admits exactly what the untidy text admits.
+ * lines and after statements, rules continued on the next line, '#' inside a rule's comment
+ * string): the result is a fixed point, keeps every comment in order and every string as it
+ * was, and admits exactly what the untidy text admits.
  */
 class FormatterPropertyTest {
 
@@ -42,8 +43,12 @@ class FormatterPropertyTest {
             assertTrue(at >= 0, () -> "lost or reordered " + comment + " of\n" + untidy + "\nas\n" + once);
             from = at + comment.length();
         }
-        List<PolicyDiff.Change> changes = PolicyDiff.access(check(untidy), check(once), TODAY);
+        Policy before = check(untidy);
+        Policy after = check(once);
+        List<PolicyDiff.Change> changes = PolicyDiff.access(before, after, TODAY);
         assertEquals(List.of(), changes, () -> "fmt changed what\n" + untidy + "\nadmits, as\n" + once);
+        assertEquals(before.rules().stream().map(rule -> rule.options().comment()).toList(),
+                after.rules().stream().map(rule -> rule.options().comment()).toList(), untidy);
     }
 
     /** The policy with its layout disturbed in ways the language allows; the comments added, in order. */
@@ -52,10 +57,13 @@ class FormatterPropertyTest {
         for (String line : policy.split("\n")) {
             if (random.nextInt(4) == 0) out.append("\n".repeat(1 + random.nextInt(2)));
             if (random.nextInt(5) == 0) out.append(comment(random, comments)).append('\n');
-            String written = random.nextBoolean() ? line.replace(" ", "  ") : line;
+            String written = line;
             if (written.startsWith("allow ") || written.startsWith("deny ") || written.startsWith("reject ")) {
+                // A '#' inside a string is text, not a comment.
+                if (random.nextInt(4) == 0) written += " comment \"step " + comments.size() + " # of the plan\"";
                 if (random.nextInt(3) == 0) written = written.replaceFirst(" from ", "\n    from ");
             }
+            if (random.nextBoolean()) written = doubleSpacesOutsideStrings(written);
             out.append(random.nextInt(4) == 0 ? "  " : "").append(written);
             if (random.nextInt(3) == 0) out.append(" ".repeat(1 + random.nextInt(3))).append(comment(random, comments));
             out.append('\n');
@@ -64,8 +72,19 @@ class FormatterPropertyTest {
         return out.toString();
     }
 
+    private static String doubleSpacesOutsideStrings(String line) {
+        StringBuilder out = new StringBuilder();
+        boolean inString = false;
+        for (char c : line.toCharArray()) {
+            if (c == '"') inString = !inString;
+            out.append(c == ' ' && !inString ? "  " : String.valueOf(c));
+        }
+        return out.toString();
+    }
+
+    /** A comment that no other contains ('# note 1;' is not in '# note 10;'). */
     private static String comment(Random random, List<String> comments) {
-        String comment = "# note " + comments.size() + (random.nextBoolean() ? " allow tcp/22 from any" : "");
+        String comment = "# note " + comments.size() + ";" + (random.nextBoolean() ? " allow tcp/22 from any" : "");
         comments.add(comment);
         return comment;
     }
