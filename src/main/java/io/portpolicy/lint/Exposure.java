@@ -468,8 +468,8 @@ public final class Exposure {
     /**
      * What a warning about wide sources says after naming every range admitted: which of them
      * are the wide ones, "a public range wider than /24 (IPv6 /48)" when all of them are, else
-     * "RANGE is a public range wider than ..." or "RANGES make up public ranges wider than ...", so that narrow ranges admitted beside a
-     * wide one are listed but not taken for it.
+     * "RANGE is a public range wider than ..." or "RANGES make up public ranges wider than ...",
+     * so that narrow ranges admitted beside a wide one are listed but not taken for it.
      *
      * @param wide        the wide parts of {@code admitted} ({@link #widePublic} or {@link #widePrivate})
      * @param publicRanges whether they are public ranges, else private ones
