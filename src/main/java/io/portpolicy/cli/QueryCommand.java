@@ -140,7 +140,8 @@ final class QueryCommand implements Callable<Integer> {
         List<Place> places = places(policy, packet, source, destination);
         if (places.isEmpty()) {
             throw Main.usage(spec, "neither " + Quote.of(from) + " nor " + Quote.of(to) + " is a host or group of this policy,"
-                    + " or an address of a host; name the host or group to judge the packet at");
+                    + " or an address of a host; name the host or group to judge the packet at"
+                    + groupsHolding(policy, packet));
         }
 
         LocalDate day = Main.dayOr(today);
@@ -214,6 +215,29 @@ final class QueryCommand implements Callable<Integer> {
         hostOwning(policy, packet.destination()).ifPresent(host -> places.add(new Place(host, Direction.INBOUND)));
         if (destination.group() != null) places.add(new Place(destination.group(), Direction.INBOUND));
         return places;
+    }
+
+    /**
+     * Where a policy of groups (a cloud policy) holds the packet's addresses, said as what to
+     * write: "; --to 10.0.2.7 is in group 'app' (name it with --to app)", the destination first.
+     */
+    private static String groupsHolding(Policy policy, Packet packet) {
+        String to = groupHolding(policy, packet.destination(), "--to");
+        if (to != null) return to;
+        String from = groupHolding(policy, packet.source(), "--from");
+        return from != null ? from : "";
+    }
+
+    private static String groupHolding(Policy policy, IPAddress address, String option) {
+        List<String> groups = policy.groups().values().stream().map(Target::of).filter(group -> group.owns(address))
+                .map(Target::name).sorted().toList();
+        if (groups.isEmpty()) return null;
+        if (groups.size() == 1) {
+            return "; " + option + " " + address + " is in group " + Quote.of(groups.get(0)) + " (name it with " + option
+                    + " " + groups.get(0) + ")";
+        }
+        return "; " + option + " " + address + " is in groups " + String.join(", ", groups.stream().map(Quote::of).toList())
+                + " (name one of them with " + option + ")";
     }
 
     /** The host an address belongs to; the checker gives each address at most one. */

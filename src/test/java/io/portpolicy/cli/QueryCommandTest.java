@@ -76,6 +76,17 @@ class QueryCommandTest {
     }
 
     @Test
+    void inAPolicyOfGroupsTheGroupsHoldingAnAddressAreNamed() throws IOException {
+        String policy = "group web = 10.0.1.0/24\ngroup all = 10.0.0.0/16\nallow https from any to web\n";
+        String nowhere = "neither '198.51.100.7' nor '10.0.1.5' is a host or group of this policy, or an address of a host;"
+                + " name the host or group to judge the packet at";
+        assertUsageError(queryPolicy(policy, "--from", "198.51.100.7", "--to", "10.0.1.5", "--proto", "tcp", "--port",
+                "443"), nowhere + "; --to 10.0.1.5 is in groups 'all', 'web' (name one of them with --to)");
+        assertUsageError(queryPolicy(policy, "--from", "10.0.9.5", "--to", "198.51.100.7", "--proto", "tcp", "--port",
+                "443"), "; --from 10.0.9.5 is in group 'all' (name it with --from all)");
+    }
+
+    @Test
     void anEmptyAddressIsAnErrorNotLoopback() throws IOException {
         assertUsageError(query("--from", "", "--to", "web1", "--proto", "tcp", "--port", "22"),
                 "--from is empty; give an address, or a host or group of the policy");
