@@ -374,6 +374,10 @@ class RuleCasesTest {
         verify("PP109", "default outbound allow  # expect: PP109\nhost web1 = 10.0.0.10\nallow ssh from 10.1.0.0/16\n");
         List<Finding> implicit = verify("PP109", "host web1 = 10.0.0.10   # expect: PP109\nallow ssh from 10.1.0.0/16\n");
         assertTrue(implicit.get(0).message().contains("no 'default outbound' is written"), implicit.toString());
+        // A policy of groups is compiled for cloud groups: their members, not hosts, open connections.
+        List<Finding> cloud = verify("PP109", "default outbound allow  # expect: PP109\ngroup web = 10.0.1.0/24\n"
+                + "allow https from any to web\n");
+        assertTrue(cloud.get(0).message().endsWith("lets the groups' members open any connection"), cloud.toString());
         verify("PP109", HOST + "allow any from self to any   # expect: PP109\n");
         verify("PP109", HOST + "allow any from web1 to 0.0.0.0/1, 128.0.0.0/1   # expect: PP109\n");
         // Not egress: every port to one network, a service list to the world, or a source no target is in.

@@ -34,20 +34,22 @@ public final class UnrestrictedEgress implements LintRule {
         Policy policy = context.policy();
         List<Finding> found = new ArrayList<>();
         Setting<Action> outbound = policy.settings().defaultOutbound();
+        // A policy without hosts is compiled for cloud groups: its machines are their members.
+        String machines = policy.hosts().isEmpty() ? "the groups' members" : "the hosts";
         if (outbound.value() == Action.ALLOW) {
-            String message = outbound.written() ? "'default outbound allow' lets the hosts open any connection"
-                    : "no 'default outbound' is written, and the language's default is allow: the hosts may "
+            String message = outbound.written() ? "'default outbound allow' lets " + machines + " open any connection"
+                    : "no 'default outbound' is written, and the language's default is allow: " + machines + " may "
                             + "open any connection";
             Location at = outbound.written() ? outbound.location() : policy.root().at(1, 1, 1);
             found.add(context.finding(this, at, message,
-                    "write 'default outbound deny' and allow the destinations the hosts need"));
+                    "write 'default outbound deny' and allow the destinations " + machines + " need"));
         }
         Set<Rule> toTheWorld = everyProtocolToTheWorld(context);
         for (Rule rule : policy.rules()) {
             if (!toTheWorld.contains(rule)) continue;
             found.add(context.finding(this, rule, rule.location(),
-                    "allows every protocol from the hosts to the whole world",
-                    "allow only the services and destinations the hosts need"));
+                    "allows every protocol from " + machines + " to the whole world",
+                    "allow only the services and destinations " + machines + " need"));
         }
         return found;
     }
