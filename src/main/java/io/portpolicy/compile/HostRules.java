@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One direction of a host's policy as ordered-chain backends need it: each compiled rule, in
@@ -283,12 +284,27 @@ public final class HostRules {
      * ({@link Text#locationAndText}).
      */
     public static String describe(Rule rule, String note, int max, Text.Measure measure) {
-        String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
+        return describe(rule, note, max, measure, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #describe(Rule)} in at most {@code maxBytes} of UTF-8 once {@code escape} has made
+     * it safe for the target: the text is escaped first and then cut, so that an escape that
+     * lengthens the text (iptables splits comment marks) cannot push the file name and line
+     * past the limit. {@code escape} is applied to the location and to the rest separately and
+     * must keep text on one line.
+     */
+    public static String describe(Rule rule, int maxBytes, UnaryOperator<String> escape) {
+        return describe(rule, "", maxBytes, Text.Measure.UTF8_BYTES, escape);
+    }
+
+    private static String describe(Rule rule, String note, int max, Text.Measure measure, UnaryOperator<String> escape) {
+        String location = escape.apply(Text.oneLine(rule.location().path() + ":" + rule.location().line()));
         StringBuilder text = new StringBuilder();
         var options = rule.options();
         if (options.comment() != null) text.append(' ').append(options.comment());
         if (options.owner() != null) text.append(" owner=").append(options.owner());
         if (options.ticket() != null) text.append(" ticket=").append(options.ticket());
-        return Text.locationAndText(location, Text.oneLine(text.append(note).toString()), max, measure);
+        return Text.locationAndText(location, escape.apply(Text.oneLine(text.append(note).toString())), max, measure);
     }
 }

@@ -64,6 +64,22 @@ class IptablesBackendTest {
     }
 
     /**
+     * A path whose comment marks the comment splits (a directory named "*": every "*" + "/" becomes three
+     * characters) is escaped before it is cut: the file name and line stay, and the comment
+     * still fits.
+     */
+    @Test
+    void aPathLengthenedByEscapingKeepsItsFileNameAndLineInTheComment(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("*/".repeat(70) + "bastion-hosts.policy");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, LONG_PATH_POLICY);
+        String line = inboundRulesWithComments(file.toString(), LONG_PATH_POLICY, 0).get(0);
+        assertTrue(line.contains("bastion-hosts.policy:3 jump hosts\" "), line);
+        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        assertTrue(comment.length() <= 255 && !comment.contains("*/") && !comment.contains("/*"), comment);
+    }
+
+    /**
      * A reject of several protocols answers TCP with a reset and the rest with an ICMP error,
      * one line for each protocol: none repeated, so each can match.
      */

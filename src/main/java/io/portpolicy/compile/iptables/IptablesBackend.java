@@ -140,7 +140,7 @@ public final class IptablesBackend implements Backend {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             // Made safe once: a rule may give many lines.
-            String ruleComment = comment(HostRules.describe(rule, COMMENT_BYTES));
+            String ruleComment = Text.cutBytes(HostRules.describe(rule, COMMENT_BYTES, IptablesBackend::escape), COMMENT_BYTES).strip();
             for (PacketCube cube : compiled.cubes()) {
                 if (cube.family() != family) continue;
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
@@ -341,9 +341,18 @@ public final class IptablesBackend implements Backend {
      * followed would read as part of the rule.
      */
     static String comment(String text) {
+        return Text.cutBytes(escape(text), COMMENT_BYTES).strip();
+    }
+
+    /**
+     * {@link #comment} before the cut: it lengthens the text ({@code *}{@code /} becomes three
+     * characters), so a rule's comment is escaped before it is fitted to the limit
+     * ({@link HostRules#describe(Rule, int, java.util.function.UnaryOperator)}), or the cut after it
+     * could take the file name and line.
+     */
+    private static String escape(String text) {
         String safe = Text.replace(Text.oneLine(text), "\"\\'", "''`");
         // Splitting every end mark first leaves no new one; splitting the start marks then makes none.
-        safe = safe.replace("*/", "* /").replace("/*", "/ *");
-        return Text.cutBytes(safe, COMMENT_BYTES).strip();
+        return safe.replace("*/", "* /").replace("/*", "/ *");
     }
 }
