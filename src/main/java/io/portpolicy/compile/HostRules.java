@@ -69,8 +69,10 @@ public final class HostRules {
         this.directed = directed;
         this.stateless = stateless;
         for (Family family : Family.values()) {
+            // Each address once: a host may list one twice, and a second jump to the rules
+            // (iptables) or a second set element (nftables) for it could never decide anything.
             own.put(family, target.addresses().stream().filter(r -> Family.of(r.getLower()) == family)
-                    .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList());
+                    .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).distinct().toList());
             mergedOwn.put(family, merged(own.get(family)));
         }
         PacketSpace space = directed.space();
@@ -136,7 +138,7 @@ public final class HostRules {
         return rules;
     }
 
-    /** The host's own addresses of one family, sorted. */
+    /** The host's own addresses of one family, sorted, each once. */
     public List<IPAddressSeqRange> own(Family family) {
         return own.get(family);
     }
