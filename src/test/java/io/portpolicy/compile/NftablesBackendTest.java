@@ -174,6 +174,30 @@ class NftablesBackendTest {
         return body.lines().map(l -> l.strip().replaceAll(" comment \"[^\"]*\"$", "")).toList();
     }
 
+    /**
+     * With a default of reject, the base chain ends with the reject rules only where some packet
+     * can reach its end: when both IP versions have a chain for other protocols, the verdict
+     * maps send every packet on, and a reject after them could never match.
+     */
+    @Test
+    void aBaseChainEndsWithTheRejectOnlyWhereAPacketCanReachIt() {
+        String both = compile("""
+                host h = 10.0.0.1, 2001:db8::1
+                default inbound reject
+                deny any from 10.2.0.0/16, 2001:db8:2::/48
+                """, "h");
+        List<String> input = rules(both, "input");
+        assertTrue(input.get(input.size() - 1).startsWith("meta nfproto vmap { ipv4 : goto input_ipv4_other, ipv6 : goto"),
+                "a rule after the maps that send every packet on: " + input);
+        String one = compile("""
+                host h = 10.0.0.1, 2001:db8::1
+                default inbound reject
+                deny any from 10.2.0.0/16
+                """, "h");
+        assertEquals(List.of("meta l4proto tcp reject with tcp reset", "reject with icmpx type admin-prohibited"),
+                rules(one, "input").subList(rules(one, "input").size() - 2, rules(one, "input").size()));
+    }
+
     /** A host listing an address twice has it once in the guard's set. */
     @Test
     void anAddressListedTwiceIsOneElement() {

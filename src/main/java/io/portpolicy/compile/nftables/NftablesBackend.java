@@ -264,7 +264,11 @@ public final class NftablesBackend implements Backend {
             line(out, "meta nfproto vmap { " + String.join(", ", byVersion) + " }",
                     "to the rules for the packet's IP version and any other protocol");
         }
-        if (fallback == Action.REJECT) for (String verdict : verdicts(fallback)) line(out, verdict.strip(), fallbackComment);
+        // Where both IP versions have a chain for other protocols, the maps send every packet on
+        // (goto): a reject here could never match. Otherwise packets of a class without a chain end here.
+        if (fallback == Action.REJECT && byVersion.size() < Family.values().length) {
+            for (String verdict : verdicts(fallback)) line(out, verdict.strip(), fallbackComment);
+        }
         out.append("\t}\n");
         for (Family family : Family.values()) {
             for (Transport transport : Transport.values()) {
