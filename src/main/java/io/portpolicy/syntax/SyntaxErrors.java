@@ -80,7 +80,23 @@ final class SyntaxErrors extends DefaultErrorStrategy {
      */
     @Override
     public void recover(Parser parser, RecognitionException e) {
-        skipTo(parser.getInputStream());
+        TokenStream tokens = parser.getInputStream();
+        if (keywordUsedAsName(tokens, e)) tokens.consume();
+        skipTo(tokens);
+    }
+
+    /**
+     * A statement keyword where a name was expected, on the line of the word before it
+     * ('host network = ...', 'allow ssh from default'): it was meant as a name, already reported
+     * as reserved, so resuming there would report the rest of the line as a second statement.
+     */
+    private static boolean keywordUsedAsName(TokenStream tokens, RecognitionException e) {
+        Token offending = e.getOffendingToken();
+        IntervalSet expected = e.getExpectedTokens();
+        if (offending == null || expected == null || !expected.contains(PolicyLexer.NAME)) return false;
+        if (!STATEMENT_KEYWORDS.contains(offending.getType()) || tokens.LT(1) != offending) return false;
+        Token previous = previousVisible(tokens, offending.getTokenIndex());
+        return previous != null && previous.getLine() == offending.getLine();
     }
 
     @Override

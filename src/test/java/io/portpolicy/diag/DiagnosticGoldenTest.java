@@ -357,6 +357,16 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxStatementKeywordAsName() throws IOException {
+        // One error per line: the keyword is not also read as the start of another statement.
+        verifyError("main.policy", """
+                host network = 10.0.0.1
+                group allow = 10.0.0.2
+                allow ssh from default to 10.0.0.3
+                """);
+    }
+
+    @Test
     void syntaxMisspeltActionAfterDefault() throws IOException {
         // Only the actions are expected there: no hint of 'except'.
         verifyError("main.policy", """
