@@ -113,7 +113,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String expected = previous == null
                 ? "a statement such as 'host', 'group' or 'allow'"
                 : "a new statement such as 'allow', 'deny', 'host' or 'group'";
-        String hint = keywordHint(token, IntervalSet.EMPTY_SET);
+        String hint = token.getType() == PolicyLexer.UNKNOWN ? characterHint(token.getText().codePointAt(0))
+                : keywordHint(token, IntervalSet.EMPTY_SET);
         if (previous != null) {
             Set<Integer> clauses = ruleClauses(parser.getInputStream(), token.getTokenIndex());
             if (clauses != null) {
@@ -297,8 +298,39 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         return switch (token.getType()) {
             case Token.EOF -> "end of file";
             case PolicyLexer.UNTERMINATED_STRING -> "unterminated string";
-            case PolicyLexer.UNKNOWN -> "character " + quote(token);
+            case PolicyLexer.UNKNOWN -> "character " + describeCharacter(token.getText().codePointAt(0));
             default -> quote(token);
+        };
+    }
+
+    /**
+     * A character the language has no use for, quoted; outside ASCII also by code point and
+     * Unicode name, since a look-alike ('а', U+0430, is not 'a') or an invisible character
+     * (a zero-width space) shows nothing of what is wrong, and is not quoted at all.
+     */
+    private static String describeCharacter(int character) {
+        if (character < 0x80) return Quote.of(Character.toString(character));
+        String code = String.format("U+%04X", character);
+        String name = Character.getName(character);
+        String named = name == null ? code : code + " " + name;
+        return invisible(character) ? named : Quote.of(Character.toString(character)) + " (" + named + ")";
+    }
+
+    private static boolean invisible(int character) {
+        int type = Character.getType(character);
+        return type == Character.FORMAT || type == Character.SPACE_SEPARATOR
+                || type == Character.CONTROL || type == Character.UNASSIGNED;
+    }
+
+    /** What to write instead of a character the language has no use for, when there is a likely intent. */
+    private static String characterHint(int character) {
+        return switch (character) {
+            case '\\' -> "a statement may simply go on over the next line: newlines are whitespace, no '\\' is needed";
+            case '\'', 0x2018, 0x2019, 0x201C, 0x201D, 0x201E, 0x00AB, 0x00BB ->
+                    "strings are written in straight double quotes: \"...\"";
+            default -> character < 0x80 ? null
+                    : invisible(character) ? "remove it: it is invisible, so the line looks right but does not parse"
+                    : "names, addresses and keywords are ASCII; retype it (an editor or a copy may have put in a look-alike)";
         };
     }
 
@@ -359,6 +391,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
     private static String hintFor(Token offending, IntervalSet expected) {
         if (offending.getType() == PolicyLexer.UNTERMINATED_STRING) return UNTERMINATED_HINT;
+        if (offending.getType() == PolicyLexer.UNKNOWN) return characterHint(offending.getText().codePointAt(0));
         if (expected.size() == 1 && expected.contains(PolicyLexer.EQ)) {
             return "a definition is written NAME = VALUE, ..., e.g. host web1 = 10.0.1.11";
         }

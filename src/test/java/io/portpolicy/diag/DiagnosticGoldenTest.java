@@ -343,6 +343,18 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxInvisibleLookAlikeAndMistypedCharacters() throws IOException {
+        // Each said by code point and name when it is not ASCII, with what to write instead.
+        verifyError("main.policy", """
+                host a = 10.0.0.1\u200b
+                host \u0430 = 10.0.0.2
+                host c = 10.0.0.3 \\
+                    os linux
+                allow ssh from 10.0.0.0/8 comment \u201cfrom the VPN\u201d
+                """);
+    }
+
+    @Test
     void syntaxEndOfFileMidRule() throws IOException {
         verifyError("main.policy", """
                 allow tcp/22 from
