@@ -57,6 +57,7 @@ address     : IPV4 | IPV6 ;
 serviceItem
     : ANY                               # anyService
     | protocol (SLASH protocolArg)?     # protocolService
+    | name SLASH protocolArg            # unknownProtocolService
     | name                              # namedService
     ;
 

@@ -533,6 +533,10 @@ public final class Checker {
             }
             return List.copyOf(unique.values());
         }
+        if (item instanceof PolicyParser.UnknownProtocolServiceContext other) {
+            unknownProtocol(other.name().getText(), location(file, other.name()));
+            return List.of();
+        }
         PolicyParser.ProtocolServiceContext proto = (PolicyParser.ProtocolServiceContext) item;
         Protocol protocol = protocol(proto);
         PolicyParser.ProtocolArgContext arg = proto.protocolArg();
@@ -553,6 +557,16 @@ public final class Checker {
 
     private static Protocol protocol(PolicyParser.ProtocolServiceContext service) {
         return Protocol.valueOf(service.protocol().getText().toUpperCase(Locale.ROOT));
+    }
+
+    /** 'tpc/22' or 'sctp/9899': a word before '/' can only be meant as a protocol. */
+    private void unknownProtocol(String name, Location at) {
+        List<String> protocols = List.of("tcp", "udp", "icmp", "icmpv6");
+        String hint = isServiceName(name)
+                ? Quote.of(name) + " is a service and brings its own ports: write it alone, without '/'"
+                : Suggestions.didYouMean(name, protocols);
+        diagnostics.error(at, "unknown protocol " + Quote.of(name), hint != null ? hint
+                : "the protocols are tcp, udp, icmp and icmpv6; other IP protocols cannot be expressed");
     }
 
     private void unknownService(String name, Location at) {
@@ -722,6 +736,8 @@ public final class Checker {
         Location at = location(site.file().source(), rule.destination.portSet());
         for (PolicyParser.ServiceItemContext item : rule.serviceItem()) {
             String written = text(site, item);
+            // An unknown protocol is reported already, and is the mistake to fix first.
+            if (item instanceof PolicyParser.UnknownProtocolServiceContext) return terms;
             if (item instanceof PolicyParser.NamedServiceContext) {
                 // An unknown name is reported already, and is the mistake to fix first.
                 if (serviceDecls.containsKey(written) || ServiceCatalog.builtin().containsKey(written)) {

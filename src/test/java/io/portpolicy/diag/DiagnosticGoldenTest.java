@@ -387,6 +387,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void unknownProtocolWithPorts() throws IOException {
+        // A word before '/' is a protocol: one error each, not also a stray '/' after a service name.
+        verifyError("main.policy", """
+                host h = 10.0.0.1
+                allow tpc/22 from 10.0.0.2 to h
+                allow sctp/9899 from 10.0.0.2 to h
+                allow https/443 from 10.0.0.2 to h
+                """);
+    }
+
+    @Test
     void misspeltProtocol() throws IOException {
         verifyError("main.policy", """
                 host h = 10.0.0.1
