@@ -615,7 +615,16 @@ public final class Checker {
         } else {
             type = IcmpTypes.number(protocol, item.icmpType.getText());
             if (type == null) {
-                String hint = Suggestions.didYouMean(item.icmpType.getText(), IcmpTypes.names(protocol));
+                String name = item.icmpType.getText();
+                Protocol other = protocol == Protocol.ICMP ? Protocol.ICMPV6 : Protocol.ICMP;
+                // ICMPv4 and ICMPv6 name some types alike at other numbers, and some only in one.
+                String hint = IcmpTypes.number(other, name) != null
+                        ? Quote.of(name) + " is an " + other.keyword() + " type (" + IcmpTypes.number(other, name)
+                                + "): write " + other.keyword() + "/" + name
+                                + (other == Protocol.ICMPV6 ? ", for IPv6" : ", for IPv4")
+                                // IPv4's path MTU discovery uses destination-unreachable, code 4.
+                                + (name.equals("packet-too-big") ? "; for IPv4, icmp/3:4 (fragmentation needed)" : "")
+                        : Suggestions.didYouMean(name, IcmpTypes.names(protocol));
                 diagnostics.error(location(file, item.icmpType), "unknown " + protocol.keyword() + " type "
                         + Quote.of(item.icmpType.getText()), hint != null ? hint
                         : "known types: " + String.join(", ", new TreeSet<>(IcmpTypes.names(protocol))));

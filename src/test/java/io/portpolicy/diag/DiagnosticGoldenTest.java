@@ -260,6 +260,16 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void icmpTypeOfTheOtherFamily() throws IOException {
+        // Named in the other ICMP's table: say so, rather than list the types of this one.
+        verifyError("main.policy", """
+                allow icmp/neighbor-solicitation from 10.0.0.0/8
+                allow icmpv6/source-quench from any6
+                allow icmp/packet-too-big from any4
+                """);
+    }
+
+    @Test
     void badStringEscape() throws IOException {
         verifyError("main.policy", """
                 allow tcp/443 from any comment "web \\n traffic"
