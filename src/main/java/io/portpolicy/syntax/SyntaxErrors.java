@@ -19,6 +19,8 @@ import org.antlr.v4.runtime.misc.IntervalSet;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,6 +35,13 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             PolicyLexer.DEFAULT, PolicyLexer.STATELESS, PolicyLexer.EPHEMERAL,
             PolicyLexer.INCLUDE, PolicyLexer.IMPORT,
             PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
+
+    private static final Set<Integer> ACTIONS = Set.of(PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
+
+    /** Other firewalls' words for the actions ('accept' is not a misspelt 'except'). */
+    private static final Map<String, String> ACTION_SYNONYMS = Map.of(
+            "accept", "allow", "permit", "allow", "pass", "allow",
+            "drop", "deny", "block", "deny", "discard", "deny");
 
     private static final Set<Integer> OPTION_KEYWORDS = Set.of(
             PolicyLexer.LOG, PolicyLexer.COMMENT, PolicyLexer.OWNER, PolicyLexer.TICKET,
@@ -87,13 +96,16 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
     /**
      * A statement keyword where a name was expected, on the line of the word before it
-     * ('host network = ...', 'allow ssh from default'): it was meant as a name, already reported
-     * as reserved, so resuming there would report the rest of the line as a second statement.
+     * ('host network = ...', 'allow ssh from default'), or an action right after 'default'
+     * ('default deny'): it belongs to the statement already reported, so resuming there would
+     * report the rest of the line as a second statement.
      */
     private static boolean keywordUsedAsName(TokenStream tokens, RecognitionException e) {
         Token offending = e.getOffendingToken();
         IntervalSet expected = e.getExpectedTokens();
-        if (offending == null || expected == null || !expected.contains(PolicyLexer.NAME)) return false;
+        if (offending == null || expected == null) return false;
+        boolean actionAsDirection = expected.contains(PolicyLexer.INBOUND) && ACTIONS.contains(offending.getType());
+        if (!expected.contains(PolicyLexer.NAME) && !actionAsDirection) return false;
         if (!STATEMENT_KEYWORDS.contains(offending.getType()) || tokens.LT(1) != offending) return false;
         Token previous = previousVisible(tokens, offending.getTokenIndex());
         return previous != null && previous.getLine() == offending.getLine();
@@ -395,6 +407,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (expected.size() == 1 && expected.contains(PolicyLexer.EQ)) {
             return "a definition is written NAME = VALUE, ..., e.g. host web1 = 10.0.1.11";
         }
+        if (ACTIONS.contains(offending.getType()) && expected.contains(PolicyLexer.INBOUND)) {
+            return "a default is set per direction: 'default inbound " + offending.getText()
+                    + "', 'default outbound " + offending.getText() + "'";
+        }
         if (isKeyword(offending.getType()) && expected.contains(PolicyLexer.NAME)) {
             return quote(offending) + " is a reserved word and cannot be used as a name";
         }
@@ -408,6 +424,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
      */
     private static String keywordHint(Token token, IntervalSet expected) {
         if (token.getType() != PolicyLexer.NAME) return null;
+        String action = ACTION_SYNONYMS.get(token.getText().toLowerCase(Locale.ROOT));
+        if (action != null && (expected.isNil() || expected.contains(PolicyLexer.ALLOW))) {
+            return "the actions are allow, deny (drop silently) and reject: write '" + action + "'";
+        }
         List<String> keywords = new ArrayList<>();
         List<String> expectedKeywords = new ArrayList<>();
         for (int type = 1; type <= PolicyLexer.VOCABULARY.getMaxTokenType(); type++) {

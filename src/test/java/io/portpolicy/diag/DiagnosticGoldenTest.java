@@ -389,6 +389,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxOtherFirewallsWordsForActions() throws IOException {
+        // 'accept' is not a misspelt 'except'; 'default deny' misses its direction, and its
+        // 'deny' does not start a rule.
+        verifyError("main.policy", """
+                accept ssh from 10.0.0.1
+                default deny
+                default outbound drop
+                """);
+    }
+
+    @Test
     void syntaxMisspeltActionAfterDefault() throws IOException {
         // Only the actions are expected there: no hint of 'except'.
         verifyError("main.policy", """
