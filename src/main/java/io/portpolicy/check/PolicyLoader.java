@@ -184,6 +184,11 @@ final class PolicyLoader {
      * file system reads it, not the directory holding the link.
      */
     private Path resolve(ParsedFile from, String relative, Location at) {
+        if (relative.isEmpty()) {
+            // It would resolve to the naming file's directory: "it is a directory" would mislead.
+            diagnostics.error(at, "an empty path names no file", "write the file's path, relative to this file");
+            return null;
+        }
         Path base = from.source().path() == null ? Path.of("").toAbsolutePath()
                 : from.source().path().toAbsolutePath().getParent();
         try {
@@ -204,6 +209,8 @@ final class PolicyLoader {
         Path parent = from.source().path() == null ? null : Path.of(userPaths.get(from.source())).getParent();
         Path written = parent == null ? Path.of(relative) : parent.resolve(relative);
         Path tidy = written.normalize();
+        // '.' tidies to the empty path, which would show as ''.
+        if (tidy.toString().isEmpty()) return written.toString();
         return tidy.equals(written) || identify(tidy).equals(identity) ? tidy.toString() : written.toString();
     }
 

@@ -152,6 +152,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void includeOfAnEmptyPathOrADirectory() throws IOException {
+        // Said as written: not "cannot read ''" for '.', nor "it is a directory" for "".
+        verifyError("main.policy", """
+                include ""
+                include "."
+                """);
+    }
+
+    @Test
     void missingInclude() throws IOException {
         verifyError("main.policy", """
                 include "comon.policy"
