@@ -543,8 +543,11 @@ public final class Checker {
         if (protocol.hasPorts()) {
             if (arg == null) return List.of(new ServiceMatch(protocol, PortSpec.ALL, List.of(), null, at));
             if (arg.portSet() == null) {
-                diagnostics.error(location(file, arg), Quote.of(arg.getText()) + " is not a port",
-                        protocol.keyword() + " takes ports: N, N-M, {N, N-M, ...} or ephemeral");
+                String written = arg.getText();
+                diagnostics.error(location(file, arg), Quote.of(written) + " is not a port", isServiceName(written)
+                        ? Quote.of(written) + " is a service and brings its protocol and ports: write it alone, as in 'allow "
+                                + written + "'"
+                        : protocol.keyword() + " takes ports: N, N-M, {N, N-M, ...} or ephemeral");
                 return List.of();
             }
             PortSpec ports = portSet(file, arg.portSet());

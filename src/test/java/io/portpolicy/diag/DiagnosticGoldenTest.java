@@ -428,6 +428,13 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void serviceNameWrittenAsPort() throws IOException {
+        verifyError("main.policy", """
+                allow tcp/https from 10.0.0.0/8
+                """);
+    }
+
+    @Test
     void misspeltProtocol() throws IOException {
         verifyError("main.policy", """
                 host h = 10.0.0.1
