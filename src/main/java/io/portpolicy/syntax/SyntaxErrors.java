@@ -143,6 +143,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             }
         }
         if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return;
+        if (token.getType() == PolicyLexer.COMMA) {
+            String list = portListHint(parser.getInputStream(), token, PolicyLexer.PORT);
+            if (list != null) hint = list;
+        }
         String where = previous == null ? "" : " after " + quote(previous);
         if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
             add(token, "unterminated string", UNTERMINATED_HINT);
@@ -228,7 +232,44 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             addAfter(previous, message, hintFor(offending, expected));
             return;
         }
-        add(offending, message, hintFor(offending, expected));
+        String hint = hintFor(offending, expected);
+        if (offending.getType() == PolicyLexer.NUMBER && previous != null && previous.getType() == PolicyLexer.COMMA) {
+            String list = portListHint(parser.getInputStream(), previous, PolicyLexer.SLASH);
+            if (list != null) hint = list;
+        }
+        add(offending, message, hint);
+    }
+
+    /**
+     * 'port 80, 443' or 'tcp/80, 443': a second port after a comma, where the comma ends the
+     * ports (and, after 'PROTO/', starts the next service). The ports, N or N-M, come right
+     * after {@code opener} ('port' or '/'); the list they meant is written in braces.
+     */
+    private static String portListHint(TokenStream tokens, Token comma, int opener) {
+        List<Token> before = new ArrayList<>();
+        for (Token t = previousVisible(tokens, comma.getTokenIndex()); t != null && before.size() < 4;
+             t = previousVisible(tokens, t.getTokenIndex())) {
+            before.add(0, t);
+            if (t.getType() == opener) break;
+        }
+        if (before.isEmpty() || before.get(0).getType() != opener) return null;
+        List<Token> ports = before.subList(1, before.size());
+        boolean single = ports.size() == 1 && ports.get(0).getType() == PolicyLexer.NUMBER;
+        boolean range = ports.size() == 3 && ports.get(0).getType() == PolicyLexer.NUMBER
+                && ports.get(1).getType() == PolicyLexer.DASH && ports.get(2).getType() == PolicyLexer.NUMBER;
+        if (!single && !range) return null;
+        String first = ports.stream().map(Token::getText).reduce("", String::concat);
+        // The word after the comma, which the stream may not have buffered yet: it is just ahead.
+        Token next = tokens.LT(1).getTokenIndex() > comma.getTokenIndex() ? tokens.LT(1) : tokens.LT(2);
+        String second = next != null && next.getType() == PolicyLexer.NUMBER ? next.getText() : "...";
+        String list = "{" + first + ", " + second + "}";
+        return "several ports are a list in braces: "
+                + (opener == PolicyLexer.PORT ? "port " : previousWord(tokens, before.get(0)) + "/") + list;
+    }
+
+    private static String previousWord(TokenStream tokens, Token token) {
+        Token previous = previousVisible(tokens, token.getTokenIndex());
+        return previous == null ? "" : previous.getText();
     }
 
     private void addAfter(Token token, String message, String hint) {

@@ -362,6 +362,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxPortsListedWithoutBraces() throws IOException {
+        // The comma ends the ports ('port 80, 443'), or starts the next service ('tcp/80, 443').
+        verifyError("main.policy", """
+                allow tcp from 10.0.0.1 port 1024-2000, 443 to 10.0.0.2
+                allow tcp/80, 443 from 10.0.0.1
+                """);
+    }
+
+    @Test
     void syntaxInvisibleLookAlikeAndMistypedCharacters() throws IOException {
         // Each said by code point and name when it is not ASCII, with what to write instead.
         verifyError("main.policy", """
