@@ -139,6 +139,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                 boolean clause = token.getType() == PolicyLexer.FROM || token.getType() == PolicyLexer.TO;
                 if (optionsStarted && clause && !clauses.contains(token.getType())) {
                     hint = "'from' and 'to' come before the options: move the options to the end of the rule";
+                } else if (token.getType() == PolicyLexer.FROM && clauses.contains(PolicyLexer.TO)
+                        && !clauses.contains(PolicyLexer.FROM)) {
+                    hint = "'from' comes before 'to': ACTION SERVICES from ADDRS to ADDRS";
                 }
             }
         }
@@ -447,6 +450,12 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (offending.getType() == PolicyLexer.UNKNOWN) return characterHint(offending.getText().codePointAt(0));
         if (expected.size() == 1 && expected.contains(PolicyLexer.EQ)) {
             return "a definition is written NAME = VALUE, ..., e.g. host web1 = 10.0.1.11";
+        }
+        if (expected.size() == 1 && expected.contains(PolicyLexer.STRING) && offending.getType() != Token.EOF) {
+            return "write it in double quotes: \"" + Quote.cut(offending.getText()) + "\"";
+        }
+        if (expected.size() == 1 && expected.contains(PolicyLexer.DATE) && offending.getType() == PolicyLexer.STRING) {
+            return "a date is written without quotes, YYYY-MM-DD: " + Quote.cut(offending.getText().replace("\"", ""));
         }
         if (ACTIONS.contains(offending.getType()) && expected.contains(PolicyLexer.INBOUND)) {
             return "a default is set per direction: 'default inbound " + offending.getText()

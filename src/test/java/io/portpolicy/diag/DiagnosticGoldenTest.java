@@ -371,6 +371,16 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxValuesQuotedWrongAndClausesOutOfOrder() throws IOException {
+        verifyError("main.policy", """
+                include common.policy
+                allow ssh from 10.0.0.0/8 owner payments
+                allow ssh from 10.0.0.0/8 expires "2026-12-01"
+                allow ssh to 10.0.0.1 from 10.0.0.0/8
+                """);
+    }
+
+    @Test
     void syntaxInvisibleLookAlikeAndMistypedCharacters() throws IOException {
         // Each said by code point and name when it is not ASCII, with what to write instead.
         verifyError("main.policy", """
