@@ -899,17 +899,24 @@ public final class Checker {
     // ---- shared helpers -----------------------------------------------------------
 
     /** Decodes a double-quoted string; only {@code \"} and {@code \\} are escapes. */
+    /**
+     * The text of a string token at {@code at}, escapes undone; an unknown escape is reported
+     * at the escape itself, which in a long comment is hard to find from the string's start.
+     */
     static String unquote(String quoted, Location at, Diagnostics diagnostics) {
         StringBuilder out = new StringBuilder();
         for (int i = 1; i < quoted.length() - 1; i++) {
             char c = quoted.charAt(i);
             if (c == '\\') {
-                char next = quoted.charAt(++i);
+                int next = quoted.codePointAt(i + 1);
                 if (next != '"' && next != '\\') {
-                    diagnostics.error(at, "unknown escape '\\" + next + "' in string",
+                    // Strings are on one line: the escape's column is the string's plus the characters before it.
+                    Location escape = at.file().at(at.line(), at.column() + quoted.codePointCount(0, i), 2);
+                    diagnostics.error(escape, "unknown escape " + Quote.of("\\" + Character.toString(next)) + " in string",
                             "strings allow only \\\" and \\\\ as escapes");
                 }
-                out.append(next);
+                out.appendCodePoint(next);
+                i += Character.charCount(next);
             } else {
                 out.append(c);
             }
