@@ -240,6 +240,11 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             String list = portListHint(parser.getInputStream(), previous, PolicyLexer.SLASH);
             if (list != null) hint = list;
         }
+        if (offending.getType() == PolicyLexer.IPV4 && previous != null && previous.getType() == PolicyLexer.SLASH) {
+            Integer length = prefixLength(offending.getText());
+            hint = length != null ? "write the prefix length instead of the mask: /" + length
+                    : "a CIDR takes a prefix length, 0-32; wildcard and other masks are not accepted";
+        }
         add(offending, message, hint);
     }
 
@@ -465,6 +470,20 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             return quote(offending) + " is a reserved word and cannot be used as a name";
         }
         return keywordHint(offending, expected);
+    }
+
+    /** The prefix length a netmask such as 255.255.255.0 stands for, or {@code null} if it is none. */
+    private static Integer prefixLength(String mask) {
+        String[] octets = mask.split("\\.");
+        if (octets.length != 4) return null;
+        long bits = 0;
+        for (String octet : octets) {
+            if (octet.length() > 3 || Integer.parseInt(octet) > 255) return null;
+            bits = bits << 8 | Integer.parseInt(octet);
+        }
+        int length = Long.numberOfLeadingZeros(~bits & 0xFFFFFFFFL) - 32;
+        // Contiguous ones then zeros only: a wildcard mask (0.0.0.255) or 255.0.255.0 is no prefix.
+        return length == 32 || (bits & (0xFFFFFFFFL >>> length)) == 0 ? length : null;
     }
 
     /**

@@ -381,6 +381,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxCidrWithANetmask() throws IOException {
+        // The prefix length the mask stands for; a wildcard mask (0.0.0.255) stands for none.
+        verifyError("main.policy", """
+                network office = 192.0.2.0/255.255.255.0
+                network lab = 10.9.0.0/0.0.255.255
+                """);
+    }
+
+    @Test
     void syntaxInvisibleLookAlikeAndMistypedCharacters() throws IOException {
         // Each said by code point and name when it is not ASCII, with what to write instead.
         verifyError("main.policy", """
