@@ -898,10 +898,10 @@ public final class Checker {
 
     // ---- shared helpers -----------------------------------------------------------
 
-    /** Decodes a double-quoted string; only {@code \"} and {@code \\} are escapes. */
     /**
-     * The text of a string token at {@code at}, escapes undone; an unknown escape is reported
-     * at the escape itself, which in a long comment is hard to find from the string's start.
+     * The text of a double-quoted string token at {@code at}, escapes undone (only {@code \"}
+     * and {@code \\} are escapes); an unknown escape is reported at the escape itself, which in
+     * a long comment is hard to find from the string's start.
      */
     static String unquote(String quoted, Location at, Diagnostics diagnostics) {
         StringBuilder out = new StringBuilder();
