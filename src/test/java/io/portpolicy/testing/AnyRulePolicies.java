@@ -76,18 +76,13 @@ public final class AnyRulePolicies {
         return "2001:db8::" + Integer.toHexString(i * 16 + 1 + random.nextInt(3));
     }
 
+    /** RandomPolicies' literals, and wider networks beside them. */
     private String literal() {
-        switch (random.nextInt(8)) {
-            case 0: return "10.0.0." + random.nextInt(64);
-            case 1: return "10.0.0." + (random.nextInt(4) * 16) + "/" + (28 + random.nextInt(5));
-            case 2: {
-                int low = random.nextInt(60);
-                return "10.0.0." + low + "-10.0.0." + (low + random.nextInt(8));
-            }
-            case 3: return "2001:db8::" + Integer.toHexString(random.nextInt(64));
-            case 4: return "2001:db8::" + Integer.toHexString(random.nextInt(4) * 16) + "/" + (124 + random.nextInt(5));
-            case 5: return pick(List.of("192.0.2.0/24", "198.51.100.7", "203.0.113.0/25", "10.0.0.0/8"));
-            case 6: return pick(List.of("2001:db8::/32", "2001:db8:1::/48", "2001:db8::/120"));
+        int kind = random.nextInt(RandomPolicies.LITERAL_KINDS + 3);
+        if (kind < RandomPolicies.LITERAL_KINDS) return RandomPolicies.literal(kind, random);
+        switch (kind - RandomPolicies.LITERAL_KINDS) {
+            case 0: return pick(List.of("192.0.2.0/24", "198.51.100.7", "203.0.113.0/25", "10.0.0.0/8"));
+            case 1: return pick(List.of("2001:db8::/32", "2001:db8:1::/48", "2001:db8::/120"));
             default: return "10.0.1." + random.nextInt(64);
         }
     }

@@ -69,7 +69,18 @@ public final class RandomPolicies {
     }
 
     private String literal() {
-        switch (random.nextInt(5)) {
+        return literal(random.nextInt(LITERAL_KINDS), random);
+    }
+
+    /** How many kinds of address literal {@link #literal(int, Random)} writes. */
+    static final int LITERAL_KINDS = 5;
+
+    /**
+     * An address literal of one kind, from small pools so that they overlap: an IPv4 address, a
+     * small IPv4 CIDR, a short IPv4 range, an IPv6 address, a small IPv6 CIDR.
+     */
+    static String literal(int kind, Random random) {
+        switch (kind) {
             case 0: return "10.0.0." + random.nextInt(64);
             case 1: return "10.0.0." + (random.nextInt(4) * 16) + "/" + (28 + random.nextInt(5));
             case 2: {
