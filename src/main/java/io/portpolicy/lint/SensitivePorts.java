@@ -44,27 +44,14 @@ public final class SensitivePorts {
     public List<SensitivePort> with(List<SensitivePort> extra) {
         List<SensitivePort> all = new ArrayList<>();
         for (SensitivePort port : ports) {
-            List<PortRange> left = List.of(port.ports());
-            for (SensitivePort added : extra) {
-                if (added.protocol() == port.protocol()) left = without(left, added.ports());
+            List<PortRange> named = extra.stream().filter(added -> added.protocol() == port.protocol())
+                    .map(SensitivePort::ports).toList();
+            for (PortRange range : port.ports().minus(named)) {
+                all.add(new SensitivePort(range, port.protocol(), port.service(), port.risk()));
             }
-            for (PortRange range : left) all.add(new SensitivePort(range, port.protocol(), port.service(), port.risk()));
         }
         all.addAll(extra);
         return List.copyOf(all);
-    }
-
-    private static List<PortRange> without(List<PortRange> ranges, PortRange cut) {
-        List<PortRange> left = new ArrayList<>();
-        for (PortRange range : ranges) {
-            if (cut.high() < range.low() || cut.low() > range.high()) {
-                left.add(range);
-                continue;
-            }
-            if (range.low() < cut.low()) left.add(new PortRange(range.low(), cut.low() - 1));
-            if (cut.high() < range.high()) left.add(new PortRange(cut.high() + 1, range.high()));
-        }
-        return left;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.portpolicy.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** An inclusive range of TCP or UDP ports, 0-65535. */
 public record PortRange(int low, int high) implements Comparable<PortRange> {
 
@@ -22,6 +25,20 @@ public record PortRange(int low, int high) implements Comparable<PortRange> {
 
     public int size() {
         return high - low + 1;
+    }
+
+    /** The parts of this range that none of {@code ports} holds, lowest first. */
+    public List<PortRange> minus(List<PortRange> ports) {
+        List<PortRange> left = new ArrayList<>();
+        int next = low;
+        for (PortRange p : ports.stream().sorted().toList()) {
+            if (p.high < next || p.low > high) continue;
+            if (p.low > next) left.add(new PortRange(next, p.low - 1));
+            next = Math.max(next, p.high + 1);
+            if (next > high) break;
+        }
+        if (next <= high) left.add(new PortRange(next, high));
+        return left;
     }
 
     // Written out: a record's generated equals and hashCode are linked on their first call,

@@ -220,23 +220,9 @@ final class ReturnTraffic {
         return ranges.stream().map(r -> new PortRange(r.low(), r.high())).toList();
     }
 
-    /** The parts of {@code range} that the ports leave out. */
-    static List<PortRange> missing(PortRange range, List<PortRange> ports) {
-        List<PortRange> out = new ArrayList<>();
-        int next = range.low();
-        for (PortRange p : Exposure.mergePorts(ports)) {
-            if (p.high() < next || p.low() > range.high()) continue;
-            if (p.low() > next) out.add(new PortRange(next, p.low() - 1));
-            next = Math.max(next, p.high() + 1);
-            if (next > range.high()) break;
-        }
-        if (next <= range.high()) out.add(new PortRange(next, range.high()));
-        return out;
-    }
-
     /** How many ports of {@code range} the ports cover. */
     static int covered(PortRange range, List<PortRange> ports) {
-        int missing = missing(range, ports).stream().mapToInt(PortRange::size).sum();
+        int missing = range.minus(ports).stream().mapToInt(PortRange::size).sum();
         return range.size() - missing;
     }
 
