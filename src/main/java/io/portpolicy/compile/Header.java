@@ -1,6 +1,5 @@
 package io.portpolicy.compile;
 
-import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.engine.AddressResolver;
 import io.portpolicy.engine.Target;
 import io.portpolicy.model.Endpoint;
@@ -67,11 +66,7 @@ public final class Header {
      */
     private static boolean namesAnAddressOf(Rule rule, Target target) {
         for (Endpoint side : List.of(rule.from(), rule.to())) {
-            for (IPAddressSeqRange named : AddressResolver.resolve(side.addresses(), target)) {
-                for (IPAddressSeqRange own : target.addresses()) {
-                    if (named.getLower().isIPv4() == own.getLower().isIPv4() && named.intersect(own) != null) return true;
-                }
-            }
+            if (AddressResolver.overlap(AddressResolver.resolve(side.addresses(), target), target.addresses())) return true;
         }
         return false;
     }

@@ -25,6 +25,16 @@ public final class AddressResolver {
         return family == Family.IPV4 ? ALL_V4 : ALL_V6;
     }
 
+    /** Whether some address is in both lists of ranges. */
+    public static boolean overlap(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
+        for (IPAddressSeqRange x : a) {
+            for (IPAddressSeqRange y : b) {
+                if (x.getLower().isIPv4() == y.getLower().isIPv4() && x.overlaps(y)) return true;
+            }
+        }
+        return false;
+    }
+
     public static List<IPAddressSeqRange> resolve(List<AddressTerm> terms, Target self) {
         List<IPAddressSeqRange> ranges = new ArrayList<>();
         for (AddressTerm term : terms) addTo(ranges, term, self);

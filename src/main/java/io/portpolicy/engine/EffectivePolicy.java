@@ -284,7 +284,7 @@ public final class EffectivePolicy {
             for (String name : cloudTargets()) {
                 Target group = groupTarget(name);
                 List<Target> home = packed.stream()
-                        .filter(l -> l.stream().noneMatch(t -> overlap(t.addresses(), group.addresses())))
+                        .filter(l -> l.stream().noneMatch(t -> AddressResolver.overlap(t.addresses(), group.addresses())))
                         .findFirst().orElse(null);
                 if (home == null) {
                     home = new ArrayList<>();
@@ -322,18 +322,9 @@ public final class EffectivePolicy {
         }
         if (names.isEmpty()) return new TreeSet<>(policy.groups().keySet());
         for (String group : policy.groups().keySet()) {
-            if (!names.contains(group) && overlap(groupTarget(group).addresses(), named)) names.add(group);
+            if (!names.contains(group) && AddressResolver.overlap(groupTarget(group).addresses(), named)) names.add(group);
         }
         return names;
-    }
-
-    private static boolean overlap(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
-        for (IPAddressSeqRange x : a) {
-            for (IPAddressSeqRange y : b) {
-                if (x.getLower().isIPv4() == y.getLower().isIPv4() && x.overlaps(y)) return true;
-            }
-        }
-        return false;
     }
 
     /**
