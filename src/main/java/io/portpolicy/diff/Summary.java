@@ -292,26 +292,49 @@ final class Summary {
         List<ValueRange> tcpPorts = destinationPorts(c, 6);
         List<ValueRange> udpPorts = destinationPorts(c, 17);
         // A block opening every port of a protocol is "every port": naming some of them adds nothing.
-        if (!tcpPorts.equals(Cube.PORT)) {
-            List<String> admin = ADMIN_PORTS.stream().filter(port -> contains(tcpPorts, port)).map(String::valueOf).toList();
-            if (!admin.isEmpty()) {
-                reasons.add("remote administration " + (admin.size() == 1 ? "port " : "ports ") + String.join(", ", admin));
-            }
+        List<Integer> admin = tcpPorts.equals(Cube.PORT) ? List.of()
+                : ADMIN_PORTS.stream().filter(port -> contains(tcpPorts, port)).toList();
+        if (!admin.isEmpty()) {
+            reasons.add("remote administration " + (admin.size() == 1 ? "port " : "ports ")
+                    + String.join(", ", admin.stream().map(String::valueOf).toList()));
         }
-        for (SensitivePort port : catalog) {
-            List<ValueRange> ports = port.protocol() == Protocol.TCP ? tcpPorts : udpPorts;
-            boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
-            if (hit && !ports.equals(Cube.PORT)) {
-                reasons.add("sensitive port " + port.ports() + " (" + port.service() + ")");
-                break;
-            }
-        }
+        String sensitive = sensitivePorts(catalog, tcpPorts, udpPorts, admin);
+        if (sensitive != null) reasons.add(sensitive);
         if (reach(everythingFrom, c.family()) != null) {
             reasons.add("every protocol and port");
         } else if (everyPortFromWide(c, 6, admitted.everyTcpPacket()) || everyPortFromWide(c, 17, admitted.everyUdpPacket())) {
             reasons.add("every port");
         }
         return String.join(", ", reasons);
+    }
+
+    /** How many sensitive ports a RISK names before it counts the rest. */
+    private static final int SENSITIVE_PORTS_NAMED = 3;
+
+    /**
+     * The catalog's ports the block opens, as RISK names them ("sensitive ports 3306 (MySQL and
+     * MariaDB), 5432 (PostgreSQL)"), or null: every one, not only the first, up to a few and
+     * then how many more. A port already named for remote administration (over TCP) is not named again,
+     * and a port open over TCP and UDP is named once. By port, wherever the
+     * configuration's own ports come in the catalog.
+     */
+    private static String sensitivePorts(List<SensitivePort> catalog, List<ValueRange> tcpPorts,
+                                         List<ValueRange> udpPorts, List<Integer> admin) {
+        List<SensitivePort> hits = new ArrayList<>();
+        for (SensitivePort port : catalog) {
+            List<ValueRange> ports = port.protocol() == Protocol.TCP ? tcpPorts : udpPorts;
+            if (ports.equals(Cube.PORT)) continue;
+            boolean hit = ports.stream().anyMatch(r -> r.low() <= port.ports().high() && port.ports().low() <= r.high());
+            boolean namedForAdministration = port.ports().low() == port.ports().high() && admin.contains(port.ports().low());
+            if (hit && !namedForAdministration) hits.add(port);
+        }
+        if (hits.isEmpty()) return null;
+        hits.sort(Comparator.comparingInt(port -> port.ports().low()));
+        List<String> named = hits.stream().map(port -> port.ports() + " (" + port.service() + ")").distinct().toList();
+        List<String> shown = named.stream().limit(SENSITIVE_PORTS_NAMED).toList();
+        int more = named.size() - shown.size();
+        return (named.size() == 1 ? "sensitive port " : "sensitive ports ") + String.join(", ", shown)
+                + (more > 0 ? " and " + more + " more" : "");
     }
 
     /** Whether the block is of the protocol, and every port of it is admitted from a wide part of its peers. */

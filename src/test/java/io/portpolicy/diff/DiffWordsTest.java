@@ -157,7 +157,8 @@ class DiffWordsTest {
         String text = text(ssh, ssh + "allow tcp from any owner \"o\"\n");
         assertTrue(text.contains("tcp ports 0-21,23-65535 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
                 + "    RISK: open to the whole world, remote administration ports 23, 3389, 5985, 5986, "
-                + "sensitive port 111 (ONC RPC portmapper), every port\n"), text);
+                + "sensitive ports 111 (ONC RPC portmapper), 135 (MS RPC endpoint mapper), 139 (NetBIOS session service) "
+                + "and 34 more, every port\n"), text);
         assertTrue(text.contains("tcp port 22 (ssh) from any IPv4 address except 10.0.0.1, 10.0.0.5, 127.0.0.0/8 to h (IPv4)\n"
                 + "    RISK: open to the whole world, remote administration port 22, every port\n"), text);
     }
@@ -169,7 +170,8 @@ class DiffWordsTest {
         String text = text(denied, "default inbound allow\n" + denied);
         assertTrue(text.contains("tcp ports 0-21,23-65535 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
                 + "    RISK: open to the whole world, remote administration ports 23, 3389, 5985, 5986, "
-                + "sensitive port 111 (ONC RPC portmapper)\n"), text);
+                + "sensitive ports 111 (ONC RPC portmapper), 135 (MS RPC endpoint mapper), 139 (NetBIOS session service) "
+                + "and 34 more\n"), text);
         assertTrue(text.contains("every protocol but tcp from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
                 + "    RISK: open to the whole world, every port\n"), text);
         assertFalse(text.contains("every protocol and port"), text);
@@ -194,6 +196,16 @@ class DiffWordsTest {
         assertTrue(text.contains("tcp port 80 (http) from any IPv4 address except 10.0.0.21, 127.0.0.0/8 to web1 (IPv4)\n"
                 + "    RISK: open to the whole world\n"), text);
         assertTrue(text.contains("RISK: open to the whole world, sensitive port 3306 (MySQL and MariaDB)"), text);
+    }
+
+    @Test
+    void everySensitivePortABlockOpensIsNamedAndAnAdministrationPortOnlyOnce() {
+        String old = "host h = 10.0.0.1\n";
+        String databases = text(old, old + "allow tcp/{5432,3306} from any owner \"o\"\n");
+        assertTrue(databases.contains("RISK: open to the whole world, sensitive ports 3306 (MySQL and MariaDB), "
+                + "5432 (PostgreSQL)\n"), databases);
+        String rdp = text(old, old + "allow tcp/3389 from any owner \"o\"\n");
+        assertTrue(rdp.contains("RISK: open to the whole world, remote administration port 3389\n"), rdp);
     }
 
     @Test
