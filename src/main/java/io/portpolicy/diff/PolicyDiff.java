@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -160,27 +161,38 @@ public final class PolicyDiff {
         Linter linter = new Linter(config, today, true);
         // The comparison and the two lints read the policies and build engines of their own:
         // this thread compares and lints the old side while a second one lints the new side.
-        Concurrently.Results<Concurrently.Results<List<Change>, List<Finding>>, List<Finding>> results =
-                Concurrently.run(() -> new Concurrently.Results<>(access(before, after, today), linter.lint(before)),
-                        () -> linter.lint(after));
+        Concurrently.Results<Concurrently.Results<Access, List<Finding>>, List<Finding>> results =
+                Concurrently.run(() -> new Concurrently.Results<>(accessAndRenames(before, after, today),
+                                linter.lint(before)), () -> linter.lint(after));
         List<Finding> oldFindings = results.first().second();
         List<Finding> newFindings = results.second();
         boolean statelessBefore = before.settings().isStateless();
         boolean statelessAfter = after.settings().isStateless();
         Tracking tracking = statelessBefore == statelessAfter ? null : new Tracking(statelessAfter);
-        Citations citations = Citations.of(before, after);
-        return new Result(results.first().first(), tracking, minus(newFindings, oldFindings, citations),
+        Access access = results.first().first();
+        Citations citations = Citations.of(before, after, access.renamed());
+        return new Result(access.changes(), tracking, minus(newFindings, oldFindings, citations),
                 minus(oldFindings, newFindings, citations));
     }
 
     /** The access changes only: empty exactly when both policies decide every packet alike everywhere. */
     public static List<Change> access(Policy before, Policy after, LocalDate today) {
+        return accessAndRenames(before, after, today).changes();
+    }
+
+    /** The access changes, and the new name of each host or group renamed (by its old name). */
+    private record Access(List<Change> changes, Map<String, String> renamed) {
+    }
+
+    private static Access accessAndRenames(Policy before, Policy after, LocalDate today) {
         List<EffectivePolicy> both = EffectivePolicy.sharingSpaces(before, after, today);
         EffectivePolicy old = both.get(0);
         EffectivePolicy neu = both.get(1);
         RuleChanges differing = RuleChanges.between(old, neu);
         List<Change> changes = new ArrayList<>();
+        Map<String, String> renamed = new HashMap<>();
         for (TargetName named : targetNames(old, neu)) {
+            if (named.renamed()) renamed.put(named.before(), named.after());
             Optional<Target> a = named.in(old, named.before());
             Optional<Target> b = named.in(neu, named.after());
             Target shown = b.orElseGet(a::get);
@@ -225,7 +237,7 @@ public final class PolicyDiff {
             a.ifPresent(old::forget);
             b.ifPresent(neu::forget);
         }
-        return changes;
+        return new Access(changes, renamed);
     }
 
     /**
@@ -432,14 +444,15 @@ public final class PolicyDiff {
      * FILE:LINE[:COL] naming a file of either policy (the old side's is REV:PATH under diff
      * --git), and the text of the rule written there that follows it ("allow at FILE:LINE (TEXT)").
      */
-    private record Citations(Pattern locations, Map<String, List<Rule>> rulesByLine) {
+    private record Citations(Pattern locations, Map<String, List<Rule>> rulesByLine, Pattern oldNames,
+                             Map<String, String> renamed) {
 
         /**
          * Locations are anchored to the files' names, since other text with colons and digits
          * (an IPv6 address) is part of what a finding says. Longest names first: the whole
          * REV:PATH is taken.
          */
-        static Citations of(Policy before, Policy after) {
+        static Citations of(Policy before, Policy after, Map<String, String> renamed) {
             List<String> names = Stream.concat(before.files().stream(), after.files().stream())
                     .map(SourceFile::displayPath).distinct()
                     .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote).toList();
@@ -447,8 +460,22 @@ public final class PolicyDiff {
             Stream.concat(before.rules().stream(), after.rules().stream()).forEach(rule -> rulesByLine
                     .computeIfAbsent(rule.location().path() + ":" + rule.location().line(), line -> new ArrayList<>())
                     .add(rule));
+            // A name is a whole word of name characters; a full stop after it may end a sentence.
+            String oldNames = renamed.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+                    .map(Pattern::quote).collect(Collectors.joining("|"));
             return new Citations(Pattern.compile("(?<![\\w.:/-])(?:" + String.join("|", names) + "):\\d+(?::\\d+)?"),
-                    rulesByLine);
+                    rulesByLine, renamed.isEmpty() ? null
+                            : Pattern.compile("(?<![\\w.-])(?:" + oldNames + ")(?![\\w-]|\\.\\w)"), renamed);
+        }
+
+        /**
+         * The text with each renamed host or group called by its new name: a rename alone is no
+         * access change, and the findings about the target and the rules naming it are the same
+         * findings under the new name.
+         */
+        String underNewNames(String text) {
+            if (oldNames == null) return text;
+            return oldNames.matcher(text).replaceAll(name -> Matcher.quoteReplacement(renamed.get(name.group())));
         }
 
         /**
@@ -478,7 +505,7 @@ public final class PolicyDiff {
 
     private static String key(Finding f, Citations citations) {
         // Declarations are known by the message (it names the object), rules by their identity.
-        return f.ruleId() + "\u0000" + (f.subject() != null ? f.subject().identity() : "") + "\u0000"
-                + citations.normalised(f.message());
+        return f.ruleId() + "\u0000" + citations.underNewNames((f.subject() != null ? f.subject().identity() : "")
+                + "\u0000" + citations.normalised(f.message()));
     }
 }

@@ -82,6 +82,19 @@ class DiffWordsTest {
     }
 
     @Test
+    void aRenameAloneChangesNoFinding() {
+        // The rules name the host, and the findings quote the rules, name the host, or end a sentence with it.
+        String policy = "host %1$s = 10.0.0.5\nhost jump = 10.0.0.9\nallow tcp/23 from any to %1$s\n"
+                + "allow tcp/22 from jump to %1$s\nallow tcp/22 from jump to %1$s\n";
+        assertEquals("no access change\n", text(policy.formatted("web1"), policy.formatted("web-a")));
+        // What else the change brings is still told, under the new name.
+        String text = text(policy.formatted("web1"), policy.formatted("web-a") + "allow tcp/3306 from any to web-a\n");
+        assertTrue(text.contains("lint findings: 2 introduced, 0 resolved"), text);
+        assertTrue(text.contains("PP104 sensitive-port-exposed: admits MySQL and MariaDB (tcp/3306) from the whole world "
+                + "to web-a"), text);
+    }
+
+    @Test
     void aFindingIsNewWhenOnlyItsIPv6RangeChanged() {
         String web = "default outbound deny\nhost web1 = 10.0.0.21, 2001:db8:1::21 os linux\n";
         String rule = "allow tcp from partners to web1\n";
