@@ -243,10 +243,22 @@ public final class Baseline {
 
     /** A finding's key as baselines of {@code version} make it (see {@link #VERSION}). */
     static Key key(Finding finding, Path home, int version) {
+        return new Key(finding.ruleId(), fileName(finding, home), fingerprint(about(finding, version)));
+    }
+
+    /**
+     * The fingerprint of what the finding is about, as baselines key it now: code scanning
+     * tracks alerts by it too, so that moving or documenting a rule keeps its alerts.
+     */
+    public static String fingerprintOf(Finding finding) {
+        return fingerprint(about(finding, VERSION));
+    }
+
+    private static String about(Finding finding, int version) {
         String about = finding.subjectText();
         if (version == 1 && finding.subject() != null) about = finding.subject().text();
         if (version >= 3 && finding.subject() == null) about = withoutComment(about);
-        return new Key(finding.ruleId(), fileName(finding, home), fingerprint(about));
+        return about;
     }
 
     /**

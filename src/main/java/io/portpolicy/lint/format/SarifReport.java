@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
+import io.portpolicy.lint.Baseline;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.lint.LintRule;
@@ -71,13 +72,21 @@ public final class SarifReport {
         }
         run.put("columnKind", "utf16CodeUnits");
         ArrayNode results = run.putArray("results");
+        Map<List<String>, Integer> occurrences = new HashMap<>();
         for (Finding f : findings) {
             ObjectNode result = results.addObject();
             result.put("ruleId", f.ruleId());
             result.put("ruleIndex", ruleIndex.get(f.ruleId()));
             result.put("level", f.severity().label());
             result.putObject("message").put("text", f.message() + "\nFix: " + f.hint());
-            result.putArray("locations").addObject().set("physicalLocation", physicalLocation(f.location(), lines));
+            ObjectNode physical = physicalLocation(f.location(), lines);
+            result.putArray("locations").addObject().set("physicalLocation", physical);
+            // Code scanning knows an alert by rule, file and this hash, so it is the baseline's
+            // line-free fingerprint, numbered among the findings that share all three.
+            String fingerprint = Baseline.fingerprintOf(f);
+            int occurrence = occurrences.merge(
+                    List.of(f.ruleId(), physical.get("artifactLocation").get("uri").asText(), fingerprint), 1, Integer::sum);
+            result.putObject("partialFingerprints").put("primaryLocationLineHash", fingerprint + ":" + occurrence);
             if (f.waived()) {
                 result.putArray("suppressions").addObject().put("kind", "inSource").put("justification", f.waiver());
             }
