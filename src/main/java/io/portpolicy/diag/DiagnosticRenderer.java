@@ -99,10 +99,10 @@ public final class DiagnosticRenderer {
     private static int widenBefore(String line, int end, int columns) {
         int start = end;
         while (start > 0) {
-            int previous = line.codePointBefore(start);
-            columns -= width(previous);
+            int previous = line.offsetByCodePoints(start, -1);
+            columns -= width(line, previous);
             if (columns < 0) break;
-            start -= Character.charCount(previous);
+            start = previous;
         }
         return start;
     }
@@ -111,10 +111,9 @@ public final class DiagnosticRenderer {
     private static int widenAfter(String line, int start, int columns) {
         int end = start;
         while (end < line.length()) {
-            int next = line.codePointAt(end);
-            columns -= width(next);
+            columns -= width(line, end);
             if (columns < 0) break;
-            end += Character.charCount(next);
+            end += Character.charCount(line.codePointAt(end));
         }
         return end;
     }
@@ -122,23 +121,44 @@ public final class DiagnosticRenderer {
     /** The characters between two indices of the line as they are printed. */
     private static String shown(String line, int start, int end) {
         StringBuilder shown = new StringBuilder();
-        line.substring(start, end).codePoints().forEach(c -> shown.append(shown(c)));
+        for (int i = start; i < end; i += Character.charCount(line.codePointAt(i))) shown.append(shown(line, i));
         return shown.toString();
     }
 
     /** How many columns the characters between two indices of the line take where they are printed. */
     private static int width(String line, int start, int end) {
-        return line.substring(start, end).codePoints().map(DiagnosticRenderer::width).sum();
+        int width = 0;
+        for (int i = start; i < end; i += Character.charCount(line.codePointAt(i))) width += width(line, i);
+        return width;
     }
 
-    /** One character of a quoted line as it is printed: a tab as four spaces. */
-    private static String shown(int character) {
+    /**
+     * The character at {@code index} of a quoted line as it is printed: a tab as four spaces.
+     * A CI runner reading standard error takes a line that starts with {@code ::} after blanks,
+     * or holds {@code ##[} anywhere, for a workflow command (an annotation, an output, a mask,
+     * stop-commands): so the first ':' of such a start, and that '[', are shown as
+     * {@code <U+XXXX>}, and a policy line cannot act on the job that lints it.
+     */
+    private static String shown(String line, int index) {
+        int character = line.codePointAt(index);
+        boolean commandStart = character == ':' && line.startsWith("::", index) && blankBefore(line, index)
+                || character == '[' && index >= 2 && line.startsWith("##", index - 2);
+        if (commandStart) return VisibleText.code(character);
         return character == '\t' ? "    " : VisibleText.of(character);
     }
 
-    /** How many columns the character takes where it is printed (one per code point shown). */
-    private static int width(int character) {
-        String shown = shown(character);
+    /** Whether only blanks, as the runner trims them (no-break spaces too), come before {@code index}. */
+    private static boolean blankBefore(String line, int index) {
+        for (int i = index - 1; i >= 0; i--) {
+            char c = line.charAt(i);
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) return false;
+        }
+        return true;
+    }
+
+    /** How many columns the character at {@code index} takes where it is printed (one per code point shown). */
+    private static int width(String line, int index) {
+        String shown = shown(line, index);
         return shown.codePointCount(0, shown.length());
     }
 

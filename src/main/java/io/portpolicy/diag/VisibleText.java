@@ -48,7 +48,8 @@ public final class VisibleText {
         return isHidden(codePoint) ? code(codePoint) : Character.toString(codePoint);
     }
 
-    private static String code(int codePoint) {
+    /** One character as {@code <U+XXXX>}, whether or not it is hidden. */
+    static String code(int codePoint) {
         return String.format("<U+%04X>", codePoint);
     }
 }
