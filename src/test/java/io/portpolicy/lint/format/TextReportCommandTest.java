@@ -1,0 +1,36 @@
+package io.portpolicy.lint.format;
+
+import io.portpolicy.diag.Severity;
+import io.portpolicy.lint.Finding;
+import io.portpolicy.source.SourceFile;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The text format is what a CI job usually prints, and a GitHub Actions runner takes a line
+ * holding "##[" anywhere, or starting with "::" after blanks, for a workflow command.
+ */
+class TextReportCommandTest {
+
+    private static Finding finding(String file, String waiver) {
+        return new Finding("PP103", "ssh-exposed", Severity.WARNING, new SourceFile(file, null, "x\n").at(1, 1, 1),
+                "admits SSH", "restrict it", null, "x", true, waiver);
+    }
+
+    @Test
+    void aWaiverReasonCannotHoldAVersionOneCommand() {
+        String text = TextReport.render(List.of(finding("p.policy", "x ##[set-output name=ok]pwned")), 1, true);
+        assertFalse(text.contains("##["), text);
+        assertTrue(text.contains("##<U+005B>set-output name=ok]pwned"), text);
+    }
+
+    @Test
+    void aFileNameCannotStartALineWithTwoColons() {
+        String text = TextReport.render(List.of(finding("::warning::x.policy", null)), 1, true);
+        assertTrue(text.lines().noneMatch(line -> line.strip().startsWith("::")), text);
+    }
+}
