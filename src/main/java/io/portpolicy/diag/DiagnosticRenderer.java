@@ -133,27 +133,15 @@ public final class DiagnosticRenderer {
     }
 
     /**
-     * The character at {@code index} of a quoted line as it is printed: a tab as four spaces.
-     * A CI runner reading standard error takes a line that starts with {@code ::} after blanks,
-     * or holds {@code ##[} anywhere, for a workflow command (an annotation, an output, a mask,
-     * stop-commands): so the first ':' of such a start, and that '[', are shown as
-     * {@code <U+XXXX>}, and a policy line cannot act on the job that lints it.
+     * The character at {@code index} of a quoted line as it is printed: a tab as four spaces,
+     * and a character that would make the line a workflow command to a CI runner reading
+     * standard error as {@code <U+XXXX>} ({@link VisibleText#opensWorkflowCommand}), so a
+     * policy line cannot act on the job that lints it.
      */
     private static String shown(String line, int index) {
         int character = line.codePointAt(index);
-        boolean commandStart = character == ':' && line.startsWith("::", index) && blankBefore(line, index)
-                || character == '[' && index >= 2 && line.startsWith("##", index - 2);
-        if (commandStart) return VisibleText.code(character);
+        if (VisibleText.opensWorkflowCommand(line, index)) return VisibleText.code(character);
         return character == '\t' ? "    " : VisibleText.of(character);
-    }
-
-    /** Whether only blanks, as the runner trims them (no-break spaces too), come before {@code index}. */
-    private static boolean blankBefore(String line, int index) {
-        for (int i = index - 1; i >= 0; i--) {
-            char c = line.charAt(i);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) return false;
-        }
-        return true;
     }
 
     /** How many columns the character at {@code index} takes where it is printed (one per code point shown). */

@@ -24,11 +24,43 @@ public final class VisibleText {
                 || (codePoint >= 0x2066 && codePoint <= 0x2069);
     }
 
-    /** {@code text} with each hidden character written as {@code <U+XXXX>}; tabs and line feeds stay. */
+    /**
+     * {@code text} with each hidden character written as {@code <U+XXXX>}, and with nothing a CI
+     * runner would run as a workflow command ({@link #opensWorkflowCommand}); tabs and line feeds
+     * stay.
+     */
     public static String of(String text) {
-        if (text.codePoints().noneMatch(VisibleText::isHidden)) return text;
+        if (text.codePoints().noneMatch(VisibleText::isHidden)) return notWorkflowCommands(text);
         StringBuilder out = new StringBuilder(text.length() + 16);
         text.codePoints().forEach(c -> out.append(of(c)));
+        return notWorkflowCommands(out.toString());
+    }
+
+    /**
+     * Whether the character at {@code index} would make its line a workflow command to a GitHub
+     * Actions runner, which reads a job's standard output and error: the first ':' of a '::'
+     * that only blanks (as the runner trims them, no-break spaces too) precede in its line, or
+     * the '[' of a '##[' anywhere. Human-readable output shows that character as
+     * {@code <U+XXXX>}, so user text (a waiver reason, a file name) cannot annotate, mask or set
+     * outputs of the job that prints it.
+     */
+    public static boolean opensWorkflowCommand(String text, int index) {
+        char c = text.charAt(index);
+        if (c == '[') return index >= 2 && text.startsWith("##", index - 2);
+        if (c != ':' || !text.startsWith("::", index)) return false;
+        for (int i = index - 1; i >= 0 && text.charAt(i) != '\n'; i--) {
+            char before = text.charAt(i);
+            if (!Character.isWhitespace(before) && !Character.isSpaceChar(before)) return false;
+        }
+        return true;
+    }
+
+    private static String notWorkflowCommands(String text) {
+        if (!text.contains("::") && !text.contains("##[")) return text;
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            out.append(opensWorkflowCommand(text, i) ? code(text.charAt(i)) : String.valueOf(text.charAt(i)));
+        }
         return out.toString();
     }
 
@@ -40,7 +72,7 @@ public final class VisibleText {
     public static String ofLine(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         text.codePoints().forEach(c -> out.append(c == '\t' || c == '\n' ? code(c) : of(c)));
-        return out.toString();
+        return notWorkflowCommands(out.toString());
     }
 
     /** One character as it is shown: itself, or {@code <U+XXXX>} when it is hidden. */

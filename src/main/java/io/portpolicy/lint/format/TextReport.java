@@ -25,24 +25,7 @@ public final class TextReport {
             text.append("\n    fix: ").append(f.hint()).append('\n');
         }
         if (allChecked) text.append(summary(findings, policies)).append('\n');
-        return notWorkflowCommands(VisibleText.of(text.toString()));
-    }
-
-    /**
-     * The report with nothing a GitHub Actions runner would run as a workflow command (it reads
-     * this output when a job prints it): a '##[' anywhere in a line and a leading '::' are
-     * written with their '[' and first ':' as {@code <U+XXXX>}, as a waiver reason or a file
-     * name may hold them.
-     */
-    static String notWorkflowCommands(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (String line : text.split("\n", -1)) {
-            if (!out.isEmpty()) out.append('\n');
-            String rest = line.stripLeading();
-            if (rest.startsWith("::")) line = line.substring(0, line.length() - rest.length()) + "<U+003A>" + rest.substring(1);
-            out.append(line.replace("##[", "##<U+005B>"));
-        }
-        return out.toString();
+        return VisibleText.of(text.toString());
     }
 
     private static String summary(List<Finding> findings, int policies) {

@@ -1,12 +1,14 @@
 package io.portpolicy.lint.format;
 
 import io.portpolicy.diag.Severity;
+import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.source.SourceFile;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,5 +34,13 @@ class TextReportCommandTest {
     void aFileNameCannotStartALineWithTwoColons() {
         String text = TextReport.render(List.of(finding("::warning::x.policy", null)), 1, true);
         assertTrue(text.lines().noneMatch(line -> line.strip().startsWith("::")), text);
+    }
+
+    @Test
+    void everyHumanReadableTextIsKeptFromBeingACommandButAddressesStayAsTheyAre() {
+        // VisibleText.of is what every text output (lint, diff, query, errors) goes through.
+        assertEquals("opened: from 2001:db8::1 to h\n  <U+003A>:error::x\n##<U+005B>group]",
+                VisibleText.of("opened: from 2001:db8::1 to h\n  ::error::x\n##[group]"));
+        assertEquals("\u00a0<U+003A>:add-mask::x", VisibleText.ofLine("\u00a0::add-mask::x"));
     }
 }
