@@ -308,6 +308,25 @@ class AwsNaclBackendTest {
         assertTrue(e.getMessage().contains("outbound IPv4 entries"), e.getMessage());
     }
 
+    /**
+     * A rule's matched set is cheaper in IPv4 (10.0.0.0/8 against the eight CIDRs left around the
+     * denied 10.1.0.0/16), its decided set in IPv6 (one address against six CIDRs): IPv4 and IPv6
+     * entries never match each other's packets, so each family takes its cheaper set, and the
+     * group fits a quota of 10 (8 IPv6 entries and the deny-all) that the cheaper whole set does not.
+     */
+    @Test
+    void eachFamilyTakesItsCheaperSetBetweenDecidedAndMatched() throws CompileException {
+        EffectivePolicy effective = policy("default inbound deny\ngroup web = 10.20.1.0/24, 2001:db8:20::/64\n"
+                + "deny tcp/22 from 10.1.0.0/16, 2001:db8:98::1-2001:db8:98::7, 2001:db8:98::9-2001:db8:98::e to web\n"
+                + "allow tcp/22 from 10.0.0.0/8, 2001:db8:98::1-2001:db8:98::e to web\n");
+        Target web = effective.target("web").orElseThrow();
+        AwsNaclReader acl = AwsNaclReader.read(compile(effective, web, 10).parts().get(0).text());
+        List<AwsNaclReader.NaclEntry> in = acl.entries(Direction.INBOUND);
+        assertEquals(2, in.stream().filter(e -> e.block().isIPv4()).count(), in.toString());
+        assertEquals(8, in.stream().filter(e -> !e.block().isIPv4()).count(), in.toString());
+        crossCheck("cheaper per family", effective, web, 10, 13);
+    }
+
     // ---- text ---------------------------------------------------------------------------
 
     static final String EVIL = "x\\\" }, {\"RuleNumber\": 1, \"RuleAction\": \"allow\"} ${jndi:ldap://x} $(id) `id` "

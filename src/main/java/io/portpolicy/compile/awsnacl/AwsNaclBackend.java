@@ -153,10 +153,14 @@ public final class AwsNaclBackend implements Backend {
         Map<Family, Long> needed = new EnumMap<>(Family.class);
         for (GroupRules.Decisive decisive : rules.decisive()) {
             // Any set between what the rule decides and what it matches is exact under first match:
-            // take whichever needs fewer entries.
-            List<PacketCube> matched = decisive.matchedCubes();
-            List<PacketCube> decided = decisive.decidedCubes();
-            List<PacketCube> cubes = count(decided, rules) < count(matched, rules) ? decided : matched;
+            // take whichever needs fewer entries, per family, since AWS counts each family apart
+            // and an entry never matches the other family's packets.
+            List<PacketCube> cubes = new ArrayList<>();
+            for (Family family : Family.values()) {
+                List<PacketCube> matched = ofFamily(decisive.matchedCubes(), family);
+                List<PacketCube> decided = ofFamily(decisive.decidedCubes(), family);
+                cubes.addAll(count(decided, rules) < count(matched, rules) ? decided : matched);
+            }
             blocks.add(Map.entry(decisive.rule(), cubes));
             for (PacketCube cube : cubes) needed.merge(cube.family(), count(cube, rules), Long::sum);
         }
@@ -183,6 +187,10 @@ public final class AwsNaclBackend implements Backend {
             }
         }
         return out;
+    }
+
+    private static List<PacketCube> ofFamily(List<PacketCube> cubes, Family family) {
+        return cubes.stream().filter(cube -> cube.family() == family).toList();
     }
 
     private static long count(List<PacketCube> cubes, GroupRules rules) {
