@@ -541,6 +541,28 @@ class GcpBackendTest {
         assertFalse(run.err().contains("Exception"), run.err());
     }
 
+    /**
+     * Too few priorities is no quota an account raises: first-priority chooses where they
+     * start, so PP503 names the values of it that leave enough, in compile and in lint.
+     */
+    @Test
+    void tooFewPrioritiesNamesTheFirstPrioritiesThatFit(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("web.policy");
+        Files.writeString(file, FIVE_PEERS_TO_WEB);
+        Path config = dir.resolve(".portpolicy.yaml");
+        Files.writeString(config, "targets:\n  gcp: { max-ranges: 1, first-priority: 65530 }\n");
+        CompileFixtures.Run run = CompileFixtures.run("compile", file.toString(), "--target", "gcp", "--group", "web",
+                "--config", config.toString());
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("group web needs 7 inbound firewall rules (one priority each, from 65530 to"
+                + " 65533) on gcp, 3 over the limit of 4; merge or narrow rules, or set targets: { gcp: {"
+                + " first-priority: N } } in .portpolicy.yaml to N at most 993 or from 1001 to 65527"), run.err());
+        assertFalse(run.err().contains("allows more for you"), run.err());
+        CompileFixtures.Run lint = CompileFixtures.run("lint", file.toString(), "--config", config.toString());
+        assertTrue(lint.out().contains("to N at most 993 or from 1001 to 65527"), lint.out());
+        assertFalse(lint.out().contains("if your account allows more"), lint.out());
+    }
+
     private static JsonNode byName(JsonNode api, String name) {
         for (JsonNode rule : api) if (rule.get("name").asText().equals(name)) return rule;
         throw new AssertionError("no rule " + name + " in " + api);

@@ -16,6 +16,8 @@ public final class LimitExceeded extends CompileException {
     private final int needed;
     private final int limit;
     private final boolean raisable;
+    /** What else fits the target in, for a limit a setting moves rather than raises; null for a quota. */
+    private final String advice;
 
     /**
      * A limit no setting changes (Azure's range of rule priorities).
@@ -34,6 +36,18 @@ public final class LimitExceeded extends CompileException {
                          int most) {
         this(platform, target, what, Integer.toString(needed), needed, limit, setting, most,
                 (needed - limit) + " over the limit of " + limit);
+    }
+
+    /**
+     * A limit that a setting moves rather than raises (where GCP's priorities start): no
+     * account has more, but other values of the setting leave enough. {@code advice} says which,
+     * as a clause after "or"; {@code fits} is whether any value does.
+     */
+    public static LimitExceeded withAdvice(String platform, Target target, String what, int needed, int limit,
+                                           String advice, boolean fits) {
+        return new LimitExceeded(target, target.kind() + " " + target.name() + " needs " + needed + " " + what + " on "
+                + platform + ", " + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules, or "
+                + advice, needed, limit, fits, advice);
     }
 
     /**
@@ -58,6 +72,16 @@ public final class LimitExceeded extends CompileException {
         this.needed = needed;
         this.limit = limit;
         this.raisable = setting != null && needed <= most;
+        this.advice = null;
+    }
+
+    private LimitExceeded(Target target, String message, int needed, int limit, boolean raisable, String advice) {
+        super(null, message);
+        this.target = target;
+        this.needed = needed;
+        this.limit = limit;
+        this.raisable = raisable;
+        this.advice = advice;
     }
 
     public Target target() {
@@ -71,6 +95,11 @@ public final class LimitExceeded extends CompileException {
 
     public int limit() {
         return limit;
+    }
+
+    /** The advice of {@link #withAdvice}, or null for a limit an account's quota sets. */
+    public String advice() {
+        return advice;
     }
 
     /** Whether a setting in {@code .portpolicy.yaml} can allow what the target needs, on an account that has it. */

@@ -227,11 +227,25 @@ public final class GcpBackend implements Backend {
         int last = first < API_DEFAULT_PRIORITY ? API_DEFAULT_PRIORITY - 1 : LAST_PRIORITY;
         int priorities = last - first + 1;
         if (out.size() > priorities) {
-            throw new LimitExceeded("gcp", groupRules.group(), direction.keyword() + " firewall rules (one priority"
-                    + " each, from " + first + " to " + last + ")", out.size(), priorities, FIRST_PRIORITY,
-                    MOST_PRIORITIES);
+            throw LimitExceeded.withAdvice("gcp", groupRules.group(), direction.keyword() + " firewall rules (one"
+                    + " priority each, from " + first + " to " + last + ")", out.size(), priorities,
+                    firstPrioritiesThatFit(out.size()), out.size() <= MOST_PRIORITIES);
         }
         return out;
+    }
+
+    /**
+     * The first-priority values that leave {@code needed} priorities, as advice: no account has
+     * more priorities, so the setting only moves where they start (below 1000 or above it).
+     */
+    private static String firstPrioritiesThatFit(int needed) {
+        String setting = "set targets: { gcp: { " + FIRST_PRIORITY + ": N } } in .portpolicy.yaml to N ";
+        String above = "from " + (API_DEFAULT_PRIORITY + 1) + " to " + (LAST_PRIORITY + 1 - needed);
+        if (needed <= API_DEFAULT_PRIORITY) {
+            return setting + "at most " + (API_DEFAULT_PRIORITY - needed) + " or " + above;
+        }
+        if (needed <= MOST_PRIORITIES) return setting + above;
+        return "split the group: no " + FIRST_PRIORITY + " leaves more than " + MOST_PRIORITIES + " priorities";
     }
 
     /** The block's traffic as GCP protocols, TCP and UDP with their destination ports. */

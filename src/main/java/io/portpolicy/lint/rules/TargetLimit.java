@@ -51,7 +51,10 @@ public final class TargetLimit implements LintRule {
             for (int b = 0; b < cloud.size(); b++) {
                 LimitExceeded over = overByGroup.get(g).get(b);
                 if (over != null) {
-                    findings.add(context.finding(this, group.location(), over.getMessage(), over.raisable()
+                    boolean movable = over.advice() != null && over.raisable();
+                    findings.add(context.finding(this, group.location(), over.getMessage(), movable
+                            ? "split the group, merge neighbouring ranges and ports, or " + over.advice()
+                            : over.raisable()
                             ? "split the group, merge neighbouring ranges and ports, or raise the limit for "
                                     + cloud.get(b).name() + " in .portpolicy.yaml if your account allows more"
                             : "split the group, or merge neighbouring ranges and ports (" + cloud.get(b).name()
