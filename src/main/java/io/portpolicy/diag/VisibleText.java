@@ -59,7 +59,8 @@ public final class VisibleText {
         if (!text.contains("::") && !text.contains("##[")) return text;
         StringBuilder out = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
-            out.append(opensWorkflowCommand(text, i) ? code(text.charAt(i)) : String.valueOf(text.charAt(i)));
+            if (opensWorkflowCommand(text, i)) out.append(code(text.charAt(i)));
+            else out.append(text.charAt(i));
         }
         return out.toString();
     }
