@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * Parses address literals strictly: no inet_aton shorthands ({@code 10.1}), no leading zeros
- * (is {@code 010} octal?), in IPv4 addresses and in the IPv4 tail of IPv6 ones alike, no IPv6
+ * (is {@code 010} octal?), in IPv4 addresses and in the IPv4 tail of IPv6 ones alike, nor in
+ * prefix lengths ({@code /08}), no IPv6
  * group of more than four hex digits, no masks or wildcards, no IPv6 zones
  * ({@code 2001:db8::1%eth0}: a zone names an interface of one machine, which no firewall rule
  * can match). Each failure is reported with a hint. Addresses in inventories and on the command
@@ -155,6 +156,13 @@ public final class AddressParser {
         if (prefix > max) {
             diagnostics.error(ref.location(), "prefix length /" + ref.second() + " is out of range in " + Quote.of(ref.text()),
                     (address.isIPv4() ? "IPv4" : "IPv6") + " prefix lengths are 0-" + max);
+            return null;
+        }
+        // Refused like a leading zero in an octet: tools disagree on what it means, and it may be a slip ('/028'?).
+        if (ref.second().length() > 1 && ref.second().charAt(0) == '0') {
+            diagnostics.error(ref.location(), "prefix length /" + ref.second() + " has a leading zero in "
+                    + Quote.of(ref.text()), "write /" + prefix + "; " + (address.isIPv4() ? "IPv4" : "IPv6")
+                    + " prefix lengths are 0-" + max + ", without leading zeros");
             return null;
         }
         IPAddress block = address.toPrefixBlock(prefix);

@@ -218,6 +218,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void cidrPrefixLeadingZeros() throws IOException {
+        // Refused like an octet with a leading zero: '/08' could be a typo for '/28' or '/8'.
+        verifyError("main.policy", """
+                network office = 10.0.0.0/08, 2001:db8::/032
+                group lab = 192.0.2.0/024
+                """);
+    }
+
+    @Test
     void backwardsAddressRange() throws IOException {
         verifyError("main.policy", """
                 network partners = 198.51.100.20-198.51.100.10
