@@ -326,9 +326,17 @@ public final class Checker {
 
     private void resolveHost(Declarations.HostDecl decl) {
         List<IPAddress> parsed = new ArrayList<>();
+        Map<IPAddress, Location> listed = new HashMap<>();
         for (Located literal : decl.addresses()) {
             IPAddress address = addresses.hostAddress(literal.text(), literal.location());
             if (address == null) continue;
+            // One owner per address holds within a host too: a repeat is most likely a slip for another address.
+            Location first = listed.putIfAbsent(address, literal.location());
+            if (first != null) {
+                diagnostics.error(literal.location(), "address " + address + " is listed twice in host "
+                        + Quote.of(decl.name()) + "; first at " + first, "keep one; if the host has another address, write that");
+                continue;
+            }
             Host owner = addressOwners.get(address);
             if (owner != null) {
                 diagnostics.error(literal.location(), "address " + address + " already belongs to host '"

@@ -121,6 +121,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void hostAddressListedTwice() throws IOException {
+        // The same address however written: the repeat most likely stands for an address left out.
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11, 2001:db8:1::11, 10.0.1.11
+                host web2 = 2001:db8:1::12, 2001:DB8:1:0::12
+                """);
+    }
+
+    @Test
     void groupCycle() throws IOException {
         verifyError("main.policy", """
                 group web = web1, edge
