@@ -146,6 +146,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             }
         }
         if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return;
+        if (previous != null && reportSecondOs(parser.getInputStream(), token)) return;
         if (token.getType() == PolicyLexer.COMMA) {
             String list = portListHint(parser.getInputStream(), token, PolicyLexer.PORT);
             if (list != null) hint = list;
@@ -181,6 +182,32 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         count++;
         diagnostics.error(source.at(address.getLine(), start + 1, length),
                 BlockInHost.error(cidr, block), BlockInHost.hint(name.getText(), block));
+        return true;
+    }
+
+    /**
+     * A second 'os' in a host definition ('host a = 10.0.0.1 os linux os bsd'): the definition
+     * ended at the first os's name, so the second 'os' is the stray token. Said as what it is,
+     * with where the first one is, as an option given twice in a rule is.
+     */
+    private boolean reportSecondOs(TokenStream tokens, Token stray) {
+        if (stray.getType() != PolicyLexer.OS) return false;
+        Token host = statementKeyword(tokens, stray.getTokenIndex() - 1);
+        if (host == null || host.getType() != PolicyLexer.HOST) return false;
+        Token first = null;
+        for (int i = host.getTokenIndex() + 1; i < stray.getTokenIndex() && first == null; i++) {
+            if (tokens.get(i).getType() == PolicyLexer.OS) first = tokens.get(i);
+        }
+        if (first == null) return false;
+        // The name after it, which the stream may not have buffered yet: it is just ahead.
+        Token name = tokens.LT(2);
+        int length = name.getType() == PolicyLexer.NAME && name.getLine() == stray.getLine()
+                ? name.getCharPositionInLine() + name.getText().length() - stray.getCharPositionInLine() : 2;
+        Location firstAt = source.at(first.getLine(), first.getCharPositionInLine() + 1, 2);
+        count++;
+        diagnostics.error(source.at(stray.getLine(), stray.getCharPositionInLine() + 1, length),
+                "'os' is given twice in host " + Quote.of(nextVisible(tokens, host.getTokenIndex()).getText())
+                        + "; first at " + firstAt, "keep one; a host has one os");
         return true;
     }
 

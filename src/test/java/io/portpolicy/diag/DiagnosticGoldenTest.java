@@ -326,6 +326,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void hostOsGivenTwice() throws IOException {
+        // Said like an option given twice, with where the first is; the host itself stands.
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11 os linux os windows
+                host web2 = 10.0.1.12 os linux
+                    os linux
+                allow ssh from web1 to web2
+                """);
+    }
+
+    @Test
     void settingGivenTwice() throws IOException {
         verifyError("main.policy", """
                 default inbound deny
