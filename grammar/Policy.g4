@@ -127,7 +127,9 @@ DATE      : DIGIT+ '-' DIGIT+ '-' DIGIT+ ;
 IPV4      : DIGIT+ ('.' DIGIT+)+ ;
 NUMBER    : DIGIT+ ;
 NAME      : [A-Za-z_] [A-Za-z0-9_.\-]* ;
-STRING    : '"' ( '\\' . | ~["\\\r\n] )* '"' ;
+// Strings are on one line: a backslash escapes no line end, so a string left open by one
+// ('"C:\' at the end of a line) cannot take the next line's statement into it.
+STRING    : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
 
 COMMA     : ',' ;
 SEMI      : ';' ;
@@ -146,7 +148,7 @@ WS           : [ \t\r\n\u00A0\uFEFF]+ -> channel(HIDDEN) ;
 
 // Anything else becomes one token the parser rejects with a located message,
 // instead of the lexer printing its own error.
-UNTERMINATED_STRING : '"' ( '\\' . | ~["\\\r\n] )* ;
+UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '\\'? ;
 UNKNOWN      : . ;
 
 fragment DIGIT  : [0-9] ;

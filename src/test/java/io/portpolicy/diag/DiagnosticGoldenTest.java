@@ -384,6 +384,18 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxBackslashEndingAStringsLine() throws IOException {
+        // Strings are on one line: a '\' before the line end escapes nothing, so the string ends
+        // there, unterminated, and the rules on the next lines are read, each error once.
+        verifyError("main.policy", """
+                allow tcp/22 from any comment "share C:\\
+                allow tcp/80 from jumphots comment "x"
+                allow tcp/81 from 10.0.0.1 owner "ops\\
+                allow tcp/82 from bastion
+                """);
+    }
+
+    @Test
     void syntaxUnexpectedCharacter() throws IOException {
         verifyError("main.policy", """
                 allow tcp/22 from any @ log
