@@ -78,6 +78,8 @@ public final class Checker {
     private final Map<String, Declarations.SetDecl> groupDecls;
     private final Map<String, PolicyParser.ServiceDefContext> serviceDecls;
     private final Map<String, SourceFile> serviceFiles;
+    /** Services whose definitions have syntax errors, reported already: not unknown as well. */
+    private final Set<String> brokenServices;
     /** Inventory memberships: group name to the hosts that say they belong to it. */
     private final Map<String, List<Declarations.MemberRef>> inventoryMembers;
 
@@ -102,6 +104,7 @@ public final class Checker {
         groupDecls = new LinkedHashMap<>();
         serviceDecls = new LinkedHashMap<>();
         serviceFiles = new HashMap<>();
+        brokenServices = new HashSet<>();
         inventoryMembers = new LinkedHashMap<>();
         hosts = new LinkedHashMap<>();
         networks = new LinkedHashMap<>();
@@ -123,6 +126,7 @@ public final class Checker {
         groupDecls = resolved.groupDecls;
         serviceDecls = resolved.serviceDecls;
         serviceFiles = resolved.serviceFiles;
+        brokenServices = resolved.brokenServices;
         inventoryMembers = resolved.inventoryMembers;
         hosts = resolved.hosts;
         networks = resolved.networks;
@@ -174,6 +178,7 @@ public final class Checker {
             inventory.hosts.forEach(this::declareHost);
             inventory.groups.forEach(group -> declareSet(group, groupDecls));
         }
+        loader.broken.forEach(site -> declareBroken(site.file().source(), site.statement()));
         hostDecls.values().forEach(this::resolveHost);
         networkDecls.values().forEach(this::resolveNetwork);
         for (String name : dependencyOrder(groupDecls.keySet(), this::groupRefs, this::groupCycle)) {
@@ -263,6 +268,23 @@ public final class Checker {
                 ephemeral = setOnce(ephemeral, range, location(file, statement.ephemeralSetting()), "ephemeral");
             }
         }
+    }
+
+    /**
+     * The name a definition with syntax errors gives, when it got that far: defined, but broken,
+     * so a rule naming it is not also told the name is unknown. A name defined properly as well
+     * keeps that definition.
+     */
+    private void declareBroken(SourceFile file, PolicyParser.StatementContext statement) {
+        PolicyParser.NameContext name = statement.hostDef() != null
+                ? (statement.hostDef().name().isEmpty() ? null : statement.hostDef().name(0))
+                : statement.networkDef() != null ? statement.networkDef().name()
+                : statement.groupDef() != null ? statement.groupDef().name()
+                : statement.serviceDef() != null ? statement.serviceDef().name()
+                : null;
+        if (name == null || name.exception != null || name.NAME() == null) return;
+        if (statement.serviceDef() != null) brokenServices.add(name.getText());
+        else addressNames.putIfAbsent(name.getText(), location(file, name));
     }
 
     private <T> Setting<T> setOnce(Setting<T> current, T value, Location at, String what) {
@@ -528,7 +550,7 @@ public final class Checker {
             NamedService service = serviceDecls.containsKey(name) ? services.get(name)
                     : ServiceCatalog.builtin().get(name);
             if (service == null) {
-                if (!serviceDecls.containsKey(name)) unknownService(name, at);
+                if (!serviceDecls.containsKey(name) && !brokenServices.contains(name)) unknownService(name, at);
                 return List.of();
             }
             // Terms that differ only in where they were written inside the service are one term

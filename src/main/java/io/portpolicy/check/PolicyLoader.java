@@ -50,6 +50,8 @@ final class PolicyLoader {
     private final FileStore store;
     final List<SourceFile> files = new ArrayList<>();
     final List<Site> statements = new ArrayList<>();
+    /** Statements whose syntax errors are reported already. */
+    final List<Site> broken = new ArrayList<>();
     final List<InventoryReader> inventories = new ArrayList<>();
     /** The files whose includes are being read, the innermost first. */
     private final Deque<Open> including = new ArrayDeque<>();
@@ -114,6 +116,7 @@ final class PolicyLoader {
         files.add(source);
         including.push(open);
         ParsedFile parsed = PolicyReader.read(source, diagnostics);
+        parsed.broken().forEach(statement -> broken.add(new Site(parsed, statement)));
         for (PolicyParser.StatementContext statement : parsed.statements()) {
             if (statement.includeStmt() != null) {
                 include(parsed, statement.includeStmt());

@@ -60,13 +60,14 @@ public final class PolicyReader {
         PolicyLexer lexer = new PolicyLexer(CharStreams.fromString(source.text(), source.displayPath()));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
-        if (HiddenCharacters.report(source, "the policy", diagnostics)) return new ParsedFile(source, tokens, List.of());
+        if (HiddenCharacters.report(source, "the policy", diagnostics)) return new ParsedFile(source, tokens, List.of(), List.of());
         PolicyParser parser = new PolicyParser(tokens);
         parser.removeErrorListeners();
         SyntaxErrors errors = new SyntaxErrors(source, diagnostics);
         parser.setErrorHandler(errors);
 
         List<PolicyParser.StatementContext> statements = new ArrayList<>();
+        List<PolicyParser.StatementContext> broken = new ArrayList<>();
         while (tokens.LA(1) != Token.EOF) {
             errors.reset(parser);
             if (!SyntaxErrors.startsStatement(tokens.LT(1), tokens)) {
@@ -83,11 +84,12 @@ public final class PolicyReader {
             try {
                 PolicyParser.StatementContext statement = parser.statement();
                 if (errors.count() == errorsBefore) statements.add(statement);
+                else broken.add(statement);
             } catch (RecognitionException unexpected) {
                 errors.skipToNextStatement(parser);
             }
         }
-        return new ParsedFile(source, tokens, statements);
+        return new ParsedFile(source, tokens, statements, broken);
     }
 
     /**

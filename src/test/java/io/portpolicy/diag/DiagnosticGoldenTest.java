@@ -396,6 +396,18 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxBrokenDefinitionsAreNotAlsoUnknownNames() throws IOException {
+        // Each definition's mistake once; the rules naming them get no 'unknown name' as well.
+        verifyError("main.policy", """
+                host web2 10.0.1.12
+                network office = 192.0.2.0/24,
+                service app = tcp/8080,
+                allow app from office to web2
+                allow tcp/22 from jumphots to web2
+                """);
+    }
+
+    @Test
     void syntaxUnexpectedCharacter() throws IOException {
         verifyError("main.policy", """
                 allow tcp/22 from any @ log
