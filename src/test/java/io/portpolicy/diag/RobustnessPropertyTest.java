@@ -59,6 +59,15 @@ class RobustnessPropertyTest {
         assertOnlyDiagnostics(mutated, included, "hosts: {}\n");
     }
 
+    /** The shipped examples, truncated and mutated: real policies' shapes, not only generated ones. */
+    @Property(tries = 300)
+    void mutatedShippedExamplesOnlyEverGiveDiagnostics(@ForAll("shippedExamples") String policy,
+                                                       @ForAll("mutations") List<Mutation> mutations) throws IOException {
+        String mutated = policy;
+        for (Mutation m : mutations) mutated = m.apply(mutated);
+        assertOnlyDiagnostics(mutated, "", "hosts: {}\n");
+    }
+
     @Property(tries = 600)
     void randomInventoriesOnlyEverGiveDiagnostics(@ForAll("inventories") String yaml,
                                                   @ForAll("mutations") List<Mutation> mutations) throws IOException {
@@ -213,6 +222,17 @@ class RobustnessPropertyTest {
                 .flatMap(l -> Arbitraries.of(";\n", "\n", " ", "; ").map(sep -> String.join(sep, l)));
         return Arbitraries.oneOf(generated, Arbitraries.of(EXAMPLES),
                 Combinators.combine(Arbitraries.of(EXAMPLES), generated).as((e, g) -> e + g));
+    }
+
+    @Provide
+    Arbitrary<String> shippedExamples() throws IOException {
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("policies-examples"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".policy")).sorted().toList()) {
+                texts.add(Files.readString(file));
+            }
+        }
+        return Arbitraries.of(texts);
     }
 
     // ---- mutations ----------------------------------------------------------------
