@@ -137,6 +137,8 @@ final class WindowsFirewallReader {
 
     static WindowsFirewallReader powershell(String script) {
         WindowsFirewallReader reader = new WindowsFirewallReader();
+        // PowerShell takes a leading byte order mark as the file's encoding, not as text.
+        if (script.startsWith("\uFEFF")) script = script.substring(1);
         for (String line : script.split("\n", -1)) {
             if (line.contains("\r")) throw new IllegalArgumentException("carriage return in " + line);
             if (line.isEmpty() || line.startsWith("# ")) continue;

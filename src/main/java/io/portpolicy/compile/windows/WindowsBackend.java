@@ -335,7 +335,17 @@ public final class WindowsBackend implements Backend {
             out.append(" -Profile 'Any' -Enabled True -Description ").append(quote(rule.description()))
                     .append(" | Out-Null\n");
         }
-        return out.toString();
+        return withByteOrderMarkIfNotAscii(out.toString());
+    }
+
+    /**
+     * Windows PowerShell 5.1 reads a script without a byte order mark in the machine's ANSI code
+     * page, where bytes of UTF-8 become quotes: in windows-1252, the 0x92 of U+0452 (D1 92) is
+     * U+2019, which would end the string a comment is quoted in. Microsoft's advice is UTF-8
+     * with a byte order mark for any script that is not ASCII; an ASCII one needs none.
+     */
+    private static String withByteOrderMarkIfNotAscii(String script) {
+        return script.chars().allMatch(c -> c < 128) ? script : "\uFEFF" + script;
     }
 
     private static List<String> notes(CompileRequest request) {
