@@ -62,6 +62,8 @@ class WindowsBackendTest {
         assertEquals(expandIcmp(reader.rules), strip(netsh.rules), label + ": netsh holds other rules");
         assertEquals(reader.defaultInbound, netsh.defaultInbound, label);
         assertEquals(reader.defaultOutbound, netsh.defaultOutbound, label);
+        assertFalse(reader.unicastResponsesToMulticast, label + ": answers to a broadcast pass whatever the policy says");
+        assertFalse(netsh.unicastResponsesToMulticast, label + ": netsh leaves answers to a broadcast admitted");
         Random random = new Random(seed);
         int count = 0;
         List<String> mismatches = new ArrayList<>();

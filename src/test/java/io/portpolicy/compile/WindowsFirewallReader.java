@@ -52,6 +52,13 @@ final class WindowsFirewallReader {
     String defaultOutbound;
     /** A host's firewall may be off: then no rule and no default applies, and everything passes. */
     boolean enabled;
+    /**
+     * Windows' default: for three seconds after the host sends a multicast or broadcast packet,
+     * any unicast answer to it is admitted, whatever the rules and the default say. No packet
+     * of the policy is such an answer (a reply comes from the address asked), and a verdict per
+     * packet cannot model the three seconds, so a script must turn this off.
+     */
+    boolean unicastResponsesToMulticast = true;
 
     /**
      * The firewall as a script finds it on a real host: off, with rules of others enabled
@@ -169,6 +176,9 @@ final class WindowsFirewallReader {
                 reader.enabled = List.of("True").equals(p.get("Enabled"));
                 reader.defaultInbound = p.get("DefaultInboundAction").get(0);
                 reader.defaultOutbound = p.get("DefaultOutboundAction").get(0);
+                if (p.containsKey("AllowUnicastResponseToMulticast")) {
+                    reader.unicastResponsesToMulticast = p.get("AllowUnicastResponseToMulticast").equals(List.of("True"));
+                }
                 continue;
             }
             if (command.equals("New-NetFirewallRule")) {
@@ -239,6 +249,10 @@ final class WindowsFirewallReader {
             line = line.substring(0, line.length() - STOP_ON_FAILURE.length());
             if (line.equals("netsh advfirewall set allprofiles state on")) {
                 reader.enabled = true;
+                continue;
+            }
+            if (line.startsWith("netsh advfirewall set allprofiles settings unicastresponsetomulticast ")) {
+                reader.unicastResponsesToMulticast = line.endsWith(" enable");
                 continue;
             }
             if (line.startsWith("netsh advfirewall set allprofiles firewallpolicy ")) {

@@ -280,6 +280,14 @@ public final class WindowsBackend implements Backend {
         return out;
     }
 
+    /**
+     * By default Windows admits, for three seconds after the host sends a multicast or broadcast
+     * packet, any unicast answer to it, whatever the rules and the default say. Such an answer
+     * comes from another address than the one asked, so it is no reply of the policy's
+     * connections: both formats turn the exception off in every profile.
+     */
+    static final String UNICAST_RESPONSES = "netsh advfirewall set allprofiles settings unicastresponsetomulticast disable";
+
     // ---- PowerShell ---------------------------------------------------------------------
 
     /** A PowerShell verbatim string: one line, every single-quote look-alike doubled. */
@@ -316,10 +324,11 @@ public final class WindowsBackend implements Backend {
         // denies, another's Block would drop what it allows. The policy is all there is.
         out.append("Get-NetFirewallRule -Enabled 'True' -ErrorAction 'SilentlyContinue' | Disable-NetFirewallRule\n");
         var settings = request.effective().policy().settings();
+        // See UNICAST_RESPONSES.
         out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction ")
                 .append(quote(profileAction(settings.defaultFor(Direction.INBOUND))))
                 .append(" -DefaultOutboundAction ").append(quote(profileAction(settings.defaultFor(Direction.OUTBOUND))))
-                .append('\n');
+                .append(" -AllowUnicastResponseToMulticast 'False'\n");
         for (WinRule rule : rules) {
             out.append("New-NetFirewallRule -Name ").append(quote(rule.name()))
                     .append(" -DisplayName ").append(quote(rule.displayName()))
@@ -414,6 +423,7 @@ public final class WindowsBackend implements Backend {
                 .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
                 .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound")
                 .append(STOP_ON_FAILURE).append("\r\n");
+        out.append(UNICAST_RESPONSES).append(STOP_ON_FAILURE).append("\r\n");
         for (WinRule rule : rules) {
             List<String> protocols = new ArrayList<>();
             String base = rule.protocol().toLowerCase();
