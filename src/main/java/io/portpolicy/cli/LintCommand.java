@@ -12,6 +12,7 @@ import io.portpolicy.lint.format.GithubReport;
 import io.portpolicy.lint.format.JsonReport;
 import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
+import io.portpolicy.source.SourceFile;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
 import io.portpolicy.source.Utf8Text;
@@ -92,6 +93,7 @@ final class LintCommand implements Callable<Integer> {
         report(setup, problems);
 
         List<Finding> findings = new ArrayList<>();
+        List<SourceFile> linted = new ArrayList<>();
         InputFiles inputs = new InputFiles();
         // Without the configuration or the baseline asked for, the findings would not be the ones asked for.
         if (!setup.hasErrors()) {
@@ -101,7 +103,10 @@ final class LintCommand implements Callable<Integer> {
                 Diagnostics diagnostics = new Diagnostics();
                 Optional<Policy> policy = Checker.check(file, io.in(), diagnostics, inputs);
                 report(diagnostics, problems);
-                policy.ifPresent(p -> findings.addAll(linter.lint(p)));
+                policy.ifPresent(p -> {
+                    linted.addAll(p.files());
+                    findings.addAll(linter.lint(p));
+                });
             }
         }
         List<Finding> found = once(findings);
@@ -114,7 +119,7 @@ final class LintCommand implements Callable<Integer> {
         io.out().print(switch (formatName) {
             case "json" -> JsonReport.render(reported);
             case "sarif" -> SarifReport.render(reported, problems, lintConfig.orElse(LintConfig.DEFAULT),
-                    Main.Version.number(), exitCode);
+                    Main.Version.number(), exitCode, linted);
             case "github" -> GithubReport.render(reported, problems);
             default -> TextReport.render(reported, files.size(), !errors);
         });

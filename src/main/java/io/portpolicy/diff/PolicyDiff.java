@@ -18,6 +18,7 @@ import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.parallel.Concurrently;
+import io.portpolicy.source.CitedLines;
 import io.portpolicy.source.SourceFile;
 
 import java.time.LocalDate;
@@ -447,15 +448,10 @@ public final class PolicyDiff {
     private record Citations(Pattern locations, Map<String, List<Rule>> rulesByLine, Pattern oldNames,
                              Map<String, String> renamed) {
 
-        /**
-         * Locations are anchored to the files' names, since other text with colons and digits
-         * (an IPv6 address) is part of what a finding says. Longest names first: the whole
-         * REV:PATH is taken.
-         */
+        /** Locations as {@link CitedLines} finds them: of the files of either policy. */
         static Citations of(Policy before, Policy after, Map<String, String> renamed) {
             List<String> names = Stream.concat(before.files().stream(), after.files().stream())
-                    .map(SourceFile::displayPath).distinct()
-                    .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote).toList();
+                    .map(SourceFile::displayPath).toList();
             Map<String, List<Rule>> rulesByLine = new HashMap<>();
             Stream.concat(before.rules().stream(), after.rules().stream()).forEach(rule -> rulesByLine
                     .computeIfAbsent(rule.location().path() + ":" + rule.location().line(), line -> new ArrayList<>())
@@ -463,8 +459,7 @@ public final class PolicyDiff {
             // A name is a whole word of name characters; a full stop after it may end a sentence.
             String oldNames = renamed.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
                     .map(Pattern::quote).collect(Collectors.joining("|"));
-            return new Citations(Pattern.compile("(?<![\\w.:/-])(?:" + String.join("|", names) + "):\\d+(?::\\d+)?"),
-                    rulesByLine, renamed.isEmpty() ? null
+            return new Citations(CitedLines.pattern(names), rulesByLine, renamed.isEmpty() ? null
                             : Pattern.compile("(?<![\\w.-])(?:" + oldNames + ")(?![\\w-]|\\.\\w)"), renamed);
         }
 

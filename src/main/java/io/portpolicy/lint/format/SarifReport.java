@@ -12,15 +12,19 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleCatalog;
 import io.portpolicy.lint.RuleDocs;
 import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.source.CitedLines;
 import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
 import io.portpolicy.source.SourceLines;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 
 /**
  * SARIF 2.1.0 as GitHub code scanning reads it: every rule of the catalog with its
@@ -45,10 +49,12 @@ public final class SarifReport {
      * @param problems the diagnostics of the run: of the configuration, the baseline and the
      *                 policies as checked (an error among them means a policy was not linted)
      * @param exitCode the exit code of the run
+     * @param linted the files of the policies linted, whose lines messages cite
      */
     public static String render(List<Finding> findings, List<Diagnostic> problems, LintConfig config,
-                                String toolVersion, int exitCode) {
+                                String toolVersion, int exitCode, Collection<SourceFile> linted) {
         SourceLines lines = new SourceLines();
+        CitedLines cited = CitedLines.of(linted);
         ObjectNode log = Json.MAPPER.createObjectNode();
         log.put("$schema", SCHEMA);
         log.put("version", "2.1.0");
@@ -78,9 +84,11 @@ public final class SarifReport {
             result.put("ruleId", f.ruleId());
             result.put("ruleIndex", ruleIndex.get(f.ruleId()));
             result.put("level", f.severity().label());
-            result.putObject("message").put("text", f.message() + "\nFix: " + f.hint());
+            ArrayNode related = Json.MAPPER.createArrayNode();
+            result.putObject("message").put("text", linked(f.message() + "\nFix: " + f.hint(), cited, related));
             ObjectNode physical = physicalLocation(f.location(), lines);
             result.putArray("locations").addObject().set("physicalLocation", physical);
+            if (!related.isEmpty()) result.set("relatedLocations", related);
             // Code scanning knows an alert by rule, file and this hash, so it is the baseline's
             // line-free fingerprint, numbered among the findings that share all three.
             String fingerprint = Baseline.fingerprintOf(f);
@@ -92,6 +100,41 @@ public final class SarifReport {
             }
         }
         return Json.pretty(log);
+    }
+
+    /**
+     * The text with each line of a policy it cites ("allow at FILE:LINE") as a SARIF embedded
+     * link, {@code [FILE:LINE](id)}, to a related location of that id added to {@code related}:
+     * code scanning shows it as a link to the line, by its path in the repository. The text's
+     * own brackets and backslashes are escaped, as the links make them markup.
+     */
+    private static String linked(String text, CitedLines cited, ArrayNode related) {
+        Matcher citation = cited.matcher(text);
+        StringBuilder out = new StringBuilder();
+        Map<String, Integer> ids = new HashMap<>();
+        int last = 0;
+        while (citation.find()) {
+            Optional<Location> at = cited.at(citation);
+            if (at.isEmpty()) continue;
+            ObjectNode artifact = artifactLocation(at.get());
+            // A line cited twice is one related location.
+            int id = ids.computeIfAbsent(artifact + ":" + at.get().line(), line -> {
+                int next = related.size() + 1;
+                related.addObject().put("id", next).putObject("physicalLocation")
+                        .<ObjectNode>set("artifactLocation", artifact).putObject("region").put("startLine", at.get().line());
+                return next;
+            });
+            String shown = RepositoryPath.of(at.get()).orElse(at.get().path()) + ":" + at.get().line();
+            out.append(escapedMarkup(text.substring(last, citation.start())))
+                    .append('[').append(escapedMarkup(shown)).append("](").append(id).append(')');
+            last = citation.end();
+        }
+        if (related.isEmpty()) return text;
+        return out.append(escapedMarkup(text.substring(last))).toString();
+    }
+
+    private static String escapedMarkup(String text) {
+        return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]");
     }
 
     private static ObjectNode descriptor(LintRule rule, LintConfig config) {

@@ -1,0 +1,54 @@
+package io.portpolicy.lint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portpolicy.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A line of a policy that a finding cites ("allow at FILE:LINE") is a SARIF embedded link to a
+ * related location: code scanning shows it as a link to that line, by its path in the
+ * repository, however the tool was given the file (here by an absolute path).
+ */
+class SarifLinksTest {
+
+    @TempDir
+    Path repo;
+
+    @Test
+    void aCitedLineIsALinkToARelatedLocationByItsPathInTheRepository() throws IOException {
+        Files.createDirectories(repo.resolve(".git"));
+        Files.createDirectories(repo.resolve("sub"));
+        Files.writeString(repo.resolve("sub/shared.policy"), "allow tcp/22 from 10.0.0.9 to web\n");
+        Path file = repo.resolve("p.policy");
+        Files.writeString(file, "host web = 10.0.0.5 os linux\ninclude \"sub/shared.policy\"\n"
+                + "allow tcp/22 from 10.0.0.9 to web\n");
+        LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif",
+                file.toAbsolutePath().toString());
+        JsonNode redundant = null;
+        for (JsonNode result : Json.MAPPER.readTree(run.out()).get("runs").get(0).get("results")) {
+            if (result.get("ruleId").asText().equals("PP302")
+                    && result.get("message").get("text").asText().startsWith("redundant: ")) {
+                redundant = result;
+            }
+        }
+        assertTrue(redundant != null, run.out());
+        String text = redundant.get("message").get("text").asText();
+        assertTrue(text.contains("allow at [sub/shared.policy:1](1) (allow tcp/22 from 10.0.0.9 to web)"), text);
+        assertTrue(!text.contains(repo.toString()), text);
+        JsonNode related = redundant.get("relatedLocations");
+        assertEquals(1, related.size(), related::toString);
+        assertEquals(1, related.get(0).get("id").asInt());
+        JsonNode physical = related.get(0).get("physicalLocation");
+        assertEquals("sub/shared.policy", physical.get("artifactLocation").get("uri").asText());
+        assertEquals("%SRCROOT%", physical.get("artifactLocation").get("uriBaseId").asText());
+        assertEquals(1, physical.get("region").get("startLine").asInt());
+    }
+}
