@@ -313,10 +313,10 @@ final class Summary {
 
     /**
      * The catalog's ports the block opens, as RISK names them ("sensitive ports 3306 (MySQL and
-     * MariaDB), 5432 (PostgreSQL)"), or null: every one, not only the first, up to a few and
-     * then how many more. A port already named for remote administration (over TCP) is not named again,
-     * and a port open over TCP and UDP is named once. By port, wherever the
-     * configuration's own ports come in the catalog.
+     * MariaDB), 5432 (PostgreSQL)"), or null: every one, not only the first, by port wherever
+     * the configuration's own come in the catalog, up to a few and then how many more. A port
+     * already named for remote administration is not named again, and a port open over TCP and
+     * UDP is named once.
      */
     private static String sensitivePorts(List<SensitivePort> catalog, List<ValueRange> tcpPorts,
                                          List<ValueRange> udpPorts, List<Integer> admin) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Where a text (a finding's message, its hint) cites a line of a policy file, as
@@ -36,8 +37,9 @@ public final class CitedLines {
      */
     public static Pattern pattern(Collection<String> displayPaths) {
         String names = displayPaths.stream().distinct().sorted(Comparator.comparingInt(String::length).reversed())
-                .map(Pattern::quote).reduce((a, b) -> a + "|" + b).orElse("(?!)");
-        return Pattern.compile("(?<![\\w.:/-])(" + names + "):(\\d+)(?::(\\d+))?");
+                .map(Pattern::quote).collect(Collectors.joining("|"));
+        // No file: a pattern that matches nothing.
+        return Pattern.compile(names.isEmpty() ? "(?!)" : "(?<![\\w.:/-])(" + names + "):(\\d+)(?::(\\d+))?");
     }
 
     public Matcher matcher(String text) {
