@@ -24,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TimeZone;
 
 /** The {@code portpolicy} command. Exit codes: 0 success, 1 findings or differences, 2 errors. */
@@ -138,6 +139,14 @@ public final class Main implements Runnable {
         if (!unmatched.isEmpty() && new CommandLine.UnmatchedArgumentException(command, unmatched).isUnknownOption()) {
             String option = unmatched.get(0).split("=", 2)[0];
             return error(command, colours, "unknown option " + Quote.of(option), unknownOptionHint(command, option));
+        }
+        // The tool itself takes no positional argument: a word left over is a command mistyped.
+        if (!unmatched.isEmpty() && command.getParent() == null) {
+            String word = unmatched.get(0);
+            Set<String> commands = command.getSubcommands().keySet();
+            String meant = Suggestions.didYouMean(word, commands);
+            return error(command, colours, "unknown command " + Quote.of(word),
+                    meant != null ? meant : "the commands are " + String.join(", ", commands));
         }
         // picocli's exceptions about the command line's shape are subclasses; a plain one is about
         // a value: one picocli could not convert, or one a command refused.

@@ -42,6 +42,18 @@ class UsageErrorTest {
     }
 
     @Test
+    void anUnknownCommandIsNamedWithTheOneMeantWithoutTheUsage() {
+        CliRun typo = CliRun.run(false, "lnt", "x.policy");
+        assertEquals(2, typo.exit());
+        assertEquals("portpolicy: error: unknown command 'lnt'\n  hint: did you mean 'lint'?\n", typo.err());
+        CliRun other = CliRun.run(false, "xyz");
+        assertEquals(2, other.exit());
+        assertEquals("portpolicy: error: unknown command 'xyz'\n"
+                + "  hint: the commands are lint, query, rules, compile, diff, fmt, help\n", other.err());
+        assertEquals("", other.out());
+    }
+
+    @Test
     void anOptionGivenTwiceIsOneLineAndAHintWithoutTheUsage() throws IOException {
         CliRun run = CliRun.run(false, "query", policy(), "--from", "192.0.2.7", "--to", "web1", "--proto", "tcp",
                 "--port", "22", "--port", "23");
