@@ -263,6 +263,16 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             return;
         }
         String hint = hintFor(offending, expected);
+        // 'from' or 'to' too early in a rule: what belongs before it was left out, not meant as a name.
+        if (where.equals("in rule") && isFromOrTo(offending)) {
+            if (expected.contains(PolicyLexer.TCP)) {
+                hint = "a rule names its traffic before " + quote(offending) + ": a service, as in 'allow ssh "
+                        + offending.getText() + " ...', or 'any' for every protocol and port";
+            } else if (previous != null && isFromOrTo(previous)) {
+                hint = "'from' and 'to' are each followed by addresses; leave one out to mean its default"
+                        + " (from any, to self)";
+            }
+        }
         if (offending.getType() == PolicyLexer.NUMBER && previous != null && previous.getType() == PolicyLexer.COMMA) {
             String list = portListHint(parser.getInputStream(), previous, PolicyLexer.SLASH);
             if (list != null) hint = list;
@@ -533,6 +543,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             if (expected.contains(type)) expectedKeywords.add(keyword);
         }
         return Suggestions.didYouMean(token.getText(), expectedKeywords.isEmpty() ? keywords : expectedKeywords);
+    }
+
+    private static boolean isFromOrTo(Token token) {
+        return token.getType() == PolicyLexer.FROM || token.getType() == PolicyLexer.TO;
     }
 
     private static boolean isKeyword(int type) {

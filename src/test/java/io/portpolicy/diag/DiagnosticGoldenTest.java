@@ -469,6 +469,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxRuleMissingServicesOrAddresses() throws IOException {
+        // 'from' or 'to' where a service or an address belongs was left out, not meant as a name.
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow from 192.0.2.0/24 to web1
+                deny to web1
+                allow ssh from to web1
+                """);
+    }
+
+    @Test
     void syntaxStatementKeywordAsName() throws IOException {
         // One error per line: the keyword is not also read as the start of another statement.
         verifyError("main.policy", """
