@@ -480,6 +480,17 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxErrorInADefinitionDoesNotMakeItsNameUnknown() throws IOException {
+        // The names are defined, though their definitions did not parse: "did you mean 'web1'?" would mislead.
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                group web = web1,, 10.0.1.12
+                service app = tcp/8080,
+                allow app from 192.0.2.0/24 to web
+                """);
+    }
+
+    @Test
     void syntaxStatementKeywordAsName() throws IOException {
         // One error per line: the keyword is not also read as the start of another statement.
         verifyError("main.policy", """
