@@ -333,8 +333,14 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     /** Resynchronise at a statement keyword; `ephemeral` also names ports, so only at a line start. */
     private static boolean resumesHere(Token token, TokenStream tokens) {
         if (!STATEMENT_KEYWORDS.contains(token.getType())) return false;
-        if (token.getType() != PolicyLexer.EPHEMERAL) return true;
         Token previous = previousVisible(tokens, token.getTokenIndex());
+        // 'defualt inbound deny': an action right after a direction is a broken setting's, not a rule's.
+        boolean direction = previous != null
+                && (previous.getType() == PolicyLexer.INBOUND || previous.getType() == PolicyLexer.OUTBOUND);
+        if (direction && previous.getLine() == token.getLine()) {
+            return false;
+        }
+        if (token.getType() != PolicyLexer.EPHEMERAL) return true;
         return previous == null || previous.getLine() < token.getLine() || previous.getType() == PolicyLexer.SEMI;
     }
 

@@ -491,6 +491,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxMisspeltDefaultIsOneError() throws IOException {
+        // The action after 'inbound' belongs to the misspelt setting; it does not start a rule.
+        verifyError("main.policy", """
+                defualt inbound deny
+                host web1 = 10.0.1.11
+                """);
+    }
+
+    @Test
     void syntaxStatementKeywordAsName() throws IOException {
         // One error per line: the keyword is not also read as the start of another statement.
         verifyError("main.policy", """
