@@ -2,6 +2,7 @@ package io.portpolicy.check;
 
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
+import io.portpolicy.diag.Suggestions;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.PolicyReader;
@@ -58,13 +59,17 @@ final class InventoryReader {
             Map<String, Entry> fields = mapping(host.value(), "host " + Quote.of(name),
                     "write it as " + name + ": { addresses: [10.0.0.5], os: linux, groups: [web] }");
             if (fields == null) return;
-            fields.forEach((key, field) -> {
-                if (!HOST_KEYS.contains(key)) {
-                    diagnostics.error(field.keyLocation(), "unknown key " + Quote.of(key) + " in host " + Quote.of(name),
-                            "a host has 'addresses', 'os' and 'groups'");
-                }
-            });
-            if (!fields.containsKey("addresses")) {
+            boolean addressesMisspelt = false;
+            for (Map.Entry<String, Entry> field : fields.entrySet()) {
+                String key = field.getKey();
+                if (HOST_KEYS.contains(key)) continue;
+                String meant = Suggestions.didYouMean(key, HOST_KEYS);
+                diagnostics.error(field.getValue().keyLocation(), "unknown key " + Quote.of(key) + " in host "
+                        + Quote.of(name), meant != null ? meant : "a host has 'addresses', 'os' and 'groups'");
+                addressesMisspelt |= Suggestions.didYouMean(key, List.of("addresses")) != null;
+            }
+            // A misspelt 'addresses' is said once, above: "add 'addresses'" would have them written twice.
+            if (!fields.containsKey("addresses") && !addressesMisspelt) {
                 diagnostics.error(at, "host " + Quote.of(name) + " has no addresses", "add 'addresses: [10.0.0.5]'");
             }
             Node addressesNode = LocatedYaml.value(fields, "addresses");

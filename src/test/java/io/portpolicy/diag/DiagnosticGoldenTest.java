@@ -614,6 +614,18 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void yamlMisspeltAddressesKey() throws IOException {
+        // One error with the key meant; not also "no addresses", whose hint would add a second list.
+        verifyError("main.policy", """
+                import "inventory.yaml"
+                """,
+                "inventory.yaml", """
+                hosts:
+                  web1: { adresses: [10.0.1.11], os: linux }
+                """);
+    }
+
+    @Test
     void yamlKeyThatIsAList() throws IOException {
         verifyError("main.policy", """
                 import "inventory.yaml"
