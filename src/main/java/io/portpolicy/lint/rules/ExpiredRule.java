@@ -21,7 +21,7 @@ public final class ExpiredRule implements LintRule {
         return context.policy().rules().stream()
                 .filter(rule -> rule.expiredOn(context.today()))
                 .map(rule -> context.finding(this, rule, rule.location(),
-                        "expired on " + rule.options().expires() + ": the rule is no longer compiled",
+                        "expired after " + rule.options().expires() + ", its last day: the rule is no longer compiled",
                         "remove the rule, or, if the access is still needed, extend 'expires' with a new ticket"))
                 .toList();
     }
