@@ -69,10 +69,8 @@ public final class HostRules {
         this.directed = directed;
         this.stateless = stateless;
         for (Family family : Family.values()) {
-            // Each address once: a host may list one twice, and a second jump to the rules
-            // (iptables) or a second set element (nftables) for it could never decide anything.
             own.put(family, target.addresses().stream().filter(r -> Family.of(r.getLower()) == family)
-                    .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).distinct().toList());
+                    .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList());
             mergedOwn.put(family, merged(own.get(family)));
         }
         PacketSpace space = directed.space();
@@ -138,7 +136,7 @@ public final class HostRules {
         return rules;
     }
 
-    /** The host's own addresses of one family, sorted, each once. */
+    /** The host's own addresses of one family, sorted. */
     public List<IPAddressSeqRange> own(Family family) {
         return own.get(family);
     }

@@ -63,22 +63,6 @@ class IptablesBackendTest {
         assertEquals(255, comment.length(), comment);
     }
 
-    /** A host listing an address twice jumps to its rules once per address: a second jump could decide nothing. */
-    @Test
-    void anAddressListedTwiceIsJumpedFromOnce() {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("""
-                host web1 = 10.0.0.21, 10.0.0.22, 10.0.0.21, 2001:db8::21, 2001:db8::21
-                allow ssh from 192.0.2.0/24
-                """), CompileFixtures.TODAY);
-        Artifact artifact = CompileFixtures.compile(new IptablesBackend(), effective, effective.target("web1").orElseThrow());
-        for (String[] expected : new String[][] {{"-d 10.0.0.21 ", "-d 10.0.0.22 "}, {"-d 2001:db8::21 "}}) {
-            String text = artifact.parts().get(expected.length == 2 ? 0 : 1).text();
-            List<String> jumps = Arrays.stream(text.split("\n")).filter(l -> l.endsWith("-j portpolicy-in-rules")).toList();
-            assertEquals(expected.length, jumps.size(), text);
-            for (int i = 0; i < expected.length; i++) assertTrue(jumps.get(i).contains(expected[i]), jumps.get(i));
-        }
-    }
-
     /**
      * A path whose comment marks the comment splits (a directory named "*": every "*" + "/" becomes three
      * characters) is escaped before it is cut: the file name and line stay, and the comment

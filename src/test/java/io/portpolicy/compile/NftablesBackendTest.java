@@ -198,17 +198,6 @@ class NftablesBackendTest {
                 rules(one, "input").subList(rules(one, "input").size() - 2, rules(one, "input").size()));
     }
 
-    /** A host listing an address twice has it once in the guard's set. */
-    @Test
-    void anAddressListedTwiceIsOneElement() {
-        String ruleset = compile("""
-                host h = 10.0.0.1, 10.0.0.2, 10.0.0.1
-                allow ssh from 192.0.2.0/24
-                """, "h");
-        assertEquals(List.of("10.0.0.1, 10.0.0.2"), new ArrayList<>(declared(ruleset).entrySet().stream()
-                .filter(e -> e.getKey().startsWith("v4_")).map(Map.Entry::getValue).toList()), ruleset);
-    }
-
     @Test
     void aSetsNameDependsOnlyOnItsElements() {
         String ports = "allow tcp/{22, 443} from 192.0.2.0/25, 198.51.100.0/26\n";
