@@ -900,4 +900,21 @@ class RuleCasesTest {
                     "replies to 57344-57999 of the ephemeral range 49152-65535 of win1 (windows)"), gap.toString());
         }
     }
+
+    @Test
+    void ephemeralMismatchIsNotADenyAboveAReturnRuleOfTheWholeRange() {
+        // The return rules' ports miss nothing: a deny above them drops some replies, which is
+        // missing-return-path's (PP201) finding, and writing 'port ephemeral' would change nothing.
+        verify("PP203", STATELESS
+                + "deny tcp from web1 to clients port 50000-51000\n"
+                + "allow tcp from web1 port 443 to clients port ephemeral\n"
+                + "deny tcp from clients port 443 to win1 port 50000-51000\n"
+                + "allow tcp from clients port 443 to win1 port ephemeral\n");
+        // A range that misses ports is still told, the deny's ports apart.
+        List<Finding> found = verify("PP203", STATELESS
+                + "deny tcp from clients port 443 to win1 port 50000-51000\n"
+                + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n");
+        assertTrue(found.get(0).message().endsWith(
+                "replies to 61000-65535 of the ephemeral range 49152-65535 of win1 (windows)"), found.toString());
+    }
 }

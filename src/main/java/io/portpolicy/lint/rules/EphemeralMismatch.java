@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 @RuleInfo(id = "PP203", name = "ephemeral-mismatch", severity = Severity.ERROR,
         summary = "A return rule whose replies the policy admits to only part of the client's ephemeral range "
@@ -125,10 +126,24 @@ public final class EphemeralMismatch implements LintRule {
         return parts;
     }
 
-    /** The replies on the flows to every port of the clients' ephemeral range that the direction does not admit. */
+    /** Every packet some allow rule matches, whatever decides it first. */
+    private static final Function<DirectedPolicy, PacketSet> ALLOW_MATCHED = directed -> {
+        PacketSet matched = directed.space().none();
+        for (RuleRegion region : directed.rules()) {
+            if (region.rule().action() == Action.ALLOW) matched = matched.union(region.matched());
+        }
+        return matched;
+    };
+
+    /**
+     * The replies on the flows to every port of the clients' ephemeral range that the direction
+     * does not admit and no allow rule names. Ports an allow rule names but an earlier deny
+     * drops first are no mismatch of ranges: missing-return-path (PP201) names the deny, and
+     * writing 'port ephemeral' would not bring them back.
+     */
     private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, PortRange ephemeral) {
         PacketSet toEphemeral = flows.anyDestinationPort().intersect(flows.space().destinationPorts(ephemeral));
-        return toEphemeral.minus(directed.decidedAs(Action.ALLOW));
+        return toEphemeral.minus(directed.decidedAs(Action.ALLOW)).minus(directed.view(ALLOW_MATCHED));
     }
 
     private static String part(PacketSet missing, Protocol protocol, PortRange ephemeral, String clients) {
