@@ -746,6 +746,22 @@ class RuleCasesTest {
     }
 
     @Test
+    void oneWayUdpNeedsNoReplies() {
+        // Syslog and SNMP traps are sent and never answered: no return rule to open.
+        verify("PP201", STATELESS
+                + "allow syslog, snmptrap from self to resolvers\n"
+                + "allow udp/514 from clients to web1\n");
+        // The other ports of a wider rule still need replies; the fix names every server port as 'any'.
+        List<Finding> found = verify("PP201", STATELESS
+                + "allow udp/{53,514} from web1 to resolvers   # expect: PP201\n");
+        assertTrue(found.get(0).message().contains("udp from port 53 to 10.0.0.10 port 32768-60999 (may not enter web1)"),
+                found.toString());
+        assertEquals("add 'allow udp from resolvers port 53 to web1 port ephemeral'", found.get(0).hint());
+        List<Finding> wide = verify("PP201", STATELESS + "allow udp from web1 to resolvers   # expect: PP201\n");
+        assertEquals("add 'allow udp from resolvers to web1 port ephemeral'", wide.get(0).hint());
+    }
+
+    @Test
     void aCloudGroupsMembersNeedRepliesFromEachOther() {
         verify("PP201", "stateless\ndefault inbound deny\ndefault outbound deny\ngroup db = 10.0.2.0/24\n"
                 + "allow postgres from db to db   # expect: PP201\n");

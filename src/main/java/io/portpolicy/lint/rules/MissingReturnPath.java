@@ -53,6 +53,13 @@ public final class MissingReturnPath implements LintRule {
     }
 
     /**
+     * The UDP ports of the built-in one-way services, syslog and snmptrap: their messages are
+     * never answered, so they are no requests, and a return rule for them would only open the
+     * sender's ephemeral ports.
+     */
+    private static final List<PortRange> ONE_WAY_UDP = List.of(new PortRange(162, 162), new PortRange(514, 514));
+
+    /**
      * What one request rule misses: per protocol and client port range (per protocol alone for
      * ICMP, which has no ports), the server ports and clients.
      */
@@ -215,6 +222,10 @@ public final class MissingReturnPath implements LintRule {
                                 || ReturnTraffic.toClientPorts(policy, flows, protocol)) {
                             continue;
                         }
+                        if (protocol == Protocol.UDP) {
+                            for (PortRange oneWay : ONE_WAY_UDP) flows = flows.minus(flows.space().destinationPorts(oneWay));
+                            if (flows.isEmpty()) continue;
+                        }
                         requests.add(new Request(rule, protocol, layer, flows));
                     }
                 }
@@ -313,7 +324,7 @@ public final class MissingReturnPath implements LintRule {
             }
             List<PortRange> server = Exposure.mergePorts(missing.serverPorts.get(key));
             List<PortRange> client = Exposure.mergePorts(missing.clientPorts.get(key));
-            boolean allServerPorts = server.size() == 1 && server.get(0).equals(PortRange.ALL);
+            boolean allServerPorts = everyServerPort(protocol, server);
             parts.add(protocol.keyword() + (allServerPorts ? " from any port" : " from port " + Exposure.ports(server))
                     + " to " + Exposure.addresses(Exposure.merge(missing.clients.get(key)))
                     + " port " + Exposure.ports(client));
@@ -331,7 +342,8 @@ public final class MissingReturnPath implements LintRule {
                 if (missing.protocols.get(key).keyword().equals(protocol)) all.addAll(missing.serverPorts.get(key));
             }
             List<PortRange> merged = Exposure.mergePorts(all);
-            String serverSide = any || merged.equals(List.of(PortRange.ALL)) ? ""
+            String serverSide = any || everyServerPort(missing.protocols.values().stream()
+                    .filter(p -> p.keyword().equals(protocol)).findFirst().orElseThrow(), merged) ? ""
                     : " port " + ReturnTraffic.portSyntax(merged);
             fixes.computeIfAbsent(serverSide, k -> new ArrayList<>()).add(protocol);
         });
@@ -350,6 +362,13 @@ public final class MissingReturnPath implements LintRule {
         }
         return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
                 + before(missing.droppedBy));
+    }
+
+    /** Whether the server ports are every port that can answer: all but the one-way ones for UDP. */
+    private static boolean everyServerPort(Protocol protocol, List<PortRange> ports) {
+        List<PortRange> answering = new ArrayList<>(ports);
+        if (protocol == Protocol.UDP) answering.addAll(ONE_WAY_UDP);
+        return Exposure.mergePorts(answering).equals(List.of(PortRange.ALL));
     }
 
     /**
