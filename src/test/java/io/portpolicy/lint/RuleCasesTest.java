@@ -932,5 +932,10 @@ class RuleCasesTest {
                 + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n");
         assertTrue(found.get(0).message().endsWith(
                 "replies to 61000-65535 of the ephemeral range 49152-65535 of win1 (windows)"), found.toString());
+        // Only the return rule's own ports are excused: a later rule a deny shadows adds none.
+        verify("PP203", STATELESS
+                + "allow tcp from clients port 443 to win1 port 32768-60999   # expect: PP203\n"
+                + "deny tcp from any to win1 port 61000-65535\n"
+                + "allow tcp from clients to win1\n");
     }
 }

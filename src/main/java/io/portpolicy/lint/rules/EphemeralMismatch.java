@@ -27,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 @RuleInfo(id = "PP203", name = "ephemeral-mismatch", severity = Severity.ERROR,
         summary = "A return rule whose replies the policy admits to only part of the client's ephemeral range "
@@ -63,7 +62,7 @@ public final class EphemeralMismatch implements LintRule {
                         // Replies to clients' ports, not a server's (dns from port 53 to port 53).
                         List<PortRange> ports = Exposure.openPorts(replies, protocol);
                         if (ephemeralRanges.stream().noneMatch(e -> ReturnTraffic.covered(e, ports) > 0)) continue;
-                        List<String> parts = missed(policy, directed, replies, protocol, setting);
+                        List<String> parts = missed(policy, directed, region, replies, protocol, setting);
                         if (parts.isEmpty()) continue;
                         Missed missed = byRule.computeIfAbsent(rule, r -> new Missed());
                         missed.admitted.addAll(ports);
@@ -102,14 +101,14 @@ public final class EphemeralMismatch implements LintRule {
      * Inbound, the clients are the targets the replies enter; outbound, the peers they leave
      * for, those that are hosts of the policy judged where the replies enter them.
      */
-    private static List<String> missed(Policy policy, DirectedPolicy directed, PacketSet replies, Protocol protocol,
-                                       String setting) {
+    private static List<String> missed(Policy policy, DirectedPolicy directed, RuleRegion region, PacketSet replies,
+                                       Protocol protocol, String setting) {
         PacketSpace space = directed.space();
         List<String> parts = new ArrayList<>();
         if (space.direction() == Direction.INBOUND) {
             for (Target target : space.owners(replies)) {
                 PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);
-                PacketSet missing = notAdmitted(directed, replies.intersect(space.at(target)), ephemeral);
+                PacketSet missing = notAdmitted(directed, replies.intersect(space.at(target)), ephemeral, region.matched());
                 if (missing.isEmpty()) continue;
                 String os = target.os() != null ? target.os().keyword() : setting;
                 parts.add(part(missing, protocol, ephemeral, target.name() + " (" + os + ")"));
@@ -118,7 +117,7 @@ public final class EphemeralMismatch implements LintRule {
             List<IPAddressSeqRange> peers = ReturnTraffic.notHosts(policy, replies.peerAddresses());
             if (peers.isEmpty()) return parts;
             PortRange ephemeral = policy.settings().ephemeral().value();
-            PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), ephemeral);
+            PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), ephemeral, region.matched());
             if (missing.isEmpty()) return parts;
             parts.add(part(missing, protocol, ephemeral,
                     Exposure.addresses(missing.peerAddresses()) + " (" + setting + ")"));
@@ -126,24 +125,16 @@ public final class EphemeralMismatch implements LintRule {
         return parts;
     }
 
-    /** Every packet some allow rule matches, whatever decides it first. */
-    private static final Function<DirectedPolicy, PacketSet> ALLOW_MATCHED = directed -> {
-        PacketSet matched = directed.space().none();
-        for (RuleRegion region : directed.rules()) {
-            if (region.rule().action() == Action.ALLOW) matched = matched.union(region.matched());
-        }
-        return matched;
-    };
-
     /**
      * The replies on the flows to every port of the clients' ephemeral range that the direction
-     * does not admit and no allow rule names. Ports an allow rule names but an earlier deny
-     * drops first are no mismatch of ranges: missing-return-path (PP201) names the deny, and
-     * writing 'port ephemeral' would not bring them back.
+     * does not admit and the return rule does not name ({@code named}, what it matches). Ports
+     * it names but an earlier deny drops first are no mismatch of its range: missing-return-path
+     * (PP201) names the deny, and writing 'port ephemeral' would not bring them back.
      */
-    private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, PortRange ephemeral) {
+    private static PacketSet notAdmitted(DirectedPolicy directed, PacketSet flows, PortRange ephemeral,
+                                         PacketSet named) {
         PacketSet toEphemeral = flows.anyDestinationPort().intersect(flows.space().destinationPorts(ephemeral));
-        return toEphemeral.minus(directed.decidedAs(Action.ALLOW)).minus(directed.view(ALLOW_MATCHED));
+        return toEphemeral.minus(directed.decidedAs(Action.ALLOW)).minus(named);
     }
 
     private static String part(PacketSet missing, Protocol protocol, PortRange ephemeral, String clients) {
