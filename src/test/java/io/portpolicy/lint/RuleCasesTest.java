@@ -918,6 +918,18 @@ class RuleCasesTest {
     }
 
     @Test
+    void ephemeralMismatchBetweenCloudGroupsNamesTheClientGroupOnce() {
+        // The replies leave db for web, and enter web, a target of the policy too: web's range is
+        // told where they enter it, not again as web's addresses where they leave db.
+        List<Finding> found = verify("PP203", "stateless\ndefault inbound deny\ndefault outbound deny\n"
+                + "group web = 10.0.1.0/24\ngroup db = 10.0.2.0/24\n"
+                + "allow postgres from web to db\n"
+                + "allow tcp from db port 5432 to web port 32768-60999   # expect: PP203\n");
+        assertTrue(found.get(0).message().endsWith("no rule admits its replies to 61000-65535 of the ephemeral range "
+                + "49152-65535 of web (the language's default 'ephemeral')"), found.toString());
+    }
+
+    @Test
     void ephemeralMismatchIsNotADenyAboveAReturnRuleOfTheWholeRange() {
         // The return rules' ports miss nothing: a deny above them drops some replies, which is
         // missing-return-path's (PP201) finding, and writing 'port ephemeral' would change nothing.

@@ -99,7 +99,8 @@ public final class EphemeralMismatch implements LintRule {
      * The parts of the clients' ephemeral ranges that the policy does not admit replies to on
      * the return rule's flows (its addresses and server ports), as the message names them.
      * Inbound, the clients are the targets the replies enter; outbound, the peers they leave
-     * for, those that are hosts of the policy judged where the replies enter them.
+     * for, those that are hosts of the policy or targets of the layer judged where the replies
+     * enter them.
      */
     private static List<String> missed(Policy policy, DirectedPolicy directed, RuleRegion region, PacketSet replies,
                                        Protocol protocol, String setting) {
@@ -114,7 +115,9 @@ public final class EphemeralMismatch implements LintRule {
                 parts.add(part(missing, protocol, ephemeral, target.name() + " (" + os + ")"));
             }
         } else {
-            List<IPAddressSeqRange> peers = ReturnTraffic.notHosts(policy, replies.peerAddresses());
+            // Peers that are targets too are told where the replies enter them.
+            List<IPAddressSeqRange> peers = ReturnTraffic.notTargets(policy, space.layer().targets(),
+                    replies.peerAddresses());
             if (peers.isEmpty()) return parts;
             PortRange ephemeral = policy.settings().ephemeral().value();
             PacketSet missing = notAdmitted(directed, replies.intersect(space.peers(peers)), ephemeral, region.matched());

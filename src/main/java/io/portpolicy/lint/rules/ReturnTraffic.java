@@ -101,19 +101,24 @@ final class ReturnTraffic {
         return result;
     }
 
-    /** The parts of the ranges no host of the policy owns. */
-    static List<IPAddressSeqRange> notHosts(Policy policy, List<IPAddressSeqRange> ranges) {
-        List<IPAddressSeqRange> rest = new ArrayList<>(ranges);
+    /**
+     * The parts of the ranges that neither a host of the policy nor one of {@code targets} (the
+     * groups of a layer of a policy without hosts) owns.
+     */
+    static List<IPAddressSeqRange> notTargets(Policy policy, List<Target> targets, List<IPAddressSeqRange> ranges) {
+        List<IPAddressSeqRange> owned = new ArrayList<>();
         for (Host host : policy.hosts().values()) {
-            for (IPAddress address : host.addresses()) {
-                IPAddressSeqRange own = address.withoutPrefixLength().toSequentialRange();
-                List<IPAddressSeqRange> next = new ArrayList<>();
-                for (IPAddressSeqRange part : rest) {
-                    if (part.getLower().isIPv4() != own.getLower().isIPv4()) next.add(part);
-                    else next.addAll(List.of(part.subtract(own)));
-                }
-                rest = next;
+            for (IPAddress address : host.addresses()) owned.add(address.withoutPrefixLength().toSequentialRange());
+        }
+        for (Target target : targets) owned.addAll(target.addresses());
+        List<IPAddressSeqRange> rest = new ArrayList<>(ranges);
+        for (IPAddressSeqRange own : owned) {
+            List<IPAddressSeqRange> next = new ArrayList<>();
+            for (IPAddressSeqRange part : rest) {
+                if (part.getLower().isIPv4() != own.getLower().isIPv4()) next.add(part);
+                else next.addAll(List.of(part.subtract(own)));
             }
+            rest = next;
         }
         return Exposure.merge(rest);
     }
