@@ -140,9 +140,10 @@ public final class Main implements Runnable {
             String option = unmatched.get(0).split("=", 2)[0];
             return error(command, colours, "unknown option " + Quote.of(option), unknownOptionHint(command, option));
         }
-        // The tool itself takes no positional argument: a word left over is a command mistyped.
-        if (!unmatched.isEmpty() && command.getParent() == null) {
-            String word = unmatched.get(0);
+        // The tool itself takes no positional argument: a word left over is a command mistyped,
+        // as is the word after 'help' that names no command.
+        String word = !unmatched.isEmpty() ? unmatched.get(0) : unknownHelpTopic(command, e);
+        if (word != null && command.getParent() == null) {
             Set<String> commands = command.getSubcommands().keySet();
             String meant = Suggestions.didYouMean(word, commands);
             return error(command, colours, "unknown command " + Quote.of(word),
@@ -164,6 +165,17 @@ public final class Main implements Runnable {
             command.usage(err, colours);
         }
         return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The word after 'help' when it names no command: picocli's help reports it on the tool's
+     * command line, as a plain ParameterException with the word as its value.
+     */
+    private static String unknownHelpTopic(CommandLine command, CommandLine.ParameterException e) {
+        CommandLine.ParseResult parsed = command.getParseResult();
+        boolean help = parsed != null && parsed.subcommand() != null
+                && parsed.subcommand().commandSpec().userObject() instanceof CommandLine.HelpCommand;
+        return help && e.getValue() != null && !command.getSubcommands().containsKey(e.getValue()) ? e.getValue() : null;
     }
 
     /** The option meant, or for a command that takes files, how to name one that starts with a dash. */

@@ -54,6 +54,18 @@ class UsageErrorTest {
     }
 
     @Test
+    void helpForAnUnknownCommandSaysItAsAnUnknownCommandDoes() {
+        CliRun typo = CliRun.run(false, "help", "lnt");
+        assertEquals(2, typo.exit());
+        assertEquals("portpolicy: error: unknown command 'lnt'\n  hint: did you mean 'lint'?\n", typo.err());
+        assertEquals("", typo.out());
+        CliRun other = CliRun.run(false, "help", "xyz");
+        assertEquals(2, other.exit());
+        assertEquals("portpolicy: error: unknown command 'xyz'\n"
+                + "  hint: the commands are lint, query, rules, compile, diff, fmt, help\n", other.err());
+    }
+
+    @Test
     void anOptionGivenTwiceIsOneLineAndAHintWithoutTheUsage() throws IOException {
         CliRun run = CliRun.run(false, "query", policy(), "--from", "192.0.2.7", "--to", "web1", "--proto", "tcp",
                 "--port", "22", "--port", "23");
