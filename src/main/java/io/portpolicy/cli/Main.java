@@ -11,6 +11,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -45,7 +47,9 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         Colour colour = Colour.of(System.getProperty(Colour.STDOUT_TERMINAL), System.getProperty(Colour.STDERR_TERMINAL),
                 System.console() != null, System.getenv("NO_COLOR") != null);
-        System.exit(run(args, System.in, System.out, System.err, colour));
+        // Not System.out: it would keep to itself whether a failed write met a closed pipe.
+        StandardOutput out = new StandardOutput(new FileOutputStream(FileDescriptor.out));
+        System.exit(run(args, System.in, out, System.err, colour));
     }
 
     /** Runs the CLI on the given streams, both coloured or neither, and returns its exit code. */
@@ -95,9 +99,11 @@ public final class Main implements Runnable {
             code = ERROR;
         }
         outWriter.flush();
-        // PrintWriter and PrintStream keep write errors to themselves: a full disk or a closed pipe would
-        // otherwise lose the output without a word and still exit as if it had been written.
-        if (outWriter.checkError() || out.checkError()) {
+        // PrintWriter and PrintStream keep write errors to themselves: a full disk would otherwise
+        // lose the output without a word and still exit as if it had been written. A pipe whose
+        // reader closed it ('| head') is no such loss: the reader took what it wanted.
+        boolean readerClosed = out instanceof StandardOutput stdout && stdout.readerClosed();
+        if ((outWriter.checkError() || out.checkError()) && !readerClosed) {
             errWriter.println("portpolicy: error: cannot write to standard output");
             code = ERROR;
         }
