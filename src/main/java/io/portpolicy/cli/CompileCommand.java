@@ -231,9 +231,27 @@ final class CompileCommand implements Callable<Integer> {
                     + (names.isEmpty() ? "; the policy has none" : "; the policy has: " + String.join(", ", names)));
         }
         if (!names.contains(name)) {
+            // A host named with --group (or a group with --host): the name is right, the target is not.
+            Map<String, ?> others = backend.forGroups() ? policy.hosts() : policy.groups();
+            if (others.containsKey(name)) {
+                throw Main.usage(spec, "no " + kind + " " + Quote.of(name) + " in the policy: " + Quote.of(name)
+                        + " is a " + (backend.forGroups() ? "host" : "group") + ", and " + backend.name()
+                        + " compiles " + kind + "s; the policy has "
+                        + (names.isEmpty() ? "no " + kind + "s" : kind + "s: " + String.join(", ", names)),
+                        otherTargetHint(name, !backend.forGroups()));
+            }
             String hint = Suggestions.didYouMean(name, names);
             throw Main.usage(spec, "no " + kind + " " + Quote.of(name) + " in the policy" + (hint == null ? "" : "; " + hint));
         }
         return List.of(effective.target(name).orElseThrow());
+    }
+
+    /** How to compile {@code name}, a group ({@code group}) or a host, for a target of its kind. */
+    private static String otherTargetHint(String name, boolean group) {
+        String kind = group ? "group" : "host";
+        List<String> targets = Backends.all().stream().filter(b -> b.forGroups() == group).map(Backend::name).toList();
+        return "compile " + kind + " " + Quote.of(name) + " for a " + kind + " target (" + String.join(", ", targets)
+                + ") with --" + kind + " " + name + ", e.g. --target " + targets.get(0) + " --" + kind + " " + name
+                + (group ? "; or give --host with one of its hosts" : "; or put it in a group and give --group with that group");
     }
 }

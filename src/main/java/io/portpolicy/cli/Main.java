@@ -116,6 +116,20 @@ public final class Main implements Runnable {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
+    /** A usage error of {@code spec}'s command with a hint of its own instead of 'see --help'. */
+    static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message, String hint) {
+        return new HintedUsage(spec.commandLine(), message, hint);
+    }
+
+    private static final class HintedUsage extends CommandLine.ParameterException {
+        private final String hint;
+
+        HintedUsage(CommandLine command, String message, String hint) {
+            super(command, message);
+            this.hint = hint;
+        }
+    }
+
     /** Refuses {@code -} given twice: standard input can be read only once, and the second would read nothing. */
     static void standardInputAtMostOnce(List<String> files, CommandLine.Model.CommandSpec spec) {
         if (files.stream().filter("-"::equals).count() > 1) {
@@ -155,6 +169,7 @@ public final class Main implements Runnable {
             return error(command, colours, "unknown command " + Quote.of(word),
                     meant != null ? meant : "the commands are " + String.join(", ", commands));
         }
+        if (e instanceof HintedUsage hinted) return error(command, colours, e.getMessage(), hinted.hint);
         // picocli's exceptions about the command line's shape are subclasses; a plain one is about
         // a value: one picocli could not convert, or one a command refused.
         if (e.getClass() == CommandLine.ParameterException.class) {

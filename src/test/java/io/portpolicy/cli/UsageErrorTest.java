@@ -116,6 +116,32 @@ class UsageErrorTest {
     }
 
     @Test
+    void aHostNamedAsAGroupOrAGroupAsAHostIsSaidToBeWhatItIs() throws IOException {
+        String policy = Files.writeString(dir.resolve("gw.policy"), """
+                host gw = 10.0.0.1
+                allow ssh from 10.0.0.0/8 to gw
+                """, StandardCharsets.UTF_8).toString();
+        CliRun group = CliRun.run(false, "compile", policy, "--target", "aws-nacl", "--group", "gw");
+        assertEquals(2, group.exit());
+        assertEquals("portpolicy: error: no group 'gw' in the policy: 'gw' is a host, and aws-nacl compiles groups;"
+                + " the policy has no groups\n"
+                + "  hint: compile host 'gw' for a host target (nftables, iptables, windows) with --host gw,"
+                + " e.g. --target nftables --host gw; or put it in a group and give --group with that group\n",
+                group.err());
+        String groups = Files.writeString(dir.resolve("web.policy"), """
+                host web1 = 10.0.1.11
+                group web = web1
+                allow https from 10.0.0.0/8 to web
+                """, StandardCharsets.UTF_8).toString();
+        CliRun host = CliRun.run(false, "compile", groups, "--target", "nftables", "--host", "web");
+        assertEquals(2, host.exit());
+        assertEquals("portpolicy: error: no host 'web' in the policy: 'web' is a group, and nftables compiles hosts;"
+                + " the policy has hosts: web1\n"
+                + "  hint: compile group 'web' for a group target (aws, aws-nacl, azure, gcp) with --group web,"
+                + " e.g. --target aws --group web; or give --host with one of its hosts\n", host.err());
+    }
+
+    @Test
     void optionWordsAreTakenInAnyCaseAndABadOneIsEchoed() throws IOException {
         String policy = policy();
         CliRun json = CliRun.run(false, "lint", policy, "--format", "JSON", "--fail-on", "Never");
