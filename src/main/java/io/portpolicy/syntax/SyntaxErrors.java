@@ -151,6 +151,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             String list = portListHint(parser.getInputStream(), token, PolicyLexer.PORT);
             if (list != null) hint = list;
         }
+        if (token.getType() == PolicyLexer.COLON && previous != null) {
+            String port = colonPortHint(parser.getInputStream(), previous);
+            if (port != null) hint = port;
+        }
         String where = previous == null ? "" : " after " + quote(previous);
         if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
             add(token, "unterminated string", UNTERMINATED_HINT);
@@ -310,6 +314,20 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String list = "{" + first + ", " + second + "}";
         return "several ports are a list in braces: "
                 + (opener == PolicyLexer.PORT ? "port " : previousWord(tokens, before.get(0)) + "/") + list;
+    }
+
+    /**
+     * 'tcp:22', as gcloud writes it: the rule or definition ends at the protocol, and the ':' is
+     * the next token in {@code tokens}, followed by the port or range N-M.
+     */
+    private static String colonPortHint(TokenStream tokens, Token protocol) {
+        if (protocol.getType() != PolicyLexer.TCP && protocol.getType() != PolicyLexer.UDP) return null;
+        Token low = tokens.LT(2);
+        if (low.getType() != PolicyLexer.NUMBER || low.getLine() != protocol.getLine()) return null;
+        boolean range = tokens.LT(3).getType() == PolicyLexer.DASH && tokens.LT(4).getType() == PolicyLexer.NUMBER
+                && tokens.LT(4).getLine() == protocol.getLine();
+        String ports = low.getText() + (range ? "-" + tokens.LT(4).getText() : "");
+        return "a protocol's ports come after '/': write " + protocol.getText() + "/" + ports;
     }
 
     private static String previousWord(TokenStream tokens, Token token) {

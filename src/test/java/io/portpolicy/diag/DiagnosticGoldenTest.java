@@ -462,6 +462,16 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxProtocolAndPortWrittenWithAColon() throws IOException {
+        // gcloud's tcp:22: the hint gives the port as written, after '/'.
+        verifyError("main.policy", """
+                host a = 10.0.0.1
+                allow tcp:22 from 10.0.0.2 to a
+                service web = tcp:8000-8080
+                """);
+    }
+
+    @Test
     void syntaxReservedWordAsName() throws IOException {
         verifyError("main.policy", """
                 host from = 10.0.0.5
