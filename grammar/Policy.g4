@@ -121,8 +121,9 @@ ICMPV6    : 'icmpv6' ;
 
 // Every IPv6 address has at least two colons; requiring them keeps `3:4`
 // (ICMP type:code) and `echo-reply:0` out of this token. A zone (`2001:db8::1%br-lan`) is
-// taken in whole, so that the checker can refuse it by name.
-IPV6      : HEXDOT* ':' HEXDOT* ':' (HEXDOT | ':')* ('%' [A-Za-z0-9_.\-]+)? ;
+// taken in whole, so that the checker can refuse it by name; so are letters past the hex digits
+// (`2001:db8::zz`), so that it is refused as the IPv6 address written, not as a stray name.
+IPV6      : HEXDOT* ':' HEXDOT* ':' (HEXDOT | ':' | [g-zG-Z_])* ('%' [A-Za-z0-9_.\-]+)? ;
 DATE      : DIGIT+ '-' DIGIT+ '-' DIGIT+ ;
 IPV4      : DIGIT+ ('.' DIGIT+)+ ;
 NUMBER    : DIGIT+ ;

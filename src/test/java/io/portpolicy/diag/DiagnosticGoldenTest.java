@@ -210,6 +210,15 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void invalidIpv6WithLettersBeyondHex() throws IOException {
+        // Said as the IPv6 address written, as a bad IPv4 address is, not as a stray name after part of it.
+        verifyError("main.policy", """
+                host a = 2001:db8::zz
+                group g = 2001:db8::1g, 10.0.0.1
+                """);
+    }
+
+    @Test
     void ipv6Zone() throws IOException {
         // A zone names an interface of one machine: refused wherever an address is written.
         verifyError("main.policy", """
