@@ -155,6 +155,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             String port = colonPortHint(parser.getInputStream(), previous);
             if (port != null) hint = port;
         }
+        if (hint == null && previous != null) hint = missingCommaHint(parser.getInputStream(), token, previous);
         String where = previous == null ? "" : " after " + quote(previous);
         if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
             add(token, "unterminated string", UNTERMINATED_HINT);
@@ -314,6 +315,48 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String list = "{" + first + ", " + second + "}";
         return "several ports are a list in braces: "
                 + (opener == PolicyLexer.PORT ? "port " : previousWord(tokens, before.get(0)) + "/") + list;
+    }
+
+    /**
+     * 'group web = web1 web2': a definition's list ends at an item, and the stray token, the next
+     * in {@code tokens}, is on its line and could be the next item. The two items as written,
+     * with the comma between them.
+     */
+    private static String missingCommaHint(TokenStream tokens, Token stray, Token previous) {
+        if (stray.getLine() != previous.getLine()) return null;
+        Token keyword = statementKeyword(tokens, previous.getTokenIndex());
+        if (keyword == null) return null;
+        int type = stray.getType();
+        boolean address = type == PolicyLexer.IPV4 || type == PolicyLexer.IPV6;
+        boolean item = switch (keyword.getType()) {
+            case PolicyLexer.HOST -> address;
+            case PolicyLexer.GROUP, PolicyLexer.NETWORK -> address || type == PolicyLexer.NAME;
+            case PolicyLexer.SERVICE -> type == PolicyLexer.NAME || type == PolicyLexer.TCP || type == PolicyLexer.UDP
+                    || type == PolicyLexer.ICMP || type == PolicyLexer.ICMPV6;
+            default -> false;
+        };
+        if (!item) return null;
+        // The item before it starts after the '=' or a ',' outside braces (tcp/{80, 443} is one item).
+        Token start = null;
+        int depth = 0;
+        for (Token t = previous; ; t = previousVisible(tokens, t.getTokenIndex())) {
+            if (t == null || t == keyword || t.getType() == PolicyLexer.OS) return null;
+            if (t.getType() == PolicyLexer.RBRACE) depth++;
+            if (t.getType() == PolicyLexer.LBRACE) depth--;
+            if (depth == 0 && (t.getType() == PolicyLexer.EQ || t.getType() == PolicyLexer.COMMA)) break;
+            start = t;
+        }
+        if (start == null || start.getLine() != previous.getLine()) return null;
+        // The stray item runs on as long as its tokens touch (192.0.2.0/24).
+        Token end = stray;
+        for (int i = 2; ; i++) {
+            Token next = tokens.LT(i);
+            if (next.getType() == Token.EOF || next.getType() == PolicyLexer.COMMA
+                    || next.getStartIndex() != end.getStopIndex() + 1) break;
+            end = next;
+        }
+        return "list items are separated by ',': write "
+                + Quote.of(tokens.getText(start, previous) + ", " + tokens.getText(stray, end));
     }
 
     /**

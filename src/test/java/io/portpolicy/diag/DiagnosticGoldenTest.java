@@ -481,6 +481,20 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxListItemsWithoutACommaBetween() throws IOException {
+        // A hint where the line is a definition's list; none where a new statement is expected (line 6).
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11 2001:db8::11
+                host web2 = 10.0.1.12
+                group web = web1 web2
+                network office = 192.0.2.0/24 198.51.100.0/24
+                service web = tcp/{80, 443} udp/443
+                group db = web1
+                web2
+                """);
+    }
+
+    @Test
     void syntaxReservedWordAsName() throws IOException {
         verifyError("main.policy", """
                 host from = 10.0.0.5
