@@ -854,6 +854,15 @@ class RuleCasesTest {
                 + "allow tcp/32768-60999 from clients port 0-65535 to web1   # expect: PP202\n"
                 + "allow tcp/49152-65535 from clients port 1024-65535 to win1   # expect: PP202\n"
                 + "allow tcp/32768-60999 from resolvers port 53 to web1\n");
+        // Nor is a wide range outside every ephemeral range: the sender chooses its source port.
+        // A server's port, or a few, is.
+        String wideSource = STATELESS
+                + "allow tcp from any port 1024-32767 to web1 port ephemeral   # expect: PP202, PP106\n"
+                + "allow tcp from clients port 1-1023 to win1 port ephemeral   # expect: PP202, PP106\n"
+                + "allow tcp from resolvers port {53,80,443} to web1 port ephemeral\n"
+                + "allow tcp from resolvers port 8000-8029 to win1 port ephemeral\n";
+        verify("PP202", wideSource);
+        verify("PP106", wideSource);
         // Every port, however written, is all-ports-open's (PP106) finding.
         verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\nhost web2 = 10.0.0.12 os linux\n"
                 + "host web3 = 10.0.0.13 os linux\n"

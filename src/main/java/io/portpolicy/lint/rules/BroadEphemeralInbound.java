@@ -59,7 +59,7 @@ public final class BroadEphemeralInbound implements LintRule {
                     if (part.isEmpty()) continue;
                     // Stateless, replies from a server's port are what the ephemeral ports are
                     // for. Stateful, the source port protects nothing: the sender chooses it.
-                    if (stateless && ReturnTraffic.areReplies(policy, part, protocol)) continue;
+                    if (stateless && ReturnTraffic.areReplies(part, protocol)) continue;
                     for (Target target : directed.space().owners(part)) {
                         PacketSet at = part.space().at(target);
                         PortRange ephemeral = ReturnTraffic.ephemeralOf(policy, target);

@@ -58,7 +58,7 @@ public final class EphemeralMismatch implements LintRule {
                     if (rule.action() != Action.ALLOW) continue;
                     for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
                         PacketSet replies = ReturnTraffic.flows(region, protocol);
-                        if (replies.isEmpty() || !ReturnTraffic.areReplies(policy, replies, protocol)) continue;
+                        if (replies.isEmpty() || !ReturnTraffic.areReplies(replies, protocol)) continue;
                         // Replies to clients' ports, not a server's (dns from port 53 to port 53).
                         List<PortRange> ports = Exposure.openPorts(replies, protocol);
                         if (ephemeralRanges.stream().noneMatch(e -> ReturnTraffic.covered(e, ports) > 0)) continue;

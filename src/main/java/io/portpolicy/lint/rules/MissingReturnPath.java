@@ -218,7 +218,7 @@ public final class MissingReturnPath implements LintRule {
                         }
                         if (flows.isEmpty()) continue;
                         // Replies, and packets only to clients' ports, are no requests that need one.
-                        if (ReturnTraffic.areReplies(policy, flows, protocol)
+                        if (ReturnTraffic.areReplies(flows, protocol)
                                 || ReturnTraffic.toClientPorts(policy, flows, protocol)) {
                             continue;
                         }

@@ -38,6 +38,13 @@ final class ReturnTraffic {
     /** The ports servers listen on and clients never use as their own. */
     private static final PortRange WELL_KNOWN = new PortRange(1, 1023);
 
+    /**
+     * At most this many source ports in all are a server's (a port or a few). The sender chooses
+     * its source port, so a wider choice, even outside every ephemeral range (1024-32767,
+     * 1-1023), names no server: it lets anyone in.
+     */
+    private static final int SERVER_PORTS = 30;
+
     /** Every port a service can listen on. */
     private static final PortRange EVERY_PORT = new PortRange(1, PortRange.MAX);
 
@@ -130,16 +137,18 @@ final class ReturnTraffic {
 
     /**
      * Whether a rule's packets of one protocol (what it decides) are replies rather than
-     * requests: they come from servers' ports, source ports that cover at most half of every
-     * ephemeral range ({@code from X port 443}, {@code port 53}). Packets from clients'
-     * ephemeral ports ({@code port 1024-65535}) or from any source port (no {@code port}, or
-     * {@code port 0-65535}) are requests. Every rule that tells a return rule from a request
-     * (PP101-PP106, PP201-PP203) asks this.
+     * requests: they come from servers' ports, at most {@value #SERVER_PORTS} source ports in
+     * all ({@code from X port 443}, {@code port {80,443}}, {@code port 8000-8029}). Packets
+     * from more source ports are requests: from clients' ephemeral ports ({@code port
+     * 1024-65535}), from any source port (no {@code port}, or {@code port 0-65535}), or from a
+     * wide range a sender may just as well choose ({@code port 1024-32767}, {@code port
+     * 1-1023}). Every rule that tells a return rule from a request (PP101-PP106, PP201-PP203)
+     * asks this.
      */
-    static boolean areReplies(Policy policy, PacketSet packets, Protocol protocol) {
+    static boolean areReplies(PacketSet packets, Protocol protocol) {
         List<PortRange> sourcePorts = sourcePorts(packets, protocol);
         if (sourcePorts.isEmpty()) return false;
-        return ephemeralRanges(policy).stream().noneMatch(e -> 2L * covered(e, sourcePorts) > e.size());
+        return sourcePorts.stream().mapToInt(PortRange::size).sum() <= SERVER_PORTS;
     }
 
     /**
@@ -150,7 +159,7 @@ final class ReturnTraffic {
      * only its other ports are open. The exposure rules (PP101-PP106) count these.
      */
     static PacketSet opening(Policy policy, PacketSet admitted, PacketSet set, Protocol protocol) {
-        if (!policy.settings().isStateless() || !areReplies(policy, admitted, protocol)) return set;
+        if (!policy.settings().isStateless() || !areReplies(admitted, protocol)) return set;
         return set.minus(toOwnEphemeral(policy, set.intersect(set.space().protocol(protocol))));
     }
 
