@@ -835,10 +835,16 @@ class RuleCasesTest {
                 + "allow udp/32768-65535 from resolvers to web1   # expect: PP202\n"
                 + "allow tcp from resolvers port 53 to self port ephemeral\n"
                 + "allow tcp/50000-51000 from clients to win1\n"
-                + "allow tcp from clients to web1\n");
+                + "allow tcp from clients to web1\n"
+                + "allow tcp from 203.0.113.0/24 port {443,1024-65535} to win1 port ephemeral   # expect: PP202\n");
         assertEquals(Severity.WARNING, stateless.get(0).severity());
         assertTrue(stateless.get(0).message().contains("tcp 28232 of the 28232 ephemeral ports 32768-60999 of web1"),
                 stateless.toString());
+        // The hint names the rule's own peers, and its server's port where it names one.
+        assertEquals("restrict the source port to the one the servers in 'clients' answer from, as "
+                + "'from clients port 443' for HTTPS replies or 'from clients port 53' for DNS", stateless.get(0).hint());
+        assertEquals("restrict the source port to the server's: 'from 203.0.113.0/24 port 443'",
+                stateless.get(2).hint());
         List<Finding> stateful = verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\n"
                 + "allow tcp from 10.0.0.53 port 53 to self port ephemeral   # expect: PP202\n"
                 + "allow tcp/1024-65535 from 10.0.0.0/8 to web1   # expect: PP202\n"

@@ -85,13 +85,29 @@ public final class BroadEphemeralInbound implements LintRule {
             Finding finding = stateless
                     ? context.finding(this, rule, rule.location(),
                             "admits, from source ports that are not a server's, " + list,
-                            "restrict the source port to the server's: 'from SERVER port 443 to self port ephemeral'")
+                            serverPortHint(rule))
                     : context.finding(this, rule, rule.location(), "admits " + list
                             + " in a stateful policy, where replies are already allowed",
                             "remove the rule: connection tracking admits the replies to the host's own connections");
             found.add(finding.withSeverity(stateless ? Severity.WARNING : Severity.ERROR));
         });
         return found;
+    }
+
+    /**
+     * How to restrict the rule's source ports, naming its own peers: to the server's port it
+     * names beside wider ones, else to a port of the user's choosing, with examples that are
+     * whole clauses rather than placeholders.
+     */
+    private static String serverPortHint(Rule rule) {
+        String peers = ReturnTraffic.side(rule.from());
+        List<PortRange> named = ReturnTraffic.namedServerPorts(rule.from());
+        if (!named.isEmpty()) {
+            return "restrict the source port to the server's: 'from " + peers + " port "
+                    + ReturnTraffic.portSyntax(named) + "'";
+        }
+        return "restrict the source port to the one the servers in '" + peers + "' answer from, as 'from " + peers
+                + " port 443' for HTTPS replies or 'from " + peers + " port 53' for DNS";
     }
 
     /**

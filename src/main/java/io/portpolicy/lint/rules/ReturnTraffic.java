@@ -147,8 +147,22 @@ final class ReturnTraffic {
      */
     static boolean areReplies(PacketSet packets, Protocol protocol) {
         List<PortRange> sourcePorts = sourcePorts(packets, protocol);
-        if (sourcePorts.isEmpty()) return false;
+        return !sourcePorts.isEmpty() && areServers(sourcePorts);
+    }
+
+    /** Whether the source ports are a server's: at most {@value #SERVER_PORTS} in all. */
+    static boolean areServers(List<PortRange> sourcePorts) {
         return sourcePorts.stream().mapToInt(PortRange::size).sum() <= SERVER_PORTS;
+    }
+
+    /**
+     * The server's ports among the source ports a rule names, where it names some beside wider
+     * ones ({@code port {443,1024-65535}}: 443); else none.
+     */
+    static List<PortRange> namedServerPorts(Endpoint from) {
+        if (from.ports() == null) return List.of();
+        List<PortRange> narrow = from.ports().ranges().stream().filter(r -> r.size() <= SERVER_PORTS).toList();
+        return areServers(narrow) ? narrow : List.of();
     }
 
     /**
