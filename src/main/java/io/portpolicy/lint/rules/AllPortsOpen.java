@@ -3,7 +3,6 @@ package io.portpolicy.lint.rules;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.PacketSet;
 import io.portpolicy.engine.PacketSpace;
-import io.portpolicy.engine.Target;
 import io.portpolicy.lint.Exposure;
 import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
@@ -16,11 +15,8 @@ import io.portpolicy.model.Protocol;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 @RuleInfo(id = "PP106", name = "all-ports-open", severity = Severity.ERROR,
@@ -57,7 +53,7 @@ public final class AllPortsOpen implements LintRule {
         for (int h = 0; h < hits.size(); h++) {
             List<Ports> worldPorts = world.get(h).stream().map(WorldPart::ports).toList();
             boolean needsPortsFromAnyone = wideProtocols(hits.get(h), named).stream()
-                    .anyMatch(protocol -> widest(joined(worldPorts, protocol)) <= WORLD_LIMIT);
+                    .anyMatch(protocol -> Exposure.widest(joined(worldPorts, protocol)) <= WORLD_LIMIT);
             if (needsPortsFromAnyone) needAdmitted.add(hits.get(h));
         }
         List<List<Ports>> admitted = Exposure.eachPart(needAdmitted,
@@ -75,11 +71,10 @@ public final class AllPortsOpen implements LintRule {
     }
 
     /**
-     * The ports one part of a hit opens, by target: of TCP and of UDP where its rule names a
-     * range of over the smaller limit (elsewhere it cannot open too many). By target, because
-     * what counts differs between them (each its own ephemeral range, its own earlier denies).
+     * The ports one part of a hit opens: of TCP and of UDP where its rule names a range of over
+     * the smaller limit (elsewhere it cannot open too many).
      */
-    private record Ports(Map<String, Map<Protocol, List<PortRange>>> byTarget) {
+    private record Ports(Map<Protocol, List<PortRange>> byProtocol) {
     }
 
     /** What one part of a hit opens to the world: protocols beyond TCP, UDP, ICMP and ICMPv6, and ports. */
@@ -89,55 +84,29 @@ public final class AllPortsOpen implements LintRule {
     /** The finding for one hit, from what each of its parts opens to the world and to anyone; or null. */
     private Finding finding(LintContext context, Exposure.Hit hit, List<WorldPart> fromWorld, List<Ports> fromAnyone,
                             int rangeLimit, int named) {
-        // What each target is open to, protocol by protocol: to the world, else to anyone.
-        Map<String, List<String>> world = new LinkedHashMap<>();
-        Map<String, List<String>> wide = new LinkedHashMap<>();
+        List<String> world = new ArrayList<>();
+        List<String> wide = new ArrayList<>();
+        if (fromWorld.stream().anyMatch(WorldPart::otherProtocols)) world.add("every protocol");
         List<Ports> worldPorts = fromWorld.stream().map(WorldPart::ports).toList();
         for (Protocol protocol : wideProtocols(hit, named)) {
-            Map<String, List<PortRange>> openToWorld = joined(worldPorts, protocol);
-            Map<String, List<PortRange>> fromAny = joined(fromAnyone, protocol);
-            Set<String> targets = new LinkedHashSet<>(openToWorld.keySet());
-            targets.addAll(fromAny.keySet());
-            for (String target : targets) {
-                List<PortRange> toWorld = openToWorld.getOrDefault(target, List.of());
-                List<PortRange> ports = fromAny.getOrDefault(target, List.of());
-                if (Exposure.widest(toWorld) > WORLD_LIMIT) {
-                    world.computeIfAbsent(target, t -> new ArrayList<>()).add(describe(protocol, toWorld));
-                } else if (Exposure.widest(ports) > rangeLimit) {
-                    wide.computeIfAbsent(target, t -> new ArrayList<>()).add(describe(protocol, ports));
-                }
+            List<PortRange> openToWorld = joined(worldPorts, protocol);
+            if (Exposure.widest(openToWorld) > WORLD_LIMIT) {
+                world.add(describe(protocol, openToWorld));
+                continue;
             }
+            List<PortRange> ports = joined(fromAnyone, protocol);
+            if (Exposure.widest(ports) > rangeLimit) wide.add(describe(protocol, ports));
         }
-        boolean everyProtocol = fromWorld.stream().anyMatch(WorldPart::otherProtocols);
-        String message;
-        if (everyProtocol) {
-            message = "admits every protocol and port from the whole world to " + Exposure.names(hit.worldTargets());
-        } else if (!world.isEmpty()) {
-            message = "admits " + byTargets(world, " from the whole world");
-        } else if (!wide.isEmpty()) {
-            message = "admits " + byTargets(wide, " " + Exposure.sources(hit)) + ": a range of over " + rangeLimit
-                    + " ports";
-        } else {
-            return null;
-        }
+        if (world.isEmpty() && wide.isEmpty()) return null;
+        if (world.contains("every protocol")) world = List.of("every protocol and port");
+        String to = " to " + Exposure.names(world.isEmpty() ? hit.targets() : hit.worldTargets());
+        String message = world.isEmpty()
+                ? "admits " + String.join(" and ", wide) + " " + Exposure.sources(hit) + to + ": a range of over "
+                        + rangeLimit + " ports"
+                : "admits " + String.join(" and ", world) + " from the whole world" + to;
         String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
         Finding finding = hit.finding(context, this, message, hint);
-        return finding.withSeverity(everyProtocol || !world.isEmpty() ? Severity.ERROR : Severity.WARNING);
-    }
-
-    /**
-     * What targets are open to, targets open to the same together: "tcp/61000-65535 SOURCES to
-     * a, b; tcp/32768-49151 to w", the sources said once; up to four groups, then how many more.
-     */
-    private static String byTargets(Map<String, List<String>> openByTarget, String sources) {
-        Map<String, Set<String>> targetsByPorts = new LinkedHashMap<>();
-        openByTarget.forEach((target, open) -> targetsByPorts
-                .computeIfAbsent(String.join(" and ", open), k -> new LinkedHashSet<>()).add(target));
-        List<String> groups = new ArrayList<>();
-        targetsByPorts.forEach((open, targets) ->
-                groups.add(open + (groups.isEmpty() ? sources : "") + " to " + Exposure.names(targets)));
-        String text = String.join("; ", groups.stream().limit(4).toList());
-        return groups.size() > 4 ? text + "; and " + (groups.size() - 4) + " more" : text;
+        return finding.withSeverity(world.isEmpty() ? Severity.WARNING : Severity.ERROR);
     }
 
     /** TCP and UDP where the rule names a range of over {@code limit} ports. */
@@ -151,36 +120,19 @@ public final class AllPortsOpen implements LintRule {
      * connections ({@link ReturnTraffic#opening}).
      */
     private static Ports openPorts(Policy policy, Exposure.Hit hit, int part, PacketSet set, int limit) {
-        Map<String, Map<Protocol, List<PortRange>>> byTarget = new LinkedHashMap<>();
-        PacketSpace space = set.space();
+        Map<Protocol, List<PortRange>> ports = new EnumMap<>(Protocol.class);
         for (Protocol protocol : wideProtocols(hit, limit)) {
-            PacketSet open = ReturnTraffic.opening(policy, hit.admitted().get(part), set, protocol)
-                    .intersect(space.protocol(protocol));
-            List<Target> owners = space.owners(open);
-            for (Target target : owners) {
-                // A single target owns all of it: no need to cut it out.
-                PacketSet at = owners.size() == 1 ? open : open.intersect(space.at(target));
-                byTarget.computeIfAbsent(target.name(), t -> new EnumMap<>(Protocol.class))
-                        .put(protocol, Exposure.openPorts(at, protocol));
-            }
+            PacketSet open = ReturnTraffic.opening(policy, hit.admitted().get(part), set, protocol);
+            ports.put(protocol, Exposure.openPorts(open, protocol));
         }
-        return new Ports(byTarget);
+        return new Ports(ports);
     }
 
-    /** The ports of the protocol that the parts open, by target, all parts (all layers) together. */
-    private static Map<String, List<PortRange>> joined(List<Ports> parts, Protocol protocol) {
-        Map<String, List<PortRange>> byTarget = new LinkedHashMap<>();
-        for (Ports part : parts) {
-            part.byTarget().forEach((target, ports) -> byTarget.computeIfAbsent(target, t -> new ArrayList<>())
-                    .addAll(ports.getOrDefault(protocol, List.of())));
-        }
-        byTarget.replaceAll((target, ports) -> Exposure.mergePorts(ports));
-        return byTarget;
-    }
-
-    /** The widest run of ports any one target has open. */
-    private static int widest(Map<String, List<PortRange>> byTarget) {
-        return byTarget.values().stream().mapToInt(Exposure::widest).max().orElse(0);
+    /** The ports of the protocol that the parts open, all parts (all layers) together. */
+    private static List<PortRange> joined(List<Ports> parts, Protocol protocol) {
+        List<PortRange> ports = new ArrayList<>();
+        for (Ports part : parts) ports.addAll(part.byProtocol().getOrDefault(protocol, List.of()));
+        return Exposure.mergePorts(ports);
     }
 
     private static PacketSet knownProtocols(PacketSpace space) {
