@@ -456,11 +456,12 @@ public final class PolicyDiff {
             Stream.concat(before.rules().stream(), after.rules().stream()).forEach(rule -> rulesByLine
                     .computeIfAbsent(rule.location().path() + ":" + rule.location().line(), line -> new ArrayList<>())
                     .add(rule));
-            // A name is a whole word of name characters; a full stop after it may end a sentence.
+            // A name is a whole word of name characters, not part of an IPv6 address (a host 'db8');
+            // a full stop after it may end a sentence.
             String oldNames = renamed.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
                     .map(Pattern::quote).collect(Collectors.joining("|"));
             return new Citations(CitedLines.pattern(names), rulesByLine, renamed.isEmpty() ? null
-                            : Pattern.compile("(?<![\\w.-])(?:" + oldNames + ")(?![\\w-]|\\.\\w)"), renamed);
+                            : Pattern.compile("(?<![\\w.:-])(?:" + oldNames + ")(?![\\w-]|\\.\\w)"), renamed);
         }
 
         /**
@@ -483,6 +484,8 @@ public final class PolicyDiff {
             StringBuilder out = new StringBuilder();
             int last = 0;
             while (location.find()) {
+                // A location inside the cited rule's text (its comment may quote one) went with it.
+                if (location.start() < last) continue;
                 out.append(message, last, location.start()).append('@');
                 last = location.end();
                 for (Rule rule : rulesByLine.getOrDefault(location.group(), List.of())) {

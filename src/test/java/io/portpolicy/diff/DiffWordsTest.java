@@ -95,6 +95,16 @@ class DiffWordsTest {
     }
 
     @Test
+    void aRuleWhoseCommentCitesALocationOfItsOwnFileIsCompared() {
+        // The cited rule's text holds a FILE:LINE of its own: it goes with the text, once.
+        String policy = "host web1 = 10.0.0.5\nallow tcp/22 from 10.0.0.9 to web1\n"
+                + "allow tcp/22 from 10.0.0.9 to web1 comment \"moved from <stdin>:2:400\"\n";
+        Policy checked = DiffMatchesEngineTest.check(policy);
+        PolicyDiff.Result result = PolicyDiff.compare(checked, checked, TODAY, LintConfig.DEFAULT);
+        assertTrue(result.introduced().isEmpty() && result.resolved().isEmpty(), result::toString);
+    }
+
+    @Test
     void aFindingIsNewWhenOnlyItsIPv6RangeChanged() {
         String web = "default outbound deny\nhost web1 = 10.0.0.21, 2001:db8:1::21 os linux\n";
         String rule = "allow tcp from partners to web1\n";
