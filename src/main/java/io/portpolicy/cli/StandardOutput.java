@@ -4,6 +4,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,8 +17,22 @@ public final class StandardOutput extends PrintStream {
 
     private final PipeWatch watch;
 
-    public StandardOutput(OutputStream out) {
-        this(new PipeWatch(out));
+    /**
+     * @param pipe whether {@code out} is known to be a pipe ({@link #isPipe}): then any failed
+     *             write is its reader gone (the only way a write to a pipe fails), whatever
+     *             language the system's error message is in
+     */
+    public StandardOutput(OutputStream out, boolean pipe) {
+        this(new PipeWatch(out, pipe));
+    }
+
+    /** Whether this process's standard output is a pipe, as Linux tells; false where it cannot tell. */
+    public static boolean isPipe() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString().startsWith("pipe:");
+        } catch (IOException | UnsupportedOperationException | SecurityException cannotTell) {
+            return false;
+        }
     }
 
     private StandardOutput(PipeWatch watch) {
@@ -33,8 +49,11 @@ public final class StandardOutput extends PrintStream {
 
         private boolean readerClosed;
 
-        PipeWatch(OutputStream out) {
+        private final boolean pipe;
+
+        PipeWatch(OutputStream out, boolean pipe) {
             super(out);
+            this.pipe = pipe;
         }
 
         @Override
@@ -64,9 +83,12 @@ public final class StandardOutput extends PrintStream {
             }
         }
 
-        /** EPIPE, as the JDK words it: the JVM ignores SIGPIPE, so a write to a closed pipe fails with it. */
+        /**
+         * The JVM ignores SIGPIPE, so a write to a closed pipe fails with EPIPE: on a pipe any
+         * failure is that, elsewhere the English message tells it (its wording follows the locale).
+         */
         private IOException seen(IOException e) {
-            if ("Broken pipe".equals(e.getMessage())) readerClosed = true;
+            if (pipe || "Broken pipe".equals(e.getMessage())) readerClosed = true;
             return e;
         }
     }

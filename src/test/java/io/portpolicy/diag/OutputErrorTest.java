@@ -43,7 +43,7 @@ class OutputErrorTest {
         };
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(new String[] {"rules", "--format", "json"}, new ByteArrayInputStream(new byte[0]),
-                new StandardOutput(closed), new PrintStream(err), false);
+                new StandardOutput(closed, false), new PrintStream(err), false);
         assertEquals(0, exit);
         assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
@@ -57,9 +57,25 @@ class OutputErrorTest {
             }
         };
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(new String[] {"rules"}, new ByteArrayInputStream(new byte[0]), new StandardOutput(full),
+        int exit = Main.run(new String[] {"rules"}, new ByteArrayInputStream(new byte[0]), new StandardOutput(full, false),
                 new PrintStream(err), false);
         assertEquals(2, exit);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot write to standard output"), err.toString());
+    }
+
+    @Test
+    void onAPipeAFailedWriteIsItsReaderGoneWhateverTheMessagesLanguage() {
+        // strerror(EPIPE) follows the locale: under LANGUAGE=de it is not "Broken pipe".
+        OutputStream closed = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Datenübergabe unterbrochen (broken pipe)");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(new String[] {"rules", "--format", "json"}, new ByteArrayInputStream(new byte[0]),
+                new StandardOutput(closed, true), new PrintStream(err), false);
+        assertEquals(0, exit);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
 }
