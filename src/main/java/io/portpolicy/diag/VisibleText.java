@@ -38,9 +38,9 @@ public final class VisibleText {
 
     /**
      * Whether the character at {@code index} would make its line a workflow command to a GitHub
-     * Actions runner, which reads a job's standard output and error: the first ':' of a '::'
-     * that only blanks (as the runner trims them, no-break spaces too) precede in its line, or
-     * the '[' of a '##[' anywhere. Human-readable output shows that character as
+     * Actions runner, which reads a job's standard output and error: the first ':' of a
+     * '::NAME ...::' that only blanks (as the runner trims them, no-break spaces too) precede in
+     * its line, or the '[' of a '##[' anywhere. Human-readable output shows that character as
      * {@code <U+XXXX>}, so user text (a waiver reason, a file name) cannot annotate, mask or set
      * outputs of the job that prints it.
      */
@@ -52,7 +52,10 @@ public final class VisibleText {
             char before = text.charAt(i);
             if (!Character.isWhitespace(before) && !Character.isSpaceChar(before)) return false;
         }
-        return true;
+        // A command is '::NAME ...::': a line of IPv6 addresses ('::1, 2001:db8::2') names none.
+        int lineEnd = text.indexOf('\n', index);
+        String line = text.substring(index, lineEnd < 0 ? text.length() : lineEnd);
+        return line.length() > 2 && Character.isLetter(line.charAt(2)) && line.indexOf("::", 2) >= 0;
     }
 
     private static String notWorkflowCommands(String text) {
@@ -68,12 +71,14 @@ public final class VisibleText {
     /**
      * {@code text} as part of one line: as {@link #of(String)}, and tabs and line feeds too as
      * {@code <U+XXXX>}, so a value quoted in a message cannot start a line of its own (which a
-     * CI runner reading standard error could take for a command).
+     * CI runner reading standard error could take for a command). A leading '::' stays: it is
+     * not at the start of the line the value is quoted in.
      */
     public static String ofLine(String text) {
         StringBuilder out = new StringBuilder(text.length() + 16);
         text.codePoints().forEach(c -> out.append(c == '\t' || c == '\n' ? code(c) : of(c)));
-        return notWorkflowCommands(out.toString());
+        // Part of a line, never its start: only a '##[' can make it a command ('::1' stays).
+        return out.toString().replace("##[", "##" + code('['));
     }
 
     /** One character as it is shown: itself, or {@code <U+XXXX>} when it is hidden. */

@@ -23,7 +23,8 @@ class WorkflowCommandQuoteTest {
     void aLineStartingWithTwoColonsIsNotACommand() {
         for (String line : List.of("::warning file=README.md,line=1::injected", "\t \u00a0::set-output name=x::y")) {
             List<String> shown = render(line, line.indexOf("::") + 1);
-            assertFalse(shown.get(1).strip().startsWith("::"), shown.get(1));
+            // strip() keeps a no-break space, which the runner trims: take it out first.
+            assertFalse(shown.get(1).replace('\u00a0', ' ').strip().startsWith("::"), shown.get(1));
             assertEquals(shown.get(1).indexOf("<U+003A>"), shown.get(2).indexOf('^'), "the caret is under what it reports: " + shown);
         }
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,6 +67,8 @@ class SarifFingerprintTest {
         Map<String, String> before = fingerprints(POLICY);
         Map<String, String> after = fingerprints("# a comment that moves every rule down\n"
                 + POLICY.replace("allow tcp/22 from any to web", "allow tcp/22 from any to web comment \"reviewed\""));
+        assertNotNull(before.get("PP103@2:1"), before::toString);
+        assertNotNull(before.get("PP101@3:1"), before::toString);
         assertEquals(before.get("PP103@2:1"), after.get("PP103@3:1"), before + " / " + after);
         assertEquals(before.get("PP101@3:1"), after.get("PP101@4:1"), before + " / " + after);
     }

@@ -41,6 +41,10 @@ class TextReportCommandTest {
         // VisibleText.of is what every text output (lint, diff, query, errors) goes through.
         assertEquals("opened: from 2001:db8::1 to h\n  <U+003A>:error::x\n##<U+005B>group]",
                 VisibleText.of("opened: from 2001:db8::1 to h\n  ::error::x\n##[group]"));
-        assertEquals("\u00a0<U+003A>:add-mask::x", VisibleText.ofLine("\u00a0::add-mask::x"));
+        assertEquals("\u00a0<U+003A>:add-mask::x", VisibleText.of("\u00a0::add-mask::x"));
+        // A line of IPv6 addresses names no command; a value quoted inside a line starts none.
+        assertEquals("    ::1, 2001:db8::2", VisibleText.of("    ::1, 2001:db8::2"));
+        assertEquals("'::error::x' and ##<U+005B>x", VisibleText.ofLine("'::error::x' and ##[x"));
+        assertEquals("::1x", VisibleText.ofLine("::1x"));
     }
 }
