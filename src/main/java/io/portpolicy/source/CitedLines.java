@@ -2,6 +2,7 @@ package io.portpolicy.source;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,8 @@ public final class CitedLines {
 
     private final Pattern pattern;
     private final Map<String, SourceFile> files;
+    /** Counted once per file: a report of thousands of findings cites the same files again and again. */
+    private final Map<SourceFile, Long> lineCounts = new HashMap<>();
 
     private CitedLines(Pattern pattern, Map<String, SourceFile> files) {
         this.pattern = pattern;
@@ -46,13 +49,21 @@ public final class CitedLines {
         return pattern.matcher(text);
     }
 
-    /** The line a match of {@link #matcher} cites, at its column when it gives one. */
+    private long lineCount(SourceFile file) {
+        return lineCounts.computeIfAbsent(file, f -> f.text().lines().count());
+    }
+
+    /**
+     * The line a match of {@link #matcher} cites, at its column when it gives one; empty when
+     * the file has no such line (user text, a comment, may cite anything).
+     */
     public Optional<Location> at(Matcher citation) {
         SourceFile file = files.get(citation.group(1));
         try {
             int line = Integer.parseInt(citation.group(2));
             int column = citation.group(3) == null ? 1 : Integer.parseInt(citation.group(3));
-            return file == null ? Optional.empty() : Optional.of(file.at(line, column, 1));
+            if (file == null || line < 1 || line > lineCount(file)) return Optional.empty();
+            return Optional.of(file.at(line, column, 1));
         } catch (NumberFormatException tooLong) {
             return Optional.empty();
         }

@@ -51,4 +51,22 @@ class SarifLinksTest {
         assertEquals("%SRCROOT%", physical.get("artifactLocation").get("uriBaseId").asText());
         assertEquals(1, physical.get("region").get("startLine").asInt());
     }
+
+    @Test
+    void userTextCitingNoLineOfTheFileIsNoLinkAndKeepsItsColumn() throws IOException {
+        Files.createDirectories(repo.resolve(".git"));
+        Path file = repo.resolve("x.policy");
+        Files.writeString(file, "host web = 10.0.0.5 os linux\nallow tcp/22 from 10.0.0.9 to web\n"
+                + "allow tcp/22 from 10.0.0.9 to web comment \"moved from " + file + ":999 and " + file + ":2:40 [old]\"\n");
+        LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif", file.toString());
+        String all = run.out();
+        assertTrue(!all.contains("\"startLine\" : 999"), all);
+        for (JsonNode result : Json.MAPPER.readTree(all).get("runs").get(0).get("results")) {
+            String text = result.get("message").get("text").asText();
+            if (!text.contains("moved from")) continue;
+            assertTrue(text.contains("moved from " + file + ":999 and [x.policy:2:40]("), text);
+            // Brackets of the text itself are escaped, so they are no link.
+            assertTrue(text.contains("\\[old\\]"), text);
+        }
+    }
 }

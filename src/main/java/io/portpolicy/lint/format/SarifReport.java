@@ -106,7 +106,7 @@ public final class SarifReport {
      * The text with each line of a policy it cites ("allow at FILE:LINE") as a SARIF embedded
      * link, {@code [FILE:LINE](id)}, to a related location of that id added to {@code related}:
      * code scanning shows it as a link to the line, by its path in the repository. The text's
-     * own brackets and backslashes are escaped, as the links make them markup.
+     * own brackets and backslashes are escaped, as a consumer reads them as markup.
      */
     private static String linked(String text, CitedLines cited, ArrayNode related) {
         Matcher citation = cited.matcher(text);
@@ -124,12 +124,12 @@ public final class SarifReport {
                         .<ObjectNode>set("artifactLocation", artifact).putObject("region").put("startLine", at.get().line());
                 return next;
             });
-            String shown = RepositoryPath.of(at.get()).orElse(at.get().path()) + ":" + at.get().line();
+            String shown = RepositoryPath.of(at.get()).orElse(at.get().path()) + ":" + at.get().line()
+                    + (citation.group(3) == null ? "" : ":" + citation.group(3));
             out.append(escapedMarkup(text.substring(last, citation.start())))
                     .append('[').append(escapedMarkup(shown)).append("](").append(id).append(')');
             last = citation.end();
         }
-        if (related.isEmpty()) return text;
         return out.append(escapedMarkup(text.substring(last))).toString();
     }
 
