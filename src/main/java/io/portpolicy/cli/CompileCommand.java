@@ -15,6 +15,8 @@ import io.portpolicy.diag.Suggestions;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.Target;
 import io.portpolicy.lint.LintConfig;
+import io.portpolicy.model.Group;
+import io.portpolicy.model.Host;
 import io.portpolicy.model.Policy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -238,7 +240,7 @@ final class CompileCommand implements Callable<Integer> {
                         + " is a " + (backend.forGroups() ? "host" : "group") + ", and " + backend.name()
                         + " compiles " + kind + "s; the policy has "
                         + (names.isEmpty() ? "no " + kind + "s" : kind + "s: " + String.join(", ", names)),
-                        otherTargetHint(name, !backend.forGroups()));
+                        otherTargetHint(policy, name, !backend.forGroups()));
             }
             String hint = Suggestions.didYouMean(name, names);
             throw Main.usage(spec, "no " + kind + " " + Quote.of(name) + " in the policy" + (hint == null ? "" : "; " + hint));
@@ -246,12 +248,23 @@ final class CompileCommand implements Callable<Integer> {
         return List.of(effective.target(name).orElseThrow());
     }
 
-    /** How to compile {@code name}, a group ({@code group}) or a host, for a target of its kind. */
-    private static String otherTargetHint(String name, boolean group) {
+    /**
+     * How to compile {@code name}, a group ({@code group}) or a host, for a target of its kind;
+     * or, for the kind asked for, the group's hosts or the groups holding the host.
+     */
+    private static String otherTargetHint(Policy policy, String name, boolean group) {
         String kind = group ? "group" : "host";
         List<String> targets = Backends.all().stream().filter(b -> b.forGroups() == group).map(Backend::name).toList();
-        return "compile " + kind + " " + Quote.of(name) + " for a " + kind + " target (" + String.join(", ", targets)
-                + ") with --" + kind + " " + name + ", e.g. --target " + targets.get(0) + " --" + kind + " " + name
-                + (group ? "; or give --host with one of its hosts" : "; or put it in a group and give --group with that group");
+        String hint = "compile " + kind + " " + Quote.of(name) + " for a " + kind + " target (" + String.join(", ", targets)
+                + ") with --" + kind + " " + name + ", e.g. --target " + targets.get(0) + " --" + kind + " " + name;
+        if (group) {
+            List<String> hosts = policy.groups().get(name).hosts().stream().map(Host::name).toList();
+            return hosts.isEmpty() ? hint : hint + "; or give --host with one of its hosts: " + String.join(", ", hosts);
+        }
+        Host host = policy.hosts().get(name);
+        List<String> holding = policy.groups().values().stream().filter(g -> g.hosts().contains(host)).map(Group::name)
+                .sorted().toList();
+        return hint + (holding.isEmpty() ? "; or put it in a group and give --group with that group"
+                : "; or give --group with a group holding it: " + String.join(", ", holding));
     }
 }

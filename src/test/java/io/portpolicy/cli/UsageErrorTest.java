@@ -138,7 +138,16 @@ class UsageErrorTest {
         assertEquals("portpolicy: error: no host 'web' in the policy: 'web' is a group, and nftables compiles hosts;"
                 + " the policy has hosts: web1\n"
                 + "  hint: compile group 'web' for a group target (aws, aws-nacl, azure, gcp) with --group web,"
-                + " e.g. --target aws --group web; or give --host with one of its hosts\n", host.err());
+                + " e.g. --target aws --group web; or give --host with one of its hosts: web1\n", host.err());
+        // A host in a group is told the group; a group of networks has no hosts to offer.
+        CliRun inGroup = CliRun.run(false, "compile", groups, "--target", "aws", "--group", "web1");
+        assertTrue(inGroup.err().endsWith("; or give --group with a group holding it: web\n"), inGroup.err());
+        String networks = Files.writeString(dir.resolve("nets.policy"), """
+                group web = 10.0.1.0/24
+                allow https from 10.0.0.0/8 to web
+                """, StandardCharsets.UTF_8).toString();
+        CliRun noHosts = CliRun.run(false, "compile", networks, "--target", "nftables", "--host", "web");
+        assertTrue(noHosts.err().endsWith("e.g. --target aws --group web\n"), noHosts.err());
     }
 
     @Test
