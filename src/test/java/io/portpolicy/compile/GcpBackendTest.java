@@ -560,6 +560,10 @@ class GcpBackendTest {
         assertFalse(run.err().contains("allows more for you"), run.err());
         CompileFixtures.Run lint = CompileFixtures.run("lint", file.toString(), "--config", config.toString());
         assertTrue(lint.out().contains("to N at most 993 or from 1001 to 65527"), lint.out());
+        // Said once, in the message; the fix points to it.
+        assertEquals(1, lint.out().split("at most 993", -1).length - 1, lint.out());
+        assertTrue(lint.out().contains("fix: split the group, merge neighbouring ranges and ports, or change"
+                + " first-priority as said"), lint.out());
         assertFalse(lint.out().contains("if your account allows more"), lint.out());
     }
 

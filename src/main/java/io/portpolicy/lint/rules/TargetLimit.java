@@ -52,8 +52,9 @@ public final class TargetLimit implements LintRule {
                 LimitExceeded over = overByGroup.get(g).get(b);
                 if (over != null) {
                     boolean movable = over.advice() != null && over.raisable();
+                    // The message already carries the advice (it is the compile error's too).
                     findings.add(context.finding(this, group.location(), over.getMessage(), movable
-                            ? "split the group, merge neighbouring ranges and ports, or " + over.advice()
+                            ? "split the group, merge neighbouring ranges and ports, or change first-priority as said"
                             : over.raisable()
                             ? "split the group, merge neighbouring ranges and ports, or raise the limit for "
                                     + cloud.get(b).name() + " in .portpolicy.yaml if your account allows more"
