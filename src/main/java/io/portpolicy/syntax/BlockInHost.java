@@ -23,14 +23,21 @@ public final class BlockInHost {
     public static String hint(String host, String block) {
         String single = singleAddress(block);
         return single != null ? single
-                : "a host is one machine; for a block of addresses write network " + Quote.cut(host) + " = " + Quote.cut(block);
+                : "a host is one machine; for a block of addresses write network " + Quote.cut(host) + " = "
+                        + Quote.cut(withoutLeadingZeros(block));
+    }
+
+    /** The block with its prefix length as the language takes it: '/08' is refused, '/8' is not. */
+    private static String withoutLeadingZeros(String block) {
+        return block.replaceFirst("/0+(?=\\d)", "/");
     }
 
     /** The hint in an inventory, which has groups but no networks. */
     public static String inventoryHint(String block) {
         String single = singleAddress(block);
         return single != null ? single
-                : "a host is one machine; put a block of addresses in a group (groups: { NAME: [" + Quote.cut(block)
+                : "a host is one machine; put a block of addresses in a group (groups: { NAME: ["
+                        + Quote.cut(withoutLeadingZeros(block))
                         + "] }) or define it as a network in the policy";
     }
 

@@ -329,8 +329,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         int type = stray.getType();
         boolean address = type == PolicyLexer.IPV4 || type == PolicyLexer.IPV6;
         boolean item = switch (keyword.getType()) {
-            case PolicyLexer.HOST -> address;
-            case PolicyLexer.GROUP, PolicyLexer.NETWORK -> address || type == PolicyLexer.NAME;
+            // A network holds no names: a name after its addresses is no missing comma.
+            case PolicyLexer.HOST, PolicyLexer.NETWORK -> address;
+            case PolicyLexer.GROUP -> address || type == PolicyLexer.NAME;
             case PolicyLexer.SERVICE -> type == PolicyLexer.NAME || type == PolicyLexer.TCP || type == PolicyLexer.UDP
                     || type == PolicyLexer.ICMP || type == PolicyLexer.ICMPV6;
             default -> false;

@@ -491,6 +491,7 @@ class DiagnosticGoldenTest {
                 service web = tcp/{80, 443} udp/443
                 group db = web1
                 web2
+                network lab = 10.9.0.0/16 web1
                 """);
     }
 
@@ -643,6 +644,7 @@ class DiagnosticGoldenTest {
                 host h4 = 2001:db8::/64
                 host h5 = 10.0.0.2/32
                 host h6 = 2001:db8::1/128
+                host h7 = 10.8.0.0/016
                 """);
     }
 
