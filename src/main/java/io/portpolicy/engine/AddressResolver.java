@@ -25,6 +25,20 @@ public final class AddressResolver {
         return family == Family.IPV4 ? ALL_V4 : ALL_V6;
     }
 
+    /** The parts of {@code ranges} that none of {@code holes} holds (each family apart), unsorted. */
+    public static List<IPAddressSeqRange> minus(List<IPAddressSeqRange> ranges, List<IPAddressSeqRange> holes) {
+        List<IPAddressSeqRange> left = new ArrayList<>(ranges);
+        for (IPAddressSeqRange hole : holes) {
+            List<IPAddressSeqRange> next = new ArrayList<>();
+            for (IPAddressSeqRange range : left) {
+                if (range.getLower().isIPv4() != hole.getLower().isIPv4()) next.add(range);
+                else next.addAll(List.of(range.subtract(hole)));
+            }
+            left = next;
+        }
+        return left;
+    }
+
     /** Whether some address is in both lists of ranges. */
     public static boolean overlap(List<IPAddressSeqRange> a, List<IPAddressSeqRange> b) {
         for (IPAddressSeqRange x : a) {

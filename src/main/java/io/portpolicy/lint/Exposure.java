@@ -3,6 +3,7 @@ package io.portpolicy.lint;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
+import io.portpolicy.engine.AddressResolver;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
@@ -344,9 +345,7 @@ public final class Exposure {
      * missing from them aside ({@link #wide}).
      */
     public static List<IPAddressSeqRange> widePublic(List<IPAddressSeqRange> peers) {
-        List<IPAddressSeqRange> parts = new ArrayList<>();
-        for (IPAddressSeqRange range : peers) parts.addAll(minus(range, NOT_PUBLIC));
-        return wide(parts, 24);
+        return wide(AddressResolver.minus(peers, NOT_PUBLIC), 24);
     }
 
     /**
@@ -402,18 +401,6 @@ public final class Exposure {
                 .subtract(group.get(0).getLower().getValue()).add(BigInteger.ONE);
         return held.compareTo(limit) > 0 && held.shiftLeft(1).compareTo(span) >= 0;
     }
-
-    private static List<IPAddressSeqRange> minus(IPAddressSeqRange range, List<IPAddressSeqRange> holes) {
-        List<IPAddressSeqRange> parts = new ArrayList<>(List.of(range));
-        for (IPAddressSeqRange hole : holes) {
-            if (hole.getLower().isIPv4() != range.getLower().isIPv4()) continue;
-            List<IPAddressSeqRange> next = new ArrayList<>();
-            for (IPAddressSeqRange part : parts) next.addAll(List.of(part.subtract(hole)));
-            parts = next;
-        }
-        return parts;
-    }
-
     /** Sorted, adjacent and overlapping ranges joined. */
     public static List<IPAddressSeqRange> merge(List<IPAddressSeqRange> ranges) {
         List<IPAddressSeqRange> merged = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.portpolicy.compile.aws;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.engine.AddressResolver;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Family;
@@ -247,7 +248,7 @@ final class PermissionCover {
 
     /** The prefix blocks of joined peers that an atom with them needs: those not all admitted by all-protocols entries. */
     private static List<IPAddress> neededBlocks(List<IPAddressSeqRange> peers, List<IPAddressSeqRange> coveredByAll) {
-        List<IPAddressSeqRange> missing = minus(peers, coveredByAll);
+        List<IPAddressSeqRange> missing = AddressResolver.minus(peers, coveredByAll);
         List<IPAddress> out = new ArrayList<>();
         if (missing.isEmpty()) return out;
         for (IPAddressSeqRange range : peers) {
@@ -323,20 +324,6 @@ final class PermissionCover {
         return Arrays.stream(IPAddressSeqRange.join(ranges.toArray(new IPAddressSeqRange[0])))
                 .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
     }
-
-    private static List<IPAddressSeqRange> minus(List<IPAddressSeqRange> ranges, List<IPAddressSeqRange> holes) {
-        List<IPAddressSeqRange> left = new ArrayList<>(ranges);
-        for (IPAddressSeqRange hole : holes) {
-            List<IPAddressSeqRange> next = new ArrayList<>();
-            for (IPAddressSeqRange range : left) {
-                if (range.getLower().isIPv4() != hole.getLower().isIPv4()) next.add(range);
-                else next.addAll(List.of(range.subtract(hole)));
-            }
-            left = next;
-        }
-        return left;
-    }
-
     private static boolean overlaps(IPAddressSeqRange range, List<IPAddressSeqRange> ranges) {
         return ranges.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.overlaps(range));
     }

@@ -2,6 +2,7 @@ package io.portpolicy.lint.rules;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
+import io.portpolicy.engine.AddressResolver;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
@@ -118,16 +119,7 @@ final class ReturnTraffic {
             for (IPAddress address : host.addresses()) owned.add(address.withoutPrefixLength().toSequentialRange());
         }
         for (Target target : targets) owned.addAll(target.addresses());
-        List<IPAddressSeqRange> rest = new ArrayList<>(ranges);
-        for (IPAddressSeqRange own : owned) {
-            List<IPAddressSeqRange> next = new ArrayList<>();
-            for (IPAddressSeqRange part : rest) {
-                if (part.getLower().isIPv4() != own.getLower().isIPv4()) next.add(part);
-                else next.addAll(List.of(part.subtract(own)));
-            }
-            rest = next;
-        }
-        return Exposure.merge(rest);
+        return Exposure.merge(AddressResolver.minus(ranges, owned));
     }
 
     /** A target's ephemeral range: its os, else the policy's setting. */
