@@ -13,6 +13,7 @@ import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
+import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
@@ -23,6 +24,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -203,11 +205,23 @@ public final class Exposure {
         PacketSet fromWorld = part.space().none();
         if (!widePeers.isEmpty()) {
             PacketSet candidate = worldPart(directed, index, part);
-            if (!candidate.isEmpty() && !widePublic(candidate.peerAddresses()).isEmpty()) fromWorld = candidate;
+            List<IPAddressSeqRange> candidatePeers = candidate.peerAddresses();
+            Set<Family> wide = families(widePublic(candidatePeers));
+            // Judged per IP version: 'from any6, 10.0.0.37' admits a few addresses, not the
+            // world, at an IPv4-only host, wherever else it admits the IPv6 world.
+            if (wide.containsAll(families(candidatePeers))) fromWorld = candidate;
+            else if (!wide.isEmpty()) fromWorld = candidate.intersect(part.space().ofFamily(wide.iterator().next()));
         }
         List<String> worldTargets = fromWorld.isEmpty() ? List.of() : targetsOf(fromWorld, directed);
         return new Part(directed.rules().get(index).rule(), peers, widePeers, targetsOf(part, directed), worldTargets,
                 part, fromWorld);
+    }
+
+    /** The IP versions of the ranges. */
+    private static Set<Family> families(List<IPAddressSeqRange> ranges) {
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        for (IPAddressSeqRange range : ranges) families.add(Family.of(range.getLower()));
+        return families;
     }
 
     /** Adds one layer's part to its rule's hit. */

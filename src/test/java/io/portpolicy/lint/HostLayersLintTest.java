@@ -52,6 +52,25 @@ class HostLayersLintTest {
         assertEquals(oneLayer, lint(policy, 2));
     }
 
+    /**
+     * 'from any6, 10.0.0.37' admits the IPv6 world at a dual-stack host but only 10.0.0.37 at an
+     * IPv4-only one: the IPv4-only host is no world target of the rule, in one layer as in two
+     * (found by the property above, RandomPolicies seed 5693105).
+     */
+    @Example
+    void aRuleIsOpenToTheWorldPerIpVersion() {
+        Policy policy = LintFixtures.check("""
+                host h0 = 10.0.0.1, 2001:db8::3
+                host h1 = 10.0.0.19 os bsd
+                allow icmp, udp from any6, 10.0.0.37 except h1
+                allow udp/0 to h1
+                """);
+        List<String> oneLayer = lint(policy, 1);
+        assertTrue(oneLayer.stream().anyMatch(f -> f.contains("PP106 admits every udp port from the whole world to h0 |")),
+                oneLayer::toString);
+        assertEquals(oneLayer, lint(policy, 2));
+    }
+
     private static List<String> lint(Policy policy, int hostLayers) {
         Linter linter = new Linter(LintConfig.DEFAULT, TODAY, true);
         LintContext context = new LintContext(policy, TODAY, LintConfig.DEFAULT, true,
