@@ -45,9 +45,8 @@ public final class LimitExceeded extends CompileException {
      */
     public static LimitExceeded withAdvice(String platform, Target target, String what, int needed, int limit,
                                            String advice, boolean fits) {
-        return new LimitExceeded(target, target.kind() + " " + target.name() + " needs " + needed + " " + what + " on "
-                + platform + ", " + (needed - limit) + " over the limit of " + limit + "; merge or narrow rules, or "
-                + advice, needed, limit, fits, advice);
+        return new LimitExceeded(target, needs(platform, target, what, Integer.toString(needed),
+                (needed - limit) + " over the limit of " + limit) + ", or " + advice, needed, limit, fits, advice);
     }
 
     /**
@@ -62,17 +61,18 @@ public final class LimitExceeded extends CompileException {
 
     private LimitExceeded(String platform, Target target, String what, String neededWords, int needed, int limit,
                           String setting, int most, String overWords) {
-        super(null, target.kind() + " " + target.name() + " needs " + neededWords + " " + what + " on " + platform
-                + ", " + overWords + "; merge or narrow rules"
+        this(target, needs(platform, target, what, neededWords, overWords)
                 + (setting == null ? ""
                 : needed <= most ? ", or, if the platform allows more for you, set targets: { " + platform + ": { "
                 + setting + ": N } } in .portpolicy.yaml"
-                : ", or split the group: no value of " + setting + " allows more than " + most));
-        this.target = target;
-        this.needed = needed;
-        this.limit = limit;
-        this.raisable = setting != null && needed <= most;
-        this.advice = null;
+                : ", or split the group: no value of " + setting + " allows more than " + most),
+                needed, limit, setting != null && needed <= most, null);
+    }
+
+    /** The message's start, the same for every limit: what the target needs, and what to do first. */
+    private static String needs(String platform, Target target, String what, String neededWords, String overWords) {
+        return target.kind() + " " + target.name() + " needs " + neededWords + " " + what + " on " + platform + ", "
+                + overWords + "; merge or narrow rules";
     }
 
     private LimitExceeded(Target target, String message, int needed, int limit, boolean raisable, String advice) {
