@@ -140,7 +140,8 @@ public final class IptablesBackend implements Backend {
             if (compiled.cubes().isEmpty()) continue;
             Rule rule = compiled.rule();
             // Made safe once: a rule may give many lines.
-            String ruleComment = Text.cutBytes(HostRules.describe(rule, COMMENT_BYTES, IptablesBackend::escape), COMMENT_BYTES).strip();
+            // Escaped, then fitted to the limit by describe: no second cut.
+            String ruleComment = HostRules.describe(rule, COMMENT_BYTES, IptablesBackend::escape).strip();
             for (PacketCube cube : compiled.cubes()) {
                 if (cube.family() != family) continue;
                 List<PacketCube> parts = rule.action() == Action.REJECT ? HostRules.rejectParts(cube) : List.of(cube);
