@@ -23,8 +23,10 @@ import io.portpolicy.model.Protocol;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -114,12 +116,13 @@ final class ReturnTraffic {
      * groups of a layer of a policy without hosts) owns.
      */
     static List<IPAddressSeqRange> notTargets(Policy policy, List<Target> targets, List<IPAddressSeqRange> ranges) {
-        List<IPAddressSeqRange> owned = new ArrayList<>();
+        // A set: in a layer of hosts the targets are those hosts, whose addresses are not taken out twice.
+        Set<IPAddressSeqRange> owned = new LinkedHashSet<>();
         for (Host host : policy.hosts().values()) {
             for (IPAddress address : host.addresses()) owned.add(address.withoutPrefixLength().toSequentialRange());
         }
         for (Target target : targets) owned.addAll(target.addresses());
-        return Exposure.merge(AddressResolver.minus(ranges, owned));
+        return Exposure.merge(AddressResolver.minus(ranges, List.copyOf(owned)));
     }
 
     /** A target's ephemeral range: its os, else the policy's setting. */
