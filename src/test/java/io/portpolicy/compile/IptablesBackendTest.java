@@ -42,6 +42,12 @@ class IptablesBackendTest {
                 .map(line -> line.replaceFirst(" -m comment --comment \"[^\"]*\"", "")).toList();
     }
 
+    /** The text of the first double-quoted comment on a rule's line. */
+    private static String firstComment(String line) {
+        int start = line.indexOf('"') + 1;
+        return line.substring(start, line.indexOf('"', start));
+    }
+
     private static List<String> inboundRulesWithComments(String file, String text, int part) {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.check(file, new ByteArrayInputStream(
                 text.getBytes(StandardCharsets.UTF_8))), CompileFixtures.TODAY);
@@ -59,7 +65,7 @@ class IptablesBackendTest {
         String line = inboundRulesWithComments(file.toString(), LONG_PATH_POLICY, 0).get(0);
         assertTrue(line.startsWith("-A portpolicy-in-rules -m comment --comment \"...")
                 && line.contains("/bastion-hosts.policy:3 jump hosts\" "), line);
-        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        String comment = firstComment(line);
         assertEquals(255, comment.length(), comment);
     }
 
@@ -75,7 +81,7 @@ class IptablesBackendTest {
         Files.writeString(file, LONG_PATH_POLICY);
         String line = inboundRulesWithComments(file.toString(), LONG_PATH_POLICY, 0).get(0);
         assertTrue(line.contains("bastion-hosts.policy:3 jump hosts\" "), line);
-        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        String comment = firstComment(line);
         assertTrue(comment.length() <= 255 && !comment.contains("*/") && !comment.contains("/*"), comment);
     }
 
@@ -141,7 +147,7 @@ class IptablesBackendTest {
                 deny tcp/22 from 10.1.0.1 comment "*/ ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 /* x/*/y */*/"
                 """;
         String line = inboundRulesWithComments("-", policy, 0).get(0);
-        String comment = line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+        String comment = firstComment(line);
         assertEquals("<stdin>:3 * / ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 / * x/ * /y * / * /", comment);
     }
 }
