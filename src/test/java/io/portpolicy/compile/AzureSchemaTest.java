@@ -105,7 +105,7 @@ class AzureSchemaTest {
             assertTrue(priorities.add(p.get("direction").asText() + priority), where + ": priority used twice");
             String description = p.get("description").asText();
             assertFalse(description.isEmpty(), where);
-            assertTrue(description.codePointCount(0, description.length()) <= 140, where);
+            assertTrue(Text.utf8Bytes(description) <= 140, where + ": more than 140 bytes of UTF-8 in " + description);
             String protocol = p.get("protocol").asText();
             for (String one : PAIRS) {
                 String many = one + (one.endsWith("Prefix") ? "es" : "s");

@@ -80,7 +80,12 @@ public final class AzureBackend implements Backend {
     /** The lowest priority (highest number) a user rule may have; the policy's default goes there. */
     static final int DEFAULT_PRIORITY = 4096;
     static final int NAME_CHARS = 80;
-    static final int DESCRIPTION_CHARS = 140;
+    /**
+     * Azure's API says a rule's description is "Restricted to 140 chars" without saying what it
+     * counts; Terraform's azurerm provider checks 140 bytes of UTF-8 (Go's len), the strictest
+     * reading, which also keeps within 140 UTF-16 units or code points. So 140 bytes of UTF-8.
+     */
+    static final int DESCRIPTION_BYTES = 140;
     static final String API_VERSION = "2024-05-01";
     static final String TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
     /** Azure resource names ignore case ("Naming rules and restrictions for Azure resources"). */
@@ -315,16 +320,16 @@ public final class AzureBackend implements Backend {
     private static String description(Rule rule) {
         String note = (rule.action() == Action.REJECT ? " (reject as Deny: an NSG cannot answer)" : "")
                 + (rule.options().log() ? " (log: NSG rules cannot log; use flow logs)" : "");
-        return HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
+        return HostRules.describe(rule, note, DESCRIPTION_BYTES, Text.Measure.UTF8_BYTES);
     }
 
     /**
-     * User text as an ARM template string: one line, cut to {@code max} characters on a code
+     * User text as an ARM template string: one line, cut to {@code maxBytes} of UTF-8 on a code
      * point boundary, and a value that would read as a template expression ({@code [...]})
      * escaped with a second {@code [}, which Azure removes when it deploys the template.
      */
-    public static String literal(String text, int max) {
-        String line = Text.cutChars(Text.oneLine(text), max);
+    public static String literal(String text, int maxBytes) {
+        String line = Text.cutBytes(Text.oneLine(text), maxBytes);
         return line.startsWith("[") && line.endsWith("]") ? "[" + line : line;
     }
 
@@ -361,7 +366,7 @@ public final class AzureBackend implements Backend {
             ObjectNode node = securityRules.addObject();
             node.put("name", rule.name());
             ObjectNode properties = node.putObject("properties");
-            properties.put("description", literal(rule.description(), DESCRIPTION_CHARS));
+            properties.put("description", literal(rule.description(), DESCRIPTION_BYTES));
             properties.put("priority", rule.priority());
             properties.put("direction", rule.direction() == Direction.INBOUND ? "Inbound" : "Outbound");
             properties.put("access", rule.access() == Action.ALLOW ? "Allow" : "Deny");
