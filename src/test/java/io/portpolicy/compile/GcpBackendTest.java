@@ -620,6 +620,26 @@ class GcpBackendTest {
         assertTrue(run.err().contains("group '_' has no letter or digit to make the GCP network tag from"), run.err());
     }
 
+    /**
+     * Rule names keep 37 characters of a long tag and 8 hex digits (32 bits) of its hash. These
+     * two groups' tags differ, but agree in those 37 characters and, as found by a search, in
+     * the hash: their rules would share names, so the group is refused.
+     */
+    @Test
+    void groupsWhoseRuleNamesWouldCollideAreRefused() {
+        String first = "frontend_servers_in_the_primary_region_10021504";
+        String second = "frontend_servers_in_the_primary_region_10152965";
+        String policy = "group " + first + " = 10.20.1.0/24\ngroup " + second + " = 10.20.2.0/24\n"
+                + "allow https from any to " + first + "\nallow https from any to " + second + "\n";
+        CompileFixtures.Run run = CompileFixtures.runWithInput(policy, "compile", "-", "--target", "gcp", "--group", first);
+        assertEquals(2, run.exit(), run.out());
+        assertTrue(run.err().startsWith("<stdin>:1:7: error: cannot compile for gcp at group " + first + ": groups '"
+                + first + "' and '" + second + "' (<stdin>:2:7)"
+                + " both become the GCP network tag 'frontend-servers-in-the-primary-region-10021504' /"
+                + " 'frontend-servers-in-the-primary-region-10152965'"), run.err());
+        assertTrue(run.err().contains("their rules the same names"), run.err());
+    }
+
     // ---- hostile text -------------------------------------------------------------------
 
     static final String EVIL = "\\\" }, {\"name\": \"pwn\", \"priority\": 0, \"allowed\": [{\"IPProtocol\": \"all\"}]} "

@@ -190,8 +190,7 @@ public final class GcpBackend implements Backend {
     private static List<Firewall> direction(GroupRules groupRules, List<GroupRules.Decisive> written, String tag,
                                             Policy policy, TargetOptions options) throws CompileException {
         Direction direction = groupRules.direction();
-        String prefix = NetworkTag.fit(NetworkTag.nameBase(tag), NetworkTag.MAX - 17)
-                + (direction == Direction.INBOUND ? "-in-" : "-eg-");
+        String prefix = NetworkTag.ruleNameStart(tag) + (direction == Direction.INBOUND ? "-in-" : "-eg-");
         int maxRanges = options.number(MAX_RANGES);
         List<Firewall> out = new ArrayList<>();
         int priority = options.number(FIRST_PRIORITY);
