@@ -29,21 +29,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * example is refused, and its tables of built-in services and ICMP types match the data files
  * the checker reads.
  */
-class LanguageDocExamplesTest {
+public class LanguageDocExamplesTest {
 
     private static final Path DOC = Path.of("docs/language.md");
     private static final Pattern FENCE = Pattern.compile("(?m)^```([a-z-]+)\\n(.*?)^```$", Pattern.DOTALL);
     private static final Pattern FILE_NAME = Pattern.compile("\\A# file: (\\S+)\\n");
 
     /** A fenced block: its language tag, text, the line it starts on, and its `# file:` name. */
-    record Block(String tag, String text, int line, String fileName) {
+    public record Block(String tag, String text, int line, String fileName) {
     }
 
     static List<Block> blocks() throws IOException {
         return blocks(DOC);
     }
 
-    static List<Block> blocks(Path document) throws IOException {
+    /** The fenced blocks of a Markdown document; the target pages' examples are read the same way. */
+    public static List<Block> blocks(Path document) throws IOException {
         String doc = Files.readString(document);
         List<Block> blocks = new ArrayList<>();
         Matcher fence = FENCE.matcher(doc);
