@@ -125,6 +125,7 @@ public final class Text {
      * {@code measure}. What does not fit goes from the location's directories first, cut from
      * the left behind "..." (the file name and line say where; the directories rarely matter),
      * then from the text's end; the file name and line are cut only if they alone do not fit.
+     * A location kept whole (one without directories) gets no "...".
      */
     public static String locationAndText(String location, String text, int max, Measure measure) {
         String gap = text.isEmpty() ? "" : " ";
@@ -132,7 +133,8 @@ public final class Text {
         String fileAndLine = location.substring(Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\')) + 1);
         int room = max - CUT.length() - measure.length(gap + text);
         int locationLength = Math.min(max - CUT.length(), Math.max(room, measure.length(fileAndLine)));
-        return measure.cut(CUT + measure.cutLeft(location, locationLength) + gap + text, max);
+        String shown = measure.length(location) <= locationLength ? location : CUT + measure.cutLeft(location, locationLength);
+        return measure.cut(shown + gap + text, max);
     }
 
     /** What stands for the part of a location {@link #locationAndText} leaves out. */

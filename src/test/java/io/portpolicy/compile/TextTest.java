@@ -49,6 +49,14 @@ class TextTest {
         assertEquals("...olicy:12", Text.locationAndText(location, "", 11, bytes));
     }
 
+    /** "..." says directories were left out, so a location without any is never marked cut. */
+    @Test
+    void aLocationWithoutDirectoriesIsNotMarkedAsCut() {
+        Text.Measure bytes = Text.Measure.UTF8_BYTES;
+        assertEquals("web.policy:12 jump", Text.locationAndText("web.policy:12", "jump hosts", 18, bytes));
+        assertEquals("<stdin>:3 \u00e9\u00e9", Text.locationAndText("<stdin>:3", "\u00e9\u00e9\u00e9", 14, bytes));
+    }
+
     /** Counted in characters (cloud descriptions), a character outside ASCII is one, not two to four. */
     @Test
     void locationAndTextCountsCharactersWhereThePlatformDoes() {
