@@ -854,6 +854,17 @@ class RuleCasesTest {
     }
 
     @Test
+    void broadEphemeralInboundHintsAtServersOfTheRulesOwnProtocols() {
+        List<Finding> found = verify("PP202", STATELESS
+                + "allow udp from resolvers to web1 port ephemeral   # expect: PP202\n"
+                + "allow tcp, udp from clients to win1 port ephemeral   # expect: PP202\n");
+        assertEquals("restrict the source port to the one the servers in 'resolvers' answer from, as "
+                + "'from resolvers port 53' for DNS replies or 'from resolvers port 161' for SNMP", found.get(0).hint());
+        assertEquals("restrict the source port to the one the servers in 'clients' answer from, as "
+                + "'from clients port 443' for HTTPS replies or 'from clients port 53' for DNS", found.get(1).hint());
+    }
+
+    @Test
     void broadEphemeralInboundReadsTheSourcePortsTheRuleAdmits() {
         // Stateless: a source port restricting nothing, or clients' ports, is no server's port.
         verify("PP202", STATELESS

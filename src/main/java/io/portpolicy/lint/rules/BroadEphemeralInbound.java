@@ -85,7 +85,7 @@ public final class BroadEphemeralInbound implements LintRule {
             Finding finding = stateless
                     ? context.finding(this, rule, rule.location(),
                             "admits, from source ports that are not a server's, " + list,
-                            serverPortHint(rule))
+                            serverPortHint(rule, admitted.stream().map(Admitted::protocol).distinct().toList()))
                     : context.finding(this, rule, rule.location(), "admits " + list
                             + " in a stateful policy, where replies are already allowed",
                             "remove the rule: connection tracking admits the replies to the host's own connections");
@@ -97,17 +97,20 @@ public final class BroadEphemeralInbound implements LintRule {
     /**
      * How to restrict the rule's source ports, naming its own peers: to the server's port it
      * names beside wider ones, else to a port of the user's choosing, with examples that are
-     * whole clauses rather than placeholders.
+     * whole clauses rather than placeholders, of services answering over the protocols the
+     * finding names (an HTTPS example would mislead a reader of a UDP rule).
      */
-    private static String serverPortHint(Rule rule) {
+    private static String serverPortHint(Rule rule, List<Protocol> protocols) {
         String peers = ReturnTraffic.side(rule.from());
         List<PortRange> named = ReturnTraffic.namedServerPorts(rule.from());
         if (!named.isEmpty()) {
             return "restrict the source port to the server's: 'from " + peers + " port "
                     + ReturnTraffic.portSyntax(named) + "'";
         }
-        return "restrict the source port to the one the servers in '" + peers + "' answer from, as 'from " + peers
-                + " port 443' for HTTPS replies or 'from " + peers + " port 53' for DNS";
+        String examples = protocols.equals(List.of(Protocol.UDP))
+                ? "'from " + peers + " port 53' for DNS replies or 'from " + peers + " port 161' for SNMP"
+                : "'from " + peers + " port 443' for HTTPS replies or 'from " + peers + " port 53' for DNS";
+        return "restrict the source port to the one the servers in '" + peers + "' answer from, as " + examples;
     }
 
     /**
