@@ -679,13 +679,13 @@ class RuleCasesTest {
                 + "allow dns from self to resolvers   # expect: PP201\n"
                 + "allow tcp from resolvers port 53 to self port 32768-60999\n");
         assertEquals(Severity.ERROR, found.get(0).severity());
-        assertTrue(found.get(0).message().contains("tcp from port 443 to 192.0.2.0/24 port 49152-65535 (may not leave web1)"),
+        assertTrue(found.get(0).message().contains("tcp from server port 443 to ports 49152-65535 of clients 192.0.2.0/24 (may not leave web1)"),
                 found.toString());
         assertEquals("add 'allow tcp from web1 port 443 to clients port ephemeral'", found.get(0).hint());
         // Linux's range is covered for tcp, Windows' is not past 60999; udp has no return rule at all.
-        assertTrue(found.get(1).message().contains("tcp from port 53 to 10.0.0.20 port 61000-65535"), found.toString());
-        assertTrue(found.get(1).message().contains("udp from port 53 to 10.0.0.10 port 32768-60999"), found.toString());
-        assertTrue(found.get(1).message().contains("udp from port 53 to 10.0.0.20 port 49152-65535"), found.toString());
+        assertTrue(found.get(1).message().contains("tcp from server port 53 to ports 61000-65535 of client 10.0.0.20"), found.toString());
+        assertTrue(found.get(1).message().contains("udp from server port 53 to ports 32768-60999 of client 10.0.0.10"), found.toString());
+        assertTrue(found.get(1).message().contains("udp from server port 53 to ports 49152-65535 of client 10.0.0.20"), found.toString());
         assertEquals("add 'allow tcp, udp from resolvers port 53 to self port ephemeral'", found.get(1).hint());
     }
 
@@ -736,13 +736,13 @@ class RuleCasesTest {
         List<Finding> found = verify("PP201", STATELESS
                 + "allow tcp/3389 from web1 to win1   # expect: PP201\n"
                 + "allow tcp from win1 port 3389 to web1 port 49152-65535\n");
-        assertTrue(found.get(0).message().contains("tcp from port 3389 to 10.0.0.10 port 32768-49151"), found.toString());
+        assertTrue(found.get(0).message().contains("tcp from server port 3389 to ports 32768-49151 of client 10.0.0.10"), found.toString());
         assertTrue(found.get(0).message().contains("may not leave win1, may not enter web1"), found.toString());
         // A client no host owns uses the 'ephemeral' setting.
         List<Finding> setting = verify("PP201", "ephemeral 40000-50000\n" + STATELESS
                 + "allow https from clients to web1   # expect: PP201\n"
                 + "allow tcp from web1 port 443 to clients port 49152-65535\n");
-        assertTrue(setting.get(0).message().contains("to 192.0.2.0/24 port 40000-49151"), setting.toString());
+        assertTrue(setting.get(0).message().contains("to ports 40000-49151 of clients 192.0.2.0/24"), setting.toString());
     }
 
     @Test
@@ -754,7 +754,8 @@ class RuleCasesTest {
         // The other ports of a wider rule still need replies; the fix names every server port as 'any'.
         List<Finding> found = verify("PP201", STATELESS
                 + "allow udp/{53,514} from web1 to resolvers   # expect: PP201\n");
-        assertTrue(found.get(0).message().contains("udp from port 53 to 10.0.0.10 port 32768-60999 (may not enter web1)"),
+        assertTrue(found.get(0).message().contains(
+                "udp from server port 53 to ports 32768-60999 of client 10.0.0.10 (may not enter web1)"),
                 found.toString());
         assertEquals("add 'allow udp from resolvers port 53 to web1 port ephemeral'", found.get(0).hint());
         List<Finding> wide = verify("PP201", STATELESS + "allow udp from web1 to resolvers   # expect: PP201\n");
@@ -767,6 +768,29 @@ class RuleCasesTest {
                 + "allow postgres from db to db   # expect: PP201\n");
         verify("PP201", "stateless\ndefault inbound deny\ndefault outbound deny\ngroup db = 10.0.2.0/24\n"
                 + "allow postgres from db to db\nallow tcp from db port 5432 to db port ephemeral\n");
+    }
+
+    /** Hosts of both families and networks of clients and servers, in 10/8 and 2001:db8::/32. */
+    private static final String NETWORKS = "stateless\ndefault inbound deny\ndefault outbound deny\n"
+            + "host web1 = 10.0.1.11, 2001:db8:1::11 os linux\nhost win1 = 10.0.1.20 os windows\n"
+            + "network clients = 10.80.0.0/16, 2001:db8:80::/48\n"
+            + "network servers = 10.90.0.0/24, 2001:db8:90::/64\n";
+
+    @Test
+    void missingReturnPathTellsServerPortsClientPortsAndClientsApart() {
+        List<Finding> found = verify("PP201", NETWORKS
+                + "allow https from clients to web1   # expect: PP201\n"
+                + "allow tcp/{8000-8010,8443} from clients to web1   # expect: PP201\n"
+                + "allow postgres from web1, win1 to servers   # expect: PP201\n");
+        assertTrue(found.get(0).message().endsWith("not allowed: tcp from server port 443 to ports 49152-65535 "
+                + "of clients 10.80.0.0/16, 2001:db8:80::/48 (may not leave web1)"), found.toString());
+        assertTrue(found.get(1).message().endsWith("not allowed: tcp from server ports 8000-8010,8443 to ports "
+                + "49152-65535 of clients 10.80.0.0/16, 2001:db8:80::/48 (may not leave web1)"), found.toString());
+        assertEquals("add 'allow tcp from web1 port {8000-8010,8443} to clients port ephemeral'", found.get(1).hint());
+        // Each client range's own ports: linux web1's, then windows win1's, one address.
+        assertTrue(found.get(2).message().endsWith("not allowed: tcp from server port 5432 to ports 32768-60999 "
+                + "of clients 10.0.1.11, 2001:db8:1::11; tcp from server port 5432 to ports 49152-65535 "
+                + "of client 10.0.1.20 (may not enter web1, win1)"), found.toString());
     }
 
     /** Monitoring pings web1 over both IP versions; rules start on line 7. */

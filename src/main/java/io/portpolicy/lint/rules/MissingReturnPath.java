@@ -325,9 +325,10 @@ public final class MissingReturnPath implements LintRule {
             List<PortRange> server = Exposure.mergePorts(missing.serverPorts.get(key));
             List<PortRange> client = Exposure.mergePorts(missing.clientPorts.get(key));
             boolean allServerPorts = everyServerPort(protocol, server);
-            parts.add(protocol.keyword() + (allServerPorts ? " from any port" : " from port " + Exposure.ports(server))
-                    + " to " + Exposure.addresses(Exposure.merge(missing.clients.get(key)))
-                    + " port " + Exposure.ports(client));
+            // Ports first, each list named, the addresses last: "PORTS of ADDRESSES", as PP202 and
+            // PP203 say it, so that no list of ports runs on from a list of addresses.
+            parts.add(protocol.keyword() + (allServerPorts ? " from any server port" : " from server " + ports(server))
+                    + " to " + ports(client) + " of " + clients(Exposure.merge(missing.clients.get(key))));
             serverPortsByProtocol.computeIfAbsent(protocol.keyword(), k -> new LinkedHashSet<>())
                     .add(allServerPorts ? "" : ReturnTraffic.portSyntax(server));
         }
@@ -362,6 +363,18 @@ public final class MissingReturnPath implements LintRule {
         }
         return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
                 + before(missing.droppedBy));
+    }
+
+    /** "port N" or "ports LIST". */
+    private static String ports(List<PortRange> ports) {
+        boolean one = ports.size() == 1 && ports.get(0).size() == 1;
+        return (one ? "port " : "ports ") + Exposure.ports(ports);
+    }
+
+    /** "client ADDRESS" or "clients RANGES". */
+    private static String clients(List<IPAddressSeqRange> ranges) {
+        boolean one = ranges.size() == 1 && ranges.get(0).getLower().equals(ranges.get(0).getUpper());
+        return (one ? "client " : "clients ") + Exposure.addresses(ranges);
     }
 
     /** Whether the server ports are every port that can answer: all but the one-way ones for UDP. */
