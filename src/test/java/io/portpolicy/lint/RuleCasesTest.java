@@ -793,6 +793,23 @@ class RuleCasesTest {
                 + "of client 10.0.1.20 (may not enter web1, win1)"), found.toString());
     }
 
+    @Test
+    void missingReturnPathTellsHowNtpAndTftpAreAnswered() {
+        List<Finding> found = verify("PP201", NETWORKS
+                + "allow ntp from web1 to servers   # expect: PP201\n"
+                + "allow tftp from clients to web1   # expect: PP201\n");
+        assertEquals("add 'allow udp from servers port 123 to web1 port ephemeral'; a client that sends from "
+                + "port 123 itself (ntpd) is answered there: 'allow udp from servers port 123 to web1 port 123'",
+                found.get(0).hint());
+        assertEquals("add 'allow udp from web1 port 69 to clients port ephemeral'; TFTP answers from a new "
+                + "ephemeral port of the server, so its transfers also need 'allow udp from web1 port ephemeral "
+                + "to clients port ephemeral' and 'allow udp from clients port ephemeral to web1 port ephemeral'",
+                found.get(1).hint());
+        // A rule of every UDP port is no request for NTP or TFTP in particular: no notes.
+        List<Finding> wide = verify("PP201", NETWORKS + "allow udp from web1 to servers   # expect: PP201\n");
+        assertEquals("add 'allow udp from servers to web1 port ephemeral'", wide.get(0).hint());
+    }
+
     /** Monitoring pings web1 over both IP versions; rules start on line 7. */
     private static final String PING = "stateless\ndefault inbound deny\ndefault outbound deny\n"
             + "host web1 = 10.0.1.11, 2001:db8:1::11 os linux\nhost db1 = 10.0.1.12 os linux\n"

@@ -59,6 +59,10 @@ public final class MissingReturnPath implements LintRule {
      */
     private static final List<PortRange> ONE_WAY_UDP = List.of(new PortRange(162, 162), new PortRange(514, 514));
 
+    /** The UDP ports of the built-in services answered elsewhere than a client's ephemeral port. */
+    private static final PortRange NTP = new PortRange(123, 123);
+    private static final PortRange TFTP = new PortRange(69, 69);
+
     /**
      * What one request rule misses: per protocol and client port range (per protocol alone for
      * ICMP, which has no ports), the server ports and clients.
@@ -332,6 +336,8 @@ public final class MissingReturnPath implements LintRule {
             serverPortsByProtocol.computeIfAbsent(protocol.keyword(), k -> new LinkedHashSet<>())
                     .add(allServerPorts ? "" : ReturnTraffic.portSyntax(server));
         }
+        // The server ports the UDP return rule names; none where it is from any port.
+        List<PortRange> udpServerPorts = new ArrayList<>();
         serverPortsByProtocol.forEach((protocol, lists) -> {
             // One fix per protocol: the server ports of every part together.
             List<PortRange> all = new ArrayList<>();
@@ -347,6 +353,7 @@ public final class MissingReturnPath implements LintRule {
                     .filter(p -> p.keyword().equals(protocol)).findFirst().orElseThrow(), merged) ? ""
                     : " port " + ReturnTraffic.portSyntax(merged);
             fixes.computeIfAbsent(serverSide, k -> new ArrayList<>()).add(protocol);
+            if (!serverSide.isEmpty() && protocol.equals(Protocol.UDP.keyword())) udpServerPorts.addAll(merged);
         });
         List<String> where = new ArrayList<>();
         if (!missing.leaving.isEmpty()) where.add("may not leave " + Exposure.names(missing.leaving));
@@ -362,7 +369,7 @@ public final class MissingReturnPath implements LintRule {
                     + " to " + ReturnTraffic.side(rule.from()) + "'");
         }
         return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
-                + before(missing.droppedBy));
+                + before(missing.droppedBy) + answeredElsewhere(rule, udpServerPorts));
     }
 
     /** "port N" or "ports LIST". */
@@ -375,6 +382,30 @@ public final class MissingReturnPath implements LintRule {
     private static String clients(List<IPAddressSeqRange> ranges) {
         boolean one = ranges.size() == 1 && ranges.get(0).getLower().equals(ranges.get(0).getUpper());
         return (one ? "client " : "clients ") + Exposure.addresses(ranges);
+    }
+
+    /**
+     * How NTP and TFTP are answered besides the return rule from the server's port, where the
+     * fix names their ports (a rule of every UDP port is no request for them in particular).
+     * An NTP client that sends from port 123 itself, as ntpd does, is answered on port 123,
+     * not on an ephemeral port. A TFTP server answers from a new ephemeral port of its own,
+     * and the client's later packets go to that port (RFC 1350).
+     */
+    private static String answeredElsewhere(Rule rule, List<PortRange> udpServerPorts) {
+        String servers = ReturnTraffic.side(rule.to());
+        String clients = ReturnTraffic.side(rule.from());
+        StringBuilder notes = new StringBuilder();
+        if (ReturnTraffic.covered(NTP, udpServerPorts) > 0) {
+            notes.append("; a client that sends from port 123 itself (ntpd) is answered there: 'allow udp from ")
+                    .append(servers).append(" port 123 to ").append(clients).append(" port 123'");
+        }
+        if (ReturnTraffic.covered(TFTP, udpServerPorts) > 0) {
+            notes.append("; TFTP answers from a new ephemeral port of the server, so its transfers also need ")
+                    .append("'allow udp from ").append(servers).append(" port ephemeral to ").append(clients)
+                    .append(" port ephemeral' and 'allow udp from ").append(clients).append(" port ephemeral to ")
+                    .append(servers).append(" port ephemeral'");
+        }
+        return notes.toString();
     }
 
     /** Whether the server ports are every port that can answer: all but the one-way ones for UDP. */
