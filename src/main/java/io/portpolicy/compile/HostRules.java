@@ -298,7 +298,11 @@ public final class HostRules {
         return describe(rule, "", maxBytes, Text.Measure.UTF8_BYTES, escape);
     }
 
-    private static String describe(Rule rule, String note, int max, Text.Measure measure, UnaryOperator<String> escape) {
+    /**
+     * {@link #describe(Rule, String, int, Text.Measure)} once {@code escape} has made it safe for
+     * the target, escaped first and then cut (see {@link #describe(Rule, int, UnaryOperator)}).
+     */
+    public static String describe(Rule rule, String note, int max, Text.Measure measure, UnaryOperator<String> escape) {
         String location = escape.apply(Text.oneLine(rule.location().path() + ":" + rule.location().line()));
         StringBuilder text = new StringBuilder();
         var options = rule.options();

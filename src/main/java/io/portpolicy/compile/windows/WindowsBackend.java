@@ -87,7 +87,7 @@ public final class WindowsBackend implements Backend {
     /** One Windows firewall rule; empty lists mean Any. */
     record WinRule(String name, String displayName, Direction direction, Action action, String protocol,
                    List<String> localAddresses, List<String> remoteAddresses, List<String> localPorts,
-                   List<String> remotePorts, List<String> icmpTypes, String description) {
+                   List<String> remotePorts, List<String> icmpTypes, String description, String batchDescription) {
 
         String directionWord() {
             return direction == Direction.INBOUND ? "Inbound" : "Outbound";
@@ -142,6 +142,7 @@ public final class WindowsBackend implements Backend {
             out.add(new WinRule(owner + ":" + policy + ":" + dir + ":neighbour-discovery",
                     owner + " " + policy + " implicit IPv6 neighbour discovery " + dir, direction, Action.ALLOW,
                     "ICMPv6", List.of(), List.of(), List.of(), List.of(), List.of("133", "134", "135", "136"),
+                    "implicit: IPv6 neighbour discovery is always admitted",
                     "implicit: IPv6 neighbour discovery is always admitted"));
         }
         for (RuleRegion region : directed.rulesAt(target)) {
@@ -161,10 +162,12 @@ public final class WindowsBackend implements Backend {
                 cubes = decided.describe();
             }
             String location = Text.oneLine(rule.location().path() + ":" + rule.location().line());
-            String description = HostRules.describe(rule,
-                    (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
-                            + (rule.options().log() ? " (log: Windows logs per profile, not per rule)" : ""),
-                    DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
+            String note = (rule.action() == Action.REJECT ? " (reject compiled as Block: Windows drops without answering)" : "")
+                    + (rule.options().log() ? " (log: Windows logs per profile, not per rule)" : "");
+            String description = HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS);
+            // Escaped before it is cut: U+XXXX is longer than the character it stands for.
+            String batchDescription = HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS,
+                    WindowsBackend::cmdText);
             List<Shape> shapes = new ArrayList<>();
             for (PacketCube cube : cubes) shapes.addAll(shapes(cube, direction, rule));
             Set<Shape> unique = new LinkedHashSet<>(shapes);
@@ -176,7 +179,7 @@ public final class WindowsBackend implements Backend {
                         Text.cutChars(Text.oneLine(owner + " " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
                         direction, emitAllows ? Action.ALLOW : Action.DENY, shape.protocol, shape.local,
                         shape.remote, shape.localPorts, shape.remotePorts, shape.icmp,
-                        description));
+                        description, batchDescription));
             }
             out.addAll(parts);
         }
@@ -382,9 +385,24 @@ public final class WindowsBackend implements Backend {
 
     // ---- netsh --------------------------------------------------------------------------
 
-    /** Text for a cmd batch line: one line, without the characters cmd would act on even inside quotes. */
-    static String cmdText(String text) {
-        return Text.replace(Text.oneLine(text), "\"%!^&|<>", "'_______");
+    /**
+     * Text for a cmd batch line: one line, without the characters cmd would act on even inside
+     * quotes, and ASCII. cmd.exe decodes a batch file in the console's code page (OEM, 437 or 850
+     * say, unless {@code chcp} changed it), so the bytes of UTF-8 would come out garbled, and in a
+     * double-byte code page a lead byte could take the byte after it. Every other character is
+     * written as {@code U+XXXX}, which no code page reads as anything else.
+     */
+    public static String cmdText(String text) {
+        String safe = Text.replace(Text.oneLine(text), "\"%!^&|<>", "'_______");
+        StringBuilder out = new StringBuilder(safe.length());
+        safe.codePoints().forEach(cp -> {
+            if (cp < 0x80) {
+                out.append((char) cp);
+            } else {
+                out.append(String.format("U+%04X", cp));
+            }
+        });
+        return out.toString();
     }
 
     /**
@@ -439,7 +457,7 @@ public final class WindowsBackend implements Backend {
                 String head = "netsh advfirewall firewall add rule name=\"" + name + "\" dir="
                         + (rule.direction() == Direction.INBOUND ? "in" : "out") + " action="
                         + rule.actionWord().toLowerCase() + " protocol=" + protocol;
-                String tail = " profile=any enable=yes description=\"" + cmdText(rule.description()) + "\""
+                String tail = " profile=any enable=yes description=\"" + rule.batchDescription() + "\""
                         + STOP_ON_FAILURE + "\r\n";
                 addLines(out, head, tail, List.of(rule.localAddresses(), rule.remoteAddresses(), rule.localPorts(),
                         rule.remotePorts()));
