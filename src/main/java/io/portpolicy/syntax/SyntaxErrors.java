@@ -25,8 +25,8 @@ import java.util.Set;
 
 /**
  * Reports syntax errors in plain words ("expected an address after 'from'") instead of
- * ANTLR's token lists, and recovers by skipping to the next statement: each statement starts
- * with a keyword, so that is where parsing can safely resume.
+ * ANTLR's token lists, and recovers by skipping to the next line that starts a statement (see
+ * {@link #resumesHere}), so each broken line is reported once.
  */
 final class SyntaxErrors extends DefaultErrorStrategy {
 
@@ -37,6 +37,21 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
 
     private static final Set<Integer> ACTIONS = Set.of(PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
+
+    /**
+     * The words no statement ends with: keywords that something must follow, and the
+     * punctuation between items. After one of them at the end of a line, the statement goes on
+     * over the next line, whatever that line starts with.
+     */
+    private static final Set<Integer> UNFINISHED = Set.of(
+            PolicyLexer.HOST, PolicyLexer.NETWORK, PolicyLexer.GROUP, PolicyLexer.SERVICE,
+            PolicyLexer.DEFAULT, PolicyLexer.INBOUND, PolicyLexer.OUTBOUND, PolicyLexer.INCLUDE, PolicyLexer.IMPORT,
+            PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT,
+            PolicyLexer.FROM, PolicyLexer.TO, PolicyLexer.EXCEPT, PolicyLexer.PORT, PolicyLexer.OS,
+            PolicyLexer.COMMENT, PolicyLexer.OWNER, PolicyLexer.TICKET, PolicyLexer.EXPIRES, PolicyLexer.WAIVE,
+            PolicyLexer.UNTIL,
+            PolicyLexer.EQ, PolicyLexer.COMMA, PolicyLexer.SLASH, PolicyLexer.DASH, PolicyLexer.COLON,
+            PolicyLexer.LBRACE);
 
     /** Other firewalls' words for the actions ('accept' is not a misspelt 'except'). */
     private static final Map<String, String> ACTION_SYNONYMS = Map.of(
@@ -52,6 +67,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     private final SourceFile source;
     private final Diagnostics diagnostics;
     private int count;
+    /** The index of the token the last skip stopped at: a stray there follows a broken statement. */
+    private int resumedAt = -1;
 
     SyntaxErrors(SourceFile source, Diagnostics diagnostics) {
         this.source = source;
@@ -89,26 +106,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
      */
     @Override
     public void recover(Parser parser, RecognitionException e) {
-        TokenStream tokens = parser.getInputStream();
-        if (keywordUsedAsName(tokens, e)) tokens.consume();
-        skipTo(tokens);
-    }
-
-    /**
-     * A statement keyword where a name was expected, on the line of the word before it
-     * ('host network = ...', 'allow ssh from default'), or an action right after 'default'
-     * ('default deny'): it belongs to the statement already reported, so resuming there would
-     * report the rest of the line as a second statement.
-     */
-    private static boolean keywordUsedAsName(TokenStream tokens, RecognitionException e) {
-        Token offending = e.getOffendingToken();
-        IntervalSet expected = e.getExpectedTokens();
-        if (offending == null || expected == null) return false;
-        boolean actionAsDirection = expected.contains(PolicyLexer.INBOUND) && ACTIONS.contains(offending.getType());
-        if (!expected.contains(PolicyLexer.NAME) && !actionAsDirection) return false;
-        if (!STATEMENT_KEYWORDS.contains(offending.getType()) || tokens.LT(1) != offending) return false;
-        Token previous = previousVisible(tokens, offending.getTokenIndex());
-        return previous != null && previous.getLine() == offending.getLine();
+        skipTo(parser.getInputStream());
     }
 
     @Override
@@ -127,7 +125,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                 : "a new statement such as 'allow', 'deny', 'host' or 'group'";
         String hint = token.getType() == PolicyLexer.UNKNOWN ? characterHint(token.getText().codePointAt(0))
                 : keywordHint(token, IntervalSet.EMPTY_SET);
-        if (previous != null) {
+        // Nothing goes on with a broken statement: after one, only a new statement is expected.
+        if (previous != null && token.getTokenIndex() != resumedAt) {
             Set<Integer> clauses = ruleClauses(parser.getInputStream(), token.getTokenIndex());
             if (clauses != null) {
                 String options = "an option (log, comment, owner, ticket, expires, waive) or a new statement";
@@ -222,25 +221,31 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             Token t = tokens.get(i);
             if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
             if (t.getType() == PolicyLexer.SEMI) return null;
-            if (resumesHere(t, tokens)) return t;
+            if (keywordStartsStatement(t, tokens)) return t;
         }
         return null;
     }
 
-    /** Skips a stray token and whatever follows it up to the next statement. */
+    /**
+     * Skips a stray token and whatever follows it up to the next statement. The stray itself
+     * goes first: a name starting a line is where skipping stops, and this one is reported.
+     */
     void skipToNextStatement(Parser parser) {
+        parser.getInputStream().consume();
         skipTo(parser.getInputStream());
         endErrorCondition(parser);
     }
 
     /**
-     * Consumes tokens up to the next statement keyword. Tokens go straight from the stream:
-     * between statements the parser has no context to attach them to, and a broken
-     * statement's tree is discarded anyway. The offending token may itself start the next
-     * statement ('from' followed by 'allow' on the next line), so it is not skipped blindly.
+     * Consumes tokens up to where the next statement may start (see {@link #resumesHere}).
+     * Tokens go straight from the stream: between statements the parser has no context to
+     * attach them to, and a broken statement's tree is discarded anyway. The offending token
+     * may itself start the next statement ('from' followed by 'allow' on the next line), so it
+     * is not skipped blindly.
      */
-    private static void skipTo(TokenStream tokens) {
+    private void skipTo(TokenStream tokens) {
         while (tokens.LA(1) != Token.EOF && !resumesHere(tokens.LT(1), tokens)) tokens.consume();
+        resumedAt = tokens.LT(1).getTokenIndex();
     }
 
     // ---- messages -----------------------------------------------------------
@@ -392,8 +397,26 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         diagnostics.error(location, message, hint);
     }
 
-    /** Resynchronise at a statement keyword; `ephemeral` also names ports, so only at a line start. */
+    /**
+     * Where parsing resumes after a syntax error: the first word of a line (or the first after
+     * a ';'), when it is a statement keyword, or a name after a line that may end a statement
+     * ('alow tcp/80' after a broken rule: most likely a misspelt keyword, then reported as a
+     * stray). Never a word inside the broken line: the rest of it belongs
+     * to the mistake ('allow tcp/22 from ( to a allow tcp/80' is one broken rule, not a broken
+     * one and a good one). Newlines are whitespace, so a line that starts with anything else
+     * may go on with the broken statement, and is skipped with it.
+     */
     private static boolean resumesHere(Token token, TokenStream tokens) {
+        Token previous = previousVisible(tokens, token.getTokenIndex());
+        if (previous != null && previous.getLine() == token.getLine() && previous.getType() != PolicyLexer.SEMI) {
+            return false;
+        }
+        if (token.getType() == PolicyLexer.NAME) return previous == null || !UNFINISHED.contains(previous.getType());
+        return STATEMENT_KEYWORDS.contains(token.getType());
+    }
+
+    /** A statement keyword that starts a statement where it stands; `ephemeral` also names ports, so only at a line start. */
+    private static boolean keywordStartsStatement(Token token, TokenStream tokens) {
         if (!STATEMENT_KEYWORDS.contains(token.getType())) return false;
         Token previous = previousVisible(tokens, token.getTokenIndex());
         // 'defualt inbound deny': an action right after a direction is a broken setting's, not a rule's.

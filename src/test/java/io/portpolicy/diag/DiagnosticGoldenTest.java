@@ -417,6 +417,23 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void syntaxEachBrokenLineOnce() throws IOException {
+        // Reading resumes at the next line that starts a statement, a misspelt one (line 3)
+        // included, not at a keyword inside a broken line (line 5), nor at a line that goes on
+        // with a broken statement (line 7).
+        verifyError("main.policy", """
+                host a = 10.0.0.1
+                allow tcp/22 from to a
+                alow tcp/80 to a
+                deny tcp/1 frm a
+                allow tcp/22 from ( to a allow tcp/80
+                allow tcp/23 from ,
+                    to a
+                allow tcp/24 from a to a
+                """);
+    }
+
+    @Test
     void syntaxUnexpectedCharacter() throws IOException {
         verifyError("main.policy", """
                 allow tcp/22 from any @ log

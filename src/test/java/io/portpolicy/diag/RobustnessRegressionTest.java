@@ -116,6 +116,47 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void aMisspeltStatementAfterABrokenLineIsReported() throws IOException {
+        // Recovery used to skip to the next statement keyword, so the 'alow' line, which has
+        // none, went with the broken line before it.
+        CliRun run = CliRun.lint(dir, "main.policy", "host a = 10.0.0.1\nallow tcp/22 from to a\nalow tcp/80 to a\n"
+                + "deny tcp/1 frm a\nallow tcp/23 from a to a\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:2:19: error: unexpected 'to' in rule after 'from'"), run.err());
+        assertTrue(run.err().contains("main.policy:3:1: error: unexpected 'alow' after 'a'"), run.err());
+        assertTrue(run.err().contains("hint: did you mean 'allow'?"), run.err());
+        assertTrue(run.err().contains("main.policy:4:12: error: unexpected 'frm' after '1'"), run.err());
+        assertEquals(3, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
+    void aBrokenLineIsNotReadOnFromAKeywordInsideIt() throws IOException {
+        // Recovery used to resume at the 'allow' or 'deny' inside the line, and read the rest of
+        // the line as a rule of its own: an unknown name, or a second syntax error, for one mistake.
+        CliRun run = CliRun.lint(dir, "main.policy", "host a = 10.0.0.1\n"
+                + "allow tcp/22 from ( to a allow tcp/80 to webb\n"
+                + "allow tcp/22 from ( to a deny from a\n"
+                + "allow tcp/23 from a to a\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:2:19: error: unexpected character '('"), run.err());
+        assertTrue(run.err().contains("main.policy:3:19: error: unexpected character '('"), run.err());
+        assertEquals(2, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
+    void aBrokenStatementOverSeveralLinesIsOneError() throws IOException {
+        // Newlines are whitespace: the lines that go on with a broken statement are not each a stray.
+        CliRun run = CliRun.lint(dir, "main.policy", "host a = 10.0.0.1\n"
+                + "allow tcp/22 from (\n    to a\n    comment \"x\"\n"
+                + "group g = a,,\n    10.0.0.2,\n    a\n"
+                + "allow tcp/23 from a to g\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:2:19: error: unexpected character '('"), run.err());
+        assertTrue(run.err().contains("main.policy:5:13: error: unexpected ','"), run.err());
+        assertEquals(2, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
     void longServiceAndGroupChains() throws IOException {
         // Resolving names recursively overflowed the stack on chains a few thousand long.
         StringBuilder policy = new StringBuilder();
