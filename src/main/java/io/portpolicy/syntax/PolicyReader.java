@@ -71,7 +71,11 @@ public final class PolicyReader {
         while (tokens.LA(1) != Token.EOF) {
             errors.reset(parser);
             if (!SyntaxErrors.startsStatement(tokens.LT(1), tokens)) {
-                errors.reportStray(parser);
+                // A stray that breaks the statement before it: that statement's name is still
+                // defined, but nothing in it counts (a refused address claims no address).
+                if (errors.reportStray(parser) && !statements.isEmpty()) {
+                    broken.add(statements.remove(statements.size() - 1));
+                }
                 errors.skipToNextStatement(parser);
                 continue;
             }

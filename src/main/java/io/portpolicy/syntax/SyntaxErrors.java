@@ -116,8 +116,14 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
     // ---- used by PolicyReader -----------------------------------------------
 
-    /** A token where a new statement should start. */
-    void reportStray(Parser parser) {
+    /**
+     * A token where a new statement should start.
+     *
+     * @return whether it is part of the statement before it, whose value it makes wrong (a
+     *     CIDR in a host: 'host b = 10.0.0.2/24' is no host b = 10.0.0.2), so that statement
+     *     is broken too
+     */
+    boolean reportStray(Parser parser) {
         Token token = parser.getCurrentToken();
         Token previous = previousVisible(parser.getInputStream(), token.getTokenIndex());
         String expected = previous == null
@@ -144,8 +150,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                 }
             }
         }
-        if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return;
-        if (previous != null && reportSecondOs(parser.getInputStream(), token)) return;
+        if (previous != null && reportBlockInHost(parser.getInputStream(), token, previous)) return true;
+        if (previous != null && reportSecondOs(parser.getInputStream(), token)) return false;
         if (token.getType() == PolicyLexer.COMMA) {
             String list = portListHint(parser.getInputStream(), token, PolicyLexer.PORT);
             if (list != null) hint = list;
@@ -158,9 +164,10 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         String where = previous == null ? "" : " after " + quote(previous);
         if (token.getType() == PolicyLexer.UNTERMINATED_STRING) {
             add(token, "unterminated string", UNTERMINATED_HINT);
-            return;
+            return false;
         }
         add(token, "unexpected " + describe(token) + where + "; expected " + expected, hint);
+        return false;
     }
 
     /**

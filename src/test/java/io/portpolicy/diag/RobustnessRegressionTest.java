@@ -157,6 +157,18 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void aHostWhoseAddressIsRefusedClaimsNoAddress() throws IOException {
+        // 'host b = 10.0.0.2/24' used to be read as host b = 10.0.0.2 with a stray '/24' after
+        // it, so host c was told 10.0.0.2 was b's. The broken host's name is still known.
+        CliRun run = CliRun.lint(dir, "main.policy", "host b = 10.0.0.2/24\nhost c = 10.0.0.2\n"
+                + "allow tcp/443 from any to b, c\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:1:10: error: a host holds single addresses, not the CIDR"),
+                run.err());
+        assertEquals(1, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
     void longServiceAndGroupChains() throws IOException {
         // Resolving names recursively overflowed the stack on chains a few thousand long.
         StringBuilder policy = new StringBuilder();
