@@ -12,6 +12,7 @@ import io.portpolicy.model.Network;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
+import io.portpolicy.model.Setting;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -436,8 +437,10 @@ public final class EffectivePolicy {
                 || isNeighbourDiscovery(packet))) {
             return implicit(direction, packet);
         }
-        Action fallback = policy.settings().defaultFor(direction);
-        return new Verdict(fallback, direction, null, "default " + direction.keyword() + " " + fallback.keyword());
+        Setting<Action> fallback = policy.settings().defaultSetting(direction);
+        String words = "default " + direction.keyword() + " " + fallback.value().keyword();
+        // A default written somewhere (an included file, say) is named where, as a rule is.
+        return new Verdict(fallback.value(), direction, null, fallback.written() ? fallback.location() + ": " + words : words);
     }
 
     private static boolean isNeighbourDiscovery(Packet packet) {

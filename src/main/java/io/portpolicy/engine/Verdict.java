@@ -9,7 +9,7 @@ import io.portpolicy.model.Rule;
  *
  * @param rule   the deciding rule, or {@code null} when an implicit rule or the default decided
  * @param reason how it was decided, in words: the rule's location and text, the implicit
- *               rule's name, or {@code default inbound deny}
+ *               rule's name, or {@code default inbound deny} (after its location when it is written)
  */
 public record Verdict(Action action, Direction direction, Rule rule, String reason) {
 }

@@ -7,7 +7,12 @@ public record Settings(Setting<Action> defaultInbound, Setting<Action> defaultOu
     public static final PortRange DEFAULT_EPHEMERAL = new PortRange(49152, 65535);
 
     public Action defaultFor(Direction direction) {
-        return (direction == Direction.INBOUND ? defaultInbound : defaultOutbound).value();
+        return defaultSetting(direction).value();
+    }
+
+    /** The default of {@code direction} with where it was written, if it was. */
+    public Setting<Action> defaultSetting(Direction direction) {
+        return direction == Direction.INBOUND ? defaultInbound : defaultOutbound;
     }
 
     /** The ephemeral ports of a host with this os ({@code null}: none given), per the language. */

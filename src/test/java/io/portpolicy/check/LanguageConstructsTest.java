@@ -810,8 +810,8 @@ class LanguageConstructsTest {
         void aGroupAsSourceIsJudgedOutboundAtItAndAtTheHostSendingThePacket() {
             PolicyFixtures.Run run = query(WEB, "--from", "web", "--to", "10.0.0.200", "--proto", "tcp", "--port", "22");
             assertEquals(1, run.exit(), run.out() + run.err());
-            assertTrue(run.out().contains("outbound at host web1: deny\n    decided by default outbound deny"),
-                    run.out());
+            assertTrue(run.out().contains("outbound at host web1: deny\n    decided by " + dir.resolve("p.policy")
+                    + ":1:1: default outbound deny"), run.out());
             assertTrue(run.out().contains("outbound at group web: deny"), run.out());
             PolicyFixtures.Run dns = query(WEB, "--from", "web", "--to", "10.0.0.53", "--proto", "udp", "--port", "53");
             assertEquals(0, dns.exit(), dns.out() + dns.err());

@@ -62,8 +62,8 @@ class QueryCommandTest {
         CliRun denied = queryPolicy(policy, "--from", "10.1.9.9", "--to", "web", "--proto", "tcp", "--port", "8080",
                 "--today", "2026-01-02");
         assertEquals(1, denied.exit(), denied.err());
-        assertTrue(denied.out().contains("    decided by default inbound deny\n    expired, so not compiled: "
-                + dir.resolve("p.policy") + ":3:1: allow tcp/8080 from 10.1.0.0/16 to web expires 2026-01-01 owner"
+        assertTrue(denied.out().contains("    decided by " + dir.resolve("p.policy") + ":2:1: default inbound deny\n"
+                + "    expired, so not compiled: " + dir.resolve("p.policy") + ":3:1: allow tcp/8080 from 10.1.0.0/16 to web expires 2026-01-01 owner"
                 + " \"ops\" would allow it\n"), denied.out());
         // Where it would decide alike, or has not expired, it is not in the answer.
         CliRun allowed = queryPolicy(policy, "--from", "10.1.2.9", "--to", "web", "--proto", "tcp", "--port", "8080",
@@ -73,6 +73,20 @@ class QueryCommandTest {
                 "--today", "2026-01-01");
         assertEquals(0, inForce.exit(), inForce.err());
         assertFalse(inForce.out().contains("expired"), inForce.out());
+    }
+
+    @Test
+    void aWrittenDefaultThatDecidesIsNamedWhereItIsWritten() throws IOException {
+        // An included file may set the default: the answer says which line to change.
+        Files.writeString(dir.resolve("common.policy"), "# shared\ndefault inbound reject\n", StandardCharsets.UTF_8);
+        String policy = "host web1 = 10.0.1.11\ninclude \"common.policy\"\n";
+        CliRun rejected = queryPolicy(policy, "--from", "10.0.0.9", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertEquals(1, rejected.exit(), rejected.err());
+        assertTrue(rejected.out().contains("  inbound at host web1: reject\n    decided by "
+                + dir.resolve("common.policy") + ":2:1: default inbound reject\n"), rejected.out());
+        // The language's default, written nowhere, has no place to name.
+        CliRun denied = query("--from", "10.0.0.9", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertTrue(denied.out().contains("    decided by default inbound deny\n"), denied.out());
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.portpolicy.model.Network;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
+import io.portpolicy.model.Setting;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -74,7 +75,8 @@ class QueryExplainsExamplesTest {
     private static final Pattern HEADER_ICMP = Pattern.compile("^(icmp|icmpv6) (\\S+) -> (\\S+) type (\\S+) code (\\d+)$");
     private static final Pattern SIDE = Pattern.compile("^  (inbound|outbound) at (host|group) (\\S+): (allow|deny|reject)$");
     private static final Pattern DECIDED = Pattern.compile("^    decided by (.*)$");
-    private static final Pattern DEFAULT = Pattern.compile("^default (inbound|outbound) (allow|deny|reject)$");
+    /** A default, after the place it is written, if it is. */
+    private static final Pattern DEFAULT = Pattern.compile("^(?:(.+): )?default (inbound|outbound) (allow|deny|reject)$");
     private static final Pattern IMPLICIT = Pattern.compile("^implicit rule: (loopback traffic|IPv6 neighbour discovery)$");
     private static final Pattern RULE = Pattern.compile("^(.+):(\\d+):(\\d+): (.+)$");
     private static final Pattern EXPIRED = Pattern.compile("^    expired, so not compiled: (.*) would (allow|deny|reject) it$");
@@ -278,9 +280,11 @@ class QueryExplainsExamplesTest {
         Matcher implicit = IMPLICIT.matcher(reason);
         Matcher rule = RULE.matcher(reason);
         if (byDefault.matches()) {
-            assertEquals(direction.keyword(), byDefault.group(1), context);
-            assertEquals(policy.settings().defaultFor(direction), action(byDefault.group(2)), context);
-            assertEquals(action, action(byDefault.group(2)), context);
+            Setting<Action> written = policy.settings().defaultSetting(direction);
+            assertEquals(written.written() ? written.location().toString() : null, byDefault.group(1), context);
+            assertEquals(direction.keyword(), byDefault.group(2), context);
+            assertEquals(written.value(), action(byDefault.group(3)), context);
+            assertEquals(action, action(byDefault.group(3)), context);
             assertEquals(-2, expected.ruleIndex(), () -> "the reference says a rule decided, in\n" + context);
             return By.DEFAULT;
         } else if (implicit.matches()) {
