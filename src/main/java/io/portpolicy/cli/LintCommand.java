@@ -180,10 +180,10 @@ final class LintCommand implements Callable<Integer> {
 
     /** The --baseline file, or empty when it cannot be used; why, in {@code diagnostics}. */
     private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
-        String text;
+        SourceFile text;
         try {
             // As every input: UTF-8 only, refused at its first bad byte; a byte-order mark is dropped.
-            text = Utf8Text.read(baseline).text();
+            text = Utf8Text.read(baseline);
         } catch (Utf8Text.NotUtf8 e) {
             diagnostics.error(e.at(), "cannot read baseline " + baseline + ": " + e.getMessage(),
                     "a baseline is the UTF-8 JSON file --write-baseline writes");
@@ -194,9 +194,9 @@ final class LintCommand implements Callable<Integer> {
             return Optional.empty();
         }
         try {
-            return Optional.of(Baseline.parse(text, baseline));
-        } catch (IllegalArgumentException e) {
-            diagnostics.error(null, e.getMessage(), "a baseline is the JSON file --write-baseline writes");
+            return Optional.of(Baseline.parse(text));
+        } catch (Baseline.Unusable e) {
+            diagnostics.error(e.at(), e.getMessage(), "a baseline is the JSON file --write-baseline writes");
             return Optional.empty();
         }
     }

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.json.Json;
+import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -100,19 +102,36 @@ public final class Baseline {
     }
 
     /**
-     * Parses the baseline read from {@code file}; throws {@link IllegalArgumentException} whose
-     * message names the file (with the line and column where the JSON itself is broken) and
-     * says what is wrong. A damaged entry is refused, never skipped: it would hide nothing, or
-     * the wrong finding.
+     * Why a baseline cannot be used, and where in its text when the JSON itself is broken
+     * ({@code null} when the problem has no one place: the file is JSON, but no baseline).
      */
-    public static Baseline parse(String text, Path file) {
+    public static final class Unusable extends IllegalArgumentException {
+        private final transient Location at;
+
+        Unusable(String message, Location at, Throwable cause) {
+            super(message, cause);
+            this.at = at;
+        }
+
+        public Location at() {
+            return at;
+        }
+    }
+
+    /**
+     * Parses the baseline read from {@code source}; throws {@link Unusable} saying what is wrong:
+     * where the JSON breaks, or that it is no baseline (naming the file). A damaged entry is
+     * refused, never skipped: it would hide nothing, or the wrong finding.
+     */
+    public static Baseline parse(SourceFile source) {
+        Path file = source.path();
         JsonNode root;
         try {
-            root = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+            root = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(source.text());
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new IllegalArgumentException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-                    + ": the baseline is not JSON: " + jsonProblem(e), e);
+            Location at = location(source, e.getLocation());
+            String problem = "the baseline is not JSON: " + jsonProblem(e);
+            throw new Unusable(at == null ? file + ": " + problem : problem, at, e);
         }
         int version = root.path("version").asInt();
         if (version < 1 || version > VERSION || !root.path("findings").isArray()) {
@@ -158,8 +177,20 @@ public final class Baseline {
         return copy;
     }
 
-    private static IllegalArgumentException notABaseline(Path file, String why) {
-        return new IllegalArgumentException("baseline " + file + " is not a portpolicy baseline: " + why);
+    private static Unusable notABaseline(Path file, String why) {
+        return new Unusable("baseline " + file + " is not a portpolicy baseline: " + why, null, null);
+    }
+
+    /**
+     * Where Jackson stopped, in the columns diagnostics count (code points; Jackson counts
+     * UTF-16 units), or {@code null} when it does not say.
+     */
+    private static Location location(SourceFile source, JsonLocation at) {
+        if (at == null || at.getLineNr() < 1 || at.getColumnNr() < 1) return null;
+        List<String> lines = source.lines();
+        String line = at.getLineNr() <= lines.size() ? lines.get(at.getLineNr() - 1) : "";
+        int column = line.codePointCount(0, Math.min(at.getColumnNr() - 1, line.length())) + 1;
+        return source.at(at.getLineNr(), column, 1);
     }
 
     /** What is wrong with the JSON, without the Java-facing detail Jackson adds for programmers. */
