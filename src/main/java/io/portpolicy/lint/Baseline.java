@@ -133,7 +133,9 @@ public final class Baseline {
             String problem = "the baseline is not JSON: " + jsonProblem(e);
             throw new Unusable(at == null ? file + ": " + problem : problem, at, e);
         }
-        int version = root.path("version").asInt();
+        // Strictly a whole number: asInt would read "3" as 3, 3.5 as 3 and true as 1.
+        JsonNode written = root.path("version");
+        int version = written.isIntegralNumber() && written.canConvertToInt() ? written.intValue() : 0;
         if (version < 1 || version > VERSION || !root.path("findings").isArray()) {
             throw notABaseline(file, "it has no \"version\": " + VERSION + " (or 1 or 2) with a \"findings\" list");
         }

@@ -305,6 +305,13 @@ class LintCliTest {
         errors.put(dir.toString(), "cannot read baseline " + dir + ": it is a directory");
         errors.put(write("shape.json", "{\"nope\": 1}").toString(), "baseline " + dir.resolve("shape.json")
                 + " is not a portpolicy baseline: it has no \"version\": 3 (or 1 or 2) with a \"findings\" list");
+        // A version that is not a whole number is damage, not version 3 read leniently (or true read as 1).
+        for (String version : List.of("\"3\"", "3.5", "true")) {
+            String name = "version-" + version.replaceAll("\\W", "") + ".json";
+            errors.put(write(name, "{\"version\": " + version + ", \"findings\": []}").toString(), "baseline "
+                    + dir.resolve(name) + " is not a portpolicy baseline: it has no \"version\": 3 (or 1 or 2) with a"
+                    + " \"findings\" list");
+        }
         errors.put(write("entry.json", "{\"version\": 1, \"findings\": [\"PP401\"]}").toString(), "baseline "
                 + dir.resolve("entry.json") + " is not a portpolicy baseline: finding 1 is not an object");
         errors.put(write("world.json", "{\"version\": 1, \"findings\": [{\"rule\": \"PP101\", \"file\": \"p.policy\", "
