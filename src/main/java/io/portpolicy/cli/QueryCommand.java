@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -250,11 +251,18 @@ final class QueryCommand implements Callable<Integer> {
      * forms), or, when it reads as a word, no host or group of the policy either (a network
      * holds many addresses, and a query judges one packet).
      */
+    /** What a rule's address may say but no one packet can be: every address, or the host being configured. */
+    private static final Set<String> LANGUAGE_ADDRESS_KEYWORDS = Set.of("any", "any4", "any6", "self");
+
     private static String notAnAddress(Policy policy, String text, String option) {
         if (text.isBlank()) return option + " is empty; give an address, or a host or group of the policy";
         if (policy.networks().containsKey(text)) {
             return option + " " + Quote.of(text) + " is a network of the policy; a query is about one packet:"
                     + " give a host, a group or one address";
+        }
+        if (LANGUAGE_ADDRESS_KEYWORDS.contains(text)) {
+            return option + " " + Quote.of(text) + " is a keyword of the policy language, not one address; a query is"
+                    + " about one packet: give a host, a group or one address";
         }
         boolean addressLike = Character.isDigit(text.charAt(0)) || text.indexOf(':') >= 0;
         if (!addressLike) {
@@ -322,9 +330,27 @@ final class QueryCommand implements Callable<Integer> {
         if (type == null) type = Numbers.parse(parts[0], 255);
         Integer code = parts.length > 1 ? Numbers.parse(parts[1], 255) : Integer.valueOf(0);
         if (type != null && code != null) return new int[] {type, code};
-        String hint = type == null ? Suggestions.didYouMean(typeName, IcmpTypes.names(protocol)) : null;
+        String why = type == null ? whyNoType(protocol, parts[0], typeName) : outOfRange("code", parts[1]);
         throw Main.usage(spec, "--icmp-type " + Quote.of(icmpType) + " is not an " + protocol.keyword()
-                + " type name or TYPE[:CODE]" + (hint == null ? "" : "; " + hint));
+                + " type name or TYPE[:CODE]" + (why == null ? "" : "; " + why));
+    }
+
+    /** Why {@code written} is no type of {@code protocol}, when more can be said than that it is none. */
+    private static String whyNoType(Protocol protocol, String written, String name) {
+        String range = outOfRange("type", written);
+        if (range != null) return range;
+        // The names of the two ICMPs differ (packet-too-big, source-quench): the other one was likely meant.
+        Protocol other = protocol == Protocol.ICMP ? Protocol.ICMPV6 : Protocol.ICMP;
+        if (IcmpTypes.number(other, name) != null) {
+            return name + " is an " + other.keyword() + " type: ask with --proto " + other.keyword();
+        }
+        return Suggestions.didYouMean(name, IcmpTypes.names(protocol));
+    }
+
+    /** That {@code written}, a number in ASCII digits, is past 255; {@code null} when it is no such number. */
+    private static String outOfRange(String what, String written) {
+        boolean digits = !written.isEmpty() && written.chars().allMatch(c -> c >= '0' && c <= '9');
+        return digits ? what + " " + written + " is out of range: ICMP types and codes are 0-255" : null;
     }
 
     /** A port option's value, refused in words rather than as "not an int" when it is no port. */

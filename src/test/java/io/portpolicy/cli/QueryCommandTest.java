@@ -207,6 +207,33 @@ class QueryCommandTest {
     }
 
     @Test
+    void anIcmpTypeOfTheOtherIcmpIsSaidToBeSo() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--icmp-type", "packet-too-big"),
+                "--icmp-type 'packet-too-big' is not an icmp type name or TYPE[:CODE]; packet-too-big is an icmpv6"
+                        + " type: ask with --proto icmpv6");
+        assertUsageError(query("--from", "2001:db8::5", "--to", "web1", "--proto", "icmpv6", "--icmp-type",
+                "Source-Quench"), "source-quench is an icmp type: ask with --proto icmp");
+    }
+
+    @Test
+    void anIcmpTypeOrCodePast255IsSaidToBeOutOfRange() throws IOException {
+        assertUsageError(query("--from", "10.0.0.5", "--to", "web1", "--proto", "icmp", "--icmp-type", "3:256"),
+                "--icmp-type '3:256' is not an icmp type name or TYPE[:CODE]; code 256 is out of range:"
+                        + " ICMP types and codes are 0-255");
+        assertUsageError(query("--from", "2001:db8::5", "--to", "web1", "--proto", "icmpv6", "--icmp-type", "300"),
+                "; type 300 is out of range: ICMP types and codes are 0-255");
+    }
+
+    @Test
+    void aKeywordOfTheLanguageIsNoAddressOfOnePacket() throws IOException {
+        for (String keyword : List.of("any", "any4", "any6", "self")) {
+            assertUsageError(query("--from", keyword, "--to", "web1", "--proto", "tcp", "--port", "22"),
+                    "--from '" + keyword + "' is a keyword of the policy language, not one address; a query is about"
+                            + " one packet: give a host, a group or one address");
+        }
+    }
+
+    @Test
     void numbersAreAsciiDigitsWithoutASign() throws IOException {
         // Integer.parseInt used to read an Arabic-Indic eight as echo-request's type 8.
         for (String type : List.of("\u0668", "+8", "8:+0")) {
