@@ -246,14 +246,14 @@ final class QueryCommand implements Callable<Integer> {
         return policy.hosts().values().stream().map(Target::of).filter(host -> host.owns(address)).findFirst();
     }
 
+    /** What a rule's address may say but no one packet can be: every address, or the host being configured. */
+    private static final Set<String> LANGUAGE_ADDRESS_KEYWORDS = Set.of("any", "any4", "any6", "self");
+
     /**
      * Why {@code text} is no address the policy language would accept (query takes the same
      * forms), or, when it reads as a word, no host or group of the policy either (a network
      * holds many addresses, and a query judges one packet).
      */
-    /** What a rule's address may say but no one packet can be: every address, or the host being configured. */
-    private static final Set<String> LANGUAGE_ADDRESS_KEYWORDS = Set.of("any", "any4", "any6", "self");
-
     private static String notAnAddress(Policy policy, String text, String option) {
         if (text.isBlank()) return option + " is empty; give an address, or a host or group of the policy";
         if (policy.networks().containsKey(text)) {
