@@ -78,6 +78,12 @@ public final class BadWaiver implements LintRule {
         boolean waivesSomething = context.otherFindings().stream()
                 .anyMatch(f -> f.ruleId().equals(id) && f.subject() != null && f.subject().index() == rule.index());
         if (waivesSomething) return null;
+        if (rule.expiredOn(context.today())) {
+            // Only the rule's text is still judged (PP402, PP404): say why the rest is silent.
+            return new Problem(id + " reports nothing on this rule, which expired after " + rule.options().expires()
+                    + " and is no longer checked, so the waiver waives nothing",
+                    "remove the expired rule (PP402) and its waiver with it");
+        }
         return new Problem(id + " reports nothing on this rule, so the waiver waives nothing",
                 "remove the waiver: there is nothing for it to accept");
     }
