@@ -165,11 +165,7 @@ public final class WindowsBackend implements Backend {
         } catch (CompileException e) {
             refused = e;
         }
-        // The second form has an Allow rule for each allow rule deciding something at the target,
-        // and building it works out what every one of them decides (4 s more CPU for a host of the
-        // 10,000-rule benchmark): worth it only where the first form cannot be written, or has
-        // more Windows rules than the policy has rules at the target, as per-protocol Blocks make it.
-        if (policyDefault == Action.ALLOW && (asPolicy == null || asPolicy.size() > directed.rulesAt(target).size())) {
+        if (policyDefault == Action.ALLOW) {
             try {
                 List<WinRule> allows = rules(directed, target, direction, owner, policy, Action.DENY);
                 if (asPolicy == null || allows.size() < asPolicy.size()) return new Encoding(Action.DENY, allows);
