@@ -311,68 +311,24 @@ class WindowsBackendTest {
 
     /**
      * Where an earlier allow admits some packets between two addresses, no Any rule can block
-     * the rest (no Allow beats a Block): as Blocks, those peers would take one rule per
-     * protocol, 256. With the default allow written as Windows' default Block, the same policy
-     * is the allow, one Any rule for everyone else and one for the machine's other addresses.
+     * the rest (no Allow beats a Block): those peers keep one Block rule per protocol, and the
+     * others of the same deny still get one Any rule.
      */
     @Test
-    void anEarlierAllowBeforeADenyAnyMakesTheDefaultAllowRules() throws CompileException {
+    void anEarlierAllowKeepsItsPeersBlockedProtocolByProtocol() throws CompileException {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
                 + "default inbound allow\nallow tcp/443 from 203.0.113.7\ndeny any from 203.0.113.0/24\n"),
                 CompileFixtures.TODAY);
         Target srv = effective.target("srv").orElseThrow();
-        String script = compile(effective, srv, "powershell").parts().get(0).text();
-        WindowsFirewallReader r = WindowsFirewallReader.powershell(script);
-        assertEquals("Block", r.defaultInbound);
-        assertTrue(script.contains("# note: default inbound allow is compiled as Windows' default Block"), script);
-        List<WindowsFirewallReader.FwRule> in = r.rules.stream().filter(x -> x.one("Direction").equals("Inbound")).toList();
-        assertEquals(List.of("ICMPv6", "TCP", "Any", "Any"), in.stream().map(x -> x.one("Protocol")).toList());
-        assertTrue(in.stream().allMatch(x -> x.one("Action").equals("Allow")));
-        assertEquals(List.of("203.0.113.7"), in.get(1).list("RemoteAddress"));
-        assertEquals(List.of("0.0.0.0-10.0.0.0", "10.0.0.2-126.255.255.255", "128.0.0.0-203.0.112.255",
-                "203.0.114.0-255.255.255.255"), in.get(2).list("RemoteAddress"));
-        assertEquals(List.of("0.0.0.0-10.0.0.0", "10.0.0.2-255.255.255.255", "::/0"), in.get(3).list("LocalAddress"));
+        List<WindowsFirewallReader.FwRule> blocks = WindowsFirewallReader.powershell(
+                compile(effective, srv, "powershell").parts().get(0).text()).rules;
+        List<WindowsFirewallReader.FwRule> any = blocks.stream().filter(r -> r.one("Protocol").equals("Any")).toList();
+        assertEquals(1, any.size());
+        assertEquals(List.of("203.0.113.0-203.0.113.6", "203.0.113.8-203.0.113.255"), any.get(0).list("RemoteAddress"));
+        List<WindowsFirewallReader.FwRule> peer = blocks.stream()
+                .filter(r -> r.list("RemoteAddress").equals(List.of("203.0.113.7"))).toList();
+        assertEquals(256, peer.size(), "a Block for each of the 255 other protocols, and one for TCP but port 443");
         crossCheck("allow before deny any", effective, srv, 12);
-    }
-
-    /**
-     * A deny of every IPv6 peer but some, with default allow: a Block cannot spare the implicit
-     * neighbour discovery but by one rule per protocol (256 rules, ICMPv6 but types 133-136
-     * among them), while the Allow rules over Windows' default Block are four.
-     */
-    @Test
-    void anIpv6DenyAnyIsAFewAllowRulesNotABlockPerProtocol() throws CompileException {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(
-                "host srv = 10.0.0.1, 2001:db8::1 os windows\ndefault inbound allow\n"
-                        + "deny any from any6 except 2001:db8:1::/48, 2001:db8:5::-2001:db8:5::9\n"), CompileFixtures.TODAY);
-        Target srv = effective.target("srv").orElseThrow();
-        WindowsFirewallReader r = WindowsFirewallReader.powershell(compile(effective, srv, "powershell").parts().get(0).text());
-        assertEquals(List.of("ICMPv6", "Any", "Any", "Any"), r.rules.stream().map(x -> x.one("Protocol")).toList());
-        assertEquals(List.of("2001:db8:1::/48", "2001:db8:5::-2001:db8:5::9"), r.rules.get(2).list("RemoteAddress"));
-        assertEquals("Block", r.defaultInbound);
-        assertEquals("Allow", r.defaultOutbound);
-        crossCheck("IPv6 deny any", effective, srv, 13);
-    }
-
-    /**
-     * Windows reads protocol 58 as ICMPv6, IPv6 only: no rule of it is written between IPv4
-     * addresses (the reader refuses one). An IPv4 packet of protocol 58 that the policy allows
-     * where it denies something else is admitted by an Any rule, and what the policy denies
-     * between the same addresses by Block rules, which beat it.
-     */
-    @Test
-    void theOtherIpVersionsIcmpNumberIsMatchedByAnyRulesOnly() throws CompileException {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1, 2001:db8::1 os windows\n"
-                + "deny tcp/23 from 203.0.113.0/24, 2001:db8:7::/48\nallow any from 203.0.113.0/24, 2001:db8:7::/48\n"),
-                CompileFixtures.TODAY);
-        Target srv = effective.target("srv").orElseThrow();
-        WindowsFirewallReader r = WindowsFirewallReader.powershell(compile(effective, srv, "powershell").parts().get(0).text());
-        List<String> in = r.rules.stream().filter(x -> x.one("Direction").equals("Inbound"))
-                .map(x -> x.one("Action") + " " + x.one("Protocol") + " " + x.list("RemoteAddress") + " " + x.list("LocalPort"))
-                .toList();
-        assertEquals(List.of("Allow ICMPv6 [] []", "Allow Any [203.0.113.0/24] []", "Allow Any [2001:db8:7::/48] []",
-                "Block TCP [203.0.113.0/24] [23]", "Block TCP [2001:db8:7::/48] [23]"), in);
-        crossCheck("protocol 58 over IPv4", effective, srv, 14);
     }
 
     @Test

@@ -33,21 +33,6 @@ final class WindowsFirewallReader {
 
     /** One rule as the firewall holds it. */
     record FwRule(Map<String, List<String>> parameters) {
-        /** A rule of one IP version's ICMP between addresses of the other only could never match: a script must not hold one. */
-        FwRule {
-            String protocol = parameters.get("Protocol") == null ? "" : parameters.get("Protocol").get(0);
-            boolean v4 = protocol.equals("ICMPv4") || protocol.equals("1");
-            boolean v6 = protocol.equals("ICMPv6") || protocol.equals("58");
-            for (String side : List.of("LocalAddress", "RemoteAddress")) {
-                List<String> addresses = parameters.getOrDefault(side, List.of());
-                boolean onlyV4 = !addresses.isEmpty() && addresses.stream().noneMatch(a -> a.contains(":"));
-                boolean onlyV6 = !addresses.isEmpty() && addresses.stream().allMatch(a -> a.contains(":"));
-                if (v4 && onlyV6 || v6 && onlyV4) {
-                    throw new IllegalArgumentException("a rule of protocol " + protocol + " that cannot match: " + parameters);
-                }
-            }
-        }
-
         String one(String name) {
             List<String> v = parameters.get(name);
             return v == null ? null : v.get(0);
@@ -355,10 +340,6 @@ final class WindowsFirewallReader {
             default: number = Integer.parseInt(protocol);
         }
         if (number >= 0 && number != packet.protocol()) return false;
-        // Windows names 1 ICMPv4 and 58 ICMPv6 (its rules keep type and code lists for them,
-        // ICMP4 and ICMP6 in the rule grammar of MS-GPFAS 2.2.2.19): a rule of one matches only
-        // its own IP version. An IPv4 packet of protocol 58 is matched by Any or by nothing.
-        if (number == 1 && !packet.source().isIPv4() || number == 58 && packet.source().isIPv4()) return false;
         boolean inbound = direction == Direction.INBOUND;
         IPAddress local = inbound ? packet.destination() : packet.source();
         IPAddress remote = inbound ? packet.source() : packet.destination();

@@ -1,7 +1,6 @@
 package io.portpolicy.compile.windows;
 
 import inet.ipaddr.IPAddressSeqRange;
-import inet.ipaddr.IPAddressString;
 import io.portpolicy.compile.Artifact;
 import io.portpolicy.compile.Backend;
 import io.portpolicy.compile.CompileException;
@@ -15,7 +14,6 @@ import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
-import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
@@ -26,11 +24,8 @@ import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,10 +39,8 @@ import java.util.Set;
  * rule took); where the default is allow, each deny or reject rule becomes Block rules for
  * exactly the packets it decides (between addresses where it matches every protocol and the
  * policy gives them all its verdict, one Any rule, which may take packets an earlier rule
- * decided alike: see {@link #everyProtocolFirst}). Where the default is allow, the same direction
- * written as Windows' default Block with Allow rules is used instead when it is smaller
- * ({@link #encoding}). No Block ever covers an allowed packet, and an Allow covers a denied one
- * only where a Block covers it too ({@link #addRules}), so the order Windows ignores does not matter.
+ * decided alike: see {@link #everyProtocolFirst}). No Block ever covers an allowed packet, and no Allow a
+ * denied one, so the order Windows ignores does not matter.
  *
  * <p>Exact rewrites: {@code reject} is Block (Windows drops; it cannot answer); {@code log} is
  * compiled without logging (Windows logs per profile, not per rule), said in the header; the policy's
@@ -112,13 +105,13 @@ public final class WindowsBackend implements Backend {
                 "compile it for windows without the 'stateless' setting");
         String owner = request.options().text(GROUP.name());
         String policy = policyName(effective);
-        Map<Direction, Encoding> encodings = new EnumMap<>(Direction.class);
+        List<WinRule> rules = new ArrayList<>();
         for (Direction direction : Direction.values()) {
-            encodings.put(direction, encoding(effective, request.target(), direction, owner, policy));
+            rules.addAll(rules(effective, request.target(), direction, owner, policy));
         }
         boolean netsh = request.format().equals("netsh");
         String group = owner + ":" + policy;
-        String text = netsh ? netsh(request, group, encodings) : powershell(request, group, encodings);
+        String text = netsh ? netsh(request, group, rules) : powershell(request, group, rules);
         return Artifact.single(netsh ? ".cmd" : ".ps1", text);
     }
 
@@ -133,53 +126,11 @@ public final class WindowsBackend implements Backend {
 
     // ---- the effective rules ------------------------------------------------------------
 
-    /** One direction for Windows: the profile default it gets and the rules that make the rest what the policy says. */
-    record Encoding(Action windowsDefault, List<WinRule> rules) {
-
-        /** Whether Windows' default is not the policy's (see {@link #encoding}). */
-        boolean flipped(Action policyDefault) {
-            return (windowsDefault == Action.ALLOW) != (policyDefault == Action.ALLOW);
-        }
-    }
-
-    /**
-     * One direction as the fewer Windows rules of two exact forms. The policy's own default
-     * with Block rules for what its deny rules decide is the first; where the default is allow,
-     * the second is Windows' default Block with Allow rules for everything the policy allows
-     * (what its allow rules and its default decide, and all traffic to addresses of the machine
-     * the policy does not name). A Block cannot spare the packets an earlier allow or the
-     * implicit neighbour discovery admits between two addresses but by one rule per protocol,
-     * so a {@code deny any} over IPv6 peers takes 256 Block rules, while the Allow rules of the
-     * same policy are a handful. The first form is kept unless the second is smaller, or the
-     * only one Windows can express (see {@link #shapes}).
-     */
-    private static Encoding encoding(EffectivePolicy effective, Target target, Direction direction, String owner,
-                                     String policy) throws CompileException {
+    private static List<WinRule> rules(EffectivePolicy effective, Target target, Direction direction, String owner,
+                                       String policy) throws CompileException {
         DirectedPolicy directed = effective.directed(target, direction);
-        Action policyDefault = directed.defaultAction();
-        Action windowsDefault = policyDefault == Action.ALLOW ? Action.ALLOW : Action.DENY;
-        List<WinRule> asPolicy = null;
-        CompileException refused = null;
-        try {
-            asPolicy = rules(directed, target, direction, owner, policy, windowsDefault);
-        } catch (CompileException e) {
-            refused = e;
-        }
-        if (policyDefault == Action.ALLOW) {
-            try {
-                List<WinRule> allows = rules(directed, target, direction, owner, policy, Action.DENY);
-                if (asPolicy == null || allows.size() < asPolicy.size()) return new Encoding(Action.DENY, allows);
-            } catch (CompileException e) {
-                // Windows cannot express this form either: the first one's refusal names the rule.
-            }
-        }
-        if (refused != null) throw refused;
-        return new Encoding(windowsDefault, asPolicy);
-    }
-
-    private static List<WinRule> rules(DirectedPolicy directed, Target target, Direction direction, String owner,
-                                       String policy, Action windowsDefault) throws CompileException {
-        boolean emitAllows = windowsDefault != Action.ALLOW;
+        Action fallback = directed.defaultAction();
+        boolean emitAllows = fallback != Action.ALLOW;
         PacketSet host = directed.space().at(target);
         // What this direction's rules may cover: Windows unites its Allow (or Block) rules, so
         // a rule may also take packets an earlier rule already gives the same verdict. Worked
@@ -194,15 +145,18 @@ public final class WindowsBackend implements Backend {
                     "implicit: IPv6 neighbour discovery is always admitted",
                     "implicit: IPv6 neighbour discovery is always admitted"));
         }
-        Action action = emitAllows ? Action.ALLOW : Action.DENY;
         for (RuleRegion region : directed.rulesAt(target)) {
             Rule rule = region.rule();
             boolean wanted = emitAllows ? rule.action() == Action.ALLOW : rule.action() != Action.ALLOW;
             if (!wanted) continue;
+            List<WinRule> parts = new ArrayList<>();
             PacketSet decided = region.decided().intersect(host);
             List<PacketCube> cubes;
             if (rule.services().stream().anyMatch(service -> service.protocol() == Protocol.ANY)) {
-                if (sameVerdict == null) sameVerdict = sameVerdict(directed, host, emitAllows);
+                if (sameVerdict == null) {
+                    PacketSet allowed = directed.decidedAs(Action.ALLOW, host);
+                    sameVerdict = emitAllows ? allowed : host.minus(allowed);
+                }
                 cubes = everyProtocolFirst(decided, region.matched().intersect(sameVerdict));
             } else {
                 cubes = decided.describe();
@@ -214,110 +168,20 @@ public final class WindowsBackend implements Backend {
             // Escaped before it is cut: U+XXXX is longer than the character it stands for.
             String batchDescription = HostRules.describe(rule, note, DESCRIPTION_CHARS, Text.Measure.CHARACTERS,
                     WindowsBackend::cmdText);
-            addRules(out, cubes, directed, host, action, rule, owner + ":" + policy + ":" + dir + ":rule" + rule.index(),
-                    owner + " " + policy + " " + location, description, batchDescription);
-        }
-        if (emitAllows && directed.defaultAction() == Action.ALLOW) {
-            // Windows' default is Block here (see encoding()): what the policy's default allows is Allow rules too.
-            if (sameVerdict == null) sameVerdict = sameVerdict(directed, host, true);
-            String byDefault = "default " + direction.keyword() + " allow, written as Allow rules over Windows' default Block";
-            addRules(out, everyProtocolFirst(directed.defaultRegionAt(target), sameVerdict), directed, host, action, null,
-                    owner + ":" + policy + ":" + dir + ":default", owner + " " + policy + " default " + dir,
-                    byDefault, byDefault);
-            String others = byDefault + ": addresses of this machine the policy does not name";
-            out.add(new WinRule(owner + ":" + policy + ":" + dir + ":default:other-addresses",
-                    owner + " " + policy + " default " + dir + " other addresses", direction, Action.ALLOW, "Any",
-                    notOwn(target), List.of(), List.of(), List.of(), List.of(), others, others));
-        }
-        return out;
-    }
-
-    /** What a rule over every protocol may cover: the packets at the host the policy gives the rules' verdict. */
-    private static PacketSet sameVerdict(DirectedPolicy directed, PacketSet host, boolean emitAllows) {
-        PacketSet allowed = directed.decidedAs(Action.ALLOW, host);
-        return emitAllows ? allowed : host.minus(allowed);
-    }
-
-    /**
-     * The blocks as Windows rules named {@code name:1}, {@code name:2}, ... ({@code rule} null:
-     * the default's). An Allow block holding packets of the other IP version's ICMP number is
-     * one Any rule between its addresses ({@link #shapes}); what the policy denies between
-     * those addresses then gets Block rules, {@code name:except:1}, ..., which beat the Allow.
-     */
-    private static void addRules(List<WinRule> out, List<PacketCube> cubes, DirectedPolicy directed, PacketSet host,
-                                 Action action, Rule rule, String name, String displayName, String description,
-                                 String batchDescription) throws CompileException {
-        PacketSpace space = directed.space();
-        Direction direction = space.direction();
-        List<Shape> shapes = new ArrayList<>();
-        PacketSet widened = space.none();
-        List<PacketCube> rest = new ArrayList<>();
-        for (PacketCube cube : cubes) {
-            if (action == Action.ALLOW && holdsOtherIcmp(cube)) {
-                shapes.addAll(shapes(cube, direction, rule, action));
-                widened = widened.union(addressPairs(space, cube));
-            } else {
-                rest.add(cube);
+            List<Shape> shapes = new ArrayList<>();
+            for (PacketCube cube : cubes) shapes.addAll(shapes(cube, direction, rule));
+            Set<Shape> unique = new LinkedHashSet<>(shapes);
+            int n = 0;
+            for (Shape shape : unique) {
+                n++;
+                String suffix = unique.size() > 1 ? " (" + n + ")" : "";
+                parts.add(new WinRule(owner + ":" + policy + ":" + dir + ":rule" + rule.index() + ":" + n,
+                        Text.cutChars(Text.oneLine(owner + " " + policy + " " + location + suffix), DISPLAY_NAME_CHARS),
+                        direction, emitAllows ? Action.ALLOW : Action.DENY, shape.protocol, shape.local,
+                        shape.remote, shape.localPorts, shape.remotePorts, shape.icmp,
+                        description, batchDescription));
             }
-        }
-        for (PacketCube cube : rest) {
-            // A block between addresses an Any rule already admits needs no rule of its own.
-            if (widened.isEmpty() || !widened.containsAll(addressPairs(space, cube))) {
-                shapes.addAll(shapes(cube, direction, rule, action));
-            }
-        }
-        Set<Shape> unique = new LinkedHashSet<>(shapes);
-        int n = 0;
-        for (Shape shape : unique) {
-            n++;
-            String suffix = unique.size() > 1 ? " (" + n + ")" : "";
-            out.add(new WinRule(name + ":" + n, Text.cutChars(Text.oneLine(displayName + suffix), DISPLAY_NAME_CHARS),
-                    direction, action, shape.protocol, shape.local, shape.remote, shape.localPorts, shape.remotePorts,
-                    shape.icmp, description, batchDescription));
-        }
-        if (!widened.isEmpty()) {
-            PacketSet denied = widened.intersect(host).minus(directed.decidedAs(Action.ALLOW, host));
-            addRules(out, denied.describe(), directed, host, Action.DENY, rule, name + ":except", displayName + " except",
-                    description, batchDescription);
-        }
-    }
-
-    /** Every packet between the block's own and peer addresses. */
-    private static PacketSet addressPairs(PacketSpace space, PacketCube cube) {
-        Direction direction = space.direction();
-        return space.owns(own(cube, direction)).intersect(space.peers(peer(cube, direction)));
-    }
-
-    private static List<IPAddressSeqRange> own(PacketCube cube, Direction direction) {
-        return direction == Direction.INBOUND ? cube.destinations() : cube.sources();
-    }
-
-    private static List<IPAddressSeqRange> peer(PacketCube cube, Direction direction) {
-        return direction == Direction.INBOUND ? cube.sources() : cube.destinations();
-    }
-
-    /**
-     * Whether the block holds packets of the other IP version's ICMP number (protocol 58 in
-     * IPv4, 1 in IPv6): such a packet carries port, type and code 0, so only if the block does.
-     */
-    private static boolean holdsOtherIcmp(PacketCube cube) {
-        int other = cube.family() == Family.IPV4 ? HostRules.ICMPV6 : HostRules.ICMP;
-        return HostRules.contains(cube.protocols(), other)
-                && HostRules.contains(cube.destinationPorts(), 0) && HostRules.contains(cube.sourcePorts(), 0)
-                && HostRules.contains(cube.icmpTypes(), 0) && HostRules.contains(cube.icmpCodes(), 0);
-    }
-
-    /** Every address of either IP version but the host's, as Windows address list elements. */
-    private static List<String> notOwn(Target target) {
-        List<String> out = new ArrayList<>();
-        for (String whole : List.of("0.0.0.0/0", "::/0")) {
-            List<IPAddressSeqRange> rest = List.of(new IPAddressString(whole).getAddress().toSequentialRange());
-            for (IPAddressSeqRange own : target.addresses()) {
-                if (own.getLower().isIPv4() == whole.equals("0.0.0.0/0")) {
-                    rest = rest.stream().flatMap(r -> Arrays.stream(r.subtract(own))).toList();
-                }
-            }
-            for (IPAddressSeqRange range : rest) out.add(HostRules.element(range));
+            out.addAll(parts);
         }
         return out;
     }
@@ -363,39 +227,26 @@ public final class WindowsBackend implements Backend {
      * One block of packets as Windows rules: one per protocol (Windows takes one protocol per
      * rule), unless the block holds every protocol without port or ICMP limits. A packet of a
      * protocol without ports carries port 0 (and type and code 0 where it is not ICMP), so such
-     * a protocol belongs to the block only if those values do. Windows names protocol 1 ICMPv4
-     * and 58 ICMPv6 and keeps each to its own IP version (its rules hold ICMPv4 and ICMPv6 type
-     * lists apart: MS-FASP FW_RULE, MS-GPFAS 2.2.2.19), so an IPv4 packet of protocol 58 (or an
-     * IPv6 one of protocol 1) is matched by an Any rule or by none. An Allow block holding one is
-     * one Any rule, whose extra packets {@link #addRules} blocks; a Block block cannot be
-     * written (no Allow beats a Block), and the rule ({@code null}: the default) is refused.
+     * a protocol belongs to the block only if those values do.
      */
-    private static List<Shape> shapes(PacketCube cube, Direction direction, Rule rule, Action action)
-            throws CompileException {
+    private static List<Shape> shapes(PacketCube cube, Direction direction, Rule rule) throws CompileException {
         boolean inbound = direction == Direction.INBOUND;
-        List<String> local = own(cube, direction).stream().map(HostRules::element).toList();
-        List<String> remote = peer(cube, direction).stream().map(HostRules::element).toList();
+        List<IPAddressSeqRange> own = inbound ? cube.destinations() : cube.sources();
+        List<IPAddressSeqRange> peer = inbound ? cube.sources() : cube.destinations();
+        List<String> local = own.stream().map(HostRules::element).toList();
+        List<String> remote = peer.stream().map(HostRules::element).toList();
         List<ValueRange> localPorts = inbound ? cube.destinationPorts() : cube.sourcePorts();
         List<ValueRange> remotePorts = inbound ? cube.sourcePorts() : cube.destinationPorts();
         boolean portsFull = HostRules.isFull(cube.destinationPorts(), 65535) && HostRules.isFull(cube.sourcePorts(), 65535);
         boolean icmpFull = HostRules.isFull(cube.icmpTypes(), 255) && HostRules.isFull(cube.icmpCodes(), 255);
         List<Shape> out = new ArrayList<>();
-        boolean otherIcmp = holdsOtherIcmp(cube);
-        if (HostRules.isFull(cube.protocols(), 255) && portsFull && icmpFull || otherIcmp && action == Action.ALLOW) {
+        if (HostRules.isFull(cube.protocols(), 255) && portsFull && icmpFull) {
             out.add(new Shape("Any", local, remote, List.of(), List.of(), List.of()));
             return out;
         }
-        boolean v4 = cube.family() == Family.IPV4;
-        if (otherIcmp) {
-            int protocol = v4 ? HostRules.ICMPV6 : HostRules.ICMP;
-            throw new CompileException(rule, "Windows reads protocol " + protocol + " as "
-                    + (v4 ? "ICMPv6, which is IPv6 only" : "ICMPv4, which is IPv4 only") + ": a Block of it between "
-                    + (v4 ? "IPv4" : "IPv6") + " addresses would match nothing, and a Block of every protocol would"
-                    + " also take packets the policy admits between them");
-        }
         boolean portsHoldZero = HostRules.contains(cube.destinationPorts(), 0) && HostRules.contains(cube.sourcePorts(), 0);
         boolean icmpHoldsZero = HostRules.contains(cube.icmpTypes(), 0) && HostRules.contains(cube.icmpCodes(), 0);
-        int icmpOfFamily = v4 ? HostRules.ICMP : HostRules.ICMPV6;
+        int icmpOfFamily = cube.family() == Family.IPV4 ? HostRules.ICMP : HostRules.ICMPV6;
         for (int protocol : HostRules.each(cube.protocols())) {
             if (protocol == HostRules.TCP || protocol == HostRules.UDP) {
                 if (!icmpHoldsZero) continue;
@@ -406,7 +257,6 @@ public final class WindowsBackend implements Backend {
                 String name = protocol == HostRules.ICMP ? "ICMPv4" : "ICMPv6";
                 out.add(new Shape(name, local, remote, List.of(), List.of(), icmpTypes(cube, rule)));
             } else {
-                // The other version's ICMP number lands here only without packets (otherIcmp is false).
                 if (!portsHoldZero || !icmpHoldsZero) continue;
                 out.add(new Shape(Integer.toString(protocol), local, remote, List.of(), List.of(), List.of()));
             }
@@ -465,10 +315,10 @@ public final class WindowsBackend implements Backend {
         return action == Action.ALLOW ? "Allow" : "Block";
     }
 
-    private static String powershell(CompileRequest request, String group, Map<Direction, Encoding> encodings) {
+    private static String powershell(CompileRequest request, String group, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         for (String line : Header.lines(request, "windows")) out.append("# ").append(Text.oneLine(line)).append('\n');
-        for (String note : notes(request, encodings)) out.append("# ").append(note).append('\n');
+        for (String note : notes(request)) out.append("# ").append(note).append('\n');
         out.append('\n');
         out.append("$ErrorActionPreference = 'Stop'\n");
         out.append("Get-NetFirewallRule -Group ").append(quote(group))
@@ -476,12 +326,13 @@ public final class WindowsBackend implements Backend {
         // Windows unites every enabled rule: another rule's Allow would admit what the policy
         // denies, another's Block would drop what it allows. The policy is all there is.
         out.append("Get-NetFirewallRule -Enabled 'True' -ErrorAction 'SilentlyContinue' | Disable-NetFirewallRule\n");
+        var settings = request.effective().policy().settings();
         // See UNICAST_RESPONSES.
         out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction ")
-                .append(quote(profileAction(encodings.get(Direction.INBOUND).windowsDefault())))
-                .append(" -DefaultOutboundAction ").append(quote(profileAction(encodings.get(Direction.OUTBOUND).windowsDefault())))
+                .append(quote(profileAction(settings.defaultFor(Direction.INBOUND))))
+                .append(" -DefaultOutboundAction ").append(quote(profileAction(settings.defaultFor(Direction.OUTBOUND))))
                 .append(" -AllowUnicastResponseToMulticast 'False'\n");
-        for (WinRule rule : rules(encodings)) {
+        for (WinRule rule : rules) {
             out.append("New-NetFirewallRule -Name ").append(quote(rule.name()))
                     .append(" -DisplayName ").append(quote(rule.displayName()))
                     .append(" -Group ").append(quote(group))
@@ -509,13 +360,7 @@ public final class WindowsBackend implements Backend {
         return script.chars().allMatch(c -> c < 128) ? script : "\uFEFF" + script;
     }
 
-    private static List<WinRule> rules(Map<Direction, Encoding> encodings) {
-        List<WinRule> rules = new ArrayList<>();
-        for (Encoding encoding : encodings.values()) rules.addAll(encoding.rules());
-        return rules;
-    }
-
-    private static List<String> notes(CompileRequest request, Map<Direction, Encoding> encodings) {
+    private static List<String> notes(CompileRequest request) {
         List<String> notes = new ArrayList<>();
         var settings = request.effective().policy().settings();
         boolean reject = settings.defaultFor(Direction.INBOUND) == Action.REJECT
@@ -523,14 +368,6 @@ public final class WindowsBackend implements Backend {
                 || request.effective().compiledRules().stream().anyMatch(r -> r.action() == Action.REJECT);
         notes.add("Windows Defender Firewall: Block beats Allow and order does not matter, so these are the policy's "
                 + "effective rules.");
-        for (Direction direction : Direction.values()) {
-            if (encodings.get(direction).flipped(settings.defaultFor(direction))) {
-                notes.add("note: default " + direction.keyword() + " allow is compiled as Windows' default Block with"
-                        + " Allow rules for everything the policy allows " + direction.keyword() + ": exactly the same"
-                        + " packets, in fewer rules than Blocks, which cannot spare what an earlier allow or the"
-                        + " implicit neighbour discovery admits but by one rule per protocol.");
-            }
-        }
         // The policy's implicit loopback rule needs no Windows rule, but a reader must see it is there.
         notes.add("implicit: loopback traffic is always admitted: Windows Defender Firewall does not filter loopback,"
                 + " which includes a host's traffic to its own addresses, so it needs no rule here.");
@@ -587,11 +424,11 @@ public final class WindowsBackend implements Backend {
      * behind from an earlier run: every rule the batch adds has the group's name, and the batch
      * first deletes every rule of that name (netsh deletes all rules a name matches).
      */
-    private static String netsh(CompileRequest request, String group, Map<Direction, Encoding> encodings) {
+    private static String netsh(CompileRequest request, String group, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         out.append("@echo off\r\n");
         for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
-        for (String note : notes(request, encodings)) out.append("rem ").append(cmdText(note)).append("\r\n");
+        for (String note : notes(request)) out.append("rem ").append(cmdText(note)).append("\r\n");
         out.append("rem netsh cannot select rules by group: every rule here is named after the group,\r\n");
         out.append("rem and all rules of that name are deleted first.\r\n");
         String name = cmdText(group);
@@ -599,12 +436,13 @@ public final class WindowsBackend implements Backend {
         // Every other enabled rule would be united with the policy's (see powershell()).
         out.append("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1\r\n");
         out.append("netsh advfirewall set allprofiles state on").append(STOP_ON_FAILURE).append("\r\n");
+        var settings = request.effective().policy().settings();
         out.append("netsh advfirewall set allprofiles firewallpolicy ")
-                .append(profileAction(encodings.get(Direction.INBOUND).windowsDefault()).toLowerCase()).append("inbound,")
-                .append(profileAction(encodings.get(Direction.OUTBOUND).windowsDefault()).toLowerCase()).append("outbound")
+                .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
+                .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound")
                 .append(STOP_ON_FAILURE).append("\r\n");
         out.append(UNICAST_RESPONSES).append(STOP_ON_FAILURE).append("\r\n");
-        for (WinRule rule : rules(encodings)) {
+        for (WinRule rule : rules) {
             List<String> protocols = new ArrayList<>();
             String base = rule.protocol().toLowerCase();
             if (rule.icmpTypes().isEmpty()) {
