@@ -614,7 +614,7 @@ class GcpBackendTest {
         run = CompileFixtures.runWithInput("group _9web = 10.20.3.0/24\ngroup g9web = 10.20.4.0/24\n"
                 + "allow https from any to _9web\n", "compile", "-", "--target", "gcp", "--group", "_9web");
         assertEquals(2, run.exit());
-        assertTrue(run.err().contains("both become the GCP network tag '9web' / 'g9web'"), run.err());
+        assertTrue(run.err().contains("become the GCP network tag '9web' / 'g9web', alike as 'g9web'"), run.err());
         run = CompileFixtures.runWithInput("group _ = 10.20.1.0/24\n", "compile", "-", "--target", "gcp");
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("group '_' has no letter or digit to make the GCP network tag from"), run.err());
@@ -635,8 +635,8 @@ class GcpBackendTest {
         assertEquals(2, run.exit(), run.out());
         assertTrue(run.err().startsWith("<stdin>:1:7: error: cannot compile for gcp at group " + first + ": groups '"
                 + first + "' and '" + second + "' (<stdin>:2:7)"
-                + " both become the GCP network tag 'frontend-servers-in-the-primary-region-10021504' /"
-                + " 'frontend-servers-in-the-primary-region-10152965'"), run.err());
+                + " become the GCP network tag 'frontend-servers-in-the-primary-region-10021504' /"
+                + " 'frontend-servers-in-the-primary-region-10152965', alike as '"), run.err());
         assertTrue(run.err().contains("their rules the same names"), run.err());
     }
 

@@ -53,10 +53,13 @@ public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperato
         if (others.isEmpty()) return name;
         TreeSet<String> names = new TreeSet<>(List.of(name));
         for (Group other : others) names.add(derive.apply(other.name()));
+        // Names that differ are alike as the platform compares them: say as what.
+        String become = names.size() == 1 ? " both become the " + noun + " " + Quote.of(name)
+                : " become the " + noun + " " + names.stream().map(Quote::of).collect(Collectors.joining(" / "))
+                        + ", alike as " + Quote.of(key);
         throw refusal(policy, group, "groups " + Quote.of(group) + " and "
                 + others.stream().map(o -> Quote.of(o.name()) + " (" + o.location() + ")").collect(Collectors.joining(", "))
-                + " both become the " + noun + " "
-                + names.stream().map(n -> Quote.of(n)).collect(Collectors.joining(" / ")) + ": " + clash,
+                + become + ": " + clash,
                 "rename one of them" + (rules == null ? "" : " (" + rules + ")"));
     }
 
