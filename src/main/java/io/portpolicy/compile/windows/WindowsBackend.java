@@ -84,7 +84,10 @@ public final class WindowsBackend implements Backend {
         return List.of(GROUP);
     }
 
-    /** One Windows firewall rule; empty lists mean Any. */
+    /**
+     * One Windows firewall rule; empty lists mean Any. {@code batchDescription} is the
+     * description as netsh's batch writes it: {@link #cmdText escaped} first, then cut.
+     */
     record WinRule(String name, String displayName, Direction direction, Action action, String protocol,
                    List<String> localAddresses, List<String> remoteAddresses, List<String> localPorts,
                    List<String> remotePorts, List<String> icmpTypes, String description, String batchDescription) {
@@ -139,11 +142,11 @@ public final class WindowsBackend implements Backend {
         String dir = direction == Direction.INBOUND ? "in" : "out";
         List<WinRule> out = new ArrayList<>();
         if (emitAllows) {
+            String why = "implicit: IPv6 neighbour discovery is always admitted";
             out.add(new WinRule(owner + ":" + policy + ":" + dir + ":neighbour-discovery",
                     owner + " " + policy + " implicit IPv6 neighbour discovery " + dir, direction, Action.ALLOW,
                     "ICMPv6", List.of(), List.of(), List.of(), List.of(), List.of("133", "134", "135", "136"),
-                    "implicit: IPv6 neighbour discovery is always admitted",
-                    "implicit: IPv6 neighbour discovery is always admitted"));
+                    why, cmdText(why)));
         }
         for (RuleRegion region : directed.rulesAt(target)) {
             Rule rule = region.rule();
