@@ -813,7 +813,8 @@ class RuleCasesTest {
                 found.get(0).hint());
         assertEquals("add 'allow udp from web1 port 69 to clients port ephemeral'; TFTP answers from a new "
                 + "ephemeral port of the server, so its transfers also need 'allow udp from web1 port ephemeral "
-                + "to clients port ephemeral' and 'allow udp from clients port ephemeral to web1 port ephemeral'",
+                + "to clients port ephemeral' and 'allow udp from clients port ephemeral to web1 port ephemeral' (PP106 and "
+                + "PP202 may report these wide rules: waive them there, giving TFTP as the reason)",
                 found.get(1).hint());
         // A rule of every UDP port is no request for NTP or TFTP in particular: no notes.
         List<Finding> wide = verify("PP201", NETWORKS + "allow udp from web1 to servers   # expect: PP201\n");

@@ -403,7 +403,8 @@ public final class MissingReturnPath implements LintRule {
             notes.append("; TFTP answers from a new ephemeral port of the server, so its transfers also need ")
                     .append("'allow udp from ").append(servers).append(" port ephemeral to ").append(clients)
                     .append(" port ephemeral' and 'allow udp from ").append(clients).append(" port ephemeral to ")
-                    .append(servers).append(" port ephemeral'");
+                    .append(servers).append(" port ephemeral'")
+                    .append(" (PP106 and PP202 may report these wide rules: waive them there, giving TFTP as the reason)");
         }
         return notes.toString();
     }
