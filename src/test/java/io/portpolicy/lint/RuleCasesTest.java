@@ -596,7 +596,8 @@ class RuleCasesTest {
                 + "allow tcp/3306 from any to web1 expires 2026-01-01 owner \"db\" waive PP104 \"reviewed\"   # expect: PP405\n");
         assertEquals("waive PP104: PP104 reports nothing on this rule, which expired after 2026-01-01 and is no longer"
                 + " checked, so the waiver waives nothing", found.get(0).message());
-        assertEquals("remove the expired rule (PP402) and its waiver with it", found.get(0).hint());
+        assertEquals("remove the expired rule (PP402) and its waiver with it, or, if the access is still needed, extend"
+                + " 'expires' with a new ticket", found.get(0).hint());
     }
 
     @Test

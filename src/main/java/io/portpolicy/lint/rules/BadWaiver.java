@@ -82,7 +82,8 @@ public final class BadWaiver implements LintRule {
             // Only the rule's text is still judged (PP402, PP404): say why the rest is silent.
             return new Problem(id + " reports nothing on this rule, which expired after " + rule.options().expires()
                     + " and is no longer checked, so the waiver waives nothing",
-                    "remove the expired rule (PP402) and its waiver with it");
+                    "remove the expired rule (PP402) and its waiver with it, or, if the access is still needed, "
+                            + "extend 'expires' with a new ticket");
         }
         return new Problem(id + " reports nothing on this rule, so the waiver waives nothing",
                 "remove the waiver: there is nothing for it to accept");
