@@ -68,27 +68,35 @@ public final class PolicyReader {
 
         List<PolicyParser.StatementContext> statements = new ArrayList<>();
         List<PolicyParser.StatementContext> broken = new ArrayList<>();
+        // The statement read just before, when it was read without error: a stray right after it
+        // may show that it went on over a line it should not have.
+        PolicyParser.StatementContext justRead = null;
         while (tokens.LA(1) != Token.EOF) {
             errors.reset(parser);
             if (!SyntaxErrors.startsStatement(tokens.LT(1), tokens)) {
                 // A stray that breaks the statement before it: that statement's name is still
                 // defined, but nothing in it counts (a refused address claims no address).
-                if (errors.reportStray(parser) && !statements.isEmpty()) {
+                if (errors.reportStray(parser, justRead == null ? null : justRead.getStart()) && justRead != null) {
                     broken.add(statements.remove(statements.size() - 1));
                 }
                 errors.skipToNextStatement(parser);
+                justRead = null;
                 continue;
             }
-            PolicyParser.StatementContext fast = fastStatement(parser, tokens, errors);
-            if (fast != null) {
-                statements.add(fast);
+            justRead = fastStatement(parser, tokens, errors);
+            if (justRead != null) {
+                statements.add(justRead);
                 continue;
             }
             int errorsBefore = errors.count();
             try {
                 PolicyParser.StatementContext statement = parser.statement();
-                if (errors.count() == errorsBefore) statements.add(statement);
-                else broken.add(statement);
+                if (errors.count() == errorsBefore) {
+                    statements.add(statement);
+                    justRead = statement;
+                } else {
+                    broken.add(statement);
+                }
             } catch (RecognitionException unexpected) {
                 errors.skipToNextStatement(parser);
             }

@@ -38,6 +38,13 @@ final class SyntaxErrors extends DefaultErrorStrategy {
 
     private static final Set<Integer> ACTIONS = Set.of(PolicyLexer.ALLOW, PolicyLexer.DENY, PolicyLexer.REJECT);
 
+    /** The statement keywords, as a parser's set of expected tokens. */
+    private static final IntervalSet STATEMENT_STARTS = new IntervalSet();
+
+    static {
+        STATEMENT_KEYWORDS.forEach(STATEMENT_STARTS::add);
+    }
+
     /**
      * The words no statement ends with: keywords that something must follow, and the
      * punctuation between items. After one of them at the end of a line, the statement goes on
@@ -119,13 +126,16 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     /**
      * A token where a new statement should start.
      *
+     * @param before the first token of the statement read just before it, when that was read
+     *     without error; else {@code null}
      * @return whether it is part of the statement before it, whose value it makes wrong (a
      *     CIDR in a host: 'host b = 10.0.0.2/24' is no host b = 10.0.0.2), so that statement
      *     is broken too
      */
-    boolean reportStray(Parser parser) {
+    boolean reportStray(Parser parser, Token before) {
         Token token = parser.getCurrentToken();
         Token previous = previousVisible(parser.getInputStream(), token.getTokenIndex());
+        if (before != null && reportUnfinishedLine(parser.getInputStream(), token, before)) return true;
         String expected = previous == null
                 ? "a statement such as 'host', 'group' or 'allow'"
                 : "a new statement such as 'allow', 'deny', 'host' or 'group'";
@@ -168,6 +178,36 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         }
         add(token, "unexpected " + describe(token) + where + "; expected " + expected, hint);
         return false;
+    }
+
+    /**
+     * A statement left unfinished at the end of its line, which newlines being whitespace went
+     * on with the next line, whose first word looks like a statement of its own ('default
+     * inbound', then 'allow tcp/81 ...'; 'allow tcp/22 from', then 'alow tcp/80 ...'): read
+     * as the missing action or address, that word made the statement, and the stray after it
+     * is only the symptom. Said at the end of the unfinished line.
+     */
+    private boolean reportUnfinishedLine(TokenStream tokens, Token stray, Token statementStart) {
+        Token lineStart = stray;
+        for (Token t = previousVisible(tokens, stray.getTokenIndex()); t != null && t.getLine() == stray.getLine();
+             t = previousVisible(tokens, t.getTokenIndex())) {
+            lineStart = t;
+        }
+        if (lineStart == stray || lineStart.getTokenIndex() <= statementStart.getTokenIndex()) return false;
+        // Not 'ephemeral': after 'port' at a line's end it is the ports, not the setting.
+        boolean keyword = STATEMENT_KEYWORDS.contains(lineStart.getType()) && lineStart.getType() != PolicyLexer.EPHEMERAL;
+        String misspelt = keyword ? null : keywordHint(lineStart, STATEMENT_STARTS);
+        if (!keyword && misspelt == null) return false;
+        Token end = previousVisible(tokens, lineStart.getTokenIndex());
+        String written = tokens.getText(statementStart, end);
+        String statement = statementStart.getLine() == end.getLine() && written.length() <= 40 ? Quote.of(written)
+                : "the statement starting " + quote(statementStart) + " on line " + statementStart.getLine();
+        String whitespace = "newlines are whitespace, so a statement goes on over the next line";
+        addAfter(end, statement + " is unfinished at the end of line " + end.getLine() + ", so " + quote(lineStart)
+                + " starting line " + lineStart.getLine() + " was read as part of it",
+                misspelt == null ? "finish it on line " + end.getLine() + ": " + whitespace
+                        : misspelt + " If so, finish line " + end.getLine() + "'s statement there: " + whitespace);
+        return true;
     }
 
     /**

@@ -130,6 +130,32 @@ class RobustnessRegressionTest {
     }
 
     @Test
+    void aLineLeftUnfinishedIsReportedThereNotWhereTheNextLineBreaks() throws IOException {
+        // Newlines are whitespace: 'default inbound' took the next line's 'allow' as its action,
+        // and 'from' the misspelt 'alow' as an address, so the error fell on the next line's
+        // second word, 'default inbound' counted as set, and 'alow' as an unknown name.
+        CliRun run = CliRun.lint(dir, "main.policy", "host web = 10.0.0.5\n"
+                + "default inbound\n"
+                + "allow tcp/81 from any to web\n"
+                + "default inbound deny\n"
+                + "allow tcp/22 from\n"
+                + "alow tcp/80 from any to web\n"
+                + "allow tcp from any port 443 to web port\n"
+                + "  ephemeral\n"
+                + "allow tcp/23 from nosuch to web\n");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("main.policy:2:16: error: 'default inbound' is unfinished at the end of line 2, so"
+                + " 'allow' starting line 3 was read as part of it"), run.err());
+        assertTrue(run.err().contains("hint: finish it on line 2: newlines are whitespace"), run.err());
+        assertTrue(run.err().contains("main.policy:5:18: error: 'allow tcp/22 from' is unfinished at the end of line 5,"
+                + " so 'alow' starting line 6 was read as part of it"), run.err());
+        assertTrue(run.err().contains("hint: did you mean 'allow'? If so, finish line 5's statement there"), run.err());
+        // A statement that goes on over a line still reads; good lines after the broken ones are still checked.
+        assertTrue(run.err().contains("main.policy:9:19: error: unknown name 'nosuch'"), run.err());
+        assertEquals(3, count(run.err(), ": error: "), run.err());
+    }
+
+    @Test
     void aBrokenLineIsNotReadOnFromAKeywordInsideIt() throws IOException {
         // Recovery used to resume at the 'allow' or 'deny' inside the line, and read the rest of
         // the line as a rule of its own: an unknown name, or a second syntax error, for one mistake.
