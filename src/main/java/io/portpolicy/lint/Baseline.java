@@ -129,7 +129,7 @@ public final class Baseline {
         try {
             root = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(source.text());
         } catch (JsonProcessingException e) {
-            Location at = location(source, e.getLocation());
+            Location at = location(source, e);
             String problem = "the baseline is not JSON: " + jsonProblem(e);
             throw new Unusable(at == null ? file + ": " + problem : problem, at, e);
         }
@@ -187,13 +187,23 @@ public final class Baseline {
      * Where Jackson stopped, in the columns diagnostics count (code points; Jackson counts
      * UTF-16 units), or {@code null} when it does not say.
      */
-    private static Location location(SourceFile source, JsonLocation at) {
+    private static Location location(SourceFile source, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
         if (at == null || at.getLineNr() < 1 || at.getColumnNr() < 1) return null;
         List<String> lines = source.lines();
         String line = at.getLineNr() <= lines.size() ? lines.get(at.getLineNr() - 1) : "";
-        int column = line.codePointCount(0, Math.min(at.getColumnNr() - 1, line.length())) + 1;
-        return source.at(at.getLineNr(), column, 1);
+        String before = line.substring(0, Math.min(at.getColumnNr() - 1, line.length()));
+        // Jackson places an unrecognized word at its end: underline the word from its start.
+        Matcher word = UNRECOGNIZED_TOKEN.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
+        int length = 1;
+        if (word.lookingAt() && !word.group(1).isEmpty() && before.endsWith(word.group(1))) {
+            before = before.substring(0, before.length() - word.group(1).length());
+            length = word.group(1).codePointCount(0, word.group(1).length());
+        }
+        return source.at(at.getLineNr(), before.codePointCount(0, before.length()) + 1, length);
     }
+
+    private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("Unrecognized token '([^']*)'");
 
     /** What is wrong with the JSON, without the Java-facing detail Jackson adds for programmers. */
     private static String jsonProblem(JsonProcessingException e) {

@@ -343,6 +343,11 @@ class LintCliTest {
         LintFixtures.Run cut = lint("--baseline", baseline.toString(), policy.toString());
         assertTrue(cut.err().startsWith(baseline + ":1:29: error: the baseline is not JSON: it ends in the middle of a"
                 + " value\n  {\"version\": 3, \"findings\": [\n" + " ".repeat(30) + "^\n"), cut.err());
+        // A word that is no JSON: underlined from its start, where Jackson says where it ends.
+        Files.writeString(baseline, "{\"version\": 3, \"findings\": []} junk\n");
+        LintFixtures.Run word = lint("--baseline", baseline.toString(), policy.toString());
+        assertTrue(word.err().startsWith(baseline + ":1:32: error: the baseline is not JSON: unrecognized token 'junk'\n"
+                + "  {\"version\": 3, \"findings\": []} junk\n" + " ".repeat(33) + "^~~~\n"), word.err());
     }
 
     @Test
