@@ -123,7 +123,7 @@ final class InventoryReader {
     @SuppressWarnings("unchecked")
     private List<Located> scalars(Node node, String what) {
         List<Located> values = new ArrayList<>();
-        if (node == null) return values;
+        if (node == null || node.reported()) return values;
         if (node.value() instanceof String) {
             values.add(new Located((String) node.value(), node.location()));
         } else if (node.value() instanceof List) {
@@ -140,6 +140,7 @@ final class InventoryReader {
 
     private Located scalar(Node node, String what) {
         if (node.value() instanceof String text) return new Located(text, node.location());
+        if (node.reported()) return null;
         diagnostics.error(node.location(), what + " must be a single value, not " + node.kind(),
                 "write a plain value such as 10.0.0.5 or linux");
         return null;

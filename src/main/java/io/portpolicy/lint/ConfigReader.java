@@ -137,6 +137,7 @@ public final class ConfigReader {
 
     @SuppressWarnings("unchecked")
     private void readSensitivePorts(Node node) {
+        if (node.reported()) return;
         if (!(node.value() instanceof List)) {
             diagnostics.error(node.location(), "'sensitive-ports' must be a list",
                     "write - { port: 8500, protocol: tcp, service: Consul, why: \"...\" }");
@@ -264,6 +265,7 @@ public final class ConfigReader {
 
     private String scalar(Node node, String what) {
         if (node.value() instanceof String text) return text;
+        if (node.reported()) return null;
         diagnostics.error(node.location(), what + " must be a single value", "write a plain value");
         return null;
     }

@@ -39,6 +39,9 @@ public final class LocatedYaml {
      */
     public static final int MAX_CHARACTERS = 3 * 1024 * 1024;
 
+    /** The value of every alias: it is refused, and saying also that it is not the list or mapping expected would repeat that. */
+    private static final Object UNREAD_ALIAS = new Object();
+
     /** How Jackson's message starts when a mapping's key is a list or a mapping. */
     private static final String KEY_NOT_SCALAR = "Expected a field name";
 
@@ -46,6 +49,11 @@ public final class LocatedYaml {
 
     /** A value with the place it starts: a String, a List of Nodes, a Map of Entries or null. */
     public record Node(Object value, Location location) {
+        /** Whether this is an alias, reported already: what it stands for is not read, so nothing more is said of it. */
+        public boolean reported() {
+            return value == UNREAD_ALIAS;
+        }
+
         public String kind() {
             return value instanceof Map ? "a mapping" : value instanceof List ? "a list"
                     : value == null ? "an empty value" : "a value";
@@ -124,6 +132,7 @@ public final class LocatedYaml {
     @SuppressWarnings("unchecked")
     public static Map<String, Entry> mapping(Node node, String what, String hint, Diagnostics diagnostics) {
         if (node.value() instanceof Map) return (Map<String, Entry>) node.value();
+        if (node.reported()) return null;
         diagnostics.error(node.location(), what + " must be a mapping, not " + node.kind(), hint);
         return null;
     }
@@ -145,6 +154,13 @@ public final class LocatedYaml {
                 String key = parser.currentName();
                 Location keyAt = location(parser.currentTokenLocation(), key);
                 parser.nextToken();
+                if (key.equals("<<")) {
+                    // A merge key's value is an alias: that is one mistake, said once, here.
+                    diagnostics.error(keyAt, "YAML merge key '<<': merge keys are not supported",
+                            "write the keys out in each mapping that needs them");
+                    parser.skipChildren();
+                    continue;
+                }
                 Entry previous = map.put(key, new Entry(keyAt, node(parser)));
                 if (previous != null) {
                     diagnostics.error(keyAt, "duplicate key " + Quote.of(key), "first at " + previous.keyLocation());
@@ -166,6 +182,7 @@ public final class LocatedYaml {
         if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
             diagnostics.error(at, "YAML alias " + Quote.of("*" + parser.getText()) + ": aliases are not supported",
                     "write the value out where it is used");
+            return new Node(UNREAD_ALIAS, at);
         }
         return new Node(token == JsonToken.VALUE_NULL ? null : parser.getText(), at);
     }

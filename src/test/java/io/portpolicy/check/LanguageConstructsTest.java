@@ -390,6 +390,27 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aYamlAliasOrMergeKeyIsOneErrorEach(@TempDir Path dir) {
+            write(dir, "site.policy", "import \"inv.yaml\"\n",
+                    "inv.yaml", "hosts:\n"
+                            + "  w1: &h { addresses: [10.0.0.61] }\n"
+                            + "  w2: *h\n"
+                            + "  w3: { <<: *h, addresses: [10.0.0.63] }\n"
+                            + "groups:\n"
+                            + "  g1: &m [10.0.0.0/24]\n"
+                            + "  g2: *m\n");
+            PolicyFixtures.Checked checked = check(dir.resolve("site.policy"));
+            // Nothing more is said of what an alias stands for: not "must be a mapping", not "unknown name 'm'".
+            assertEquals(List.of(
+                            "inv.yaml:3:7: YAML alias '*h': aliases are not supported",
+                            "inv.yaml:4:9: YAML merge key '<<': merge keys are not supported",
+                            "inv.yaml:7:7: YAML alias '*m': aliases are not supported"),
+                    checked.diagnostics().sorted().stream()
+                            .map(d -> d.location().file().path().getFileName() + ":" + d.location().line() + ":"
+                                    + d.location().column() + ": " + d.message()).toList());
+        }
+
+        @Test
         void importReadsHostsGroupsAndMemberships(@TempDir Path dir) {
             write(dir, "site.policy", "import \"inventory.yaml\"\n"
                             + "host jumphost = 10.0.0.5\n"

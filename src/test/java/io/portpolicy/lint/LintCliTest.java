@@ -529,6 +529,18 @@ class LintCliTest {
     }
 
     @Test
+    void aYamlAliasInTheConfigurationIsOneErrorAlone() throws IOException {
+        Path policy = write("p.policy", BASE);
+        Path config = write("c.yaml", "ephemeral: &e 32768-60999\nsensitive-ports: *e\nwide-port-range: *e\n");
+        LintFixtures.Run run = lint("--config", config.toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("c.yaml:2:18: error: YAML alias '*e': aliases are not supported"), run.err());
+        assertTrue(run.err().contains("c.yaml:3:18: error: YAML alias '*e': aliases are not supported"), run.err());
+        // What the alias stands for is not read, so it is not also "not a list" or "not a number".
+        assertEquals(2, run.err().lines().filter(line -> line.contains(": error: ")).count(), run.err());
+    }
+
+    @Test
     void aSensitivePortsValuesAreCheckedAllAtOnceAndItsWordsMustBeGiven() throws IOException {
         Path policy = write("p.policy", BASE);
         Path config = write("c.yaml", "sensitive-ports:\n"
