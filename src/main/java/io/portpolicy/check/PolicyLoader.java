@@ -46,6 +46,14 @@ final class PolicyLoader {
     private record Open(Path identity, String name) {
     }
 
+    /** Where a file was named and whether it was "included" or "imported" there. */
+    private record Named(Location at, String how) {
+        @Override
+        public String toString() {
+            return how + " at " + at;
+        }
+    }
+
     private final Diagnostics diagnostics;
     private final FileStore store;
     final List<SourceFile> files = new ArrayList<>();
@@ -55,8 +63,8 @@ final class PolicyLoader {
     final List<InventoryReader> inventories = new ArrayList<>();
     /** The files whose includes are being read, the innermost first. */
     private final Deque<Open> including = new ArrayDeque<>();
-    /** Where each file included or imported was named, by identity. */
-    private final Map<Path, Location> loaded = new HashMap<>();
+    /** Where each file included or imported was first named, and by which, by identity. */
+    private final Map<Path, Named> loaded = new HashMap<>();
     private final Map<SourceFile, String> userPaths = new IdentityHashMap<>();
     /** The files whose bytes began with a byte-order mark, which their text leaves out. */
     private final Set<SourceFile> byteOrderMarked = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -145,18 +153,15 @@ final class PolicyLoader {
                     "remove one of the includes; shared definitions belong in a file that includes nothing");
             return;
         }
-        if (loaded.containsKey(identity)) {
-            diagnostics.error(at, "'" + relative + "' is already included at " + loaded.get(identity),
-                    "include each file once; its definitions are global");
-            return;
-        }
+        Named named = new Named(at, "included");
+        if (namedBefore(identity, relative, named)) return;
         if (including.size() > MAX_INCLUDE_DEPTH) {
             diagnostics.error(at, "includes nested too deeply: '" + relative + "' would be level "
                             + including.size() + " below the root file; the limit is " + MAX_INCLUDE_DEPTH,
                     "include shared files from the root file, or from a file near it, instead of chaining them");
             return;
         }
-        loaded.put(identity, at);
+        loaded.put(identity, named);
         SourceFile source = read(display(from, relative, identity), target, at);
         if (source != null) load(source, new Open(identity, fileName(Path.of(relative))));
     }
@@ -167,18 +172,30 @@ final class PolicyLoader {
         Path target = resolve(from, relative, at);
         if (target == null) return;
         Path identity = identify(target);
-        if (loaded.containsKey(identity)) {
-            diagnostics.error(at, "'" + relative + "' is already imported at " + loaded.get(identity),
-                    "import each inventory once");
-            return;
-        }
-        loaded.put(identity, at);
+        Named named = new Named(at, "imported");
+        if (namedBefore(identity, relative, named)) return;
+        loaded.put(identity, named);
         SourceFile source = read(display(from, relative, identity), target, at);
         if (source == null) return;
         files.add(source);
         InventoryReader inventory = new InventoryReader(source, diagnostics);
         inventory.read();
         inventories.add(inventory);
+    }
+
+    /**
+     * Whether the file was included or imported already, reported when it was. The message says
+     * which it was: an include and an import of one file are a slip in one of them.
+     */
+    private boolean namedBefore(Path identity, String relative, Named now) {
+        Named first = loaded.get(identity);
+        if (first == null) return false;
+        String hint = !first.how.equals(now.how)
+                ? "a policy file is included and an inventory imported; name each file once, with the one that fits it"
+                : now.how.equals("included") ? "include each file once; its definitions are global"
+                : "import each inventory once";
+        diagnostics.error(now.at, "'" + relative + "' is already " + first, hint);
+        return true;
     }
 
     /**

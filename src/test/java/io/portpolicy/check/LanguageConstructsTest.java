@@ -390,6 +390,16 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aFileIncludedThenImportedIsSaidToHaveBeenIncluded(@TempDir Path dir) {
+            write(dir, "m.policy", "include \"c.policy\"\nimport \"c.policy\"\n", "c.policy", "network n = 10.0.0.0/8\n");
+            PolicyFixtures.Checked checked = check(dir.resolve("m.policy"));
+            checked.assertError("'c.policy' is already included at ");
+            assertFalse(checked.messages().contains("already imported"), checked.messages());
+            assertTrue(checked.diagnostics().sorted().get(0).hint().contains("a policy file is included and an inventory imported"),
+                    checked.diagnostics().sorted().get(0).hint());
+        }
+
+        @Test
         void aYamlAliasOrMergeKeyIsOneErrorEach(@TempDir Path dir) {
             write(dir, "site.policy", "import \"inv.yaml\"\n",
                     "inv.yaml", "hosts:\n"
