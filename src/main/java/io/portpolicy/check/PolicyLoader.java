@@ -265,7 +265,9 @@ final class PolicyLoader {
         } catch (NoSuchFileException e) {
             String similar = at == null ? null : similarFile(path);
             diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
-                    : similar != null ? similar : "paths are relative to the file that names them");
+                    : similar != null ? similar : at.file().path() == null
+                    ? "the policy is read from standard input, so paths are relative to the current directory"
+                    : "paths are relative to the file that names them");
         } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "'" + display + "'");
         } catch (IOException e) {

@@ -400,6 +400,14 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aMissingIncludeFromStandardInputIsSaidToBeRelativeToTheCurrentDirectory() {
+            PolicyFixtures.Checked checked = check("include \"no-such-dir/common.policy\"\n");
+            checked.assertError("cannot read 'no-such-dir/common.policy': no such file");
+            assertEquals("the policy is read from standard input, so paths are relative to the current directory",
+                    checked.diagnostics().sorted().get(0).hint());
+        }
+
+        @Test
         void aYamlAliasOrMergeKeyIsOneErrorEach(@TempDir Path dir) {
             write(dir, "site.policy", "import \"inv.yaml\"\n",
                     "inv.yaml", "hosts:\n"
