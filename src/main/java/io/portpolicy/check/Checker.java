@@ -181,10 +181,10 @@ public final class Checker {
         loader.broken.forEach(site -> declareBroken(site.file().source(), site.statement()));
         hostDecls.values().forEach(this::resolveHost);
         networkDecls.values().forEach(this::resolveNetwork);
+        declareInventoryOnlyGroups();
         for (String name : dependencyOrder(groupDecls.keySet(), this::groupRefs, this::groupCycle)) {
             resolveGroup(name);
         }
-        addInventoryOnlyGroups();
         for (String name : dependencyOrder(serviceDecls.keySet(), this::serviceRefs, this::serviceCycle)) {
             resolveService(name);
         }
@@ -479,10 +479,13 @@ public final class Checker {
         groups.put(name, new Group(name, members, decl.location()));
     }
 
-    /** Groups that exist only because inventory hosts name them in {@code groups:}. */
-    private void addInventoryOnlyGroups() {
+    /**
+     * Groups that exist only because inventory hosts name them in {@code groups:}, declared
+     * before any group is resolved: other groups may name them.
+     */
+    private void declareInventoryOnlyGroups() {
         inventoryMembers.forEach((name, refs) -> {
-            if (groups.containsKey(name) || groupDecls.containsKey(name)) return;
+            if (groupDecls.containsKey(name)) return;
             Location at = refs.get(0).location();
             if (addressNames.containsKey(name)) {
                 diagnostics.error(at, Quote.of(name) + " is not a group (defined at " + addressNames.get(name) + ")",
@@ -490,7 +493,6 @@ public final class Checker {
                 return;
             }
             groupDecls.put(name, new Declarations.SetDecl("group", name, List.of(), at));
-            resolveGroup(name);
         });
     }
 

@@ -459,6 +459,20 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aGroupMadeByMembershipIsAGroupOtherGroupsMayName(@TempDir Path dir) {
+            write(dir, "site.policy", "import \"inv.yaml\"\n"
+                            + "group frontend = web, 10.0.3.1\n"
+                            + "allow https from 10.0.0.0/8 to frontend\n",
+                    "inv.yaml", "hosts:\n  web1: { addresses: [10.0.1.11], groups: [web] }\n"
+                            + "  web2: { addresses: [10.0.1.12], groups: [web] }\n"
+                            + "groups:\n  clients: [web]\n");
+            Policy policy = check(dir.resolve("site.policy")).model();
+            assertEquals(List.of("web1", "web2"), names(policy.groups().get("frontend")));
+            assertEquals(1, policy.groups().get("frontend").blocks().size(), "the policy's own member stays");
+            assertEquals(List.of("web1", "web2"), names(policy.groups().get("clients")));
+        }
+
+        @Test
         void inventoryMembershipMustNameAGroup(@TempDir Path dir) {
             write(dir, "site.policy", "import \"inv.yaml\"\nhost other = 10.0.0.9\n",
                     "inv.yaml", "hosts:\n  a: { addresses: [10.0.0.1], groups: [other] }\n");
