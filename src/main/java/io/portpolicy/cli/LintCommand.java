@@ -27,11 +27,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code portpolicy lint FILE...}: checks each policy with its includes and imports, then lints it. */
@@ -71,6 +73,9 @@ final class LintCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final Io io;
+
+    /** Every diagnostic reported so far, in any policy of the run. */
+    private final Set<Diagnostic> reported = new HashSet<>();
 
     LintCommand(Io io) {
         this.io = io;
@@ -140,9 +145,15 @@ final class LintCommand implements Callable<Integer> {
         return new ArrayList<>(distinct.values());
     }
 
+    /**
+     * Reports the diagnostics not reported yet: policies checked together that include one file
+     * find its errors for each of them, and each is said once, as a finding is.
+     */
     private void report(Diagnostics diagnostics, List<Diagnostic> problems) {
-        io.report(diagnostics);
-        problems.addAll(diagnostics.sorted());
+        Diagnostics unreported = new Diagnostics();
+        diagnostics.sorted().stream().filter(reported::add).forEach(unreported::add);
+        io.report(unreported);
+        problems.addAll(unreported.sorted());
     }
 
     private static boolean hasErrors(List<Diagnostic> problems) {

@@ -428,6 +428,20 @@ class LintCliTest {
     }
 
     @Test
+    void anErrorInAnIncludeTwoPoliciesShareIsReportedOnce() throws IOException {
+        write("common.policy", BASE + "allow ssh from offfice to web1\n");
+        Path a = write("a.policy", "include \"common.policy\"\n");
+        Path b = write("b.policy", "include \"common.policy\"\nallow https from 10.0.0.0/8 to web1\n");
+        LintFixtures.Run github = lint("--format", "github", a.toString(), b.toString());
+        assertEquals(2, github.exit(), github.err());
+        // One mistake, one annotation and one error on standard error, however many policies include it.
+        assertEquals(1, github.out().split("unknown name 'offfice'", -1).length - 1, github.out());
+        assertEquals(1, github.err().split("unknown name 'offfice'", -1).length - 1, github.err());
+        LintFixtures.Run sarif = lint("--format", "sarif", a.toString(), b.toString());
+        assertEquals(1, sarif.out().split("unknown name 'offfice'", -1).length - 1, sarif.out());
+    }
+
+    @Test
     void aBaselineIsNeverWrittenOverAnInput() throws IOException {
         // The policy has an error, so it is not checked; the files it reads are inputs all the same.
         Path policy = write("p.policy", "include \"common.policy\"\nallow ssh from nowhere to web1\n");
