@@ -79,7 +79,7 @@ final class DiffCommand implements Callable<Integer> {
             try {
                 oldFiles = GitRevision.of(revision, Path.of(after));
             } catch (IOException e) {
-                io.error(e.getMessage(), null);
+                io.error(e.getMessage(), e instanceof GitRevision.UnknownRevision unknown ? unknown.hint() : null);
                 return Main.ERROR;
             }
             before = after;

@@ -51,8 +51,31 @@ public final class GitRevision implements FileStore {
         if (topLevel.exit != 0) throw new IOException(directory + " is not in a Git repository");
         Path top = Path.of(topLevel.text().strip()).toRealPath();
         Result resolved = git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}");
-        if (resolved.exit != 0) throw new IOException("'" + revision + "' is not a commit of the repository at " + top);
+        if (resolved.exit != 0) {
+            boolean shallow = git(top, "rev-parse", "--is-shallow-repository").text().strip().equals("true");
+            throw new UnknownRevision("'" + revision + "' is not a commit of the repository at " + top, shallow
+                    // A CI job's checkout fetches the last commit only, unless asked for more.
+                    ? "the repository is a shallow clone, which holds only the commits fetched: fetch the one"
+                            + " to compare with (git fetch --depth=1 origin main:refs/remotes/origin/main for"
+                            + " origin/main, git fetch --deepen=1 for HEAD~1), or check out with actions/checkout's"
+                            + " fetch-depth: 0"
+                    : "name a branch, a tag or a commit of that repository (git branch --all lists its branches)");
+        }
         return new GitRevision(revision, top, resolved.text().strip());
+    }
+
+    /** A revision the repository does not hold, with what to do about it. */
+    public static final class UnknownRevision extends IOException {
+        private final String hint;
+
+        UnknownRevision(String message, String hint) {
+            super(message);
+            this.hint = hint;
+        }
+
+        public String hint() {
+            return hint;
+        }
     }
 
     @Override

@@ -214,6 +214,24 @@ class DiffGitTest {
     }
 
     @Test
+    void aRevisionAShallowCloneLacksIsAnErrorThatSaysToFetchIt() throws Exception {
+        write("site/rules.policy", "allow tcp/443 from 10.0.0.0/16 to web1 comment \"internal site\"\n");
+        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "second");
+        // As a CI job's checkout gets it by default: the last commit only.
+        Path clone = repository.resolve("clone");
+        git("clone", "-q", "--depth", "1", "file://" + repository, clone.toString());
+
+        Run run = diff("--git", "HEAD~1", clone.resolve("site/main.policy").toString());
+        assertEquals(2, run.exit, run.err);
+        assertTrue(run.err.contains("'HEAD~1' is not a commit of the repository at "), run.err);
+        assertTrue(run.err.contains("hint: the repository is a shallow clone"), run.err);
+        assertTrue(run.err.contains("fetch-depth: 0"), run.err);
+
+        Run unknown = diff("--git", "no-such-branch", file("site/main.policy"));
+        assertTrue(unknown.err.contains("hint: name a branch, a tag or a commit"), unknown.err);
+    }
+
+    @Test
     void badRevisionsAreRefusedWithoutRunningThemAsOptions() throws Exception {
         Run unknown = diff("--git", "no-such-branch", file("site/main.policy"));
         assertEquals(2, unknown.exit);
