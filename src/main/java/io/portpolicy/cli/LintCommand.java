@@ -125,7 +125,7 @@ final class LintCommand implements Callable<Integer> {
             case "json" -> JsonReport.render(reported);
             case "sarif" -> SarifReport.render(reported, problems, lintConfig.orElse(LintConfig.DEFAULT),
                     Main.Version.number(), exitCode, linted);
-            case "github" -> GithubReport.render(reported, problems);
+            case "github" -> GithubReport.render(reported, problems, linted);
             default -> TextReport.render(reported, files.size(), !errors);
         });
         io.out().flush();

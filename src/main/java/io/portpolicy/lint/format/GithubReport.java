@@ -4,9 +4,14 @@ import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.diag.VisibleText;
 import io.portpolicy.lint.Finding;
+import io.portpolicy.source.CitedLines;
 import io.portpolicy.source.Location;
+import io.portpolicy.source.SourceFile;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
 
 /**
  * GitHub Actions workflow commands, one annotation per finding:
@@ -23,8 +28,10 @@ public final class GithubReport {
 
     /**
      * @param problems the diagnostics of the run, annotated before the findings
+     * @param linted the files of the policies linted, whose lines messages cite
      */
-    public static String render(List<Finding> findings, List<Diagnostic> problems) {
+    public static String render(List<Finding> findings, List<Diagnostic> problems, Collection<SourceFile> linted) {
+        CitedLines cited = CitedLines.of(linted);
         StringBuilder text = new StringBuilder();
         for (Diagnostic d : problems) {
             String message = d.message() + (d.hint() == null ? "" : "\nhint: " + d.hint());
@@ -33,9 +40,28 @@ public final class GithubReport {
         for (Finding f : findings) {
             String message = f.name() + ": " + f.message()
                     + (f.waived() ? " [waived: " + f.waiver() + "]" : "") + "\nfix: " + f.hint();
-            append(text, f.waived() ? "notice" : command(f.severity()), f.location(), f.ruleId(), message);
+            append(text, f.waived() ? "notice" : command(f.severity()), f.location(), f.ruleId(),
+                    byRepositoryPath(message, cited));
         }
         return text.toString();
+    }
+
+    /**
+     * The text with each line of a policy it cites ("allow at FILE:LINE") named by its path in
+     * the repository, as the annotation's file is: the path the tool was given, relative to the
+     * directory it ran in, means nothing where the annotation is read.
+     */
+    private static String byRepositoryPath(String text, CitedLines cited) {
+        Matcher citation = cited.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (citation.find()) {
+            Optional<Location> at = cited.at(citation);
+            String shown = at.flatMap(RepositoryPath::of)
+                    .map(path -> path + ":" + at.get().line() + (citation.group(3) == null ? "" : ":" + citation.group(3)))
+                    .orElse(citation.group());
+            citation.appendReplacement(out, Matcher.quoteReplacement(shown));
+        }
+        return citation.appendTail(out).toString();
     }
 
     private static String command(Severity severity) {
