@@ -98,11 +98,12 @@ public final class GithubReport {
 
     /**
      * The message part: % and LF would end or corrupt the command. A CR and the other hidden
-     * characters are made visible first: the workflow log shows escape sequences as a terminal
-     * would.
+     * characters are made visible: the workflow log shows escape sequences as a terminal would.
+     * With its LFs escaped the text stays on the command's line, after its '::', where only a
+     * '##[' could start another command: a '::' in it (a file named so) is left as it is.
      */
     static String data(String text) {
-        return VisibleText.of(text).replace("%", "%25").replace("\n", "%0A");
+        return VisibleText.ofLine(text.replace("%", "%25").replace("\n", "%0A"));
     }
 
     /** A property value: also ',' and ':', which separate properties and end them. */

@@ -19,6 +19,14 @@ class GithubReportTest {
     }
 
     @Test
+    void aFileNamedWithALineFeedAndTwoColonsIsAnnotatedAtThatFile() {
+        // The escaped LF keeps it on the command's line, so it is no command: the name stays as it is.
+        assertEquals("a%0A%3A%3Awarning%3A%3Ab.policy", GithubReport.property("a\n::warning::b.policy"));
+        assertEquals("%3A%3Aerror%3A%3Ax.policy", GithubReport.property("::error::x.policy"));
+        assertEquals("x%0A::error::y and ##<U+005B>group]", GithubReport.data("x\n::error::y and ##[group]"));
+    }
+
+    @Test
     void escapesProperties() {
         assertEquals("dir%2Cx/a%3Ab%25.policy", GithubReport.property("dir,x/a:b%.policy"));
     }
