@@ -13,6 +13,7 @@ import io.portpolicy.syntax.antlr.PolicyParser;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -271,7 +272,10 @@ final class PolicyLoader {
         } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "'" + display + "'");
         } catch (IOException e) {
-            diagnostics.error(at, "cannot read '" + display + "': " + describe(e));
+            // A directory named on the command line (as gofmt takes one): the policies in it are meant.
+            String hint = at == null && Files.isDirectory(path)
+                    ? "name the policy files in it, such as " + userPath.replaceAll("/+$", "") + "/*.policy" : null;
+            diagnostics.error(at, "cannot read '" + display + "': " + describe(e), hint);
         }
         return null;
     }

@@ -53,7 +53,9 @@ class RenderingTest {
             assertEquals("portpolicy: error: cannot read '" + missing + "': no such file\n", run.err(), command);
         }
         CliRun directory = CliRun.run(false, "fmt", dir.toString());
-        assertEquals("portpolicy: error: cannot read '" + dir + "': it is a directory\n", directory.err());
+        // As gofmt's users might: the hint says how to name the policies in it.
+        assertEquals("portpolicy: error: cannot read '" + dir + "': it is a directory\n"
+                + "  hint: name the policy files in it, such as " + dir + "/*.policy\n", directory.err());
     }
 
     @Test
