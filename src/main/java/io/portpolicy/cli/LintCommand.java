@@ -75,7 +75,7 @@ final class LintCommand implements Callable<Integer> {
     private final Io io;
 
     /** Every diagnostic reported so far, in any policy of the run. */
-    private final Set<Diagnostic> reported = new HashSet<>();
+    private final Set<Diagnostic> alreadyReported = new HashSet<>();
 
     LintCommand(Io io) {
         this.io = io;
@@ -151,7 +151,7 @@ final class LintCommand implements Callable<Integer> {
      */
     private void report(Diagnostics diagnostics, List<Diagnostic> problems) {
         Diagnostics unreported = new Diagnostics();
-        diagnostics.sorted().stream().filter(reported::add).forEach(unreported::add);
+        diagnostics.sorted().stream().filter(alreadyReported::add).forEach(unreported::add);
         io.report(unreported);
         problems.addAll(unreported.sorted());
     }
