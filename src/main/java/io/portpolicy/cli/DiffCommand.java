@@ -77,7 +77,8 @@ final class DiffCommand implements Callable<Integer> {
             if (after.equals("-")) throw Main.usage(spec,
                     "with --git, FILE must be a file of the repository, not standard input");
             try {
-                oldFiles = GitRevision.of(revision, Path.of(after));
+                // A file added since REV is compared with nothing: all it admits is new.
+                oldFiles = GitRevision.of(revision, Path.of(after)).withEmpty(Path.of(after));
             } catch (IOException e) {
                 io.error(e.getMessage(), e instanceof GitRevision.UnknownRevision unknown ? unknown.hint() : null);
                 return Main.ERROR;

@@ -82,4 +82,45 @@ public interface FileStore {
 
     /** How a path the user knows is shown in messages and reports: as is, or {@code REV:path}. */
     String display(String path);
+
+    /**
+     * This store, where {@code file} reads as an empty file when the store has no such file:
+     * {@code diff --git REV FILE} for a FILE added since REV compares it with nothing, so what
+     * it opens is all there is to review. Every other file missing here is still missing.
+     */
+    default FileStore withEmpty(Path file) {
+        FileStore store = this;
+        Path empty = file.toAbsolutePath().normalize();
+        return new FileStore() {
+            @Override
+            public byte[] read(Path path) throws IOException {
+                try {
+                    return store.read(path);
+                } catch (NoSuchFileException e) {
+                    if (path.toAbsolutePath().normalize().equals(empty)) return new byte[0];
+                    throw e;
+                }
+            }
+
+            @Override
+            public Path locate(Path path) throws IOException {
+                try {
+                    return store.locate(path);
+                } catch (NoSuchFileException e) {
+                    if (path.toAbsolutePath().normalize().equals(empty)) return empty;
+                    throw e;
+                }
+            }
+
+            @Override
+            public List<String> names(Path directory) throws IOException {
+                return store.names(directory);
+            }
+
+            @Override
+            public String display(String path) {
+                return store.display(path);
+            }
+        };
+    }
 }

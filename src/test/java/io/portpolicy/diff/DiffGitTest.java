@@ -110,11 +110,21 @@ class DiffGitTest {
     }
 
     @Test
-    void aFileMissingAtTheRevisionIsAnErrorNamingIt() throws Exception {
-        write("site/new.policy", "host web9 = 10.10.1.19\n");
+    void aFileAddedSinceTheRevisionIsComparedWithNothing() throws Exception {
+        // A pull request that adds a policy: everything it admits is what it opens.
+        write("site/new.policy", "host web9 = 10.10.1.19\ninclude \"extra.policy\"\n");
+        write("site/extra.policy", "allow tcp/22 from 10.0.0.5 to web9\n");
         Run run = diff("--git", "HEAD", file("site/new.policy"));
-        assertEquals(2, run.exit);
-        assertTrue(run.err.contains("cannot read 'HEAD:site/new.policy': no such file"), run.err);
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("opened: tcp port 22 (ssh) from 10.0.0.5 to web9"), run.out);
+        assertTrue(run.out.contains("before: not judged: no host named web9"), run.out);
+        // A file the old side names is still read at the revision, and still an error when missing there.
+        write("site/main.policy", "include \"gone.policy\"\n");
+        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "broken");
+        write("site/main.policy", "host web1 = 10.10.1.11\n");
+        Run missing = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, missing.exit, missing.out);
+        assertTrue(missing.err.contains("cannot read 'HEAD:site/gone.policy': no such file"), missing.err);
     }
 
     @Test
