@@ -378,6 +378,9 @@ class RuleCasesTest {
         List<Finding> cloud = verify("PP109", "default outbound allow  # expect: PP109\ngroup web = 10.0.1.0/24\n"
                 + "allow https from any to web\n");
         assertTrue(cloud.get(0).message().endsWith("lets the groups' members open any connection"), cloud.toString());
+        // A file of shared definitions, linted on its own, has no machines whose egress is open.
+        verify("PP109", "service app = tcp/8080\nnetwork office = 192.0.2.0/24\n");
+        verify("PP109", "");
         verify("PP109", HOST + "allow any from self to any   # expect: PP109\n");
         verify("PP109", HOST + "allow any from web1 to 0.0.0.0/1, 128.0.0.0/1   # expect: PP109\n");
         // Not egress: every port to one network, a service list to the world, or a source no target is in.

@@ -36,7 +36,9 @@ public final class UnrestrictedEgress implements LintRule {
         Setting<Action> outbound = policy.settings().defaultOutbound();
         // A policy without hosts is compiled for cloud groups: its machines are their members.
         String machines = policy.hosts().isEmpty() ? "the groups' members" : "the hosts";
-        if (outbound.value() == Action.ALLOW) {
+        // A file of shared definitions, linted on its own, has no machines: nothing to say of them.
+        boolean machinesDefined = !policy.hosts().isEmpty() || !policy.groups().isEmpty();
+        if (outbound.value() == Action.ALLOW && machinesDefined) {
             String message = outbound.written() ? "'default outbound allow' lets " + machines + " open any connection"
                     : "no 'default outbound' is written, and the language's default is allow: " + machines + " may "
                             + "open any connection";
