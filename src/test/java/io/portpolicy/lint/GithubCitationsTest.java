@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,12 +21,7 @@ class GithubCitationsTest {
 
     @Test
     void aCitedLineIsNamedByItsPathInTheRepository() throws IOException {
-        Files.createDirectories(repo.resolve(".git"));
-        Files.createDirectories(repo.resolve("sub"));
-        Files.writeString(repo.resolve("sub/shared.policy"), "allow tcp/22 from 10.0.0.9 to web\n");
-        Path file = repo.resolve("p.policy");
-        Files.writeString(file, "host web = 10.0.0.5 os linux\ninclude \"sub/shared.policy\"\n"
-                + "allow tcp/22 from 10.0.0.9 to web\n");
+        Path file = LintFixtures.policyRepeatingAnIncludedRule(repo);
         LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "github",
                 file.toAbsolutePath().toString());
         assertTrue(run.out().contains("::warning file=p.policy,line=3,col=1,endColumn=6,title=PP302::redundant-rule:"

@@ -7,8 +7,11 @@ import io.portpolicy.model.Policy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -52,5 +55,19 @@ final class LintFixtures {
         int exit = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A repository (its top marked by a .git directory) whose p.policy repeats the rule of
+     * sub/shared.policy, which it includes: PP302 cites that line, by its path in the repository.
+     */
+    static Path policyRepeatingAnIncludedRule(Path repo) throws IOException {
+        Files.createDirectories(repo.resolve(".git"));
+        Files.createDirectories(repo.resolve("sub"));
+        Files.writeString(repo.resolve("sub/shared.policy"), "allow tcp/22 from 10.0.0.9 to web\n");
+        Path file = repo.resolve("p.policy");
+        Files.writeString(file, "host web = 10.0.0.5 os linux\ninclude \"sub/shared.policy\"\n"
+                + "allow tcp/22 from 10.0.0.9 to web\n");
+        return file;
     }
 }

@@ -24,12 +24,7 @@ class SarifLinksTest {
 
     @Test
     void aCitedLineIsALinkToARelatedLocationByItsPathInTheRepository() throws IOException {
-        Files.createDirectories(repo.resolve(".git"));
-        Files.createDirectories(repo.resolve("sub"));
-        Files.writeString(repo.resolve("sub/shared.policy"), "allow tcp/22 from 10.0.0.9 to web\n");
-        Path file = repo.resolve("p.policy");
-        Files.writeString(file, "host web = 10.0.0.5 os linux\ninclude \"sub/shared.policy\"\n"
-                + "allow tcp/22 from 10.0.0.9 to web\n");
+        Path file = LintFixtures.policyRepeatingAnIncludedRule(repo);
         LintFixtures.Run run = LintFixtures.run("lint", "--today", "2026-11-21", "--format", "sarif",
                 file.toAbsolutePath().toString());
         JsonNode redundant = null;
