@@ -77,8 +77,13 @@ final class DiffCommand implements Callable<Integer> {
             if (after.equals("-")) throw Main.usage(spec,
                     "with --git, FILE must be a file of the repository, not standard input");
             try {
-                // A file added since REV is compared with nothing: all it admits is new.
-                oldFiles = GitRevision.of(revision, Path.of(after)).withEmpty(Path.of(after));
+                GitRevision atRevision = GitRevision.of(revision, Path.of(after));
+                if (!atRevision.holds(Path.of(after))) {
+                    // A file added since REV is compared with nothing: all it admits is new.
+                    io.note(after + " does not exist at " + revision + ", so it is compared with an empty policy"
+                            + " (if it was renamed since, everything in it is shown as opened)");
+                }
+                oldFiles = atRevision.withEmpty(Path.of(after));
             } catch (IOException e) {
                 io.error(e.getMessage(), e instanceof GitRevision.UnknownRevision unknown ? unknown.hint() : null);
                 return Main.ERROR;

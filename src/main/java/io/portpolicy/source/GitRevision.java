@@ -78,6 +78,16 @@ public final class GitRevision implements FileStore {
         }
     }
 
+    /** Whether the revision has a file at {@code path} (a path of the working tree). */
+    public boolean holds(Path path) throws IOException {
+        try {
+            locate(path);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
     @Override
     public byte[] read(Path path) throws IOException {
         Result blob = git(top, "cat-file", "blob", commit + ":" + followLinks(path));

@@ -118,6 +118,8 @@ class DiffGitTest {
         assertEquals(1, run.exit, run.err);
         assertTrue(run.out.contains("opened: tcp port 22 (ssh) from 10.0.0.5 to web9"), run.out);
         assertTrue(run.out.contains("before: not judged: no host named web9"), run.out);
+        assertTrue(run.err.startsWith("portpolicy: note: " + file("site/new.policy") + " does not exist at HEAD, so it is"
+                + " compared with an empty policy"), run.err);
         // A file the old side names is still read at the revision, and still an error when missing there.
         write("site/main.policy", "include \"gone.policy\"\n");
         git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "broken");
