@@ -51,13 +51,13 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
         err.flush();
     }
 
-    /** An error that has no place in a file: one line, and the hint on the next when there is one. */
     /** A line on standard error about how the command read its input, which changes no exit status. */
     public void note(String message) {
         err.println(VisibleText.of("portpolicy: note: " + message));
         err.flush();
     }
 
+    /** An error that has no place in a file: one line, and the hint on the next when there is one. */
     public void error(String message, String hint) {
         // Paths and arguments are the user's text, which may not act on the terminal.
         err.println(VisibleText.of("portpolicy: error: " + message));
