@@ -316,7 +316,7 @@ public final class MissingReturnPath implements LintRule {
     private Finding finding(LintContext context, Rule rule, Missing missing) {
         List<String> parts = new ArrayList<>();
         Map<String, List<String>> fixes = new LinkedHashMap<>();
-        Map<String, Set<String>> serverPortsByProtocol = new LinkedHashMap<>();
+        Map<Protocol, Set<String>> serverPortsByProtocol = new LinkedHashMap<>();
         List<String> echoReplies = new ArrayList<>();
         for (String key : missing.protocols.keySet()) {
             Protocol protocol = missing.protocols.get(key);
@@ -333,7 +333,7 @@ public final class MissingReturnPath implements LintRule {
             // PP203 say it, so that no list of ports runs on from a list of addresses.
             parts.add(protocol.keyword() + (allServerPorts ? " from any server port" : " from server " + ports(server))
                     + " to " + ports(client) + " of " + clients(Exposure.merge(missing.clients.get(key))));
-            serverPortsByProtocol.computeIfAbsent(protocol.keyword(), k -> new LinkedHashSet<>())
+            serverPortsByProtocol.computeIfAbsent(protocol, k -> new LinkedHashSet<>())
                     .add(allServerPorts ? "" : ReturnTraffic.portSyntax(server));
         }
         // The server ports the UDP return rule names; none where it is from any port.
@@ -341,19 +341,14 @@ public final class MissingReturnPath implements LintRule {
         serverPortsByProtocol.forEach((protocol, lists) -> {
             // One fix per protocol: the server ports of every part together.
             List<PortRange> all = new ArrayList<>();
-            boolean any = false;
-            for (String list : lists) {
-                if (list.isEmpty()) any = true;
-            }
             for (String key : missing.serverPorts.keySet()) {
-                if (missing.protocols.get(key).keyword().equals(protocol)) all.addAll(missing.serverPorts.get(key));
+                if (missing.protocols.get(key) == protocol) all.addAll(missing.serverPorts.get(key));
             }
             List<PortRange> merged = Exposure.mergePorts(all);
-            String serverSide = any || everyServerPort(missing.protocols.values().stream()
-                    .filter(p -> p.keyword().equals(protocol)).findFirst().orElseThrow(), merged) ? ""
+            String serverSide = lists.contains("") || everyServerPort(protocol, merged) ? ""
                     : " port " + ReturnTraffic.portSyntax(merged);
-            fixes.computeIfAbsent(serverSide, k -> new ArrayList<>()).add(protocol);
-            if (!serverSide.isEmpty() && protocol.equals(Protocol.UDP.keyword())) udpServerPorts.addAll(merged);
+            fixes.computeIfAbsent(serverSide, k -> new ArrayList<>()).add(protocol.keyword());
+            if (!serverSide.isEmpty() && protocol == Protocol.UDP) udpServerPorts.addAll(merged);
         });
         List<String> where = new ArrayList<>();
         if (!missing.leaving.isEmpty()) where.add("may not leave " + Exposure.names(missing.leaving));
