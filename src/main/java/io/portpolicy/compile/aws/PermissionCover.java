@@ -324,6 +324,7 @@ final class PermissionCover {
         return Arrays.stream(IPAddressSeqRange.join(ranges.toArray(new IPAddressSeqRange[0])))
                 .sorted(Comparator.comparing(IPAddressSeqRange::getLower)).toList();
     }
+
     private static boolean overlaps(IPAddressSeqRange range, List<IPAddressSeqRange> ranges) {
         return ranges.stream().anyMatch(r -> r.getLower().isIPv4() == range.getLower().isIPv4() && r.overlaps(range));
     }
