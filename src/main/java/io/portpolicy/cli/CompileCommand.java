@@ -18,6 +18,7 @@ import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Host;
 import io.portpolicy.model.Policy;
+import io.portpolicy.source.FileErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -59,7 +61,8 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--group", paramLabel = "NAME", description = "the group to compile for (cloud targets)")
     String group;
 
-    @Option(names = "--all", description = "every host (or group): one file each in the -o directory (iptables: two, NAME.v4 and NAME.v6)")
+    @Option(names = "--all", description = {"every host (or group): one file each in the -o directory (iptables: two, NAME.v4 and NAME.v6)",
+            "warns of files an earlier --all left there for a host or group the policy no longer has"})
     boolean all;
 
     @Option(names = "--format", paramLabel = "VARIANT", description = "the target's output variant")
@@ -151,8 +154,9 @@ final class CompileCommand implements Callable<Integer> {
             }
         }
 
+        Artifact first = artifacts.values().iterator().next();
+        Map<Path, String> files = new LinkedHashMap<>();
         try {
-            Artifact first = artifacts.values().iterator().next();
             if (family != null && first.parts().size() == 1) throw Main.usage(spec, "--family is for iptables");
             if (toStandardOutput()) {
                 io.out().print(pick(first, familyNumber).text());
@@ -163,7 +167,6 @@ final class CompileCommand implements Callable<Integer> {
                 throw Main.usage(spec,
                         "--family picks what standard output gets: -o PATH writes both, as PATH.v4 and PATH.v6");
             }
-            Map<Path, String> files = new LinkedHashMap<>();
             if (all) {
                 artifacts.forEach((target, artifact) -> {
                     for (Artifact.Part part : artifact.parts()) {
@@ -189,7 +192,35 @@ final class CompileCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
+        if (all) warnOfStaleFiles(first, files.keySet(), backend);
         return Main.OK;
+    }
+
+    /**
+     * Warns of each file in the --all directory an earlier --all of this target and format wrote
+     * for a host or group this run did not write (StaleOutputs). A warning only, with exit 0:
+     * everything asked for was written, the file is the user's to delete, and a script that
+     * compiles and then deploys must not take a complete compile for a failed one.
+     */
+    private void warnOfStaleFiles(Artifact artifact, Set<Path> written, Backend backend) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (Artifact.Part part : artifact.parts()) texts.put(artifact.extension() + part.suffix(), part.text());
+        Set<String> names = new HashSet<>();
+        for (Path file : written) names.add(file.getFileName().toString());
+        String kind = backend.forGroups() ? "group" : "host";
+        Diagnostics warnings = new Diagnostics();
+        try {
+            for (Path stale : StaleOutputs.in(output, texts, names, Main.Version.number())) {
+                warnings.add(Diagnostic.warning(null, stale + ": written by an earlier compile --all for " + backend.name()
+                                + ", for a " + kind + " this policy no longer has",
+                        "delete it before deploying " + output + ": this compile did not write it, and a deployment"
+                                + " of the whole directory would push it"));
+            }
+        } catch (IOException e) {
+            warnings.add(Diagnostic.warning(null, "cannot look for files an earlier compile --all left in " + output
+                    + ": " + FileErrors.describe(e), "check it holds only this compile's files before deploying it"));
+        }
+        io.report(warnings);
     }
 
     /**

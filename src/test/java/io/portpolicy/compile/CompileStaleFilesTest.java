@@ -1,0 +1,125 @@
+package io.portpolicy.compile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * compile --all warns of the files an earlier --all of the same target and format left in its
+ * directory for a host or group the policy no longer has, and of nothing else; it deletes
+ * nothing and still exits 0.
+ */
+class CompileStaleFilesTest {
+
+    private static final String HOSTS = """
+            host web1 = 10.0.0.1
+            host web2 = 10.0.0.2
+            allow tcp/443 from any to web1, web2
+            """;
+
+    private static final String GROUPS = """
+            group web = 10.0.1.0/24
+            group db = 10.0.2.0/24
+            allow tcp/443 from any to web
+            allow tcp/5432 from web to db
+            """;
+
+    @Test
+    void aHostRemovedSinceAnEarlierCompileIsWarnedOfAndNothingElse(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(dir, HOSTS, "nftables", out).exit());
+        assertEquals(0, compile(dir, HOSTS, "windows", out).exit(), "another target's files, web2.ps1 among them");
+        Files.writeString(out.resolve("README.md"), "deployed by ansible\n");
+        Files.writeString(out.resolve("extra.nft"), "# the user's own rules, no header\ntable inet extra {}\n");
+
+        CompileFixtures.Run run = compile(dir, HOSTS.replace("host web2 = 10.0.0.2\n", "").replace(", web2", ""),
+                "nftables", out);
+
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("portpolicy: warning: " + out.resolve("web2.nft") + ": written by an earlier compile --all for"
+                + " nftables, for a host this policy no longer has\n"
+                + "  hint: delete it before deploying " + out + ": this compile did not write it, and a deployment of"
+                + " the whole directory would push it\n", run.err());
+        assertEquals(List.of("README.md", "extra.nft", "web1.nft", "web1.ps1", "web2.nft", "web2.ps1"), names(out),
+                "nothing is deleted");
+    }
+
+    @Test
+    void bothIptablesFilesOfARenamedHostAreWarnedOfWhateverVersionWroteThem(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(dir, HOSTS, "iptables", out).exit());
+        Path olderV6 = out.resolve("web2.v6");
+        Files.writeString(olderV6, Files.readString(olderV6).replaceFirst("portpolicy \\S+ ", "portpolicy 0.0.9 "));
+        // nftables' output under an iptables name: not what an iptables compile writes.
+        assertEquals(0, compile(dir, HOSTS, "nftables", dir.resolve("nft")).exit());
+        Files.copy(dir.resolve("nft/web1.nft"), out.resolve("nft.v4"));
+
+        CompileFixtures.Run run = compile(dir, HOSTS.replace("web2", "www2"), "iptables", out);
+
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(List.of(out.resolve("web2.v4") + ": written by an earlier compile --all for iptables, for a host"
+                        + " this policy no longer has",
+                out.resolve("web2.v6") + ": written by an earlier compile --all for iptables, for a host"
+                        + " this policy no longer has"),
+                warnings(run));
+        assertEquals(List.of("nft.v4", "web1.v4", "web1.v6", "web2.v4", "web2.v6", "www2.v4", "www2.v6"), names(out));
+    }
+
+    @Test
+    void anEc2JsonFileIsToldFromTheOtherJsonFormatsByItsGroupDescription(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(dir, GROUPS, "aws", out).exit());
+        assertEquals(0, compile(dir, GROUPS.replace("group db", "group nacl").replace(" db", " nacl"), "aws-nacl", out)
+                .exit());
+        assertEquals(0, compile(dir, GROUPS.replace("group db", "group tf").replace(" db", " tf"), "aws", out,
+                "--format", "terraform").exit());
+
+        CompileFixtures.Run run = compile(dir, GROUPS.replace("db", "database"), "aws", out);
+
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(List.of(out.resolve("db.json") + ": written by an earlier compile --all for aws, for a group this"
+                + " policy no longer has"), warnings(run));
+    }
+
+    @Test
+    void gcpApiJsonCarriesNothingToKnowItByAndIsNotWarnedOf(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(dir, GROUPS, "gcp", out).exit());
+
+        CompileFixtures.Run run = compile(dir, GROUPS.replace("db", "database"), "gcp", out);
+
+        assertEquals(0, run.exit(), run.err());
+        assertEquals("", run.err());
+        assertEquals(List.of("database.json", "db.json", "web.json"), names(out));
+    }
+
+    private static CompileFixtures.Run compile(Path dir, String policy, String target, Path out, String... more)
+            throws IOException {
+        Path file = dir.resolve("site.policy");
+        Files.writeString(file, policy);
+        List<String> args = new ArrayList<>(List.of("compile", file.toString(), "--target", target, "--all",
+                "-o", out.toString(), "--today", "2026-11-21"));
+        args.addAll(List.of(more));
+        return CompileFixtures.run(args.toArray(String[]::new));
+    }
+
+    /** The warnings' messages, without their hints. */
+    private static List<String> warnings(CompileFixtures.Run run) {
+        return run.err().lines().filter(line -> line.startsWith("portpolicy: warning: "))
+                .map(line -> line.substring("portpolicy: warning: ".length())).toList();
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
