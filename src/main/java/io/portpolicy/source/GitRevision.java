@@ -29,13 +29,19 @@ public final class GitRevision implements FileStore {
     private final String revision;
     private final Path top;
     private final String commit;
+    /**
+     * Whether the current directory is in the repository below its top: git reads {@code REV:path}
+     * from the top even there (outside the repository, git reads no path of it).
+     */
+    private final boolean runBelowTop;
     /** {@link #mode} of each path looked up. */
     private final Map<String, String> modes = new HashMap<>();
 
-    private GitRevision(String revision, Path top, String commit) {
+    private GitRevision(String revision, Path top, String commit, boolean runBelowTop) {
         this.revision = revision;
         this.top = top;
         this.commit = commit;
+        this.runBelowTop = runBelowTop;
     }
 
     /**
@@ -61,7 +67,14 @@ public final class GitRevision implements FileStore {
                             + " fetch-depth: 0"
                     : "name a branch, a tag or a commit of that repository (git branch --all lists its branches)");
         }
-        return new GitRevision(revision, top, resolved.text().strip());
+        boolean runBelowTop;
+        try {
+            Path here = Path.of("").toAbsolutePath().toRealPath();
+            runBelowTop = here.startsWith(top) && !here.equals(top);
+        } catch (IOException gone) {
+            runBelowTop = false;
+        }
+        return new GitRevision(revision, top, resolved.text().strip(), runBelowTop);
     }
 
     /** A revision the repository does not hold, with what to do about it. */
@@ -113,18 +126,23 @@ public final class GitRevision implements FileStore {
     }
 
     /**
-     * {@code REV:path} with the path as Git names it, from the repository's top, so that
-     * {@code git show REV:path} shows the file from any directory (a path as typed in a
-     * subdirectory would name another file). A path outside the repository is no path of the
-     * revision: it stays as typed, without {@code REV:}.
+     * {@code REV:} and the path as the working tree's side shows it (as typed, relative to the
+     * current directory, as {@code lint} names files), so one file has one name on both sides
+     * of a diff. In a subdirectory of the repository, a relative path is written {@code ./path}:
+     * git reads {@code REV:path} from the top, where it names another file, and {@code REV:./path}
+     * from the current directory, so {@code git show} shows the file the report cites. A path
+     * outside the repository is no path of the revision: it stays as typed, without {@code REV:}.
      */
     @Override
     public String display(String path) {
         try {
-            return revision + ":" + String.join("/", tidy(inRepository(Path.of(path))));
+            inRepository(Path.of(path));
         } catch (IOException | RuntimeException outside) {
             return path;
         }
+        boolean gitWouldReadFromTop = runBelowTop && !Path.of(path).isAbsolute()
+                && !path.startsWith("./") && !path.startsWith("../");
+        return revision + ":" + (gitWouldReadFromTop ? "./" : "") + path;
     }
 
     /**
@@ -217,16 +235,6 @@ public final class GitRevision implements FileStore {
         }
         parts.addAll(rest);
         return parts;
-    }
-
-    /** The parts with each '.' dropped and each '..' taking away the part before it, for showing. */
-    private static List<String> tidy(List<String> parts) {
-        Deque<String> tidy = new ArrayDeque<>();
-        for (String part : parts) {
-            if (part.equals("..") && !tidy.isEmpty() && !tidy.peekLast().equals("..")) tidy.removeLast();
-            else if (!part.isEmpty() && !part.equals(".")) tidy.addLast(part);
-        }
-        return List.copyOf(tidy);
     }
 
     private record Result(int exit, byte[] bytes) {

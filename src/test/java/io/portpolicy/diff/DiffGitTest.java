@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +30,10 @@ class DiffGitTest {
 
     @TempDir
     Path repository;
+
+    /** Where a diff run in a JVM of its own writes its output: not in the repository. */
+    @TempDir
+    Path scratch;
 
     private record Run(int exit, String out, String err) {
     }
@@ -84,11 +89,23 @@ class DiffGitTest {
 
     @Test
     void theOldSideIsLocatedAsRevisionColonPath() throws Exception {
+        String committed = Files.readString(repository.resolve("site/rules.policy"));
         write("site/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
-        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        // From the repository's top, as a CI job runs it: git show HEAD:site/rules.policy shows the old side.
+        Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/main.policy");
         assertEquals(1, run.exit, run.err);
-        // As Git names it, from the repository's top: git show HEAD:site/rules.policy shows it.
         assertTrue(run.out.contains("before: allowed by HEAD:site/rules.policy:1"), run.out);
+        assertTrue(run.out.contains("after:  denied by site/rules.policy:1"), run.out);
+        assertEquals(committed, gitShow(repository, "HEAD:site/rules.policy"));
+        // From outside the repository, where git reads no path of it, as typed too.
+        String typed = repository.getFileName() + "/site/";
+        Run outside = diffIn(repository.getParent(), Map.of(), "--git", "HEAD", typed + "main.policy");
+        assertTrue(outside.out.contains("before: allowed by HEAD:" + typed + "rules.policy:1"), outside.out);
+        assertTrue(outside.out.contains("after:  denied by " + typed + "rules.policy:1"), outside.out);
+        // A file named by its absolute path is named so on both sides.
+        Run absolute = diff("--git", "HEAD", file("site/main.policy"));
+        assertTrue(absolute.out.contains("before: allowed by HEAD:" + file("site/rules.policy") + ":1"), absolute.out);
+        assertTrue(absolute.out.contains("after:  denied by " + file("site/rules.policy") + ":1"), absolute.out);
     }
 
     @Test
@@ -126,7 +143,7 @@ class DiffGitTest {
         write("site/main.policy", "host web1 = 10.10.1.11\n");
         Run missing = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, missing.exit, missing.out);
-        assertTrue(missing.err.contains("cannot read 'HEAD:site/gone.policy': no such file"), missing.err);
+        assertTrue(missing.err.contains("cannot read 'HEAD:" + file("site/gone.policy") + "': no such file"), missing.err);
     }
 
     @Test
@@ -141,7 +158,7 @@ class DiffGitTest {
         write("site/big.policy", "host web9 = 10.10.1.19\n");
         Run run = diff("--git", "HEAD", file("site/big.policy"));
         assertEquals(2, run.exit, run.out);
-        assertTrue(run.err.contains("cannot read 'HEAD:site/big.policy': it is larger than 64 MiB"), run.err);
+        assertTrue(run.err.contains("cannot read 'HEAD:" + file("site/big.policy") + "': it is larger than 64 MiB"), run.err);
     }
 
     @Test
@@ -158,7 +175,7 @@ class DiffGitTest {
         write("shared/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
         Run changed = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(1, changed.exit, changed.err);
-        assertTrue(changed.out.contains("before: allowed by HEAD:site/rules.policy:1"), changed.out);
+        assertTrue(changed.out.contains("before: allowed by HEAD:" + file("site/rules.policy") + ":1"), changed.out);
     }
 
     @Test
@@ -171,9 +188,9 @@ class DiffGitTest {
         commit("links that lead nowhere");
         Run run = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, run.exit, run.err);
-        assertTrue(run.err.contains("error: cannot read 'HEAD:site/rules.policy': the symbolic link 'site/rules.policy'"
+        assertTrue(run.err.contains("error: cannot read 'HEAD:" + file("site/rules.policy") + "': the symbolic link 'site/rules.policy'"
                 + " at HEAD points to '../../outside.policy', outside the repository"), run.err);
-        assertTrue(run.err.contains("error: cannot read 'HEAD:site/inventory.yaml': it leads through more than 40"
+        assertTrue(run.err.contains("error: cannot read 'HEAD:" + file("site/inventory.yaml") + "': it leads through more than 40"
                 + " symbolic links at HEAD"), run.err);
     }
 
@@ -191,21 +208,69 @@ class DiffGitTest {
             assertTrue(run.err.contains("error: cannot read '" + include + "': it is outside the repository at "
                     + repository.toRealPath() + ": --git reads every file of the policy as of HEAD"), run.err);
         }
-        assertFalse(run.err.contains("no such file") || run.err.contains("HEAD:/"), run.err);
+        // No path of the revision: not HEAD:PATH.
+        assertFalse(run.err.contains("no such file") || run.err.contains("HEAD:" + elsewhere), run.err);
     }
 
     @Test
     void gitMissingFromPathIsOneLineWithoutJavaWords() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "diff", "--git", "HEAD",
-                file("site/main.policy"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("PATH", repository.resolve("no-bin").toString());
-        Process diff = builder.start();
-        String err = new String(diff.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(diff.waitFor(60, TimeUnit.SECONDS), "diff finished");
-        assertEquals(2, diff.exitValue(), err);
-        assertEquals("portpolicy: error: cannot run git: is it installed and on PATH?\n", err);
+        Run run = diffIn(repository, Map.of("PATH", repository.resolve("no-bin").toString()),
+                "--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, run.exit, run.err);
+        assertEquals("portpolicy: error: cannot run git: is it installed and on PATH?\n", run.err);
+    }
+
+    @Test
+    void fromASubdirectoryEachFileHasOneNameOnBothSides() throws Exception {
+        // The old side's files were named from the repository's top (HEAD:site/main.policy), the
+        // new side's from where the user is (main.policy): one file under two names in one report.
+        write("shared/web.policy", "allow tcp/80 from any to web1 comment \"legacy site\"\n");
+        write("site/main.policy", Files.readString(repository.resolve("site/main.policy"))
+                + "include \"../shared/web.policy\"\n");
+        commit("a site shared with another directory");
+        String committed = Files.readString(repository.resolve("site/main.policy"));
+        write("shared/web.policy", "allow tcp/8443 from any to web1 comment \"new site\"\n");
+        write("site/main.policy", Files.readString(repository.resolve("site/main.policy")).replace(
+                "allow tcp/22 from 10.0.0.5 to web1 comment \"ssh from the bastion\"",
+                "allow tcp/3306 from any to web1 comment \"replica\""));
+        Path site = repository.resolve("site");
+
+        Run text = diffIn(site, Map.of(), "--git", "HEAD", "main.policy", "--today", "2026-11-21");
+        assertEquals(1, text.exit, text.err);
+        // As typed from here, REV: before the old side's; ./ so that git reads it from here too.
+        assertTrue(text.out.contains("before: allowed by HEAD:./main.policy:5"), text.out);
+        assertTrue(text.out.contains("after:  allowed by main.policy:5"), text.out);
+        assertTrue(text.out.contains("before: allowed by HEAD:../shared/web.policy:1"), text.out);
+        assertTrue(text.out.contains("after:  allowed by ../shared/web.policy:1"), text.out);
+        assertTrue(text.out.contains("\n  HEAD:../shared/web.policy:1:1: warning PP105"), text.out);
+        assertTrue(text.out.contains("\n  main.policy:5:1: error PP104"), text.out);
+        assertFalse(text.out.contains("HEAD:site/") || text.out.contains("HEAD:shared/"), text.out);
+        assertEquals(committed, gitShow(site, "HEAD:./main.policy"));
+        assertEquals("allow tcp/80 from any to web1 comment \"legacy site\"\n", gitShow(site, "HEAD:../shared/web.policy"));
+
+        Run json = diffIn(site, Map.of(), "--git", "HEAD", "main.policy", "--today", "2026-11-21", "--format", "json");
+        assertEquals(1, json.exit, json.err);
+        for (String named : List.of("\"decidedBy\": \"HEAD:./main.policy:5\"", "\"decidedBy\": \"main.policy:5\"",
+                "\"decidedBy\": \"HEAD:../shared/web.policy:1\"", "\"decidedBy\": \"../shared/web.policy:1\"",
+                "\"file\": \"HEAD:../shared/web.policy\"", "\"file\": \"main.policy\"")) {
+            assertTrue(json.out.contains(named), named + " in " + json.out);
+        }
+    }
+
+    @Test
+    void fromASubdirectoryAFindingCitingAnotherDirectoryIsUnchanged() throws Exception {
+        // PP302 cites the rule that makes it redundant, in a file of another directory, on both sides.
+        write("shared/web.policy", "allow tcp/443 from any to web1 comment \"public site\"\n");
+        write("site/rules.policy", "include \"../shared/web.policy\"\n"
+                + "allow tcp/443 from 10.1.0.0/16 to web1 comment \"one office\"\n");
+        commit("the office's rule made redundant");
+        // Every line moves: only the locations differ.
+        write("shared/web.policy", "# served by the proxy\n" + Files.readString(repository.resolve("shared/web.policy")));
+        write("site/rules.policy", "# rules of the site\n" + Files.readString(repository.resolve("site/rules.policy")));
+
+        Run run = diffIn(repository.resolve("site"), Map.of(), "--git", "HEAD", "main.policy", "--today", "2026-11-21");
+        assertEquals(0, run.exit, run.err);
+        assertEquals("no access change\n", run.out);
     }
 
     @Test
@@ -298,6 +363,33 @@ class DiffGitTest {
         int exit = Main.run(all.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * diff in a JVM of its own, started in {@code directory} with {@code environment} added:
+     * where the user is decides how the report names files.
+     */
+    private Run diffIn(Path directory, Map<String, String> environment, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "diff"));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(scratch, "out", ".txt");
+        Path err = Files.createTempFile(scratch, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process diff = builder.start();
+        assertTrue(diff.waitFor(120, TimeUnit.SECONDS), "diff finished");
+        return new Run(diff.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** {@code git show OBJECT} run in {@code directory}, as a reviewer would to see the old side. */
+    private static String gitShow(Path directory, String object) throws Exception {
+        Process process = new ProcessBuilder("git", "-C", directory.toString(), "show", object)
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), "git show " + object + ": " + output);
+        return output;
     }
 
     private static boolean gitWorks() {
