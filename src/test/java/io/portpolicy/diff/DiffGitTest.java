@@ -255,6 +255,11 @@ class DiffGitTest {
                 "\"file\": \"HEAD:../shared/web.policy\"", "\"file\": \"main.policy\"")) {
             assertTrue(json.out.contains(named), named + " in " + json.out);
         }
+        Run markdown = diffIn(site, Map.of(), "--git", "HEAD", "main.policy", "--today", "2026-11-21", "--format", "markdown");
+        assertEquals(1, markdown.exit, markdown.err);
+        assertTrue(markdown.out.contains("| allowed by HEAD:./main.policy:5 |"), markdown.out);
+        assertTrue(markdown.out.contains("| allowed by ../shared/web.policy:1 |"), markdown.out);
+        assertTrue(markdown.out.contains("\n- HEAD:../shared/web.policy:1:1: warning PP105"), markdown.out);
     }
 
     @Test
@@ -264,6 +269,7 @@ class DiffGitTest {
         write("site/rules.policy", "include \"../shared/web.policy\"\n"
                 + "allow tcp/443 from 10.1.0.0/16 to web1 comment \"one office\"\n");
         commit("the office's rule made redundant");
+        assertTrue(portpolicy("lint", file("site/main.policy")).out.contains("PP302 redundant-rule"), "the finding is there");
         // Every line moves: only the locations differ.
         write("shared/web.policy", "# served by the proxy\n" + Files.readString(repository.resolve("shared/web.policy")));
         write("site/rules.policy", "# rules of the site\n" + Files.readString(repository.resolve("site/rules.policy")));
@@ -356,11 +362,15 @@ class DiffGitTest {
     }
 
     private static Run diff(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> all = new ArrayList<>(List.of("diff"));
         all.addAll(List.of(args));
-        int exit = Main.run(all.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
+        return portpolicy(all.toArray(String[]::new));
+    }
+
+    private static Run portpolicy(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args, new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
