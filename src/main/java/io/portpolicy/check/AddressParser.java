@@ -10,6 +10,7 @@ import inet.ipaddr.ipv6.IPv6AddressStringParameters;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.model.AddressLiteral;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.source.Location;
 import io.portpolicy.syntax.BlockInHost;
 
@@ -181,7 +182,7 @@ public final class AddressParser {
         }
         if (low.compareTo(high) > 0) {
             diagnostics.error(ref.location(), "range " + Quote.of(ref.text()) + " is backwards",
-                    "write it low to high: " + high + "-" + low);
+                    "write it low to high: " + AddressText.of(high) + "-" + AddressText.of(low));
             return null;
         }
         IPAddressSeqRange range = low.toSequentialRange(high);

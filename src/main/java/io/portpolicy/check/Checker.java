@@ -7,6 +7,7 @@ import io.portpolicy.diag.Suggestions;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.model.Dates;
 import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Family;
@@ -355,13 +356,14 @@ public final class Checker {
             // One owner per address holds within a host too: a repeat is most likely a slip for another address.
             Location first = listed.putIfAbsent(address, literal.location());
             if (first != null) {
-                diagnostics.error(literal.location(), "address " + address + " is listed twice in host "
-                        + Quote.of(decl.name()) + "; first at " + first, "keep one; if the host has another address, write that");
+                diagnostics.error(literal.location(), "address " + AddressText.of(address) + " is listed twice in host "
+                        + Quote.of(decl.name()) + "; first at " + first,
+                        "keep one; if the host has another address, write that");
                 continue;
             }
             Host owner = addressOwners.get(address);
             if (owner != null) {
-                diagnostics.error(literal.location(), "address " + address + " already belongs to host '"
+                diagnostics.error(literal.location(), "address " + AddressText.of(address) + " already belongs to host '"
                         + owner.name() + "' (" + owner.location() + ")",
                         "each address has one owner; use a group to give one address several names");
                 continue;

@@ -16,6 +16,7 @@ import io.portpolicy.engine.Target;
 import io.portpolicy.engine.Verdict;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Host;
@@ -233,11 +234,11 @@ final class QueryCommand implements Callable<Integer> {
         List<String> groups = policy.groups().values().stream().map(Target::of).filter(group -> group.owns(address))
                 .map(Target::name).sorted().toList();
         if (groups.isEmpty()) return null;
+        String given = "; " + option + " " + AddressText.of(address);
         if (groups.size() == 1) {
-            return "; " + option + " " + address + " is in group " + Quote.of(groups.get(0)) + " (name it with " + option
-                    + " " + groups.get(0) + ")";
+            return given + " is in group " + Quote.of(groups.get(0)) + " (name it with " + option + " " + groups.get(0) + ")";
         }
-        return "; " + option + " " + address + " is in groups " + String.join(", ", groups.stream().map(Quote::of).toList())
+        return given + " is in groups " + String.join(", ", groups.stream().map(Quote::of).toList())
                 + " (name one of them with " + option + ")";
     }
 
@@ -301,7 +302,8 @@ final class QueryCommand implements Callable<Integer> {
         List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
         if (ofFamily.isEmpty() && end.givenAsAddress()) {
             IPAddress given = end.candidates().get(0);
-            throw Main.usage(spec, option + " " + given + " is an " + Family.of(given).label() + " address, but " + because);
+            throw Main.usage(spec, option + " " + AddressText.of(given) + " is an " + Family.of(given).label()
+                    + " address, but " + because);
         }
         if (ofFamily.isEmpty()) throw Main.usage(spec, option + " " + Quote.of(end.written()) + " has no "
                 + family.label() + " address, but " + namedBecause.get());
@@ -365,12 +367,13 @@ final class QueryCommand implements Callable<Integer> {
 
     private static String describe(Packet packet, Protocol protocol) {
         if (protocol.hasPorts()) {
-            return String.format("%s %s port %d -> %s port %d", protocol.keyword(), packet.source(),
-                    packet.sourcePort(), packet.destination(), packet.destinationPort());
+            return String.format("%s %s port %d -> %s port %d", protocol.keyword(), AddressText.of(packet.source()),
+                    packet.sourcePort(), AddressText.of(packet.destination()), packet.destinationPort());
         }
         String name = IcmpTypes.name(protocol, packet.icmpType());
-        return String.format("%s %s -> %s type %s code %d", protocol.keyword(), packet.source(),
-                packet.destination(), name != null ? name : Integer.toString(packet.icmpType()), packet.icmpCode());
+        return String.format("%s %s -> %s type %s code %d", protocol.keyword(), AddressText.of(packet.source()),
+                AddressText.of(packet.destination()), name != null ? name : Integer.toString(packet.icmpType()),
+                packet.icmpCode());
     }
 
     @CommandLine.Spec

@@ -7,6 +7,7 @@ import io.portpolicy.check.ServiceCatalog;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.lint.SensitivePort;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.NamedService;
@@ -244,7 +245,7 @@ final class Summary {
             for (IPAddressSeqRange r : ranges) {
                 IPAddress[] blocks = r.spanWithPrefixBlocks();
                 spans.add(blocks.length == 1 ? block(blocks[0])
-                        : r.getLower().toCanonicalString() + "-" + r.getUpper().toCanonicalString());
+                        : AddressText.of(r.getLower()) + "-" + AddressText.of(r.getUpper()));
             }
             if (spans.size() < parts.size()) parts = spans;
         }
@@ -254,7 +255,7 @@ final class Summary {
     /** A CIDR block, or a plain address for a block of one. */
     private static String block(IPAddress block) {
         return block.getPrefixLength() != null && block.getPrefixLength() == block.getBitCount()
-                ? block.withoutPrefixLength().toCanonicalString() : block.toCanonicalString();
+                ? AddressText.of(block.withoutPrefixLength()) : AddressText.of(block);
     }
 
     /** The target's own side: its name when the cube covers all its addresses of that family. */

@@ -12,6 +12,7 @@ import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.PortRange;
@@ -443,10 +444,10 @@ public final class Exposure {
         if (blocks.length == 1) {
             IPAddress block = blocks[0];
             Integer prefix = block.getNetworkPrefixLength();
-            if (prefix == null || prefix == block.getBitCount()) return block.withoutPrefixLength().toCompressedString();
-            return block.toCompressedString();
+            if (prefix == null || prefix == block.getBitCount()) return AddressText.of(block.withoutPrefixLength());
+            return AddressText.of(block);
         }
-        return range.getLower().toCompressedString() + "-" + range.getUpper().toCompressedString();
+        return AddressText.of(range.getLower()) + "-" + AddressText.of(range.getUpper());
     }
 
     /** Up to four ranges, then how many more. */

@@ -251,6 +251,16 @@ class DiagnosticGoldenTest {
                 """);
     }
 
+    /** An IPv4-mapped address in a message or hint is written as people write it, ::ffff:10.0.0.9. */
+    @Test
+    void ipv4MappedAddressesInErrors() throws IOException {
+        verifyError("main.policy", """
+                host a = ::ffff:10.0.0.9, ::ffff:a00:9
+                host b = ::ffff:a00:9
+                network n = ::ffff:10.0.0.20-::ffff:10.0.0.10
+                """);
+    }
+
     @Test
     void mixedFamilyAddressRange() throws IOException {
         verifyError("main.policy", """

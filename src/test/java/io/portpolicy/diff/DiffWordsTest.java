@@ -305,6 +305,14 @@ class DiffWordsTest {
     }
 
     @Test
+    void ipv4MappedAddressesAreWrittenWithTheirIpv4PartDotted() {
+        String old = "host h = 2001:db8::1\n";
+        String text = text(old, old + "allow tcp/8443 from ::ffff:10.1.0.10-::ffff:10.1.0.30, ::ffff:10.2.0.0/120\n");
+        assertTrue(text.contains("opened: tcp port 8443 from ::ffff:10.1.0.10-::ffff:10.1.0.30, ::ffff:10.2.0.0/120 to h"
+                + " (IPv6)"), text);
+    }
+
+    @Test
     void aWideRangeIsWiderThanASlash16() {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));

@@ -7,6 +7,7 @@ import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
 import io.portpolicy.model.AddressLiteral;
 import io.portpolicy.model.AddressTerm;
+import io.portpolicy.model.AddressText;
 import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Network;
@@ -64,6 +65,6 @@ public final class HostBitsSet implements LintRule {
     }
 
     private static String network(AddressLiteral literal) {
-        return literal.range().getLower().withoutPrefixLength() + literal.text().substring(literal.text().indexOf('/'));
+        return AddressText.of(literal.range().getLower().withoutPrefixLength()) + literal.text().substring(literal.text().indexOf('/'));
     }
 }
