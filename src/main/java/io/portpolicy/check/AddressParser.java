@@ -5,8 +5,11 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
+import inet.ipaddr.ipv4.IPv4Address;
 import inet.ipaddr.ipv4.IPv4AddressStringParameters;
+import inet.ipaddr.ipv6.IPv6Address;
 import inet.ipaddr.ipv6.IPv6AddressStringParameters;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.model.AddressLiteral;
@@ -23,11 +26,15 @@ import java.util.regex.Pattern;
  * group of more than four hex digits, no masks or wildcards, no IPv6 zones
  * ({@code 2001:db8::1%eth0}: a zone names an interface of one machine, which no firewall rule
  * can match). Each failure is reported with a hint. Addresses in inventories and on the command
- * line are held to the same forms.
+ * line are held to the same forms. An IPv6 address that stands for an IPv4 one
+ * ({@code ::ffff:10.0.0.9}) is accepted with a warning, once where it is written: see {@link #meantIpv4}.
  */
 public final class AddressParser {
 
     private static final IPAddressStringParameters STRICT = strict();
+
+    /** Where the IPv4 address starts in an IPv6 one that holds one (::ffff:10.0.0.9). */
+    private static final int IPV4_PART = IPv6Address.BIT_COUNT - IPv4Address.BIT_COUNT;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]*");
 
@@ -90,7 +97,42 @@ public final class AddressParser {
             diagnostics.error(at, BlockInHost.error(cidr, text), BlockInHost.inventoryHint(text));
             return null;
         }
-        return address(text, at);
+        return addressWarnedOf(text, at);
+    }
+
+    /** {@link #address}, with a warning when it stands for an IPv4 address. */
+    private IPAddress addressWarnedOf(String text, Location at) {
+        IPAddress address = address(text, at);
+        IPv4Address ipv4 = address == null ? null : meantIpv4(address, text);
+        if (ipv4 != null) ipv4Meant(text, address, true, ipv4.toString(), at);
+        return address;
+    }
+
+    /**
+     * The IPv4 address {@code address} stands for, or {@code null}: an IPv4-mapped address
+     * ({@code ::ffff:10.0.0.9}, in any notation) always, and an IPv4-compatible one (RFC 4291
+     * deprecated them) when {@code written} with a dotted IPv4 part ({@code ::10.0.0.9}), which
+     * shows an IPv4 address was meant. Other addresses of ::/96 ({@code ::}, {@code ::1},
+     * {@code ::a00:9}) are what they say.
+     */
+    private static IPv4Address meantIpv4(IPAddress address, String written) {
+        if (!address.isIPv6()) return null;
+        IPv6Address ipv6 = address.toIPv6();
+        boolean meant = ipv6.isIPv4Mapped() || ipv6.isIPv4Compatible() && written.indexOf('.') >= 0;
+        return meant ? ipv6.getEmbeddedIPv4Address() : null;
+    }
+
+    /**
+     * Warns that {@code text} is IPv6 standing for IPv4: a firewall sees IPv4 traffic as IPv4
+     * packets, which rules compiled from it, IPv6 rules, never match. A warning, not an error:
+     * the text is valid IPv6, and the policy means what it says.
+     */
+    private void ipv4Meant(String text, IPAddress first, boolean single, String ipv4Form, Location at) {
+        String kind = first.toIPv6().isIPv4Mapped() ? "IPv4-mapped" : "IPv4-compatible (deprecated)";
+        String what = single ? " is an " + kind + " IPv6 address: rules with it" : " holds " + kind
+                + " IPv6 addresses: rules with them";
+        diagnostics.add(Diagnostic.warning(at, Quote.of(text) + what
+                + " match IPv6 packets only, and IPv4 traffic is matched only by the IPv4 form", "write " + ipv4Form));
     }
 
     /** The one address {@code text} is in a form the language accepts, or {@code null}. */
@@ -134,7 +176,7 @@ public final class AddressParser {
     AddressLiteral literal(Declarations.MemberRef ref) {
         return switch (ref.kind()) {
             case ADDRESS -> {
-                IPAddress address = address(ref.first(), ref.location());
+                IPAddress address = addressWarnedOf(ref.first(), ref.location());
                 yield address == null ? null
                         : new AddressLiteral(address.toSequentialRange(), ref.text(), false, ref.location());
             }
@@ -166,6 +208,9 @@ public final class AddressParser {
                     + " prefix lengths are 0-" + max + ", without leading zeros");
             return null;
         }
+        // A shorter prefix holds more than the addresses of one IPv4 block.
+        IPv4Address ipv4 = prefix >= IPV4_PART ? meantIpv4(address, ref.first()) : null;
+        if (ipv4 != null) ipv4Meant(ref.text(), address, false, ipv4 + "/" + (prefix - IPV4_PART), ref.location());
         IPAddress block = address.toPrefixBlock(prefix);
         boolean hostBitsSet = !block.getLower().withoutPrefixLength().equals(address.withoutPrefixLength());
         return new AddressLiteral(block.toSequentialRange(), ref.text(), hostBitsSet, ref.location());
@@ -184,6 +229,12 @@ public final class AddressParser {
             diagnostics.error(ref.location(), "range " + Quote.of(ref.text()) + " is backwards",
                     "write it low to high: " + AddressText.of(high) + "-" + AddressText.of(low));
             return null;
+        }
+        IPv4Address lowIpv4 = meantIpv4(low, ref.first());
+        IPv4Address highIpv4 = meantIpv4(high, ref.second());
+        // Both mapped or both compatible: from one kind to the other, a range holds much else.
+        if (lowIpv4 != null && highIpv4 != null && low.toIPv6().isIPv4Mapped() == high.toIPv6().isIPv4Mapped()) {
+            ipv4Meant(ref.text(), low, false, lowIpv4 + "-" + highIpv4, ref.location());
         }
         IPAddressSeqRange range = low.toSequentialRange(high);
         return new AddressLiteral(range, ref.text(), false, ref.location());

@@ -733,7 +733,7 @@ public final class Checker {
     private Rule rule(PolicyLoader.Site site, int index) {
         SourceFile file = site.file().source();
         PolicyParser.AccessRuleContext rule = site.statement().accessRule();
-        int errorsBefore = diagnostics.size();
+        int errorsBefore = diagnostics.errors();
         Location at = location(file, rule.action());
 
         List<ServiceMatch> terms = new ArrayList<>();
@@ -748,7 +748,7 @@ public final class Checker {
             to = new Endpoint(to.addresses(), to.except(), null, true, to.location());
         }
         RuleOptions options = options(file, rule.option());
-        if (diagnostics.size() != errorsBefore) return null;
+        if (diagnostics.errors() != errorsBefore) return null;
         int start = rule.getStart().getTokenIndex();
         int stop = rule.getStop().getTokenIndex();
         if (rule.option().isEmpty()) {

@@ -11,8 +11,11 @@ public final class Diagnostics {
 
     private final List<Diagnostic> items = new ArrayList<>();
 
+    private int errors;
+
     public void add(Diagnostic diagnostic) {
         items.add(diagnostic);
+        if (diagnostic.severity() == Severity.ERROR) errors++;
     }
 
     public void error(Location location, String message) {
@@ -24,7 +27,12 @@ public final class Diagnostics {
     }
 
     public boolean hasErrors() {
-        return items.stream().anyMatch(d -> d.severity() == Severity.ERROR);
+        return errors > 0;
+    }
+
+    /** How many errors there are: a part checked is in error when this grew, not when a warning was added. */
+    public int errors() {
+        return errors;
     }
 
     /** In file, line and column order; problems without a location come first. */

@@ -128,6 +128,22 @@ class QueryCommandTest {
     }
 
     @Test
+    void anIpv4MappedAddressIsWrittenWithItsIpv4PartDotted() throws IOException {
+        // The rule is kept despite the checker's warning about its address, and decides the packet.
+        String policy = POLICY + "host legacy = ::ffff:10.0.0.7\nallow ssh from ::ffff:10.0.0.0/120 to web1\n";
+        CliRun run = queryPolicy(policy, "--from", "::ffff:a00:7", "--to", "web1", "--proto", "tcp", "--port", "22",
+                "--sport", "40000");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().startsWith("tcp ::ffff:10.0.0.7 port 40000 -> 2001:db8:1::11 port 22\n"), run.out());
+        assertTrue(run.out().contains("  inbound at host web1: allow\n    decided by " + dir.resolve("p.policy")
+                + ":6:1: allow ssh from ::ffff:10.0.0.0/120 to web1\n"), run.out());
+        assertTrue(run.err().contains("p.policy:5:15: warning: '::ffff:10.0.0.7' is an IPv4-mapped IPv6 address"), run.err());
+        assertTrue(run.err().contains("p.policy:6:16: warning: '::ffff:10.0.0.0/120' holds IPv4-mapped"), run.err());
+        assertUsageError(queryPolicy(policy, "--from", "::ffff:a00:7", "--to", "web1", "--proto", "icmp"),
+                "--from ::ffff:10.0.0.7 is an IPv6 address, but icmp is IPv4");
+    }
+
+    @Test
     void anIpv6ZoneIsRefusedWithTheLanguagesHint() throws IOException {
         assertUsageError(query("--from", "2001:db8::5%eth0", "--to", "web1", "--proto", "tcp", "--port", "22"),
                 "--from: invalid IPv6 address '2001:db8::5%eth0': a %zone names an interface of one machine, which no"

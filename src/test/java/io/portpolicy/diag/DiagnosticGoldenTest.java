@@ -36,6 +36,22 @@ class DiagnosticGoldenTest {
         for (String phrase : ANTLR_PHRASES) {
             assertFalse(run.err().contains(phrase), () -> "ANTLR phrasing '" + phrase + "' in:\n" + run.err());
         }
+        verify(run, files);
+    }
+
+    /**
+     * Lints the first of {@code files}, checks that it warned without failing, and verifies the
+     * output; the findings (stdout) are lint's business, not the warnings', and are left out.
+     */
+    private void verifyWarning(String... files) throws IOException {
+        CliRun run = CliRun.lint(dir, files);
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains(": warning: "), run.err());
+        assertFalse(run.err().contains(": error: "), run.err());
+        verify(new CliRun(run.exit(), "(the findings)\n", run.err()), files);
+    }
+
+    private void verify(CliRun run, String... files) {
         StringBuilder golden = new StringBuilder();
         for (int i = 0; i < files.length; i += 2) {
             golden.append("=== ").append(files[i]).append(" ===\n").append(files[i + 1]);
@@ -265,6 +281,32 @@ class DiagnosticGoldenTest {
     void mixedFamilyAddressRange() throws IOException {
         verifyError("main.policy", """
                 network partners = 198.51.100.10-2001:db8::10
+                """);
+    }
+
+    /**
+     * IPv6 written for IPv4 (::ffff:10.0.0.9, or the deprecated ::10.0.0.9) is warned of once
+     * where it is written, however often it is used; ::1, ::, ::a00:9 and blocks wider than
+     * the IPv4 part are not.
+     */
+    @Test
+    void ipv4MappedAddresses() throws IOException {
+        verifyWarning("main.policy", """
+                import "inventory.yaml"
+                host web1 = 10.0.1.11, ::ffff:10.0.1.12
+                host lo6 = ::1
+                network legacy = ::ffff:10.0.0.0/104, ::ffff:10.1.0.1-::ffff:10.1.0.9, ::ffff:a00:9
+                network compatible = ::10.2.0.1, ::a00:9, ::/128, ::10.3.0.0/112
+                network wide = ::ffff:0:0/95, ::10.4.0.1-::ffff:10.4.0.9
+                group partners = legacy, ::ffff:198.51.100.0/120
+                allow ssh from ::ffff:192.0.2.7 to web1
+                allow https from legacy to web1
+                """,
+                "inventory.yaml", """
+                hosts:
+                  db1: { addresses: ["::ffff:10.0.2.21"] }
+                groups:
+                  office: ["::ffff:203.0.113.0-::ffff:203.0.113.63"]
                 """);
     }
 

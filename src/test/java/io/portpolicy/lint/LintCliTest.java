@@ -58,6 +58,25 @@ class LintCliTest {
     }
 
     @Test
+    void aWarningOfTheCheckerChangesNeitherTheExitCodeNorTheFindings() throws IOException {
+        // An IPv4-mapped block is warned of, and linted as any IPv6 block of its size is.
+        String policy = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10, 2001:db8::10\n"
+                + "allow ssh from %s to web1\nallow https from %s to web1\n";
+        String mapped = write("mapped.policy", policy.formatted("::ffff:10.1.0.0/112", "::ffff:10.2.0.7")).toString();
+        String plain = write("plain.policy", policy.formatted("2001:db8:1::/112", "2001:db8:2::7")).toString();
+        for (String failOn : List.of("error", "warning", "note")) {
+            LintFixtures.Run warned = lint("--fail-on", failOn, mapped);
+            LintFixtures.Run unwarned = lint("--fail-on", failOn, plain);
+            assertTrue(warned.err().contains("mapped.policy:4:16: warning: '::ffff:10.1.0.0/112' holds IPv4-mapped"),
+                    warned.err());
+            assertEquals("", unwarned.err());
+            assertEquals(unwarned.exit(), warned.exit(), "--fail-on " + failOn);
+            assertEquals(unwarned.out(), warned.out().replace(mapped, plain)
+                    .replace("::ffff:10.1.0.0/112", "2001:db8:1::/112").replace("::ffff:10.2.0.7", "2001:db8:2::7"));
+        }
+    }
+
+    @Test
     void waivedFindingsDoNotFailButNoWaiversBringsThemBack() throws IOException {
         String policy = write("w.policy", BASE + "allow ssh from 10.1.2.3/24 to web1 waive PP406 \"vendor range, SEC-9\"\n").toString();
         LintFixtures.Run run = lint("--fail-on", "warning", policy);
