@@ -78,17 +78,29 @@ final class DiffCommand implements Callable<Integer> {
                     "with --git, FILE must be a file of the repository, not standard input");
             try {
                 GitRevision atRevision = GitRevision.of(revision, Path.of(after));
+                oldFiles = atRevision;
+                before = after;
                 if (!atRevision.holds(Path.of(after))) {
-                    // A file added since REV is compared with nothing: all it admits is new.
-                    io.note(after + " does not exist at " + revision + ", so it is compared with an empty policy"
-                            + " (if it was renamed since, everything in it is shown as opened)");
+                    GitRevision.Origin origin = atRevision.origin(after);
+                    if (origin.renamedFrom().isPresent()) {
+                        // Its old version, read from where it was: its includes are relative to that.
+                        before = origin.renamedFrom().get();
+                        io.note(after + " was " + before + " at " + revision + " (renamed), so it is compared with "
+                                + atRevision.display(before));
+                    } else {
+                        // A file added since REV is compared with nothing: all it admits is new.
+                        io.note(after + " does not exist at " + revision + ", so it is compared with an empty policy"
+                                + (origin.tracked() ? " (git finds no file there it was renamed from: a file renamed"
+                                        + " with more than half of it rewritten is a new file to git)"
+                                        : " (git does not track it, so it cannot tell whether it was renamed:"
+                                        + " git add it to find out)"));
+                        oldFiles = atRevision.withEmpty(Path.of(after));
+                    }
                 }
-                oldFiles = atRevision.withEmpty(Path.of(after));
             } catch (IOException e) {
                 io.error(e.getMessage(), e instanceof GitRevision.UnknownRevision unknown ? unknown.hint() : null);
                 return Main.ERROR;
             }
-            before = after;
         } else {
             if (files.size() != 2) throw Main.usage(spec, "give OLD and NEW, or --git REV FILE");
             before = files.get(0);

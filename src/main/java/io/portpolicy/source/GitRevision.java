@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Files as they are in one commit of the Git repository holding them, read with the user's
@@ -99,6 +100,62 @@ public final class GitRevision implements FileStore {
         } catch (NoSuchFileException e) {
             return false;
         }
+    }
+
+    /**
+     * Where a file of the working tree that the revision does not hold came from, as git sees
+     * it: {@code renamedFrom} is its path at the revision, named the way the user named the file,
+     * when git finds it renamed (or moved) since; {@code tracked} is false for a file git does
+     * not track (not added yet), whose rename git cannot find.
+     */
+    public record Origin(Optional<String> renamedFrom, boolean tracked) {
+    }
+
+    /**
+     * Asks git whether {@code file} (as the user named it), which the revision does not hold, is
+     * a file renamed since: git's rename detection ({@code --find-renames}, at least half the file
+     * unchanged) between the commit and the working tree, whose tracked files are the new side.
+     * The whole tree is compared: a rename pairs a file gone since the revision with one added,
+     * so a pathspec naming {@code file} alone would leave out the file it came from.
+     */
+    public Origin origin(String file) throws IOException {
+        String path = String.join("/", inRepository(Path.of(file)));
+        Result changes = git(top, "diff", "--no-ext-diff", "--no-textconv", "--find-renames", "--diff-filter=AR",
+                "--name-status", "-z", "--end-of-options", commit, "--");
+        if (changes.exit != 0) {
+            throw new IOException("git cannot compare " + revision + " with the working tree, to find whether " + file
+                    + " was renamed since (git diff " + revision + " says why)");
+        }
+        // -z: "A\0path\0" for a file added, "R<similarity>\0old\0new\0" for one renamed.
+        List<String> fields = List.of(changes.text().split("\0"));
+        for (int i = 0; i + 1 < fields.size(); ) {
+            boolean renamed = fields.get(i).startsWith("R");
+            String added = fields.get(renamed ? i + 2 : i + 1);
+            if (added.equals(path)) {
+                return new Origin(renamed ? Optional.of(renamedFrom(file, path, fields.get(i + 1))) : Optional.empty(), true);
+            }
+            i += renamed ? 3 : 2;
+        }
+        return new Origin(Optional.empty(), false);
+    }
+
+    /**
+     * {@code old} (from the repository's top) named the way the user named {@code file} (at
+     * {@code path} from the top): from the same directory, relative or absolute as typed, so
+     * that its includes are read from its own directory at the revision and named from there.
+     * Tidied of '..' unless that names another file (a '..' after a linked directory).
+     */
+    private String renamedFrom(String file, String path, String old) {
+        Path newDirectory = Path.of(path).getParent();
+        Path fromNew = newDirectory == null ? Path.of(old) : newDirectory.relativize(Path.of(old));
+        Path written = Path.of(file).resolveSibling(fromNew);
+        Path tidy = written.normalize();
+        try {
+            if (locate(tidy).equals(locate(written))) return tidy.toString();
+        } catch (IOException tidyLeavesTheRepository) {
+            // The link's directory is elsewhere: only the path through the link reaches the file.
+        }
+        return written.toString();
     }
 
     @Override

@@ -135,8 +135,16 @@ class DiffGitTest {
         assertEquals(1, run.exit, run.err);
         assertTrue(run.out.contains("opened: tcp port 22 (ssh) from 10.0.0.5 to web9"), run.out);
         assertTrue(run.out.contains("before: not judged: no host named web9"), run.out);
-        assertTrue(run.err.startsWith("portpolicy: note: " + file("site/new.policy") + " does not exist at HEAD, so it is"
-                + " compared with an empty policy"), run.err);
+        assertEquals("portpolicy: note: " + file("site/new.policy") + " does not exist at HEAD, so it is compared with an"
+                + " empty policy (git does not track it, so it cannot tell whether it was renamed: git add it to find out)\n",
+                run.err);
+        // Tracked, and no file at the revision it could come from: still new, and said so.
+        git("add", "site/new.policy", "site/extra.policy");
+        Run added = diff("--git", "HEAD", file("site/new.policy"));
+        assertEquals(1, added.exit, added.err);
+        assertTrue(added.out.contains("before: not judged: no host named web9"), added.out);
+        assertTrue(added.err.startsWith("portpolicy: note: " + file("site/new.policy") + " does not exist at HEAD, so it is"
+                + " compared with an empty policy (git finds no file there it was renamed from"), added.err);
         // A file the old side names is still read at the revision, and still an error when missing there.
         write("site/main.policy", "include \"gone.policy\"\n");
         git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "broken");
@@ -144,6 +152,86 @@ class DiffGitTest {
         Run missing = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, missing.exit, missing.out);
         assertTrue(missing.err.contains("cannot read 'HEAD:" + file("site/gone.policy") + "': no such file"), missing.err);
+    }
+
+    @Test
+    void aRenamedFileIsComparedWithItsOldVersion() throws Exception {
+        // A pull request that renames a policy and changes one rule in the same commit: only that rule's change shows.
+        git("mv", "site/main.policy", "site/edge.policy");
+        write("site/edge.policy", Files.readString(repository.resolve("site/edge.policy")).replace(
+                "allow tcp/22 from 10.0.0.5", "allow tcp/22 from 10.0.0.6"));
+        commit("main.policy is the edge's policy");
+
+        Run run = diff("--git", "HEAD~1", file("site/edge.policy"));
+        assertEquals(1, run.exit, run.err);
+        assertEquals("portpolicy: note: " + file("site/edge.policy") + " was " + file("site/main.policy") + " at HEAD~1"
+                + " (renamed), so it is compared with HEAD~1:" + file("site/main.policy") + "\n", run.err);
+        assertTrue(run.out.contains("opened: tcp port 22 (ssh) from 10.0.0.6 to web1"), run.out);
+        assertTrue(run.out.contains("closed: tcp port 22 (ssh) from 10.0.0.5 to web1"), run.out);
+        assertFalse(run.out.contains("443"), run.out);
+        // The old side is named by its old path, which git shows as of the revision.
+        assertTrue(run.out.contains("before: allowed by HEAD~1:" + file("site/main.policy") + ":5"), run.out);
+        assertTrue(run.out.contains("after:  allowed by " + file("site/edge.policy") + ":5"), run.out);
+    }
+
+    @Test
+    void aFileMovedToAnotherDirectoryReadsItsIncludesFromItsOldDirectory(@TempDir Path elsewhere) throws Exception {
+        // Moved with its inventory, its rules left behind: at HEAD, "rules.policy" was site/rules.policy.
+        Files.createDirectories(repository.resolve("prod"));
+        git("mv", "site/main.policy", "prod/main.policy");
+        git("mv", "site/inventory.yaml", "prod/inventory.yaml");
+        write("prod/main.policy", Files.readString(repository.resolve("prod/main.policy"))
+                .replace("include \"rules.policy\"", "include \"../site/rules.policy\""));
+
+        Run unchanged = diffIn(repository, Map.of(), "--git", "HEAD", "prod/main.policy");
+        assertEquals(0, unchanged.exit, unchanged.err);
+        assertEquals("no access change\n", unchanged.out);
+        assertEquals("portpolicy: note: prod/main.policy was site/main.policy at HEAD (renamed), so it is compared with"
+                + " HEAD:site/main.policy\n", unchanged.err);
+
+        write("site/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
+        Run changed = diffIn(repository.resolve("prod"), Map.of(), "--git", "HEAD", "main.policy");
+        assertEquals(1, changed.exit, changed.err);
+        assertTrue(changed.out.contains("before: allowed by HEAD:../site/rules.policy:1"), changed.out);
+        assertTrue(changed.out.contains("after:  denied by ../site/rules.policy:1"), changed.out);
+        assertTrue(changed.err.contains("compared with HEAD:../site/main.policy\n"), changed.err);
+
+        // Through a link to the new directory, ".." climbs from where the link leads.
+        Path link = Files.createSymbolicLink(elsewhere.resolve("prod"), repository.resolve("prod"));
+        Run linked = diff("--git", "HEAD", link.resolve("main.policy").toString());
+        assertEquals(1, linked.exit, linked.err);
+        assertTrue(linked.err.contains("compared with HEAD:" + link + "/../site/main.policy\n"), linked.err);
+    }
+
+    @Test
+    void aRenamedFileMostlyRewrittenIsANewFile() throws Exception {
+        // Git sees a rename only when at least half of the file is unchanged.
+        git("mv", "site/main.policy", "site/edge.policy");
+        write("site/edge.policy", """
+                default inbound deny
+                host edge1 = 10.10.1.21
+                host edge2 = 10.10.1.22
+                group edges = edge1, edge2
+                allow tcp/443 from any to edges comment "public site"
+                allow tcp/22 from 10.0.0.5 to edges comment "ssh from the bastion"
+                """);
+        commit("the edge replaces web1");
+
+        Run run = diff("--git", "HEAD~1", file("site/edge.policy"));
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.err.startsWith("portpolicy: note: " + file("site/edge.policy") + " does not exist at HEAD~1, so it"
+                + " is compared with an empty policy (git finds no file there it was renamed from"), run.err);
+        assertTrue(run.out.contains("before: not judged: no host named edge1"), run.out);
+    }
+
+    @Test
+    void gitFailingToLookForARenameIsAnError() throws Exception {
+        write("site/new.policy", "host web9 = 10.10.1.19\n");
+        Files.writeString(repository.resolve(".git/index"), "not an index");
+        Run run = diff("--git", "HEAD", file("site/new.policy"));
+        assertEquals(2, run.exit, run.out);
+        assertEquals("portpolicy: error: git cannot compare HEAD with the working tree, to find whether "
+                + file("site/new.policy") + " was renamed since (git diff HEAD says why)\n", run.err);
     }
 
     @Test
