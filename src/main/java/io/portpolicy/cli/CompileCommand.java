@@ -192,17 +192,17 @@ final class CompileCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
-        if (all) warnOfStaleFiles(first, files.keySet(), backend);
+        if (all) warnOfStaleFiles(first, files.keySet(), backend, policy);
         return Main.OK;
     }
 
     /**
-     * Warns of each file in the --all directory an earlier --all of this target and format wrote
-     * for a host or group this run did not write (StaleOutputs). A warning only, with exit 0:
-     * everything asked for was written, the file is the user's to delete, and a script that
-     * compiles and then deploys must not take a complete compile for a failed one.
+     * Warns of each file in the --all directory an earlier compile of this policy, target and
+     * format wrote and this run did not (StaleOutputs). A warning only, with exit 0: everything
+     * asked for was written, the file is the user's to delete, and a script that compiles and
+     * then deploys must not take a complete compile for a failed one.
      */
-    private void warnOfStaleFiles(Artifact artifact, Set<Path> written, Backend backend) {
+    private void warnOfStaleFiles(Artifact artifact, Set<Path> written, Backend backend, Policy policy) {
         Map<String, String> texts = new LinkedHashMap<>();
         for (Artifact.Part part : artifact.parts()) texts.put(artifact.extension() + part.suffix(), part.text());
         Set<String> names = new HashSet<>();
@@ -210,14 +210,16 @@ final class CompileCommand implements Callable<Integer> {
         String kind = backend.forGroups() ? "group" : "host";
         Diagnostics warnings = new Diagnostics();
         try {
-            for (Path stale : StaleOutputs.in(output, texts, names, Main.Version.number())) {
-                warnings.add(Diagnostic.warning(null, stale + ": written by an earlier compile --all for " + backend.name()
-                                + ", for a " + kind + " this policy no longer has",
-                        "delete it before deploying " + output + ": this compile did not write it, and a deployment"
-                                + " of the whole directory would push it"));
+            for (Path stale : StaleOutputs.in(output, texts, names, Main.Version.number(),
+                    policy.files().get(0).displayPath())) {
+                warnings.add(Diagnostic.warning(null, stale + ": written by an earlier compile of this policy for "
+                                + backend.name() + ", not by this compile --all: most likely for a " + kind
+                                + " removed or renamed since",
+                        "delete it before deploying " + output + " if so: a deployment of the whole directory"
+                                + " would push it"));
             }
         } catch (IOException e) {
-            warnings.add(Diagnostic.warning(null, "cannot look for files an earlier compile --all left in " + output
+            warnings.add(Diagnostic.warning(null, "cannot look for files an earlier compile left in " + output
                     + ": " + FileErrors.describe(e), "check it holds only this compile's files before deploying it"));
         }
         io.report(warnings);

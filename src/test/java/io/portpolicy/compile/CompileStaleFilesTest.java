@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * compile --all warns of the files an earlier --all of the same target and format left in its
- * directory for a host or group the policy no longer has, and of nothing else; it deletes
- * nothing and still exits 0.
+ * compile --all warns of the files an earlier compile of the same policy, target and format left
+ * in its directory and this one did not write (a host or group removed or renamed since), and of
+ * nothing else; it deletes nothing and still exits 0.
  */
 class CompileStaleFilesTest {
 
@@ -44,10 +45,10 @@ class CompileStaleFilesTest {
                 "nftables", out);
 
         assertEquals(0, run.exit(), run.err());
-        assertEquals("portpolicy: warning: " + out.resolve("web2.nft") + ": written by an earlier compile --all for"
-                + " nftables, for a host this policy no longer has\n"
-                + "  hint: delete it before deploying " + out + ": this compile did not write it, and a deployment of"
-                + " the whole directory would push it\n", run.err());
+        assertEquals("portpolicy: warning: " + out.resolve("web2.nft") + ": written by an earlier compile of this"
+                + " policy for nftables, not by this compile --all: most likely for a host removed or renamed since\n"
+                + "  hint: delete it before deploying " + out + " if so: a deployment of the whole directory would"
+                + " push it\n", run.err());
         assertEquals(List.of("README.md", "extra.nft", "web1.nft", "web1.ps1", "web2.nft", "web2.ps1"), names(out),
                 "nothing is deleted");
     }
@@ -65,11 +66,8 @@ class CompileStaleFilesTest {
         CompileFixtures.Run run = compile(dir, HOSTS.replace("web2", "www2"), "iptables", out);
 
         assertEquals(0, run.exit(), run.err());
-        assertEquals(List.of(out.resolve("web2.v4") + ": written by an earlier compile --all for iptables, for a host"
-                        + " this policy no longer has",
-                out.resolve("web2.v6") + ": written by an earlier compile --all for iptables, for a host"
-                        + " this policy no longer has"),
-                warnings(run));
+        assertEquals(List.of(out.resolve("web2.v4") + STALE + "iptables" + FOR_HOST,
+                out.resolve("web2.v6") + STALE + "iptables" + FOR_HOST), warnings(run));
         assertEquals(List.of("nft.v4", "web1.v4", "web1.v6", "web2.v4", "web2.v6", "www2.v4", "www2.v6"), names(out));
     }
 
@@ -85,8 +83,32 @@ class CompileStaleFilesTest {
         CompileFixtures.Run run = compile(dir, GROUPS.replace("db", "database"), "aws", out);
 
         assertEquals(0, run.exit(), run.err());
-        assertEquals(List.of(out.resolve("db.json") + ": written by an earlier compile --all for aws, for a group this"
-                + " policy no longer has"), warnings(run));
+        assertEquals(List.of(out.resolve("db.json") + STALE + "aws, not by this compile --all: most likely for a group"
+                + " removed or renamed since"), warnings(run));
+    }
+
+    @Test
+    void anotherPolicysFilesAndLinksAreNotWarnedOf(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, compile(dir, HOSTS, "nftables", out).exit());
+        Path other = dir.resolve("other.policy");
+        Files.writeString(other, HOSTS.replace("web", "db"));
+
+        CompileFixtures.Run beside = compile(other, "nftables", out);
+
+        assertEquals(0, beside.exit());
+        assertEquals("", beside.err(), "web1.nft and web2.nft are site.policy's");
+
+        // db2 removed, and the directory holds a link to its file, not the file.
+        Files.move(out.resolve("db2.nft"), dir.resolve("db2.nft"));
+        Files.createSymbolicLink(out.resolve("db2.nft"), dir.resolve("db2.nft"));
+        Files.writeString(other, HOSTS.replace("web", "db").replace("host db2 = 10.0.0.2\n", "").replace(", db2", ""));
+
+        CompileFixtures.Run linked = compile(other, "nftables", out);
+
+        assertEquals(0, linked.exit());
+        assertEquals("", linked.err(), "a link in the directory is not read");
+        assertTrue(Files.isSymbolicLink(out.resolve("db2.nft")));
     }
 
     @Test
@@ -105,11 +127,18 @@ class CompileStaleFilesTest {
             throws IOException {
         Path file = dir.resolve("site.policy");
         Files.writeString(file, policy);
+        return compile(file, target, out, more);
+    }
+
+    private static CompileFixtures.Run compile(Path file, String target, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("compile", file.toString(), "--target", target, "--all",
                 "-o", out.toString(), "--today", "2026-11-21"));
         args.addAll(List.of(more));
         return CompileFixtures.run(args.toArray(String[]::new));
     }
+
+    private static final String STALE = ": written by an earlier compile of this policy for ";
+    private static final String FOR_HOST = ", not by this compile --all: most likely for a host removed or renamed since";
 
     /** The warnings' messages, without their hints. */
     private static List<String> warnings(CompileFixtures.Run run) {
