@@ -1,6 +1,7 @@
 package io.portpolicy.diff;
 
 import io.portpolicy.cli.Main;
+import io.portpolicy.testing.Git;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code diff --git REV FILE} in a throw-away repository: FILE and what it includes and
@@ -40,11 +40,7 @@ class DiffGitTest {
 
     @BeforeEach
     void repositoryWithOneCommit() throws Exception {
-        boolean haveGit = gitWorks();
-        if (System.getenv("CI") != null && System.getenv("CI").equals("true")) {
-            assertTrue(haveGit, "git is needed for diff --git and CI must have it");
-        }
-        assumeTrue(haveGit, "git is not installed: diff --git cannot be tested here");
+        Git.require("diff --git");
         git("init", "-q");
         write("site/main.policy", """
                 default inbound deny
@@ -56,7 +52,7 @@ class DiffGitTest {
         write("site/rules.policy", "allow tcp/443 from 10.0.0.0/8 to web1 comment \"internal site\"\n");
         write("site/inventory.yaml", "hosts:\n  db1: { addresses: [10.10.2.21] }\n");
         git("add", ".");
-        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", "first");
+        git("commit", "-q", "-m", "first");
     }
 
     @Test
@@ -71,7 +67,7 @@ class DiffGitTest {
         // The old side's message names HEAD:site/rules.policy:1, the new side's site/rules.policy:1.
         write("site/rules.policy", "allow tcp/443 from 10.0.0.0/8 to web1 comment \"internal site\"\n"
                 + "allow tcp/443 from 10.1.0.0/16 to web1 comment \"one office\"\n");
-        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "second");
+        git("commit", "-q", "-a", "-m", "second");
         Run run = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(0, run.exit, run.err);
         assertFalse(run.out.contains("introduced") || run.out.contains("resolved"), run.out);
@@ -147,7 +143,7 @@ class DiffGitTest {
                 + " compared with an empty policy (git finds no file there it was renamed from"), added.err);
         // A file the old side names is still read at the revision, and still an error when missing there.
         write("site/main.policy", "include \"gone.policy\"\n");
-        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "broken");
+        git("commit", "-q", "-a", "-m", "broken");
         write("site/main.policy", "host web1 = 10.10.1.11\n");
         Run missing = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, missing.exit, missing.out);
@@ -387,7 +383,7 @@ class DiffGitTest {
     @Test
     void aRevisionAShallowCloneLacksIsAnErrorThatSaysToFetchIt() throws Exception {
         write("site/rules.policy", "allow tcp/443 from 10.0.0.0/16 to web1 comment \"internal site\"\n");
-        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-a", "-m", "second");
+        git("commit", "-q", "-a", "-m", "second");
         // As a CI job's checkout gets it by default: the last commit only.
         Path clone = repository.resolve("clone");
         git("clone", "-q", "--depth", "1", "file://" + repository, clone.toString());
@@ -436,7 +432,7 @@ class DiffGitTest {
 
     private void commit(String message) throws Exception {
         git("add", "-A");
-        git("-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "-q", "-m", message);
+        git("commit", "-q", "-m", message);
     }
 
     private String file(String relative) {
@@ -490,24 +486,7 @@ class DiffGitTest {
         return output;
     }
 
-    private static boolean gitWorks() {
-        try {
-            Process process = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private void git(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("git", "-C", repository.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), "git " + String.join(" ", args) + ": " + output);
+        Git.run(repository, args);
     }
 }
