@@ -3,7 +3,11 @@ package io.portpolicy.lint.format;
 import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -11,11 +15,22 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 
 /**
- * A file's path relative to the root of the git repository holding it, with '/' separators:
- * the path code scanning and workflow annotations match files by, whichever directory the tool
- * ran in and however the file was named ({@code ./x}, {@code ../x} or absolute).
+ * A file's path relative to the top of the checkout holding it, with '/' separators: the path
+ * code scanning and workflow annotations match files by, whichever directory the tool ran in
+ * and however the file was named ({@code ./x}, {@code ../x} or absolute).
+ *
+ * <p>GitHub resolves those paths in the workspace, the checkout of the workflow's repository,
+ * so the top is the outermost directory above the file that holds a {@code .git}: a file in a
+ * submodule is named from its superproject's top ({@code vendor/policies/x.policy}), and a file
+ * in an independent repository cloned inside another checkout from the outer one's top, where
+ * the workspace has it (named from its own top it could be taken for an outer file of that
+ * name). A linked worktree is a checkout of its own, even when it sits inside the main one: its
+ * files are named from its top. Git is not run: its {@code .git} files say which is which.
  */
 final class RepositoryPath {
+
+    /** A {@code .git} file is one line, "gitdir: PATH"; no more of it is read. */
+    private static final int GIT_FILE_LIMIT = 4096;
 
     private RepositoryPath() {
     }
@@ -37,11 +52,37 @@ final class RepositoryPath {
         Path file = source.path();
         if (file == null) return Optional.empty();
         Path absolute = file.toAbsolutePath().normalize();
+        Path top = null;
         for (Path dir = absolute.getParent(); dir != null; dir = dir.getParent()) {
-            // A file, not a directory, in a linked worktree or a submodule.
-            if (Files.exists(dir.resolve(".git"))) return Optional.of(slashes(dir.relativize(absolute)));
+            Path git = dir.resolve(".git");
+            if (!Files.exists(git)) continue;
+            top = dir;
+            if (isLinkedWorktree(git)) break;
         }
-        return Optional.empty();
+        return Optional.ofNullable(top).map(found -> slashes(found.relativize(absolute)));
+    }
+
+    /**
+     * Whether a {@code .git} is a linked worktree's: a file naming a git directory that has a
+     * {@code commondir}, as {@code git worktree add} makes it. A submodule's {@code .git} file
+     * names a repository of its own under the superproject's {@code .git/modules}, which has none.
+     */
+    private static boolean isLinkedWorktree(Path git) {
+        if (!Files.isRegularFile(git)) return false;
+        String text;
+        try (InputStream in = Files.newInputStream(git)) {
+            text = new String(in.readNBytes(GIT_FILE_LIMIT), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return false;
+        }
+        String line = text.lines().findFirst().orElse("");
+        if (!line.startsWith("gitdir:")) return false;
+        try {
+            Path gitDirectory = git.resolveSibling(line.substring("gitdir:".length()).strip());
+            return Files.exists(gitDirectory.resolve("commondir"));
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     private static String slashes(Path relative) {
