@@ -19,13 +19,13 @@ import java.util.WeakHashMap;
  * code scanning and workflow annotations match files by, whichever directory the tool ran in
  * and however the file was named ({@code ./x}, {@code ../x} or absolute).
  *
- * <p>GitHub resolves those paths in the workspace, the checkout of the workflow's repository,
- * so the top is the outermost directory above the file that holds a {@code .git}: a file in a
- * submodule is named from its superproject's top ({@code vendor/policies/x.policy}), and a file
- * in an independent repository cloned inside another checkout from the outer one's top, where
- * the workspace has it (named from its own top it could be taken for an outer file of that
- * name). A linked worktree is a checkout of its own, even when it sits inside the main one: its
- * files are named from its top. Git is not run: its {@code .git} files say which is which.
+ * <p>GitHub resolves those paths in the checkout of the repository scanned, so a file in a
+ * submodule is named from its superproject's top ({@code vendor/policies/x.policy}), where
+ * {@code actions/checkout} with submodules puts it. A repository of its own ({@code .git} a
+ * directory), also one cloned inside another checkout, and a linked worktree, even one inside
+ * the main checkout, are each a checkout of their own: their files are named from their top
+ * (an outer directory kept in git, such as a home directory, has nothing to do with them). Git is
+ * not run: the {@code .git} files of submodules and worktrees say which is which.
  */
 final class RepositoryPath {
 
@@ -57,7 +57,8 @@ final class RepositoryPath {
             Path git = dir.resolve(".git");
             if (!Files.exists(git)) continue;
             top = dir;
-            if (isLinkedWorktree(git)) break;
+            // A submodule's .git is a file too: its superproject's top is further up.
+            if (Files.isDirectory(git) || isLinkedWorktree(git)) break;
         }
         return Optional.ofNullable(top).map(found -> slashes(found.relativize(absolute)));
     }
