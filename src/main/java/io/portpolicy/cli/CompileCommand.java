@@ -62,7 +62,7 @@ final class CompileCommand implements Callable<Integer> {
     String group;
 
     @Option(names = "--all", description = {"every host (or group): one file each in the -o directory (iptables: two, NAME.v4 and NAME.v6)",
-            "warns of files an earlier --all left there for a host or group the policy no longer has"})
+            "warns of files an earlier compile of the policy left there for a host or group it no longer has"})
     boolean all;
 
     @Option(names = "--format", paramLabel = "VARIANT", description = "the target's output variant")
