@@ -70,7 +70,7 @@ public final class CitedLines {
     }
 
     /** A citation of {@code at} (a match of {@link #matcher}) with its file named {@code path}, its column kept when it gave one. */
-    public static String renamed(Matcher citation, Location at, String path) {
+    public static String withPath(Matcher citation, Location at, String path) {
         return path + ":" + at.line() + (citation.group(3) == null ? "" : ":" + citation.group(3));
     }
 }

@@ -4,6 +4,7 @@ import io.portpolicy.model.Protocol;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the checker reads.
  */
 public class LanguageDocExamplesTest {
+
+    /** Removed after the class's tests, the dynamic ones included. */
+    @TempDir
+    static Path scratch;
 
     private static final Path DOC = Path.of("docs/language.md");
     private static final Pattern FENCE = Pattern.compile("(?m)^```([a-z-]+)\\n(.*?)^```$", Pattern.DOTALL);
@@ -70,7 +75,7 @@ public class LanguageDocExamplesTest {
         List<Block> blocks = blocks();
         // Named blocks (`# file: common.policy`, `# file: inventory.yaml`) are written side by
         // side, so examples that include or import them check as a user's files would.
-        Path dir = Files.createTempDirectory("language-doc");
+        Path dir = Files.createTempDirectory(scratch, "language-doc");
         for (Block block : blocks) {
             if (block.fileName() != null) Files.writeString(dir.resolve(block.fileName()), block.text());
         }
@@ -103,7 +108,7 @@ public class LanguageDocExamplesTest {
     void theReadmeLanguageTourChecks() throws IOException {
         List<Block> tour = blocks(Path.of("README.md")).stream().filter(b -> b.tag().equals("policy")).toList();
         assertEquals(1, tour.size(), "README's language tour");
-        Path file = Files.createTempDirectory("readme").resolve("tour.policy");
+        Path file = Files.createTempDirectory(scratch, "readme").resolve("tour.policy");
         Files.writeString(file, tour.get(0).text());
         assertEquals(8, check(file).model().rules().size());
     }

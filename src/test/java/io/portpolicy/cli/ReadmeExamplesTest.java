@@ -6,6 +6,7 @@ import io.portpolicy.diag.CliRun;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +34,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ReadmeExamplesTest {
 
+    /** Removed after the class's tests, the dynamic ones included. */
+    @TempDir
+    static Path scratch;
+
     private static final Path README = Path.of("README.md");
     private static final String TODAY = "2026-11-23";
     /** The commands that judge rules' expiry, and so take --today. */
@@ -59,7 +64,7 @@ class ReadmeExamplesTest {
     }
 
     private static void check(Example example) throws IOException {
-        Path shownFiles = Files.createTempDirectory("readme");
+        Path shownFiles = Files.createTempDirectory(scratch, "readme");
         for (Map.Entry<String, String> file : example.files().entrySet()) {
             Files.writeString(shownFiles.resolve(file.getKey()), file.getValue());
         }

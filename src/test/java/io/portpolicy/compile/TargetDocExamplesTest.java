@@ -5,6 +5,7 @@ import io.portpolicy.check.LanguageDocExamplesTest.Block;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after it (the temporary directory the files are written to taken out of the output).
  */
 class TargetDocExamplesTest {
+
+    /** Removed after the class's tests, the dynamic ones included. */
+    @TempDir
+    static Path scratch;
 
     private static final Path PAGES = Path.of("docs", "targets");
     private static final String PROMPT = "$ ";
@@ -52,7 +57,7 @@ class TargetDocExamplesTest {
     }
 
     private static void check(Example example) throws IOException {
-        Path dir = Files.createTempDirectory("target-doc");
+        Path dir = Files.createTempDirectory(scratch, "target-doc");
         for (Block block : LanguageDocExamplesTest.blocks(example.page())) {
             if (!block.tag().equals("policy")) continue;
             assertTrue(block.fileName() != null, example.page() + ":" + block.line() + ": a policy needs '# file: NAME'");

@@ -57,7 +57,7 @@ public final class GithubReport {
         while (citation.find()) {
             Optional<Location> at = cited.at(citation);
             String shown = at.flatMap(RepositoryPath::of)
-                    .map(path -> CitedLines.renamed(citation, at.get(), path))
+                    .map(path -> CitedLines.withPath(citation, at.get(), path))
                     .orElse(citation.group());
             citation.appendReplacement(out, Matcher.quoteReplacement(shown));
         }

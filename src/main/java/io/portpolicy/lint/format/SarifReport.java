@@ -124,7 +124,7 @@ public final class SarifReport {
                         .<ObjectNode>set("artifactLocation", artifact).putObject("region").put("startLine", at.get().line());
                 return next;
             });
-            String shown = CitedLines.renamed(citation, at.get(), RepositoryPath.of(at.get()).orElse(at.get().path()));
+            String shown = CitedLines.withPath(citation, at.get(), RepositoryPath.of(at.get()).orElse(at.get().path()));
             out.append(escapedMarkup(text.substring(last, citation.start())))
                     .append('[').append(escapedMarkup(shown)).append("](").append(id).append(')');
             last = citation.end();
