@@ -47,6 +47,13 @@ public final class AddressParser {
     private static final String IPV4_TAIL_HINT =
             "; an IPv4 tail is four numbers 0-255 without leading zeros, such as ::ffff:192.0.2.10";
 
+    /**
+     * The hint for IPv6 text covering every IPv4 address: the IPv4 form would turn a rule that
+     * matched no IPv4 packet into one for all of them, which is not to be done in passing.
+     */
+    private static final String EVERY_IPV4_HINT = "write 0.0.0.0/0 (any4 in a rule) only if every IPv4 address is"
+            + " meant: as written, it matches no IPv4 packet";
+
     private static IPAddressStringParameters strict() {
         IPAddressStringParameters.Builder builder = new IPAddressStringParameters.Builder()
                 .allowEmpty(false)
@@ -104,7 +111,7 @@ public final class AddressParser {
     private IPAddress addressWarnedOf(String text, Location at) {
         IPAddress address = address(text, at);
         IPv4Address ipv4 = address == null ? null : meantIpv4(address, text);
-        if (ipv4 != null) ipv4Meant(text, address, true, ipv4.toString(), at);
+        if (ipv4 != null) ipv4Meant(text, address, true, "write " + ipv4, at);
         return address;
     }
 
@@ -122,17 +129,37 @@ public final class AddressParser {
         return meant ? ipv6.getEmbeddedIPv4Address() : null;
     }
 
+    /** What kind of IPv6 address standing for an IPv4 one {@code address} is (see {@link #meantIpv4}). */
+    private static String ipv4MeantKind(IPAddress address) {
+        return address.toIPv6().isIPv4Mapped() ? "IPv4-mapped" : "IPv4-compatible (deprecated)";
+    }
+
     /**
      * Warns that {@code text} is IPv6 standing for IPv4: a firewall sees IPv4 traffic as IPv4
      * packets, which rules compiled from it, IPv6 rules, never match. A warning, not an error:
      * the text is valid IPv6, and the policy means what it says.
      */
-    private void ipv4Meant(String text, IPAddress first, boolean single, String ipv4Form, Location at) {
-        String kind = first.toIPv6().isIPv4Mapped() ? "IPv4-mapped" : "IPv4-compatible (deprecated)";
+    private void ipv4Meant(String text, IPAddress first, boolean single, String hint, Location at) {
+        String kind = ipv4MeantKind(first);
         String what = single ? " is an " + kind + " IPv6 address: rules with it" : " holds " + kind
                 + " IPv6 addresses: rules with them";
         diagnostics.add(Diagnostic.warning(at, Quote.of(text) + what
-                + " match IPv6 packets only, and IPv4 traffic is matched only by the IPv4 form", "write " + ipv4Form));
+                + " match IPv6 packets only, and IPv4 traffic is matched only by the IPv4 form", hint));
+    }
+
+    /**
+     * The hint for a CIDR of {@code ipv4}'s IPv6 form with an IPv4 prefix length of {@code length}:
+     * the IPv4 block it covers, host bits masked (a hint must not be what PP406 warns of), or
+     * the one address of a /32, written as the language writes single addresses.
+     */
+    private static String ipv4BlockHint(IPv4Address ipv4, int length) {
+        if (length == 0) return EVERY_IPV4_HINT;
+        if (length == IPv4Address.BIT_COUNT) return "write " + ipv4;
+        IPv4Address network = ipv4.toPrefixBlock(length).getLower().withoutPrefixLength();
+        String block = network + "/" + length;
+        if (network.equals(ipv4)) return "write " + block;
+        return "write " + block + ", the IPv4 block it covers (not " + ipv4 + "/" + length
+                + ", which has host bits set)";
     }
 
     /** The one address {@code text} is in a form the language accepts, or {@code null}. */
@@ -210,7 +237,10 @@ public final class AddressParser {
         }
         // A shorter prefix holds more than the addresses of one IPv4 block.
         IPv4Address ipv4 = prefix >= IPV4_PART ? meantIpv4(address, ref.first()) : null;
-        if (ipv4 != null) ipv4Meant(ref.text(), address, false, ipv4 + "/" + (prefix - IPV4_PART), ref.location());
+        if (ipv4 != null) {
+            ipv4Meant(ref.text(), address, prefix == IPv6Address.BIT_COUNT, ipv4BlockHint(ipv4, prefix - IPV4_PART),
+                    ref.location());
+        }
         IPAddress block = address.toPrefixBlock(prefix);
         boolean hostBitsSet = !block.getLower().withoutPrefixLength().equals(address.withoutPrefixLength());
         return new AddressLiteral(block.toSequentialRange(), ref.text(), hostBitsSet, ref.location());
@@ -234,7 +264,9 @@ public final class AddressParser {
         IPv4Address highIpv4 = meantIpv4(high, ref.second());
         // Both mapped or both compatible: from one kind to the other, a range holds much else.
         if (lowIpv4 != null && highIpv4 != null && low.toIPv6().isIPv4Mapped() == high.toIPv6().isIPv4Mapped()) {
-            ipv4Meant(ref.text(), low, false, lowIpv4 + "-" + highIpv4, ref.location());
+            boolean everyIpv4 = lowIpv4.isZero() && highIpv4.isMax();
+            ipv4Meant(ref.text(), low, false, everyIpv4 ? EVERY_IPV4_HINT : "write " + lowIpv4 + "-" + highIpv4,
+                    ref.location());
         }
         IPAddressSeqRange range = low.toSequentialRange(high);
         return new AddressLiteral(range, ref.text(), false, ref.location());

@@ -287,7 +287,8 @@ class DiagnosticGoldenTest {
     /**
      * IPv6 written for IPv4 (::ffff:10.0.0.9, or the deprecated ::10.0.0.9) is warned of once
      * where it is written, however often it is used; ::1, ::, ::a00:9 and blocks wider than
-     * the IPv4 part are not.
+     * the IPv4 part are not. The hint names the IPv4 block a CIDR covers (host bits masked), a
+     * single address for /128, and for all of IPv4 says that as written no IPv4 packet matches.
      */
     @Test
     void ipv4MappedAddresses() throws IOException {
@@ -298,6 +299,8 @@ class DiagnosticGoldenTest {
                 network legacy = ::ffff:10.0.0.0/104, ::ffff:10.1.0.1-::ffff:10.1.0.9, ::ffff:a00:9
                 network compatible = ::10.2.0.1, ::a00:9, ::/128, ::10.3.0.0/112
                 network wide = ::ffff:0:0/95, ::10.4.0.1-::ffff:10.4.0.9
+                network masked = ::ffff:10.4.0.0/100, ::ffff:10.1.0.0/104, ::ffff:10.3.0.0/128, ::10.5.0.0/128
+                network every = ::ffff:0:0/96, ::0.0.0.0/96, ::ffff:10.0.0.0/96, ::ffff:0.0.0.0-::ffff:255.255.255.255
                 group partners = legacy, ::ffff:198.51.100.0/120
                 allow ssh from ::ffff:192.0.2.7 to web1
                 allow https from legacy to web1
