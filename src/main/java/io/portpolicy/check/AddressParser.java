@@ -120,9 +120,9 @@ public final class AddressParser {
      * ({@code ::ffff:10.0.0.9}, in any notation) always, and an IPv4-compatible one (RFC 4291
      * deprecated them) when {@code written} with a dotted IPv4 part ({@code ::10.0.0.9}), which
      * shows an IPv4 address was meant. Other addresses of ::/96 ({@code ::}, {@code ::1},
-     * {@code ::a00:9}) are what they say.
+     * {@code ::a00:9}) are what they say. {@code query} reads its command line's addresses so too.
      */
-    private static IPv4Address meantIpv4(IPAddress address, String written) {
+    public static IPv4Address meantIpv4(IPAddress address, String written) {
         if (!address.isIPv6()) return null;
         IPv6Address ipv6 = address.toIPv6();
         boolean meant = ipv6.isIPv4Mapped() || ipv6.isIPv4Compatible() && written.indexOf('.') >= 0;
@@ -130,7 +130,7 @@ public final class AddressParser {
     }
 
     /** What kind of IPv6 address standing for an IPv4 one {@code address} is (see {@link #meantIpv4}). */
-    private static String ipv4MeantKind(IPAddress address) {
+    public static String ipv4MeantKind(IPAddress address) {
         return address.toIPv6().isIPv4Mapped() ? "IPv4-mapped" : "IPv4-compatible (deprecated)";
     }
 

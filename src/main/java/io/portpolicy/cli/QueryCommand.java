@@ -2,9 +2,11 @@ package io.portpolicy.cli;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.ipv4.IPv4Address;
 import io.portpolicy.check.AddressParser;
 import io.portpolicy.check.Checker;
 import io.portpolicy.check.IcmpTypes;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Suggestions;
@@ -119,10 +121,15 @@ final class QueryCommand implements Callable<Integer> {
         // Why the packet has its IP version, for an address given of the other one.
         String because = protocol.family().isPresent() ? protocol.keyword() + " is " + family.label()
                 : "the packet is " + family.label() + ": give --from and --to addresses of one IP version";
+        // An address given for an IPv4 one is the likeliest reason the packet is of the wrong version.
+        String ipv4Hint = ipv4Meant(source, "--from").or(() -> ipv4Meant(destination, "--to"))
+                .map(meant -> Quote.of(meant.given()) + " stands for " + meant.ipv4() + ": " + meant.hint()).orElse(null);
         IPAddress src = pick(source, family, "--from", destination.candidates(), because,
-                () -> whyFamily(protocol, destination, "--to", family));
+                () -> whyFamily(protocol, destination, "--to", family), ipv4Hint);
         IPAddress dst = pick(destination, family, "--to", List.of(src), because,
-                () -> whyFamily(protocol, source, "--from", family));
+                () -> whyFamily(protocol, source, "--from", family), ipv4Hint);
+        warnOfIpv4Meant(source, "--from");
+        warnOfIpv4Meant(destination, "--to");
 
         int sport = 0;
         int dport = 0;
@@ -298,18 +305,49 @@ final class QueryCommand implements Callable<Integer> {
      * send from the host's own address, and the answer would be about loopback).
      */
     private IPAddress pick(End end, Family family, String option, List<IPAddress> otherSide, String because,
-                           Supplier<String> namedBecause) {
+                           Supplier<String> namedBecause, String ipv4Hint) {
         List<IPAddress> ofFamily = end.candidates().stream().filter(a -> Family.of(a) == family).toList();
         if (ofFamily.isEmpty() && end.givenAsAddress()) {
             IPAddress given = end.candidates().get(0);
-            throw Main.usage(spec, option + " " + AddressText.of(given) + " is an " + Family.of(given).label()
-                    + " address, but " + because);
+            throw usage(option + " " + AddressText.of(given) + " is an " + Family.of(given).label()
+                    + " address, but " + because, ipv4Hint);
         }
-        if (ofFamily.isEmpty()) throw Main.usage(spec, option + " " + Quote.of(end.written()) + " has no "
-                + family.label() + " address, but " + namedBecause.get());
+        if (ofFamily.isEmpty()) throw usage(option + " " + Quote.of(end.written()) + " has no "
+                + family.label() + " address, but " + namedBecause.get(), ipv4Hint);
         return ofFamily.stream()
                 .filter(a -> otherSide.stream().noneMatch(o -> o.withoutPrefixLength().equals(a.withoutPrefixLength())))
                 .findFirst().orElse(ofFamily.get(0));
+    }
+
+    private CommandLine.ParameterException usage(String message, String hint) {
+        return hint == null ? Main.usage(spec, message) : Main.usage(spec, message, hint);
+    }
+
+    /** An address given as {@code option} that stands for an IPv4 one, and how to ask about that. */
+    private record Ipv4Meant(String given, IPv4Address ipv4, String kind, String hint) {
+    }
+
+    /** The IPv4 address {@code end} stands for, read as the checker reads a policy's addresses. */
+    private static Optional<Ipv4Meant> ipv4Meant(End end, String option) {
+        if (!end.givenAsAddress()) return Optional.empty();
+        IPAddress given = end.candidates().get(0);
+        IPv4Address ipv4 = AddressParser.meantIpv4(given, end.written());
+        return Optional.ofNullable(ipv4).map(meant -> new Ipv4Meant(end.written(), meant,
+                AddressParser.ipv4MeantKind(given), "give " + option + " " + meant + " to ask about an IPv4 packet"));
+    }
+
+    /**
+     * Warns of an address given for an IPv4 one, as the checker warns of one in a policy: the
+     * answer is about an IPv6 packet, which IPv4 traffic never is.
+     */
+    private void warnOfIpv4Meant(End end, String option) {
+        ipv4Meant(end, option).ifPresent(meant -> {
+            Diagnostics warning = new Diagnostics();
+            warning.add(Diagnostic.warning(null, option + " " + Quote.of(meant.given()) + " is an " + meant.kind()
+                    + " IPv6 address: the packet asked about is IPv6, and IPv4 traffic is matched only by rules for"
+                    + " the IPv4 form", meant.hint()));
+            io.report(warning);
+        });
     }
 
     /**

@@ -52,6 +52,7 @@ class QueryCommandTest {
         assertEquals(0, allowed.exit(), allowed.err());
         CliRun v6 = query("--from", "2001:db8::5", "--to", "web1", "--proto", "tcp", "--port", "22");
         assertEquals(0, v6.exit(), v6.err());
+        assertEquals("", v6.err());
     }
 
     @Test
@@ -140,7 +141,31 @@ class QueryCommandTest {
         assertTrue(run.err().contains("p.policy:5:15: warning: '::ffff:10.0.0.7' is an IPv4-mapped IPv6 address"), run.err());
         assertTrue(run.err().contains("p.policy:6:16: warning: '::ffff:10.0.0.0/120' holds IPv4-mapped"), run.err());
         assertUsageError(queryPolicy(policy, "--from", "::ffff:a00:7", "--to", "web1", "--proto", "icmp"),
-                "--from ::ffff:10.0.0.7 is an IPv6 address, but icmp is IPv4");
+                "--from ::ffff:10.0.0.7 is an IPv6 address, but icmp is IPv4\n"
+                        + "  hint: '::ffff:a00:7' stands for 10.0.0.7: give --from 10.0.0.7 to ask about an IPv4 packet\n");
+    }
+
+    @Test
+    void anAddressGivenForAnIpv4OneIsWarnedOfWithItsIpv4Form() throws IOException {
+        // The answer is about an IPv6 packet, which IPv4 traffic from 10.0.0.7 never is.
+        CliRun mapped = query("--from", "::ffff:10.0.0.7", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertEquals(1, mapped.exit(), mapped.err());
+        assertTrue(mapped.out().startsWith("tcp ::ffff:10.0.0.7 port "), mapped.out());
+        assertEquals("portpolicy: warning: --from '::ffff:10.0.0.7' is an IPv4-mapped IPv6 address: the packet asked"
+                + " about is IPv6, and IPv4 traffic is matched only by rules for the IPv4 form\n"
+                + "  hint: give --from 10.0.0.7 to ask about an IPv4 packet\n", mapped.err());
+        CliRun compatible = query("--from", "2001:db8::5", "--to", "::10.0.1.11", "--proto", "icmpv6");
+        assertTrue(compatible.err().contains("warning: --to '::10.0.1.11' is an IPv4-compatible (deprecated) IPv6"
+                + " address"), compatible.err());
+        assertTrue(compatible.err().contains("hint: give --to 10.0.1.11 to ask about an IPv4 packet"), compatible.err());
+        // ::a00:9 says nothing of IPv4, and is what it says.
+        CliRun plain = query("--from", "::a00:9", "--to", "web1", "--proto", "tcp", "--port", "22");
+        assertEquals("", plain.err());
+        // An IPv4 address on the other side is refused, with the address that made the packet IPv6.
+        assertUsageError(query("--from", "::ffff:10.0.0.5", "--to", "10.0.1.11", "--proto", "tcp", "--port", "22"),
+                "--to 10.0.1.11 is an IPv4 address, but the packet is IPv6: give --from and --to addresses of one IP"
+                        + " version\n  hint: '::ffff:10.0.0.5' stands for 10.0.0.5: give --from 10.0.0.5 to ask about"
+                        + " an IPv4 packet\n");
     }
 
     @Test
