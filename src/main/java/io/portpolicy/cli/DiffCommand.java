@@ -1,8 +1,10 @@
 package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Quote;
+import io.portpolicy.diag.Severity;
 import io.portpolicy.diff.DiffReport;
 import io.portpolicy.diff.PolicyDiff;
 import io.portpolicy.lint.LintConfig;
@@ -109,9 +111,15 @@ final class DiffCommand implements Callable<Integer> {
         }
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;
+        Diagnostics oldDiagnostics = new Diagnostics();
+        Optional<Policy> old = Checker.check(before, io.in(), oldDiagnostics, oldFiles);
         Diagnostics diagnostics = new Diagnostics();
-        Optional<Policy> old = Checker.check(before, io.in(), diagnostics, oldFiles);
         Optional<Policy> neu = Checker.check(after, io.in(), diagnostics);
+        // The old side's warnings are not actionable (the change is what can still be fixed) and
+        // would repeat each warning the change keeps: only its errors, which stop the diff, are told.
+        for (Diagnostic d : oldDiagnostics.sorted()) {
+            if (d.severity() == Severity.ERROR) diagnostics.add(d);
+        }
         io.report(diagnostics);
         if (old.isEmpty() || neu.isEmpty()) return Main.ERROR;
         Policy oldPolicy = settings.get().configured(old.get());

@@ -411,6 +411,23 @@ class DiffGitTest {
     }
 
     @Test
+    void aWarningIsReportedOnceWhereTheNewSideWritesIt() throws Exception {
+        write("site/legacy.policy", "host web1 = 10.10.1.11\nhost legacy = ::ffff:10.0.0.77\n");
+        commit("a host written as an IPv4-mapped address");
+        String warning = "legacy.policy:2:15: warning: '::ffff:10.0.0.77' is an IPv4-mapped IPv6 address";
+        Run git = diff("--git", "HEAD", file("site/legacy.policy"));
+        assertEquals(0, git.exit, git.err);
+        assertEquals(1, git.err.split("warning:", -1).length - 1, git.err);
+        assertTrue(git.err.startsWith(file("site/" + warning)), git.err);
+        Run files = diff(file("site/legacy.policy"), file("site/legacy.policy"));
+        assertEquals(1, files.err.split("warning:", -1).length - 1, files.err);
+        // Fixed since the revision: the old side's warning is nothing left to act on.
+        write("site/legacy.policy", "host web1 = 10.10.1.11\nhost legacy = 10.0.0.77\n");
+        Run fixed = diff("--git", "HEAD", file("site/legacy.policy"));
+        assertEquals("", fixed.err);
+    }
+
+    @Test
     void gitTakesExactlyOneFile() throws Exception {
         Run run = diff("--git", "HEAD", file("site/main.policy"), file("site/rules.policy"));
         assertEquals(2, run.exit);
