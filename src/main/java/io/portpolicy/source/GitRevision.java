@@ -113,15 +113,18 @@ public final class GitRevision implements FileStore {
 
     /**
      * Asks git whether {@code file} (as the user named it), which the revision does not hold, is
-     * a file renamed since: git's rename detection ({@code --find-renames}, at least half the file
-     * unchanged) between the commit and the working tree, whose tracked files are the new side.
-     * The whole tree is compared: a rename pairs a file gone since the revision with one added,
-     * so a pathspec naming {@code file} alone would leave out the file it came from.
+     * a file renamed since: git's rename detection ({@code -M}, at least half the file unchanged)
+     * between the commit and the working tree, whose tracked files are the new side. The whole
+     * tree is compared: a rename pairs a file gone since the revision with one added, so a
+     * pathspec naming {@code file} alone would leave out the file it came from. Plumbing, not
+     * {@code git diff}: {@code diff-index} reads no diff.* settings of the user's and does not
+     * refresh the index, so it never writes it (a commit run meanwhile would find it locked);
+     * a file whose times alone changed then shows as modified, neither added nor renamed.
      */
     public Origin origin(String file) throws IOException {
         String path = String.join("/", inRepository(Path.of(file)));
-        Result changes = git(top, "diff", "--no-ext-diff", "--no-textconv", "--find-renames", "--diff-filter=AR",
-                "--name-status", "-z", "--end-of-options", commit, "--");
+        Result changes = git(top, "diff-index", "-M", "--name-status", "-z", "--diff-filter=AR",
+                "--end-of-options", commit, "--");
         if (changes.exit != 0) {
             throw new IOException("git cannot compare " + revision + " with the working tree, to find whether " + file
                     + " was renamed since (git diff " + revision + " says why)");
@@ -300,13 +303,18 @@ public final class GitRevision implements FileStore {
         }
     }
 
-    /** Runs git; its error output is dropped (the exit code says enough), so reading stdout cannot block on it. */
+    /**
+     * Runs git; its error output is dropped (the exit code says enough), so reading stdout cannot
+     * block on it. Without optional locks: reading a revision must not write the repository.
+     */
     private static Result git(Path directory, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
         command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("GIT_OPTIONAL_LOCKS", "0");
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process = builder.start();
         } catch (IOException e) {
             // The JVM's words ("Cannot run program "git": error=2, ...") say nothing a user needs.
             throw new IOException("cannot run git: is it installed and on PATH?", e);

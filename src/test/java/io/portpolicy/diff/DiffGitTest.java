@@ -13,11 +13,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -428,6 +430,35 @@ class DiffGitTest {
     }
 
     @Test
+    void lookingForARenameLeavesTheIndexAlone() throws Exception {
+        git("mv", "site/main.policy", "site/edge.policy");
+        // Files whose times changed since they were added: git diff would refresh the index and
+        // write it (taking index.lock, which a git commit run meanwhile would fail on).
+        for (String tracked : List.of("site/rules.policy", "site/inventory.yaml")) {
+            Path path = repository.resolve(tracked);
+            Files.setLastModifiedTime(path, FileTime.fromMillis(Files.getLastModifiedTime(path).toMillis() + 60_000));
+        }
+        Path index = repository.resolve(".git/index");
+        byte[] before = Files.readAllBytes(index);
+        FileTime modified = Files.getLastModifiedTime(index);
+
+        Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/edge.policy");
+        assertEquals(0, run.exit, run.err);
+        assertEquals(renamedNote, run.err);
+        assertArrayEquals(before, Files.readAllBytes(index));
+        assertEquals(modified, Files.getLastModifiedTime(index));
+    }
+
+    @Test
+    void lookingForARenameIgnoresTheUsersDiffConfiguration() throws Exception {
+        git("mv", "site/main.policy", "site/edge.policy");
+        git("config", "diff.orderFile", repository.resolve("no-such-order-file").toString());
+        Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/edge.policy");
+        assertEquals(0, run.exit, run.err);
+        assertEquals(renamedNote, run.err);
+    }
+
+    @Test
     void gitTakesExactlyOneFile() throws Exception {
         Run run = diff("--git", "HEAD", file("site/main.policy"), file("site/rules.policy"));
         assertEquals(2, run.exit);
@@ -446,6 +477,10 @@ class DiffGitTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** What diff --git says of site/main.policy renamed to site/edge.policy since HEAD, run from the top. */
+    private final String renamedNote = "portpolicy: note: site/edge.policy was site/main.policy at HEAD (renamed), so it is"
+            + " compared with HEAD:site/main.policy\n";
 
     private void commit(String message) throws Exception {
         git("add", "-A");
