@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -82,7 +83,12 @@ final class DiffCommand implements Callable<Integer> {
                 GitRevision atRevision = GitRevision.of(revision, Path.of(after));
                 oldFiles = atRevision;
                 before = after;
-                if (!atRevision.holds(Path.of(after))) {
+                Path file = Path.of(after);
+                if (!atRevision.holds(file) && Files.notExists(file)) {
+                    // On neither side, mistyped most likely: the new side's read says so, and a file
+                    // that is not there was renamed from nothing, so git is not asked.
+                    oldFiles = atRevision.withEmpty(file);
+                } else if (!atRevision.holds(file)) {
                     GitRevision.Origin origin = atRevision.origin(after);
                     if (origin.renamedFrom().isPresent()) {
                         // Its old version, read from where it was: its includes are relative to that.
@@ -96,7 +102,7 @@ final class DiffCommand implements Callable<Integer> {
                                         + " with more than half of it rewritten is a new file to git)"
                                         : " (git does not track it, so it cannot tell whether it was renamed:"
                                         + " git add it to find out)"));
-                        oldFiles = atRevision.withEmpty(Path.of(after));
+                        oldFiles = atRevision.withEmpty(file);
                     }
                 }
             } catch (IOException e) {

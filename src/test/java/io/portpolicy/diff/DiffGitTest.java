@@ -430,6 +430,15 @@ class DiffGitTest {
     }
 
     @Test
+    void aMistypedFileIsOneErrorWithoutANoteOrARenameLookup() throws Exception {
+        // A corrupt index makes any look for a rename fail: none must be made for a file that is not there.
+        Files.writeString(repository.resolve(".git/index"), "not an index");
+        Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/mian.policy");
+        assertEquals(2, run.exit, run.out);
+        assertEquals("portpolicy: error: cannot read 'site/mian.policy': no such file\n", run.err);
+    }
+
+    @Test
     void lookingForARenameLeavesTheIndexAlone() throws Exception {
         git("mv", "site/main.policy", "site/edge.policy");
         // Files whose times changed since they were added: git diff would refresh the index and
