@@ -31,18 +31,18 @@ public final class GitRevision implements FileStore {
     private final Path top;
     private final String commit;
     /**
-     * Whether the current directory is in the repository below its top: git reads {@code REV:path}
-     * from the top even there (outside the repository, git reads no path of it).
+     * The current directory from the repository's top ("" at the top), or {@code null} when it
+     * is outside the repository, where a path as typed is no path git reads {@code REV:path} by.
      */
-    private final boolean runBelowTop;
+    private final Path here;
     /** {@link #mode} of each path looked up. */
     private final Map<String, String> modes = new HashMap<>();
 
-    private GitRevision(String revision, Path top, String commit, boolean runBelowTop) {
+    private GitRevision(String revision, Path top, String commit, Path here) {
         this.revision = revision;
         this.top = top;
         this.commit = commit;
-        this.runBelowTop = runBelowTop;
+        this.here = here;
     }
 
     /**
@@ -68,14 +68,14 @@ public final class GitRevision implements FileStore {
                             + " fetch-depth: 0"
                     : "name a branch, a tag or a commit of that repository (git branch --all lists its branches)");
         }
-        boolean runBelowTop;
+        Path here;
         try {
-            Path here = Path.of("").toAbsolutePath().toRealPath();
-            runBelowTop = here.startsWith(top) && !here.equals(top);
+            Path current = Path.of("").toAbsolutePath().toRealPath();
+            here = current.startsWith(top) ? top.relativize(current) : null;
         } catch (IOException gone) {
-            runBelowTop = false;
+            here = null;
         }
-        return new GitRevision(revision, top, resolved.text().strip(), runBelowTop);
+        return new GitRevision(revision, top, resolved.text().strip(), here);
     }
 
     /** A revision the repository does not hold, with what to do about it. */
@@ -186,23 +186,35 @@ public final class GitRevision implements FileStore {
     }
 
     /**
-     * {@code REV:} and the path as the working tree's side shows it (as typed, relative to the
-     * current directory, as {@code lint} names files), so one file has one name on both sides
-     * of a diff. In a subdirectory of the repository, a relative path is written {@code ./path}:
-     * git reads {@code REV:path} from the top, where it names another file, and {@code REV:./path}
-     * from the current directory, so {@code git show} shows the file the report cites. A path
-     * outside the repository is no path of the revision: it stays as typed, without {@code REV:}.
+     * A name {@code git show} shows the file by. Run in the repository with a relative path:
+     * {@code REV:} and the path as the working tree's side shows it (as typed, as {@code lint}
+     * names files), so one file has one name on both sides of a diff; below the top it is
+     * written {@code ./path}, as git reads {@code REV:path} from the top, where it names another
+     * file, and {@code REV:./path} from the current directory. An absolute path, or any path run
+     * from outside the repository, is no path git reads: {@code REV:} and the path from the top.
+     * A path outside the repository is no path of the revision: it stays as typed, without {@code REV:}.
      */
     @Override
     public String display(String path) {
+        List<String> fromTop;
         try {
-            inRepository(Path.of(path));
+            fromTop = inRepository(Path.of(path));
         } catch (IOException | RuntimeException outside) {
             return path;
         }
-        boolean gitWouldReadFromTop = runBelowTop && !Path.of(path).isAbsolute()
-                && !path.startsWith("./") && !path.startsWith("../");
+        if (here == null || Path.of(path).isAbsolute()) return revision + ":" + String.join("/", tidy(fromTop));
+        boolean gitWouldReadFromTop = !here.toString().isEmpty() && !path.startsWith("./") && !path.startsWith("../");
         return revision + ":" + (gitWouldReadFromTop ? "./" : "") + path;
+    }
+
+    /** The parts with each '.' dropped and each '..' taking away the part before it, as git reads {@code REV:path}. */
+    private static List<String> tidy(List<String> parts) {
+        Deque<String> tidy = new ArrayDeque<>();
+        for (String part : parts) {
+            if (part.equals("..") && !tidy.isEmpty() && !tidy.peekLast().equals("..")) tidy.removeLast();
+            else if (!part.isEmpty() && !part.equals(".")) tidy.addLast(part);
+        }
+        return List.copyOf(tidy);
     }
 
     /**

@@ -95,14 +95,15 @@ class DiffGitTest {
         assertTrue(run.out.contains("before: allowed by HEAD:site/rules.policy:1"), run.out);
         assertTrue(run.out.contains("after:  denied by site/rules.policy:1"), run.out);
         assertEquals(committed, gitShow(repository, "HEAD:site/rules.policy"));
-        // From outside the repository, where git reads no path of it, as typed too.
+        // From outside the repository (a CI job's checkout into a directory of its workspace), no
+        // path as typed is a path of the revision: the old side is named from the repository's top.
         String typed = repository.getFileName() + "/site/";
         Run outside = diffIn(repository.getParent(), Map.of(), "--git", "HEAD", typed + "main.policy");
-        assertTrue(outside.out.contains("before: allowed by HEAD:" + typed + "rules.policy:1"), outside.out);
+        assertTrue(outside.out.contains("before: allowed by HEAD:site/rules.policy:1"), outside.out);
         assertTrue(outside.out.contains("after:  denied by " + typed + "rules.policy:1"), outside.out);
-        // A file named by its absolute path is named so on both sides.
-        Run absolute = diff("--git", "HEAD", file("site/main.policy"));
-        assertTrue(absolute.out.contains("before: allowed by HEAD:" + file("site/rules.policy") + ":1"), absolute.out);
+        // So is an absolute path, from anywhere: HEAD:/... is no path of the revision either.
+        Run absolute = diffIn(repository.resolve("site"), Map.of(), "--git", "HEAD", file("site/main.policy"));
+        assertTrue(absolute.out.contains("before: allowed by HEAD:site/rules.policy:1"), absolute.out);
         assertTrue(absolute.out.contains("after:  denied by " + file("site/rules.policy") + ":1"), absolute.out);
     }
 
@@ -149,7 +150,7 @@ class DiffGitTest {
         write("site/main.policy", "host web1 = 10.10.1.11\n");
         Run missing = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, missing.exit, missing.out);
-        assertTrue(missing.err.contains("cannot read 'HEAD:" + file("site/gone.policy") + "': no such file"), missing.err);
+        assertTrue(missing.err.contains("cannot read 'HEAD:site/gone.policy': no such file"), missing.err);
     }
 
     @Test
@@ -163,12 +164,12 @@ class DiffGitTest {
         Run run = diff("--git", "HEAD~1", file("site/edge.policy"));
         assertEquals(1, run.exit, run.err);
         assertEquals("portpolicy: note: " + file("site/edge.policy") + " was " + file("site/main.policy") + " at HEAD~1"
-                + " (renamed), so it is compared with HEAD~1:" + file("site/main.policy") + "\n", run.err);
+                + " (renamed), so it is compared with HEAD~1:site/main.policy\n", run.err);
         assertTrue(run.out.contains("opened: tcp port 22 (ssh) from 10.0.0.6 to web1"), run.out);
         assertTrue(run.out.contains("closed: tcp port 22 (ssh) from 10.0.0.5 to web1"), run.out);
         assertFalse(run.out.contains("443"), run.out);
         // The old side is named by its old path, which git shows as of the revision.
-        assertTrue(run.out.contains("before: allowed by HEAD~1:" + file("site/main.policy") + ":5"), run.out);
+        assertTrue(run.out.contains("before: allowed by HEAD~1:site/main.policy:5"), run.out);
         assertTrue(run.out.contains("after:  allowed by " + file("site/edge.policy") + ":5"), run.out);
     }
 
@@ -194,11 +195,20 @@ class DiffGitTest {
         assertTrue(changed.out.contains("after:  denied by ../site/rules.policy:1"), changed.out);
         assertTrue(changed.err.contains("compared with HEAD:../site/main.policy\n"), changed.err);
 
+        // From outside the repository, its old path is named from the repository's top, as git names it.
+        String typed = repository.getFileName() + "/prod/main.policy";
+        Run outside = diffIn(repository.getParent(), Map.of(), "--git", "HEAD", typed);
+        assertEquals(1, outside.exit, outside.err);
+        assertEquals("portpolicy: note: " + typed + " was " + repository.getFileName() + "/site/main.policy at HEAD"
+                + " (renamed), so it is compared with HEAD:site/main.policy\n", outside.err);
+        assertTrue(outside.out.contains("before: allowed by HEAD:site/rules.policy:1"), outside.out);
+
         // Through a link to the new directory, ".." climbs from where the link leads.
         Path link = Files.createSymbolicLink(elsewhere.resolve("prod"), repository.resolve("prod"));
         Run linked = diff("--git", "HEAD", link.resolve("main.policy").toString());
         assertEquals(1, linked.exit, linked.err);
-        assertTrue(linked.err.contains("compared with HEAD:" + link + "/../site/main.policy\n"), linked.err);
+        assertTrue(linked.err.contains(" was " + link + "/../site/main.policy at HEAD (renamed), so it is compared with"
+                + " HEAD:site/main.policy\n"), linked.err);
     }
 
     @Test
@@ -244,7 +254,7 @@ class DiffGitTest {
         write("site/big.policy", "host web9 = 10.10.1.19\n");
         Run run = diff("--git", "HEAD", file("site/big.policy"));
         assertEquals(2, run.exit, run.out);
-        assertTrue(run.err.contains("cannot read 'HEAD:" + file("site/big.policy") + "': it is larger than 64 MiB"), run.err);
+        assertTrue(run.err.contains("cannot read 'HEAD:site/big.policy': it is larger than 64 MiB"), run.err);
     }
 
     @Test
@@ -261,7 +271,7 @@ class DiffGitTest {
         write("shared/rules.policy", "deny tcp/443 from any to web1 comment \"site closed\"\n");
         Run changed = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(1, changed.exit, changed.err);
-        assertTrue(changed.out.contains("before: allowed by HEAD:" + file("site/rules.policy") + ":1"), changed.out);
+        assertTrue(changed.out.contains("before: allowed by HEAD:site/rules.policy:1"), changed.out);
     }
 
     @Test
@@ -274,9 +284,9 @@ class DiffGitTest {
         commit("links that lead nowhere");
         Run run = diff("--git", "HEAD", file("site/main.policy"));
         assertEquals(2, run.exit, run.err);
-        assertTrue(run.err.contains("error: cannot read 'HEAD:" + file("site/rules.policy") + "': the symbolic link 'site/rules.policy'"
+        assertTrue(run.err.contains("error: cannot read 'HEAD:site/rules.policy': the symbolic link 'site/rules.policy'"
                 + " at HEAD points to '../../outside.policy', outside the repository"), run.err);
-        assertTrue(run.err.contains("error: cannot read 'HEAD:" + file("site/inventory.yaml") + "': it leads through more than 40"
+        assertTrue(run.err.contains("error: cannot read 'HEAD:site/inventory.yaml': it leads through more than 40"
                 + " symbolic links at HEAD"), run.err);
     }
 
