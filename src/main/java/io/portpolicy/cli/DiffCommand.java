@@ -84,11 +84,12 @@ final class DiffCommand implements Callable<Integer> {
                 oldFiles = atRevision;
                 before = after;
                 Path file = Path.of(after);
-                if (!atRevision.holds(file) && Files.notExists(file)) {
+                boolean added = !atRevision.holds(file);
+                if (added && Files.notExists(file)) {
                     // On neither side, mistyped most likely: the new side's read says so, and a file
                     // that is not there was renamed from nothing, so git is not asked.
                     oldFiles = atRevision.withEmpty(file);
-                } else if (!atRevision.holds(file)) {
+                } else if (added) {
                     GitRevision.Origin origin = atRevision.origin(after);
                     if (origin.renamedFrom().isPresent()) {
                         // Its old version, read from where it was: its includes are relative to that.
