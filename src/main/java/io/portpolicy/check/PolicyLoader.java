@@ -10,6 +10,7 @@ import io.portpolicy.source.Utf8Text;
 import io.portpolicy.syntax.ParsedFile;
 import io.portpolicy.syntax.PolicyReader;
 import io.portpolicy.syntax.antlr.PolicyParser;
+import org.antlr.v4.runtime.tree.TerminalNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +141,8 @@ final class PolicyLoader {
 
     private void include(ParsedFile from, PolicyParser.IncludeStmtContext statement) {
         Location at = Checker.location(from.source(), statement.STRING().getSymbol());
-        String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
+        String relative = namedPath(statement.STRING(), at);
+        if (relative == null) return;
         Path target = resolve(from, relative, at);
         if (target == null) return;
         Path identity = identify(target);
@@ -167,9 +169,21 @@ final class PolicyLoader {
         if (source != null) load(source, new Open(identity, fileName(Path.of(relative))));
     }
 
+    /**
+     * The path an include or import names, or {@code null} when its string has an unknown escape
+     * (reported): without the backslash it would name another file ('shared\common.policy',
+     * a Windows path, would read 'sharedcommon.policy').
+     */
+    private String namedPath(TerminalNode string, Location at) {
+        int before = diagnostics.size();
+        String relative = Checker.unquote(string.getText(), at, diagnostics);
+        return diagnostics.size() == before ? relative : null;
+    }
+
     private void importInventory(ParsedFile from, PolicyParser.ImportStmtContext statement) {
         Location at = Checker.location(from.source(), statement.STRING().getSymbol());
-        String relative = Checker.unquote(statement.STRING().getText(), at, diagnostics);
+        String relative = namedPath(statement.STRING(), at);
+        if (relative == null) return;
         Path target = resolve(from, relative, at);
         if (target == null) return;
         Path identity = identify(target);

@@ -400,6 +400,20 @@ class LanguageConstructsTest {
         }
 
         @Test
+        void aPathWithAnUnknownEscapeIsNotReadAsAnotherFile(@TempDir Path dir) {
+            // A Windows path: '\c' is no escape, and the file without the backslash is another
+            // one, which was read: "cannot read 'sharedcommon.policy'" misled, an unbroken one was used.
+            write(dir, "site.policy", "include \"shared\\common.policy\"\nimport \"shared\\hosts.yaml\"\n",
+                    "sharedhosts.yaml", "not: an inventory\n");
+            PolicyFixtures.Checked checked = check(dir.resolve("site.policy"));
+            checked.assertError("unknown escape '\\c' in string");
+            checked.assertError("unknown escape '\\h' in string");
+            assertEquals(2, checked.diagnostics().size(), checked.messages());
+            assertEquals(1, checked.diagnostics().sorted().get(0).location().line());
+            assertEquals(2, checked.diagnostics().sorted().get(1).location().line());
+        }
+
+        @Test
         void aMissingIncludeFromStandardInputIsSaidToBeRelativeToTheCurrentDirectory() {
             PolicyFixtures.Checked checked = check("include \"no-such-dir/common.policy\"\n");
             checked.assertError("cannot read 'no-such-dir/common.policy': no such file");
