@@ -189,6 +189,13 @@ final class LintCommand implements Callable<Integer> {
         return level.equals("never") ? null : Severity.valueOf(level.toUpperCase(Locale.ROOT));
     }
 
+    /** Recording one, unless '-' was meant for standard input: --write-baseline - is refused, so it cannot be the fix. */
+    private String missingBaselineHint() {
+        return baseline.toString().equals("-")
+                ? "--baseline reads a file, not standard input (a file named - is ./-)"
+                : "record one with --write-baseline " + baseline;
+    }
+
     /** The --baseline file, or empty when it cannot be used; why, in {@code diagnostics}. */
     private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
         SourceFile text;
@@ -201,7 +208,7 @@ final class LintCommand implements Callable<Integer> {
             return Optional.empty();
         } catch (IOException e) {
             diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e),
-                    e instanceof NoSuchFileException ? "record one with --write-baseline " + baseline : null);
+                    e instanceof NoSuchFileException ? missingBaselineHint() : null);
             return Optional.empty();
         }
         try {

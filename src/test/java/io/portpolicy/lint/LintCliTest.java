@@ -436,6 +436,16 @@ class LintCliTest {
     }
 
     @Test
+    void aBaselineNamedDashIsNotToldToBeRecordedWithAnOptionThatRefusesDash() throws IOException {
+        // The hint was "record one with --write-baseline -", which is a usage error.
+        Path policy = write("p.policy", BASE);
+        LintFixtures.Run run = lint("--baseline", "-", policy.toString());
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("cannot read baseline -: no such file\n"
+                + "  hint: --baseline reads a file, not standard input (a file named - is ./-)"), run.err());
+    }
+
+    @Test
     void aFindingInAnIncludeTwoPoliciesShareIsReportedOnce() throws IOException {
         write("common.policy", BASE + "network lab = 10.9.1.2/24\n");
         Path a = write("a.policy", "include \"common.policy\"\nallow ssh from lab to web1\n");
