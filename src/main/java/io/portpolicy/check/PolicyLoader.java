@@ -175,9 +175,9 @@ final class PolicyLoader {
      * a Windows path, would read 'sharedcommon.policy').
      */
     private String namedPath(TerminalNode string, Location at) {
-        int before = diagnostics.size();
+        int before = diagnostics.errors();
         String relative = Checker.unquote(string.getText(), at, diagnostics);
-        return diagnostics.size() == before ? relative : null;
+        return diagnostics.errors() == before ? relative : null;
     }
 
     private void importInventory(ParsedFile from, PolicyParser.ImportStmtContext statement) {
