@@ -55,7 +55,8 @@ final class FmtCommand implements Callable<Integer> {
             if (check) {
                 if (changes) {
                     // Named as lint and the errors name it: standard input as <stdin>.
-                    io.out().println(VisibleText.of(read.source().displayPath() + ": would be reformatted"));
+                    String shown = VisibleText.ofLine(read.source().displayPath());
+                    io.out().println(VisibleText.of(shown + ": would be reformatted"));
                     if (result == Main.OK) result = Main.FINDINGS;
                 }
             } else if (file.equals("-")) {

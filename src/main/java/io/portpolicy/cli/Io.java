@@ -53,15 +53,15 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
 
     /** A line on standard error about how the command read its input, which changes no exit status. */
     public void note(String message) {
-        err.println(VisibleText.of("portpolicy: note: " + message));
+        err.println("portpolicy: note: " + VisibleText.ofLine(message));
         err.flush();
     }
 
     /** An error that has no place in a file: one line, and the hint on the next when there is one. */
     public void error(String message, String hint) {
-        // Paths and arguments are the user's text, which may not act on the terminal.
-        err.println(VisibleText.of("portpolicy: error: " + message));
-        if (hint != null) err.println(VisibleText.of("  hint: " + hint));
+        // Paths and arguments are the user's text, which may not act on the terminal or break the line.
+        err.println("portpolicy: error: " + VisibleText.ofLine(message));
+        if (hint != null) err.println("  hint: " + VisibleText.ofLine(hint));
         err.flush();
     }
 

@@ -164,17 +164,19 @@ final class QueryCommand implements Callable<Integer> {
         for (Place place : places) {
             Verdict verdict = effective.decide(place.target(), place.direction(), packet);
             answer.append(String.format("  %s at %s %s: %s\n    decided by %s\n", verdict.direction().keyword(),
-                    place.target().kind(), place.target().name(), verdict.action().keyword(), verdict.reason()));
+                    place.target().kind(), place.target().name(), verdict.action().keyword(),
+                    VisibleText.ofLine(verdict.reason())));
             Verdict unexpired = withExpired == null ? null : withExpired.decide(place.target(), place.direction(), packet);
             if (unexpired != null && unexpired.rule() != null && unexpired.rule().expiredOn(day)
                     && unexpired.action() != verdict.action()) {
-                answer.append(String.format("    expired, so not compiled: %s would %s it\n", unexpired.reason(),
-                        unexpired.action().keyword()));
+                answer.append(String.format("    expired, so not compiled: %s would %s it\n",
+                        VisibleText.ofLine(unexpired.reason()), unexpired.action().keyword()));
             }
             if (overall == Action.ALLOW) overall = verdict.action();
         }
         answer.append("verdict: ").append(overall.keyword()).append('\n');
-        // The deciding rule is quoted with its file name: the user's text, which may not act on the terminal.
+        // The deciding rule is quoted with its file name: the user's text, which may not act on the terminal
+        // (nor, a line feed in it, start a line: the reasons are made one line above).
         io.out().print(VisibleText.of(answer.toString()));
         return overall == Action.ALLOW ? Main.OK : Main.FINDINGS;
     }

@@ -30,19 +30,23 @@ public final class DiagnosticRenderer {
         this.colour = colour;
     }
 
-    /** The diagnostic in lines; the user text in it (file name, message, hint, source line) made visible. */
+    /**
+     * The diagnostic in lines; the user text in it (file name, message, hint, source line) made
+     * visible. The place, the message and the hint are one line each: a line feed in them (a
+     * file name's) is shown too, so it cannot start a line of its own.
+     */
     public String render(Diagnostic d) {
         StringBuilder out = new StringBuilder();
         Location at = d.location();
         // Without a place (a file that cannot be read at all) the tool names itself, as its
         // other whole-file errors do: "portpolicy: error: cannot read ...".
-        out.append(at != null ? bold(VisibleText.of(at.toString())) : "portpolicy").append(": ");
-        out.append(severity(d.severity())).append(": ").append(VisibleText.of(d.message())).append('\n');
+        out.append(at != null ? bold(VisibleText.of(VisibleText.ofLine(at.toString()))) : "portpolicy").append(": ");
+        out.append(severity(d.severity())).append(": ").append(VisibleText.ofLine(d.message())).append('\n');
         if (at != null) {
             String line = lines.of(at);
             if (!line.isBlank()) quote(line, at, out);
         }
-        if (d.hint() != null) out.append("  hint: ").append(VisibleText.of(d.hint())).append('\n');
+        if (d.hint() != null) out.append("  hint: ").append(VisibleText.ofLine(d.hint())).append('\n');
         return out.toString();
     }
 

@@ -84,6 +84,7 @@ public final class DiffReport {
         return decider.rule() == null && decider.label().startsWith("implicit");
     }
 
+    /** How a decider decided, on one line: the rule's file name may hold a line feed. */
     private static String side(PolicyDiff.Decider decider) {
         Action action = decider.action();
         if (action == null) return "not judged: " + decider.label();
@@ -92,7 +93,7 @@ public final class DiffReport {
             case DENY -> "denied";
             case REJECT -> "rejected";
         };
-        return verb + " by " + decider.describe();
+        return verb + " by " + VisibleText.ofLine(decider.describe());
     }
 
     private String summary() {
@@ -155,9 +156,10 @@ public final class DiffReport {
         for (Finding f : findings) out.append(indent).append(finding(f)).append('\n');
     }
 
+    /** A finding on one line: its file name may hold a line feed. */
     private static String finding(Finding f) {
-        return f.location() + ": " + f.severity().label() + " " + f.ruleId() + " " + f.name() + ": " + f.message()
-                + (f.waived() ? " (waived)" : "");
+        return VisibleText.ofLine(f.location() + ": " + f.severity().label() + " " + f.ruleId() + " " + f.name() + ": "
+                + f.message() + (f.waived() ? " (waived)" : ""));
     }
 
     public String markdown() {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -198,6 +199,83 @@ class HiddenCharactersTest {
             assertVisible(run.out());
             if (!format.equals("json")) assertTrue(run.out().contains("U+202E"), run.out());
         }
+    }
+
+    // ---- a line feed in a file name ------------------------------------------------------
+
+    /** Linux allows any character but '/' and NUL in a file name: a line feed would split the line naming it. */
+    private static final String LF_NAME = "a\nb.policy";
+    private static final String LF_SHOWN = "a<U+000A>b.policy";
+
+    private Path lineFeedNamed(String text) throws IOException {
+        return Files.writeString(dir.resolve(LF_NAME), text, StandardCharsets.UTF_8);
+    }
+
+    /** No line of {@code output} starts with what follows a line feed of a file name. */
+    private static void assertNotSplit(String output) {
+        assertFalse(output.contains("\nb.policy") || output.contains("\nir/") || output.contains("\nx.policy"),
+                output);
+    }
+
+    @Test
+    void diagnosticsShowALineFeedInAFileNameInTheirPlaceAndMessage() throws IOException {
+        CliRun inTheFile = CliRun.run(false, "lint", lineFeedNamed("allow ssh from bastion\n").toString());
+        assertNotSplit(inTheFile.err());
+        assertTrue(inTheFile.err().startsWith(dir + "/" + LF_SHOWN + ":1:16: error: "), inTheFile.err());
+
+        Path including = Files.createDirectories(dir.resolve("d\nir")).resolve("main.policy");
+        Files.writeString(including, "include \"common.policy\"\n", StandardCharsets.UTF_8);
+        CliRun include = CliRun.run(false, "lint", including.toString());
+        assertNotSplit(include.err());
+        assertTrue(include.err().startsWith(dir + "/d<U+000A>ir/main.policy:1:9: error: cannot read '"
+                + dir + "/d<U+000A>ir/common.policy': no such file\n"), include.err());
+
+        CliRun missing = CliRun.run(false, "lint", dir.resolve("nope\nx.policy").toString());
+        assertEquals("portpolicy: error: cannot read '" + dir + "/nope<U+000A>x.policy': no such file\n", missing.err());
+    }
+
+    @Test
+    void lintTextShowsALineFeedInAFileNameAndMachineFormatsKeepIt() throws IOException {
+        String policy = lineFeedNamed("host h = 10.0.0.1\nallow tcp/23 from any to h\n").toString();
+        String text = CliRun.run(false, "lint", policy).out();
+        assertNotSplit(text);
+        assertTrue(text.startsWith(dir + "/" + LF_SHOWN + ":"), text);
+        assertTrue(text.contains(LF_SHOWN + ":2:1: error PP101"), text);
+        JsonNode finding = Json.MAPPER.readTree(CliRun.run(false, "lint", "--format", "json", policy).out()).get(0);
+        assertEquals(policy, finding.get("file").asText());
+        // GitHub's own escape for a line feed in a workflow command's property.
+        assertTrue(CliRun.run(false, "lint", "--format", "github", policy).out().contains("a%0Ab.policy,line=2"));
+    }
+
+    @Test
+    void queryShowsALineFeedInTheDecidingRulesFileName() throws IOException {
+        String policy = lineFeedNamed("host h = 10.0.0.1\nallow ssh from 10.0.0.0/8 to h\n").toString();
+        CliRun run = CliRun.run(false, "query", policy, "--from", "10.0.0.5", "--to", "h", "--proto", "tcp",
+                "--port", "22");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("decided by " + dir + "/" + LF_SHOWN + ":2:1: allow ssh"), run.out());
+    }
+
+    @Test
+    void diffTextAndMarkdownShowALineFeedInAFileNameAndJsonKeepsIt() throws IOException {
+        Path old = Files.writeString(dir.resolve("old.policy"), "host h = 10.0.0.1\n", StandardCharsets.UTF_8);
+        String neu = lineFeedNamed("host h = 10.0.0.1\nallow tcp/23 from any to h\n").toString();
+        String text = CliRun.run(false, "diff", old.toString(), neu).out();
+        assertNotSplit(text);
+        assertTrue(text.contains("after:  allowed by " + dir + "/" + LF_SHOWN + ":2\n"), text);
+        assertTrue(text.contains("  " + dir + "/" + LF_SHOWN + ":2:1: error PP101"), text);
+        String markdown = CliRun.run(false, "diff", "--format", "markdown", old.toString(), neu).out();
+        assertTrue(markdown.contains("allowed by " + dir + "/a\\<U+000A\\>b.policy:2 |"), markdown);
+        JsonNode json = Json.MAPPER.readTree(CliRun.run(false, "diff", "--format", "json", old.toString(), neu).out());
+        assertEquals(neu + ":2", json.get("changes").get(0).get("after").get("decidedBy").asText());
+        assertEquals(neu, json.get("findingsIntroduced").get(0).get("file").asText());
+    }
+
+    @Test
+    void fmtCheckShowsALineFeedInAFileName() throws IOException {
+        String policy = lineFeedNamed("host  h = 10.0.0.1\n").toString();
+        CliRun run = CliRun.run(false, "fmt", "--check", policy);
+        assertEquals(dir + "/" + LF_SHOWN + ": would be reformatted\n", run.out());
     }
 
     @Test

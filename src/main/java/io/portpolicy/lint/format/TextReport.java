@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * {@code FILE:LINE:COL: SEVERITY RULE-ID name: message} with a fix hint below, then a summary
  * unless some policy could not be checked (its errors, on standard error, are the summary then).
- * File names, messages and waiver reasons are the user's text: they are made visible.
+ * File names, messages and waiver reasons are the user's text: they are made visible, line feeds too.
  */
 public final class TextReport {
 
@@ -19,10 +19,11 @@ public final class TextReport {
     public static String render(List<Finding> findings, int policies, boolean allChecked) {
         StringBuilder text = new StringBuilder();
         for (Finding f : findings) {
-            text.append(f.location()).append(": ").append(f.severity().label()).append(' ').append(f.ruleId())
-                    .append(' ').append(f.name()).append(": ").append(f.message());
-            if (f.waived()) text.append(" [waived: ").append(f.waiver()).append(']');
-            text.append("\n    fix: ").append(f.hint()).append('\n');
+            String line = f.location() + ": " + f.severity().label() + ' ' + f.ruleId() + ' ' + f.name() + ": "
+                    + f.message() + (f.waived() ? " [waived: " + f.waiver() + "]" : "");
+            // A finding is two lines: a line feed in them (a file name's) must not start a third.
+            text.append(VisibleText.ofLine(line)).append("\n    fix: ").append(VisibleText.ofLine(f.hint()))
+                    .append('\n');
         }
         if (allChecked) text.append(summary(findings, policies)).append('\n');
         return VisibleText.of(text.toString());
