@@ -24,6 +24,8 @@ public final class GitRevision implements FileStore {
 
     /** The mode Git records for a symbolic link, stored as a blob that holds the link's target. */
     private static final String SYMBOLIC_LINK = "120000";
+    /** The mode Git records for a directory (a tree). */
+    private static final String DIRECTORY = "040000";
     /** As many links as Linux follows in one path (MAXSYMLINKS) before it gives up on a loop. */
     private static final int MAX_LINKS = 40;
 
@@ -163,7 +165,12 @@ public final class GitRevision implements FileStore {
 
     @Override
     public byte[] read(Path path) throws IOException {
-        Result blob = git(top, "cat-file", "blob", commit + ":" + followLinks(path));
+        String inRepository = followLinks(path);
+        // cat-file would only fail: a directory is said to be one, as the working tree's is ("" is the top).
+        if (inRepository.isEmpty() || DIRECTORY.equals(mode(inRepository))) {
+            throw new IOException("it is a directory at " + revision);
+        }
+        Result blob = git(top, "cat-file", "blob", commit + ":" + inRepository);
         if (blob.exit != 0) throw new NoSuchFileException(path.toString());
         return blob.bytes;
     }

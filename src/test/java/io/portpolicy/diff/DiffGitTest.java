@@ -440,6 +440,27 @@ class DiffGitTest {
     }
 
     @Test
+    void aDirectoryAtTheRevisionIsSaidToBeOneAsOnDisk() throws Exception {
+        write("site/sub/extra.policy", "host db2 = 10.10.2.22\n");
+        write("site/main.policy", "include \"sub\"\n");
+        commit("an include naming a directory");
+        Run include = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, include.exit, include.err);
+        assertTrue(include.err.contains("HEAD:site/main.policy:1:9: error: cannot read 'HEAD:site/sub':"
+                + " it is a directory at HEAD\n  include \"sub\"\n          ^~~~~\n"), include.err);
+        assertFalse(include.err.contains("no such file") || include.err.contains("symbolic link"), include.err);
+
+        for (String directory : List.of("site", ".")) {
+            Run root = diffIn(repository, Map.of(), "--git", "HEAD", directory);
+            assertEquals(2, root.exit, root.err);
+            // As the working tree's side says it, with the same hint.
+            assertTrue(root.err.contains("portpolicy: error: cannot read 'HEAD:" + directory + "': it is a directory at HEAD\n"
+                    + "  hint: name the policy files in it, such as " + directory + "/*.policy\n"), root.err);
+            assertFalse(root.err.contains("no such file"), root.err);
+        }
+    }
+
+    @Test
     void aMistypedFileIsOneErrorWithoutANoteOrARenameLookup() throws Exception {
         // A corrupt index makes any look for a rename fail: none must be made for a file that is not there.
         Files.writeString(repository.resolve(".git/index"), "not an index");
