@@ -192,7 +192,7 @@ final class CompileCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
-        if (all) warnOfStaleFiles(first, files.keySet(), backend, policy);
+        if (all) warnOfStaleFiles(first, files.keySet(), backend);
         return Main.OK;
     }
 
@@ -202,7 +202,7 @@ final class CompileCommand implements Callable<Integer> {
      * asked for was written, the file is the user's to delete, and a script that compiles and
      * then deploys must not take a complete compile for a failed one.
      */
-    private void warnOfStaleFiles(Artifact artifact, Set<Path> written, Backend backend, Policy policy) {
+    private void warnOfStaleFiles(Artifact artifact, Set<Path> written, Backend backend) {
         Map<String, String> texts = new LinkedHashMap<>();
         for (Artifact.Part part : artifact.parts()) texts.put(artifact.extension() + part.suffix(), part.text());
         Set<String> names = new HashSet<>();
@@ -210,8 +210,7 @@ final class CompileCommand implements Callable<Integer> {
         String kind = backend.forGroups() ? "group" : "host";
         Diagnostics warnings = new Diagnostics();
         try {
-            for (Path stale : StaleOutputs.in(output, texts, names, Main.Version.number(),
-                    policy.files().get(0).displayPath())) {
+            for (Path stale : StaleOutputs.in(output, texts, names, Main.Version.number())) {
                 warnings.add(Diagnostic.warning(null, stale + ": written by an earlier compile of this policy for "
                                 + backend.name() + ", not by this compile --all: most likely for a " + kind
                                 + " removed or renamed since",

@@ -112,6 +112,34 @@ class CompileStaleFilesTest {
     }
 
     @Test
+    void filesAreKnownByThePolicyNameAsEachFormatWritesIt(@TempDir Path dir) throws IOException {
+        // Terraform names the policy within a line or a JSON string; netsh writes '&' as '_';
+        // headers write runs of blanks as one: each is compared as its format writes it.
+        Path policy = Files.createDirectories(dir.resolve("r&d  zürich")).resolve("site.policy");
+        Files.writeString(policy, GROUPS);
+        for (List<String> format : List.of(List.of("aws", "terraform"), List.of("gcp", "terraform"))) {
+            Path out = dir.resolve(format.get(0) + "-tf");
+            assertEquals(0, compile(policy, format.get(0), out, "--format", "terraform").exit());
+            Files.writeString(policy, GROUPS.replace("db", "database"));
+
+            CompileFixtures.Run run = compile(policy, format.get(0), out, "--format", "terraform");
+
+            Files.writeString(policy, GROUPS);
+            assertEquals(List.of(out.resolve("db.tf.json") + STALE + format.get(0)
+                    + ", not by this compile --all: most likely for a group removed or renamed since"), warnings(run));
+        }
+        Path hosts = policy.resolveSibling("hosts.policy");
+        Files.writeString(hosts, HOSTS);
+        Path out = dir.resolve("netsh");
+        assertEquals(0, compile(hosts, "windows", out, "--format", "netsh").exit());
+        Files.writeString(hosts, HOSTS.replace("web2", "www2"));
+
+        CompileFixtures.Run run = compile(hosts, "windows", out, "--format", "netsh");
+
+        assertEquals(List.of(out.resolve("web2.cmd") + STALE + "windows" + FOR_HOST), warnings(run));
+    }
+
+    @Test
     void gcpApiJsonCarriesNothingToKnowItByAndIsNotWarnedOf(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("out");
         assertEquals(0, compile(dir, GROUPS, "gcp", out).exit());
