@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
+import java.util.regex.Pattern;
 
 /**
  * A file's path relative to the top of the checkout holding it, with '/' separators: the path
@@ -25,12 +26,15 @@ import java.util.WeakHashMap;
  * directory), also one cloned inside another checkout, and a linked worktree, even one inside
  * the main checkout, are each a checkout of their own: their files are named from their top
  * (an outer directory kept in git, such as a home directory, has nothing to do with them). Git is
- * not run: the {@code .git} files of submodules and worktrees say which is which.
+ * not run: a submodule's {@code .git} file names a git directory under its superproject's.
  */
 final class RepositoryPath {
 
     /** A {@code .git} file is one line, "gitdir: PATH"; no more of it is read. */
     private static final int GIT_FILE_LIMIT = 4096;
+
+    /** Where git keeps a submodule's repository: a {@code modules} directory within a {@code .git}. */
+    private static final Pattern SUBMODULE_GIT_DIRECTORY = Pattern.compile("/\\.git/(?:.*/)?modules/");
 
     private RepositoryPath() {
     }
@@ -57,18 +61,20 @@ final class RepositoryPath {
             Path git = dir.resolve(".git");
             if (!Files.exists(git)) continue;
             top = dir;
-            // A submodule's .git is a file too: its superproject's top is further up.
-            if (Files.isDirectory(git) || isLinkedWorktree(git)) break;
+            // A submodule lies in its superproject's checkout, whose top is further up; any other .git is the top.
+            if (!isSubmodule(git)) break;
         }
         return Optional.ofNullable(top).map(found -> slashes(found.relativize(absolute)));
     }
 
     /**
-     * Whether a {@code .git} is a linked worktree's: a file naming a git directory that has a
-     * {@code commondir}, as {@code git worktree add} makes it. A submodule's {@code .git} file
-     * names a repository of its own under the superproject's {@code .git/modules}, which has none.
+     * Whether a {@code .git} is a submodule's: a file naming a git directory under a
+     * superproject's {@code .git/modules} (a linked worktree's submodules: {@code
+     * .git/worktrees/NAME/modules}), where git keeps submodules' repositories. A linked
+     * worktree's names one under {@code .git/worktrees}, and a repository made with
+     * {@code --separate-git-dir} one anywhere: each is a checkout of its own.
      */
-    private static boolean isLinkedWorktree(Path git) {
+    private static boolean isSubmodule(Path git) {
         if (!Files.isRegularFile(git)) return false;
         String text;
         try (InputStream in = Files.newInputStream(git)) {
@@ -79,8 +85,8 @@ final class RepositoryPath {
         String line = text.lines().findFirst().orElse("");
         if (!line.startsWith("gitdir:")) return false;
         try {
-            Path gitDirectory = git.resolveSibling(line.substring("gitdir:".length()).strip());
-            return Files.exists(gitDirectory.resolve("commondir"));
+            Path gitDirectory = git.resolveSibling(line.substring("gitdir:".length()).strip()).normalize();
+            return SUBMODULE_GIT_DIRECTORY.matcher(slashes(gitDirectory)).find();
         } catch (InvalidPathException e) {
             return false;
         }

@@ -69,6 +69,11 @@ class RepositoryPathTest {
         Files.createDirectories(inner);
         Files.writeString(inner.resolve("x.policy"), POLICY);
         Git.run(inner, "init", "-q");
+        // A repository of its own whose .git is a file, as a submodule's is.
+        Path separate = superproject.resolve("nested/separate");
+        Files.createDirectories(separate);
+        Files.writeString(separate.resolve("x.policy"), POLICY);
+        Git.run(separate, "init", "-q", "--separate-git-dir", dir.resolve("separate.git").toString());
 
         Git.run(superproject, "worktree", "add", "-q", dir.resolve("elsewhere").toString());
         // Inside the main checkout, as some keep their worktrees.
@@ -108,6 +113,7 @@ class RepositoryPathTest {
     void aFileOfAnIndependentRepositoryInsideACheckoutIsNamedFromItsOwnTop() {
         // The path code scanning of that repository knows it by; the outer checkout is another repository.
         assertEquals(Optional.of("x.policy"), named(superproject.resolve("nested/inner/x.policy")));
+        assertEquals(Optional.of("x.policy"), named(superproject.resolve("nested/separate/x.policy")));
     }
 
     @Test
