@@ -96,7 +96,7 @@ final class RulesCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
-        io.out().println(VisibleText.of("wrote " + RuleDocs.files().size() + " files to " + docs));
+        io.out().println(VisibleText.ofLine("wrote " + RuleDocs.files().size() + " files to " + docs));
         return Main.OK;
     }
 }

@@ -279,6 +279,14 @@ class HiddenCharactersTest {
     }
 
     @Test
+    void rulesWriteDocsShowsALineFeedInItsDirectory() {
+        Path docs = dir.resolve("d\nocs");
+        CliRun run = CliRun.run(false, "rules", "--format", "markdown", "--write-docs", docs.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().endsWith(" files to " + dir + "/d<U+000A>ocs\n"), run.out());
+    }
+
+    @Test
     void usageErrorsShowTheArgumentsTheyQuote() throws IOException {
         String policy = Files.writeString(dir.resolve("p.policy"), "host h = 10.0.0.1\n").toString();
         CliRun run = CliRun.run(false, "query", policy, "--from", "\u001b[2Jx", "--to", "h", "--proto", "tcp",
