@@ -85,9 +85,9 @@ final class DiffCommand implements Callable<Integer> {
                 before = after;
                 Path file = Path.of(after);
                 boolean added = !atRevision.holds(file);
-                if (added && Files.notExists(file)) {
-                    // On neither side, mistyped most likely: the new side's read says so, and a file
-                    // that is not there was renamed from nothing, so git is not asked.
+                if (added && !Files.isRegularFile(file)) {
+                    // Not a file on either side (mistyped most likely, or a directory): the new side's
+                    // read says why, and what is no file was renamed from nothing, so git is not asked.
                     oldFiles = atRevision.withEmpty(file);
                 } else if (added) {
                     GitRevision.Origin origin = atRevision.origin(after);

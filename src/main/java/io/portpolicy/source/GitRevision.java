@@ -129,7 +129,7 @@ public final class GitRevision implements FileStore {
                 "--end-of-options", commit, "--");
         if (changes.exit != 0) {
             throw new IOException("git cannot compare " + revision + " with the working tree, to find whether " + file
-                    + " was renamed since (git diff " + revision + " says why)");
+                    + " was renamed since (git diff-index " + revision + " says why)");
         }
         // -z: "A\0path\0" for a file added, "R<similarity>\0old\0new\0" for one renamed.
         List<String> fields = List.of(changes.text().split("\0"));

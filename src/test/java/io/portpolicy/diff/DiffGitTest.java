@@ -239,7 +239,7 @@ class DiffGitTest {
         Run run = diff("--git", "HEAD", file("site/new.policy"));
         assertEquals(2, run.exit, run.out);
         assertEquals("portpolicy: error: git cannot compare HEAD with the working tree, to find whether "
-                + file("site/new.policy") + " was renamed since (git diff HEAD says why)\n", run.err);
+                + file("site/new.policy") + " was renamed since (git diff-index HEAD says why)\n", run.err);
     }
 
     @Test
@@ -467,6 +467,15 @@ class DiffGitTest {
         Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/mian.policy");
         assertEquals(2, run.exit, run.out);
         assertEquals("portpolicy: error: cannot read 'site/mian.policy': no such file\n", run.err);
+    }
+
+    @Test
+    void aDirectoryNamedAsFileIsOneErrorWithoutANoteOrARenameLookup() throws Exception {
+        Files.createDirectories(repository.resolve("site/new"));
+        Files.writeString(repository.resolve(".git/index"), "not an index");
+        Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/new");
+        assertEquals(2, run.exit, run.out);
+        assertTrue(run.err.startsWith("portpolicy: error: cannot read 'site/new': it is a directory"), run.err);
     }
 
     @Test
