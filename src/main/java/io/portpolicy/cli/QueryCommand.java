@@ -36,11 +36,14 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code portpolicy query}: the verdict for one packet, and the rule that decided it. The packet
@@ -122,14 +125,17 @@ final class QueryCommand implements Callable<Integer> {
         String because = protocol.family().isPresent() ? protocol.keyword() + " is " + family.label()
                 : "the packet is " + family.label() + ": give --from and --to addresses of one IP version";
         // An address given for an IPv4 one is the likeliest reason the packet is of the wrong version.
-        String ipv4Hint = ipv4Meant(source, "--from").or(() -> ipv4Meant(destination, "--to"))
-                .map(meant -> Quote.of(meant.given()) + " stands for " + meant.ipv4() + ": " + meant.hint()).orElse(null);
+        List<Ipv4Meant> meant = Stream.of(ipv4Meant(source, "--from"), ipv4Meant(destination, "--to"))
+                .flatMap(Optional::stream).toList();
+        String ipv4Question = meant.isEmpty() ? null : ipv4Question(protocol, source, destination);
+        String ipv4Hint = ipv4Question == null ? null : meant.stream()
+                .map(m -> Quote.of(m.given()) + " stands for " + m.ipv4()).collect(Collectors.joining(" and "))
+                + ": " + ipv4Question;
         IPAddress src = pick(source, family, "--from", destination.candidates(), because,
                 () -> whyFamily(protocol, destination, "--to", family), ipv4Hint);
         IPAddress dst = pick(destination, family, "--to", List.of(src), because,
                 () -> whyFamily(protocol, source, "--from", family), ipv4Hint);
-        warnOfIpv4Meant(source, "--from");
-        warnOfIpv4Meant(destination, "--to");
+        meant.forEach(m -> warnOfIpv4Meant(m, ipv4Question));
 
         int sport = 0;
         int dport = 0;
@@ -325,8 +331,8 @@ final class QueryCommand implements Callable<Integer> {
         return hint == null ? Main.usage(spec, message) : Main.usage(spec, message, hint);
     }
 
-    /** An address given as {@code option} that stands for an IPv4 one, and how to ask about that. */
-    private record Ipv4Meant(String given, IPv4Address ipv4, String kind, String hint) {
+    /** An address given as {@code option} that stands for an IPv4 one. */
+    private record Ipv4Meant(String option, String given, IPv4Address ipv4, String kind) {
     }
 
     /** The IPv4 address {@code end} stands for, read as the checker reads a policy's addresses. */
@@ -334,22 +340,41 @@ final class QueryCommand implements Callable<Integer> {
         if (!end.givenAsAddress()) return Optional.empty();
         IPAddress given = end.candidates().get(0);
         IPv4Address ipv4 = AddressParser.meantIpv4(given, end.written());
-        return Optional.ofNullable(ipv4).map(meant -> new Ipv4Meant(end.written(), meant,
-                AddressParser.ipv4MeantKind(given), "give " + option + " " + meant + " to ask about an IPv4 packet"));
+        return Optional.ofNullable(ipv4).map(meant -> new Ipv4Meant(option, end.written(), meant,
+                AddressParser.ipv4MeantKind(given)));
+    }
+
+    /**
+     * How to ask about the IPv4 packet the addresses given for IPv4 ones stand for, or {@code null}
+     * where there is none to ask about: a hint must lead to a query that is not refused for its IP
+     * version. So every address given for an IPv4 one is replaced by it, and another side given as
+     * an IPv6 address must become an IPv4 one too; an icmpv6 packet is never IPv4, nor is a packet
+     * of a host or group with no IPv4 address.
+     */
+    private static String ipv4Question(Protocol protocol, End source, End destination) {
+        if (protocol.family().orElse(Family.IPV4) != Family.IPV4) return null;
+        List<String> changes = new ArrayList<>();
+        for (Map.Entry<String, End> side : List.of(Map.entry("--from", source), Map.entry("--to", destination))) {
+            Optional<Ipv4Meant> meant = ipv4Meant(side.getValue(), side.getKey());
+            if (meant.isPresent()) changes.add(side.getKey() + " " + meant.get().ipv4());
+            else if (side.getValue().candidates().stream().noneMatch(IPAddress::isIPv4)) {
+                if (!side.getValue().givenAsAddress()) return null;
+                changes.add("an IPv4 " + side.getKey());
+            }
+        }
+        return "give " + String.join(" and ", changes) + " to ask about an IPv4 packet";
     }
 
     /**
      * Warns of an address given for an IPv4 one, as the checker warns of one in a policy: the
      * answer is about an IPv6 packet, which IPv4 traffic never is.
      */
-    private void warnOfIpv4Meant(End end, String option) {
-        ipv4Meant(end, option).ifPresent(meant -> {
-            Diagnostics warning = new Diagnostics();
-            warning.add(Diagnostic.warning(null, option + " " + Quote.of(meant.given()) + " is an " + meant.kind()
-                    + " IPv6 address: the packet asked about is IPv6, and IPv4 traffic is matched only by rules for"
-                    + " the IPv4 form", meant.hint()));
-            io.report(warning);
-        });
+    private void warnOfIpv4Meant(Ipv4Meant meant, String ipv4Question) {
+        Diagnostics warning = new Diagnostics();
+        warning.add(Diagnostic.warning(null, meant.option() + " " + Quote.of(meant.given()) + " is an " + meant.kind()
+                + " IPv6 address: the packet asked about is IPv6, and IPv4 traffic is matched only by rules for"
+                + " the IPv4 form", ipv4Question));
+        io.report(warning);
     }
 
     /**

@@ -157,7 +157,8 @@ class QueryCommandTest {
         CliRun compatible = query("--from", "2001:db8::5", "--to", "::10.0.1.11", "--proto", "icmpv6");
         assertTrue(compatible.err().contains("warning: --to '::10.0.1.11' is an IPv4-compatible (deprecated) IPv6"
                 + " address"), compatible.err());
-        assertTrue(compatible.err().contains("hint: give --to 10.0.1.11 to ask about an IPv4 packet"), compatible.err());
+        // An icmpv6 packet is never IPv4: no hint to ask about one.
+        assertFalse(compatible.err().contains("to ask about an IPv4 packet"), compatible.err());
         // ::a00:9 says nothing of IPv4, and is what it says.
         CliRun plain = query("--from", "::a00:9", "--to", "web1", "--proto", "tcp", "--port", "22");
         assertEquals("", plain.err());
@@ -166,6 +167,32 @@ class QueryCommandTest {
                 "--to 10.0.1.11 is an IPv4 address, but the packet is IPv6: give --from and --to addresses of one IP"
                         + " version\n  hint: '::ffff:10.0.0.5' stands for 10.0.0.5: give --from 10.0.0.5 to ask about"
                         + " an IPv4 packet\n");
+    }
+
+    @Test
+    void theIpv4HintNamesEveryChangeAnIpv4PacketNeeds() throws IOException {
+        // The refusal is of --from; the IPv4 packet needs it changed too, not only the mapped --to.
+        String refusedEnd = "--from 2001:db8::5 is an IPv6 address, but icmp is IPv4\n  hint: '::ffff:10.0.1.11' stands"
+                + " for 10.0.1.11: give an IPv4 --from and --to 10.0.1.11 to ask about an IPv4 packet\n";
+        assertUsageError(query("--from", "2001:db8::5", "--to", "::ffff:10.0.1.11", "--proto", "icmp"), refusedEnd);
+        CliRun warned = query("--from", "2001:db8:1::11", "--to", "::ffff:10.0.0.5", "--proto", "tcp", "--port", "22");
+        assertTrue(warned.err().endsWith("IPv4 form\n  hint: give an IPv4 --from and --to 10.0.0.5 to ask about an"
+                + " IPv4 packet\n"), warned.err());
+        // Both mapped: both change, and each warning says so.
+        assertUsageError(query("--from", "::ffff:10.0.0.5", "--to", "::ffff:10.0.1.11", "--proto", "icmp"),
+                "hint: '::ffff:10.0.0.5' stands for 10.0.0.5 and '::ffff:10.0.1.11' stands for 10.0.1.11: give --from"
+                        + " 10.0.0.5 and --to 10.0.1.11 to ask about an IPv4 packet\n");
+        CliRun both = query("--from", "::ffff:10.0.0.5", "--to", "::ffff:10.0.1.11", "--proto", "tcp", "--port", "22");
+        assertEquals(2, both.err().split("hint: give --from 10.0.0.5 and --to 10.0.1.11 to ask about", -1).length - 1,
+                both.err());
+        CliRun followed = query("--from", "10.0.0.5", "--to", "10.0.1.11", "--proto", "icmp");
+        assertEquals(0, followed.exit(), followed.err());
+        // A group with no IPv4 address takes no IPv4 packet: no hint to ask about one.
+        String policy = POLICY + "group v6only = 2001:db8:6::/48\n";
+        CliRun v6only = queryPolicy(policy, "--from", "::ffff:10.0.0.5", "--to", "v6only", "--proto", "tcp", "--port",
+                "22");
+        assertTrue(v6only.err().contains("warning: --from '::ffff:10.0.0.5' is an IPv4-mapped"), v6only.err());
+        assertFalse(v6only.err().contains("hint:"), v6only.err());
     }
 
     @Test
