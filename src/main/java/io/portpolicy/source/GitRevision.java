@@ -198,7 +198,8 @@ public final class GitRevision implements FileStore {
      * names files), so one file has one name on both sides of a diff; below the top it is
      * written {@code ./path}, as git reads {@code REV:path} from the top, where it names another
      * file, and {@code REV:./path} from the current directory. An absolute path, or any path run
-     * from outside the repository, is no path git reads: {@code REV:} and the path from the top.
+     * from outside the repository, or a relative one that leaves the repository on the way (git
+     * refuses {@code REV:../../repo/path}), is no path git reads: {@code REV:} and the path from the top.
      * A path outside the repository is no path of the revision: it stays as typed, without {@code REV:}.
      */
     @Override
@@ -209,9 +210,26 @@ public final class GitRevision implements FileStore {
         } catch (IOException | RuntimeException outside) {
             return path;
         }
-        if (here == null || Path.of(path).isAbsolute()) return revision + ":" + String.join("/", tidy(fromTop));
+        if (here == null || Path.of(path).isAbsolute() || leavesTop(path)) {
+            return revision + ":" + String.join("/", tidy(fromTop));
+        }
         boolean gitWouldReadFromTop = !here.toString().isEmpty() && !path.startsWith("./") && !path.startsWith("../");
         return revision + ":" + (gitWouldReadFromTop ? "./" : "") + path;
+    }
+
+    /**
+     * Whether {@code path}, walked from here, goes above the top on the way, as
+     * {@code ../../repo/x.policy} does: git refuses {@code REV:path} that leaves the repository,
+     * even when it comes back in.
+     */
+    private boolean leavesTop(String path) {
+        int depth = here.toString().isEmpty() ? 0 : here.getNameCount();
+        for (String part : path.split("/")) {
+            if (part.equals("..")) depth--;
+            else if (!part.isEmpty() && !part.equals(".")) depth++;
+            if (depth < 0) return true;
+        }
+        return false;
     }
 
     /** The parts with each '.' dropped and each '..' taking away the part before it, as git reads {@code REV:path}. */

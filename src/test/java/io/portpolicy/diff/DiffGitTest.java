@@ -359,6 +359,22 @@ class DiffGitTest {
     }
 
     @Test
+    void aPathThatLeavesTheRepositoryAndComesBackIsNamedFromTheTop() throws Exception {
+        // git reads REV:../../repo/site/main.policy as leaving the repository, and refuses it.
+        String committed = Files.readString(repository.resolve("site/main.policy"));
+        write("site/main.policy", committed.replace("allow tcp/22 from 10.0.0.5 to web1 comment \"ssh from the bastion\"",
+                "allow tcp/3306 from any to web1 comment \"replica\""));
+        Path site = repository.resolve("site");
+        String roundabout = "../../" + repository.toRealPath().getFileName() + "/site/main.policy";
+
+        Run run = diffIn(site, Map.of(), "--git", "HEAD", roundabout, "--today", "2026-11-21");
+        assertEquals(1, run.exit, run.err);
+        assertTrue(run.out.contains("before: allowed by HEAD:site/main.policy:5"), run.out);
+        assertTrue(run.out.contains("after:  allowed by " + roundabout + ":5"), run.out);
+        assertEquals(committed, gitShow(site, "HEAD:site/main.policy"));
+    }
+
+    @Test
     void fromASubdirectoryAFindingCitingAnotherDirectoryIsUnchanged() throws Exception {
         // PP302 cites the rule that makes it redundant, in a file of another directory, on both sides.
         write("shared/web.policy", "allow tcp/443 from any to web1 comment \"public site\"\n");
