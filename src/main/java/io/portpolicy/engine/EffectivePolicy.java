@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * What a policy does, exactly: for every target (each host, and each group for cloud targets)
@@ -69,6 +70,8 @@ public final class EffectivePolicy {
     private final Map<Target, TargetLayer> hostLayerOf = new HashMap<>();
     private List<Rule> compiledRules;
     private RuleOverlaps overlaps;
+    /** What {@link #view} made, by key. */
+    private final Map<Object, Object> views = new ConcurrentHashMap<>();
 
     /** From this many rules a stateful policy's hosts are judged in two layers ({@link #hostLayers()}). */
     private static final int RULES_FOR_TWO_HOST_LAYERS = 3000;
@@ -183,6 +186,16 @@ public final class EffectivePolicy {
     private synchronized RuleOverlaps overlaps() {
         if (overlaps == null) overlaps = new RuleOverlaps(compiledRules());
         return overlaps;
+    }
+
+    /**
+     * What {@code maker} reads off the policy, made the first time {@code key} asks for it and
+     * kept as long as this object: an index that every group would otherwise build again by
+     * reading every other group. {@code key} is a constant of the caller's.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T view(Object key, Function<Policy, T> maker) {
+        return (T) views.computeIfAbsent(key, k -> maker.apply(policy));
     }
 
     /** Hosts by name, then groups by name. */

@@ -2,6 +2,7 @@ package io.portpolicy.compile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portpolicy.compile.azure.AzureBackend;
+import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.engine.EffectivePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,9 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -114,5 +117,27 @@ class CloudGroupNamesTest {
         err = refused("group _ = 10.3.0.0/24\n", "--target", "azure");
         assertLocated(err, 1, 7, "group _ = 10.3.0.0/24");
         assertTrue(err.contains("group '_' has no letter or digit to make the Azure NSG name from"), err);
+    }
+
+    @Test
+    void eachGroupsNameIsDerivedOnceNotOnceForEveryOtherGroup() throws CompileException {
+        StringBuilder text = new StringBuilder();
+        int groups = 200;
+        for (int i = 0; i < groups; i++) text.append("group g").append(i).append(" = 10.9.").append(i).append(".1\n");
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(text + "allow tcp/22 to g0\n"),
+                CompileFixtures.TODAY);
+        AtomicInteger derived = new AtomicInteger();
+        GroupNames names = new GroupNames("test name", name -> {
+            derived.incrementAndGet();
+            return name.equals("g10") ? "g0" : name;
+        }, GroupNames.EXACT, "they clash", null);
+        for (int i = 1; i < groups; i++) {
+            if (i != 10) assertEquals("g" + i, names.of(effective, "g" + i));
+        }
+        // Asked about every group, each compared with every other: 40,000 derivations; indexed, two per group.
+        assertTrue(derived.get() <= 2 * groups, derived + " derivations");
+        CompileException clash = assertThrows(CompileException.class, () -> names.of(effective, "g10"));
+        assertTrue(clash.getMessage().contains("groups 'g10' and 'g0' ("), clash.getMessage());
+        assertTrue(clash.getMessage().contains("both become the test name 'g0': they clash"), clash.getMessage());
     }
 }

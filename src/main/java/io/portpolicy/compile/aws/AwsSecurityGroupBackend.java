@@ -152,8 +152,8 @@ public final class AwsSecurityGroupBackend implements Backend {
             throw GroupNames.refusal(effective.policy(), group.name(), "AWS does not accept security group names"
                     + " starting with 'sg-'", "rename the group");
         }
-        NAMES.of(effective.policy(), group.name());
-        if (request.format().equals("terraform")) TERRAFORM_NAMES.of(effective.policy(), group.name());
+        NAMES.of(effective, group.name());
+        if (request.format().equals("terraform")) TERRAFORM_NAMES.of(effective, group.name());
         int limit = request.options().number(MAX_RULES);
         Map<Direction, List<Permission>> permissions = new EnumMap<>(Direction.class);
         for (Direction direction : Direction.values()) {

@@ -201,7 +201,7 @@ public final class AzureBackend implements Backend {
         StatefulPlatform.require(request.effective(), "an Azure NSG",
                 "compile it for azure without the 'stateless' setting");
         Target group = request.target();
-        String name = NAMES.of(request.effective().policy(), group.name());
+        String name = NAMES.of(request.effective(), group.name());
         List<SecurityRule> rules = new ArrayList<>();
         List<GroupRules> directions = new ArrayList<>();
         for (Direction direction : Direction.values()) {

@@ -2,12 +2,16 @@ package io.portpolicy.compile.cloud;
 
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.diag.Quote;
+import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Policy;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -36,19 +40,19 @@ public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperato
      * The name of {@code group}, refused when it is empty or another group of the policy has one
      * the platform takes for the same.
      */
-    public String of(Policy policy, String group) throws CompileException {
+    public String of(EffectivePolicy effective, String group) throws CompileException {
+        Policy policy = effective.policy();
         String name = derive.apply(group);
         if (name.isEmpty()) {
             throw refusal(policy, group, "group " + Quote.of(group) + " has no letter or digit to make the " + noun + " from",
                     "rename it" + (rules == null ? "" : " (" + rules + ")"));
         }
         String key = same.apply(name);
-        List<Group> others = policy.groups().values().stream()
+        // Every group is asked about: comparing each with every other would take time growing
+        // with the square of their number (20,000 groups: minutes), so the groups are indexed once.
+        Map<String, List<Group>> byName = effective.view(this, this::byName);
+        List<Group> others = byName.getOrDefault(key, List.of()).stream()
                 .filter(other -> !other.name().equals(group))
-                .filter(other -> {
-                    String theirs = derive.apply(other.name());
-                    return !theirs.isEmpty() && same.apply(theirs).equals(key);
-                })
                 .sorted(Comparator.comparing(Group::name)).toList();
         if (others.isEmpty()) return name;
         TreeSet<String> names = new TreeSet<>(List.of(name));
@@ -61,6 +65,16 @@ public record GroupNames(String noun, UnaryOperator<String> derive, UnaryOperato
                 + others.stream().map(o -> Quote.of(o.name()) + " (" + o.location() + ")").collect(Collectors.joining(", "))
                 + become + ": " + clash,
                 "rename one of them" + (rules == null ? "" : " (" + rules + ")"));
+    }
+
+    /** The policy's groups by their names as the platform compares them (groups without one left out). */
+    private Map<String, List<Group>> byName(Policy policy) {
+        Map<String, List<Group>> byName = new HashMap<>();
+        for (Group group : policy.groups().values()) {
+            String name = derive.apply(group.name());
+            if (!name.isEmpty()) byName.computeIfAbsent(same.apply(name), key -> new ArrayList<>()).add(group);
+        }
+        return byName;
     }
 
     /** A refusal of {@code group}'s name, at the statement defining the group. */

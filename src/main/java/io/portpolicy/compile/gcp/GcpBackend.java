@@ -175,7 +175,7 @@ public final class GcpBackend implements Backend {
         StatefulPlatform.require(request.effective(), "a GCP VPC firewall",
                 "compile it for gcp without the 'stateless' setting");
         Policy policy = request.effective().policy();
-        String tag = NetworkTag.NAMES.of(policy, group.name());
+        String tag = NetworkTag.NAMES.of(request.effective(), group.name());
         List<Firewall> rules = new ArrayList<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
