@@ -214,6 +214,11 @@ final class Bdd {
         return bits;
     }
 
+    /** The node table's size: at least what the BDD was made for. */
+    int tableSize() {
+        return kernel.tableSize();
+    }
+
     /**
      * Starts a walk over diagrams that visits each node once ({@link #firstVisit}): a bit per
      * node of the table, of which only those the last walk set are cleared, so a walk costs

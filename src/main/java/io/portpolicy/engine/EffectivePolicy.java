@@ -17,6 +17,7 @@ import io.portpolicy.model.Setting;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -70,6 +71,7 @@ public final class EffectivePolicy {
     private final Map<Target, TargetLayer> hostLayerOf = new HashMap<>();
     private List<Rule> compiledRules;
     private RuleOverlaps overlaps;
+    private final Map<Direction, RulesByOwnAddress> rulesByOwnAddress = new EnumMap<>(Direction.class);
     /** What {@link #view} made, by key. */
     private final Map<Object, Object> views = new ConcurrentHashMap<>();
 
@@ -196,6 +198,11 @@ public final class EffectivePolicy {
     @SuppressWarnings("unchecked")
     public <T> T view(Object key, Function<Policy, T> maker) {
         return (T) views.computeIfAbsent(key, k -> maker.apply(policy));
+    }
+
+    /** Which compiled rules may match at a layer in the direction: made once, for every layer to ask. */
+    private synchronized RulesByOwnAddress rulesByOwnAddress(Direction direction) {
+        return rulesByOwnAddress.computeIfAbsent(direction, d -> new RulesByOwnAddress(compiledRules(), d));
     }
 
     /** Hosts by name, then groups by name. */
@@ -367,9 +374,17 @@ public final class EffectivePolicy {
         if (built != null) return built;
         Map<Direction, PacketSpace> spaces = new EnumMap<>(Direction.class);
         List<Rule> rules = compiledRules();
-        for (Direction direction : Direction.values()) spaces.put(direction, space(layer, direction, rules.size()));
-        built = BothDirections.compute(direction ->
-                new DirectedPolicy(policy, rules, this::overlaps, spaces.get(direction)));
+        Map<Direction, BitSet> encoded = new EnumMap<>(Direction.class);
+        List<IPAddressSeqRange> addresses = layer.addresses();
+        for (Direction direction : Direction.values()) {
+            // Only the rules that may match here are encoded, and the BDD is sized for them: sized
+            // for every rule, each group's tables grew with the policy (quadratic in all).
+            BitSet mayMatch = rulesByOwnAddress(direction).mayMatchAt(addresses);
+            encoded.put(direction, mayMatch);
+            spaces.put(direction, space(layer, direction, mayMatch.cardinality()));
+        }
+        built = BothDirections.compute(direction -> new DirectedPolicy(policy, rules, this::overlaps,
+                spaces.get(direction), encoded.get(direction)::get));
         Map<Direction, DirectedPolicy> first = layers.putIfAbsent(layer, built);
         return first == null ? built : first;
     }
