@@ -14,6 +14,7 @@ import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.Setting;
 
+import java.math.BigInteger;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -302,16 +304,19 @@ public final class EffectivePolicy {
             chosen.addAll(hostLayers());
         } else {
             List<List<Target>> packed = new ArrayList<>();
+            // Each layer's addresses, merged: a group is checked against a layer with a lookup, not
+            // against each of its groups (with thousands of disjoint groups, one layer holds them all).
+            List<AddressSet> held = new ArrayList<>();
             for (String name : cloudTargets()) {
                 Target group = groupTarget(name);
-                List<Target> home = packed.stream()
-                        .filter(l -> l.stream().noneMatch(t -> AddressResolver.overlap(t.addresses(), group.addresses())))
-                        .findFirst().orElse(null);
-                if (home == null) {
-                    home = new ArrayList<>();
-                    packed.add(home);
+                int home = 0;
+                while (home < packed.size() && held.get(home).holdsAnyOf(group.addresses())) home++;
+                if (home == packed.size()) {
+                    packed.add(new ArrayList<>());
+                    held.add(new AddressSet());
                 }
-                home.add(group);
+                packed.get(home).add(group);
+                group.addresses().forEach(held.get(home)::add);
             }
             packed.forEach(l -> chosen.add(new TargetLayer(l, false)));
         }
@@ -346,6 +351,35 @@ public final class EffectivePolicy {
             if (!names.contains(group) && AddressResolver.overlap(groupTarget(group).addresses(), named)) names.add(group);
         }
         return names;
+    }
+
+    /** Addresses as disjoint intervals, by family: whether it holds any of some ranges is a lookup per range. */
+    private static final class AddressSet {
+        private final Map<Boolean, TreeMap<BigInteger, BigInteger>> byFamily =
+                Map.of(true, new TreeMap<>(), false, new TreeMap<>());
+
+        void add(IPAddressSeqRange range) {
+            TreeMap<BigInteger, BigInteger> intervals = byFamily.get(range.getLower().isIPv4());
+            BigInteger low = range.getLower().getValue();
+            BigInteger high = range.getUpper().getValue();
+            for (Map.Entry<BigInteger, BigInteger> met = intervals.floorEntry(high);
+                 met != null && met.getValue().compareTo(low) >= 0; met = intervals.floorEntry(high)) {
+                low = low.min(met.getKey());
+                high = high.max(met.getValue());
+                intervals.remove(met.getKey());
+            }
+            intervals.put(low, high);
+        }
+
+        boolean holdsAnyOf(List<IPAddressSeqRange> ranges) {
+            for (IPAddressSeqRange range : ranges) {
+                // The intervals are disjoint: only the last one starting at or before the range's end can reach it.
+                Map.Entry<BigInteger, BigInteger> last = byFamily.get(range.getLower().isIPv4())
+                        .floorEntry(range.getUpper().getValue());
+                if (last != null && last.getValue().compareTo(range.getLower().getValue()) >= 0) return true;
+            }
+            return false;
+        }
     }
 
     /**
