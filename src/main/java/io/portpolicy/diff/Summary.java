@@ -237,25 +237,15 @@ final class Summary {
     private static String blocks(List<IPAddressSeqRange> ranges, Family family) {
         List<String> parts = new ArrayList<>();
         for (IPAddressSeqRange r : ranges) {
-            for (IPAddress block : r.spanWithPrefixBlocks()) parts.add(block(block));
+            for (IPAddress block : r.spanWithPrefixBlocks()) parts.add(AddressText.block(block));
         }
         if (parts.size() > 6) {
             // Fewer words as ranges; a range that is one CIDR block still reads as the block.
             List<String> spans = new ArrayList<>();
-            for (IPAddressSeqRange r : ranges) {
-                IPAddress[] blocks = r.spanWithPrefixBlocks();
-                spans.add(blocks.length == 1 ? block(blocks[0])
-                        : AddressText.of(r.getLower()) + "-" + AddressText.of(r.getUpper()));
-            }
+            for (IPAddressSeqRange r : ranges) spans.add(AddressText.range(r));
             if (spans.size() < parts.size()) parts = spans;
         }
         return String.join(", ", parts);
-    }
-
-    /** A CIDR block, or a plain address for a block of one. */
-    private static String block(IPAddress block) {
-        return block.getPrefixLength() != null && block.getPrefixLength() == block.getBitCount()
-                ? AddressText.of(block.withoutPrefixLength()) : AddressText.of(block);
     }
 
     /** The target's own side: its name when the cube covers all its addresses of that family. */

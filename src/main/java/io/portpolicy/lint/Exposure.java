@@ -438,21 +438,9 @@ public final class Exposure {
         return merged;
     }
 
-    /** A range as a CIDR when it is one, else LOW-HIGH. */
-    public static String format(IPAddressSeqRange range) {
-        IPAddress[] blocks = range.spanWithPrefixBlocks();
-        if (blocks.length == 1) {
-            IPAddress block = blocks[0];
-            Integer prefix = block.getNetworkPrefixLength();
-            if (prefix == null || prefix == block.getBitCount()) return AddressText.of(block.withoutPrefixLength());
-            return AddressText.of(block);
-        }
-        return AddressText.of(range.getLower()) + "-" + AddressText.of(range.getUpper());
-    }
-
     /** Up to four ranges, then how many more. */
     public static String addresses(List<IPAddressSeqRange> ranges) {
-        String text = ranges.stream().limit(4).map(Exposure::format).collect(Collectors.joining(", "));
+        String text = ranges.stream().limit(4).map(AddressText::range).collect(Collectors.joining(", "));
         return ranges.size() > 4 ? text + " and " + (ranges.size() - 4) + " more ranges" : text;
     }
 

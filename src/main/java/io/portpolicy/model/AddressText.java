@@ -1,6 +1,7 @@
 package io.portpolicy.model;
 
 import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.ipv6.IPv6Address;
 import inet.ipaddr.ipv6.IPv6AddressSection.CompressOptions;
 import inet.ipaddr.ipv6.IPv6AddressSection.IPv6StringOptions;
@@ -30,5 +31,17 @@ public final class AddressText {
     public static String of(IPAddress address) {
         IPv6Address ipv6 = address.isIPv6() ? address.toIPv6() : null;
         return ipv6 != null && ipv6.isIPv4Mapped() ? ipv6.toNormalizedString(MIXED) : address.toCanonicalString();
+    }
+
+    /** A CIDR block, or a plain address for a block of one. */
+    public static String block(IPAddress block) {
+        Integer prefix = block.getNetworkPrefixLength();
+        return prefix == null || prefix == block.getBitCount() ? of(block.withoutPrefixLength()) : of(block);
+    }
+
+    /** A range as the CIDR block it is when it is one, else LOW-HIGH. */
+    public static String range(IPAddressSeqRange range) {
+        IPAddress[] blocks = range.spanWithPrefixBlocks();
+        return blocks.length == 1 ? block(blocks[0]) : of(range.getLower()) + "-" + of(range.getUpper());
     }
 }
