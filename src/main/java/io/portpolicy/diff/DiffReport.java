@@ -158,8 +158,7 @@ public final class DiffReport {
 
     /** A finding on one line: its file name may hold a line feed. */
     private static String finding(Finding f) {
-        return VisibleText.ofLine(f.location() + ": " + f.severity().label() + " " + f.ruleId() + " " + f.name() + ": "
-                + f.message() + (f.waived() ? " (waived)" : ""));
+        return VisibleText.ofLine(f.headline() + (f.waived() ? " (waived)" : ""));
     }
 
     public String markdown() {

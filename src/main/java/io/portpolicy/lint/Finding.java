@@ -30,6 +30,11 @@ public record Finding(String ruleId, String name, Severity severity, Location lo
         return waiver != null;
     }
 
+    /** {@code FILE:LINE:COL: SEVERITY RULE-ID name: message}, the line the text reports give a finding. */
+    public String headline() {
+        return location + ": " + severity.label() + " " + ruleId + " " + name + ": " + message;
+    }
+
     public Finding withSeverity(Severity newSeverity) {
         return new Finding(ruleId, name, newSeverity, location, message, hint, subject, subjectText, world, waiver);
     }

@@ -19,8 +19,7 @@ public final class TextReport {
     public static String render(List<Finding> findings, int policies, boolean allChecked) {
         StringBuilder text = new StringBuilder();
         for (Finding f : findings) {
-            String line = f.location() + ": " + f.severity().label() + ' ' + f.ruleId() + ' ' + f.name() + ": "
-                    + f.message() + (f.waived() ? " [waived: " + f.waiver() + "]" : "");
+            String line = f.headline() + (f.waived() ? " [waived: " + f.waiver() + "]" : "");
             // A finding is two lines: a line feed in them (a file name's) must not start a third.
             text.append(VisibleText.ofLine(line)).append("\n    fix: ").append(VisibleText.ofLine(f.hint()))
                     .append('\n');
