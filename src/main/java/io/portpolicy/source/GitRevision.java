@@ -33,18 +33,18 @@ public final class GitRevision implements FileStore {
     private final Path top;
     private final String commit;
     /**
-     * The current directory from the repository's top ("" at the top), or {@code null} when it
-     * is outside the repository, where a path as typed is no path git reads {@code REV:path} by.
+     * How many directories below the repository's top the current directory is (0 at the top),
+     * or -1 outside the repository, where a path as typed is no path git reads {@code REV:path} by.
      */
-    private final Path here;
+    private final int depth;
     /** {@link #mode} of each path looked up. */
     private final Map<String, String> modes = new HashMap<>();
 
-    private GitRevision(String revision, Path top, String commit, Path here) {
+    private GitRevision(String revision, Path top, String commit, int depth) {
         this.revision = revision;
         this.top = top;
         this.commit = commit;
-        this.here = here;
+        this.depth = depth;
     }
 
     /**
@@ -70,14 +70,14 @@ public final class GitRevision implements FileStore {
                             + " fetch-depth: 0"
                     : "name a branch, a tag or a commit of that repository (git branch --all lists its branches)");
         }
-        Path here;
+        int depth;
         try {
             Path current = Path.of("").toAbsolutePath().toRealPath();
-            here = current.startsWith(top) ? top.relativize(current) : null;
+            depth = current.startsWith(top) ? current.getNameCount() - top.getNameCount() : -1;
         } catch (IOException gone) {
-            here = null;
+            depth = -1;
         }
-        return new GitRevision(revision, top, resolved.text().strip(), here);
+        return new GitRevision(revision, top, resolved.text().strip(), depth);
     }
 
     /** A revision the repository does not hold, with what to do about it. */
@@ -210,24 +210,24 @@ public final class GitRevision implements FileStore {
         } catch (IOException | RuntimeException outside) {
             return path;
         }
-        if (here == null || Path.of(path).isAbsolute() || leavesTop(path)) {
+        if (depth < 0 || Path.of(path).isAbsolute() || leavesTop(path)) {
             return revision + ":" + String.join("/", tidy(fromTop));
         }
-        boolean gitWouldReadFromTop = !here.toString().isEmpty() && !path.startsWith("./") && !path.startsWith("../");
+        boolean gitWouldReadFromTop = depth > 0 && !path.startsWith("./") && !path.startsWith("../");
         return revision + ":" + (gitWouldReadFromTop ? "./" : "") + path;
     }
 
     /**
-     * Whether {@code path}, walked from here, goes above the top on the way, as
+     * Whether {@code path}, walked from the current directory, goes above the top on the way, as
      * {@code ../../repo/x.policy} does: git refuses {@code REV:path} that leaves the repository,
      * even when it comes back in.
      */
     private boolean leavesTop(String path) {
-        int depth = here.toString().isEmpty() ? 0 : here.getNameCount();
+        int below = depth;
         for (String part : path.split("/")) {
-            if (part.equals("..")) depth--;
-            else if (!part.isEmpty() && !part.equals(".")) depth++;
-            if (depth < 0) return true;
+            if (part.equals("..")) below--;
+            else if (!part.isEmpty() && !part.equals(".")) below++;
+            if (below < 0) return true;
         }
         return false;
     }
