@@ -305,10 +305,14 @@ public final class Exposure {
     /** The destination ports of the set's packets of one protocol, merged, sorted. */
     public static List<PortRange> openPorts(PacketSet set, Protocol protocol) {
         // The protocol does not depend on the peer: drop the peers first, then cut the smaller set.
-        PacketSet part = set.anyPeer().intersect(set.space().protocol(protocol));
-        if (part.isEmpty()) return List.of();
+        return destinationPorts(set.anyPeer().intersect(set.space().protocol(protocol)));
+    }
+
+    /** The destination ports of the set's packets, merged, sorted. */
+    public static List<PortRange> destinationPorts(PacketSet set) {
+        if (set.isEmpty()) return List.of();
         List<PortRange> ports = new ArrayList<>();
-        for (PacketCube cube : part.describe()) {
+        for (PacketCube cube : set.describe()) {
             for (ValueRange r : cube.destinationPorts()) ports.add(new PortRange(r.low(), r.high()));
         }
         return mergePorts(ports);

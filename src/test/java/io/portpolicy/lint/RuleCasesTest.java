@@ -230,6 +230,30 @@ class RuleCasesTest {
     }
 
     @Test
+    void allPortsOpenIsJudgedAtEachTarget() {
+        // Each host opens 1,000 ports to the world, under the 1,024 of an error, though the two
+        // hosts together open 2,000: a warning, naming what each host opens.
+        String two = "default inbound deny\nhost a = 10.0.0.1\nhost b = 10.0.0.2\n"
+                + "allow ssh from 10.0.0.0/8\n";
+        List<Finding> split = verify("PP106", two + "deny tcp/1-1000 from any to a\ndeny tcp/1001-2000 from any to b\n"
+                + "allow tcp/1-2000 from any to a, b   # expect: PP106\n");
+        assertEquals(Severity.WARNING, split.get(0).severity());
+        assertEquals("admits tcp/1001-2000 from the whole world to a; tcp/1-1000 to b: a range of over 30 ports",
+                split.get(0).message());
+        // Each of 20 ports: no host opens over 30, whatever the two open together.
+        verify("PP106", two + "deny tcp/21-40 from 10.0.0.0/8 to a\ndeny tcp/1-20 from 10.0.0.0/8 to b\n"
+                + "allow tcp/1-40 from 10.0.0.0/8 to a, b\n");
+        // An error names, protocol by protocol, the hosts that open too many ports and the ports
+        // each opens; c still opens over 1,024, b no UDP and d only 1,000 UDP ports.
+        List<Finding> each = verify("PP106", two + "host c = 10.0.0.3\nhost d = 10.0.0.4\ndeny udp from any to b\n"
+                + "deny tcp/1-100 from any to c\ndeny udp/1001-2000 from any to d\n"
+                + "allow tcp, udp/1-2000 from any to a, b, c, d   # expect: PP106\n");
+        assertEquals(Severity.ERROR, each.get(0).severity());
+        assertEquals("admits every tcp port from the whole world to a, b, d; tcp/0,101-65535 to c; udp/1-2000 to a, c",
+                each.get(0).message());
+    }
+
+    @Test
     void allPortsOpenWhateverTheSourcePort() {
         // Stateful, the sender chooses its source port: 'port 53' protects nothing, however
         // every port is written.
