@@ -126,7 +126,7 @@ final class LintCommand implements Callable<Integer> {
             case "sarif" -> SarifReport.render(reported, problems, lintConfig.orElse(LintConfig.DEFAULT),
                     Main.Version.number(), exitCode, linted);
             case "github" -> GithubReport.render(reported, problems, linted);
-            default -> TextReport.render(reported, files.size(), !errors);
+            default -> TextReport.render(reported, files.size(), !errors, found.size() - reported.size());
         });
         io.out().flush();
         return exitCode;

@@ -91,11 +91,17 @@ public final class Baseline {
         this.version = version;
     }
 
-    /** The findings, as a baseline to be written to {@code file}. */
+    /**
+     * The findings, as a baseline to be written to {@code file}; those a waiver accepts are left
+     * out. A waiver already accepts its finding, and only for as long as it says and while
+     * waivers are honoured: recorded here too, the finding would stay accepted when the waiver
+     * lapses, is removed, or {@code --no-waivers} refuses it.
+     */
     public static Baseline of(List<Finding> findings, Path file) {
         Path home = homeOf(file);
         Map<Key, Map<Occurrence, Long>> recorded = new TreeMap<>();
         for (Finding finding : findings) {
+            if (finding.waived()) continue;
             record(recorded, key(finding, home, VERSION), new Occurrence(finding.severity(), finding.world()), 1);
         }
         return new Baseline(recorded, home, VERSION);

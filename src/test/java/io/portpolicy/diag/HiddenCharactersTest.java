@@ -174,7 +174,7 @@ class HiddenCharactersTest {
         SourceFile file = new SourceFile("w.policy", null, "allow ssh\n");
         Finding finding = new Finding("PP103", "ssh-exposed", Severity.WARNING, file.at(1, 1, 9), "SSH from the world",
                 "use a jump host", null, "allow ssh", true, "ok\u001b[8m hidden");
-        String text = TextReport.render(List.of(finding), 1, true);
+        String text = TextReport.render(List.of(finding), 1, true, 0);
         assertVisible(text);
         assertTrue(text.contains("[waived: ok<U+001B>[8m hidden]"), text);
     }

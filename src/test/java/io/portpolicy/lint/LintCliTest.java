@@ -165,6 +165,30 @@ class LintCliTest {
     }
 
     @Test
+    void aWaivedFindingIsNotRecordedSoItReturnsWhenItsWaiverGoes() throws IOException {
+        String telnet = "allow telnet from any to web1 owner \"legacy\"";
+        Path policy = write("p.policy", BASE + telnet + " waive PP101 \"old kit\" until 2099-01-01\n");
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        assertFalse(Files.readString(baseline).contains("PP101"), Files.readString(baseline));
+        // Waivers refused, or the waiver removed: the finding is new, not known from the baseline.
+        LintFixtures.Run refused = lint("--no-waivers", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(1, refused.exit(), refused.out());
+        assertTrue(refused.out().contains("PP101"), refused.out());
+        Files.writeString(policy, BASE + telnet + "\n");
+        assertEquals(1, lint("--baseline", baseline.toString(), policy.toString()).exit());
+    }
+
+    @Test
+    void theSummarySaysHowManyFindingsTheBaselineLeftOut() throws IOException {
+        Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
+        Path baseline = dir.resolve("baseline.json");
+        lint("--fail-on", "never", "--write-baseline", baseline.toString(), policy.toString());
+        LintFixtures.Run known = lint("--baseline", baseline.toString(), policy.toString());
+        assertEquals("checked 1 policy: no problems; 1 finding recorded in the baseline not shown\n", known.out());
+    }
+
+    @Test
     void aBaselinedRuleDocumentedSinceIsStillKnownAndAFirstVersionBaselineStillReads() throws IOException {
         Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
         Path baseline = dir.resolve("baseline.json");

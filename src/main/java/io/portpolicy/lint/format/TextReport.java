@@ -16,7 +16,11 @@ public final class TextReport {
     private TextReport() {
     }
 
-    public static String render(List<Finding> findings, int policies, boolean allChecked) {
+    /**
+     * @param known how many findings a baseline recorded and so left out of {@code findings}:
+     *              the summary says so, so that a clean run is not mistaken for a clean policy
+     */
+    public static String render(List<Finding> findings, int policies, boolean allChecked, int known) {
         StringBuilder text = new StringBuilder();
         for (Finding f : findings) {
             String line = f.headline() + (f.waived() ? " [waived: " + f.waiver() + "]" : "");
@@ -24,7 +28,11 @@ public final class TextReport {
             text.append(VisibleText.ofLine(line)).append("\n    fix: ").append(VisibleText.ofLine(f.hint()))
                     .append('\n');
         }
-        if (allChecked) text.append(summary(findings, policies)).append('\n');
+        if (allChecked) {
+            text.append(summary(findings, policies));
+            if (known > 0) text.append("; ").append(count(known, "finding")).append(" recorded in the baseline not shown");
+            text.append('\n');
+        }
         return VisibleText.of(text.toString());
     }
 

@@ -25,14 +25,14 @@ class TextReportCommandTest {
 
     @Test
     void aWaiverReasonCannotHoldAVersionOneCommand() {
-        String text = TextReport.render(List.of(finding("p.policy", "x ##[set-output name=ok]pwned")), 1, true);
+        String text = TextReport.render(List.of(finding("p.policy", "x ##[set-output name=ok]pwned")), 1, true, 0);
         assertFalse(text.contains("##["), text);
         assertTrue(text.contains("##<U+005B>set-output name=ok]pwned"), text);
     }
 
     @Test
     void aFileNameCannotStartALineWithTwoColons() {
-        String text = TextReport.render(List.of(finding("::warning::x.policy", null)), 1, true);
+        String text = TextReport.render(List.of(finding("::warning::x.policy", null)), 1, true, 0);
         assertTrue(text.lines().noneMatch(line -> line.strip().startsWith("::")), text);
     }
 
