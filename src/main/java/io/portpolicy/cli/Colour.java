@@ -2,7 +2,8 @@ package io.portpolicy.cli;
 
 /**
  * Whether what goes to each stream is coloured: only a terminal gets colour, and nothing does
- * when {@code NO_COLOR} is set. Standard output carries help; standard error the diagnostics.
+ * when {@code NO_COLOR} is set to a value that is not empty (no-color.org: an empty one counts
+ * as unset). Standard output carries help; standard error the diagnostics.
  *
  * @param out whether standard output gets colour
  * @param err whether standard error gets colour
@@ -22,10 +23,10 @@ public record Colour(boolean out, boolean err) {
      * @param stderrTerminal {@value #STDERR_TERMINAL} as the launcher set it, or {@code null}
      * @param console        whether there is a console: without the launcher's word, the only
      *                       sign of a terminal Java has (standard input and output both are one)
-     * @param noColor        whether {@code NO_COLOR} is set
+     * @param noColor        the value of {@code NO_COLOR}, or {@code null} when it is not set
      */
-    static Colour of(String stdoutTerminal, String stderrTerminal, boolean console, boolean noColor) {
-        if (noColor) return NONE;
+    static Colour of(String stdoutTerminal, String stderrTerminal, boolean console, String noColor) {
+        if (noColor != null && !noColor.isEmpty()) return NONE;
         return new Colour(stdoutTerminal != null ? Boolean.parseBoolean(stdoutTerminal) : console,
                 stderrTerminal != null ? Boolean.parseBoolean(stderrTerminal) : console);
     }

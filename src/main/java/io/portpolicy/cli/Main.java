@@ -46,7 +46,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Colour colour = Colour.of(System.getProperty(Colour.STDOUT_TERMINAL), System.getProperty(Colour.STDERR_TERMINAL),
-                System.console() != null, System.getenv("NO_COLOR") != null);
+                System.console() != null, System.getenv("NO_COLOR"));
         // Not System.out: it would keep to itself whether a failed write met a closed pipe.
         StandardOutput out = new StandardOutput(new FileOutputStream(FileDescriptor.out), StandardOutput.isPipe());
         System.exit(run(args, System.in, out, System.err, colour));

@@ -21,21 +21,28 @@ class ColourTest {
 
     @Test
     void eachStreamIsColouredOnlyWhenTheLauncherSaysItIsATerminal() {
-        assertEquals(new Colour(false, true), Colour.of("false", "true", true, false), "stdout redirected");
-        assertEquals(new Colour(true, false), Colour.of("true", "false", true, false), "stderr redirected");
-        assertEquals(new Colour(true, true), Colour.of("true", "true", false, false), "stdin redirected");
+        assertEquals(new Colour(false, true), Colour.of("false", "true", true, null), "stdout redirected");
+        assertEquals(new Colour(true, false), Colour.of("true", "false", true, null), "stderr redirected");
+        assertEquals(new Colour(true, true), Colour.of("true", "true", false, null), "stdin redirected");
     }
 
     @Test
     void withoutTheLauncherTheConsoleDecidesForBoth() {
-        assertEquals(new Colour(true, true), Colour.of(null, null, true, false));
-        assertEquals(Colour.NONE, Colour.of(null, null, false, false));
+        assertEquals(new Colour(true, true), Colour.of(null, null, true, null));
+        assertEquals(Colour.NONE, Colour.of(null, null, false, null));
     }
 
     @Test
     void noColorTurnsColourOff() {
-        assertEquals(Colour.NONE, Colour.of("true", "true", true, true));
-        assertEquals(Colour.NONE, Colour.of(null, null, true, true));
+        assertEquals(Colour.NONE, Colour.of("true", "true", true, "1"));
+        assertEquals(Colour.NONE, Colour.of(null, null, true, "1"));
+    }
+
+    @Test
+    void anEmptyNoColorIsNotSet() {
+        // no-color.org: only a value that is not empty turns colour off.
+        assertEquals(new Colour(true, true), Colour.of("true", "true", true, ""));
+        assertEquals(new Colour(true, true), Colour.of(null, null, true, ""));
     }
 
     @Test
