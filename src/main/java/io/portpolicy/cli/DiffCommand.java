@@ -37,10 +37,12 @@ import java.util.concurrent.Callable;
                         + "or group to judge access at)."})
 final class DiffCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "OLD NEW | FILE", arity = "1..2", hideParamSyntax = true,
+    // Any number picocli-wise: call() says what is missing in one line and a hint, as it does for
+    // a file too many; picocli would print its message and the whole usage.
+    @Parameters(paramLabel = "OLD NEW | FILE", arity = "0..*", hideParamSyntax = true,
             description = {"OLD and NEW: the policy before and after the change (one may be - for standard input)",
                     "with --git: FILE, compared as of REV with the working tree"})
-    List<String> files;
+    List<String> files = List.of();
 
     @Option(names = "--git", paramLabel = "REV",
             description = "compare FILE (and what it includes and imports) as of this Git revision with the working tree")
@@ -70,12 +72,13 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String formatName = Main.oneOf("--format", format, List.of("text", "markdown", "json"), spec);
+        if (revision != null && files.size() != 1) throw Main.usage(spec,
+                "with --git, give one FILE: it is compared as of " + revision + " with the working tree");
+        if (revision == null && files.size() != 2) throw Main.usage(spec, "give OLD and NEW, or --git REV FILE");
         String after = files.get(files.size() - 1);
         FileStore oldFiles = FileStore.DISK;
         String before;
         if (revision != null) {
-            if (files.size() != 1) throw Main.usage(spec,
-                    "with --git, give one FILE: it is compared as of " + revision + " with the working tree");
             if (revision.startsWith("-")) throw Main.usage(spec, Quote.of(revision) + " is not a revision");
             if (after.equals("-")) throw Main.usage(spec,
                     "with --git, FILE must be a file of the repository, not standard input");
@@ -111,7 +114,6 @@ final class DiffCommand implements Callable<Integer> {
                 return Main.ERROR;
             }
         } else {
-            if (files.size() != 2) throw Main.usage(spec, "give OLD and NEW, or --git REV FILE");
             before = files.get(0);
             if (before.equals("-") && after.equals("-")) throw Main.usage(spec,
                     "only one of OLD and NEW can be standard input");

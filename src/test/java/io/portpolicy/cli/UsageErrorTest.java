@@ -181,6 +181,21 @@ class UsageErrorTest {
     }
 
     @Test
+    void diffWithoutItsFilesSaysWhatItTakesInOneLine() {
+        String takes = "portpolicy: error: give OLD and NEW, or --git REV FILE\n  hint: see 'portpolicy diff --help'\n";
+        for (String[] args : List.of(new String[] {"diff"}, new String[] {"diff", "a"},
+                new String[] {"diff", "a", "b", "c"})) {
+            CliRun run = CliRun.run(false, args);
+            assertEquals(2, run.exit(), run.err());
+            assertEquals(takes, run.err());
+        }
+        CliRun git = CliRun.run(false, "diff", "--git", "HEAD");
+        assertEquals(2, git.exit(), git.err());
+        assertEquals("portpolicy: error: with --git, give one FILE: it is compared as of HEAD with the working tree\n"
+                + "  hint: see 'portpolicy diff --help'\n", git.err());
+    }
+
+    @Test
     void fmtNamesStandardInputAsLintDoes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int exit = Main.run(new String[] {"fmt", "--check", "-"},
