@@ -23,6 +23,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -158,7 +159,7 @@ public final class Main implements Runnable {
         List<String> unmatched = command.getUnmatchedArguments();
         if (!unmatched.isEmpty() && new CommandLine.UnmatchedArgumentException(command, unmatched).isUnknownOption()) {
             String option = unmatched.get(0).split("=", 2)[0];
-            return error(command, colours, "unknown option " + Quote.of(option), unknownOptionHint(command, option));
+            return error(command, colours, "unknown option " + Quote.of(option), unknownOptionHint(command, option, io));
         }
         // The tool itself takes no positional argument: a word left over is a command mistyped,
         // as is the word after 'help' that names no command.
@@ -199,9 +200,17 @@ public final class Main implements Runnable {
         return help && e.getValue() != null && !command.getSubcommands().containsKey(e.getValue()) ? e.getValue() : null;
     }
 
-    /** The option meant, or for a command that takes files, how to name one that starts with a dash. */
-    private static String unknownOptionHint(CommandLine command, String option) {
+    /**
+     * The commands that take the option, when others do (it is no file named like an option);
+     * else the option meant, or for a command that takes files, how to name one that starts with a dash.
+     */
+    private static String unknownOptionHint(CommandLine command, String option, Io io) {
         CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        List<String> taking = commandsTaking(option, spec.name(), io);
+        if (!taking.isEmpty()) {
+            return spec.name() + " takes no " + option + "; " + listed(taking, "and")
+                    + (taking.size() == 1 ? " takes it" : " take it");
+        }
         String meant = Suggestions.didYouMean(option, spec.optionsMap().keySet());
         if (meant != null) return meant;
         if (!spec.positionalParameters().isEmpty()) {
@@ -209,6 +218,21 @@ public final class Main implements Runnable {
                     + spec.qualifiedName() + " -- " + option;
         }
         return seeHelp(spec);
+    }
+
+    /** The commands other than {@code name} that take {@code option}, in help's order. */
+    private static List<String> commandsTaking(String option, String name, Io io) {
+        // Built here, not registered: a run registers only the command it names (commandsFor).
+        Factory factory = new Factory(io);
+        List<String> taking = new ArrayList<>();
+        for (Class<?> command : COMMANDS) {
+            String commandName = command.getAnnotation(Command.class).name();
+            if (command == CommandLine.HelpCommand.class || commandName.equals(name)) continue;
+            if (CommandLine.Model.CommandSpec.forAnnotatedObject(command, factory).optionsMap().containsKey(option)) {
+                taking.add(commandName);
+            }
+        }
+        return taking;
     }
 
     private static String seeHelp(CommandLine.Model.CommandSpec spec) {
@@ -232,9 +256,13 @@ public final class Main implements Runnable {
     static String oneOf(String option, String value, List<String> words, CommandLine.Model.CommandSpec spec) {
         String word = value.toLowerCase(Locale.ROOT);
         if (words.contains(word)) return word;
-        String listed = words.size() == 1 ? words.get(0)
-                : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
-        throw usage(spec, option + " must be " + listed + ", not " + Quote.of(value));
+        throw usage(spec, option + " must be " + listed(words, "or") + ", not " + Quote.of(value));
+    }
+
+    /** The words in a sentence: {@code a, b or c} ({@code conjunction} "or"). */
+    private static String listed(List<String> words, String conjunction) {
+        if (words.size() == 1) return words.get(0);
+        return String.join(", ", words.subList(0, words.size() - 1)) + " " + conjunction + " " + words.get(words.size() - 1);
     }
 
     /**

@@ -88,6 +88,17 @@ class UsageErrorTest {
     }
 
     @Test
+    void anOptionOfOtherCommandsIsSaidToBeTheirsNotTakenForAFile() throws IOException {
+        CliRun config = CliRun.run(false, "fmt", "--check", "--config", "c.yaml", policy());
+        assertEquals(2, config.exit());
+        assertEquals("portpolicy: error: unknown option '--config'\n"
+                + "  hint: fmt takes no --config; lint, query, compile and diff take it\n", config.err());
+        CliRun target = CliRun.run(false, "lint", "--target=nftables", policy());
+        assertEquals("portpolicy: error: unknown option '--target'\n  hint: lint takes no --target; compile takes it\n",
+                target.err());
+    }
+
+    @Test
     void aBadValueIsOneLineAndAHintWithoutTheUsage() throws IOException {
         String policy = policy();
         assertEquals("portpolicy: error: no host 'web4' in the policy; did you mean 'web1'?\n"
