@@ -103,8 +103,10 @@ final class CompileCommand implements Callable<Integer> {
                 backend.name() + " configures groups: use --group");
         if (!backend.forGroups() && group != null) throw Main.usage(spec,
                 backend.name() + " configures hosts: use --host");
-        if (all && toStandardOutput()) throw Main.usage(spec,
+        if (all && output == null) throw Main.usage(spec,
                 "--all writes one file per target: give the directory with -o");
+        if (all && toStandardOutput()) throw Main.usage(spec,
+                "--all cannot write to standard output ('-'): it writes one file per target; give a directory with -o");
 
         Optional<LintConfig> settings = io.config(config);
         if (settings.isEmpty()) return Main.ERROR;

@@ -323,8 +323,8 @@ class CompileCommandTest {
         assertFalse(Files.exists(Path.of("-")), "no file named -");
         CompileFixtures.Run all = CompileFixtures.run("compile", WEB, "--target", "nftables", "--all", "-o", "-");
         assertEquals(2, all.exit());
-        assertTrue(all.err().startsWith("portpolicy: error: --all writes one file per target: give the directory with -o"),
-                all.err());
+        assertTrue(all.err().startsWith("portpolicy: error: --all cannot write to standard output ('-'): it writes"
+                + " one file per target; give a directory with -o"), all.err());
     }
 
     @Test
