@@ -17,6 +17,7 @@ import io.portpolicy.engine.Target;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.model.Group;
 import io.portpolicy.model.Host;
+import io.portpolicy.model.Os;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
 import picocli.CommandLine.Command;
@@ -194,8 +195,27 @@ final class CompileCommand implements Callable<Integer> {
             io.error(e.getMessage(), e.hint());
             return Main.ERROR;
         }
-        if (all) warnOfStaleFiles(first, files.keySet(), backend);
+        if (all) {
+            warnOfHostsOfAnotherOs(targets, backend);
+            warnOfStaleFiles(first, files.keySet(), backend);
+        }
         return Main.OK;
+    }
+
+    /**
+     * Warns, in one line, of the hosts --all wrote files for whose os is not the one the target
+     * runs on: they are written all the same (--all is every host), but are not to be deployed.
+     */
+    private void warnOfHostsOfAnotherOs(List<Target> targets, Backend backend) {
+        Optional<Os> os = backend.os();
+        if (os.isEmpty()) return;
+        List<String> others = targets.stream().filter(t -> t.os() != null && t.os() != os.get())
+                .map(t -> t.name() + " (" + t.os().keyword() + ")").toList();
+        if (others.isEmpty()) return;
+        Diagnostics warnings = new Diagnostics();
+        warnings.add(Diagnostic.warning(null, "--all wrote " + backend.name() + " files also for hosts whose os is not "
+                + os.get().keyword() + ": " + String.join(", ", others), null));
+        io.report(warnings);
     }
 
     /**

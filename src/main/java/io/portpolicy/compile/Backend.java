@@ -1,8 +1,10 @@
 package io.portpolicy.compile;
 
 import io.portpolicy.diag.Diagnostic;
+import io.portpolicy.model.Os;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One compile target ({@code --target NAME}). A backend turns the effective policy of one
@@ -20,6 +22,14 @@ public interface Backend {
 
     /** Whether it configures groups (cloud targets) rather than hosts. */
     boolean forGroups();
+
+    /**
+     * The operating system a host target's configuration runs on; empty for cloud targets.
+     * {@code compile --all} warns of the hosts declared to run another.
+     */
+    default Optional<Os> os() {
+        return Optional.empty();
+    }
 
     /** The settings {@code .portpolicy.yaml} may change under {@code targets: {NAME: ...}}. */
     default List<TargetOption> options() {

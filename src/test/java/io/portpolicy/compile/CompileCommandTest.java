@@ -62,6 +62,41 @@ class CompileCommandTest {
     }
 
     @Test
+    void allWarnsInOneLineOfTheHostsWhoseOsIsNotTheTargets(@TempDir Path dir) throws IOException {
+        Path policy = Files.writeString(dir.resolve("mixed.policy"), """
+                host web1 = 10.0.1.11 os linux
+                host fs1 = 10.0.1.21 os windows
+                host mx1 = 10.0.1.31 os bsd
+                host any1 = 10.0.1.41
+                allow ssh from 192.0.2.0/24 to web1, fs1, mx1, any1
+                """, StandardCharsets.UTF_8);
+        CompileFixtures.Run windows = CompileFixtures.run("compile", policy.toString(), "--target", "windows", "--all",
+                "-o", dir.resolve("ps1").toString());
+        assertEquals(0, windows.exit(), windows.err());
+        assertEquals("portpolicy: warning: --all wrote windows files also for hosts whose os is not windows:"
+                + " mx1 (bsd), web1 (linux)\n", windows.err());
+        assertEquals(4, list(dir.resolve("ps1")).size(), "every host's file is written all the same");
+        CompileFixtures.Run nftables = CompileFixtures.run("compile", policy.toString(), "--target", "nftables", "--all",
+                "-o", dir.resolve("nft").toString());
+        assertEquals(0, nftables.exit(), nftables.err());
+        assertEquals("portpolicy: warning: --all wrote nftables files also for hosts whose os is not linux:"
+                + " fs1 (windows), mx1 (bsd)\n", nftables.err());
+        CompileFixtures.Run iptables = CompileFixtures.run("compile", policy.toString(), "--target", "iptables", "--all",
+                "-o", dir.resolve("ipt").toString());
+        assertTrue(iptables.err().endsWith(" fs1 (windows), mx1 (bsd)\n"), iptables.err());
+        // A host without an os may run either: nothing to warn of.
+        Path linux = Files.writeString(dir.resolve("linux.policy"), """
+                host web1 = 10.0.1.11 os linux
+                host any1 = 10.0.1.41
+                allow ssh from 192.0.2.0/24 to web1, any1
+                """, StandardCharsets.UTF_8);
+        CompileFixtures.Run matching = CompileFixtures.run("compile", linux.toString(), "--target", "nftables", "--all",
+                "-o", dir.resolve("linux").toString());
+        assertEquals(0, matching.exit(), matching.err());
+        assertEquals("", matching.err());
+    }
+
+    @Test
     void allWritesOneFilePerGroupEachAsCompiledAlone(@TempDir Path dir) throws IOException {
         Path policy = dir.resolve("cloud.policy");
         Files.writeString(policy, """

@@ -15,11 +15,13 @@ import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Os;
 import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code iptables-restore} and {@code ip6tables-restore} input for one host: two parts,
@@ -63,6 +65,11 @@ public final class IptablesBackend implements Backend {
     @Override
     public boolean forGroups() {
         return false;
+    }
+
+    @Override
+    public Optional<Os> os() {
+        return Optional.of(Os.LINUX);
     }
 
     @Override

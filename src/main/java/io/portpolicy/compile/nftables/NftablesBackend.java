@@ -15,6 +15,7 @@ import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Os;
 import io.portpolicy.model.Rule;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -67,6 +69,11 @@ public final class NftablesBackend implements Backend {
     @Override
     public boolean forGroups() {
         return false;
+    }
+
+    @Override
+    public Optional<Os> os() {
+        return Optional.of(Os.LINUX);
     }
 
     @Override

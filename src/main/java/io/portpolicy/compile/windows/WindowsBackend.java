@@ -20,6 +20,7 @@ import io.portpolicy.engine.ValueRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Direction;
 import io.portpolicy.model.Family;
+import io.portpolicy.model.Os;
 import io.portpolicy.model.Protocol;
 import io.portpolicy.model.Rule;
 
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -70,6 +72,11 @@ public final class WindowsBackend implements Backend {
     @Override
     public boolean forGroups() {
         return false;
+    }
+
+    @Override
+    public Optional<Os> os() {
+        return Optional.of(Os.WINDOWS);
     }
 
     /**
