@@ -56,9 +56,8 @@ class WindowsBackendTest {
         WindowsFirewallReader reader = WindowsFirewallReader.powershell(script);
         assertEquals(1, reader.removedGroups.size(), label);
         WindowsFirewallReader netsh = WindowsFirewallReader.netsh(compile(effective, host, "netsh").parts().get(0).text());
-        assertEquals(reader.removedGroups, netsh.removedGroups, label + ": netsh deletes what PowerShell removes");
-        assertTrue(netsh.rules.stream().allMatch(r -> r.one("Name").equals(netsh.removedGroups.get(0))),
-                label + ": every netsh rule is named after its group, so the next run deletes it");
+        assertTrue(netsh.rules.stream().allMatch(r -> r.one("Name").equals(reader.removedGroups.get(0))),
+                label + ": every netsh rule is named after the group the script removes");
         assertEquals(expandIcmp(reader.rules), strip(netsh.rules), label + ": netsh holds other rules");
         assertEquals(reader.defaultInbound, netsh.defaultInbound, label);
         assertEquals(reader.defaultOutbound, netsh.defaultOutbound, label);
@@ -71,11 +70,12 @@ class WindowsBackendTest {
             for (Packet packet : packets(effective, host, direction, random)) {
                 Action engine = effective.decide(host, direction, packet).action();
                 String windows = reader.verdict(direction, packet, host.addresses());
+                String batch = netsh.verdict(direction, packet, host.addresses());
                 String expected = engine == Action.ALLOW ? "Allow" : "Block";
                 count++;
-                if (!expected.equals(windows) && mismatches.size() < 20) {
-                    mismatches.add(label + " " + direction + " " + packet + ": windows " + windows + ", engine "
-                            + effective.decide(host, direction, packet).reason());
+                if ((!expected.equals(windows) || !expected.equals(batch)) && mismatches.size() < 20) {
+                    mismatches.add(label + " " + direction + " " + packet + ": windows " + windows + ", netsh " + batch
+                            + ", engine " + effective.decide(host, direction, packet).reason());
                 }
             }
         }
@@ -401,6 +401,40 @@ class WindowsBackendTest {
             remote.addAll(rule.parameters().get("RemoteAddress"));
         }
         assertEquals(powershell.rules.get(0).parameters().get("RemoteAddress"), remote);
+    }
+
+    /**
+     * netsh's set rule cannot disable every rule (a rule's name cannot be "all"), so the batch
+     * deletes every rule of the local store, after it has exported the firewall's policy next to
+     * itself. Each step ends the batch when it fails, and until the policy's rules are in both
+     * defaults block: a batch that stops part-way never leaves the host more open than it was
+     * or than the policy, and the policy's defaults come last.
+     */
+    @Test
+    void netshBacksUpThenDeletesEveryRuleBeforeAddingThePolicys() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\ndefault outbound deny\ndeny tcp/23\nallow tcp/443 from srv\n"),
+                CompileFixtures.TODAY);
+        String batch = compile(effective, effective.target("srv").orElseThrow(), "netsh").parts().get(0).text();
+        List<String> commands = batch.lines().filter(line -> !line.startsWith("rem ") && !line.equals("@echo off"))
+                .toList();
+        assertFalse(batch.contains("set rule"), batch);
+        assertEquals(List.of(
+                "if not exist \"%~dpn0.backup.wfw\" (netsh advfirewall export \"%~dpn0.backup.wfw\" || exit /b 1)",
+                "netsh advfirewall set allprofiles state on || exit /b 1",
+                "netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound || exit /b 1",
+                "netsh advfirewall set allprofiles settings unicastresponsetomulticast disable || exit /b 1",
+                "netsh advfirewall firewall show rule name=all >nul 2>&1"
+                        + " && (netsh advfirewall firewall delete rule name=all || exit /b 1)"),
+                commands.subList(0, 5), batch);
+        List<String> adds = commands.subList(5, commands.size() - 1);
+        assertTrue(adds.size() >= 2 && adds.stream().allMatch(line -> line.startsWith(
+                "netsh advfirewall firewall add rule name=\"portpolicy:stdin\" ") && line.endsWith(" || exit /b 1")),
+                batch);
+        assertTrue(adds.stream().anyMatch(line -> line.contains(" action=block ")), batch);
+        assertTrue(adds.stream().anyMatch(line -> line.contains(" action=allow ")), batch);
+        assertEquals("netsh advfirewall set allprofiles firewallpolicy allowinbound,blockoutbound || exit /b 1",
+                commands.get(commands.size() - 1), batch);
     }
 
     static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "

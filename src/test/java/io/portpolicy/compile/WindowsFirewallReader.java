@@ -63,8 +63,8 @@ final class WindowsFirewallReader {
     /**
      * The firewall as a script finds it on a real host: off, with rules of others enabled
      * (programs' installers, Windows' own rule groups), here the widest: Allow and Block of
-     * everything in both directions. Unless the script turns the firewall on and disables them,
-     * its verdicts are not the policy's.
+     * everything in both directions. Unless the script turns the firewall on and disables them
+     * (the netsh batch: deletes them), its verdicts are not the policy's.
      */
     private WindowsFirewallReader() {
         for (String direction : List.of("Inbound", "Outbound")) {
@@ -233,13 +233,17 @@ final class WindowsFirewallReader {
                 if (line.startsWith("rem ")) expect(!line.matches(".*[\"%!^&|<>].*"), line);
                 continue;
             }
-            if (line.equals("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1")) {
-                reader.disableAll();
+            if (line.startsWith("if not exist ")) {
+                // Named after the batch itself (cmd.exe expands %~dpn0), with no text of the policy.
+                expect(line.equals("if not exist \"%~dpn0.backup.wfw\" (netsh advfirewall export \"%~dpn0.backup.wfw\""
+                        + STOP_ON_FAILURE + ")"), line);
                 continue;
             }
-            if (line.startsWith("netsh advfirewall firewall delete rule name=\"")) {
-                expect(line.endsWith("\" >nul 2>&1") && count(line, '"') == 2, line);
-                reader.removedGroups.add(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')));
+            // netsh fails when no rule matches, so the delete runs only where show finds a rule.
+            if (line.equals("netsh advfirewall firewall show rule name=all >nul 2>&1 && (netsh advfirewall firewall"
+                    + " delete rule name=all" + STOP_ON_FAILURE + ")")) {
+                reader.installed.clear();
+                reader.rules.clear();
                 continue;
             }
             expect(line.length() <= 8191, "longer than cmd.exe runs: " + line.length() + " characters");

@@ -430,28 +430,44 @@ public final class WindowsBackend implements Backend {
     static final String STOP_ON_FAILURE = " || exit /b 1";
 
     /**
-     * netsh cannot select rules by group, and a rule dropped from the policy must not stay
-     * behind from an earlier run: every rule the batch adds has the group's name, and the batch
-     * first deletes every rule of that name (netsh deletes all rules a name matches).
+     * Where the batch exports the firewall's policy before it changes anything: next to itself,
+     * named after it ({@code %~dpn0} is the batch's own drive, path and name without extension).
+     * No text of the policy is in it, and cmd.exe does not act on {@code & | < > ^ )} inside
+     * quotes, which a Windows path cannot end: it cannot hold a {@code "}.
+     */
+    private static final String BACKUP = "\"%~dpn0.backup.wfw\"";
+
+    /**
+     * Windows unites every enabled rule (see powershell()), and netsh cannot disable them all: its
+     * {@code set rule} takes a rule's name or group, and a rule's name cannot be {@code all}. Its
+     * {@code delete rule name=all} deletes every rule of the local store, so the batch does that,
+     * the policy's own rules of an earlier run among them. Before it changes anything it exports
+     * the firewall's policy ({@link #BACKUP}), unless a backup is there already: the first one,
+     * the firewall as it was before any run, is kept. Until the policy's rules are in, both
+     * defaults block, so a batch that stops part-way (every command ends it when it fails) leaves
+     * a host that admits at most what it did before and, once the rules are deleted, at most what
+     * the policy allows; the policy's defaults come last.
      */
     private static String netsh(CompileRequest request, String group, List<WinRule> rules) {
         StringBuilder out = new StringBuilder();
         out.append("@echo off\r\n");
         for (String line : Header.lines(request, "windows netsh")) out.append("rem ").append(cmdText(line)).append("\r\n");
         for (String note : notes(request)) out.append("rem ").append(cmdText(note)).append("\r\n");
-        out.append("rem netsh cannot select rules by group: every rule here is named after the group,\r\n");
-        out.append("rem and all rules of that name are deleted first.\r\n");
-        String name = cmdText(group);
-        out.append("netsh advfirewall firewall delete rule name=\"").append(name).append("\" >nul 2>&1\r\n");
-        // Every other enabled rule would be united with the policy's (see powershell()).
-        out.append("netsh advfirewall firewall set rule name=all new enable=no >nul 2>&1\r\n");
+        out.append("rem Every rule of the local store is deleted, not disabled: netsh disables rules only by name\r\n");
+        out.append("rem or group. Rules that Group Policy sets are not touched. Every rule added here is named after\r\n");
+        out.append("rem its group. Before any change, the firewall's policy is exported next to this batch, named\r\n");
+        out.append("rem after it with .backup.wfw, unless that file exists: the first backup is kept, and\r\n");
+        out.append("rem netsh advfirewall import FILE restores it. Until the policy's rules are in, both defaults\r\n");
+        out.append("rem block; a command that fails ends the batch.\r\n");
+        out.append("if not exist ").append(BACKUP).append(" (netsh advfirewall export ").append(BACKUP)
+                .append(STOP_ON_FAILURE).append(")\r\n");
         out.append("netsh advfirewall set allprofiles state on").append(STOP_ON_FAILURE).append("\r\n");
-        var settings = request.effective().policy().settings();
-        out.append("netsh advfirewall set allprofiles firewallpolicy ")
-                .append(profileAction(settings.defaultFor(Direction.INBOUND)).toLowerCase()).append("inbound,")
-                .append(profileAction(settings.defaultFor(Direction.OUTBOUND)).toLowerCase()).append("outbound")
-                .append(STOP_ON_FAILURE).append("\r\n");
+        out.append(firewallPolicy(Action.DENY, Action.DENY));
         out.append(UNICAST_RESPONSES).append(STOP_ON_FAILURE).append("\r\n");
+        // netsh fails when no rule matches: an empty store (after a policy of no rules) has nothing to delete.
+        out.append("netsh advfirewall firewall show rule name=all >nul 2>&1 && (netsh advfirewall firewall delete rule"
+                + " name=all").append(STOP_ON_FAILURE).append(")\r\n");
+        String name = cmdText(group);
         for (WinRule rule : rules) {
             List<String> protocols = new ArrayList<>();
             String base = rule.protocol().toLowerCase();
@@ -473,7 +489,14 @@ public final class WindowsBackend implements Backend {
                         rule.remotePorts()));
             }
         }
+        var settings = request.effective().policy().settings();
+        out.append(firewallPolicy(settings.defaultFor(Direction.INBOUND), settings.defaultFor(Direction.OUTBOUND)));
         return out.toString();
+    }
+
+    private static String firewallPolicy(Action inbound, Action outbound) {
+        return "netsh advfirewall set allprofiles firewallpolicy " + profileAction(inbound).toLowerCase() + "inbound,"
+                + profileAction(outbound).toLowerCase() + "outbound" + STOP_ON_FAILURE + "\r\n";
     }
 
     private static final List<String> NETSH_LISTS = List.of(" localip=", " remoteip=", " localport=", " remoteport=");
