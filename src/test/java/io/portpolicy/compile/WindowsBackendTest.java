@@ -437,6 +437,23 @@ class WindowsBackendTest {
                 commands.get(commands.size() - 1), batch);
     }
 
+    @Test
+    void powershellBlocksBothWaysUntilThePolicysRulesAreInAndSetsItsDefaultsLast() throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\ndefault outbound deny\ndeny tcp/23\nallow tcp/443 from srv\n"),
+                CompileFixtures.TODAY);
+        String script = compile(effective, effective.target("srv").orElseThrow(), "powershell").parts().get(0).text();
+        List<String> commands = script.lines().filter(line -> !line.startsWith("#") && !line.isEmpty()).toList();
+        assertEquals("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction"
+                + " 'Block' -DefaultOutboundAction 'Block' -AllowUnicastResponseToMulticast 'False'", commands.get(1), script);
+        assertTrue(commands.get(2).startsWith("Get-NetFirewallRule -Group ") && commands.get(3).startsWith(
+                "Get-NetFirewallRule -Enabled 'True'"), script);
+        List<String> adds = commands.subList(4, commands.size() - 1);
+        assertTrue(adds.size() >= 2 && adds.stream().allMatch(line -> line.startsWith("New-NetFirewallRule ")), script);
+        assertEquals("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -DefaultInboundAction 'Allow'"
+                + " -DefaultOutboundAction 'Block'", commands.get(commands.size() - 1), script);
+    }
+
     static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "
             + "%PATH% !x! ^& | < > \n New-NetFirewallRule -Action Allow \r '; calc; ' #<# \ud83d\udd25";
 

@@ -173,7 +173,8 @@ final class WindowsFirewallReader {
             if (command.equals("Set-NetFirewallProfile")) {
                 Map<String, List<String>> p = parameters(t.subList(1, end), line);
                 expect(p.get("Profile").equals(List.of("Domain", "Private", "Public")), line);
-                reader.enabled = List.of("True").equals(p.get("Enabled"));
+                // A parameter left out leaves the setting as it was (Set-NetFirewallProfile).
+                if (p.containsKey("Enabled")) reader.enabled = List.of("True").equals(p.get("Enabled"));
                 reader.defaultInbound = p.get("DefaultInboundAction").get(0);
                 reader.defaultOutbound = p.get("DefaultOutboundAction").get(0);
                 if (p.containsKey("AllowUnicastResponseToMulticast")) {

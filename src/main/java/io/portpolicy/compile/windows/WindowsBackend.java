@@ -331,17 +331,16 @@ public final class WindowsBackend implements Backend {
         for (String note : notes(request)) out.append("# ").append(note).append('\n');
         out.append('\n');
         out.append("$ErrorActionPreference = 'Stop'\n");
+        // Both defaults block until the policy's rules are in (its own defaults come last), so a
+        // script that stops part-way leaves a host that admits no more than before or than the
+        // policy. See UNICAST_RESPONSES.
+        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True'")
+                .append(defaultActions(Action.DENY, Action.DENY)).append(" -AllowUnicastResponseToMulticast 'False'\n");
         out.append("Get-NetFirewallRule -Group ").append(quote(group))
                 .append(" -ErrorAction 'SilentlyContinue' | Remove-NetFirewallRule\n");
         // Windows unites every enabled rule: another rule's Allow would admit what the policy
         // denies, another's Block would drop what it allows. The policy is all there is.
         out.append("Get-NetFirewallRule -Enabled 'True' -ErrorAction 'SilentlyContinue' | Disable-NetFirewallRule\n");
-        var settings = request.effective().policy().settings();
-        // See UNICAST_RESPONSES.
-        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction ")
-                .append(quote(profileAction(settings.defaultFor(Direction.INBOUND))))
-                .append(" -DefaultOutboundAction ").append(quote(profileAction(settings.defaultFor(Direction.OUTBOUND))))
-                .append(" -AllowUnicastResponseToMulticast 'False'\n");
         for (WinRule rule : rules) {
             out.append("New-NetFirewallRule -Name ").append(quote(rule.name()))
                     .append(" -DisplayName ").append(quote(rule.displayName()))
@@ -357,7 +356,16 @@ public final class WindowsBackend implements Backend {
             out.append(" -Profile 'Any' -Enabled True -Description ").append(quote(rule.description()))
                     .append(" | Out-Null\n");
         }
+        var settings = request.effective().policy().settings();
+        out.append("Set-NetFirewallProfile -Profile 'Domain','Private','Public'")
+                .append(defaultActions(settings.defaultFor(Direction.INBOUND), settings.defaultFor(Direction.OUTBOUND)))
+                .append('\n');
         return withByteOrderMarkIfNotAscii(out.toString());
+    }
+
+    private static String defaultActions(Action inbound, Action outbound) {
+        return " -DefaultInboundAction " + quote(profileAction(inbound)) + " -DefaultOutboundAction "
+                + quote(profileAction(outbound));
     }
 
     /**
