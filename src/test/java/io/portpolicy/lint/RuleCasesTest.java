@@ -2,7 +2,11 @@ package io.portpolicy.lint;
 
 import io.portpolicy.diag.Severity;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -766,6 +770,42 @@ class RuleCasesTest {
         verify("PP201", STATELESS
                 + "allow tcp from clients port 443 to web1 port ephemeral\n"
                 + "allow tcp from clients to web1 port ephemeral\n");
+    }
+
+    /** web1's clients, no host of the policy: the language's default ephemeral range, 49152-65535. */
+    private static final String CLIENT = "stateless\ndefault outbound deny\nhost web1 = 10.0.1.11 os linux\n";
+
+    @Test
+    void repliesGoToTheClientPortsTheRequestRuleAdmits(@TempDir Path dir) throws IOException {
+        // Source ports narrower than the client's ephemeral range, or outside it, are the ports the
+        // author knows the client sends from; a wider choice leaves the client its own range.
+        // The return rule names the ports outside the range, and the whole range for those in it.
+        List<List<String>> cases = List.of(
+                List.of("1024-2000", "1024-2000", "1024-2000"),
+                List.of("49000-49500", "49000-49500", "{49000-49151,ephemeral}"),
+                List.of("50000-50100", "50000-50100", "ephemeral"),
+                List.of("1024-32767", "1024-32767", "1024-32767"),
+                List.of("1024-50000", "49152-50000", "ephemeral"),
+                List.of("1024-65535", "49152-65535", "ephemeral"));
+        for (List<String> ports : cases) {
+            String request = "allow ssh from 10.0.0.5 port " + ports.get(0) + " to web1";
+            List<Finding> found = verify("PP201", CLIENT + request + "   # expect: PP201\n");
+            String missing = ports.get(1);
+            assertTrue(found.get(0).message().endsWith("tcp from server port 22 to ports " + missing
+                    + " of client 10.0.0.5 (may not leave web1)"), found.toString());
+            String returnRule = "allow tcp from web1 port 22 to 10.0.0.5 port " + ports.get(2);
+            assertEquals("add '" + returnRule + "'", found.get(0).hint(), request);
+            // The rule the hint gives lets the replies through: nothing left to report, and the
+            // reply to a request from the lowest of those ports passes.
+            String fixed = CLIENT + request + "\n" + returnRule + "\n";
+            assertEquals(List.of(), LintFixtures.lint(fixed), fixed);
+            Path file = Files.writeString(dir.resolve("fixed.policy"), fixed);
+            String clientPort = missing.substring(0, missing.indexOf('-'));
+            assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=10.0.0.5",
+                    "--sport=" + clientPort, "--to=web1", "--port=22").exit(), fixed);
+            assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=web1",
+                    "--sport=22", "--to=10.0.0.5", "--port=" + clientPort).exit(), fixed);
+        }
     }
 
     @Test

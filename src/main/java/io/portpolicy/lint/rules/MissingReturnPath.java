@@ -72,6 +72,8 @@ public final class MissingReturnPath implements LintRule {
         final Map<String, List<PortRange>> serverPorts = new LinkedHashMap<>();
         final Map<String, List<IPAddressSeqRange>> clients = new LinkedHashMap<>();
         final Map<String, List<PortRange>> clientPorts = new LinkedHashMap<>();
+        /** The clients' ephemeral range, per key with ports. */
+        final Map<String, PortRange> ephemeral = new LinkedHashMap<>();
         final Set<String> leaving = new LinkedHashSet<>();
         final Set<String> entering = new LinkedHashSet<>();
         /** The deny and reject rules that drop some of the replies: a return rule must come before them. */
@@ -85,6 +87,7 @@ public final class MissingReturnPath implements LintRule {
      */
     private static final class ClientGroups {
         private final List<ReturnTraffic.Clients> groups;
+        private final Map<PacketSpace, List<PacketSet>> toClients = new HashMap<>();
         private final Map<PacketSpace, List<PacketSet>> toEphemeralPorts = new HashMap<>();
 
         ClientGroups(Policy policy) {
@@ -100,14 +103,33 @@ public final class MissingReturnPath implements LintRule {
         }
 
         /**
-         * Per group, the packets of a reply space to its addresses' ephemeral ports. The client
-         * is the reply's peer where replies leave their targets (servers), else the target.
+         * The packets of a reply space to group {@code g}'s addresses, to the ports of them given.
+         * The client is the reply's peer where replies leave their targets (servers), else the
+         * target.
          */
-        List<PacketSet> toEphemeralPorts(PacketSpace replies) {
-            return toEphemeralPorts.computeIfAbsent(replies, space -> groups.stream()
-                    .map(group -> (space.direction() == Direction.OUTBOUND ? space.peers(group.ranges())
-                            : space.owns(group.ranges())).intersect(space.destinationPorts(group.ephemeral())))
+        PacketSet toPorts(PacketSpace replies, int g, List<PortRange> ports) {
+            if (ports.equals(List.of(groups.get(g).ephemeral()))) {
+                return toEphemeralPorts.computeIfAbsent(replies, this::ephemeralPorts).get(g);
+            }
+            PacketSet toPorts = replies.none();
+            for (PortRange range : ports) toPorts = toPorts.union(replies.destinationPorts(range));
+            return toClients(replies).get(g).intersect(toPorts);
+        }
+
+        private List<PacketSet> toClients(PacketSpace replies) {
+            return toClients.computeIfAbsent(replies, space -> groups.stream()
+                    .map(group -> space.direction() == Direction.OUTBOUND ? space.peers(group.ranges())
+                            : space.owns(group.ranges()))
                     .toList());
+        }
+
+        private List<PacketSet> ephemeralPorts(PacketSpace replies) {
+            List<PacketSet> toClients = toClients(replies);
+            List<PacketSet> result = new ArrayList<>();
+            for (int g = 0; g < groups.size(); g++) {
+                result.add(toClients.get(g).intersect(replies.destinationPorts(groups.get(g).ephemeral())));
+            }
+            return result;
         }
     }
 
@@ -239,10 +261,11 @@ public final class MissingReturnPath implements LintRule {
     }
 
     /**
-     * The replies to a request's flows, per client group. Each is judged where the request was,
-     * in the other direction ({@link PacketSpace#repliesTo}), and, when the request's other end
-     * is a target of the layer too, there, in the request's direction. An echo request has one
-     * reply, to any client, with no ports.
+     * The replies to a request's flows, per client group: to the ports the group's clients send
+     * the requests from ({@link ReturnTraffic#clientPorts}). Each is judged where the request
+     * was, in the other direction ({@link PacketSpace#repliesTo}), and, when the request's other
+     * end is a target of the layer too, there, in the request's direction. An echo request has
+     * one reply, to any client, with no ports.
      */
     private static void replies(ClientGroups clients, Request request) {
         PacketSpace replySpace = request.there().space();
@@ -254,9 +277,10 @@ public final class MissingReturnPath implements LintRule {
             request.repliesThere.add(request.flows.space().atOtherEnd(echoReplies));
             return;
         }
-        List<PacketSet> toEphemeralPorts = clients.toEphemeralPorts(replySpace);
-        for (PacketSet toGroup : toEphemeralPorts) {
-            PacketSet here = replies.intersect(toGroup);
+        List<PortRange> sourcePorts = ReturnTraffic.sourcePorts(request.flows, request.protocol);
+        for (int g = 0; g < clients.groups().size(); g++) {
+            List<PortRange> ports = ReturnTraffic.clientPorts(sourcePorts, clients.groups().get(g).ephemeral());
+            PacketSet here = replies.intersect(clients.toPorts(replySpace, g, ports));
             request.repliesHere.add(here);
             request.repliesThere.add(request.flows.space().atOtherEnd(here));
         }
@@ -280,6 +304,7 @@ public final class MissingReturnPath implements LintRule {
             String key = protocol.hasPorts() ? protocol.keyword() + " " + clients.groups().get(g).ephemeral()
                     : protocol.keyword();
             missing.protocols.put(key, protocol);
+            if (protocol.hasPorts()) missing.ephemeral.put(key, clients.groups().get(g).ephemeral());
             // Each field's values on their own: describing the parts whole, block by block, can
             // take thousands of blocks where the random rules of a large policy cut them up.
             for (PacketSet part : List.of(notOut, notIn)) {
@@ -347,7 +372,8 @@ public final class MissingReturnPath implements LintRule {
             List<PortRange> merged = Exposure.mergePorts(all);
             String serverSide = lists.contains("") || everyServerPort(protocol, merged) ? ""
                     : " port " + ReturnTraffic.portSyntax(merged);
-            fixes.computeIfAbsent(serverSide, k -> new ArrayList<>()).add(protocol.keyword());
+            fixes.computeIfAbsent(serverSide + " to " + ReturnTraffic.side(rule.from()) + " port "
+                    + clientPorts(missing, protocol), k -> new ArrayList<>()).add(protocol.keyword());
             if (!serverSide.isEmpty() && protocol == Protocol.UDP) udpServerPorts.addAll(merged);
         });
         List<String> where = new ArrayList<>();
@@ -356,15 +382,34 @@ public final class MissingReturnPath implements LintRule {
         String message = "stateless policy: the replies to this rule's traffic are not allowed: "
                 + String.join("; ", parts) + " (" + String.join(", ", where) + ")";
         List<String> rules = new ArrayList<>();
-        fixes.forEach((serverSide, protocols) -> rules.add("'allow " + String.join(", ", protocols) + " from "
-                + ReturnTraffic.side(rule.to()) + serverSide + " to " + ReturnTraffic.side(rule.from())
-                + " port ephemeral'"));
+        fixes.forEach((sides, protocols) -> rules.add("'allow " + String.join(", ", protocols) + " from "
+                + ReturnTraffic.side(rule.to()) + sides + "'"));
         if (!echoReplies.isEmpty()) {
             rules.add("'allow " + String.join(", ", echoReplies) + " from " + ReturnTraffic.side(rule.to())
                     + " to " + ReturnTraffic.side(rule.from()) + "'");
         }
         return context.finding(this, rule, rule.location(), message, "add " + String.join(" and ", rules)
                 + before(missing.droppedBy) + answeredElsewhere(rule, udpServerPorts));
+    }
+
+    /**
+     * The client ports of the fix for one protocol: the missing replies' ports outside the
+     * clients' ephemeral ranges, which the request rule chose, and {@code ephemeral} for those
+     * in them. A return rule to part of a range would be ephemeral-mismatch's (PP203) finding,
+     * whose fix is the whole range.
+     */
+    private static String clientPorts(Missing missing, Protocol protocol) {
+        List<PortRange> outside = new ArrayList<>();
+        boolean inside = false;
+        for (Map.Entry<String, PortRange> client : missing.ephemeral.entrySet()) {
+            if (missing.protocols.get(client.getKey()) != protocol) continue;
+            List<PortRange> ports = missing.clientPorts.get(client.getKey());
+            for (PortRange range : ports) outside.addAll(range.minus(List.of(client.getValue())));
+            inside |= ReturnTraffic.covered(client.getValue(), ports) > 0;
+        }
+        List<String> items = new ArrayList<>(Exposure.mergePorts(outside).stream().map(PortRange::toString).toList());
+        if (inside) items.add("ephemeral");
+        return items.size() == 1 ? items.get(0) : "{" + String.join(",", items) + "}";
     }
 
     /** "port N" or "ports LIST". */

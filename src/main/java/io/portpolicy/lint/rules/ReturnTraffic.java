@@ -185,7 +185,7 @@ final class ReturnTraffic {
     }
 
     /** The source ports of the set's packets of one protocol, merged. */
-    private static List<PortRange> sourcePorts(PacketSet packets, Protocol protocol) {
+    static List<PortRange> sourcePorts(PacketSet packets, Protocol protocol) {
         // Addresses left free: a few blocks of ports to read.
         PacketSet ports = packets.intersect(packets.space().protocol(protocol)).anyPeer().anyOwn();
         List<PortRange> sourcePorts = new ArrayList<>();
@@ -202,6 +202,20 @@ final class ReturnTraffic {
         List<PortRange> ports = Exposure.openPorts(packets, protocol);
         if (covered(WELL_KNOWN, ports) > 0) return false;
         return ephemeralRanges(policy).stream().anyMatch(e -> 2L * covered(e, ports) > e.size());
+    }
+
+    /**
+     * The ports a client with the ephemeral range {@code ephemeral} sends requests from, of the
+     * source ports a request rule admits: where the replies go. Source ports as many as the
+     * range or more are a wide choice, as if the rule named none (PP201 counts it a request
+     * all the same): the client picks from its range, those of it the rule admits. Fewer
+     * ports, or only ports outside the range, are ports the author chose for clients that bind
+     * them: the client uses those.
+     */
+    static List<PortRange> clientPorts(List<PortRange> sourcePorts, PortRange ephemeral) {
+        List<PortRange> inRange = ephemeral.minus(ephemeral.minus(sourcePorts));
+        int admitted = sourcePorts.stream().mapToInt(PortRange::size).sum();
+        return inRange.isEmpty() || admitted < ephemeral.size() ? sourcePorts : inRange;
     }
 
     /** The packets of an inbound set to the ephemeral range of the target they enter: what a return rule is for. */
