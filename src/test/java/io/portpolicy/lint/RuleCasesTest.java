@@ -708,6 +708,29 @@ class RuleCasesTest {
         }
     }
 
+    @Test
+    void sshAndRdpAreJudgedOnTheirStandardPortsAndThePolicysOwn() {
+        // The policy's own 'ssh' replaces the built-in in its rules, as PP501 reads it; a rule to
+        // tcp/22 still reaches a server listening there.
+        String ssh = HOST + "service ssh = tcp/2222\n";
+        List<Finding> own = verify("PP103", ssh + "allow ssh from any to web1   # expect: PP103\n");
+        assertEquals("admits SSH (tcp/2222, the policy's 'ssh') from the whole world to web1", own.get(0).message());
+        String standardOnly = ssh + "allow tcp/22 from any to web1   # expect: PP103\n";
+        List<Finding> standard = verify("PP103", standardOnly);
+        assertEquals("admits SSH (tcp/22, the standard port) from the whole world to web1", standard.get(0).message());
+        assertTrue(LintFixtures.lint(standardOnly).stream().anyMatch(f -> f.ruleId().equals("PP501")
+                && f.message().contains("(SSH, tcp/2222)")), "PP501 reads the policy's ssh too");
+        List<Finding> both = verify("PP103", ssh + "allow tcp from any to web1   # expect: PP103\n");
+        assertEquals("admits SSH (tcp/22, the standard port, and tcp/2222, the policy's 'ssh') from the whole world "
+                + "to web1", both.get(0).message());
+        String rdp = HOST + WIN + "service rdp = tcp/3390\n";
+        List<Finding> ownRdp = verify("PP102", rdp + "allow rdp from any to win1   # expect: PP102\n");
+        assertEquals("admits RDP (tcp/3390, the policy's 'rdp') from the whole world to win1", ownRdp.get(0).message());
+        List<Finding> standardRdp = verify("PP102", rdp + "allow udp/3389 from 10.0.0.0/8 to win1   # expect: PP102\n");
+        assertTrue(standardRdp.get(0).message().startsWith("admits RDP (3389, the standard port) from 10.0.0.0-"),
+                standardRdp.toString());
+    }
+
     // ---- PP201-PP203 -------------------------------------------------------------------
 
     private static final String STATELESS = "stateless\ndefault inbound deny\ndefault outbound deny\n"

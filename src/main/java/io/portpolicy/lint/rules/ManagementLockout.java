@@ -1,6 +1,5 @@
 package io.portpolicy.lint.rules;
 
-import io.portpolicy.check.ServiceCatalog;
 import io.portpolicy.diag.Quote;
 import io.portpolicy.diag.Severity;
 import io.portpolicy.engine.DirectedPolicy;
@@ -20,7 +19,6 @@ import io.portpolicy.model.Os;
 import io.portpolicy.model.Policy;
 import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
-import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,18 +76,12 @@ public final class ManagementLockout implements LintRule {
     }
 
     /**
-     * The TCP ports of those services as the policy means them: its own service of a built-in's
-     * name replaces the built-in everywhere (SSH on 2222). Only TCP counts: a session needs it
-     * (RDP's UDP transport only joins a TCP session).
+     * The TCP ports of those services as the policy means them ({@link PolicyServices}). Only
+     * TCP counts: a session needs it (RDP's UDP transport only joins a TCP session).
      */
     private static List<PortRange> managementPorts(Policy policy, Os os) {
         List<PortRange> ports = new ArrayList<>();
-        for (String name : services(os)) {
-            for (ServiceMatch term : policy.services().getOrDefault(name, ServiceCatalog.builtin().get(name)).terms()) {
-                if (term.protocol() == Protocol.ANY) ports.add(PortRange.ALL);
-                if (term.protocol() == Protocol.TCP) ports.addAll(term.ports().ranges());
-            }
-        }
+        for (String name : services(os)) ports.addAll(PolicyServices.ports(policy, name, Protocol.TCP));
         return Exposure.mergePorts(ports);
     }
 

@@ -7,6 +7,7 @@ import io.portpolicy.lint.Finding;
 import io.portpolicy.lint.LintContext;
 import io.portpolicy.lint.LintRule;
 import io.portpolicy.lint.RuleInfo;
+import io.portpolicy.model.PortRange;
 import io.portpolicy.model.Protocol;
 
 import java.util.ArrayList;
@@ -24,21 +25,22 @@ public final class RdpExposed implements LintRule {
     @Override
     public List<Finding> check(LintContext context) {
         List<Finding> found = new ArrayList<>();
-        List<Exposure.Hit> hits = ReturnTraffic.openingHits(context,
-                s -> Exposure.port(s, Protocol.TCP, 3389).union(Exposure.port(s, Protocol.UDP, 3389)));
-        for (Exposure.Hit hit : hits) {
+        PolicyServices.Judged rdp = new PolicyServices.Judged("rdp", "3389", List.of(Protocol.TCP, Protocol.UDP),
+                List.of(PortRange.single(3389)), context.policy());
+        for (Exposure.Hit hit : ReturnTraffic.openingHits(context, rdp::packets)) {
             String to = " to " + Exposure.names(hit.exposedTargets());
             String message;
             Severity severity;
             if (hit.world()) {
-                message = "admits RDP (3389) from the whole world" + to;
+                message = "admits RDP (" + rdp.describe(hit.fromWorld()) + ") from the whole world" + to;
                 severity = Severity.ERROR;
             } else {
                 List<IPAddressSeqRange> wide = Exposure.widePublic(hit.peers());
                 boolean publicRanges = !wide.isEmpty();
                 if (!publicRanges) wide = Exposure.widePrivate(hit.peers());
                 if (wide.isEmpty()) continue;
-                message = "admits RDP (3389) from " + Exposure.addresses(hit.peers()) + to + ": "
+                message = "admits RDP (" + rdp.describe(hit.admitted()) + ") from "
+                        + Exposure.addresses(hit.peers()) + to + ": "
                         + Exposure.wideRanges(hit.peers(), wide, publicRanges);
                 severity = Severity.WARNING;
             }
