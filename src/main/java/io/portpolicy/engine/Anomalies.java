@@ -1,6 +1,8 @@
 package io.portpolicy.engine;
 
+import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.RuleOptions;
 import io.portpolicy.parallel.Concurrently;
@@ -9,6 +11,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -151,11 +154,24 @@ public final class Anomalies {
     }
 
     private Anomaly empty(Rule rule) {
-        String why = EmptyRules.reason(rule);
+        String why = EmptyRules.reason(rule, targetFamilies());
         return new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), why != null
                 ? "matches no packet: " + why
                 : "applies to no host or group of this policy: no target's address is on its 'to' side "
                         + "(inbound) or its 'from' side (outbound)");
+    }
+
+    /** The IP versions the targets of the layers have addresses of: those of {@code self}. */
+    private Set<Family> targetFamilies() {
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        for (DirectedPolicy directed : directions) {
+            for (Target target : directed.space().layer().targets()) {
+                for (IPAddressSeqRange range : target.addresses()) {
+                    families.add(Family.of(range.getLower()));
+                }
+            }
+        }
+        return families;
     }
 
     /**

@@ -22,10 +22,19 @@ final class EmptyRules {
     private EmptyRules() {
     }
 
-    /** The reason, or {@code null} when the rule can match some packet at some target. */
+    /** The reason, or {@code null} when the rule can match some packet at some target of any IP version. */
     static String reason(Rule rule) {
-        Set<Family> from = families(rule.from());
-        Set<Family> to = families(rule.to());
+        return reason(rule, EnumSet.allOf(Family.class));
+    }
+
+    /**
+     * The reason, or {@code null} when the rule can match some packet at some target, where
+     * the targets have addresses of {@code targetFamilies} only: {@code self}, written or
+     * implied, is a target's own addresses, of those versions.
+     */
+    static String reason(Rule rule, Set<Family> targetFamilies) {
+        Set<Family> from = families(rule.from(), targetFamilies);
+        Set<Family> to = families(rule.to(), targetFamilies);
         if (from.isEmpty()) return "its 'except' removes every source address";
         if (to.isEmpty()) return "its 'except' removes every destination address";
         Set<Family> both = EnumSet.copyOf(from);
@@ -43,8 +52,8 @@ final class EmptyRules {
                 : null;
     }
 
-    /** The IP versions a side has addresses of once its exceptions are removed. */
-    private static Set<Family> families(Endpoint side) {
+    /** The IP versions a side has addresses of once its exceptions are removed ({@code self}: the targets'). */
+    private static Set<Family> families(Endpoint side, Set<Family> targetFamilies) {
         Set<Family> result = EnumSet.noneOf(Family.class);
         boolean selfIncluded = side.addresses().stream().anyMatch(t -> t instanceof AddressTerm.Self);
         boolean selfExcepted = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Self);
@@ -60,7 +69,8 @@ final class EmptyRules {
             }
             boolean exceptsAll = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Any any
                     && (any.family() == null || any.family() == family));
-            if (!rest.isEmpty() || (selfIncluded && !selfExcepted && !exceptsAll)) result.add(family);
+            boolean self = selfIncluded && !selfExcepted && !exceptsAll && targetFamilies.contains(family);
+            if (!rest.isEmpty() || self) result.add(family);
         }
         return result;
     }

@@ -496,6 +496,21 @@ class RuleCasesTest {
     }
 
     @Test
+    void anEmptyRuleToSelfGivesTheIpVersionAsTheReason() {
+        // 'to self', written or implied, is the target's own addresses: IPv4 only here.
+        String ipVersion = "matches no packet: its source and destination addresses have no IP version in common";
+        List<Finding> found = verify("PP304", HOST4
+                + "allow https from 2001:db8::1-2001:db8::ff   # expect: PP304\n"
+                + "allow https from 2001:db8::1-2001:db8::ff to self   # expect: PP304\n"
+                + "allow https from 2001:db8::1-2001:db8::ff to web4   # expect: PP304\n"
+                + "allow icmpv6 from any   # expect: PP304\n");
+        for (int i = 0; i < 3; i++) assertEquals(ipVersion, found.get(i).message(), found.toString());
+        assertTrue(found.get(3).message().startsWith("matches no packet: its protocols do not exist"), found.toString());
+        // Once a target has an address of that version, self reaches it.
+        verify("PP304", HOST + "allow https from 2001:db8::1-2001:db8::ff\nallow icmpv6 from any\n");
+    }
+
+    @Test
     void expiredRulesAreNotAlsoReportedAsAnomalies() {
         String policy = HOST + "allow ssh from 10.1.0.0/16 to web1 expires 2026-01-01 owner \"x\"   # expect: PP402\n";
         verify("PP402", policy);
