@@ -823,6 +823,9 @@ class RuleCasesTest {
                 List.of("49000-49500", "49000-49500", "{49000-49151,ephemeral}"),
                 List.of("50000-50100", "50000-50100", "ephemeral"),
                 List.of("1024-32767", "1024-32767", "1024-32767"),
+                // Ports in another system's range (Linux's) read as a return rule for that range
+                // (PP203), which then wants the client's own too.
+                List.of("40000-41000", "40000-41000", "{40000-41000,ephemeral}"),
                 List.of("1024-50000", "49152-50000", "ephemeral"),
                 List.of("1024-65535", "49152-65535", "ephemeral"));
         for (List<String> ports : cases) {

@@ -373,7 +373,7 @@ public final class MissingReturnPath implements LintRule {
             String serverSide = lists.contains("") || everyServerPort(protocol, merged) ? ""
                     : " port " + ReturnTraffic.portSyntax(merged);
             fixes.computeIfAbsent(serverSide + " to " + ReturnTraffic.side(rule.from()) + " port "
-                    + clientPorts(missing, protocol), k -> new ArrayList<>()).add(protocol.keyword());
+                    + clientPorts(context.policy(), missing, protocol), k -> new ArrayList<>()).add(protocol.keyword());
             if (!serverSide.isEmpty() && protocol == Protocol.UDP) udpServerPorts.addAll(merged);
         });
         List<String> where = new ArrayList<>();
@@ -395,22 +395,27 @@ public final class MissingReturnPath implements LintRule {
     /**
      * The client ports of the fix for one protocol: the missing replies' ports outside the
      * clients' ephemeral ranges, which the request rule chose, and {@code ephemeral} for those
-     * in them. A return rule to part of a range would be ephemeral-mismatch's (PP203) finding,
-     * whose fix is the whole range.
+     * in them. A return rule to part of a range, even another system's, would be
+     * ephemeral-mismatch's (PP203) finding, whose fix is the client's whole range: with
+     * {@code ephemeral} beside them, the two rules agree.
      */
-    private static String clientPorts(Missing missing, Protocol protocol) {
+    private static String clientPorts(Policy policy, Missing missing, Protocol protocol) {
         List<PortRange> outside = new ArrayList<>();
-        boolean inside = false;
+        boolean inOwnRange = false;
         for (Map.Entry<String, PortRange> client : missing.ephemeral.entrySet()) {
             if (missing.protocols.get(client.getKey()) != protocol) continue;
             List<PortRange> ports = missing.clientPorts.get(client.getKey());
             for (PortRange range : ports) outside.addAll(range.minus(List.of(client.getValue())));
-            inside |= ReturnTraffic.covered(client.getValue(), ports) > 0;
+            inOwnRange |= ReturnTraffic.covered(client.getValue(), ports) > 0;
         }
-        List<String> items = new ArrayList<>(Exposure.mergePorts(outside).stream().map(PortRange::toString).toList());
-        if (inside) items.add("ephemeral");
+        List<PortRange> chosen = Exposure.mergePorts(outside);
+        boolean ephemeral = inOwnRange
+                || ReturnTraffic.ephemeralRanges(policy).stream().anyMatch(e -> ReturnTraffic.covered(e, chosen) > 0);
+        List<String> items = new ArrayList<>(chosen.stream().map(PortRange::toString).toList());
+        if (ephemeral) items.add("ephemeral");
         return items.size() == 1 ? items.get(0) : "{" + String.join(",", items) + "}";
     }
+
 
     /** "port N" or "ports LIST". */
     private static String ports(List<PortRange> ports) {
