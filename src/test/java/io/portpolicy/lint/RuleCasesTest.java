@@ -837,15 +837,16 @@ class RuleCasesTest {
             String returnRule = "allow tcp from web1 port 22 to 10.0.0.5 port " + ports.get(2);
             assertEquals("add '" + returnRule + "'", found.get(0).hint(), request);
             // The rule the hint gives lets the replies through: nothing left to report, and the
-            // reply to a request from the lowest of those ports passes.
+            // replies to requests from the lowest and the highest of those ports pass.
             String fixed = CLIENT + request + "\n" + returnRule + "\n";
             assertEquals(List.of(), LintFixtures.lint(fixed), fixed);
             Path file = Files.writeString(dir.resolve("fixed.policy"), fixed);
-            String clientPort = missing.substring(0, missing.indexOf('-'));
-            assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=10.0.0.5",
-                    "--sport=" + clientPort, "--to=web1", "--port=22").exit(), fixed);
-            assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=web1",
-                    "--sport=22", "--to=10.0.0.5", "--port=" + clientPort).exit(), fixed);
+            for (String clientPort : missing.split("-")) {
+                assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=10.0.0.5",
+                        "--sport=" + clientPort, "--to=web1", "--port=22").exit(), fixed);
+                assertEquals(0, LintFixtures.run("query", file.toString(), "--proto=tcp", "--from=web1",
+                        "--sport=22", "--to=10.0.0.5", "--port=" + clientPort).exit(), fixed + clientPort);
+            }
         }
     }
 
