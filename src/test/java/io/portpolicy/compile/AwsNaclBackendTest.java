@@ -1,5 +1,7 @@
 package io.portpolicy.compile;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portpolicy.compile.awsnacl.AwsNaclBackend;
 import io.portpolicy.compile.cloud.GroupPackets;
 import io.portpolicy.compile.cloud.LimitExceeded;
@@ -218,6 +220,23 @@ class AwsNaclBackendTest {
         CompileException e = assertThrows(CompileException.class, () -> json(effective, effective.target("g").orElseThrow()));
         assertEquals(2, e.rule().location().line());
         assertTrue(e.getMessage().contains("treats members of group g differently"), e.getMessage());
+    }
+
+    @Test
+    void theNameTagIsCutToAwssLimitAndTwoGroupsCutAlikeAreRefused() throws CompileException, IOException {
+        // AWS tag values are at most 256 characters ("Tag", EC2 API reference).
+        String name = "n".repeat(299);
+        EffectivePolicy effective = policy("group " + name + "1 = 10.20.1.0/24\nallow tcp/22 from any to " + name + "1\n");
+        JsonNode acl = new ObjectMapper().readTree(json(effective, effective.target(name + "1").orElseThrow()));
+        assertEquals("n".repeat(256), acl.get("NetworkAclName").asText());
+
+        EffectivePolicy alike = policy("group " + name + "1 = 10.20.1.0/24\ngroup " + name + "2 = 10.20.2.0/24\n");
+        CompileException e = assertThrows(CompileException.class,
+                () -> json(alike, alike.target(name + "2").orElseThrow()));
+        assertEquals(2, e.location().line());
+        // Quoted to 80 characters: the 256 of the tag are the 80 shown and 176 more.
+        assertTrue(e.getMessage().contains("both become the AWS network ACL Name tag '" + "n".repeat(80)
+                + "... (176 more characters)'"), e.getMessage());
     }
 
     // ---- the quota ----------------------------------------------------------------------

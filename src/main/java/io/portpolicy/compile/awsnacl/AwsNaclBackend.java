@@ -14,6 +14,7 @@ import io.portpolicy.compile.Header;
 import io.portpolicy.compile.HostRules;
 import io.portpolicy.compile.TargetOption;
 import io.portpolicy.compile.Text;
+import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
@@ -64,6 +65,16 @@ public final class AwsNaclBackend implements Backend {
     static final int LAST_RULE_NUMBER = 32766;
     /** The wrapper's description of an entry is ours, not AWS's; kept to the length AWS allows for descriptions. */
     static final int DESCRIPTION_CHARS = 255;
+    /** AWS tag values are at most 256 characters ("Tag", EC2 API reference). */
+    static final int NAME_TAG_CHARS = 256;
+    /**
+     * The ACL's Name tag: the group's name, cut to a tag value's length. AWS would take two equal
+     * tags, but two groups' ACLs could then not be told apart, so such groups are refused.
+     */
+    static final GroupNames NAMES = new GroupNames("AWS network ACL Name tag",
+            group -> Text.cutChars(Text.oneLine(group), NAME_TAG_CHARS), GroupNames.EXACT,
+            "their network ACLs could not be told apart", "a Name tag is the group's name cut to "
+            + NAME_TAG_CHARS + " characters");
 
     @Override
     public String name() {
@@ -98,12 +109,13 @@ public final class AwsNaclBackend implements Backend {
     @Override
     public Artifact compile(CompileRequest request) throws CompileException {
         Target group = request.target();
+        String name = NAMES.of(request.effective(), group.name());
         Map<Direction, List<Entry>> entries = entries(request);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode header = root.putArray("Header");
         for (String line : Header.lines(request, name())) header.add(Text.oneLine(line));
         for (String note : notes(request)) header.add(note);
-        root.put("NetworkAclName", Text.oneLine(group.name()));
+        root.put("NetworkAclName", name);
         ArrayNode list = root.putArray("Entries");
         for (Direction direction : Direction.values()) {
             int number = FIRST_RULE_NUMBER;
@@ -120,6 +132,7 @@ public final class AwsNaclBackend implements Backend {
 
     @Override
     public void check(CompileRequest request) throws CompileException {
+        NAMES.of(request.effective(), request.target().name());
         entries(request);
     }
 
