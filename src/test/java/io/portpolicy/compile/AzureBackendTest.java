@@ -345,6 +345,30 @@ class AzureBackendTest {
     }
 
     /**
+     * A deny an NSG cannot write (ICMP types, ICMPv6) is left out where nothing after it would
+     * admit what it denies, and the notes say so; otherwise it is refused with a hint that does
+     * not widen access (deny the whole protocol, never allow it).
+     */
+    @Test
+    void aDenyTheNsgCannotWriteIsLeftOutWhereItChangesNothingAdmitted() throws CompileException, IOException {
+        String deny = "deny icmp/echo-request, icmpv6/echo-request from 198.51.100.0/24, 2001:db8:7::/48 to web\n";
+        EffectivePolicy idle = policy("group web = 10.1.0.0/24, 2001:db8:1::/64\ndefault inbound deny\n" + deny
+                + "allow tcp/443 from any to web\n");
+        Target web = idle.target("web").orElseThrow();
+        crossCheck("idle icmp-type deny", idle, web, 33);
+        JsonNode template = new ObjectMapper().readTree(compile(idle, web));
+        assertTrue(template.get("metadata").get("portpolicy").toString().contains("<stdin>:3 left out: Azure NSG rules"
+                + " cannot match it, and without it the rules admit the same"), template.toPrettyString());
+
+        EffectivePolicy matters = policy("group web = 10.1.0.0/24\ndefault inbound deny\n"
+                + "deny icmp/echo-request from 198.51.100.0/24 to web\nallow icmp from any to web\n");
+        CompileException e = assertThrows(CompileException.class, () -> compile(matters, matters.target("web").orElseThrow()));
+        assertEquals(3, e.rule().location().line());
+        assertTrue(e.getMessage().contains("(icmp/8); deny the whole protocol (icmp) if that is acceptable"), e.getMessage());
+        assertFalse(e.getMessage().contains("allow"), e.getMessage());
+    }
+
+    /**
      * Icmp only with IPv4 prefixes, the one family Azure documents it for: ICMP in an IPv6
      * packet is matched by 'any' alone, so by a rule of every protocol, as the engine decides it.
      */

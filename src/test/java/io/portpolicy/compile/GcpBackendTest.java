@@ -394,6 +394,36 @@ class GcpBackendTest {
         assertEquals("allow", model.verdict(Direction.OUTBOUND, new Packet(member6, anyPeer6, 1, 0, 0, 0, 0), "g"));
     }
 
+    /**
+     * A deny of ICMP types GCP cannot match is left out, as a source-port deny is, where nothing
+     * after it would admit what it denies; otherwise it is refused with a hint that does not
+     * widen access (deny the whole protocol, never allow it).
+     */
+    @Test
+    void anIcmpTypeDenyChangingNothingAdmittedIsLeftOutAndOneThatMattersIsRefusedWithADenyHint()
+            throws CompileException, IOException {
+        String deny = "deny icmp/echo-request from 198.51.100.0/24 to web\n";
+        EffectivePolicy idle = effective("group web = 10.1.0.0/24\ndefault inbound deny\n" + deny
+                + "allow tcp/443 from any to web\n");
+        Target web = idle.target("web").orElseThrow();
+        JsonNode api = crossCheck("idle icmp-type deny", idle, web, 32);
+        long ingress = 0;
+        for (JsonNode resource : api) if (resource.get("direction").asText().equals("INGRESS")) ingress++;
+        assertEquals(3, ingress, "the allow and the two defaults: " + api.toPrettyString());
+        String terraform = compile(idle, web, "terraform").parts().get(0).text();
+        assertTrue(terraform.contains("<stdin>:3 left out: GCP firewall rules cannot match it, and without it the"
+                + " rules admit the same"), terraform);
+
+        EffectivePolicy matters = effective("group web = 10.1.0.0/24\ndefault inbound deny\n" + deny
+                + "allow icmp from any to web\n");
+        CompileException e = assertThrows(CompileException.class,
+                () -> compile(matters, matters.target("web").orElseThrow(), "json"));
+        assertEquals(3, e.rule().location().line());
+        assertTrue(e.getMessage().startsWith(ICMP_TYPES + " (icmp/8); deny the whole protocol (icmp) if that is"
+                + " acceptable"), e.getMessage());
+        assertFalse(e.getMessage().contains("allow"), e.getMessage());
+    }
+
     /** ICMP types are judged at the group's addresses: one of the family the group does not have reaches no member. */
     @Test
     void aSourcePortDenyChangingNothingAdmittedIsLeftOut() throws CompileException, IOException {

@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  * load balancer traffic allowed) are never reached.
  *
  * <p>Exact rewrites: {@code reject} is Deny (an NSG cannot answer); {@code log} is compiled
- * without logging (NSGs have no per-rule logging). Refused, naming the rule: ICMP types and
+ * without logging (NSGs have no per-rule logging); a deny or reject the NSG cannot match is left
+ * out where that changes nothing admitted (the notes say so). Refused, naming the rule: ICMP types and
  * codes (an NSG matches only the whole protocol), ICMPv6 (Azure documents that NSGs do not
  * support it) and protocols other than TCP, UDP and ICMP unless the rule takes every protocol.
  * A stateless policy is refused too (an NSG admits replies by itself), and, at the group, a
@@ -193,7 +194,8 @@ public final class AzureBackend implements Backend {
     // ---- the rules ----------------------------------------------------------------------
 
     /** The NSG's name, the policy at the group per direction, and the security rules: both directions with their defaults. */
-    private record Nsg(String name, List<GroupRules> directions, List<SecurityRule> rules) {
+    /** An NSG, with the deny rules left out because it cannot match them and they change nothing admitted. */
+    private record Nsg(String name, List<GroupRules> directions, List<SecurityRule> rules, Set<Rule> leftOut) {
     }
 
     /** The group's NSG, or the reason the group cannot be one. */
@@ -204,10 +206,12 @@ public final class AzureBackend implements Backend {
         String name = NAMES.of(request.effective(), group.name());
         List<SecurityRule> rules = new ArrayList<>();
         List<GroupRules> directions = new ArrayList<>();
+        // A rule left out in both directions is said once.
+        Set<Rule> leftOut = new LinkedHashSet<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
             directions.add(groupRules);
-            List<SecurityRule> compiled = rules(groupRules);
+            List<SecurityRule> compiled = rules(groupRules, leftOut);
             int limit = DEFAULT_PRIORITY - FIRST_PRIORITY;
             if (compiled.size() > limit) {
                 throw new LimitExceeded("azure", group, direction.name().toLowerCase()
@@ -223,7 +227,7 @@ public final class AzureBackend implements Backend {
         }
         requireAddressesWithinLimit(group, "source", rules.stream().map(SecurityRule::sourcePrefixes));
         requireAddressesWithinLimit(group, "destination", rules.stream().map(SecurityRule::destinationPrefixes));
-        return new Nsg(name, directions, rules);
+        return new Nsg(name, directions, rules, leftOut);
     }
 
     /** Refuses an NSG whose rules name more than {@link #MAX_ADDRESSES} addresses and ranges on one side. */
@@ -236,19 +240,15 @@ public final class AzureBackend implements Backend {
         }
     }
 
-    private static List<SecurityRule> rules(GroupRules groupRules) throws CompileException {
+    private static List<SecurityRule> rules(GroupRules groupRules, Set<Rule> leftOut) throws CompileException {
         Direction direction = groupRules.direction();
         List<SecurityRule> out = new ArrayList<>();
         int priority = FIRST_PRIORITY;
-        for (GroupRules.Decisive decisive : groupRules.decisive()) {
-            Rule rule = decisive.rule();
-            Set<Match> matches = new LinkedHashSet<>();
-            for (PacketCube cube : decisive.matchedCubes()) {
-                for (ProtocolPart part : ProtocolPart.of(cube)) matches.add(match(cube, part, rule, groupRules));
-            }
+        for (GroupRules.Written<Set<Match>> written : groupRules.writeInOrder(d -> matches(d, groupRules), leftOut::add)) {
+            Rule rule = written.rule();
             String description = description(rule);
             int n = 0;
-            for (Match match : matches) {
+            for (Match match : written.written()) {
                 n++;
                 out.add(new SecurityRule(ruleName(direction, "rule" + rule.index() + "-" + n), priority++, direction,
                         rule.action() == Action.ALLOW ? Action.ALLOW : Action.DENY, match.protocol(),
@@ -257,6 +257,15 @@ public final class AzureBackend implements Backend {
             }
         }
         return out;
+    }
+
+    /** What a decisive rule matches at the group, as NSG rules' matches. */
+    private static Set<Match> matches(GroupRules.Decisive decisive, GroupRules groupRules) throws CompileException {
+        Set<Match> matches = new LinkedHashSet<>();
+        for (PacketCube cube : decisive.matchedCubes()) {
+            for (ProtocolPart part : ProtocolPart.of(cube)) matches.add(match(cube, part, decisive.rule(), groupRules));
+        }
+        return matches;
     }
 
     /** The policy's default for every packet of the direction, before Azure's own defaults. */
@@ -355,7 +364,7 @@ public final class AzureBackend implements Backend {
         template.put("contentVersion", "1.0.0.0");
         ArrayNode notes = template.putObject("metadata").putArray("portpolicy");
         for (String line : Header.lines(request, "azure")) notes.add(literal(line, Integer.MAX_VALUE));
-        for (String note : notes(nsg.directions())) notes.add(note);
+        for (String note : notes(nsg)) notes.add(note);
         ObjectNode resource = template.putArray("resources").addObject();
         resource.put("type", "Microsoft.Network/networkSecurityGroups");
         resource.put("apiVersion", API_VERSION);
@@ -389,14 +398,14 @@ public final class AzureBackend implements Backend {
         }
     }
 
-    private static List<String> notes(List<GroupRules> directions) {
+    private static List<String> notes(Nsg nsg) {
         List<String> notes = new ArrayList<>();
         notes.add("Azure NSG: rules by priority, first match. Each direction ends with the policy's default at priority "
                 + DEFAULT_PRIORITY + ", so Azure's default rules (65000 and up) are never reached.");
         notes.add("The policy is stateful, as an NSG is: replies to admitted flows are admitted.");
         boolean reject = false;
         boolean log = false;
-        for (GroupRules direction : directions) {
+        for (GroupRules direction : nsg.directions()) {
             reject |= direction.defaultAction() == Action.REJECT;
             for (GroupRules.Decisive d : direction.decisive()) {
                 reject |= d.rule().action() == Action.REJECT;
@@ -406,6 +415,7 @@ public final class AzureBackend implements Backend {
         if (reject) notes.add("reject is compiled as Deny: an NSG drops the packet and cannot answer.");
         if (log) notes.add("log is compiled without logging: NSG rules cannot log one by one (NSG flow logs record"
                 + " all); the admitted packets are the same.");
+        for (Rule rule : nsg.leftOut()) notes.add(literal(GroupRules.leftOutNote(rule, PLATFORM), Integer.MAX_VALUE));
         return notes;
     }
 }

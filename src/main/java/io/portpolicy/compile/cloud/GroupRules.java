@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.compile.CompileException;
 import io.portpolicy.compile.HostRules;
+import io.portpolicy.compile.Text;
 import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -244,45 +246,82 @@ public final class GroupRules {
         throw new IllegalStateException("a set built from rules naming no source port depends on them");
     }
 
-    /**
-     * The decisive rules for a platform that evaluates rules in order but cannot match source
-     * ports (GCP), with the deny and reject rules naming source ports left out where that
-     * changes nothing admitted: the packets such a rule decides meet, among the rules written
-     * after it, none that allows them before one that does not, and the default does not allow
-     * those left. Any other rule naming source ports is refused.
-     */
-    public List<Decisive> withoutIdleSourcePortRules(String platform) throws CompileException {
-        for (int i = 0; i < decisive.size(); i++) {
-            Rule rule = decisive.get(i).rule();
-            if (namesSourcePorts(rule) && (rule.action() == Action.ALLOW || admittedWithout(i))) {
-                throw sourcePortsRefused(rule, platform, STATEFUL_FIX);
-            }
-        }
-        return decisive.stream().filter(d -> !namesSourcePorts(d.rule())).toList();
+    /** Writes one decisive rule as a platform's rules, or refuses it as the platform cannot match it. */
+    @FunctionalInterface
+    public interface Writer<W> {
+        W write(Decisive rule) throws CompileException;
+    }
+
+    /** A decisive rule and what a {@link Writer} made of it. */
+    public record Written<W>(Rule rule, W written) {
     }
 
     /**
-     * Whether, with the rules naming source ports left out, a rule written after decisive rule
-     * {@code position} or the default admits some packet that rule decides.
+     * The decisive rules in order, written for a platform that evaluates rules in order (GCP,
+     * NSGs), with {@code leftOut} told of each deny or reject the writer refuses whose absence
+     * changes nothing admitted: the packets it decides meet, among the rules written after it,
+     * none that allows them before one that does not, and the default does not allow those
+     * left (a deny of replies from port 53, or of echo requests, where nothing after it allows
+     * them). Any other refusal stands: an allow the platform cannot match, or a deny that
+     * keeps a later allow or the default from admitting some packet.
      */
-    private boolean admittedWithout(int position) {
+    public <W> List<Written<W>> writeInOrder(Writer<W> writer, Consumer<Rule> leftOut) throws CompileException {
+        List<W> written = new ArrayList<>();
+        List<CompileException> refusals = new ArrayList<>();
+        for (Decisive d : decisive) {
+            try {
+                written.add(writer.write(d));
+                refusals.add(null);
+            } catch (CompileException refused) {
+                written.add(null);
+                refusals.add(refused);
+            }
+        }
+        List<Written<W>> out = new ArrayList<>();
+        for (int i = 0; i < decisive.size(); i++) {
+            Rule rule = decisive.get(i).rule();
+            if (refusals.get(i) == null) {
+                out.add(new Written<>(rule, written.get(i)));
+            } else if (rule.action() == Action.ALLOW || admittedWithout(i, refusals)) {
+                throw refusals.get(i);
+            } else {
+                leftOut.accept(rule);
+            }
+        }
+        return out;
+    }
+
+    /** What a header or note says of a rule {@link #writeInOrder} left out. */
+    public static String leftOutNote(Rule rule, String platform) {
+        return Text.oneLine(rule.location().path() + ":" + rule.location().line()) + " left out: " + platform
+                + " rules cannot match it, and without it the rules admit the same (nothing after it, nor the"
+                + " default, allows what it denies)";
+    }
+
+    /**
+     * Whether, with the rules the platform refuses ({@code refusals} not null) left out, a rule
+     * written after decisive rule {@code position} or the default admits some packet that rule decides.
+     */
+    private boolean admittedWithout(int position, List<CompileException> refusals) {
         PacketSet rest = decisive.get(position).decided();
-        for (Decisive later : decisive.subList(position + 1, decisive.size())) {
+        for (int i = position + 1; i < decisive.size(); i++) {
+            Decisive later = decisive.get(i);
             if (rest.isEmpty()) return false;
-            if (namesSourcePorts(later.rule()) || !rest.intersects(later.matched())) continue;
+            if (refusals.get(i) != null || !rest.intersects(later.matched())) continue;
             if (later.rule().action() == Action.ALLOW) return true;
             rest = rest.minus(later.matched());
         }
         return !rest.isEmpty() && defaultAction() == Action.ALLOW;
     }
 
-    private static final String STATEFUL_FIX = "drop 'port' after 'from' (a stateful platform admits replies by itself)";
+    /** The fix for a rule on source ports at a platform that tracks connections. */
+    public static final String STATEFUL_FIX = "drop 'port' after 'from' (a stateful platform admits replies by itself)";
 
     private static boolean namesSourcePorts(Rule rule) {
         return rule.from().ports() != null && !rule.from().ports().isAll();
     }
 
-    private static CompileException sourcePortsRefused(Rule rule, String platform, String fix) {
+    public static CompileException sourcePortsRefused(Rule rule, String platform, String fix) {
         return new CompileException(rule, platform + " rules cannot match source ports; " + fix);
     }
 
@@ -290,15 +329,20 @@ public final class GroupRules {
      * The refusal of a rule whose block at the group holds only some ICMP types or codes
      * ({@code part}), which the platform cannot match. Backends judge it from the blocks, not
      * the rule's text: an ICMPv6 type at a group without IPv6 addresses reaches no member and
-     * is no reason to refuse.
+     * is no reason to refuse. The hint never widens access: an allow may become an allow of the
+     * whole protocol, a deny or reject a deny of it.
      */
     public static CompileException icmpTypesRefused(Rule rule, ProtocolPart part, String platform) {
         String protocol = part.protocol() == ProtocolPart.ICMP ? "icmp" : "icmpv6";
         String services = rule.services().stream()
                 .filter(s -> s.protocol().number() == part.protocol() && !s.icmpTypes().isEmpty())
                 .map(ServiceMatch::toString).collect(Collectors.joining(", "));
+        String whole = rule.action() == Action.ALLOW
+                ? "allow the whole protocol (" + protocol + ") if that is acceptable, or leave this rule out of the"
+                        + " policy compiled for " + platform
+                : "deny the whole protocol (" + protocol + ") if that is acceptable; leaving this rule out would"
+                        + " admit what it denies";
         return new CompileException(rule, platform + " rules cannot match ICMP types or codes ("
-                + (services.isEmpty() ? protocol : services) + "); allow the whole protocol (" + protocol
-                + ") if that is acceptable, or leave this rule out of the policy compiled for " + platform);
+                + (services.isEmpty() ? protocol : services) + "); " + whole);
     }
 }

@@ -46,8 +46,8 @@ import java.util.Set;
  *
  * <p>Exact rewrites: {@code reject} is deny (GCP drops, it cannot answer), said in the
  * description; a rule with more ranges than {@code max-ranges} becomes several rules at
- * consecutive priorities, which decide exactly as one; a deny or reject naming source ports is
- * left out where that changes nothing admitted. Refused: a stateless policy (GCP admits replies
+ * consecutive priorities, which decide exactly as one; a deny or reject naming source ports or
+ * ICMP types is left out where that changes nothing admitted (the Terraform header says so). Refused: a stateless policy (GCP admits replies
  * by itself), other source ports and ICMP types (GCP matches neither), groups whose tags
  * collide, and more rules than priorities.
  */
@@ -155,7 +155,7 @@ public final class GcpBackend implements Backend {
         Firewalls firewalls = firewalls(request);
         String network = request.options().text(NETWORK);
         return request.format().equals("terraform")
-                ? Artifact.single(".tf.json", Json.pretty(terraform(request, firewalls.tag(), network, firewalls.rules())))
+                ? Artifact.single(".tf.json", Json.pretty(terraform(request, firewalls, network)))
                 : Artifact.single(".json", Json.pretty(api(firewalls.tag(), network, firewalls.rules())));
     }
 
@@ -164,8 +164,11 @@ public final class GcpBackend implements Backend {
         firewalls(request);
     }
 
-    /** The group's network tag and the firewall rules of both directions. */
-    private record Firewalls(String tag, List<Firewall> rules) {
+    /**
+     * The group's network tag, the firewall rules of both directions, and the deny rules left
+     * out because GCP cannot match them and they change nothing admitted.
+     */
+    private record Firewalls(String tag, List<Firewall> rules, Set<Rule> leftOut) {
     }
 
     /** The group's firewall rules, or the reason the group cannot have them. */
@@ -177,42 +180,32 @@ public final class GcpBackend implements Backend {
         Policy policy = request.effective().policy();
         String tag = NetworkTag.NAMES.of(request.effective(), group.name());
         List<Firewall> rules = new ArrayList<>();
+        // A rule left out in both directions is said once.
+        Set<Rule> leftOut = new LinkedHashSet<>();
         for (Direction direction : Direction.values()) {
             GroupRules groupRules = GroupRules.of(request.effective(), group, direction);
-            List<GroupRules.Decisive> written = groupRules.withoutIdleSourcePortRules(PLATFORM);
-            rules.addAll(direction(groupRules, written, tag, policy, request.options()));
+            rules.addAll(direction(groupRules, leftOut, tag, policy, request.options()));
         }
-        return new Firewalls(tag, rules);
+        return new Firewalls(tag, rules, leftOut);
     }
 
     // ---- the rules of one direction ------------------------------------------------------
 
-    private static List<Firewall> direction(GroupRules groupRules, List<GroupRules.Decisive> written, String tag,
-                                            Policy policy, TargetOptions options) throws CompileException {
+    private static List<Firewall> direction(GroupRules groupRules, Set<Rule> leftOut, String tag, Policy policy,
+                                            TargetOptions options) throws CompileException {
         Direction direction = groupRules.direction();
         String prefix = NetworkTag.ruleNameStart(tag) + (direction == Direction.INBOUND ? "-in-" : "-eg-");
         int maxRanges = options.number(MAX_RANGES);
+        List<GroupRules.Written<Set<Match>>> written =
+                groupRules.writeInOrder(decisive -> matches(decisive, groupRules, maxRanges), leftOut::add);
         List<Firewall> out = new ArrayList<>();
         int priority = options.number(FIRST_PRIORITY);
-        for (GroupRules.Decisive decisive : written) {
-            Rule rule = decisive.rule();
-            Set<Match> matches = new LinkedHashSet<>();
-            for (PacketCube cube : decisive.matchedCubes()) {
-                List<Protocol> protocols = protocols(cube, rule);
-                if (protocols.isEmpty()) continue;
-                List<String> peers = cidrs(groupRules.peers(cube), groupRules);
-                List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube), groupRules);
-                for (List<String> peerChunk : chunks(peers, maxRanges)) {
-                    for (List<String> ownChunk : chunks(own, maxRanges)) {
-                        matches.add(new Match(protocols, peerChunk, ownChunk));
-                    }
-                }
-            }
+        for (GroupRules.Written<Set<Match>> rule : written) {
             int part = 0;
-            for (Match match : matches) {
+            for (Match match : rule.written()) {
                 part++;
-                out.add(new Firewall(prefix + rule.index() + "-" + part, describe(rule), priority++, direction,
-                        rule.action() != Action.ALLOW, match, rule.options().log()));
+                out.add(new Firewall(prefix + rule.rule().index() + "-" + part, describe(rule.rule()), priority++,
+                        direction, rule.rule().action() != Action.ALLOW, match, rule.rule().options().log()));
             }
         }
         Action fallback = groupRules.defaultAction();
@@ -247,6 +240,24 @@ public final class GcpBackend implements Backend {
         return "split the group: no " + FIRST_PRIORITY + " leaves more than " + MOST_PRIORITIES + " priorities";
     }
 
+    /** What a decisive rule matches at the group, as firewall rules' matches. */
+    private static Set<Match> matches(GroupRules.Decisive decisive, GroupRules groupRules, int maxRanges)
+            throws CompileException {
+        Set<Match> matches = new LinkedHashSet<>();
+        for (PacketCube cube : decisive.matchedCubes()) {
+            List<Protocol> protocols = protocols(cube, decisive.rule());
+            if (protocols.isEmpty()) continue;
+            List<String> peers = cidrs(groupRules.peers(cube), groupRules);
+            List<String> own = groupRules.ownIsWholeGroup(cube) ? List.of() : cidrs(groupRules.owns(cube), groupRules);
+            for (List<String> peerChunk : chunks(peers, maxRanges)) {
+                for (List<String> ownChunk : chunks(own, maxRanges)) {
+                    matches.add(new Match(protocols, peerChunk, ownChunk));
+                }
+            }
+        }
+        return matches;
+    }
+
     /** The block's traffic as GCP protocols, TCP and UDP with their destination ports. */
     private static List<Protocol> protocols(PacketCube cube, Rule rule) throws CompileException {
         List<Protocol> out = new ArrayList<>();
@@ -254,9 +265,7 @@ public final class GcpBackend implements Backend {
             if (part.isAll()) {
                 out.add(new Protocol("all", List.of()));
             } else if (part.hasPorts()) {
-                if (!part.everySourcePort()) {
-                    throw new CompileException(rule, PLATFORM + " rules cannot match source ports");
-                }
+                if (!part.everySourcePort()) throw GroupRules.sourcePortsRefused(rule, PLATFORM, GroupRules.STATEFUL_FIX);
                 out.add(new Protocol(part.protocol() == ProtocolPart.TCP ? "tcp" : "udp",
                         HostRules.portList(part.destinationPorts())));
             } else if (part.isIcmp()) {
@@ -340,15 +349,16 @@ public final class GcpBackend implements Backend {
      * {@code %{} in user text are doubled ({@code $${}, {@code %%{}) to stay literal. The header
      * goes into the "//" comment property, which Terraform ignores.
      */
-    private static ObjectNode terraform(CompileRequest request, String tag, String network, List<Firewall> rules) {
+    private static ObjectNode terraform(CompileRequest request, Firewalls firewalls, String network) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         List<String> header = new ArrayList<>();
         for (String line : Header.lines(request, "gcp terraform")) header.add(Text.oneLine(line));
         header.add("GCP firewall rules evaluate by priority, first match; each direction ends with the policy's"
                 + " default made explicit. " + STATEFUL + ".");
+        for (Rule rule : firewalls.leftOut()) header.add(GroupRules.leftOutNote(rule, PLATFORM));
         root.put("//", String.join("\n", header));
         ObjectNode resources = root.putObject("resource").putObject("google_compute_firewall");
-        for (Firewall rule : rules) {
+        for (Firewall rule : firewalls.rules()) {
             ObjectNode node = resources.putObject(rule.name());
             node.put("name", rule.name());
             node.put("description", literal(rule.description()));
@@ -364,7 +374,7 @@ public final class GcpBackend implements Backend {
             if (!rule.destinationRanges().isEmpty()) {
                 strings(node.putArray("destination_ranges"), rule.destinationRanges());
             }
-            strings(node.putArray("target_tags"), List.of(tag));
+            strings(node.putArray("target_tags"), List.of(firewalls.tag()));
             if (rule.log()) node.putArray("log_config").addObject().put("metadata", "INCLUDE_ALL_METADATA");
         }
         return root;
