@@ -601,6 +601,16 @@ class AwsSecurityGroupBackendTest {
                 () -> compile(members, members.target("web").orElseThrow(), "json", TargetOptions.defaults(BACKEND)));
         assertEquals(2, e.rule().location().line());
 
+        // Outbound at a group holding its peers, each rule applies only at the members it names as
+        // sources. The allow admits what the default (allow) admits at every other member; the deny
+        // is what makes members differ, and the refusal names it.
+        EffectivePolicy everything = policy("group g = 0.0.0.0/0, ::/0\nallow tcp/22 from 192.0.2.0/24 to g\n"
+                + "deny tcp/81 from 198.51.100.0/24 to g\n");
+        e = assertThrows(CompileException.class,
+                () -> compile(everything, everything.target("g").orElseThrow(), "json", TargetOptions.defaults(BACKEND)));
+        assertEquals(3, e.rule().location().line());
+        assertTrue(e.getMessage().contains("treats members of group g differently"), e.getMessage());
+
         CompileFixtures.Run run = CompileFixtures.runWithInput("stateless\ngroup web = 10.20.1.0/24\nallow ssh to web\n",
                 "compile", "-", "--target", "aws", "--group", "web");
         assertEquals(2, run.exit());

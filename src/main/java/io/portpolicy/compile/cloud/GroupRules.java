@@ -87,9 +87,8 @@ public final class GroupRules {
     private final DirectedPolicy directed;
     private final List<Decisive> decisive;
     private final Map<IPAddressSeqRange, IPAddress[]> prefixBlocks = new ConcurrentHashMap<>();
-    /** The first decisive rule whose matched set (decided set) tells members apart; null until looked for. */
+    /** The first decisive rule whose matched set tells members apart; null until looked for. */
     private Optional<Rule> matchesUnalike;
-    private Optional<Rule> decidesUnalike;
 
     /**
      * The group is its layer's only target, so every set of the layer is at the group: its
@@ -182,15 +181,22 @@ public final class GroupRules {
 
     /**
      * Refuses unless {@code set} treats every address of the group alike, as a platform must
-     * whose rules have no field for the group's own addresses (security groups, network ACLs,
-     * GCP rules by target tag). The rule blamed is the first whose decision differs between
-     * members; if every rule's decision is alike, so is every set made of them.
+     * whose rules have no field for the group's own addresses (security groups). The rule blamed
+     * is the first that decides a packet the set holds at one member and not at another: a rule
+     * deciding differently between members that the set still treats alike (an allow applying
+     * at some members only, of what the default allows at the others) is no reason to refuse.
+     * A rule deciding alike puts each packet in or out of the set at every member, and so does
+     * the default if every rule does: some rule decides each packet that tells members apart.
      */
     public void requireAlike(PacketSet set, String platform) throws CompileException {
-        if (set.equals(set.anyOwn())) return;
-        Optional<Rule> rule = decidesUnalike();
-        if (rule.isPresent()) throw notAlike(rule.get(), platform);
-        throw new IllegalStateException("a set built from alike rules is not alike");
+        PacketSet somewhere = set.anyOwn();
+        if (set.equals(somewhere)) return;
+        // Out of the set here and in it at another member, or in it here and out of it at another.
+        PacketSet differing = somewhere.minus(set).union(set.intersect(set.complement().anyOwn()));
+        for (Decisive d : decisive) {
+            if (d.decided().intersects(differing)) throw notAlike(d.rule(), platform);
+        }
+        throw new IllegalStateException("members differ on packets no rule decides");
     }
 
     /** Refuses unless every decisive rule matches every address of the group alike (for ordered platforms). */
@@ -199,19 +205,14 @@ public final class GroupRules {
         if (rule.isPresent()) throw notAlike(rule.get(), platform);
     }
 
-    private synchronized Optional<Rule> decidesUnalike() {
-        if (decidesUnalike == null) decidesUnalike = firstUnalike(Decisive::decided);
-        return decidesUnalike;
-    }
-
     private synchronized Optional<Rule> matchesUnalike() {
-        if (matchesUnalike == null) matchesUnalike = firstUnalike(Decisive::matched);
+        if (matchesUnalike == null) {
+            matchesUnalike = decisive.stream().filter(d -> !d.matched().equals(d.matched().anyOwn()))
+                    .map(Decisive::rule).findFirst();
+        }
         return matchesUnalike;
     }
 
-    private Optional<Rule> firstUnalike(Function<Decisive, PacketSet> set) {
-        return decisive.stream().filter(d -> !set.apply(d).equals(set.apply(d).anyOwn())).map(Decisive::rule).findFirst();
-    }
 
     private CompileException notAlike(Rule rule, String platform) {
         return new CompileException(rule, "this rule treats members of group " + group.name()
