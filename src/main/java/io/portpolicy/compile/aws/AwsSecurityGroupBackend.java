@@ -21,6 +21,8 @@ import io.portpolicy.compile.cloud.GroupNames;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.compile.cloud.SharedAddresses;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
@@ -133,6 +135,13 @@ public final class AwsSecurityGroupBackend implements Backend {
     @Override
     public void check(CompileRequest request) throws CompileException {
         permissions(request, false);
+    }
+
+    /** Groups sharing addresses where they may decide differently: an interface in both gets the union of their allows. */
+    @Override
+    public List<Diagnostic> warnings(CompileRequest request) {
+        return SharedAddresses.warnings(request, "gets both security groups, which admit what either admits"
+                + " (docs/targets/aws.md)");
     }
 
     // ---- the entries ----------------------------------------------------------------------

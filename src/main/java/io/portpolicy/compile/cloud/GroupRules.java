@@ -9,10 +9,13 @@ import io.portpolicy.engine.DirectedPolicy;
 import io.portpolicy.engine.EffectivePolicy;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.PacketSet;
+import io.portpolicy.engine.PacketSpace;
 import io.portpolicy.engine.RuleRegion;
 import io.portpolicy.engine.Target;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.AddressTerm;
 import io.portpolicy.model.Direction;
+import io.portpolicy.model.Endpoint;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
@@ -25,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One direction of a group's policy as cloud backends need it. A cloud target is a group of
@@ -174,6 +178,57 @@ public final class GroupRules {
         List<IPAddressSeqRange> group = this.group.addresses().stream()
                 .filter(r -> Family.of(r.getLower()) == cube.family()).toList();
         return HostRules.merged(owns(cube)).equals(HostRules.merged(group));
+    }
+
+    /**
+     * The first rule naming {@code self} at the other end of the packet (the source inbound, the
+     * destination outbound) for which this group decides some packet at {@code shared} otherwise
+     * than another group holding those addresses too; empty where the two decide alike. Only such
+     * rules read differently at the two groups ({@code self} is each group in its own rules,
+     * docs/language.md), and only for peers in one group and not the other: the packets judged
+     * here are those at {@code shared} from (inbound; to, outbound) {@code peersOfThisOnly}, this
+     * group's addresses the other lacks; compiling the other group judges the peers it alone has.
+     * For those peers, at the other group, a rule whose other end is just {@code self} matches
+     * nothing and every rule without {@code self} there matches as here. A rule naming {@code
+     * self} beside other addresses or in {@code except} cannot be read for the other group from
+     * here: where it matches some of those packets, it is taken to decide them otherwise.
+     */
+    public Optional<Rule> decidingOtherwise(List<IPAddressSeqRange> shared, List<IPAddressSeqRange> peersOfThisOnly) {
+        PacketSpace space = directed.space();
+        PacketSet judged = space.owns(shared).intersect(space.peers(peersOfThisOnly));
+        if (judged.isEmpty()) return Optional.empty();
+        PacketSet rest = judged;
+        PacketSet admittedThere = space.none();
+        for (RuleRegion region : directed.rules()) {
+            if (rest.isEmpty()) break;
+            Endpoint otherEnd = otherEnd(region.rule());
+            if (isJustSelf(otherEnd)) continue;
+            PacketSet matched = region.matched().intersect(rest);
+            if (matched.isEmpty()) continue;
+            if (namesSelf(otherEnd)) return Optional.of(region.rule());
+            if (region.rule().action() == Action.ALLOW) admittedThere = admittedThere.union(matched);
+            rest = rest.minus(matched);
+        }
+        if (defaultAction() == Action.ALLOW) admittedThere = admittedThere.union(rest);
+        PacketSet admittedHere = admitted().intersect(judged);
+        if (admittedHere.equals(admittedThere)) return Optional.empty();
+        PacketSet differing = admittedHere.minus(admittedThere).union(admittedThere.minus(admittedHere));
+        return decisive.stream().filter(d -> isJustSelf(otherEnd(d.rule())) && d.decided().intersects(differing))
+                .map(Decisive::rule).findFirst();
+    }
+
+    /** The rule's side for the other end of the packet: the source inbound, the destination outbound. */
+    private Endpoint otherEnd(Rule rule) {
+        return direction == Direction.INBOUND ? rule.from() : rule.to();
+    }
+
+    private static boolean isJustSelf(Endpoint side) {
+        return side.except().isEmpty() && !side.addresses().isEmpty()
+                && side.addresses().stream().allMatch(t -> t instanceof AddressTerm.Self);
+    }
+
+    private static boolean namesSelf(Endpoint side) {
+        return Stream.concat(side.addresses().stream(), side.except().stream()).anyMatch(t -> t instanceof AddressTerm.Self);
     }
 
     // Every check takes the platform as the noun its rules are named with ("AWS security group",

@@ -17,6 +17,8 @@ import io.portpolicy.compile.Text;
 import io.portpolicy.compile.cloud.GroupRules;
 import io.portpolicy.compile.cloud.LimitExceeded;
 import io.portpolicy.compile.cloud.ProtocolPart;
+import io.portpolicy.compile.cloud.SharedAddresses;
+import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.engine.PacketCube;
 import io.portpolicy.engine.Target;
 import io.portpolicy.json.Json;
@@ -162,6 +164,13 @@ public final class GcpBackend implements Backend {
     @Override
     public void check(CompileRequest request) throws CompileException {
         firewalls(request);
+    }
+
+    /** Groups sharing addresses where they may decide differently: an instance with both tags gets both groups' rules. */
+    @Override
+    public List<Diagnostic> warnings(CompileRequest request) {
+        return SharedAddresses.warnings(request, "gets both groups' rules when tagged with both, merged by priority: the lowest"
+                + " number decides, whichever group it comes from (docs/targets/gcp.md)");
     }
 
     /**
