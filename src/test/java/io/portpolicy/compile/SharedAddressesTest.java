@@ -49,6 +49,16 @@ class SharedAddressesTest {
         }
     }
 
+    /** 'except self' excludes each group's own peers: at the other group it matches those of this one. */
+    @Test
+    void selfInExceptIsWarnedOfToo() throws IOException {
+        String except = SELF.replace("default inbound deny\nallow tcp/7000 from self to self",
+                "default inbound allow\ndeny tcp/7000 from any except self to self");
+        String err = compileAll(except, "gcp").err();
+        assertTrue(err.startsWith(dir.resolve("site.policy") + ":5:1: warning: groups cassandra and monitored share"
+                + " 10.0.0.5 and decide some packet there differently"), err);
+    }
+
     @Test
     void groupsWhoseRulesDecideAlikeThereAreNotWarnedOf() throws IOException {
         String named = SELF.replace("from self to self", "from cassandra, monitored to cassandra, monitored");

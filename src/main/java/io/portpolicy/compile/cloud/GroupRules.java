@@ -191,21 +191,23 @@ public final class GroupRules {
      * For those peers, at the other group, a rule whose other end is just {@code self} matches
      * nothing and every rule without {@code self} there matches as here. A rule naming {@code
      * self} beside other addresses or in {@code except} cannot be read for the other group from
-     * here: where it matches some of those packets, it is taken to decide them otherwise.
+     * here: where its own side and traffic match some of those packets, whatever the peer, it is
+     * taken to decide them otherwise.
      */
     public Optional<Rule> decidingOtherwise(List<IPAddressSeqRange> shared, List<IPAddressSeqRange> peersOfThisOnly) {
         PacketSpace space = directed.space();
         PacketSet judged = space.owns(shared).intersect(space.peers(peersOfThisOnly));
-        if (judged.isEmpty()) return Optional.empty();
+        // Most pairs of groups: no rule naming 'self' could match those packets here or there.
+        if (directed.rules().stream().noneMatch(r -> mayReadOtherwise(r, judged))) return Optional.empty();
         PacketSet rest = judged;
         PacketSet admittedThere = space.none();
         for (RuleRegion region : directed.rules()) {
             if (rest.isEmpty()) break;
             Endpoint otherEnd = otherEnd(region.rule());
             if (isJustSelf(otherEnd)) continue;
+            if (mayReadOtherwise(region, rest)) return Optional.of(region.rule());
+            if (!region.matched().intersects(rest)) continue;
             PacketSet matched = region.matched().intersect(rest);
-            if (matched.isEmpty()) continue;
-            if (namesSelf(otherEnd)) return Optional.of(region.rule());
             if (region.rule().action() == Action.ALLOW) admittedThere = admittedThere.union(matched);
             rest = rest.minus(matched);
         }
@@ -215,6 +217,14 @@ public final class GroupRules {
         PacketSet differing = admittedHere.minus(admittedThere).union(admittedThere.minus(admittedHere));
         return decisive.stream().filter(d -> isJustSelf(otherEnd(d.rule())) && d.decided().intersects(differing))
                 .map(Decisive::rule).findFirst();
+    }
+
+    /**
+     * Whether the rule names {@code self} at the other end and may match some of {@code packets}
+     * here or at another group: whatever the other end, its own side and traffic match them.
+     */
+    private boolean mayReadOtherwise(RuleRegion region, PacketSet packets) {
+        return namesSelf(otherEnd(region.rule())) && region.matched().anyPeer().intersects(packets);
     }
 
     /** The rule's side for the other end of the packet: the source inbound, the destination outbound. */
