@@ -1,6 +1,5 @@
 package io.portpolicy.engine;
 
-import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
@@ -49,9 +48,14 @@ public final class Anomalies {
     private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
 
     private final List<DirectedPolicy> directions;
+    /** The IP versions the targets of the layers have addresses of: those of {@code self}. */
+    private final Set<Family> targetFamilies = EnumSet.noneOf(Family.class);
 
     private Anomalies(List<DirectedPolicy> directions) {
         this.directions = directions;
+        for (DirectedPolicy directed : directions) {
+            for (Target target : directed.space().layer().targets()) targetFamilies.addAll(Family.of(target.addresses()));
+        }
     }
 
     /**
@@ -154,24 +158,11 @@ public final class Anomalies {
     }
 
     private Anomaly empty(Rule rule) {
-        String why = EmptyRules.reason(rule, targetFamilies());
+        String why = EmptyRules.reason(rule, targetFamilies);
         return new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), why != null
                 ? "matches no packet: " + why
                 : "applies to no host or group of this policy: no target's address is on its 'to' side "
                         + "(inbound) or its 'from' side (outbound)");
-    }
-
-    /** The IP versions the targets of the layers have addresses of: those of {@code self}. */
-    private Set<Family> targetFamilies() {
-        Set<Family> families = EnumSet.noneOf(Family.class);
-        for (DirectedPolicy directed : directions) {
-            for (Target target : directed.space().layer().targets()) {
-                for (IPAddressSeqRange range : target.addresses()) {
-                    families.add(Family.of(range.getLower()));
-                }
-            }
-        }
-        return families;
     }
 
     /**

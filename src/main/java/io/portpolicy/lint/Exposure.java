@@ -25,7 +25,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -207,22 +206,15 @@ public final class Exposure {
         if (!widePeers.isEmpty()) {
             PacketSet candidate = worldPart(directed, index, part);
             List<IPAddressSeqRange> candidatePeers = candidate.peerAddresses();
-            Set<Family> wide = families(widePublic(candidatePeers));
+            Set<Family> wide = Family.of(widePublic(candidatePeers));
             // Judged per IP version: 'from any6, 10.0.0.37' admits a few addresses, not the
             // world, at an IPv4-only host, wherever else it admits the IPv6 world.
-            if (wide.containsAll(families(candidatePeers))) fromWorld = candidate;
+            if (wide.containsAll(Family.of(candidatePeers))) fromWorld = candidate;
             else if (!wide.isEmpty()) fromWorld = candidate.intersect(part.space().ofFamily(wide.iterator().next()));
         }
         List<String> worldTargets = fromWorld.isEmpty() ? List.of() : targetsOf(fromWorld, directed);
         return new Part(directed.rules().get(index).rule(), peers, widePeers, targetsOf(part, directed), worldTargets,
                 part, fromWorld);
-    }
-
-    /** The IP versions of the ranges. */
-    private static Set<Family> families(List<IPAddressSeqRange> ranges) {
-        Set<Family> families = EnumSet.noneOf(Family.class);
-        for (IPAddressSeqRange range : ranges) families.add(Family.of(range.getLower()));
-        return families;
     }
 
     /** Adds one layer's part to its rule's hit. */

@@ -1,6 +1,11 @@
 package io.portpolicy.model;
 
 import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** IP version. */
 public enum Family {
@@ -8,6 +13,13 @@ public enum Family {
 
     public static Family of(IPAddress address) {
         return address.isIPv4() ? IPV4 : IPV6;
+    }
+
+    /** The IP versions of the ranges, in order (IPv4 first). */
+    public static Set<Family> of(Collection<IPAddressSeqRange> ranges) {
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        for (IPAddressSeqRange range : ranges) families.add(of(range.getLower()));
+        return families;
     }
 
     public String label() {

@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * AWS VPC network ACLs for one group: the entries of a network ACL, each shaped as a
@@ -178,7 +177,7 @@ public final class AwsNaclBackend implements Backend {
             for (PacketCube cube : cubes) needed.merge(cube.family(), count(cube, rules), Long::sum);
         }
         boolean allowAll = rules.defaultAction() == Action.ALLOW;
-        if (allowAll) for (Family family : families(rules.group())) needed.merge(family, 1L, Long::sum);
+        if (allowAll) for (Family family : Family.of(rules.group().addresses())) needed.merge(family, 1L, Long::sum);
         for (Map.Entry<Family, Long> family : needed.entrySet()) {
             long withDenyAll = family.getValue() + 1;
             if (withDenyAll > limit) {
@@ -193,7 +192,7 @@ public final class AwsNaclBackend implements Backend {
         }
         if (allowAll) {
             String rule = "default " + direction.keyword() + " allow";
-            for (Family family : families(rules.group())) {
+            for (Family family : Family.of(rules.group().addresses())) {
                 out.add(new Entry(rule, rule + ": the policy's default, before the network ACL's own deny-all",
                         family, ProtocolPart.ALL, Action.ALLOW, family == Family.IPV4 ? "0.0.0.0/0" : "::/0",
                         null, 0, 0));
@@ -292,11 +291,6 @@ public final class AwsNaclBackend implements Backend {
         return out;
     }
 
-    private static TreeSet<Family> families(Target group) {
-        TreeSet<Family> out = new TreeSet<>();
-        for (IPAddressSeqRange range : group.addresses()) out.add(Family.of(range.getLower()));
-        return out;
-    }
 
     // ---- JSON ---------------------------------------------------------------------------
 

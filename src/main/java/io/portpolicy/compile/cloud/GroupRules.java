@@ -278,7 +278,6 @@ public final class GroupRules {
         return matchesUnalike;
     }
 
-
     private CompileException notAlike(Rule rule, String platform) {
         return new CompileException(rule, "this rule treats members of group " + group.name()
                 + " differently, but " + platform + " rules apply alike to every member; give the members it"

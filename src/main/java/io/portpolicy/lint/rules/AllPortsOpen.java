@@ -58,11 +58,11 @@ public final class AllPortsOpen implements LintRule {
                 return new WorldPart(everyProtocol, openPorts(policy, hit, part, fromWorld, named, WORLD_LIMIT));
             };
         });
+        List<List<Clause>> toWorld = new ArrayList<>();
         List<Exposure.Hit> needAdmitted = new ArrayList<>();
         for (int h = 0; h < hits.size(); h++) {
-            if (!wideProtocols(hits.get(h), named).isEmpty() && worldClauses(hits.get(h), world.get(h), named).isEmpty()) {
-                needAdmitted.add(hits.get(h));
-            }
+            toWorld.add(worldClauses(hits.get(h), world.get(h), named));
+            if (!wideProtocols(hits.get(h), named).isEmpty() && toWorld.get(h).isEmpty()) needAdmitted.add(hits.get(h));
         }
         List<List<Ports>> admitted = Exposure.eachPart(needAdmitted, space -> (hit, part) ->
                 openPorts(policy, hit, part, hit.admitted().get(part), named, rangeLimit));
@@ -71,7 +71,7 @@ public final class AllPortsOpen implements LintRule {
         List<Finding> found = new ArrayList<>();
         for (int h = 0; h < hits.size(); h++) {
             Exposure.Hit hit = hits.get(h);
-            Finding finding = finding(context, hit, world.get(h), fromAnyone.getOrDefault(hit, List.of()), rangeLimit,
+            Finding finding = finding(context, hit, toWorld.get(h), fromAnyone.getOrDefault(hit, List.of()), rangeLimit,
                     named);
             if (finding != null) found.add(finding);
         }
@@ -100,10 +100,12 @@ public final class AllPortsOpen implements LintRule {
     private record Clause(String what, Set<String> targets) {
     }
 
-    /** The finding for one hit, from what each of its parts opens to the world and to anyone; or null. */
-    private Finding finding(LintContext context, Exposure.Hit hit, List<WorldPart> fromWorld, List<Ports> fromAnyone,
+    /**
+     * The finding for one hit, from what it opens to the world beyond the limits
+     * ({@link #worldClauses}) and what each of its parts opens to anyone; or null.
+     */
+    private Finding finding(LintContext context, Exposure.Hit hit, List<Clause> world, List<Ports> fromAnyone,
                             int rangeLimit, int named) {
-        List<Clause> world = worldClauses(hit, fromWorld, named);
         String hint = "allow only the ports the service listens on (tcp/443, tcp/{80,443}), not ranges";
         if (!world.isEmpty()) {
             String message = "admits " + clauses(world, "from the whole world");

@@ -416,7 +416,6 @@ public final class MissingReturnPath implements LintRule {
         return items.size() == 1 ? items.get(0) : "{" + String.join(",", items) + "}";
     }
 
-
     /** "port N" or "ports LIST". */
     private static String ports(List<PortRange> ports) {
         boolean one = ports.size() == 1 && ports.get(0).size() == 1;
