@@ -412,10 +412,7 @@ class WindowsBackendTest {
      */
     @Test
     void netshBacksUpThenDeletesEveryRuleBeforeAddingThePolicys() throws CompileException {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
-                + "default inbound allow\ndefault outbound deny\ndeny tcp/23\nallow tcp/443 from srv\n"),
-                CompileFixtures.TODAY);
-        String batch = compile(effective, effective.target("srv").orElseThrow(), "netsh").parts().get(0).text();
+        String batch = replacingScript("netsh");
         List<String> commands = batch.lines().filter(line -> !line.startsWith("rem ") && !line.equals("@echo off"))
                 .toList();
         assertFalse(batch.contains("set rule"), batch);
@@ -439,10 +436,7 @@ class WindowsBackendTest {
 
     @Test
     void powershellBlocksBothWaysUntilThePolicysRulesAreInAndSetsItsDefaultsLast() throws CompileException {
-        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
-                + "default inbound allow\ndefault outbound deny\ndeny tcp/23\nallow tcp/443 from srv\n"),
-                CompileFixtures.TODAY);
-        String script = compile(effective, effective.target("srv").orElseThrow(), "powershell").parts().get(0).text();
+        String script = replacingScript("powershell");
         List<String> commands = script.lines().filter(line -> !line.startsWith("#") && !line.isEmpty()).toList();
         assertEquals("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -Enabled 'True' -DefaultInboundAction"
                 + " 'Block' -DefaultOutboundAction 'Block' -AllowUnicastResponseToMulticast 'False'", commands.get(1), script);
@@ -452,6 +446,17 @@ class WindowsBackendTest {
         assertTrue(adds.size() >= 2 && adds.stream().allMatch(line -> line.startsWith("New-NetFirewallRule ")), script);
         assertEquals("Set-NetFirewallProfile -Profile 'Domain','Private','Public' -DefaultInboundAction 'Allow'"
                 + " -DefaultOutboundAction 'Block'", commands.get(commands.size() - 1), script);
+    }
+
+    /**
+     * A host's script in {@code format} under a default inbound allow with a Block rule, where
+     * the order of defaults and rules decides what a script stopped part-way leaves open.
+     */
+    private static String replacingScript(String format) throws CompileException {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText("host srv = 10.0.0.1 os windows\n"
+                + "default inbound allow\ndefault outbound deny\ndeny tcp/23\nallow tcp/443 from srv\n"),
+                CompileFixtures.TODAY);
+        return compile(effective, effective.target("srv").orElseThrow(), format).parts().get(0).text();
     }
 
     static final String EVIL = "a'b\u2018c\u2019d\u201ae\u201bf'' `$(Remove-Item C:/ -Recurse)`; Stop-Computer; \"$x\" "
