@@ -10,6 +10,7 @@ import io.portpolicy.lint.SensitivePort;
 import io.portpolicy.model.Action;
 import io.portpolicy.model.NamedService;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -156,9 +157,19 @@ public final class DiffReport {
         for (Finding f : findings) out.append(indent).append(finding(f)).append('\n');
     }
 
-    /** A finding on one line: its file name may hold a line feed. */
+    /**
+     * A finding on one line: its file name may hold a line feed. The date its rule expires is
+     * part of what a finding is, so a moved date shows the same finding introduced and resolved:
+     * each says which date it is.
+     */
     private static String finding(Finding f) {
-        return VisibleText.ofLine(f.headline() + (f.waived() ? " (waived)" : ""));
+        LocalDate expires = expires(f);
+        return VisibleText.ofLine(f.headline() + (expires != null ? " (rule expires " + expires + ")" : "")
+                + (f.waived() ? " (waived)" : ""));
+    }
+
+    private static LocalDate expires(Finding f) {
+        return f.subject() == null ? null : f.subject().options().expires();
     }
 
     public String markdown() {
@@ -268,6 +279,9 @@ public final class DiffReport {
             n.put("severity", f.severity().label());
             n.put("message", f.message());
             n.put("waived", f.waived());
+            LocalDate expires = expires(f);
+            if (expires != null) n.put("ruleExpires", expires.toString());
+            else n.putNull("ruleExpires");
         }
     }
 }

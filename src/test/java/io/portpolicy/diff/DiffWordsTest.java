@@ -139,11 +139,18 @@ class DiffWordsTest {
                     () -> added + ": " + result.introduced() + " " + result.resolved());
         }
         // An exposure that now ends later is another grant: the access changes, judged today, do not show it.
+        Policy later = DiffMatchesEngineTest.check(old + " expires 2027-12-31\n");
         PolicyDiff.Result extended = PolicyDiff.compare(DiffMatchesEngineTest.check(old + " expires 2026-12-31\n"),
-                DiffMatchesEngineTest.check(old + " expires 2027-12-31\n"), TODAY, LintConfig.DEFAULT);
+                later, TODAY, LintConfig.DEFAULT);
         assertTrue(extended.introduced().stream().anyMatch(f -> f.ruleId().equals("PP103"))
                 && extended.resolved().stream().anyMatch(f -> f.ruleId().equals("PP103")),
                 () -> extended.introduced() + " " + extended.resolved());
+        // The same words on both sides: each says which date it is about.
+        DiffReport report = new DiffReport(extended, later.services().values(), LintConfig.DEFAULT.sensitivePorts());
+        String text = report.text();
+        assertTrue(text.matches("(?s).*findings introduced:\\n[^\\n]*PP103[^\\n]*\\(rule expires 2027-12-31\\).*"
+                + "findings resolved:\\n[^\\n]*PP103[^\\n]*\\(rule expires 2026-12-31\\).*"), text);
+        assertTrue(report.json().contains("\"ruleExpires\": \"2027-12-31\""));
     }
 
     @Test
