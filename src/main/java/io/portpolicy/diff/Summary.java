@@ -293,8 +293,12 @@ final class Summary {
         if (sensitive != null) reasons.add(sensitive);
         if (reach(everythingFrom, c.family()) != null) {
             reasons.add("every protocol and port");
-        } else if (everyPortFromWide(c, 6, admitted.everyTcpPacket()) || everyPortFromWide(c, 17, admitted.everyUdpPacket())) {
-            reasons.add("every port");
+        } else {
+            // Named by protocol: a block of every protocol but TCP may open every UDP port while a TCP port stays shut.
+            List<String> everyPort = new ArrayList<>();
+            if (everyPortFromWide(c, 6, admitted.everyTcpPacket())) everyPort.add("TCP");
+            if (everyPortFromWide(c, 17, admitted.everyUdpPacket())) everyPort.add("UDP");
+            if (!everyPort.isEmpty()) reasons.add("every " + String.join(" and ", everyPort) + " port");
         }
         return String.join(", ", reasons);
     }

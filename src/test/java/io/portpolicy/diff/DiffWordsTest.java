@@ -188,9 +188,9 @@ class DiffWordsTest {
         assertTrue(text.contains("tcp ports 0-21,23-65535 from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
                 + "    RISK: open to the whole world, remote administration ports 23, 3389, 5985, 5986, "
                 + "sensitive ports 111 (ONC RPC portmapper), 135 (MS RPC endpoint mapper), 139 (NetBIOS session service) "
-                + "and 34 more, every port\n"), text);
+                + "and 34 more, every TCP port\n"), text);
         assertTrue(text.contains("tcp port 22 (ssh) from any IPv4 address except 10.0.0.1, 10.0.0.5, 127.0.0.0/8 to h (IPv4)\n"
-                + "    RISK: open to the whole world, remote administration port 22, every port\n"), text);
+                + "    RISK: open to the whole world, remote administration port 22, every TCP port\n"), text);
     }
 
     @Test
@@ -203,7 +203,7 @@ class DiffWordsTest {
                 + "sensitive ports 111 (ONC RPC portmapper), 135 (MS RPC endpoint mapper), 139 (NetBIOS session service) "
                 + "and 34 more\n"), text);
         assertTrue(text.contains("every protocol but tcp from any IPv4 address except 10.0.0.1, 127.0.0.0/8 to h (IPv4)\n"
-                + "    RISK: open to the whole world, every port\n"), text);
+                + "    RISK: open to the whole world, every UDP port\n"), text);
         assertFalse(text.contains("every protocol and port"), text);
         // Only the rules near the change are built: the deny of tcp/22, far from udp, still counts.
         String udp = "host h = 10.0.0.1\ndeny tcp/22 from 10.0.0.5\n%sallow any from 10.0.0.5\n";
@@ -263,7 +263,7 @@ class DiffWordsTest {
     void everyUdpPortFromTheWorldIsEveryPort() {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow udp from any4 to web1\n");
-        assertTrue(text.contains("RISK: open to the whole world, every port\n"), text);
+        assertTrue(text.contains("RISK: open to the whole world, every UDP port\n"), text);
     }
 
     @Test
@@ -271,7 +271,7 @@ class DiffWordsTest {
         String old = "default outbound deny\nhost web1 = 10.0.0.21 os linux\n";
         String text = text(old, old + "allow any from any4 to web1\n");
         assertTrue(text.contains("RISK: open to the whole world, every protocol and port\n"), text);
-        assertFalse(text.contains(", every port\n"), text);
+        assertFalse(text.contains("TCP port") || text.contains("UDP port"), text);
     }
 
     @Test
