@@ -190,18 +190,18 @@ public final class Anomalies {
         if (shadowed) {
             String by = withImplicit(describe(different), implicitDiffers);
             return List.of(new Anomaly(Anomaly.Kind.SHADOWED, rule, different, lapsing, "never applies" + until(lapsing)
-                    + ": earlier rules with a different action match every packet it matches: " + by));
+                    + ": earlier rules with a different action match every packet it matches: " + by, implicit));
         }
         String by = withImplicit(describe(List.copyOf(deciders)), implicit);
         if (different.isEmpty()) {
             return List.of(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), lapsing, "redundant"
                     + until(lapsing) + ": earlier rules already " + rule.action().keyword() + " every packet it "
-                    + "matches: " + by));
+                    + "matches: " + by, implicit));
         }
         List<Anomaly> found = new ArrayList<>();
         found.add(new Anomaly(Anomaly.Kind.REDUNDANT, rule, List.copyOf(deciders), lapsing, "never applies"
                 + until(lapsing) + ", so removing it changes nothing: earlier rules decide every packet it matches, "
-                + "some as it would (" + rule.action().keyword() + ") and some otherwise: " + by));
+                + "some as it would (" + rule.action().keyword() + ") and some otherwise: " + by, implicit));
         found.addAll(correlated(rule, index, facts));
         return found;
     }
@@ -354,7 +354,7 @@ public final class Anomalies {
                     : "; the rules at " + lines(alsoRedundant) + " never apply themselves: remove this rule or them, "
                             + "not both";
         }
-        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, lapsing, message);
+        return new Anomaly(Anomaly.Kind.REDUNDANT, rule, later, lapsing, message, false);
     }
 
     /**

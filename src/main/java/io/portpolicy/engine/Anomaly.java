@@ -15,8 +15,11 @@ import java.util.List;
  * @param lapsing the rules it rests on that carry {@code expires} and expire first (all of the
  *                earliest date): after that date it may no longer hold. Empty when it holds for
  *                the rule's whole life
+ * @param implicit whether the implicit rules (hosts only) decide some of what the rule matches,
+ *                 for a rule that decides nothing
  */
-public record Anomaly(Kind kind, Rule rule, List<Rule> related, List<Rule> lapsing, String message) {
+public record Anomaly(Kind kind, Rule rule, List<Rule> related, List<Rule> lapsing, String message,
+                      boolean implicit) {
 
     public enum Kind { SHADOWED, REDUNDANT, CORRELATED, EMPTY }
 
@@ -27,7 +30,7 @@ public record Anomaly(Kind kind, Rule rule, List<Rule> related, List<Rule> lapsi
 
     /** An anomaly that holds for the rule's whole life. */
     public Anomaly(Kind kind, Rule rule, List<Rule> related, String message) {
-        this(kind, rule, related, List.of(), message);
+        this(kind, rule, related, List.of(), message, false);
     }
 
     /** "the rule at FILE:LINE expires on DATE", for messages and fixes; null when it holds for good. */

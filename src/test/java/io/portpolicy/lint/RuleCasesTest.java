@@ -444,6 +444,14 @@ class RuleCasesTest {
                 + "allow https from any to dmz comment \"x\"   # expect: PP302\n");
         assertTrue(found.get(0).hint().endsWith("(judged at the hosts: group 'dmz' also holds addresses no host has,"
                 + " and what a cloud target compiled for it admits is not linted)"), found.get(0).hint());
+        // Loopback at each host, but between the members of g, which may be compiled for a cloud target.
+        List<Finding> members = verify("PP302", "host a = 10.0.1.1 os linux\nhost b = 10.0.1.2 os linux\n"
+                + "group g = a, b\nallow tcp/5000 from self to self   # expect: PP302\n");
+        assertTrue(members.get(0).hint().endsWith("compiled for a group, where 'self' is every member, it decides "
+                + "traffic between members, which is not linted)"), members.get(0).hint());
+        // Without a group, the advice needs no caveat.
+        List<Finding> alone = verify("PP302", "host a = 10.0.1.1 os linux\nallow tcp/5000 from self to self   # expect: PP302\n");
+        assertFalse(alone.get(0).hint().contains("judged at the hosts"), alone.get(0).hint());
     }
 
     @Test

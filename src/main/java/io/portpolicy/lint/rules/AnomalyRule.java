@@ -14,6 +14,7 @@ import io.portpolicy.model.Rule;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * A rule reporting one kind of the engine's exact rule-set anomalies. Expired rules are left
@@ -35,17 +36,25 @@ abstract class AnomalyRule implements LintRule {
         return context.anomalies().stream()
                 .filter(a -> a.kind() == kind() && !a.rule().expiredOn(context.today()))
                 .map(a -> context.finding(this, a.rule(), a.rule().location(), a.message(),
-                        hint(a) + cloudCaveat(context.policy(), a.rule())).withSeverity(severity(a)))
+                        hint(a) + cloudCaveat(context.policy(), a)).withSeverity(severity(a)))
                 .toList();
     }
 
     /**
      * A policy with hosts is judged at its hosts (README, "lint"), but a group it names that
      * holds addresses no host has can still be compiled for a cloud target, where the rule may
-     * matter: the advice says it holds for the hosts only.
+     * matter: the advice says it holds for the hosts only. So may a rule naming {@code self}
+     * that the implicit rules pre-empt: at a host, its traffic to itself is loopback; at a group,
+     * which has no implicit rules, {@code self} is every member.
      */
-    private static String cloudCaveat(Policy policy, Rule rule) {
+    private static String cloudCaveat(Policy policy, Anomaly anomaly) {
         if (policy.hosts().isEmpty()) return "";
+        Rule rule = anomaly.rule();
+        if (anomaly.implicit() && !policy.groups().isEmpty() && namesSelf(rule)) {
+            return " (judged at the hosts, where a host's traffic to itself is loopback, which the implicit rules "
+                    + "allow; compiled for a group, where 'self' is every member, it decides traffic between members, "
+                    + "which is not linted)";
+        }
         Set<String> groups = new TreeSet<>();
         for (Endpoint side : List.of(rule.from(), rule.to())) {
             for (AddressTerm term : side.addresses()) {
@@ -57,5 +66,11 @@ abstract class AnomalyRule implements LintRule {
         if (groups.isEmpty()) return "";
         return " (judged at the hosts: " + String.join(", ", groups.stream().map(g -> "group " + Quote.of(g)).toList())
                 + " also holds addresses no host has, and what a cloud target compiled for it admits is not linted)";
+    }
+
+    /** Whether either side of the rule holds {@code self}, written or implied (no {@code to}). */
+    private static boolean namesSelf(Rule rule) {
+        return Stream.of(rule.from(), rule.to()).flatMap(side -> side.addresses().stream())
+                .anyMatch(term -> term instanceof AddressTerm.Self);
     }
 }
