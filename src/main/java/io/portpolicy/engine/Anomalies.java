@@ -1,7 +1,7 @@
 package io.portpolicy.engine;
 
+import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.model.Action;
-import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.RuleOptions;
 import io.portpolicy.parallel.Concurrently;
@@ -10,8 +10,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -48,13 +48,13 @@ public final class Anomalies {
     private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
 
     private final List<DirectedPolicy> directions;
-    /** The IP versions the targets of the layers have addresses of: those of {@code self}. */
-    private final Set<Family> targetFamilies = EnumSet.noneOf(Family.class);
+    /** The addresses of the targets of the layers: those of {@code self}, and all a rule meets on the side it applies by. */
+    private final Set<IPAddressSeqRange> targetAddresses = new LinkedHashSet<>();
 
     private Anomalies(List<DirectedPolicy> directions) {
         this.directions = directions;
         for (DirectedPolicy directed : directions) {
-            for (Target target : directed.space().layer().targets()) targetFamilies.addAll(Family.of(target.addresses()));
+            for (Target target : directed.space().layer().targets()) targetAddresses.addAll(target.addresses());
         }
     }
 
@@ -158,7 +158,7 @@ public final class Anomalies {
     }
 
     private Anomaly empty(Rule rule) {
-        String why = EmptyRules.reason(rule, targetFamilies);
+        String why = EmptyRules.reason(rule, targetAddresses);
         return new Anomaly(Anomaly.Kind.EMPTY, rule, List.of(), why != null
                 ? "matches no packet: " + why
                 : "applies to no host or group of this policy: no target's address is on its 'to' side "

@@ -9,13 +9,16 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Why a rule can match no packet anywhere, whatever the targets: every address excepted away,
- * no IP version shared by its two sides, or only protocols of another IP version.
+ * no IP version shared by its two sides, or only protocols of another IP version; and, given
+ * the targets, why one it applies to matches nothing there, where it meets only their own
+ * addresses on the side it applies by.
  */
 final class EmptyRules {
 
@@ -24,30 +27,56 @@ final class EmptyRules {
 
     /** The reason, or {@code null} when the rule can match some packet at some target of any IP version. */
     static String reason(Rule rule) {
-        return reason(rule, EnumSet.allOf(Family.class));
+        Set<Family> all = EnumSet.allOf(Family.class);
+        return anywhere(rule, families(rule.from(), all), families(rule.to(), all));
     }
 
     /**
-     * The reason, or {@code null} when the rule can match some packet at some target, where
-     * the targets have addresses of {@code targetFamilies} only: {@code self}, written or
-     * implied, is a target's own addresses, of those versions.
+     * The reason, or {@code null} when the rule can match some packet at some target or applies
+     * to none, where the targets have {@code targetAddresses}: {@code self}, written or implied,
+     * is a target's own addresses, and a rule applying to a target by its {@code to} side
+     * (inbound) or its {@code from} side (outbound) matches only the target's own addresses
+     * there, so {@code from 2001:db8::/32 to any} matches nothing at IPv4-only hosts.
      */
-    static String reason(Rule rule, Set<Family> targetFamilies) {
+    static String reason(Rule rule, Collection<IPAddressSeqRange> targetAddresses) {
+        Set<Family> targetFamilies = Family.of(targetAddresses);
         Set<Family> from = families(rule.from(), targetFamilies);
         Set<Family> to = families(rule.to(), targetFamilies);
+        String anywhere = anywhere(rule, from, to);
+        if (anywhere != null) return anywhere;
+        Set<Family> inbound = ownFamilies(rule.to(), targetAddresses);
+        Set<Family> outbound = ownFamilies(rule.from(), targetAddresses);
+        if (inbound.isEmpty() && outbound.isEmpty()) return null;
+        Set<Family> atTargets = shared(inbound, from);
+        atTargets.addAll(shared(outbound, to));
+        return versionReason(atTargets, rule.services());
+    }
+
+    /** Why the rule matches no packet whatever the targets, its sides having addresses of {@code from} and {@code to}. */
+    private static String anywhere(Rule rule, Set<Family> from, Set<Family> to) {
         if (from.isEmpty()) return "its 'except' removes every source address";
         if (to.isEmpty()) return "its 'except' removes every destination address";
-        Set<Family> both = EnumSet.copyOf(from);
-        both.retainAll(to);
+        return versionReason(shared(from, to), rule.services());
+    }
+
+    private static Set<Family> shared(Set<Family> one, Set<Family> other) {
+        Set<Family> both = EnumSet.noneOf(Family.class);
+        both.addAll(one);
+        both.retainAll(other);
+        return both;
+    }
+
+    /** Why no packet has both an IP version of {@code both} and one of the services, or {@code null}. */
+    private static String versionReason(Set<Family> both, List<ServiceMatch> services) {
         if (both.isEmpty()) return "its source and destination addresses have no IP version in common";
-        Set<Family> services = EnumSet.noneOf(Family.class);
-        for (ServiceMatch term : rule.services()) {
+        Set<Family> serviceFamilies = EnumSet.noneOf(Family.class);
+        for (ServiceMatch term : services) {
             Protocol protocol = term.protocol();
-            if (protocol.family().isPresent()) services.add(protocol.family().get());
-            else services.addAll(EnumSet.allOf(Family.class));
+            if (protocol.family().isPresent()) serviceFamilies.add(protocol.family().get());
+            else serviceFamilies.addAll(EnumSet.allOf(Family.class));
         }
-        services.retainAll(both);
-        return services.isEmpty()
+        serviceFamilies.retainAll(both);
+        return serviceFamilies.isEmpty()
                 ? "its protocols do not exist for its addresses' IP version (icmp is IPv4 only, icmpv6 IPv6 only)"
                 : null;
     }
@@ -55,24 +84,48 @@ final class EmptyRules {
     /** The IP versions a side has addresses of once its exceptions are removed ({@code self}: the targets'). */
     private static Set<Family> families(Endpoint side, Set<Family> targetFamilies) {
         Set<Family> result = EnumSet.noneOf(Family.class);
-        boolean selfIncluded = side.addresses().stream().anyMatch(t -> t instanceof AddressTerm.Self);
-        boolean selfExcepted = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Self);
         for (Family family : Family.values()) {
-            List<IPAddressSeqRange> rest = ranges(side.addresses(), family);
-            for (IPAddressSeqRange excluded : ranges(side.except(), family)) {
-                List<IPAddressSeqRange> next = new ArrayList<>();
-                for (IPAddressSeqRange range : rest) {
-                    IPAddressSeqRange[] left = range.subtract(excluded);
-                    if (left != null) next.addAll(List.of(left));
-                }
-                rest = next;
-            }
-            boolean exceptsAll = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Any any
-                    && (any.family() == null || any.family() == family));
-            boolean self = selfIncluded && !selfExcepted && !exceptsAll && targetFamilies.contains(family);
-            if (!rest.isEmpty() || self) result.add(family);
+            boolean self = includesSelf(side, family) && targetFamilies.contains(family);
+            if (self || !remaining(side, family).isEmpty()) result.add(family);
         }
         return result;
+    }
+
+    /** The IP versions of the targets' own addresses a side has once its exceptions are removed. */
+    private static Set<Family> ownFamilies(Endpoint side, Collection<IPAddressSeqRange> targetAddresses) {
+        Set<Family> result = EnumSet.noneOf(Family.class);
+        for (Family family : Family.values()) {
+            List<IPAddressSeqRange> own = targetAddresses.stream().filter(r -> Family.of(r.getLower()) == family).toList();
+            if (own.isEmpty()) continue;
+            if (includesSelf(side, family) || remaining(side, family).stream()
+                    .anyMatch(range -> own.stream().anyMatch(range::overlaps))) {
+                result.add(family);
+            }
+        }
+        return result;
+    }
+
+    /** Whether a side's {@code self} stands for addresses of {@code family}: not excepted itself, nor by an {@code any}. */
+    private static boolean includesSelf(Endpoint side, Family family) {
+        boolean selfIncluded = side.addresses().stream().anyMatch(t -> t instanceof AddressTerm.Self);
+        boolean selfExcepted = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Self);
+        boolean exceptsAll = side.except().stream().anyMatch(t -> t instanceof AddressTerm.Any any
+                && (any.family() == null || any.family() == family));
+        return selfIncluded && !selfExcepted && !exceptsAll;
+    }
+
+    /** A side's address ranges of {@code family} other than {@code self}, less its exceptions. */
+    private static List<IPAddressSeqRange> remaining(Endpoint side, Family family) {
+        List<IPAddressSeqRange> rest = ranges(side.addresses(), family);
+        for (IPAddressSeqRange excluded : ranges(side.except(), family)) {
+            List<IPAddressSeqRange> next = new ArrayList<>();
+            for (IPAddressSeqRange range : rest) {
+                IPAddressSeqRange[] left = range.subtract(excluded);
+                if (left != null) next.addAll(List.of(left));
+            }
+            rest = next;
+        }
+        return rest;
     }
 
     private static List<IPAddressSeqRange> ranges(List<AddressTerm> terms, Family family) {

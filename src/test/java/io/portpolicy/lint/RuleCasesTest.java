@@ -519,6 +519,28 @@ class RuleCasesTest {
     }
 
     @Test
+    void anEmptyRuleToAnyGivesTheIpVersionAtTheTargetsAsTheReason() {
+        // 'any' on the target's side (to, inbound; from, outbound) applies to every host but
+        // matches only its own addresses there: IPv4 only here.
+        String ipVersion = "matches no packet: its source and destination addresses have no IP version in common";
+        List<Finding> found = verify("PP304", HOST4
+                + "allow tcp/22 from 2001:db8::/32 to any   # expect: PP304\n"
+                + "allow tcp/443 from any to 2001:db8::/32   # expect: PP304\n"
+                + "allow tcp/22 from 2001:db8::/32 to 10.0.0.0/8, 2001:db8::9   # expect: PP304\n"
+                + "allow icmpv6 from any to any   # expect: PP304\n"
+                + "allow tcp/22 from 2001:db8::/32 to 10.9.9.9, 2001:db8::9   # expect: PP304\n"
+                + "allow tcp/22 from 2001:db8::/32 to 10.9.9.9   # expect: PP304\n");
+        for (int i = 0; i < 3; i++) assertEquals(ipVersion, found.get(i).message(), found.toString());
+        assertTrue(found.get(3).message().startsWith("matches no packet: its protocols do not exist"), found.toString());
+        // No target's address is on either side: it reaches no host, whatever its versions...
+        assertTrue(found.get(4).message().startsWith("applies to no host or group"), found.toString());
+        // ...unless its sides share no version anywhere, which is said first, whatever the targets.
+        assertEquals(ipVersion, found.get(5).message(), found.toString());
+        // Once a target has an address of that version, 'any' reaches it.
+        verify("PP304", HOST + "allow tcp/22 from 2001:db8::/32 to any\nallow tcp/443 from any to 2001:db8::/32\n");
+    }
+
+    @Test
     void expiredRulesAreNotAlsoReportedAsAnomalies() {
         String policy = HOST + "allow ssh from 10.1.0.0/16 to web1 expires 2026-01-01 owner \"x\"   # expect: PP402\n";
         verify("PP402", policy);
