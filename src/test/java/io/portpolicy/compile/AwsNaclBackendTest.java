@@ -222,6 +222,52 @@ class AwsNaclBackendTest {
         assertTrue(e.getMessage().contains("treats members of group g differently"), e.getMessage());
     }
 
+    /**
+     * A deny an entry cannot match (source ports, some members only) is left out where nothing
+     * after it would admit what it denies, as on the other ordered cloud targets, and the header
+     * says so; otherwise it is refused.
+     */
+    @Test
+    void aDenyEntriesCannotMatchIsLeftOutWhereItChangesNothingAdmitted() throws CompileException {
+        EffectivePolicy idle = policy("default inbound deny\ngroup web = 10.20.1.0/24, 2001:db8:20:1::/64\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\nallow tcp/443 from any to web\n"
+                + "group g = 10.0.0.1, 10.0.0.2\ndeny tcp/22 from 192.0.2.0/24 to 10.0.0.1\nallow tcp/443 from any to g\n");
+        for (String name : List.of("web", "g")) {
+            Target group = idle.target(name).orElseThrow();
+            AwsNaclReader acl = AwsNaclReader.read(json(idle, group));
+            int line = name.equals("web") ? 3 : 6;
+            assertTrue(acl.header.contains("<stdin>:" + line + " left out: AWS network ACL rules cannot match it, and"
+                    + " without it the rules admit the same (nothing after it, nor the default, allows what it denies)"),
+                    acl.header.toString());
+            assertTrue(acl.entries(Direction.INBOUND).stream().noneMatch(e -> e.rule().equals("<stdin>:" + line)));
+            crossCheck("idle deny at " + name, idle, group, 20, line);
+        }
+
+        EffectivePolicy matters = policy("default inbound deny\ngroup web = 10.20.1.0/24\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\nallow udp from any to web\n");
+        CompileException e = assertThrows(CompileException.class, () -> json(matters, matters.target("web").orElseThrow()));
+        assertEquals(3, e.rule().location().line());
+        assertTrue(e.getMessage().contains("cannot match source ports"), e.getMessage());
+    }
+
+    /**
+     * A rule after one left out decides that rule's packets it matches too: its entries are
+     * those packets with the ones it decides (two CIDRs, 192.0.2.0 and .254, cheaper than the
+     * eight of what it matches), never the policy's decided set, which keeps port 53 apart.
+     */
+    @Test
+    void aRuleAfterOneLeftOutDecidesItsPacketsToo() throws CompileException {
+        EffectivePolicy effective = policy("default inbound deny\ngroup web = 10.20.1.0/24\n"
+                + "allow udp from 192.0.2.1-192.0.2.253 to web\n"
+                + "deny udp from 192.0.2.0/24 port 53 to web\n"
+                + "deny udp from 192.0.2.0-192.0.2.254 to web port 1-100\n");
+        Target web = effective.target("web").orElseThrow();
+        List<AwsNaclReader.NaclEntry> in = AwsNaclReader.read(json(effective, web)).entries(Direction.INBOUND);
+        assertEquals(List.of("192.0.2.0/32", "192.0.2.254/32"), in.stream().filter(e -> e.rule().equals("<stdin>:5"))
+                .map(e -> e.entry().get("CidrBlock").asText()).toList(), in.toString());
+        crossCheck("after a rule left out", effective, web, 20, 4);
+    }
+
     @Test
     void theNameTagIsCutToAwssLimitAndTwoGroupsCutAlikeAreRefused() throws CompileException, IOException {
         // AWS tag values are at most 256 characters ("Tag", EC2 API reference).

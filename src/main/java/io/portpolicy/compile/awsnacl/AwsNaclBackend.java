@@ -29,8 +29,10 @@ import io.portpolicy.model.Rule;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * AWS VPC network ACLs for one group: the entries of a network ACL, each shaped as a
@@ -49,8 +51,10 @@ import java.util.Map;
  * <p>Exact rewrites: {@code reject} is deny (an ACL cannot answer); {@code log} is left out
  * (ACLs have no per-rule logging). Refused: rules treating members of the group differently
  * (an entry has no field for the group's own addresses) and rules on source ports (an entry
- * matches the destination port only). A network ACL tracks no connections, so a stateful
- * policy compiled here admits only what its rules say; the header says so.
+ * matches the destination port only), except a deny or reject of either kind that changes
+ * nothing admitted, which is left out (the header says so), as the other ordered cloud targets
+ * do. A network ACL tracks no connections, so a stateful policy compiled here admits only what
+ * its rules say; the header says so.
  */
 public final class AwsNaclBackend implements Backend {
 
@@ -100,6 +104,15 @@ public final class AwsNaclBackend implements Backend {
         return List.of(TargetOption.number(MAX_RULES, 20, 1, MOST_RULES));
     }
 
+    /** The refusal's fix for a rule on source ports. */
+    private static final String SOURCE_PORTS_FIX = "an entry matches the destination port only: drop 'port' after"
+            + " 'from' (a reply rule such as 'allow tcp from SERVERS to CLIENTS port ephemeral' then admits"
+            + " every source port), or compile for a target that tracks connections";
+
+    /** Each direction's entries, in order, and the rules left out as changing nothing admitted. */
+    private record Acl(Map<Direction, List<Entry>> entries, Set<Rule> leftOut) {
+    }
+
     /** One entry before numbering: the API fields but RuleNumber and Egress, and where it came from. */
     private record Entry(String rule, String description, Family family, int protocol, Action action, String cidr,
                          ValueRange ports, int icmpType, int icmpCode) {
@@ -109,16 +122,17 @@ public final class AwsNaclBackend implements Backend {
     public Artifact compile(CompileRequest request) throws CompileException {
         Target group = request.target();
         String name = NAMES.of(request.effective(), group.name());
-        Map<Direction, List<Entry>> entries = entries(request);
+        Acl acl = acl(request);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode header = root.putArray("Header");
         for (String line : Header.lines(request, name())) header.add(Text.oneLine(line));
         for (String note : notes(request)) header.add(note);
+        for (Rule rule : acl.leftOut()) header.add(GroupRules.leftOutNote(rule, PLATFORM));
         root.put("NetworkAclName", name);
         ArrayNode list = root.putArray("Entries");
         for (Direction direction : Direction.values()) {
             int number = FIRST_RULE_NUMBER;
-            for (Entry entry : entries.get(direction)) {
+            for (Entry entry : acl.entries().get(direction)) {
                 ObjectNode item = list.addObject();
                 item.put("Rule", entry.rule());
                 item.put("Description", entry.description());
@@ -132,48 +146,57 @@ public final class AwsNaclBackend implements Backend {
     @Override
     public void check(CompileRequest request) throws CompileException {
         NAMES.of(request.effective(), request.target().name());
-        entries(request);
+        acl(request);
     }
 
     // ---- entries ------------------------------------------------------------------------
 
-    /** Each direction's entries, in order, or the reason the group cannot be a network ACL. */
-    private Map<Direction, List<Entry>> entries(CompileRequest request) throws CompileException {
+    /** The group's network ACL, or the reason the group cannot be one. */
+    private Acl acl(CompileRequest request) throws CompileException {
         Target group = request.target();
         int limit = request.options().number(MAX_RULES);
         Map<Direction, List<Entry>> entries = new EnumMap<>(Direction.class);
+        // A rule left out in both directions is said once.
+        Set<Rule> leftOut = new LinkedHashSet<>();
         for (Direction direction : Direction.values()) {
             GroupRules rules = GroupRules.of(request.effective(), group, direction);
-            rules.requireAlikeRules(PLATFORM);
-            rules.requireNoSourcePorts(PLATFORM, "an entry matches the destination port only: drop 'port' after"
-                    + " 'from' (a reply rule such as 'allow tcp from SERVERS to CLIENTS port ephemeral' then admits"
-                    + " every source port), or compile for a target that tracks connections");
-            List<Entry> numbered = entries(rules, limit, name());
+            List<GroupRules.Written<List<PacketCube>>> written =
+                    rules.writeInOrder(decisive -> matchedBlocks(decisive, rules), leftOut::add);
+            List<Entry> numbered = entries(rules, written, limit, name());
             if (FIRST_RULE_NUMBER + (numbered.size() - 1L) * RULE_NUMBER_STEP > LAST_RULE_NUMBER) {
                 throw new CompileException(null, "group " + group.name() + " needs rule numbers beyond "
                         + LAST_RULE_NUMBER + " on an " + PLATFORM);
             }
             entries.put(direction, numbered);
         }
-        return entries;
+        return new Acl(entries, leftOut);
+    }
+
+    /** The blocks a rule matches at the group, or the reason entries cannot match them. */
+    private static List<PacketCube> matchedBlocks(GroupRules.Decisive decisive, GroupRules rules)
+            throws CompileException {
+        rules.requireMatchesAlike(decisive, PLATFORM);
+        GroupRules.requireNoSourcePorts(decisive, PLATFORM, SOURCE_PORTS_FIX);
+        return decisive.matchedCubes();
     }
 
     /** {@code target} names the setting in {@link LimitExceeded}'s advice ({@code targets: {aws-nacl: ...}}). */
-    private static List<Entry> entries(GroupRules rules, int limit, String target) throws LimitExceeded {
+    private static List<Entry> entries(GroupRules rules, List<GroupRules.Written<List<PacketCube>>> written,
+                                       int limit, String target) throws LimitExceeded {
         Direction direction = rules.direction();
         List<Map.Entry<Rule, List<PacketCube>>> blocks = new ArrayList<>();
         Map<Family, Long> needed = new EnumMap<>(Family.class);
-        for (GroupRules.Decisive decisive : rules.decisive()) {
-            // Any set between what the rule decides and what it matches is exact under first match:
-            // take whichever needs fewer entries, per family, since AWS counts each family apart
-            // and an entry never matches the other family's packets.
+        for (GroupRules.Written<List<PacketCube>> rule : written) {
+            // Any set between what the rule decides among the rules written and what it matches is
+            // exact under first match: take whichever needs fewer entries, per family, since AWS
+            // counts each family apart and an entry never matches the other family's packets.
             List<PacketCube> cubes = new ArrayList<>();
             for (Family family : Family.values()) {
-                List<PacketCube> matched = ofFamily(decisive.matchedCubes(), family);
-                List<PacketCube> decided = ofFamily(decisive.decidedCubes(), family);
+                List<PacketCube> matched = ofFamily(rule.written(), family);
+                List<PacketCube> decided = ofFamily(rule.decisive().decidedCubes(), family);
                 cubes.addAll(count(decided, rules) < count(matched, rules) ? decided : matched);
             }
-            blocks.add(Map.entry(decisive.rule(), cubes));
+            blocks.add(Map.entry(rule.rule(), cubes));
             for (PacketCube cube : cubes) needed.merge(cube.family(), count(cube, rules), Long::sum);
         }
         boolean allowAll = rules.defaultAction() == Action.ALLOW;

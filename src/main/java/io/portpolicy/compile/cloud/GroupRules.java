@@ -81,6 +81,13 @@ public final class GroupRules {
             if (decidedCubes == null) decidedCubes = decided.describe();
             return decidedCubes;
         }
+
+        /** The same rule deciding {@code more} packets too (those of a rule left out before it), its blocks kept. */
+        synchronized Decisive alsoDeciding(PacketSet more) {
+            Decisive wider = new Decisive(rule, matched, decided.union(more));
+            wider.matchedCubes = matchedCubes;
+            return wider;
+        }
     }
 
     /** One reading per directed policy, shared by every backend compiling the group. */
@@ -91,8 +98,6 @@ public final class GroupRules {
     private final DirectedPolicy directed;
     private final List<Decisive> decisive;
     private final Map<IPAddressSeqRange, IPAddress[]> prefixBlocks = new ConcurrentHashMap<>();
-    /** The first decisive rule whose matched set tells members apart; null until looked for. */
-    private Optional<Rule> matchesUnalike;
 
     /**
      * The group is its layer's only target, so every set of the layer is at the group: its
@@ -264,18 +269,12 @@ public final class GroupRules {
         throw new IllegalStateException("members differ on packets no rule decides");
     }
 
-    /** Refuses unless every decisive rule matches every address of the group alike (for ordered platforms). */
-    public void requireAlikeRules(String platform) throws CompileException {
-        Optional<Rule> rule = matchesUnalike();
-        if (rule.isPresent()) throw notAlike(rule.get(), platform);
-    }
-
-    private synchronized Optional<Rule> matchesUnalike() {
-        if (matchesUnalike == null) {
-            matchesUnalike = decisive.stream().filter(d -> !d.matched().equals(d.matched().anyOwn()))
-                    .map(Decisive::rule).findFirst();
-        }
-        return matchesUnalike;
+    /**
+     * Refuses a decisive rule unless it matches every address of the group alike, as a platform
+     * must whose ordered rules have no field for the group's own addresses (network ACLs).
+     */
+    public void requireMatchesAlike(Decisive rule, String platform) throws CompileException {
+        if (!rule.matched().equals(rule.matched().anyOwn())) throw notAlike(rule.rule(), platform);
     }
 
     private CompileException notAlike(Rule rule, String platform) {
@@ -285,10 +284,8 @@ public final class GroupRules {
     }
 
     /** Refuses a decisive rule that matches on source ports, with the {@code fix} that suits the platform. */
-    public void requireNoSourcePorts(String platform, String fix) throws CompileException {
-        for (Decisive d : decisive) {
-            if (namesSourcePorts(d.rule())) throw sourcePortsRefused(d.rule(), platform, fix);
-        }
+    public static void requireNoSourcePorts(Decisive rule, String platform, String fix) throws CompileException {
+        if (namesSourcePorts(rule.rule())) throw sourcePortsRefused(rule.rule(), platform, fix);
     }
 
     /**
@@ -317,18 +314,26 @@ public final class GroupRules {
         W write(Decisive rule) throws CompileException;
     }
 
-    /** A decisive rule and what a {@link Writer} made of it. */
-    public record Written<W>(Rule rule, W written) {
+    /**
+     * A decisive rule as written, and what a {@link Writer} made of it. Its {@code decisive}
+     * decides what the rule decides among the rules written: where a rule before it was left
+     * out, also the packets of that rule it matches that no written rule before it matches.
+     */
+    public record Written<W>(Decisive decisive, W written) {
+        public Rule rule() {
+            return decisive.rule();
+        }
     }
 
     /**
      * The decisive rules in order, written for a platform that evaluates rules in order (GCP,
-     * NSGs), with {@code leftOut} told of each deny or reject the writer refuses whose absence
-     * changes nothing admitted: the packets it decides meet, among the rules written after it,
+     * NSGs, network ACLs), with {@code leftOut} told of each deny or reject the writer refuses
+     * whose absence changes nothing admitted: the packets it decides meet, among the rules written after it,
      * none that allows them before one that does not, and the default does not allow those
      * left (a deny of replies from port 53, or of echo requests, where nothing after it allows
      * them). Any other refusal stands: an allow the platform cannot match, or a deny that
-     * keeps a later allow or the default from admitting some packet.
+     * keeps a later allow or the default from admitting some packet. A platform (network ACLs)
+     * writing a rule as only the packets it decides takes them from {@link Written#decisive()}.
      */
     public <W> List<Written<W>> writeInOrder(Writer<W> writer, Consumer<Rule> leftOut) throws CompileException {
         List<W> written = new ArrayList<>();
@@ -343,14 +348,23 @@ public final class GroupRules {
             }
         }
         List<Written<W>> out = new ArrayList<>();
+        // The packets of the rules left out so far that no written rule after them has matched yet.
+        PacketSet unclaimed = null;
         for (int i = 0; i < decisive.size(); i++) {
-            Rule rule = decisive.get(i).rule();
+            Decisive d = decisive.get(i);
+            Rule rule = d.rule();
             if (refusals.get(i) == null) {
-                out.add(new Written<>(rule, written.get(i)));
+                if (unclaimed != null && d.matched().intersects(unclaimed)) {
+                    PacketSet claimed = d.matched().intersect(unclaimed);
+                    unclaimed = unclaimed.minus(claimed);
+                    d = d.alsoDeciding(claimed);
+                }
+                out.add(new Written<>(d, written.get(i)));
             } else if (rule.action() == Action.ALLOW || admittedWithout(i, refusals)) {
                 throw refusals.get(i);
             } else {
                 leftOut.accept(rule);
+                unclaimed = unclaimed == null ? d.decided() : unclaimed.union(d.decided());
             }
         }
         return out;
