@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
                 .setErr(errWriter)
                 // Help goes to standard output; usage errors to standard error.
                 .setColorScheme(colourScheme(colour.out()))
-                .setParameterExceptionHandler((e, arguments) -> usageError(e, io, colourScheme(colour.err())))
+                .setParameterExceptionHandler((e, arguments) -> usageError(e, arguments, io, colourScheme(colour.err())))
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     // A FILE argument made a path only where the command needs it (diff --git REV FILE).
                     if (e instanceof InvalidPathException unusable) {
@@ -149,11 +150,16 @@ public final class Main implements Runnable {
      * the usage that answers it. An option naming a file the JVM cannot make a path of is no
      * misuse of the command: it is reported as a file error is.
      */
-    private static int usageError(CommandLine.ParameterException e, Io io, CommandLine.Help.ColorScheme colours) {
+    private static int usageError(CommandLine.ParameterException e, String[] args, Io io,
+                                  CommandLine.Help.ColorScheme colours) {
         if (e.getCause() instanceof InvalidPathException unusable && e.getArgSpec() instanceof OptionSpec option) {
             return unusableName(option.longestName() + " " + Quote.of(e.getValue()), unusable, io);
         }
         CommandLine command = e.getCommandLine();
+        // Whatever picocli then stumbled on (the option unknown to the tool, or one the command
+        // lacks after it), the mistake is where the options were written.
+        String misplaced = optionsBeforeTheirCommand(command, args);
+        if (misplaced != null) return error(command, colours, misplaced, null);
         // picocli looks for missing arguments before unknown ones: '--targt nftables' would be
         // reported as a missing --target, and a file named '-x.policy' as a missing FILE.
         List<String> unmatched = command.getUnmatchedArguments();
@@ -187,6 +193,38 @@ public final class Main implements Runnable {
             command.usage(err, colours);
         }
         return command.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * Options of the command written before it ({@code portpolicy --config c.yaml lint FILE}),
+     * where the tool, which takes only --help and --version, reads them as its own: where they
+     * go, with the command line rewritten so; null when no option before the command is one of
+     * its own (an option only other commands take is an unknown option, said as such).
+     */
+    private static String optionsBeforeTheirCommand(CommandLine command, String[] args) {
+        CommandLine tool = command;
+        while (tool.getParent() != null) tool = tool.getParent();
+        int at = 0;
+        while (at < args.length && !tool.getSubcommands().containsKey(args[at])) at++;
+        if (at == 0 || at == args.length) return null;
+        String name = args[at];
+        Set<String> own = tool.getSubcommands().get(name).getCommandSpec().optionsMap().keySet();
+        List<String> misplaced = Arrays.stream(args, 0, at).map(arg -> arg.split("=", 2)[0]).filter(own::contains)
+                .distinct().toList();
+        if (misplaced.isEmpty()) return null;
+        StringBuilder rewritten = new StringBuilder(tool.getCommandName()).append(' ').append(name);
+        for (int i = 0; i < args.length; i++) {
+            if (i != at) rewritten.append(' ').append(shellWord(args[i]));
+        }
+        boolean one = misplaced.size() == 1;
+        return listed(misplaced, "and") + (one ? " is an option of " : " are options of ") + name + "; write "
+                + (one ? "it" : "them") + " after the command: " + rewritten;
+    }
+
+    /** An argument as a shell reads it back: in single quotes unless it has nothing a shell treats specially. */
+    private static String shellWord(String arg) {
+        String shown = Quote.cut(arg);
+        return shown.matches("[A-Za-z0-9_./=:@%+,-]+") ? shown : "'" + shown.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -98,6 +98,35 @@ class UsageErrorTest {
                 target.err());
     }
 
+    /**
+     * An option of a command written before the command is said to go after it, in one line
+     * with the command line rewritten, whatever else the command then lacks: not the tool's
+     * unknown option, nor picocli's message and usage for a required option missing after it.
+     */
+    @Test
+    void anOptionOfACommandBeforeTheCommandIsSaidToGoAfterIt() throws IOException {
+        String policy = policy();
+        CliRun config = CliRun.run(false, "--config", "my c.yaml", "lint", policy);
+        assertEquals(2, config.exit());
+        assertEquals("portpolicy: error: --config is an option of lint; write it after the command: portpolicy lint"
+                + " --config 'my c.yaml' " + policy + "\n", config.err());
+        assertEquals("", config.out());
+        CliRun compile = CliRun.run(false, "--target", "nftables", "-o", "out", "compile", policy, "--host", "web1");
+        assertEquals(2, compile.exit());
+        assertEquals("portpolicy: error: --target and -o are options of compile; write them after the command:"
+                + " portpolicy compile --target nftables -o out " + policy + " --host web1\n", compile.err());
+        CliRun check = CliRun.run(false, "--check", "fmt", policy);
+        assertEquals(2, check.exit());
+        assertEquals("portpolicy: error: --check is an option of fmt; write it after the command: portpolicy fmt"
+                + " --check " + policy + "\n", check.err());
+        CliRun today = CliRun.run(false, "--today=2026-01-01", "diff", policy, policy);
+        assertEquals("portpolicy: error: --today is an option of diff; write it after the command: portpolicy diff"
+                + " --today=2026-01-01 " + policy + " " + policy + "\n", today.err());
+        // An option the command does not take either is still an unknown option, with the commands taking it.
+        assertEquals("portpolicy: error: unknown option '--check'\n  hint: portpolicy takes no --check; fmt takes it\n",
+                CliRun.run(false, "--check", "lint", policy).err());
+    }
+
     @Test
     void aBadValueIsOneLineAndAHintWithoutTheUsage() throws IOException {
         String policy = policy();
