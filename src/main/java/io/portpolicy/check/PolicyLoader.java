@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -70,6 +71,8 @@ final class PolicyLoader {
     private final Map<SourceFile, String> userPaths = new IdentityHashMap<>();
     /** The files whose bytes began with a byte-order mark, which their text leaves out. */
     private final Set<SourceFile> byteOrderMarked = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Which files the policy may include and import, set by the root file's place. */
+    private Confinement confinement;
 
     PolicyLoader(Diagnostics diagnostics, FileStore store) {
         this.diagnostics = diagnostics;
@@ -81,6 +84,7 @@ final class PolicyLoader {
         SourceFile source = readRoot(name, stdin);
         if (source == null) return;
         Path path = name.equals("-") ? Path.of("") : Path.of(name);
+        confinement = Confinement.around(name.equals("-") ? path.toAbsolutePath() : path.toAbsolutePath().getParent());
         load(source, new Open(identify(path), fileName(Path.of(source.displayPath()))));
     }
 
@@ -144,7 +148,7 @@ final class PolicyLoader {
         String relative = namedPath(statement.STRING(), at);
         if (relative == null) return;
         Path target = resolve(from, relative, at);
-        if (target == null) return;
+        if (target == null || refused(from, relative, target, at, "include")) return;
         Path identity = identify(target);
         List<Open> chain = new ArrayList<>(including);
         Collections.reverse(chain);
@@ -185,7 +189,7 @@ final class PolicyLoader {
         String relative = namedPath(statement.STRING(), at);
         if (relative == null) return;
         Path target = resolve(from, relative, at);
-        if (target == null) return;
+        if (target == null || refused(from, relative, target, at, "import")) return;
         Path identity = identify(target);
         Named named = new Named(at, "imported");
         if (namedBefore(identity, relative, named)) return;
@@ -196,6 +200,14 @@ final class PolicyLoader {
         InventoryReader inventory = new InventoryReader(source, diagnostics);
         inventory.read();
         inventories.add(inventory);
+    }
+
+    /** Whether the file is one no policy may read ({@link Confinement}), reported when it is. */
+    private boolean refused(ParsedFile from, String relative, Path target, Location at, String verb) {
+        Optional<Confinement.Refusal> refusal = confinement.judge(target, store);
+        refusal.ifPresent(why -> diagnostics.error(at, "cannot " + verb + " '"
+                + store.display(display(from, relative, identify(target))) + "': " + why.reason(), why.hint()));
+        return refusal.isPresent();
     }
 
     /**

@@ -33,6 +33,11 @@ final class InputFiles implements FileStore {
     }
 
     @Override
+    public boolean isSpecial(Path located) throws IOException {
+        return DISK.isSpecial(located);
+    }
+
+    @Override
     public List<String> names(Path directory) throws IOException {
         return DISK.names(directory);
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -56,6 +57,11 @@ public interface FileStore {
         }
 
         @Override
+        public boolean isSpecial(Path located) throws IOException {
+            return Files.readAttributes(located, BasicFileAttributes.class).isOther();
+        }
+
+        @Override
         public List<String> names(Path directory) throws IOException {
             try (Stream<Path> entries = Files.list(directory)) {
                 return entries.limit(1000).map(p -> p.getFileName().toString()).toList();
@@ -76,6 +82,12 @@ public interface FileStore {
      * such path, so it tells files apart. {@link NoSuchFileException} when there is no such file.
      */
     Path locate(Path path) throws IOException;
+
+    /**
+     * Whether the file at {@code located} (a path {@link #locate} gave) is no file of stored
+     * bytes but a named pipe, socket or device: reading one may wait forever or never end.
+     */
+    boolean isSpecial(Path located) throws IOException;
 
     /** The names in a directory (for "did you mean" when a named file is missing). */
     List<String> names(Path directory) throws IOException;
@@ -110,6 +122,11 @@ public interface FileStore {
                     if (path.toAbsolutePath().normalize().equals(empty)) return empty;
                     throw e;
                 }
+            }
+
+            @Override
+            public boolean isSpecial(Path located) throws IOException {
+                return store.isSpecial(located);
             }
 
             @Override

@@ -180,6 +180,12 @@ public final class GitRevision implements FileStore {
         return top.resolve(followLinks(path));
     }
 
+    /** Never: a revision holds files, directories and links, no pipes or devices. */
+    @Override
+    public boolean isSpecial(Path located) {
+        return false;
+    }
+
     @Override
     public List<String> names(Path directory) throws IOException {
         String inRepository = followLinks(directory);

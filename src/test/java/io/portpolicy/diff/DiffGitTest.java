@@ -309,6 +309,21 @@ class DiffGitTest {
     }
 
     @Test
+    void theOldSideRefusesGitsOwnFilesAsTheWorkingTreeDoes() throws Exception {
+        // Git tracks no .git, so the revision has no such file; it is refused all the same, as on the new side.
+        String main = Files.readString(repository.resolve("site/main.policy"));
+        write("site/main.policy", main + "include \"../.git/config\"\n");
+        commit("includes git's configuration");
+        Run run = diff("--git", "HEAD", file("site/main.policy"));
+        assertEquals(2, run.exit, run.err);
+        assertTrue(run.err.contains("HEAD:site/main.policy:6:9: error: cannot include 'HEAD:.git/config': it is in a .git"
+                + " directory"), run.err);
+        assertTrue(run.err.contains(file("site/main.policy") + ":6:9: error: cannot include '" + file(".git/config")
+                + "': it is in a .git directory"), run.err);
+        assertFalse(run.err.contains("no such file"), run.err);
+    }
+
+    @Test
     void gitMissingFromPathIsOneLineWithoutJavaWords() throws Exception {
         Run run = diffIn(repository, Map.of("PATH", repository.resolve("no-bin").toString()),
                 "--git", "HEAD", file("site/main.policy"));
