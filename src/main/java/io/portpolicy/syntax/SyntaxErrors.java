@@ -7,6 +7,7 @@ import io.portpolicy.source.Location;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.syntax.antlr.PolicyLexer;
 import io.portpolicy.syntax.antlr.PolicyParser;
+import org.antlr.v4.runtime.CharStream;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.Parser;
@@ -14,6 +15,7 @@ import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.misc.Interval;
 import org.antlr.v4.runtime.misc.IntervalSet;
 
 import java.util.ArrayList;
@@ -334,6 +336,12 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             String list = portListHint(parser.getInputStream(), previous, PolicyLexer.SLASH);
             if (list != null) hint = list;
         }
+        if (offending.getType() == PolicyLexer.RBRACE && previous != null && previous.getType() == PolicyLexer.LBRACE) {
+            hint = "list at least one port or ICMP type in the braces, as tcp/{80, 443}";
+        }
+        if (expected.contains(PolicyLexer.IPV4) && isHexadecimal(offending)) {
+            hint = "write IPv4 addresses in dotted decimal, as 10.0.0.1; hexadecimal is not accepted";
+        }
         if (offending.getType() == PolicyLexer.IPV4 && previous != null && previous.getType() == PolicyLexer.SLASH) {
             Integer length = prefixLength(offending.getText());
             hint = length != null ? "write the prefix length instead of the mask: /" + length
@@ -645,6 +653,14 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             return quote(offending) + " is a reserved word and cannot be used as a name";
         }
         return keywordHint(offending, expected);
+    }
+
+    /** Whether {@code token} begins a hexadecimal number ('0x7f.1.1.1' lexes as '0' and the name 'x7f.1.1.1'). */
+    private static boolean isHexadecimal(Token token) {
+        if (token.getType() != PolicyLexer.NUMBER || !token.getText().equals("0")) return false;
+        CharStream text = token.getInputStream();
+        int next = token.getStopIndex() + 1;
+        return next < text.size() && "xX".contains(text.getText(Interval.of(next, next)));
     }
 
     /** The prefix length a netmask such as 255.255.255.0 stands for, or {@code null} if it is none. */

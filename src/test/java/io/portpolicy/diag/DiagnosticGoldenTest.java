@@ -219,6 +219,22 @@ class DiagnosticGoldenTest {
     }
 
     @Test
+    void hexadecimalAddress() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 0x0a000001
+                allow tcp/22 from 0x7f.1.1.1 to web1
+                """);
+    }
+
+    @Test
+    void emptyPortList() throws IOException {
+        verifyError("main.policy", """
+                host web1 = 10.0.1.11
+                allow tcp/{} from any to web1
+                """);
+    }
+
+    @Test
     void invalidIpv6() throws IOException {
         verifyError("main.policy", """
                 host web1 = 2001:db8::1::2
