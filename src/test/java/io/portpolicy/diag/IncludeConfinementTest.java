@@ -97,6 +97,10 @@ class IncludeConfinementTest {
         assertTrue(run.err().contains(":1:9: error: cannot include '/proc/self/environ': it is in /proc, where the system"
                 + " shows its state, not a file"), run.err());
         assertFalse(run.err().contains("PATH="), run.err());
+        // Not read to its 64 MiB limit either: refused before.
+        run = CliRun.lint(dir, "main.policy", "import \"/dev/zero\"\n");
+        assertTrue(run.err().contains(":1:8: error: cannot import '/dev/zero': it is in /dev, where the system"
+                + " shows its state, not a file"), run.err());
     }
 
     @Test
