@@ -290,37 +290,30 @@ final class PolicyLoader {
             userPaths.put(source, userPath);
             return source;
         } catch (NoSuchFileException e) {
-            String similar = at == null ? null : similarFile(path);
-            diagnostics.error(at, "cannot read '" + display + "': no such file", at == null ? null
-                    : similar != null ? similar : at.file().path() == null
-                    ? "the policy is read from standard input, so paths are relative to the current directory"
-                    : "paths are relative to the file that names them");
+            diagnostics.error(at, "cannot read '" + display + "': " + describe(e), missingHint(e, path, at));
         } catch (Utf8Text.NotUtf8 e) {
             notUtf8(e, "'" + display + "'");
         } catch (IOException e) {
-            // A directory named on the command line (as gofmt takes one): the policies in it are meant.
-            String hint = at == null && Files.isDirectory(path)
-                    ? "name the policy files in it, such as " + userPath.replaceAll("/+$", "") + "/*.policy" : null;
+            // A directory (on the command line, as gofmt takes one): the policies in it are meant.
+            String hint = !Files.isDirectory(path) ? null
+                    : at == null ? "name the policy files in it, such as " + userPath.replaceAll("/+$", "") + "/*.policy"
+                    : "name the policy files in it, one include or import for each";
             diagnostics.error(at, "cannot read '" + display + "': " + describe(e), hint);
         }
         return null;
     }
 
     /**
-     * "did you mean 'common.policy'?" when a file of a similar name is beside the missing one;
-     * when its own name is there, it can only be a symbolic link that leads nowhere.
+     * What may help with a file that is not there: renaming it when its name is not UTF-8, a
+     * file of a similar name beside it, else for an include where its path is read from.
      */
-    private String similarFile(Path missing) {
-        Path directory = missing.getParent();
-        if (directory == null || missing.getFileName() == null) return null;
-        try {
-            List<String> names = store.names(directory);
-            String name = missing.getFileName().toString();
-            if (names.contains(name)) return "'" + name + "' is a symbolic link to a file that does not exist";
-            return Suggestions.didYouMean(name, names);
-        } catch (IOException | java.io.UncheckedIOException unreadable) {
-            return null;
-        }
+    private String missingHint(NoSuchFileException e, Path path, Location at) {
+        String rename = FileErrors.hint(e);
+        if (rename != null) return rename;
+        String similar = Suggestions.similarFile(path, store);
+        if (similar != null || at == null) return similar;
+        return at.file().path() == null ? "the policy is read from standard input, so paths are relative to the current directory"
+                : "paths are relative to the file that names them";
     }
 
     private void notUtf8(Utf8Text.NotUtf8 e, String what) {

@@ -4,17 +4,20 @@ import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
+import io.portpolicy.diag.Suggestions;
 import io.portpolicy.diag.VisibleText;
 
 import io.portpolicy.lint.ConfigReader;
 import io.portpolicy.lint.LintConfig;
 import io.portpolicy.source.FileErrors;
+import io.portpolicy.source.FileStore;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.source.Utf8Text;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -112,7 +115,9 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
             diagnostics.error(e.at(), "cannot read configuration " + file + ": " + e.getMessage(), Utf8Text.HINT);
             return Optional.empty();
         } catch (IOException e) {
-            diagnostics.error(null, "cannot read configuration " + file + ": " + FileErrors.describe(e));
+            String hint = FileErrors.hint(e);
+            if (hint == null && e instanceof NoSuchFileException) hint = Suggestions.similarFile(file, FileStore.DISK);
+            diagnostics.error(null, "cannot read configuration " + file + ": " + FileErrors.describe(e), hint);
             return Optional.empty();
         }
         LintConfig read = ConfigReader.read(source, diagnostics);

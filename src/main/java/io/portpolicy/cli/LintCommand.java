@@ -207,8 +207,9 @@ final class LintCommand implements Callable<Integer> {
                     "a baseline is the UTF-8 JSON file --write-baseline writes");
             return Optional.empty();
         } catch (IOException e) {
-            diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e),
-                    e instanceof NoSuchFileException ? missingBaselineHint() : null);
+            String hint = FileErrors.hint(e);
+            if (hint == null && e instanceof NoSuchFileException) hint = missingBaselineHint();
+            diagnostics.error(null, "cannot read baseline " + baseline + ": " + FileErrors.describe(e), hint);
             return Optional.empty();
         }
         try {

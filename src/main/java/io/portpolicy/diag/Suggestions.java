@@ -1,7 +1,13 @@
 package io.portpolicy.diag;
 
+import io.portpolicy.source.FileStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** "Did you mean ...?" for misspelt names. */
@@ -39,6 +45,23 @@ public final class Suggestions {
     /** A hint line for an unknown name, or {@code null} when nothing is close. */
     public static String didYouMean(String name, Collection<String> candidates) {
         return closest(name, candidates).map(c -> "did you mean " + Quote.of(c) + "?").orElse(null);
+    }
+
+    /**
+     * "did you mean 'common.policy'?" when a file of a similar name is beside the missing one,
+     * or {@code null}; when its own name is there, it can only be a symbolic link that leads nowhere.
+     */
+    public static String similarFile(Path missing, FileStore store) {
+        Path directory = missing.toAbsolutePath().getParent();
+        if (directory == null || missing.getFileName() == null) return null;
+        try {
+            List<String> names = store.names(directory);
+            String name = missing.getFileName().toString();
+            if (names.contains(name)) return "'" + name + "' is a symbolic link to a file that does not exist";
+            return didYouMean(name, names);
+        } catch (IOException | UncheckedIOException unreadable) {
+            return null;
+        }
     }
 
     /** Edit distance with insertions, deletions, substitutions and adjacent transpositions. */

@@ -20,6 +20,10 @@ public final class FileErrors {
      * temporary file the user never heard of.
      */
     public static String describe(IOException e) {
+        if (namedNotUtf8(e)) {
+            return "no file has that name; '\uFFFD' stands for bytes that are not UTF-8, and a file whose name"
+                    + " is not valid UTF-8 cannot be opened";
+        }
         if (e instanceof NoSuchFileException) return "no such file";
         if (e instanceof AccessDeniedException) return "permission denied";
         if (e instanceof CharacterCodingException) return "it is not UTF-8 text";
@@ -42,6 +46,22 @@ public final class FileErrors {
         if (!unencodable(e)) return clause(e.getReason());
         return "it has characters that file names cannot hold in this locale's character set ("
                 + System.getProperty("sun.jnu.encoding") + ")";
+    }
+
+    /** What to do about a file that cannot be read, or {@code null}. */
+    public static String hint(IOException e) {
+        return namedNotUtf8(e) ? "rename the file so its name is UTF-8 (convmv -f latin1 -t utf8 --notest FILE"
+                + " renames a Latin-1 name)" : null;
+    }
+
+    /**
+     * Whether a file that was not found was named with U+FFFD, the replacement character: the
+     * JVM reads a name given to it (an argument, a directory's entry) as UTF-8 and puts one in
+     * for each byte that is not, so the name it opens is no longer the file's.
+     */
+    static boolean namedNotUtf8(IOException e) {
+        return e instanceof NoSuchFileException missing && missing.getFile() != null
+                && missing.getFile().indexOf('\uFFFD') >= 0;
     }
 
     /** What to do about a name that cannot be a path, or {@code null}. */

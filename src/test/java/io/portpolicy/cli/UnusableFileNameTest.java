@@ -45,6 +45,21 @@ class UnusableFileNameTest {
     }
 
     @Test
+    void aNameThatIsNotUtf8IsSaidToBeOneNotMissing() {
+        // What the JVM, under a UTF-8 locale, makes of the Latin-1 name caf\xe9.policy: the byte
+        // that is not UTF-8 becomes U+FFFD, and no file has the name it then opens.
+        String reason = "no file has that name; '\uFFFD' stands for bytes that are not UTF-8, and a file whose name is"
+                + " not valid UTF-8 cannot be opened\n  hint: rename the file so its name is UTF-8 (convmv -f latin1 -t utf8"
+                + " --notest FILE renames a Latin-1 name)\n";
+        CliRun lint = CliRun.run(false, "lint", "caf\uFFFD.policy");
+        assertEquals(2, lint.exit(), lint.err());
+        assertEquals("portpolicy: error: cannot read 'caf\uFFFD.policy': " + reason, lint.err());
+        CliRun config = CliRun.run(false, "lint", "--config", "caf\uFFFD.yaml", POLICY);
+        assertEquals(2, config.exit(), config.err());
+        assertEquals("portpolicy: error: cannot read configuration caf\uFFFD.yaml: " + reason, config.err());
+    }
+
+    @Test
     void anEmptyNameNamesNoFileNotTheCurrentDirectory() {
         String expected = "portpolicy: error: cannot read '': an empty name names no file\n"
                 + "  hint: give the policy file's path, or - for standard input\n";

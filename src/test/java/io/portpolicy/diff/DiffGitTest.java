@@ -497,7 +497,8 @@ class DiffGitTest {
         Files.writeString(repository.resolve(".git/index"), "not an index");
         Run run = diffIn(repository, Map.of(), "--git", "HEAD", "site/mian.policy");
         assertEquals(2, run.exit, run.out);
-        assertEquals("portpolicy: error: cannot read 'site/mian.policy': no such file\n", run.err);
+        assertEquals("portpolicy: error: cannot read 'site/mian.policy': no such file\n"
+                + "  hint: did you mean 'main.policy'?\n", run.err);
     }
 
     @Test

@@ -133,6 +133,23 @@ class LintCliTest {
     }
 
     @Test
+    void aMissingPolicyOrConfigurationSuggestsAFileOfASimilarNameBesideIt() throws IOException {
+        Path policy = write("edge.policy", BASE);
+        write("edge.yaml", "");
+        LintFixtures.Run run = lint(dir.resolve("egde.policy").toString());
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: cannot read '" + dir.resolve("egde.policy") + "': no such file\n"
+                + "  hint: did you mean 'edge.policy'?\n", run.err());
+        run = lint("--config", dir.resolve("edge.yml").toString(), policy.toString());
+        assertEquals(2, run.exit());
+        assertEquals("portpolicy: error: cannot read configuration " + dir.resolve("edge.yml") + ": no such file\n"
+                + "  hint: did you mean 'edge.yaml'?\n", run.err());
+        // Nothing alike: no hint rather than a guess.
+        run = lint(dir.resolve("firewall.policy").toString());
+        assertEquals("portpolicy: error: cannot read '" + dir.resolve("firewall.policy") + "': no such file\n", run.err());
+    }
+
+    @Test
     void baselineRoundTripSurvivesEditsElsewhere() throws IOException {
         Path policy = write("p.policy", BASE + "allow ssh from 10.1.2.3/24 to web1\n");
         Path baseline = dir.resolve("baseline.json");
