@@ -68,14 +68,8 @@ final class Confinement {
             // Reading it fails too, and says why (a link loop, a revision's link leading out).
             return Optional.empty();
         }
-        for (Path name : real) {
-            if (name.toString().equals(".git")) {
-                return Optional.of(new Refusal("it is in a .git directory, where git keeps a repository's own files"
-                        + leadsTo(target, real),
-                        "git's files are never policy, and a checkout keeps its credentials there;"
-                                + " include and import policy files and inventories only"));
-            }
-        }
+        Optional<Refusal> git = inGit(target, real);
+        if (git.isPresent()) return git;
         for (Path view : SYSTEM_VIEWS) {
             if (real.startsWith(view)) {
                 return Optional.of(new Refusal("it is in " + view + ", where the system shows its state, not a file"
@@ -97,6 +91,48 @@ final class Confinement {
             }
         } catch (IOException unreadable) {
             // Reading it fails too, and says why.
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why the root file, named {@code path}, may not be read, or empty when it may. The user
+     * names the root, but a pull request may turn the file a job lints into a link: one leading
+     * into a {@code .git} directory, or out of the checkout its name lies in, would print what it
+     * leads to as an include would, and is refused alike. A pipe or a system view named outright
+     * ({@code lint /dev/stdin}) is the user's own choice.
+     */
+    static Optional<Refusal> judgeRoot(Path path, FileStore store) {
+        Path real;
+        try {
+            real = store.locate(path);
+        } catch (IOException unreadable) {
+            // Reading it fails too, and says why.
+            return Optional.empty();
+        }
+        Optional<Refusal> git = inGit(path, real);
+        if (git.isPresent()) return git;
+        Optional<Path> top = WorkTree.top(path.toAbsolutePath().normalize().getParent());
+        if (top.isEmpty() || real.startsWith(top.get())) return Optional.empty();
+        try {
+            if (real.startsWith(top.get().toRealPath())) return Optional.empty();
+        } catch (IOException unreadable) {
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal("it is a link out of the repository at " + top.get() + leadsTo(path, real),
+                "a policy file linked from outside the repository could print any file of the machine that lints it;"
+                        + " copy the file into the repository"));
+    }
+
+    /** A refusal when the real path lies in a {@code .git} directory. */
+    private static Optional<Refusal> inGit(Path target, Path real) {
+        for (Path name : real) {
+            if (name.toString().equals(".git")) {
+                return Optional.of(new Refusal("it is in a .git directory, where git keeps a repository's own files"
+                        + leadsTo(target, real),
+                        "git's files are never policy, and a checkout keeps its credentials there;"
+                                + " include and import policy files and inventories only"));
+            }
         }
         return Optional.empty();
     }

@@ -114,6 +114,11 @@ final class PolicyLoader {
                 diagnostics.error(null, "cannot read '" + name + "': " + describe(e), FileErrors.hint(e));
                 return null;
             }
+            Optional<Confinement.Refusal> refusal = Confinement.judgeRoot(path, store);
+            if (refusal.isPresent()) {
+                diagnostics.error(null, "cannot read '" + name + "': " + refusal.get().reason(), refusal.get().hint());
+                return null;
+            }
             return read(name, path, null);
         }
         try {

@@ -79,6 +79,33 @@ class IncludeConfinementTest {
     }
 
     @Test
+    void aRootFileThatIsALinkIntoDotGitOrOutOfTheRepositoryIsRefused() throws IOException {
+        Path repo = repository();
+        Files.writeString(repo.resolve(".git/config"), "[http]\n\t" + SECRET + "\n");
+        Path outside = Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
+        Files.createDirectories(repo.resolve("pol"));
+        // What a pull request can do to the file a job lints: make it a link.
+        Path intoGit = Files.createSymbolicLink(repo.resolve("pol/site.policy"), Path.of("../.git/config"));
+        Path outOfRepo = Files.createSymbolicLink(repo.resolve("pol/other.policy"), outside);
+        CliRun git = CliRun.run(false, "lint", intoGit.toString());
+        assertEquals(2, git.exit(), git.err());
+        assertTrue(git.err().contains("error: cannot read '" + intoGit + "': it is in a .git directory"), git.err());
+        assertFalse(git.err().contains("basic"), git.err());
+        CliRun out = CliRun.run(false, "lint", outOfRepo.toString());
+        assertEquals(2, out.exit(), out.err());
+        assertTrue(out.err().contains("error: cannot read '" + outOfRepo + "': it is a link out of the repository at "
+                + repo + " (it leads to " + outside.toRealPath() + ")"), out.err());
+        assertFalse(out.err().contains("basic"), out.err());
+        // A link within the repository, and any file outside a repository, are read.
+        Files.writeString(repo.resolve("pol/real.policy"), "host web1 = 10.0.1.11\n");
+        Path within = Files.createSymbolicLink(repo.resolve("pol/linked.policy"), Path.of("real.policy"));
+        assertFalse(CliRun.run(false, "lint", within.toString()).err().contains("error"));
+        Path elsewhere = Files.writeString(dir.resolve("elsewhere.policy"), "host web1 = 10.0.1.11\n");
+        assertFalse(CliRun.run(false, "lint", Files.createSymbolicLink(dir.resolve("l.policy"), elsewhere).toString())
+                .err().contains("error"));
+    }
+
+    @Test
     void aFileIncludedByAnIncludedFileIsJudgedAlike() throws IOException {
         Path repo = repository();
         Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
