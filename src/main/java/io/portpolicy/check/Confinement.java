@@ -20,13 +20,13 @@ import java.util.Optional;
  * when the root file lies in a checkout, inside that checkout. Each is judged by its real
  * path, every link followed, before anything of it is read.
  */
-final class Confinement {
+public final class Confinement {
 
     /** Where the system shows its state as files: none of it is a policy. */
     private static final List<Path> SYSTEM_VIEWS = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
 
     /** Why a file is refused, and what to do instead. */
-    record Refusal(String reason, String hint) {
+    public record Refusal(String reason, String hint) {
     }
 
     /** The real path of the top of the checkout the root file lies in, or {@code null} outside any. */
@@ -96,13 +96,14 @@ final class Confinement {
     }
 
     /**
-     * Why the root file, named {@code path}, may not be read, or empty when it may. The user
-     * names the root, but a pull request may turn the file a job lints into a link: one leading
+     * Why a file named on the command line or found by its name (the root policy, the
+     * configuration, a baseline), named {@code path}, may not be read, or empty when it may. The
+     * user names it, but a pull request may turn the file a job reads into a link: one leading
      * into a {@code .git} directory, or out of the checkout its name lies in, would print what it
      * leads to as an include would, and is refused alike. A pipe or a system view named outright
      * ({@code lint /dev/stdin}) is the user's own choice.
      */
-    static Optional<Refusal> judgeRoot(Path path, FileStore store) {
+    public static Optional<Refusal> judgeNamed(Path path, FileStore store) {
         Path real;
         try {
             real = store.locate(path);
@@ -120,7 +121,7 @@ final class Confinement {
             return Optional.empty();
         }
         return Optional.of(new Refusal("it is a link out of the repository at " + top.get() + leadsTo(path, real),
-                "a policy file linked from outside the repository could print any file of the machine that lints it;"
+                "a file linked from outside the repository could print any file of the machine that reads it;"
                         + " copy the file into the repository"));
     }
 

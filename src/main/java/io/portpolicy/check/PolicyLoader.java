@@ -114,7 +114,7 @@ final class PolicyLoader {
                 diagnostics.error(null, "cannot read '" + name + "': " + describe(e), FileErrors.hint(e));
                 return null;
             }
-            Optional<Confinement.Refusal> refusal = Confinement.judgeRoot(path, store);
+            Optional<Confinement.Refusal> refusal = Confinement.judgeNamed(path, store);
             if (refusal.isPresent()) {
                 diagnostics.error(null, "cannot read '" + name + "': " + refusal.get().reason(), refusal.get().hint());
                 return null;

@@ -1,5 +1,6 @@
 package io.portpolicy.cli;
 
+import io.portpolicy.check.Confinement;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.DiagnosticRenderer;
 import io.portpolicy.diag.Diagnostics;
@@ -108,6 +109,12 @@ public record Io(InputStream in, PrintWriter out, PrintWriter err, boolean colou
     public static Optional<LintConfig> config(Path explicit, Diagnostics diagnostics) {
         Path file = configFile(explicit);
         if (file == null) return Optional.of(LintConfig.DEFAULT);
+        Optional<Confinement.Refusal> refusal = Confinement.judgeNamed(file, FileStore.DISK);
+        if (refusal.isPresent()) {
+            diagnostics.error(null, "cannot read configuration " + file + ": " + refusal.get().reason(),
+                    refusal.get().hint());
+            return Optional.empty();
+        }
         SourceFile source;
         try {
             source = Utf8Text.read(file);

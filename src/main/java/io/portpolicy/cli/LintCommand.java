@@ -1,6 +1,7 @@
 package io.portpolicy.cli;
 
 import io.portpolicy.check.Checker;
+import io.portpolicy.check.Confinement;
 import io.portpolicy.diag.Diagnostic;
 import io.portpolicy.diag.Diagnostics;
 import io.portpolicy.diag.Severity;
@@ -14,6 +15,7 @@ import io.portpolicy.lint.format.SarifReport;
 import io.portpolicy.lint.format.TextReport;
 import io.portpolicy.model.Policy;
 import io.portpolicy.source.FileErrors;
+import io.portpolicy.source.FileStore;
 import io.portpolicy.source.SourceFile;
 import io.portpolicy.source.Utf8Text;
 import picocli.CommandLine.Command;
@@ -198,6 +200,12 @@ final class LintCommand implements Callable<Integer> {
 
     /** The --baseline file, or empty when it cannot be used; why, in {@code diagnostics}. */
     private Optional<Baseline> readBaseline(Diagnostics diagnostics) {
+        Optional<Confinement.Refusal> refusal = Confinement.judgeNamed(baseline, FileStore.DISK);
+        if (refusal.isPresent()) {
+            diagnostics.error(null, "cannot read baseline " + baseline + ": " + refusal.get().reason(),
+                    refusal.get().hint());
+            return Optional.empty();
+        }
         SourceFile text;
         try {
             // As every input: UTF-8 only, refused at its first bad byte; a byte-order mark is dropped.

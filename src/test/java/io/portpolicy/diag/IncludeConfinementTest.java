@@ -106,6 +106,25 @@ class IncludeConfinementTest {
     }
 
     @Test
+    void aConfigurationOrBaselineThatIsALinkIntoDotGitIsRefused() throws IOException {
+        Path repo = repository();
+        Files.writeString(repo.resolve(".git/config"), "[http]\n\t" + SECRET + "\n");
+        Path policy = Files.writeString(repo.resolve("site.policy"), "host web1 = 10.0.1.11\n");
+        Path config = Files.createSymbolicLink(repo.resolve("lint.yaml"), Path.of(".git/config"));
+        CliRun configured = CliRun.run(false, "lint", "--config", config.toString(), policy.toString());
+        assertEquals(2, configured.exit(), configured.err());
+        assertTrue(configured.err().contains("error: cannot read configuration " + config + ": it is in a .git directory"),
+                configured.err());
+        assertFalse(configured.err().contains("basic"), configured.err());
+        Path baseline = Files.createSymbolicLink(repo.resolve("baseline.json"), Path.of(".git/config"));
+        CliRun based = CliRun.run(false, "lint", "--baseline", baseline.toString(), policy.toString());
+        assertEquals(2, based.exit(), based.err());
+        assertTrue(based.err().contains("error: cannot read baseline " + baseline + ": it is in a .git directory"),
+                based.err());
+        assertFalse(based.err().contains("basic"), based.err());
+    }
+
+    @Test
     void aFileIncludedByAnIncludedFileIsJudgedAlike() throws IOException {
         Path repo = repository();
         Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
