@@ -99,6 +99,20 @@ class LintCliTest {
     }
 
     @Test
+    void anInputErrorOutranksFindingsAtTheThresholdInEitherOrder() throws IOException {
+        // Exit 1 would say every policy was linted and some failed; one was never read.
+        String failing = write("telnet.policy", BASE + "allow telnet from any to web1\n").toString();
+        String broken = write("broken.policy", BASE + "allow ssh from to web1\n").toString();
+        assertEquals(1, lint(failing).exit(), "the telnet policy alone fails on its error finding");
+        for (List<String> files : List.of(List.of(failing, broken), List.of(broken, failing))) {
+            LintFixtures.Run run = lint(files.toArray(String[]::new));
+            assertEquals(2, run.exit(), files + "\n" + run.out() + run.err());
+            assertTrue(run.err().contains("broken.policy:4:"), run.err());
+            assertTrue(run.out().contains("PP101"), "the findings are still reported: " + run.out());
+        }
+    }
+
+    @Test
     void languageErrorsAreAnnotatedInTheGithubFormat() throws IOException {
         String broken = write("b.policy", "allow ssh from nowhere\n").toString();
         LintFixtures.Run run = lint("--format", "github", broken);
