@@ -110,6 +110,14 @@ class RuleCasesTest {
         assertEquals(Severity.WARNING, denied.get(0).severity());
         verify("PP102", HOST + WIN + "allow rdp from 10.0.100.0/24 to win1\nallow rdp from 198.51.100.0/24 to win1\n"
                 + "allow rdp from 203.0.113.0/24 except 203.0.113.0/24 to win1\n");
+        // IPv6 prefixes are 24 bits longer: public wider than /48, private wider than /40.
+        List<Finding> v6 = verify("PP102", HOST
+                + "allow rdp from 2600::/47 to web1   # expect: PP102\n"
+                + "allow rdp from 2600:1::/48 to web1\n"
+                + "allow rdp from fd00:1::/39 to web1   # expect: PP102\n"
+                + "allow rdp from fd00:2::/40 to web1\n");
+        assertEquals(Severity.WARNING, v6.get(0).severity());
+        assertEquals(Severity.WARNING, v6.get(1).severity());
     }
 
     @Test
@@ -184,6 +192,9 @@ class RuleCasesTest {
                 + "allow redis from 10.1.0.0/16, 100.64.0.0/10 to web1   # expect: PP104\n");
         assertTrue(mixed.get(0).message().endsWith("from 10.1.0.0/16, 100.64.0.0/10 to web1: 100.64.0.0/10 is a "
                 + "public range wider than /24 (IPv6 /48)"), mixed.toString());
+        List<Finding> v6 = verify("PP104", HOST + "allow postgres from 2600::/47 to web1   # expect: PP104\n"
+                + "allow redis from 2600:1::/48 to web1\n");
+        assertEquals(Severity.WARNING, v6.get(0).severity());
         // SSH, Telnet and RDP are reported by their own rules only.
         verify("PP104", HOST + "allow ssh, telnet, rdp from any to web1\n");
         LintConfig config = new LintConfig(Map.of(), Set.of(), List.of(new SensitivePort(
@@ -231,6 +242,16 @@ class RuleCasesTest {
         List<Finding> range = verify("PP106", HOST + "allow tcp/8000-8100 from 10.0.0.0/8 to web1   # expect: PP106\n");
         assertEquals(Severity.WARNING, range.get(0).severity());
         verify("PP106", HOST + "allow tcp/{80,443,8000-8029} from any to web1\n");
+        // "Over 1024" from the world and "over 30" from anywhere: the limits themselves are not
+        // over. A deny of one port leaves a rule naming 31 admitting 30.
+        List<Finding> limits = verify("PP106", HOST
+                + "allow tcp/1-1024 from any to web1   # expect: PP106\n"
+                + "allow udp/1-1025 from any to web1   # expect: PP106\n"
+                + "deny tcp/8030 from 10.0.0.0/8 to web1\n"
+                + "allow tcp/8000-8030 from 10.0.0.0/8 to web1\n"
+                + "allow udp/8000-8030 from 10.0.0.0/8 to web1   # expect: PP106\n");
+        assertEquals(List.of(Severity.WARNING, Severity.ERROR, Severity.WARNING),
+                limits.stream().map(Finding::severity).toList(), limits.toString());
     }
 
     @Test
@@ -332,6 +353,11 @@ class RuleCasesTest {
                 + "allow tcp/8443 from 100.64.0.0/23 to web1   # expect: PP107\n"
                 + "allow tcp/8444 from 100.64.0.0/24, 100.64.2.0/24 to web1\n"
                 + "allow tcp/8445 from " + scatteredPartners() + " to web1\n");
+        // IPv6 prefixes are 24 bits longer: wider than /48 is a wide range.
+        verify("PP107", HOST
+                + "allow tcp/8080 from 2600::/44 to web1   # expect: PP107\n"
+                + "allow tcp/8081 from 2600::/47 to web1   # expect: PP107\n"
+                + "allow tcp/8082 from 2600::/48 to web1\n");
         // At an IPv4-only host 'any except 10.0.0.0/8' admits what 'any4 except 10.0.0.0/8' does.
         verify("PP107", HOST4
                 + "allow https from any except 10.0.0.0/8 to web4   # expect: PP107\n"
@@ -1043,6 +1069,19 @@ class RuleCasesTest {
                 + "allow https from any to web1\n");
         assertEquals(Severity.ERROR, stateful.get(0).severity());
         assertEquals(Severity.ERROR, stateful.get(1).severity());
+    }
+
+    @Test
+    void broadEphemeralInboundMeansMoreThanHalfOfTheRange() {
+        // A deny first leaves the allow exactly half of linux's 28232 ephemeral ports
+        // (32768-46883): not most of them. One port more is.
+        List<Finding> found = verify("PP202", "default inbound deny\nhost web1 = 10.0.0.10 os linux\n"
+                + "deny tcp/46884-60999 from 10.1.0.0/24 to web1\n"
+                + "allow tcp/32768-60999 from 10.1.0.0/24 to web1\n"
+                + "deny tcp/46885-60999 from 10.2.0.0/24 to web1\n"
+                + "allow tcp/32768-60999 from 10.2.0.0/24 to web1   # expect: PP202\n");
+        assertTrue(found.get(0).message().contains("tcp 14117 of the 28232 ephemeral ports 32768-60999 of web1"),
+                found.toString());
     }
 
     @Test
