@@ -161,6 +161,25 @@ class NftablesBackendTest {
         }
     }
 
+    /**
+     * A rule naming one of the host's addresses matches that address, inbound as destination and
+     * outbound as source: without it, SSH allowed to 10.0.0.10 would open on 10.0.0.11 too.
+     */
+    @Test
+    void aRuleForOneOwnAddressMatchesOnlyThatAddress() {
+        String ruleset = compile("""
+                host web = 10.0.0.10, 10.0.0.11
+                default inbound deny
+                default outbound deny
+                allow tcp/22 from 10.1.0.0/16 to 10.0.0.10
+                allow tcp/443 from 10.0.0.10 to 10.2.0.0/16
+                """, "web");
+        assertEquals(List.of("ip saddr 10.1.0.0/16 ip daddr 10.0.0.10 tcp dport 22 accept"),
+                rules(ruleset, "input_ipv4_tcp"));
+        assertEquals(List.of("ip daddr 10.2.0.0/16 ip saddr 10.0.0.10 tcp dport 443 accept"),
+                rules(ruleset, "output_ipv4_tcp"));
+    }
+
     /** The name of the declared protocol set with these elements. */
     private static String protocolSet(String ruleset, String elements) {
         return declared(ruleset).entrySet().stream().filter(e -> e.getValue().equals(elements))
