@@ -76,6 +76,23 @@ abstract class BackendKernelTest {
     }
 
     /**
+     * Address ranges of many prefix blocks, which iptables matches with iprange, in both
+     * directions: their ends, the addresses beside them and the documentation addresses make ten
+     * peers, all probed (the random policies' ranges are a few addresses, and the examples' peers
+     * a sample of ten).
+     */
+    @Test
+    void aWideRangeAdmitsOnlyItsAddresses() {
+        EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.checkText(IptablesBackendTest.WIDE_RANGES),
+                CompileFixtures.TODAY);
+        Target host = effective.target("web1").orElseThrow();
+        Artifact artifact = CompileFixtures.compile(backend(), effective, host);
+        KernelCrossCheck.Outcome outcome = new KernelCrossCheck(effective, host, 77).run("wide ranges", artifact, loader(), 160);
+        assertTrue(outcome.seen().getOrDefault(io.portpolicy.kernel.Verdict.ALLOWED, 0) > 0, "nothing admitted: " + outcome.seen());
+        assertTrue(outcome.mismatches().isEmpty(), String.join("\n", outcome.mismatches()));
+    }
+
+    /**
      * ICMP the policy allows but that cannot start a connection (replies, router advertisements,
      * errors about no known connection, unassigned types): connection tracking calls it invalid,
      * and the stateful rulesets once dropped it as such, before the policy's rules.

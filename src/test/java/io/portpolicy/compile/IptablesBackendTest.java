@@ -12,9 +12,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,9 +42,25 @@ class IptablesBackendTest {
             allow ssh from 192.0.2.0/24 comment "jump hosts"
             """;
 
+    /**
+     * Ranges of more than 4 prefix blocks, each matched by iprange: 192.0.2.5-192.0.2.77 is 8
+     * blocks, 198.51.100.121-198.51.100.200 is 6. BackendKernelTest probes their ends too.
+     */
+    static final String WIDE_RANGES = """
+            default outbound deny
+            host web1 = 10.0.0.21 os linux
+            allow tcp/443 from 192.0.2.5-192.0.2.77
+            allow tcp/443 from self to 198.51.100.121-198.51.100.200
+            """;
+
     /** The policy's inbound rule lines for web1, IPv4 (part 0) or IPv6 (part 1). */
     private static List<String> inboundRules(String text, int part) {
-        return inboundRulesWithComments("-", text, part).stream()
+        return rules(text, part, "portpolicy-in-rules");
+    }
+
+    /** The policy's rule lines for web1 in one chain, without their comments. */
+    private static List<String> rules(String text, int part, String chain) {
+        return rulesWithComments("-", text, part, chain).stream()
                 .map(line -> line.replaceFirst(" -m comment --comment \"[^\"]*\"", "")).toList();
     }
 
@@ -49,11 +71,51 @@ class IptablesBackendTest {
     }
 
     private static List<String> inboundRulesWithComments(String file, String text, int part) {
+        return rulesWithComments(file, text, part, "portpolicy-in-rules");
+    }
+
+    private static List<String> rulesWithComments(String file, String text, int part, String chain) {
         EffectivePolicy effective = EffectivePolicy.of(CompileFixtures.check(file, new ByteArrayInputStream(
                 text.getBytes(StandardCharsets.UTF_8))), CompileFixtures.TODAY);
         Target host = effective.target("web1").orElseThrow();
         String restore = CompileFixtures.compile(new IptablesBackend(), effective, host).parts().get(part).text();
-        return Arrays.stream(restore.split("\n")).filter(line -> line.startsWith("-A portpolicy-in-rules ")).toList();
+        return Arrays.stream(restore.split("\n")).filter(line -> line.startsWith("-A " + chain + " ")).toList();
+    }
+
+    /** A range of many prefix blocks is one iprange match: the peer's source inbound, its destination outbound. */
+    @Test
+    void aWideRangeIsMatchedOnThePeersSide() {
+        assertEquals(List.of("-A portpolicy-in-rules -m iprange --src-range 192.0.2.5-192.0.2.77 -p tcp -m tcp --dport 443 -j ACCEPT"),
+                rules(WIDE_RANGES, 0, "portpolicy-in-rules"));
+        assertEquals(List.of("-A portpolicy-out-rules -m iprange --dst-range 198.51.100.121-198.51.100.200"
+                + " -p tcp -m tcp --dport 443 -j ACCEPT"), rules(WIDE_RANGES, 0, "portpolicy-out-rules"));
+    }
+
+    private static final Pattern PORT_LIST = Pattern.compile(" --(dports|sports) ([0-9,:]+)");
+
+    /**
+     * multiport takes at most 15 ports, a range counting as two: 16 single destination ports and 8
+     * source port ranges are each split in two lists, which together hold every port, in order.
+     */
+    @Test
+    void aMultiportListHoldsAtMost15Ports() {
+        String ports = IntStream.range(0, 16).mapToObj(i -> Integer.toString(1000 + 2 * i)).collect(Collectors.joining(","));
+        String ranges = IntStream.range(0, 8).mapToObj(i -> (2000 + 3 * i) + "-" + (2001 + 3 * i))
+                .collect(Collectors.joining(","));
+        List<String> lines = inboundRules("default outbound deny\nhost web1 = 10.0.0.21 os linux\n"
+                + "allow tcp/{" + ports + "} from 192.0.2.0/24\n"
+                + "allow tcp from 198.51.100.0/24 port {" + ranges + "}\n", 0);
+        Map<String, List<String>> listed = new TreeMap<>();
+        for (String line : lines) {
+            Matcher list = PORT_LIST.matcher(line);
+            assertTrue(list.find(), line);
+            List<String> items = List.of(list.group(2).split(","));
+            assertTrue(items.stream().mapToInt(item -> item.contains(":") ? 2 : 1).sum() <= 15, "over 15 ports: " + line);
+            listed.computeIfAbsent(list.group(1), k -> new ArrayList<>()).addAll(items);
+        }
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertEquals(List.of(ports.split(",")), listed.get("dports"));
+        assertEquals(List.of(ranges.replace('-', ':').split(",")), listed.get("sports"));
     }
 
     /** A path too long for the comment loses its directories, not its file name and line. */
