@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The iptables output's matches. Loading and verdicts are IptablesKernelTest's. */
@@ -51,6 +52,13 @@ class IptablesBackendTest {
             host web1 = 10.0.0.21 os linux
             allow tcp/443 from 192.0.2.5-192.0.2.77
             allow tcp/443 from self to 198.51.100.121-198.51.100.200
+            """;
+
+    /** A comment and a log prefix with quotes, a backslash and iptables' listing end mark. */
+    static final String QUOTED_TEXT = """
+            default outbound deny
+            host web1 = 10.0.0.21 os linux
+            allow tcp/22 from 10.1.0.0/16 log "say \\"hi\\" \\\\" comment "say \\"hi\\" C:\\\\ then */ -j ACCEPT"
             """;
 
     /** The policy's inbound rule lines for web1, IPv4 (part 0) or IPv6 (part 1). */
@@ -211,5 +219,21 @@ class IptablesBackendTest {
         String line = inboundRulesWithComments("-", policy, 0).get(0);
         String comment = firstComment(line);
         assertEquals("<stdin>:3 * / ACCEPT all -- 0.0.0.0/0 0.0.0.0/0 / * x/ * /y * / * /", comment);
+    }
+
+    /**
+     * A quote or backslash in a comment or log prefix cannot end its quoted string: the comment
+     * has ' for both, the prefix _, so each line has only the quotes that open and close them.
+     */
+    @Test
+    void quotesAndBackslashesStayInsideTheirQuotes() {
+        List<String> lines = inboundRulesWithComments("-", QUOTED_TEXT, 0);
+        assertEquals(2, lines.size(), "a LOG rule and the ACCEPT: " + lines);
+        for (String line : lines) {
+            assertFalse(line.contains("\\"), line);
+            assertEquals("<stdin>:3 say 'hi' C:' then * / -j ACCEPT", firstComment(line));
+            assertEquals(line.contains(" -j LOG ") ? 4 : 2, line.chars().filter(c -> c == '"').count(), line);
+        }
+        assertTrue(lines.get(0).endsWith(" -j LOG --log-prefix \"say _hi_ _ \""), lines.get(0));
     }
 }

@@ -188,9 +188,25 @@ class NftablesBackendTest {
 
     /** The rules of one chain, without their comments. */
     private static List<String> rules(String ruleset, String chain) {
+        return rulesWithComments(ruleset, chain).stream().map(l -> l.replaceAll(" comment \"[^\"]*\"$", "")).toList();
+    }
+
+    private static List<String> rulesWithComments(String ruleset, String chain) {
         String body = ruleset.substring(ruleset.indexOf("\tchain " + chain + " {\n"));
         body = body.substring(body.indexOf('\n') + 1, body.indexOf("\t}\n"));
-        return body.lines().map(l -> l.strip().replaceAll(" comment \"[^\"]*\"$", "")).toList();
+        return body.lines().map(String::strip).toList();
+    }
+
+    /**
+     * A quote or backslash in a comment or log prefix cannot end its quoted string (nft has no
+     * escape for a quote): the comment has ' and /, the prefix _.
+     */
+    @Test
+    void quotesAndBackslashesStayInsideTheirQuotes() {
+        String comment = " comment \"<stdin>:3 say 'hi' C:/ then */ -j ACCEPT\"";
+        assertEquals(List.of("ip saddr 10.1.0.0/16 tcp dport 22 limit name \"log_rule_1\" log prefix \"say _hi_ _ \"" + comment,
+                "ip saddr 10.1.0.0/16 tcp dport 22 accept" + comment),
+                rulesWithComments(compile(IptablesBackendTest.QUOTED_TEXT, "web1"), "input_ipv4_tcp"));
     }
 
     /**
