@@ -56,6 +56,14 @@ class AwsNaclBackendTest {
             throws CompileException {
         String json = compile(effective, group, maxRules).parts().get(0).text();
         AwsNaclReader acl = AwsNaclReader.read(json);
+        // What compiles fits: AWS counts each direction and family apart, with the ACL's own deny-all.
+        for (Direction direction : Direction.values()) {
+            for (boolean v4 : new boolean[] {true, false}) {
+                long entries = acl.entries(direction).stream().filter(e -> e.block().isIPv4() == v4).count();
+                assertTrue(entries + 1 <= maxRules, label + " " + direction + (v4 ? " IPv4: " : " IPv6: ") + entries
+                        + " entries and the deny-all, over max-rules " + maxRules);
+            }
+        }
         Random random = new Random(seed);
         int count = 0;
         List<String> mismatches = new ArrayList<>();
@@ -356,6 +364,22 @@ class AwsNaclBackendTest {
         LimitExceeded e = assertThrows(LimitExceeded.class, () -> json(over, over.target("web").orElseThrow()));
         assertEquals(21, e.needed());
         assertEquals(20, e.limit());
+    }
+
+    /**
+     * Each ICMP type and code pair is an entry: 16 codes of type 3, 2 each of types 11 and 12 and
+     * the TCP entry are 21 inbound IPv4 entries, over the quota with the deny-all.
+     */
+    @Test
+    void theQuotaCountsAnEntryPerIcmpTypeAndCode() {
+        StringBuilder codes = new StringBuilder();
+        for (int code = 0; code <= 15; code++) codes.append("icmp/3:").append(code).append(", ");
+        EffectivePolicy over = policy("default inbound deny\ngroup app = 10.0.1.0/24\n"
+                + "allow tcp/443 from 10.2.0.0/24 to app\n"
+                + "allow " + codes + "icmp/11:0, icmp/11:1, icmp/12:0, icmp/12:1 from 10.2.0.0/24 to app\n");
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> json(over, over.target("app").orElseThrow()));
+        assertEquals(22, e.needed());
+        assertTrue(e.getMessage().contains("needs 22 inbound IPv4 entries"), e.getMessage());
     }
 
     @Test
