@@ -49,8 +49,15 @@ final class EmptyRules {
         if (inbound.isEmpty() && outbound.isEmpty()) return null;
         Set<Family> atTargets = shared(inbound, from);
         atTargets.addAll(shared(outbound, to));
-        return versionReason(atTargets, rule.services());
+        // Each side may hold both versions as written: what lacks one is the targets' own addresses.
+        if (atTargets.isEmpty()) {
+            return "the hosts and groups it applies to have no address of the IP version of its other side";
+        }
+        return versionReason(atTargets, rule.services()) == null ? null
+                : "its protocols do not exist for the IP version of the hosts and groups it applies to " + PROTOCOL_VERSIONS;
     }
+
+    private static final String PROTOCOL_VERSIONS = "(icmp is IPv4 only, icmpv6 IPv6 only)";
 
     /** Why the rule matches no packet whatever the targets, its sides having addresses of {@code from} and {@code to}. */
     private static String anywhere(Rule rule, Set<Family> from, Set<Family> to) {
@@ -77,7 +84,7 @@ final class EmptyRules {
         }
         serviceFamilies.retainAll(both);
         return serviceFamilies.isEmpty()
-                ? "its protocols do not exist for its addresses' IP version (icmp is IPv4 only, icmpv6 IPv6 only)"
+                ? "its protocols do not exist for its addresses' IP version " + PROTOCOL_VERSIONS
                 : null;
     }
 
