@@ -49,6 +49,23 @@ class SharedAddressesTest {
         }
     }
 
+    /**
+     * Ranges where one ends at the address the other begins with share that address; ranges
+     * that only meet, one ending just below where the other begins, share nothing.
+     */
+    @Test
+    void groupsSharingOnlyTheAddressWhereTheyMeetAreWarnedOf() throws IOException {
+        String meeting = "group cassandra = 10.0.0.0-10.0.0.10\ngroup monitored = 10.0.0.10-10.0.0.20\n"
+                + "default inbound deny\nallow tcp/7000 from self to self\n";
+        String adjacent = meeting.replace("10.0.0.0-10.0.0.10", "10.0.0.0-10.0.0.9");
+        for (String target : new String[] {"gcp", "aws"}) {
+            String err = compileAll(meeting, target).err();
+            assertTrue(err.startsWith(dir.resolve("site.policy") + ":4:1: warning: groups cassandra and monitored share"
+                    + " 10.0.0.10 and decide some packet there differently"), err);
+            assertEquals("", compileAll(adjacent, target).err());
+        }
+    }
+
     /** 'except self' excludes each group's own peers: at the other group it matches those of this one. */
     @Test
     void selfInExceptIsWarnedOfToo() throws IOException {
