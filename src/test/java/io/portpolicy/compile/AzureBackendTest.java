@@ -440,6 +440,27 @@ class AzureBackendTest {
         assertTrue(Files.exists(out.resolve("both.json")) && Files.exists(out.resolve("web.json")));
     }
 
+    /**
+     * A range is private only if all of it is: 10.0.0.0/7 runs on past 10.0.0.0/8 into
+     * 11.0.0.0/8, and 192.168.255.0-192.169.0.10 past 192.168.0.0/16. These ranges are the
+     * private blocks' edges themselves, so unlike other tests they leave the documentation ranges.
+     */
+    @Test
+    void aRangeReachingPastAPrivateBlockIsWarnedAbout(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("web.policy");
+        Files.writeString(file, """
+                default inbound deny
+                group web = 10.0.0.0/7, 192.168.255.0-192.169.0.10
+                allow https from 10.0.0.0/8 to self
+                """);
+        CompileFixtures.Run run = CompileFixtures.run("compile", file.toString(), "--target", "azure", "--group", "web");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().startsWith(file + ":2:13: warning: group web's address 10.0.0.0/7 is not a private"
+                + " address"), run.err());
+        assertTrue(run.err().contains(file + ":2:25: warning: group web's address 192.168.255.0-192.169.0.10 is not"
+                + " a private address"), run.err());
+    }
+
     // ---- limits -------------------------------------------------------------------------
 
     private static String manyRules(int count) {
