@@ -236,4 +236,16 @@ class IptablesBackendTest {
         }
         assertTrue(lines.get(0).endsWith(" -j LOG --log-prefix \"say _hi_ _ \""), lines.get(0));
     }
+
+    /** iptables' LOG takes a prefix of at most 29 characters: a longer one is cut to 28 and its space. */
+    @Test
+    void aLongLogPrefixIsCutToIptablesLimit() {
+        String policy = """
+                default outbound deny
+                host web1 = 10.0.0.21 os linux
+                allow ssh from 10.0.0.0/8 to web1 log "abcdefghijklmnopqrstuvwxyz0123456789"
+                """;
+        String log = inboundRules(policy, 0).get(0);
+        assertTrue(log.endsWith(" -j LOG --log-prefix \"abcdefghijklmnopqrstuvwxyz01 \""), log);
+    }
 }

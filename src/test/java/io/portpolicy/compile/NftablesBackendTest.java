@@ -262,4 +262,16 @@ class NftablesBackendTest {
         assertTrue(comment.find(), ruleset);
         assertEquals(128, comment.group(1).length(), comment.group(1));
     }
+
+    /** nft takes a log prefix of at most 127 characters: a longer one is cut to 126 and its space. */
+    @Test
+    void aLongLogPrefixIsCutToNftsLimit() {
+        String policy = """
+                default outbound deny
+                host web1 = 10.0.0.21 os linux
+                allow tcp/22 from 10.1.0.0/16 log "%s"
+                """.formatted("x".repeat(200));
+        String log = rules(compile(policy, "web1"), "input_ipv4_tcp").get(0);
+        assertTrue(log.endsWith(" log prefix \"" + "x".repeat(126) + " \""), log);
+    }
 }
