@@ -22,6 +22,8 @@ class DiffWordsTest {
     private static final LocalDate TODAY = LocalDate.of(2026, 6, 1);
     private static final String WEB = "host web1 = 10.0.1.11 os linux\ndefault inbound deny\ndefault outbound deny\n"
             + "allow tcp/443 from 192.0.2.0/24 to self\n";
+    private static final String SSH_TO_WEB1 = "default inbound deny\nhost web1 = 10.0.0.10\n"
+            + "allow ssh from 10.0.0.0/8 to web1\n";
 
     private static String text(String before, String after) {
         return report(before, after, LintConfig.DEFAULT).text();
@@ -324,5 +326,25 @@ class DiffWordsTest {
         String old = "host h = 10.0.0.1\n";
         assertFalse(text(old, old + "allow tcp/3389 from 10.64.0.0/16\n").contains("RISK"));
         assertTrue(text(old, old + "allow tcp/3389 from 10.64.0.0/15\n").contains("RISK: open to a wide range"));
+    }
+
+    @Test
+    void blocksThatDifferInIcmpCodesAndSourcesStayApart() {
+        // Code 3 is denied from 10.1.0.0/16, so it opens from fewer sources than codes 0-2 and 4-255 do.
+        String text = text(SSH_TO_WEB1, SSH_TO_WEB1
+                + "deny icmp/destination-unreachable:3 from 10.1.0.0/16 to web1\n"
+                + "allow icmp/destination-unreachable from 10.0.0.0/8 to web1\n");
+        assertTrue(text.startsWith("access changed: 2 opened (2 risky) at 1 target (host web1)"), text);
+        assertTrue(text.contains("opened: icmp destination-unreachable code 3 from 10.0.0.0/8 except 10.0.0.10, "
+                + "10.1.0.0/16 to web1 (IPv4)\n"), text);
+        assertTrue(text.contains("opened: icmp destination-unreachable code 0-2,4-255 from 10.0.0.0/8 except 10.0.0.10 "
+                + "to web1 (IPv4)\n"), text);
+    }
+
+    @Test
+    void anOpenedIcmpCodeIsNamed() {
+        String text = text(SSH_TO_WEB1, SSH_TO_WEB1 + "allow icmp/destination-unreachable:4 from 10.0.0.0/8 to web1\n");
+        assertTrue(text.contains("opened: icmp destination-unreachable code 4 from 10.0.0.0/8 except 10.0.0.10 to web1"),
+                text);
     }
 }
