@@ -75,6 +75,29 @@ class ConfiguredEphemeralTest {
     }
 
     @Test
+    void aRangeThePolicyWritesWinsOverTheConfiguredOne() throws IOException {
+        // The configuration stands in for the language default only (README, .portpolicy.yaml).
+        String policy = write("w.policy", """
+                stateless
+                ephemeral 49152-65535
+                default inbound deny
+                default outbound deny
+                host web1 = 10.0.0.10
+                allow tcp from web1 port 443 to 10.0.0.0/8 port ephemeral
+                """);
+        String config = write("c.yaml", "ephemeral: 32768-60999\n");
+        Run query = run("query", policy, "--from", "web1", "--to", "10.0.5.5", "--proto", "tcp", "--sport", "443",
+                "--port", "40000", "--config", config);
+        assertEquals(1, query.exit(), query.out() + query.err());
+        assertTrue(query.out().contains("verdict: deny"), query.out());
+
+        Run compile = run("compile", policy, "--target", "nftables", "--host", "web1", "--config", config);
+        assertEquals(0, compile.exit(), compile.err());
+        assertTrue(compile.out().contains("49152-65535"), compile.out());
+        assertFalse(compile.out().contains("32768-60999"), compile.out());
+    }
+
+    @Test
     void theCompiledHeaderNamesAndHashesTheConfiguration() throws IOException {
         // The configured range changes the return rules, so it must change the hash as well.
         String policy = write("s.policy", POLICY);
