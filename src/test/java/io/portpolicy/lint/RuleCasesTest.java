@@ -212,9 +212,14 @@ class RuleCasesTest {
                 + "allow ftp, pop3 from 10.0.0.0/8 to web1   # expect: PP105\n"
                 + "allow snmp from 10.0.9.0/28   # expect: PP105\n"
                 + "allow http from any to web1   # expect: PP105\n"
-                + "allow tcp/512-514 from 10.0.0.0/8 to web1   # expect: PP105\n");
+                + "allow tcp/512-514 from 10.0.0.0/8 to web1   # expect: PP105\n"
+                + "allow tcp/389 from 10.0.0.0/8 to web1   # expect: PP105\n"
+                + "allow imap from 10.0.0.0/8 to web1   # expect: PP105\n"
+                + "allow tftp from 10.0.0.0/8 to web1   # expect: PP105\n");
         assertTrue(found.get(0).message().contains("FTP (tcp/21; use SFTP)"), found.toString());
         assertTrue(found.get(2).message().contains("use HTTPS"), found.toString());
+        assertEquals(List.of("admits LDAP (tcp/389; use LDAPS) to web1", "admits IMAP (tcp/143; use IMAPS) to web1",
+                "admits TFTP (udp/69; use SFTP) to web1"), found.subList(4, 7).stream().map(Finding::message).toList());
         // HTTP beside HTTPS to the same target only redirects; LDAPS is not LDAP.
         verify("PP105", HOST + "allow http from any to web1\nallow https from any to web1\nallow ldaps from 10.0.0.0/8\n");
         verify("PP105", HOST + "allow http from 10.0.0.0/8 to web1\nallow https from any to web1\n");
