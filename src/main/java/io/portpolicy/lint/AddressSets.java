@@ -62,10 +62,40 @@ public final class AddressSets {
         return covers(v4, V4_MAX) || covers(v6, V6_MAX);
     }
 
+    /** Every address any of the sets matches. */
+    public static AddressSets union(List<AddressSets> sets) {
+        List<Interval> v4 = new ArrayList<>();
+        List<Interval> v6 = new ArrayList<>();
+        for (AddressSets set : sets) {
+            v4.addAll(set.v4);
+            v6.addAll(set.v6);
+        }
+        return new AddressSets(merge(v4), merge(v6));
+    }
+
     public boolean contains(IPAddress address) {
         BigInteger value = address.withoutPrefixLength().getValue();
-        return (address.isIPv4() ? v4 : v6).stream()
-                .anyMatch(i -> i.low.compareTo(value) <= 0 && value.compareTo(i.high) <= 0);
+        return meets(address.isIPv4() ? v4 : v6, value, value);
+    }
+
+    /** Whether the set matches any address of the range. */
+    public boolean overlaps(IPAddressSeqRange range) {
+        return meets(range.getLower().isIPv4() ? v4 : v6, range.getLower().getValue(), range.getUpper().getValue());
+    }
+
+    /**
+     * Whether the sorted, disjoint intervals meet {@code low..high}: only the last interval
+     * starting at or below {@code high} can, since every earlier one ends below its start.
+     */
+    private static boolean meets(List<Interval> intervals, BigInteger low, BigInteger high) {
+        int first = 0;
+        int last = intervals.size() - 1;
+        while (first <= last) {
+            int middle = (first + last) >>> 1;
+            if (intervals.get(middle).low.compareTo(high) <= 0) first = middle + 1;
+            else last = middle - 1;
+        }
+        return last >= 0 && intervals.get(last).high.compareTo(low) >= 0;
     }
 
     private static void add(AddressTerm term, List<Interval> v4, List<Interval> v6) {

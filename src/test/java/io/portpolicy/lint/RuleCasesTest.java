@@ -604,6 +604,18 @@ class RuleCasesTest {
     }
 
     @Test
+    void aGroupWithoutHostsIsUsedByARuleReachingAnyOfItsAddresses() {
+        // Without hosts each group is a target: a rule covering part of it applies there, at
+        // its middle as at its ends, and one between two of its blocks does not.
+        String web = "default inbound deny\ndefault outbound allow\ngroup web = %s\n";
+        String rule = "allow ssh from 10.9.0.0/16 to %s comment \"x\"\n";
+        verify("PP401", web.formatted("10.0.0.0/24") + rule.formatted("10.0.0.64/26"));
+        verify("PP401", web.formatted("10.0.0.0/24") + rule.formatted("10.0.0.128/25"));
+        verify("PP401", web.formatted("10.0.0.0/24   # expect: PP401") + rule.formatted("10.0.1.0/24"));
+        verify("PP401", web.formatted("10.0.0.0/26, 10.0.0.192/26   # expect: PP401") + rule.formatted("10.0.0.64/26"));
+    }
+
+    @Test
     void expiredRule() {
         verify("PP402", HOST + "allow ssh from 10.1.0.0/16 to web1 expires 2026-11-20 owner \"x\"   # expect: PP402\n"
                 + "allow ssh from 10.2.0.0/16 to web1 expires 2026-11-21 owner \"x\"\n");

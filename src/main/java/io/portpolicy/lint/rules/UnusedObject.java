@@ -48,10 +48,10 @@ public final class UnusedObject implements LintRule {
         policy.services().values().forEach(s -> s.terms().forEach(term -> serviceNames.add(serviceName(term))));
 
         List<Finding> found = new ArrayList<>();
-        List<AddressSets> ruleSides = reachingEveryHost(policy) ? null : ruleSides(policy);
+        // What the rules' sides match, as one sorted set: a target is reached where it meets it.
+        AddressSets ruleAddresses = reachingEveryHost(policy) ? null : ruleAddresses(policy);
         for (Host host : policy.hosts().values()) {
-            boolean reached = ruleSides == null
-                    || ruleSides.stream().anyMatch(side -> host.addresses().stream().anyMatch(side::contains));
+            boolean reached = ruleAddresses == null || host.addresses().stream().anyMatch(ruleAddresses::contains);
             if (!addressNames.contains(host.name()) && !reached) {
                 found.add(unused(context, "host", host.name(), host.location(),
                         "no rule applies to it: no 'self', and no rule names it or covers its addresses"));
@@ -65,9 +65,8 @@ public final class UnusedObject implements LintRule {
         // In a policy without hosts each group is a target, which rules reach as they reach hosts.
         boolean groupsAreTargets = policy.hosts().isEmpty();
         for (Group group : policy.groups().values()) {
-            boolean reached = groupsAreTargets && (ruleSides == null || ruleSides.stream().anyMatch(side ->
-                    group.blocks().stream().anyMatch(block -> side.contains(block.range().getLower())
-                            || side.contains(block.range().getUpper()))));
+            boolean reached = groupsAreTargets && (ruleAddresses == null
+                    || group.blocks().stream().anyMatch(block -> ruleAddresses.overlaps(block.range())));
             if (!addressNames.contains(group.name()) && !reached) {
                 found.add(unused(context, "group", group.name(), group.location(), "no rule or group names it"));
             }
@@ -90,8 +89,9 @@ public final class UnusedObject implements LintRule {
                 .anyMatch(side -> side.addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self));
     }
 
-    private static List<AddressSets> ruleSides(Policy policy) {
-        return policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to())).map(AddressSets::of).toList();
+    private static AddressSets ruleAddresses(Policy policy) {
+        return AddressSets.union(policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to()))
+                .map(AddressSets::of).toList());
     }
 
     private Finding unused(LintContext context, String kind, String name, Location at, String why) {
