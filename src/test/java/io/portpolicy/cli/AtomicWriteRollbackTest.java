@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Several files are written all or none: when a rename fails part way, the files already put in
@@ -55,13 +56,7 @@ class AtomicWriteRollbackTest {
         Path replaced = write("a.nft", "old a\n");
         Path created = directory.resolve("b.nft");
         Path refused = write("c.nft", "old c\n");
-        immutable = refused;
-        if (!chattr("+i", refused)) {
-            immutable = null;
-            String message = "chattr +i is not possible here (needs root and a file system with the flag)";
-            if (KernelEnvironment.inCi()) Assertions.fail(message + " (CI=true: failing instead of skipping)");
-            Assumptions.abort(message + " -- skipped");
-        }
+        makeImmutable(refused);
         Map<Path, String> files = new LinkedHashMap<>();
         files.put(replaced, "new a\n");
         files.put(created, "new b\n");
@@ -76,6 +71,41 @@ class AtomicWriteRollbackTest {
             assertEquals(List.of("a.nft", "c.nft"), left.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary or saved copy is left behind");
         }
+    }
+
+    /**
+     * Two files is the usual case (iptables' rules.v4 and rules.v6): the first, replaced before
+     * the second fails, must still get its old content back.
+     */
+    @Test
+    void aSecondOfTwoFilesFailingPutsBackTheFirst() throws Exception {
+        Path first = write("rules.v4", "old v4\n");
+        Path second = write("rules.v6", "old v6\n");
+        makeImmutable(second);
+        Map<Path, String> files = new LinkedHashMap<>();
+        files.put(first, "new v4\n");
+        files.put(second, "new v6\n");
+
+        assertThrows(IOException.class, () -> AtomicWrite.write(files));
+
+        assertTrue(Files.exists(first), "the first file, replaced before the second failed, is put back, not removed");
+        assertEquals("old v4\n", Files.readString(first, StandardCharsets.UTF_8));
+        assertEquals("old v6\n", Files.readString(second, StandardCharsets.UTF_8));
+        try (Stream<Path> left = Files.list(directory)) {
+            assertEquals(List.of("rules.v4", "rules.v6"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary or saved copy is left behind");
+        }
+    }
+
+    /** Makes renaming over {@code file} fail, or skips the test where that is not possible. */
+    private void makeImmutable(Path file) throws IOException, InterruptedException {
+        if (chattr("+i", file)) {
+            immutable = file;
+            return;
+        }
+        String message = "chattr +i is not possible here (needs root and a file system with the flag)";
+        if (KernelEnvironment.inCi()) Assertions.fail(message + " (CI=true: failing instead of skipping)");
+        Assumptions.abort(message + " -- skipped");
     }
 
     private Path write(String name, String text) throws IOException {
