@@ -32,10 +32,14 @@ class LintCliTest {
     private static final String BASE = "default inbound deny\ndefault outbound deny\nhost web1 = 10.0.0.10\n";
 
     private LintFixtures.Run lint(String... args) {
+        return lintOn("2026-11-21", args);
+    }
+
+    private LintFixtures.Run lintOn(String today, String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "lint";
         all[1] = "--today";
-        all[2] = "2026-11-21";
+        all[2] = today;
         System.arraycopy(args, 0, all, 3, args.length);
         return LintFixtures.run(all);
     }
@@ -86,6 +90,23 @@ class LintCliTest {
         LintFixtures.Run strict = lint("--fail-on", "warning", "--no-waivers", policy);
         assertEquals(1, strict.exit(), strict.out());
         assertFalse(strict.out().contains("waived"), strict.out());
+    }
+
+    /** A waiver's 'until' is the last day it accepts the finding; the day after, PP405 says it lapsed. */
+    @Test
+    void aWaiverAppliesOnItsUntilDayAndLapsesTheDayAfter() throws IOException {
+        String policy = write("w.policy", "host web1 = 10.0.1.11 os linux\nallow ssh from any to web1 comment \"bastion\""
+                + " waive PP103 \"reviewed by sec\" until 2030-01-31\n").toString();
+        String exposed = "warning PP103 ssh-exposed: admits SSH (tcp/22) from the whole world to web1";
+        LintFixtures.Run lastDay = lintOn("2030-01-31", "--fail-on", "warning", policy);
+        assertEquals(0, lastDay.exit(), lastDay.out());
+        assertTrue(lastDay.out().contains(exposed + " [waived: reviewed by sec]\n"), lastDay.out());
+        assertFalse(lastDay.out().contains("PP405"), lastDay.out());
+        LintFixtures.Run dayAfter = lintOn("2030-02-01", "--fail-on", "warning", policy);
+        assertEquals(1, dayAfter.exit(), dayAfter.out());
+        assertTrue(dayAfter.out().contains(exposed + "\n"), dayAfter.out());
+        assertTrue(dayAfter.out().contains("w.policy:2:46: error PP405 bad-waiver: waive PP103: it lapsed on 2030-01-31,"
+                + " so it waives nothing"), dayAfter.out());
     }
 
     @Test
