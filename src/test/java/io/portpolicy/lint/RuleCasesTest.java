@@ -627,9 +627,13 @@ class RuleCasesTest {
                 + "allow ssh from 10.1.0.0/16 to web1 expires 2026-11-21 owner \"x\"   # expect: PP403\n"
                 + "allow ssh from 10.2.0.0/16 to web1 expires 2026-12-05 owner \"x\"   # expect: PP403\n"
                 + "allow ssh from 10.3.0.0/16 to web1 expires 2026-12-06 owner \"x\"\n"
-                + "allow ssh from 10.4.0.0/16 to web1 expires 2026-11-20 owner \"x\"\n");
+                + "allow ssh from 10.4.0.0/16 to web1 expires 2026-11-20 owner \"x\"\n"
+                + "allow ssh from 10.5.0.0/16 to web1 expires 2026-11-22 owner \"x\"   # expect: PP403\n"
+                + "allow ssh from 10.6.0.0/16 to web1 expires 2026-11-23 owner \"x\"   # expect: PP403\n");
         assertTrue(found.get(0).message().startsWith("expires today"), found.toString());
         assertTrue(found.get(1).message().startsWith("expires in 14 days"), found.toString());
+        assertEquals("expires tomorrow (2026-11-22); from the day after, it is not compiled", found.get(2).message());
+        assertEquals("expires in 2 days (2026-11-23); from the day after, it is not compiled", found.get(3).message());
     }
 
     @Test
