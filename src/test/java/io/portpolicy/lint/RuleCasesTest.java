@@ -516,6 +516,12 @@ class RuleCasesTest {
                 + "expires on 2026-12-31: "), redundant.toString());
         assertEquals("keep it: after the rule at <stdin>:5 expires on 2026-12-31 it may decide packets; review it then",
                 redundant.get(0).hint());
+        // Expiring the same day as the rule it rests on, the rule never applies at all: redundant for good.
+        List<Finding> sameDay = verify("PP302", HOST
+                + "allow https from 10.0.0.0/8 to web1 owner \"ops\" expires 2026-12-31\n"
+                + "allow https from 10.1.0.0/16 to web1 owner \"ops\" expires 2026-12-31   # expect: PP302\n");
+        assertEquals("redundant: earlier rules already allow every packet it matches: allow at <stdin>:4 (allow https from"
+                + " 10.0.0.0/8 to web1 owner \"ops\" expires 2026-12-31)", sameDay.get(0).message());
     }
 
     @Test
