@@ -897,6 +897,26 @@ class RuleCasesTest {
                 + "allow tcp from clients to web1 port ephemeral\n");
     }
 
+    /**
+     * Destination ports are read as replies' (to clients' ports) only when they are more than
+     * half of an ephemeral range: Windows' 49152-65535 has 16384, so 8192 of them are still a
+     * request whose replies need a rule, and 8193 a return rule, judged by PP202 instead.
+     */
+    @Test
+    void destinationPortsAreClientsOnlyPastHalfAnEphemeralRange() {
+        String host = "stateless\ndefault inbound deny\ndefault outbound deny\nhost web1 = 10.0.1.11 os windows\n";
+        String half = host + "allow tcp/49152-57343 from 10.0.0.0/8 to web1 comment \"x\"   # expect: PP201\n";
+        List<Finding> request = verify("PP201", half);
+        assertTrue(request.get(0).message().contains("tcp from server ports 49152-57343 to ports 49152-65535 of clients "
+                + "10.0.0.0-10.0.1.10, 10.0.1.12-10.255.255.255 (may not leave web1)"), request.toString());
+        verify("PP202", half);
+        String overHalf = host + "allow tcp/49152-57344 from 10.0.0.0/8 to web1 comment \"x\"   # expect: PP202\n";
+        verify("PP201", overHalf);
+        List<Finding> replies = verify("PP202", overHalf);
+        assertTrue(replies.get(0).message().contains("tcp 8193 of the 16384 ephemeral ports 49152-65535 of web1"),
+                replies.toString());
+    }
+
     /** web1's clients, no host of the policy: the language's default ephemeral range, 49152-65535. */
     private static final String CLIENT = "stateless\ndefault outbound deny\nhost web1 = 10.0.1.11 os linux\n";
 
