@@ -83,6 +83,21 @@ class DiffWordsTest {
         assertTrue(text.startsWith("access changed: 1 opened at 1 target (host web01)"), text);
     }
 
+    /** With two groups gone that held its addresses, a new group was renamed from neither: it is new, both are gone. */
+    @Test
+    void aTargetIsNoRenameOfOneOfSeveralGoneWithItsAddresses() {
+        String deny = "default inbound deny\ndefault outbound deny\n";
+        String text = text(deny + "group g1 = 10.0.0.0/24\ngroup g2 = 10.0.0.0/24\nallow https from 192.0.2.0/24 to g1\n"
+                + "allow ssh from 10.9.0.0/24 to g2\n", deny + "group g3 = 10.0.0.0/24\nallow https from 192.0.2.0/24 to g3\n");
+        assertTrue(text.startsWith("access changed: 1 opened, 4 closed at 3 targets (group g3, group g1, group g2)\n"), text);
+        assertTrue(text.contains("opened: tcp port 443 (https) from 192.0.2.0/24 to g3 (IPv4)\n"
+                + "    before: not judged: no group named g3\n"), text);
+        for (String gone : List.of("g1", "g2")) {
+            assertTrue(text.contains("closed: tcp port 443 (https) from 192.0.2.0/24 to " + gone + " (IPv4)"), text);
+            assertTrue(text.contains("after:  not judged: no group named " + gone + "\n"), text);
+        }
+    }
+
     @Test
     void aRenameAloneChangesNoFinding() {
         // The rules name the host, and the findings quote the rules, name the host, or end a sentence with it.
