@@ -37,6 +37,15 @@ public record Rule(int index, Action action, List<ServiceMatch> services, Endpoi
     }
 
     /**
+     * Whether either side holds {@code self}, written or implied (a rule without {@code to}): the
+     * rule applies at every target.
+     */
+    public boolean namesSelf() {
+        return from.addresses().stream().anyMatch(term -> term instanceof AddressTerm.Self)
+                || to.addresses().stream().anyMatch(term -> term instanceof AddressTerm.Self);
+    }
+
+    /**
      * The position and the written text only: equal rules agree on both, and lint rules key maps
      * by rule, where hashing every service and address term of each rule (the record's own
      * hash) cost a tenth of a small lint's time in a cold JVM.

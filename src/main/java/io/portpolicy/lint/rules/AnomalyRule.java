@@ -14,7 +14,6 @@ import io.portpolicy.model.Rule;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * A rule reporting one kind of the engine's exact rule-set anomalies. Expired rules are left
@@ -50,7 +49,7 @@ abstract class AnomalyRule implements LintRule {
     private static String cloudCaveat(Policy policy, Anomaly anomaly) {
         if (policy.hosts().isEmpty()) return "";
         Rule rule = anomaly.rule();
-        if (anomaly.implicit() && !policy.groups().isEmpty() && namesSelf(rule)) {
+        if (anomaly.implicit() && !policy.groups().isEmpty() && rule.namesSelf()) {
             return " (judged at the hosts, where a host's traffic to itself is loopback, which the implicit rules "
                     + "allow; compiled for a group, where 'self' is every member, it decides traffic between members, "
                     + "which is not linted)";
@@ -66,11 +65,5 @@ abstract class AnomalyRule implements LintRule {
         if (groups.isEmpty()) return "";
         return " (judged at the hosts: " + String.join(", ", groups.stream().map(g -> "group " + Quote.of(g)).toList())
                 + " also holds addresses no host has, and what a cloud target compiled for it admits is not linted)";
-    }
-
-    /** Whether either side of the rule holds {@code self}, written or implied (no {@code to}). */
-    private static boolean namesSelf(Rule rule) {
-        return Stream.of(rule.from(), rule.to()).flatMap(side -> side.addresses().stream())
-                .anyMatch(term -> term instanceof AddressTerm.Self);
     }
 }

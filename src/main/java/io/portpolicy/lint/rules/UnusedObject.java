@@ -85,8 +85,7 @@ public final class UnusedObject implements LintRule {
      * to it without naming it.
      */
     private static boolean reachingEveryHost(Policy policy) {
-        return policy.rules().stream().flatMap(rule -> Stream.of(rule.from(), rule.to()))
-                .anyMatch(side -> side.addresses().stream().anyMatch(a -> a instanceof AddressTerm.Self));
+        return policy.rules().stream().anyMatch(Rule::namesSelf);
     }
 
     private static AddressSets ruleAddresses(Policy policy) {
