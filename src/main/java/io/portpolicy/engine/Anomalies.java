@@ -2,6 +2,7 @@ package io.portpolicy.engine;
 
 import inet.ipaddr.IPAddressSeqRange;
 import io.portpolicy.model.Action;
+import io.portpolicy.model.Family;
 import io.portpolicy.model.Rule;
 import io.portpolicy.model.RuleOptions;
 import io.portpolicy.parallel.Concurrently;
@@ -10,9 +11,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,14 +51,21 @@ public final class Anomalies {
     private static final String IMPLICIT = "the implicit rules (allow loopback and IPv6 neighbour discovery)";
 
     private final List<DirectedPolicy> directions;
-    /** The addresses of the targets of the layers: those of {@code self}, and all a rule meets on the side it applies by. */
-    private final Set<IPAddressSeqRange> targetAddresses = new LinkedHashSet<>();
+    /**
+     * The addresses of the targets of the layers, by IP version: those of {@code self}, and all a
+     * rule meets on the side it applies by. Worked out once, not for each rule matching nothing.
+     */
+    private final Map<Family, List<IPAddressSeqRange>> targetAddresses;
 
     private Anomalies(List<DirectedPolicy> directions) {
         this.directions = directions;
+        // A target is in the layers of both directions: each address once.
+        Set<IPAddressSeqRange> addresses = new LinkedHashSet<>();
         for (DirectedPolicy directed : directions) {
-            for (Target target : directed.space().layer().targets()) targetAddresses.addAll(target.addresses());
+            for (Target target : directed.space().layer().targets()) addresses.addAll(target.addresses());
         }
+        targetAddresses = addresses.stream().collect(Collectors.groupingBy(range -> Family.of(range.getLower()),
+                () -> new EnumMap<>(Family.class), Collectors.toList()));
     }
 
     /**

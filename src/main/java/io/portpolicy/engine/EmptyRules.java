@@ -9,9 +9,9 @@ import io.portpolicy.model.Rule;
 import io.portpolicy.model.ServiceMatch;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,13 +33,14 @@ final class EmptyRules {
 
     /**
      * The reason, or {@code null} when the rule can match some packet at some target or applies
-     * to none, where the targets have {@code targetAddresses}: {@code self}, written or implied,
+     * to none, where the targets have {@code targetAddresses} (by IP version, each version listed
+     * with some address): {@code self}, written or implied,
      * is a target's own addresses, and a rule applying to a target by its {@code to} side
      * (inbound) or its {@code from} side (outbound) matches only the target's own addresses
      * there, so {@code from 2001:db8::/32 to any} matches nothing at IPv4-only hosts.
      */
-    static String reason(Rule rule, Collection<IPAddressSeqRange> targetAddresses) {
-        Set<Family> targetFamilies = Family.of(targetAddresses);
+    static String reason(Rule rule, Map<Family, List<IPAddressSeqRange>> targetAddresses) {
+        Set<Family> targetFamilies = targetAddresses.keySet();
         Set<Family> from = families(rule.from(), targetFamilies);
         Set<Family> to = families(rule.to(), targetFamilies);
         String anywhere = anywhere(rule, from, to);
@@ -53,7 +54,7 @@ final class EmptyRules {
         if (atTargets.isEmpty()) {
             return "the hosts and groups it applies to have no address of the IP version of its other side";
         }
-        return versionReason(atTargets, rule.services()) == null ? null
+        return protocolsExist(atTargets, rule.services()) ? null
                 : "its protocols do not exist for the IP version of the hosts and groups it applies to " + PROTOCOL_VERSIONS;
     }
 
@@ -76,16 +77,17 @@ final class EmptyRules {
     /** Why no packet has both an IP version of {@code both} and one of the services, or {@code null}. */
     private static String versionReason(Set<Family> both, List<ServiceMatch> services) {
         if (both.isEmpty()) return "its source and destination addresses have no IP version in common";
-        Set<Family> serviceFamilies = EnumSet.noneOf(Family.class);
+        return protocolsExist(both, services) ? null
+                : "its protocols do not exist for its addresses' IP version " + PROTOCOL_VERSIONS;
+    }
+
+    /** Whether some service's protocol exists in an IP version of {@code families}. */
+    private static boolean protocolsExist(Set<Family> families, List<ServiceMatch> services) {
         for (ServiceMatch term : services) {
             Protocol protocol = term.protocol();
-            if (protocol.family().isPresent()) serviceFamilies.add(protocol.family().get());
-            else serviceFamilies.addAll(EnumSet.allOf(Family.class));
+            if (protocol.family().isEmpty() || families.contains(protocol.family().get())) return true;
         }
-        serviceFamilies.retainAll(both);
-        return serviceFamilies.isEmpty()
-                ? "its protocols do not exist for its addresses' IP version " + PROTOCOL_VERSIONS
-                : null;
+        return false;
     }
 
     /** The IP versions a side has addresses of once its exceptions are removed ({@code self}: the targets'). */
@@ -99,11 +101,11 @@ final class EmptyRules {
     }
 
     /** The IP versions of the targets' own addresses a side has once its exceptions are removed. */
-    private static Set<Family> ownFamilies(Endpoint side, Collection<IPAddressSeqRange> targetAddresses) {
+    private static Set<Family> ownFamilies(Endpoint side, Map<Family, List<IPAddressSeqRange>> targetAddresses) {
         Set<Family> result = EnumSet.noneOf(Family.class);
-        for (Family family : Family.values()) {
-            List<IPAddressSeqRange> own = targetAddresses.stream().filter(r -> Family.of(r.getLower()) == family).toList();
-            if (own.isEmpty()) continue;
+        for (Map.Entry<Family, List<IPAddressSeqRange>> addresses : targetAddresses.entrySet()) {
+            Family family = addresses.getKey();
+            List<IPAddressSeqRange> own = addresses.getValue();
             if (includesSelf(side, family) || remaining(side, family).stream()
                     .anyMatch(range -> own.stream().anyMatch(range::overlaps))) {
                 result.add(family);
